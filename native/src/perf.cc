@@ -1,0 +1,403 @@
+// perfgate's native layer: syscall-shaped verbs over perf_event_open counter groups.
+// Policy (which events, fallbacks, scaling, statistics) lives in TypeScript; this file
+// only opens, reads, enables, disables and closes fd groups and maps errno to Error.code.
+#include <napi.h>
+
+#include <linux/perf_event.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+namespace {
+
+struct EventDef {
+  const char* name;
+  uint32_t type;
+  uint64_t config;
+};
+
+// The generic events perfgate understands. Hardware events need a PMU; software events
+// are served by the kernel everywhere.
+const EventDef kEvents[] = {
+    {"instructions", PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS},
+    {"cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES},
+    {"branches", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS},
+    {"branch-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_MISSES},
+    {"cache-references", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_REFERENCES},
+    {"cache-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES},
+    {"task-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK},
+    {"cpu-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK},
+    {"page-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS},
+    {"minor-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MIN},
+    {"major-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MAJ},
+    {"context-switches", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES},
+    {"cpu-migrations", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS},
+};
+
+const EventDef* FindEvent(const std::string& name) {
+  for (const auto& e : kEvents) {
+    if (name == e.name) return &e;
+  }
+  return nullptr;
+}
+
+// Own table rather than strerrorname_np: keeps the binary on an old glibc baseline.
+const char* ErrnoName(int err) {
+  switch (err) {
+    case EPERM: return "EPERM";
+    case ENOENT: return "ENOENT";
+    case ESRCH: return "ESRCH";
+    case EINTR: return "EINTR";
+    case EIO: return "EIO";
+    case E2BIG: return "E2BIG";
+    case EBADF: return "EBADF";
+    case ECHILD: return "ECHILD";
+    case EAGAIN: return "EAGAIN";
+    case ENOMEM: return "ENOMEM";
+    case EACCES: return "EACCES";
+    case EFAULT: return "EFAULT";
+    case EBUSY: return "EBUSY";
+    case EINVAL: return "EINVAL";
+    case EMFILE: return "EMFILE";
+    case ENFILE: return "ENFILE";
+    case ENOSPC: return "ENOSPC";
+    case ENOSYS: return "ENOSYS";
+    case EOPNOTSUPP: return "EOPNOTSUPP";
+    case EOVERFLOW: return "EOVERFLOW";
+    case ENODEV: return "ENODEV";
+    default: return "EUNKNOWN";
+  }
+}
+
+// Fixed-size tables instead of std::vector/unordered_map keep the binary on an old libstdc++
+// baseline (GLIBCXX_3.4.21): GCC 12's vector pulls in a 3.4.29 symbol.
+constexpr size_t kMaxEvents = 8;
+constexpr size_t kMaxGroups = 512;
+
+struct Group {
+  uint32_t handle = 0;           // 0 = free slot
+  size_t n = 0;
+  int fds[kMaxEvents];           // fds[0] is the leader
+  uint64_t ids[kMaxEvents];      // kernel ids, same order as fds
+  std::string names[kMaxEvents];
+  uint64_t buf[3 + 2 * kMaxEvents];  // read buffer: nr, enabled, running, {value, id} * nr
+};
+
+Group g_groups[kMaxGroups];
+uint32_t g_next_handle = 1;
+
+Group* FindGroup(uint32_t handle) {
+  if (handle == 0) return nullptr;
+  for (auto& g : g_groups) {
+    if (g.handle == handle) return &g;
+  }
+  return nullptr;
+}
+
+void CloseFds(const int* fds, size_t n) {
+  // Members first, then the leader: closing the leader frees the group and its inherited copies.
+  for (size_t i = n; i-- > 0;) ::close(fds[i]);
+}
+
+long PerfEventOpen(perf_event_attr* attr, pid_t pid, int cpu, int group_fd, unsigned long flags) {
+  return syscall(SYS_perf_event_open, attr, pid, cpu, group_fd, flags);
+}
+
+Napi::Value ThrowErrno(Napi::Env env, const char* syscall_name, int err, const std::string& event,
+                       const std::string& detail) {
+  std::string msg = std::string(syscall_name);
+  if (!event.empty()) msg += "(" + event + ")";
+  msg += " failed: ";
+  msg += ErrnoName(err);
+  msg += " (";
+  msg += std::strerror(err);
+  msg += ")";
+  if (!detail.empty()) msg += ": " + detail;
+  Napi::Error e = Napi::Error::New(env, msg);
+  e.Set("code", Napi::String::New(env, ErrnoName(err)));
+  e.Set("errno", Napi::Number::New(env, err));
+  e.Set("syscall", Napi::String::New(env, syscall_name));
+  if (!event.empty()) e.Set("event", Napi::String::New(env, event));
+  e.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+Napi::Value ThrowType(Napi::Env env, const std::string& msg) {
+  Napi::TypeError::New(env, msg).ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+bool BoolOpt(const Napi::Object& o, const char* key, bool dflt) {
+  if (!o.Has(key)) return dflt;
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined()) return dflt;
+  return v.ToBoolean().Value();
+}
+
+void FillAttr(perf_event_attr* attr, const EventDef& def, bool leader, bool inherit,
+              bool enable_on_exec, bool exclude_kernel, bool pinned) {
+  std::memset(attr, 0, sizeof(*attr));
+  attr->size = sizeof(*attr);
+  attr->type = def.type;
+  attr->config = def.config;
+  attr->read_format = PERF_FORMAT_GROUP | PERF_FORMAT_ID | PERF_FORMAT_TOTAL_TIME_ENABLED |
+                      PERF_FORMAT_TOTAL_TIME_RUNNING;
+  attr->inherit = inherit ? 1 : 0;  // leader and members must agree, else EINVAL
+  attr->exclude_kernel = exclude_kernel ? 1 : 0;
+  attr->exclude_hv = 1;
+  if (leader) {
+    attr->disabled = 1;
+    attr->enable_on_exec = enable_on_exec ? 1 : 0;
+    attr->pinned = pinned ? 1 : 0;
+  }
+}
+
+Group* GetGroup(const Napi::CallbackInfo& info, const char* verb) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    ThrowType(env, std::string(verb) + ": expected a counter handle (number)");
+    return nullptr;
+  }
+  uint32_t h = info[0].As<Napi::Number>().Uint32Value();
+  Group* g = FindGroup(h);
+  if (g == nullptr) {
+    ThrowErrno(env, verb, EBADF, "", "counter handle " + std::to_string(h) + " is not open");
+  }
+  return g;
+}
+
+// events(): [{name, type: 'hardware' | 'software'}]
+Napi::Value Events(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t i = 0;
+  for (const auto& e : kEvents) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", e.name);
+    o.Set("type", e.type == PERF_TYPE_HARDWARE ? "hardware" : "software");
+    out.Set(i++, o);
+  }
+  return out;
+}
+
+// open(pid, names[], {inherit, enableOnExec, excludeKernel, pinned}) -> handle
+Napi::Value Open(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsArray()) {
+    return ThrowType(env, "open(pid, events[], options?): pid must be a number, events an array");
+  }
+  int64_t pid = info[0].As<Napi::Number>().Int64Value();
+  Napi::Array names = info[1].As<Napi::Array>();
+  if (names.Length() == 0 || names.Length() > kMaxEvents) {
+    return ThrowType(env, "open: a group holds 1 to " + std::to_string(kMaxEvents) + " events");
+  }
+  Napi::Object opts = info.Length() > 2 && info[2].IsObject() ? info[2].As<Napi::Object>()
+                                                               : Napi::Object::New(env);
+  bool inherit = BoolOpt(opts, "inherit", true);
+  bool enable_on_exec = BoolOpt(opts, "enableOnExec", false);
+  bool exclude_kernel = BoolOpt(opts, "excludeKernel", true);
+  bool pinned = BoolOpt(opts, "pinned", false);
+
+  Group* slot = nullptr;
+  for (auto& cand : g_groups) {
+    if (cand.handle == 0) {
+      slot = &cand;
+      break;
+    }
+  }
+  if (slot == nullptr) {
+    return ThrowErrno(env, "open", EMFILE, "", "too many open counter groups");
+  }
+  const EventDef* defs[kMaxEvents];
+  std::string gnames[kMaxEvents];
+  size_t count = names.Length();
+  for (uint32_t i = 0; i < names.Length(); i++) {
+    Napi::Value v = names.Get(i);
+    if (!v.IsString()) return ThrowType(env, "open: event names must be strings");
+    std::string name = v.As<Napi::String>().Utf8Value();
+    const EventDef* def = FindEvent(name);
+    if (def == nullptr) {
+      Napi::Error e = Napi::Error::New(env, "unknown perf event '" + name + "'");
+      e.Set("code", Napi::String::New(env, "EUNKNOWNEVENT"));
+      e.Set("event", Napi::String::New(env, name));
+      e.ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    defs[i] = def;
+    gnames[i] = name;
+  }
+
+  int fds[kMaxEvents];
+  uint64_t ids[kMaxEvents];
+  for (size_t i = 0; i < count; i++) {
+    perf_event_attr attr;
+    FillAttr(&attr, *defs[i], i == 0, inherit, enable_on_exec, exclude_kernel, pinned);
+    int group_fd = i == 0 ? -1 : fds[0];
+    long fd = PerfEventOpen(&attr, static_cast<pid_t>(pid), -1, group_fd, PERF_FLAG_FD_CLOEXEC);
+    if (fd < 0) {
+      int err = errno;
+      CloseFds(fds, i);
+      return ThrowErrno(env, "perf_event_open", err, gnames[i], "pid " + std::to_string(pid));
+    }
+    fds[i] = static_cast<int>(fd);
+    if (ioctl(fds[i], PERF_EVENT_IOC_ID, &ids[i]) != 0) {
+      int err = errno;
+      CloseFds(fds, i + 1);
+      return ThrowErrno(env, "ioctl(PERF_EVENT_IOC_ID)", err, gnames[i], "");
+    }
+  }
+  slot->handle = g_next_handle++;
+  slot->n = count;
+  for (size_t i = 0; i < count; i++) {
+    slot->fds[i] = fds[i];
+    slot->ids[i] = ids[i];
+    slot->names[i] = gnames[i];
+  }
+  return Napi::Number::New(env, slot->handle);
+}
+
+// One read() of the whole group into g->buf; returns false (with a JS error) on failure.
+bool ReadGroup(Napi::Env env, Group* g) {
+  size_t bytes = (3 + 2 * g->n) * sizeof(uint64_t);
+  ssize_t n = ::read(g->fds[0], g->buf, bytes);
+  if (n < 0) {
+    ThrowErrno(env, "read", errno, g->names[0], "");
+    return false;
+  }
+  if (n == 0) {
+    // A pinned group that could not be scheduled is in error state and reads EOF.
+    ThrowErrno(env, "read", EIO, g->names[0], "group is in error state (could not be scheduled)");
+    return false;
+  }
+  if (static_cast<size_t>(n) < 3 * sizeof(uint64_t) || g->buf[0] != g->n) {
+    ThrowErrno(env, "read", EIO, g->names[0], "short or unexpected group read");
+    return false;
+  }
+  return true;
+}
+
+// Value of member i, matched by kernel id so member order never matters.
+double MemberValue(const Group* g, size_t i) {
+  for (size_t k = 0; k < g->n; k++) {
+    if (g->buf[3 + 2 * k + 1] == g->ids[i]) return static_cast<double>(g->buf[3 + 2 * k]);
+  }
+  return static_cast<double>(g->buf[3 + 2 * i]);
+}
+
+// read(handle) -> {enabled, running, values: number[]}
+Napi::Value Read(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Group* g = GetGroup(info, "read");
+  if (g == nullptr || !ReadGroup(env, g)) return env.Undefined();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("enabled", Napi::Number::New(env, static_cast<double>(g->buf[1])));
+  out.Set("running", Napi::Number::New(env, static_cast<double>(g->buf[2])));
+  Napi::Array values = Napi::Array::New(env, g->n);
+  for (size_t i = 0; i < g->n; i++) {
+    values.Set(static_cast<uint32_t>(i), Napi::Number::New(env, MemberValue(g, i)));
+  }
+  out.Set("values", values);
+  return out;
+}
+
+// readInto(handle, Float64Array out, offset): out[offset..] = enabled, running, v0, v1, ...
+// The allocation-free read the replay loop uses.
+Napi::Value ReadInto(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Group* g = GetGroup(info, "readInto");
+  if (g == nullptr) return env.Undefined();
+  if (info.Length() < 2 || !info[1].IsTypedArray() ||
+      info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    return ThrowType(env, "readInto(handle, Float64Array, offset?): expected a Float64Array");
+  }
+  Napi::Float64Array out = info[1].As<Napi::Float64Array>();
+  size_t offset = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Uint32Value() : 0;
+  if (offset + 2 + g->n > out.ElementLength()) {
+    return ThrowType(env, "readInto: the Float64Array is too small for this group");
+  }
+  if (!ReadGroup(env, g)) return env.Undefined();
+  out[offset] = static_cast<double>(g->buf[1]);
+  out[offset + 1] = static_cast<double>(g->buf[2]);
+  for (size_t i = 0; i < g->n; i++) out[offset + 2 + i] = MemberValue(g, i);
+  return env.Undefined();
+}
+
+Napi::Value Ioctl(const Napi::CallbackInfo& info, const char* verb, unsigned long request,
+                  const char* syscall_name) {
+  Napi::Env env = info.Env();
+  Group* g = GetGroup(info, verb);
+  if (g == nullptr) return env.Undefined();
+  if (ioctl(g->fds[0], request, PERF_IOC_FLAG_GROUP) != 0) {
+    return ThrowErrno(env, syscall_name, errno, g->names[0], "");
+  }
+  return env.Undefined();
+}
+
+Napi::Value Enable(const Napi::CallbackInfo& info) {
+  return Ioctl(info, "enable", PERF_EVENT_IOC_ENABLE, "ioctl(PERF_EVENT_IOC_ENABLE)");
+}
+
+Napi::Value Disable(const Napi::CallbackInfo& info) {
+  return Ioctl(info, "disable", PERF_EVENT_IOC_DISABLE, "ioctl(PERF_EVENT_IOC_DISABLE)");
+}
+
+Napi::Value Close(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Group* g = GetGroup(info, "close");
+  if (g == nullptr) return env.Undefined();
+  CloseFds(g->fds, g->n);
+  g->handle = 0;
+  g->n = 0;
+  return env.Undefined();
+}
+
+// probe(name, excludeKernel) -> {ok: true} | {ok: false, code, errno}: opens one event on the
+// calling thread and closes it again. Never throws for a kernel refusal.
+Napi::Value Probe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) return ThrowType(env, "probe(name): expected a string");
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  bool exclude_kernel = info.Length() > 1 ? info[1].ToBoolean().Value() : true;
+  const EventDef* def = FindEvent(name);
+  Napi::Object out = Napi::Object::New(env);
+  if (def == nullptr) {
+    out.Set("ok", false);
+    out.Set("code", "EUNKNOWNEVENT");
+    return out;
+  }
+  perf_event_attr attr;
+  FillAttr(&attr, *def, true, false, false, exclude_kernel, false);
+  long fd = PerfEventOpen(&attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    out.Set("ok", false);
+    out.Set("code", ErrnoName(err));
+    out.Set("errno", err);
+    return out;
+  }
+  ::close(static_cast<int>(fd));
+  out.Set("ok", true);
+  return out;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("events", Napi::Function::New(env, Events, "events"));
+  exports.Set("open", Napi::Function::New(env, Open, "open"));
+  exports.Set("read", Napi::Function::New(env, Read, "read"));
+  exports.Set("readInto", Napi::Function::New(env, ReadInto, "readInto"));
+  exports.Set("enable", Napi::Function::New(env, Enable, "enable"));
+  exports.Set("disable", Napi::Function::New(env, Disable, "disable"));
+  exports.Set("close", Napi::Function::New(env, Close, "close"));
+  exports.Set("probe", Napi::Function::New(env, Probe, "probe"));
+  exports.Set("abi", Napi::Number::New(env, NAPI_VERSION));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(perfgate, Init)

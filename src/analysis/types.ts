@@ -1,0 +1,72 @@
+// result.json: what analysis decides. Pure data; report and publish render it.
+
+import type { CounterChoice } from '../samples/types.js';
+
+export type Verdict = 'regression' | 'improvement' | 'unchanged' | 'inconclusive' | 'error';
+export type OverallVerdict = 'pass' | 'fail' | 'error';
+
+/** A relative change as fractions: 0.05 = +5 %. */
+export interface Change {
+  estimate: number;
+  low: number;
+  high: number;
+}
+
+export type Method = 'paired-rounds' | 'unpaired' | 'exact';
+
+export interface EndpointResult {
+  endpoint: string;
+  verdict: Verdict;
+  /** Threshold θ as a fraction (0.03 = 3 %) and the glob that chose it ('default' if none). */
+  threshold: number;
+  thresholdSource: string;
+  /** Confidence level of `change` (two-sided), e.g. 0.95. */
+  confidence: number;
+  /** Change in mean cost per request, after/before − 1, with its interval; null when not computable. */
+  change: Change | null;
+  /** Simultaneous (family-wise) lower bound used by the gate. */
+  gateLow: number | null;
+  /** One-sided p-value for H0: change ≤ θ, raw and Holm-adjusted over the run's endpoints. */
+  p: number | null;
+  pAdjusted: number | null;
+  /** Robust "typical request" change (Hodges–Lehmann); for the report, never for the gate. */
+  typical: Change | null;
+  method: Method;
+  /** Mean primary-counter cost per request, per build. */
+  before: number | null;
+  after: number | null;
+  n: { before: number; after: number; rounds: number };
+  /** Share of the workload's requests this endpoint makes up (0..1). */
+  weight: number;
+  /** About how many more rounds would settle an inconclusive endpoint; null if not estimable. */
+  moreRounds: number | null;
+  warnings: string[];
+}
+
+export interface RunResult {
+  version: 1;
+  verdict: OverallVerdict;
+  /** One line for a commit status: "2 regressions: GET /api/search +12.1 % (θ 3 %) ..." */
+  summary: string;
+  counter: CounterChoice;
+  alpha: number;
+  confidence: number;
+  onInconclusive: 'pass' | 'fail';
+  endpoints: EndpointResult[];
+  /** Traffic-weighted change of total cost over all measured endpoints. */
+  total: Change | null;
+  counts: Record<Verdict, number>;
+  run: {
+    seed: number | null;
+    rounds: number;
+    plannedRounds: number | null;
+    looks: number;
+    startedAt: string | null;
+    durationMs: number | null;
+    complete: boolean;
+    builds: Record<'before' | 'after', { ref?: string; commit?: string }>;
+    mode: 'a-b' | 'a-a';
+    platform?: { os: string; arch: string; kernel: string; cpus: number; cpuModel: string };
+  };
+  warnings: string[];
+}

@@ -1,0 +1,95 @@
+// samples.jsonl: the contract between replay (which writes it) and analysis (which reads it).
+// Line 1 is a header; then one line per measured request; event lines mark round boundaries,
+// target errors and the end of the run. A file without a `complete` event was cut short.
+
+export type Build = 'before' | 'after';
+export const BUILDS: readonly Build[] = ['before', 'after'];
+
+export interface CounterChoice {
+  /** The primary counter every `value` holds: 'instructions', 'task-clock', ... */
+  name: string;
+  /** Unit of `value`: 'instructions' | 'ns' | 'faults' | ... */
+  unit: string;
+  /** True when `counter: auto` fell back from instructions (no PMU or no permission). */
+  fallback: boolean;
+  /** Why it fell back, when it did. */
+  reason?: string;
+  /** Every counter recorded per request (the primary first). */
+  all: string[];
+  /** Whether kernel-mode work is counted too. */
+  kernel: boolean;
+}
+
+export interface BuildInfo {
+  /** Working directory the build ran in (a temp worktree for `ref:`). */
+  cwd: string;
+  /** Git ref and commit, when known. */
+  ref?: string;
+  commit?: string;
+  start: string;
+}
+
+export interface SamplesHeader {
+  kind: 'header';
+  version: 1;
+  tool: { name: 'perfgate'; version: string };
+  startedAt: string;
+  counter: CounterChoice;
+  seed: number;
+  rounds: number;
+  warmup: number;
+  aslr: boolean;
+  workload: { path: string; requests: number; endpoints: string[]; sha256: string };
+  builds: Record<Build, BuildInfo>;
+  /** `a-a` when both sides run the same build (calibrate). */
+  mode?: 'a-b' | 'a-a';
+  platform?: { os: string; arch: string; kernel: string; cpus: number; cpuModel: string };
+}
+
+/** One measured request. The minimal form (for `perfgate compare`) is endpoint, build, round, request, value. */
+export interface Sample {
+  endpoint: string;
+  build: Build;
+  round: number;
+  /** The request's id in the workload (its 0-based index unless the workload names it). */
+  request: number | string;
+  /** Primary counter delta for this request. */
+  value: number;
+  status?: number;
+  bytes?: number;
+  latencyMs?: number;
+  /** Every recorded counter's delta, by name. */
+  values?: Record<string, number>;
+  /** The counter group was multiplexed (time_running < time_enabled) during this request. */
+  multiplexed?: boolean;
+}
+
+export type SamplesEvent =
+  | { kind: 'round'; round: number; order: Build[]; seed: number; at: string }
+  | { kind: 'round-end'; round: number; at: string; wallMs: number }
+  | {
+      kind: 'error';
+      build: Build;
+      round: number;
+      message: string;
+      at: string;
+      /** Endpoint being measured when it failed, if any. */
+      endpoint?: string;
+    }
+  | {
+      kind: 'mismatch';
+      endpoint: string;
+      request: number | string;
+      round: number;
+      before: number;
+      after: number;
+    }
+  | { kind: 'end'; at: string; complete: boolean; reason?: string; rounds: number; wallMs: number };
+
+export type SamplesLine = SamplesHeader | Sample | SamplesEvent;
+
+export interface SampleSet {
+  header: SamplesHeader | undefined;
+  samples: Sample[];
+  events: SamplesEvent[];
+}
