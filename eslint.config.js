@@ -22,5 +22,10 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: ['@actions/*'] }],
     },
   },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   prettier,
 );

@@ -1,0 +1,130 @@
+import { constants } from 'node:os';
+import {
+  probe,
+  selectCounters,
+  parseCounterList,
+  spawnCounted,
+  eventInfo,
+} from '../counters/index.js';
+import { which } from '../proc/which.js';
+import type { Command } from './command.js';
+import { parseCommandArgs, write } from './command.js';
+import { formatCount } from './format.js';
+
+const help = `Usage: perfgate measure [--counter NAME[,NAME...]] [--json] [--no-aslr] -- CMD [ARGS...]
+
+Runs CMD under perf counters, like 'perf stat', and prints the totals for its whole process
+tree: every thread and every child or grandchild it creates is counted. CMD runs in its own
+process group; on Ctrl-C the whole group is stopped and the counts so far are printed.
+
+Options:
+  --counter LIST  comma-separated events (default: auto = instructions,cycles where a PMU
+                  exists, else task-clock,page-faults). See 'perfgate probe' for what works.
+  --kernel        count kernel-mode work too (needs perf_event_paranoid <= 1 or CAP_PERFMON)
+  --no-aslr       run CMD with address-space randomisation off (setarch -R)
+  --json          print {"counters": {...}, "exitCode": N, "wallMs": N, ...} as JSON
+  -h, --help      show this help
+
+Exit status: CMD's exit status (128+N when killed by signal N); 127 when CMD cannot be run;
+2 for bad usage or when nothing can be counted here.`;
+
+export const measureCommand: Command = {
+  name: 'measure',
+  summary: 'run a command under perf counters and print totals for its whole process tree',
+  help,
+  async run(argv, ctx) {
+    const args = parseCommandArgs('measure', argv, {
+      counter: { type: 'string' },
+      json: { type: 'boolean' },
+      kernel: { type: 'boolean' },
+      'no-aslr': { type: 'boolean' },
+    });
+    if (args.help) {
+      write(ctx.stdout, help);
+      return 0;
+    }
+    const cmd = args.positionals;
+    if (cmd.length === 0) {
+      write(
+        ctx.stderr,
+        'perfgate measure: no command given (usage: perfgate measure -- CMD [ARGS...])',
+      );
+      return 2;
+    }
+    const resolved = which(cmd[0]!, ctx.env, ctx.cwd);
+    if (!resolved) {
+      write(ctx.stderr, `perfgate measure: command not found: ${cmd[0]}`);
+      return 127;
+    }
+    const report = probe();
+    const choice = selectCounters(parseCounterList(args.values.counter ?? 'auto'), report);
+    const started = performance.now();
+    const { group, counters } = await spawnCounted(
+      {
+        argv: cmd,
+        cwd: ctx.cwd,
+        env: ctx.env,
+        label: 'measure',
+        stdio: 'inherit',
+        noAslr: args.values['no-aslr'] ?? false,
+      },
+      choice.all,
+      args.values.kernel ?? false,
+    );
+    let interrupted: string | undefined;
+    const onAbort = () => {
+      interrupted = 'SIGINT';
+      try {
+        process.kill(-group.pid, 'SIGINT');
+      } catch {
+        /* already gone */
+      }
+      // Escalate if the command ignores the interrupt.
+      setTimeout(() => void group.stop(2000), 3000).unref();
+    };
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const exit = await group.exited;
+    ctx.signal.removeEventListener('abort', onAbort);
+    const wallMs = performance.now() - started;
+    const reading = counters.read();
+    counters.close();
+    await group.stop(1000); // leftovers of the tree (background children) go too
+    const exitCode = exit.code ?? 128 + (exit.signal ? (constants.signals[exit.signal] ?? 0) : 0);
+    if (args.values.json) {
+      write(
+        ctx.stdout,
+        JSON.stringify(
+          {
+            command: cmd,
+            counters: reading.values,
+            counter: choice,
+            exitCode,
+            ...(exit.signal ? { signal: exit.signal } : {}),
+            wallMs: Math.round(wallMs * 1000) / 1000,
+            timeEnabled: reading.enabled,
+            timeRunning: reading.running,
+            multiplexed: reading.multiplexed,
+            ...(interrupted ? { interrupted } : {}),
+          },
+          null,
+          2,
+        ),
+      );
+    } else {
+      const lines = [``, ` Counters for '${cmd.join(' ')}' (whole process tree):`, ``];
+      for (const name of counters.events) {
+        const unit = eventInfo(name)?.unit ?? '';
+        lines.push(`  ${formatCount(reading.values[name] ?? 0, unit).padStart(16)}  ${name}`);
+      }
+      lines.push('');
+      lines.push(
+        `  ${(wallMs / 1000).toFixed(3).padStart(12)} s wall, exit code ${exitCode}${exit.signal ? ` (${exit.signal})` : ''}`,
+      );
+      if (choice.fallback) lines.push(`  note: ${choice.reason}`);
+      if (reading.multiplexed)
+        lines.push('  warning: the PMU multiplexed this group; counts are incomplete (not scaled)');
+      write(ctx.stderr, lines.join('\n'));
+    }
+    return exitCode;
+  },
+};

@@ -1,0 +1,12 @@
+export { CounterSet, requireBinding, type OpenOptions, type Reading } from './counter-set.js';
+export { EVENTS, EVENT_NAMES, eventInfo, type EventInfo } from './events.js';
+export {
+  assessProbe,
+  gatherProbeFacts,
+  probe,
+  type ProbeFacts,
+  type ProbeReport,
+} from './probe.js';
+export { parseCounterList, selectCounters } from './select.js';
+export { loadBinding, PLATFORM_TAG } from './binding.js';
+export { spawnCounted, type Counted } from './spawn-counted.js';

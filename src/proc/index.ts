@@ -1,0 +1,18 @@
+export {
+  spawnBlocked,
+  aslrOffPrefix,
+  BLOCKER_EOF_EXIT,
+  type ProcessGroup,
+  type SpawnOptions,
+  type Exit,
+} from './spawn.js';
+export {
+  register,
+  unregister,
+  liveGroups,
+  killAllNow,
+  killRegisteredGroups,
+  terminateGroup,
+  groupAlive,
+  usePidFile,
+} from './registry.js';

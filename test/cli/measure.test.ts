@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { HAS_PMU } from '../helpers/pmu.js';
+import { processesWith, runCli, startCli, waitFor } from '../helpers/cli.js';
+
+/** A node command whose threads burn fixed work, then prints the process's own CPU time. */
+const twoThreads = `
+const { Worker } = require('node:worker_threads');
+const burn = 'let x=0; for (let i=0;i<1.5e8;i++) x+=i%7; require("node:worker_threads").parentPort.postMessage(x)';
+let left = 2;
+for (let t = 0; t < 2; t++) new Worker(burn, { eval: true }).once('message', () => {
+  if (--left === 0) { const u = process.cpuUsage(); console.error('CPU_US=' + (u.user + u.system)); }
+});`;
+
+const burnOne = (tag: string) =>
+  `node -e "let x=0; for (let i=0;i<1e8;i++) x+=i%7; const u=process.cpuUsage(); console.error('${tag}=' + (u.user+u.system))"`;
+
+function reported(stderr: string, tag: string): number {
+  const m = new RegExp(`${tag}=(\\d+)`).exec(stderr);
+  if (!m) throw new Error(`no ${tag} in ${stderr}`);
+  return Number(m[1]) * 1000; // µs → ns
+}
+
+describe('perfgate measure', () => {
+  it('counts every thread of the command (task-clock within 10 % of its CPU time)', async () => {
+    const r = await runCli([
+      'measure',
+      '--counter',
+      'task-clock',
+      '--json',
+      '--',
+      process.execPath,
+      '-e',
+      twoThreads,
+    ]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      counters: Record<string, number>;
+      exitCode: number;
+      wallMs: number;
+    };
+    const cpu = reported(r.stderr, 'CPU_US');
+    expect(out.exitCode).toBe(0);
+    expect(out.wallMs).toBeGreaterThan(0);
+    console.info(
+      `task-clock ${(out.counters['task-clock']! / 1e6).toFixed(1)} ms, process CPU ${(cpu / 1e6).toFixed(1)} ms`,
+    );
+    expect(Math.abs(out.counters['task-clock']! - cpu) / cpu).toBeLessThan(0.1);
+  });
+
+  it('counts both children of \'sh -c "A & B & wait"\'', async () => {
+    const r = await runCli([
+      'measure',
+      '--counter',
+      'task-clock',
+      '--json',
+      '--',
+      'sh',
+      '-c',
+      `${burnOne('A')} & ${burnOne('B')} & wait`,
+    ]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { counters: Record<string, number> };
+    const both = reported(r.stderr, 'A') + reported(r.stderr, 'B');
+    console.info(
+      `task-clock ${(out.counters['task-clock']! / 1e6).toFixed(1)} ms, children ${(both / 1e6).toFixed(1)} ms`,
+    );
+    expect(out.counters['task-clock']!).toBeGreaterThan(both * 0.95);
+    expect(out.counters['task-clock']!).toBeLessThan(both * 1.15);
+  });
+
+  it("exits with the command's exit code", async () => {
+    const r = await runCli(['measure', '--', 'sh', '-c', 'exit 7']);
+    expect(r.code).toBe(7);
+    expect(r.stderr).toContain('exit code 7');
+  });
+
+  it('fails clearly, without a stack trace, for a command that does not exist', async () => {
+    const r = await runCli(['measure', '--', 'no-such-command-perfgate']);
+    expect(r.code).toBe(127);
+    expect(r.stderr).toContain('command not found: no-such-command-perfgate');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('rejects an unknown counter and lists the known ones', async () => {
+    const r = await runCli(['measure', '--counter', 'instrucshuns', '--', 'true']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown counter 'instrucshuns'");
+    expect(r.stderr).toContain('task-clock');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.skipIf(HAS_PMU)('refuses instructions where there is no PMU, naming the reason', async () => {
+    const r = await runCli(['measure', '--counter', 'instructions', '--', 'true']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "counter 'instructions' is not available here: this machine has no hardware PMU",
+    );
+  });
+
+  it('stops the whole tree on SIGINT, prints what it counted and exits non-zero', async () => {
+    const marker = `perfgate-measure-${process.pid}-${Date.now()}`;
+    const { child, done } = startCli([
+      'measure',
+      '--json',
+      '--',
+      'bash',
+      '-c',
+      `(exec -a ${marker} sleep 30) & (exec -a ${marker} sleep 30) & wait`,
+    ]);
+    expect(await waitFor(() => processesWith(marker).length === 2, 10_000)).toBe(true);
+    child.kill('SIGINT');
+    const r = await done;
+    expect(r.code).not.toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ interrupted: 'SIGINT' });
+    expect(processesWith(marker)).toEqual([]);
+  });
+
+  it('kills what the command left running in the background', async () => {
+    const marker = `perfgate-bg-${process.pid}-${Date.now()}`;
+    const r = await runCli([
+      'measure',
+      '--',
+      'bash',
+      '-c',
+      `(exec -a ${marker} sleep 30) & exit 0`,
+    ]);
+    expect(r.code).toBe(0);
+    expect(await waitFor(() => processesWith(marker).length === 0, 3000)).toBe(true);
+  });
+});
+
+describe('perfgate probe', () => {
+  it('reports the events and the counter auto selects', async () => {
+    const r = await runCli(['probe', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      paranoid: number;
+      events: Record<string, { ok: boolean; error?: string }>;
+      selected: string;
+    };
+    expect(typeof out.paranoid).toBe('number');
+    expect(out.events['task-clock']).toEqual({ ok: true });
+    if (HAS_PMU) expect(out.selected).toBe('instructions');
+    else {
+      expect(out.selected).toBe('task-clock');
+      expect(out.events['instructions']).toEqual({ ok: false, error: 'ENOENT' });
+    }
+  });
+});
+
+describe('help', () => {
+  it.each([['probe'], ['measure']])('perfgate %s --help', async (cmd) => {
+    const r = await runCli([cmd, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Usage: perfgate ${cmd}`);
+  });
+
+  it('lists commands and rejects unknown ones', async () => {
+    expect((await runCli(['--help'])).stdout).toContain('Commands:');
+    const r = await runCli(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown command 'frobnicate'");
+  });
+});
