@@ -1,0 +1,86 @@
+// Builds the committed bundles in dist/ (the action's main and post steps, and the CLI) and copies
+// the native addon next to them. `--check` rebuilds into a temp folder and fails if the committed
+// JavaScript differs; `.node` files are not byte-reproducible, so they are smoke-loaded instead.
+
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const check = process.argv.includes('--check');
+const withNative = process.argv.includes('--native');
+const entries = [
+  { in: 'src/index.ts', out: 'index' },
+  { in: 'src/action/post.ts', out: 'post' },
+  { in: 'src/cli.ts', out: 'cli' },
+].filter((e) => existsSync(join(root, e.in)));
+
+// ESM bundles still meet CommonJS dependencies that call require().
+const banner = "import { createRequire as __perfgateRequire } from 'node:module';\nconst require = __perfgateRequire(import.meta.url);";
+
+async function bundle(outdir) {
+  await build({
+    entryPoints: entries.map((e) => ({ in: join(root, e.in), out: e.out })),
+    outdir,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    banner: { js: banner },
+    legalComments: 'none',
+    logLevel: 'warning',
+    // Relative paths in the output keep the bundle identical on every machine.
+    absWorkingDir: root,
+  });
+}
+
+function nativeTag() {
+  return `${process.platform}-${process.arch}`;
+}
+
+if (check) {
+  const tmp = mkdtempSync(join(tmpdir(), 'perfgate-dist-'));
+  await bundle(tmp);
+  const stale = [];
+  for (const e of entries) {
+    const file = `${e.out}.js`;
+    const committed = join(root, 'dist', file);
+    if (!existsSync(committed) || readFileSync(committed, 'utf8') !== readFileSync(join(tmp, file), 'utf8')) {
+      stale.push(`dist/${file}`);
+    }
+  }
+  rmSync(tmp, { recursive: true, force: true });
+  if (stale.length) {
+    console.error(`dist/ is out of date: ${stale.join(', ')} differ from a fresh build of src/.\nRun 'npm run build' and commit dist/.`);
+    process.exit(1);
+  }
+  // Smoke-load every committed addon this machine can load.
+  const dir = join(root, 'dist', 'native');
+  const tags = existsSync(dir) ? readdirSync(dir) : [];
+  if (!tags.includes(nativeTag())) {
+    console.error(`dist/native/${nativeTag()}/perfgate.node is missing`);
+    process.exit(1);
+  }
+  const addon = createRequire(import.meta.url)(join(dir, nativeTag(), 'perfgate.node'));
+  if (typeof addon.open !== 'function' || !addon.probe('task-clock').ok) {
+    console.error(`dist/native/${nativeTag()}/perfgate.node loaded but does not work`);
+    process.exit(1);
+  }
+  console.log(`dist/ is up to date (${entries.length} bundles; addons: ${tags.join(', ')})`);
+} else {
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  await bundle(join(root, 'dist'));
+  const built = join(root, 'native', 'build', 'Release', 'perfgate.node');
+  const target = join(root, 'dist', 'native', nativeTag(), 'perfgate.node');
+  if (withNative || !existsSync(target)) {
+    if (!existsSync(built)) {
+      console.error(`no native build at ${built}; run 'npm run build:native' first`);
+      process.exit(1);
+    }
+    mkdirSync(join(root, 'dist', 'native', nativeTag()), { recursive: true });
+    copyFileSync(built, target);
+  }
+  console.log(`built ${entries.map((e) => `dist/${e.out}.js`).join(', ')}`);
+}
