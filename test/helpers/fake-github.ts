@@ -154,7 +154,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         const links = [];
         if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
         if (page > 1) links.push(link(1, 'first'), link(page - 1, 'prev'));
-        return [200, slice.map(commentJson), links.length ? { link: links.join(', ') } : {}];
+        const headers: Record<string, string> = links.length ? { link: links.join(', ') } : {};
+        return [200, slice.map(commentJson), headers];
       },
     },
     {
