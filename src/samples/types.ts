@@ -39,7 +39,14 @@ export interface SamplesHeader {
   rounds: number;
   warmup: number;
   aslr: boolean;
-  workload: { path: string; requests: number; endpoints: string[]; sha256: string };
+  workload: {
+    path: string;
+    requests: number;
+    endpoints: string[];
+    sha256: string;
+    /** Each endpoint's share of traffic (sum of its requests' `weight` over the total), 0..1. */
+    weights?: Record<string, number>;
+  };
   builds: Record<Build, BuildInfo>;
   /** `a-a` when both sides run the same build (calibrate). */
   mode?: 'a-b' | 'a-a';
