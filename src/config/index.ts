@@ -1,0 +1,18 @@
+export { parseConfig, loadConfig } from './parse.js';
+export { resolveHeaders } from './headers.js';
+export { requireRunnable } from './runnable.js';
+export { configJsonSchema, configJsonSchemaText } from './json-schema.js';
+export { parseDuration, parsePercent, formatDuration, formatPercent } from './values.js';
+export { ProblemsError, type Problem } from './problems.js';
+export { COUNTERS } from './types.js';
+export type {
+  BuildConfig,
+  BuildSource,
+  Config,
+  Counter,
+  MeasureConfig,
+  ReadyConfig,
+  RunnableBuild,
+  RunnableConfig,
+  ThresholdsConfig,
+} from './types.js';

@@ -1,0 +1,56 @@
+// Validated YAML → Config: absolute paths, defaults filled in, camelCased names.
+
+import path from 'node:path';
+import type { RawConfig } from './schema.js';
+import type { BuildConfig, Config } from './types.js';
+
+type RawBuild = NonNullable<RawConfig['before']>;
+
+export function resolveConfig(raw: RawConfig, file: string, lines: Record<string, number>): Config {
+  const dir = path.dirname(file);
+  const build = (side: RawBuild | undefined): BuildConfig | undefined => {
+    if (!side) return undefined;
+    const source =
+      side.ref !== undefined ? { ref: side.ref } : { cwd: path.resolve(dir, side.cwd!) };
+    const command = side.build ?? raw.build;
+    const start = side.start ?? raw.start;
+    return {
+      ...source,
+      ...(command !== undefined ? { build: command } : {}),
+      ...(start !== undefined ? { start } : {}),
+    };
+  };
+  const before = build(raw.before);
+  const after = build(raw.after);
+  const ready = raw.ready;
+  return {
+    file,
+    dir,
+    ...(raw.workload !== undefined ? { workload: path.resolve(dir, raw.workload) } : {}),
+    ...(before ? { before } : {}),
+    ...(after ? { after } : {}),
+    ready:
+      ready?.path !== undefined
+        ? { kind: 'http', path: ready.path, timeoutMs: ready.timeout }
+        : { kind: 'port', timeoutMs: ready?.timeout ?? 60_000 },
+    env: raw.env,
+    headers: raw.headers,
+    routes: raw.routes,
+    redact: { headers: raw.redact?.headers ?? [], query: raw.redact?.query ?? [] },
+    measure: {
+      counter: raw.measure.counter,
+      rounds: raw.measure.rounds,
+      warmup: raw.measure.warmup,
+      maxRounds: raw.measure['max-rounds'] ?? raw.measure.rounds,
+      maxDurationMs: raw.measure['max-duration'],
+      aslr: raw.measure.aslr,
+      settleMs: raw.measure.settle,
+    },
+    thresholds: { default: raw.thresholds.default, endpoints: raw.thresholds.endpoints },
+    alpha: raw.alpha,
+    confidence: raw.confidence,
+    onRegression: raw['on-regression'],
+    onInconclusive: raw['on-inconclusive'],
+    lines,
+  };
+}

@@ -1,0 +1,235 @@
+// The perfgate.yml schema, in the file's own key names. One source for validation, for the
+// TypeScript shape (after resolve.ts) and for the editor JSON Schema (json-schema.ts).
+
+import { z } from 'zod';
+import { didYouMean } from './suggest.js';
+import { COUNTERS } from './types.js';
+import {
+  DURATION_PATTERN,
+  PERCENT_PATTERN,
+  describe,
+  parseDuration,
+  parsePercent,
+  type ValueResult,
+} from './values.js';
+import { checkTemplate } from './template.js';
+
+/** RFC 9110 token: what a header name or method may contain. */
+export const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** `/users/:id` or `POST /items/:id/reviews`. */
+const ROUTE = /^(?:[A-Za-z]+ +)?\/\S*$/;
+
+// A value parsed by one of values.ts's readers; the hint travels in the issue's params.
+function reading(read: (input: unknown) => ValueResult, meta: Record<string, unknown>) {
+  return z
+    .unknown()
+    .transform((input, ctx) => {
+      const result = read(input);
+      if (result.ok) return result.value;
+      ctx.addIssue({ code: 'custom', message: result.message, params: { hint: result.hint } });
+      return z.NEVER;
+    })
+    .meta(meta);
+}
+
+const duration = (description: string) =>
+  reading(parseDuration, { type: 'string', pattern: DURATION_PATTERN, description });
+const percent = (description: string) =>
+  reading(parsePercent, { type: 'string', pattern: PERCENT_PATTERN, description });
+
+const text = (description: string) =>
+  z
+    .string({ error: (iss) => `expected a string, got ${describe(iss.input)}` })
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .meta({ description });
+
+const positiveInt = (description: string) =>
+  z
+    .int({ error: 'expected a positive integer' })
+    .min(1, { error: 'expected a positive integer' })
+    .meta({ description });
+
+const fraction = (description: string) =>
+  z
+    .number({ error: (iss) => `expected a number between 0 and 1, got ${describe(iss.input)}` })
+    .gt(0, {
+      error: (iss) => `expected a number between 0 and 1 (exclusive), got ${String(iss.input)}`,
+    })
+    .lt(1, {
+      error: (iss) => `expected a number between 0 and 1 (exclusive), got ${String(iss.input)}`,
+    })
+    .meta({ description });
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T, description: string) {
+  return z
+    .enum(values, {
+      error: (iss) => {
+        const got = typeof iss.input === 'string' ? iss.input : undefined;
+        return `expected one of ${values.join(', ')}; got ${describe(iss.input)}${got ? didYouMean(got, values) : ''}`;
+      },
+    })
+    .meta({ description });
+}
+
+const headerName = z
+  .string()
+  .regex(TOKEN, { error: (iss) => `not a valid header name: '${String(iss.input)}'` });
+
+const buildSchema = z
+  .strictObject({
+    cwd: text(
+      'Folder of this build, relative to the config file. Exclusive with `ref`.',
+    ).optional(),
+    ref: text('Git ref checked out into a temporary worktree. Exclusive with `cwd`.').optional(),
+    build: text('Shell command run once in the build folder before measuring.').optional(),
+    start: text('Shell command that starts the server; it must listen on $PORT.').optional(),
+  })
+  .superRefine((build, ctx) => {
+    if ((build.cwd === undefined) === (build.ref === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          build.cwd === undefined
+            ? "needs one of 'cwd' (a folder) or 'ref' (a git ref)"
+            : "has both 'cwd' and 'ref'; keep one",
+      });
+    }
+  });
+
+const readySchema = z
+  .strictObject({
+    path: z
+      .string({ error: (iss) => `expected a path such as /healthz, got ${describe(iss.input)}` })
+      .regex(/^\//, { error: "expected a path starting with '/', such as /healthz" })
+      .meta({ description: 'HTTP path polled until it answers 2xx.' })
+      .optional(),
+    port: z
+      .boolean({ error: 'expected true or false' })
+      .meta({ description: 'Wait only until the TCP port accepts connections.' })
+      .optional(),
+    timeout: duration('How long to wait for the server to become ready.').prefault('60s'),
+  })
+  .superRefine((ready, ctx) => {
+    const port = ready.port === true;
+    if (port === (ready.path !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: port
+          ? "has both 'path' and 'port: true'; keep one"
+          : "needs 'path: /healthz' or 'port: true'",
+      });
+    }
+  });
+
+const measureSchema = z
+  .strictObject({
+    counter: oneOf(
+      COUNTERS,
+      'Counter per request; auto = instructions, or task-clock where no PMU exists.',
+    ).default('auto'),
+    rounds: positiveInt('Rounds, each with a fresh before and after process.').default(10),
+    warmup: z
+      .int({ error: 'expected an integer of 0 or more' })
+      .min(0, { error: 'expected an integer of 0 or more' })
+      .meta({ description: 'Warm-up passes over the workload in each process.' })
+      .default(2),
+    'max-rounds': positiveInt(
+      'Most rounds, adding rounds for inconclusive endpoints (default: rounds).',
+    ).optional(),
+    'max-duration': duration('Time budget for the whole run.').prefault('30m'),
+    aslr: z
+      .boolean({ error: 'expected true or false' })
+      .meta({ description: 'Leave address-space randomisation on for the targets.' })
+      .default(true),
+    settle: duration('Pause after each response before reading the counters.').prefault('0ms'),
+  })
+  .superRefine((measure, ctx) => {
+    if (measure['max-rounds'] !== undefined && measure['max-rounds'] < measure.rounds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['max-rounds'],
+        message: `must be at least rounds (${measure.rounds})`,
+      });
+    }
+  });
+
+const thresholdsSchema = z.strictObject({
+  default: percent('Threshold for endpoints no glob matches.').prefault('3%'),
+  endpoints: z
+    .record(
+      text('Endpoint glob such as "GET /api/*".'),
+      percent('Threshold for the endpoints this glob matches.'),
+    )
+    .meta({ description: 'Endpoint glob → threshold; the first matching glob wins.' })
+    .default({}),
+});
+
+const envValue = z
+  .union([z.string(), z.number(), z.boolean()], {
+    error: (iss) => `expected a string, number or boolean, got ${describe(iss.input)}`,
+  })
+  .transform(String);
+
+export const configSchema = z
+  .strictObject({
+    workload: text('Workload file (JSONL), relative to this file.').optional(),
+    build: text('Default build command for before and after.').optional(),
+    start: text('Default start command for before and after.').optional(),
+    before: buildSchema.meta({ description: 'The build without the change.' }).optional(),
+    after: buildSchema.meta({ description: 'The build with the change.' }).optional(),
+    ready: readySchema.meta({ description: 'How to tell that a server is ready.' }).optional(),
+    env: z
+      .record(
+        z
+          .string()
+          .regex(ENV_NAME, { error: (iss) => `not a valid variable name: '${String(iss.input)}'` })
+          .refine((name) => name !== 'PORT', { error: 'PORT is set by perfgate for each target' }),
+        envValue,
+      )
+      .meta({ description: 'Environment for both builds. PORT is set by perfgate.' })
+      .default({}),
+    headers: z
+      .record(
+        headerName,
+        z
+          .string({ error: (iss) => `expected a string, got ${describe(iss.input)}` })
+          .superRefine((value, ctx) => {
+            const problem = checkTemplate(value);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          }),
+      )
+      .meta({ description: 'Headers added to every request; ${VAR} reads the environment.' })
+      .default({}),
+    routes: z
+      .array(
+        z
+          .string({
+            error: (iss) => `expected a route such as /users/:id, got ${describe(iss.input)}`,
+          })
+          .regex(ROUTE, { error: "expected a route such as '/users/:id' or 'POST /items/:id'" }),
+      )
+      .meta({ description: 'Route templates naming endpoints, e.g. /users/:id.' })
+      .default([]),
+    redact: z
+      .strictObject({
+        headers: z.array(headerName).default([]),
+        query: z.array(text('Query parameter name.')).default([]),
+      })
+      .meta({ description: 'Extra header and query parameter names importers drop.' })
+      .optional(),
+    measure: measureSchema.prefault({}),
+    thresholds: thresholdsSchema.prefault({}),
+    alpha: fraction('Family-wise error rate of the gate.').default(0.05),
+    confidence: fraction('Confidence level of the reported intervals.').default(0.95),
+    'on-regression': oneOf(['fail', 'annotate'], 'What a regression does to the check.').default(
+      'fail',
+    ),
+    'on-inconclusive': oneOf(['pass', 'fail'], 'What an inconclusive endpoint does.').default(
+      'pass',
+    ),
+  })
+  .meta({ title: 'perfgate.yml', description: 'perfgate configuration' });
+
+export type RawConfig = z.output<typeof configSchema>;

@@ -1,0 +1,90 @@
+// The resolved perfgate.yml: paths absolute, durations in ms, thresholds as fractions.
+// TypeScript names are camelCased; error messages always use the YAML key names.
+
+/** Counters `measure.counter` accepts; `auto` picks instructions, or task-clock without a PMU. */
+export const COUNTERS = [
+  'auto',
+  'instructions',
+  'cycles',
+  'branches',
+  'branch-misses',
+  'cache-references',
+  'cache-misses',
+  'task-clock',
+  'cpu-clock',
+  'page-faults',
+  'minor-faults',
+  'major-faults',
+  'context-switches',
+  'cpu-migrations',
+] as const;
+export type Counter = (typeof COUNTERS)[number];
+
+/** Where a build's source comes from: a folder as it is, or a git ref checked out in a worktree. */
+export type BuildSource = { cwd: string; ref?: undefined } | { ref: string; cwd?: undefined };
+
+export type BuildConfig = BuildSource & {
+  /** Shell command run once before the rounds, in the build's folder. */
+  build?: string;
+  /** Shell command that starts the server; it must listen on $PORT. */
+  start?: string;
+};
+
+export type ReadyConfig =
+  { kind: 'http'; path: string; timeoutMs: number } | { kind: 'port'; timeoutMs: number };
+
+export interface MeasureConfig {
+  counter: Counter;
+  rounds: number;
+  /** Warm-up passes over the workload in each fresh process before measuring. */
+  warmup: number;
+  maxRounds: number;
+  maxDurationMs: number;
+  /** Leave address-space randomisation on for the targets. */
+  aslr: boolean;
+  /** Pause after each response before reading the counters. */
+  settleMs: number;
+}
+
+export interface ThresholdsConfig {
+  /** Fraction: 0.03 = 3 %. */
+  default: number;
+  /** Endpoint glob → fraction, in file order (the first matching glob wins). */
+  endpoints: Record<string, number>;
+}
+
+export interface Config {
+  /** Absolute path of the config file and its folder. */
+  file: string;
+  dir: string;
+  /** Absolute path of the workload file. */
+  workload?: string;
+  before?: BuildConfig;
+  after?: BuildConfig;
+  ready: ReadyConfig;
+  /** Extra environment for both builds (PORT is set by perfgate). */
+  env: Record<string, string>;
+  /** Header templates sent with every request; `${VAR}` expanded by resolveHeaders. */
+  headers: Record<string, string>;
+  /** Route templates for endpoint names, e.g. `/users/:id` or `POST /items/:id`. */
+  routes: string[];
+  /** Extra header and query parameter names importers drop (besides the built-in ones). */
+  redact: { headers: string[]; query: string[] };
+  measure: MeasureConfig;
+  thresholds: ThresholdsConfig;
+  alpha: number;
+  confidence: number;
+  onRegression: 'fail' | 'annotate';
+  onInconclusive: 'pass' | 'fail';
+  /** Line of each key path in the file ('measure.rounds' → 7), for errors found later. */
+  lines: Record<string, number>;
+}
+
+export type RunnableBuild = BuildConfig & { start: string };
+
+/** A config `perfgate run` can use: see requireRunnable. */
+export type RunnableConfig = Config & {
+  workload: string;
+  before: RunnableBuild;
+  after: RunnableBuild;
+};
