@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runPost } from '../../src/action/post.js';
+import { runPost } from '../../src/action/cleanup.js';
 import { fakeCore } from './fake-core.js';
 
 describe('post step', () => {
