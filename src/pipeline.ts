@@ -2,8 +2,35 @@
 // src/cli.ts (`perfgate run`) and src/main.ts (the action) both call runGate, so local runs and
 // CI runs agree.
 
+import { createHash, randomInt } from 'node:crypto';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import type { Logger } from './log.js';
 import type { RunResult } from './analysis/types.js';
+import { analyze, needsMoreRounds, planLooks, type AnalysisOptions } from './analysis/index.js';
+import { renderMarkdown } from './report/index.js';
+import {
+  loadConfig,
+  requireRunnable,
+  resolveHeaders,
+  type RunnableConfig,
+  type RunnableBuild,
+} from './config/index.js';
+import { probe, selectCounters } from './counters/index.js';
+import { EnvironmentError, InterruptedError, TargetError, errorMessage } from './errors.js';
+import { usePidFile } from './proc/registry.js';
+import { aslrOffWorks } from './proc/aslr.js';
+import { replay, type PreparedRequest } from './replay/index.js';
+import {
+  SamplesWriter,
+  readSamples,
+  type Build,
+  type CounterChoice,
+  type SamplesHeader,
+} from './samples/index.js';
+import { createWorktree, commitOf, runShell, type Worktree } from './targets/index.js';
+import { loadWorkload } from './workload/index.js';
+import { VERSION } from './version.js';
 
 export interface GateOverrides {
   workload?: string;
@@ -22,6 +49,10 @@ export interface GateOptions {
   signal: AbortSignal;
   /** File where the pgids of live targets are recorded, so a later step can kill leftovers. */
   pidFile?: string;
+  /** Environment for the targets and for `${VAR}` headers (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Seed for the request order (default: random, recorded in the samples). */
+  seed?: number;
 }
 
 export interface GateOutcome {
@@ -33,8 +64,312 @@ export interface GateOutcome {
   onRegression: 'fail' | 'annotate';
   /** 0 pass (or a regression under `annotate`), 1 fail, 2 error. */
   exitCode: 0 | 1 | 2;
+  /** What went wrong when the run could not complete (a target that crashed, say). */
+  error?: string;
 }
 
-export async function runGate(_options: GateOptions): Promise<GateOutcome> {
-  throw new Error('runGate: not wired yet');
+function applyOverrides(config: RunnableConfig, o: GateOverrides, aa: boolean): RunnableConfig {
+  let out = config;
+  if (o.workload) out = { ...out, workload: resolve(o.workload) };
+  if (o.beforeRef) {
+    // The base build is the after build's recipe at another commit.
+    const { cwd: _cwd, ...recipe } = out.after;
+    out = { ...out, before: { ...recipe, ref: o.beforeRef } as RunnableBuild };
+  }
+  if (o.onRegression) out = { ...out, onRegression: o.onRegression };
+  if (o.maxDurationMs)
+    out = { ...out, measure: { ...out.measure, maxDurationMs: o.maxDurationMs } };
+  if (aa) out = { ...out, before: out.after };
+  return out;
+}
+
+export function exitCodeFor(result: RunResult, onRegression: 'fail' | 'annotate'): 0 | 1 | 2 {
+  if (result.verdict === 'error') return 2;
+  if (result.verdict === 'fail') return onRegression === 'fail' ? 1 : 0;
+  return 0;
+}
+
+/** A result for a run that measured nothing usable: the gate fails closed. */
+export function errorResult(
+  counter: CounterChoice,
+  options: AnalysisOptions,
+  message: string,
+): RunResult {
+  const line = message.split('\n')[0] ?? message;
+  return {
+    version: 1,
+    verdict: 'error',
+    summary: `error: ${line}`.slice(0, 140),
+    counter,
+    alpha: options.alpha,
+    confidence: options.confidence,
+    onInconclusive: options.onInconclusive,
+    endpoints: [],
+    total: null,
+    counts: { regression: 0, improvement: 0, unchanged: 0, inconclusive: 0, error: 0 },
+    run: {
+      seed: null,
+      rounds: 0,
+      plannedRounds: null,
+      looks: 0,
+      startedAt: null,
+      durationMs: null,
+      complete: false,
+      builds: { before: {}, after: {} },
+      mode: 'a-b',
+    },
+    warnings: [line],
+  };
+}
+
+export function analysisOptions(
+  config: Pick<RunnableConfig, 'thresholds' | 'alpha' | 'confidence' | 'onInconclusive'>,
+): AnalysisOptions {
+  return {
+    thresholds: config.thresholds,
+    alpha: config.alpha,
+    confidence: config.confidence,
+    onInconclusive: config.onInconclusive,
+  };
+}
+
+interface PreparedBuild {
+  cwd: string;
+  ref?: string;
+  commit?: string;
+  worktree?: Worktree;
+}
+
+async function prepareBuild(
+  side: Build,
+  build: RunnableBuild,
+  config: RunnableConfig,
+  env: NodeJS.ProcessEnv,
+  signal: AbortSignal,
+  logger: Logger,
+): Promise<PreparedBuild> {
+  let cwd: string;
+  let worktree: Worktree | undefined;
+  if (build.ref !== undefined) {
+    const line = config.lines[`${side}.ref`];
+    worktree = await createWorktree(config.dir, build.ref, {
+      file: config.file,
+      ...(line ? { line } : {}),
+    });
+    // Same place inside the tree as the after build (a monorepo's service folder, say).
+    const afterCwd = config.after.cwd ?? config.dir;
+    const rel = relative(worktree.repoRoot, afterCwd);
+    cwd = join(worktree.dir, rel.startsWith('..') ? '' : rel);
+    logger.info(
+      `${side}: checked out ${build.ref} (${worktree.commit.slice(0, 12)}) in ${worktree.dir}`,
+    );
+  } else {
+    cwd = build.cwd;
+  }
+  try {
+    if (build.build) await runShell(side, 'build', build.build, cwd, env, signal, logger);
+  } catch (error) {
+    await worktree?.remove();
+    throw error;
+  }
+  const commit = worktree?.commit ?? (await commitOf(cwd));
+  return {
+    cwd,
+    ...(build.ref ? { ref: build.ref } : {}),
+    ...(commit ? { commit } : {}),
+    ...(worktree ? { worktree } : {}),
+  };
+}
+
+function prepareRequests(
+  config: RunnableConfig,
+  requests: Awaited<ReturnType<typeof loadWorkload>>['requests'],
+  env: NodeJS.ProcessEnv,
+): PreparedRequest[] {
+  const injected = resolveHeaders(config, env);
+  return requests.map((r) => ({
+    id: r.id,
+    endpoint: r.endpoint,
+    method: r.method,
+    path: r.path,
+    headers: { ...r.headers, ...injected },
+    ...(r.body ? { body: r.body } : {}),
+  }));
+}
+
+function endpointWeights(requests: { endpoint: string; weight: number }[]): Record<string, number> {
+  const total = requests.reduce((s, r) => s + r.weight, 0);
+  const out: Record<string, number> = {};
+  for (const r of requests) out[r.endpoint] = (out[r.endpoint] ?? 0) + r.weight / total;
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export async function runGate(options: GateOptions): Promise<GateOutcome> {
+  const { logger, signal } = options;
+  const env = options.env ?? process.env;
+  const aa = options.aa ?? false;
+  const config = applyOverrides(
+    requireRunnable(await loadConfig(options.configPath)),
+    options.overrides ?? {},
+    aa,
+  );
+  const report = probe();
+  const counter: CounterChoice = selectCounters([config.measure.counter], report);
+  if (counter.fallback) logger.warn(`${counter.reason}`, 'counter fallback');
+  const workload = await loadWorkload(config.workload, { routes: config.routes });
+  if (workload.requests.length === 0) {
+    throw new EnvironmentError(`the workload ${config.workload} holds no requests`);
+  }
+  const requests = prepareRequests(config, workload.requests, env);
+  let noAslr = !config.measure.aslr;
+  if (noAslr && !(await aslrOffWorks())) {
+    logger.warn(
+      'cannot turn address-space randomisation off here (setarch -R failed); measuring with it on',
+    );
+    noAslr = false;
+  }
+
+  mkdirSync(options.outDir, { recursive: true });
+  const samplesPath = join(options.outDir, 'samples.jsonl');
+  const resultPath = join(options.outDir, 'result.json');
+  const reportPath = join(options.outDir, 'report.md');
+  usePidFile(options.pidFile);
+
+  const targetEnv: NodeJS.ProcessEnv = { ...env, ...config.env };
+  const builds: Partial<Record<Build, PreparedBuild>> = {};
+  let failure: unknown;
+  let writer: SamplesWriter | undefined;
+  let looks = 1;
+  const aOptions = analysisOptions(config);
+  const plan = planLooks(config.measure.rounds, config.measure.maxRounds);
+  try {
+    builds.after = await prepareBuild('after', config.after, config, targetEnv, signal, logger);
+    builds.before = aa
+      ? builds.after
+      : await prepareBuild('before', config.before, config, targetEnv, signal, logger);
+    const seed = options.seed ?? randomInt(0, 2 ** 31);
+    writer = new SamplesWriter(samplesPath);
+    const header: SamplesHeader = {
+      kind: 'header',
+      version: 1,
+      tool: { name: 'perfgate', version: VERSION },
+      startedAt: new Date().toISOString(),
+      counter,
+      seed,
+      rounds: config.measure.rounds,
+      warmup: config.measure.warmup,
+      aslr: !noAslr,
+      workload: {
+        path: config.workload,
+        requests: requests.length,
+        endpoints: workload.endpoints,
+        sha256: createHash('sha256').update(readFileSync(config.workload)).digest('hex'),
+        weights: endpointWeights(workload.requests),
+      },
+      builds: {
+        before: {
+          cwd: builds.before.cwd,
+          start: config.before.start,
+          ...(builds.before.ref ? { ref: builds.before.ref } : {}),
+          ...(builds.before.commit ? { commit: builds.before.commit } : {}),
+        },
+        after: {
+          cwd: builds.after.cwd,
+          start: config.after.start,
+          ...(builds.after.commit ? { commit: builds.after.commit } : {}),
+        },
+      },
+      mode: aa ? 'a-a' : 'a-b',
+      platform: {
+        os: report.platform,
+        arch: report.arch,
+        kernel: report.kernel,
+        cpus: report.cpus,
+        cpuModel: report.cpuModel,
+      },
+    };
+    writer.write(header);
+    writer.flush();
+    const common = {
+      env: targetEnv,
+      readiness: config.ready,
+      events: counter.all,
+      kernel: counter.kernel,
+      noAslr,
+    };
+    const outcome = await replay(
+      {
+        requests,
+        looks: plan,
+        warmup: config.measure.warmup,
+        maxDurationMs: config.measure.maxDurationMs,
+        settleMs: config.measure.settleMs,
+        seed,
+        targets: {
+          before: { ...common, cwd: builds.before.cwd, start: config.before.start },
+          after: { ...common, cwd: builds.after.cwd, start: config.after.start },
+        },
+      },
+      writer,
+      logger,
+      signal,
+      {
+        onLook: async (_rounds, look) => {
+          writer!.flush();
+          const interim = analyze(await readSamples(samplesPath), {
+            ...aOptions,
+            sequential: { plan, look },
+          });
+          const more = needsMoreRounds(interim);
+          if (more)
+            logger.info(
+              `look ${look + 1}: ${interim.counts.inconclusive} endpoint(s) inconclusive; measuring more rounds`,
+            );
+          return more;
+        },
+      },
+    );
+    looks = outcome.looks;
+  } catch (error) {
+    if (error instanceof InterruptedError) throw error;
+    if (!(error instanceof TargetError)) throw error;
+    failure = error;
+  } finally {
+    writer?.close();
+    usePidFile(undefined);
+    for (const b of new Set(Object.values(builds))) await b?.worktree?.remove();
+  }
+
+  let result: RunResult;
+  if (writer) {
+    try {
+      result = analyze(await readSamples(samplesPath), {
+        ...aOptions,
+        sequential: { plan, look: looks - 1 },
+      });
+    } catch {
+      result = errorResult(counter, aOptions, errorMessage(failure));
+    }
+  } else {
+    result = errorResult(counter, aOptions, errorMessage(failure));
+  }
+  if (failure)
+    result = {
+      ...result,
+      verdict: 'error',
+      warnings: [...result.warnings, errorMessage(failure).split('\n')[0]!],
+    };
+  const markdown = renderMarkdown(result);
+  writeFileSync(resultPath, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(reportPath, markdown);
+  return {
+    result,
+    samplesPath,
+    resultPath,
+    reportPath,
+    markdown,
+    onRegression: config.onRegression,
+    exitCode: exitCodeFor(result, config.onRegression),
+    ...(failure ? { error: errorMessage(failure) } : {}),
+  };
 }

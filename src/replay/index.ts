@@ -1,0 +1,14 @@
+export {
+  replay,
+  type PreparedRequest,
+  type ReplayPlan,
+  type ReplayHooks,
+  type ReplayOutcome,
+} from './replay.js';
+export {
+  LocalClient,
+  assertLocalPath,
+  NonLocalRequestError,
+  type ReplayRequest,
+} from './client.js';
+export { buildOrder, roundSeed, shuffledIndices } from './order.js';

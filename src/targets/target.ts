@@ -1,0 +1,112 @@
+// One target process: a fresh server of one build, started under the counters with a free PORT,
+// made ready, and stopped as a whole process group.
+
+import { spawnCounted } from '../counters/spawn-counted.js';
+import type { CounterSet } from '../counters/counter-set.js';
+import { InterruptedError, TargetError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { ProcessGroup } from '../proc/spawn.js';
+import type { Build } from '../samples/types.js';
+import { freePort } from './port.js';
+import { waitReady, type Readiness } from './ready.js';
+import { shellArgv } from './shell.js';
+
+export interface TargetSpec {
+  build: Build;
+  /** Folder the start command runs in. */
+  cwd: string;
+  start: string;
+  /** Full environment (perfgate adds PORT). */
+  env: NodeJS.ProcessEnv;
+  readiness: Readiness;
+  events: readonly string[];
+  kernel: boolean;
+  noAslr: boolean;
+  stopGraceMs?: number;
+}
+
+export interface RunningTarget {
+  build: Build;
+  port: number;
+  group: ProcessGroup;
+  counters: CounterSet;
+  readyMs: number;
+  /** A TargetError describing how the process ended, if it has. */
+  crashed(): TargetError | undefined;
+  stop(): Promise<void>;
+}
+
+function describeExit(code: number | null, signal: string | null): string {
+  return signal ? `was killed by ${signal}` : `exited with code ${code}`;
+}
+
+export async function startTarget(
+  spec: TargetSpec,
+  signal: AbortSignal,
+  logger: Logger,
+): Promise<RunningTarget> {
+  const port = await freePort();
+  const { group, counters } = await spawnCounted(
+    {
+      argv: shellArgv(spec.start),
+      cwd: spec.cwd,
+      env: { ...spec.env, PORT: String(port) },
+      label: spec.build,
+      noAslr: spec.noAslr,
+      tailLines: 30,
+      onLine: (l) => logger.debug(`${spec.build}| ${l}`),
+    },
+    spec.events,
+    spec.kernel,
+  );
+  let exit: { code: number | null; signal: string | null } | undefined;
+  void group.exited.then((e) => {
+    exit = e;
+  });
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    counters.close();
+    await group.stop(spec.stopGraceMs ?? 5000);
+  };
+  const outcome = await waitReady(port, spec.readiness, () => group.running, signal);
+  if (!outcome.ready) {
+    const tail = group.tail();
+    await stop();
+    if (outcome.reason === 'aborted') throw new InterruptedError(String(signal.reason ?? 'SIGINT'));
+    const ex = await group.exited;
+    if (outcome.reason === 'exited') {
+      throw new TargetError(
+        spec.build,
+        `server ${describeExit(ex.code, ex.signal)} before it was ready (start: ${spec.start})`,
+        tail,
+        'the start command must keep a server running that listens on 127.0.0.1:$PORT',
+      );
+    }
+    const what = spec.readiness.kind === 'http' ? `GET ${spec.readiness.path}` : `TCP port ${port}`;
+    throw new TargetError(
+      spec.build,
+      `server was not ready after ${Math.round(spec.readiness.timeoutMs / 1000)}s: ${what} never answered (last: ${outcome.last})`,
+      tail,
+      "check that the server listens on $PORT (perfgate sets it), or raise 'ready.timeout'",
+    );
+  }
+  return {
+    build: spec.build,
+    port,
+    group,
+    counters,
+    readyMs: outcome.ms,
+    crashed() {
+      if (group.running || stopped) return undefined;
+      const e = exit ?? { code: null, signal: null };
+      return new TargetError(
+        spec.build,
+        `server ${describeExit(e.code, e.signal)} while being measured`,
+        group.tail(),
+      );
+    },
+    stop,
+  };
+}

@@ -1,0 +1,240 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InterruptedError, TargetError } from '../../src/errors.js';
+import { memoryLogger } from '../../src/log.js';
+import { liveGroups } from '../../src/proc/index.js';
+import {
+  replay,
+  type ReplayPlan,
+  type PreparedRequest,
+  LocalClient,
+  NonLocalRequestError,
+} from '../../src/replay/index.js';
+import { parseSamples, SamplesWriter } from '../../src/samples/index.js';
+import type { Sample } from '../../src/samples/types.js';
+
+const SERVER = join(import.meta.dirname, '..', 'fixtures', 'servers', 'basic.cjs');
+
+function request(id: number, endpoint: string, path: string): PreparedRequest {
+  return { id, endpoint, method: 'GET', path, headers: { accept: 'application/json' } };
+}
+
+const REQUESTS: PreparedRequest[] = [
+  request(0, 'GET /work/small', '/work?n=1'),
+  request(1, 'GET /work/small', '/work?n=1&v=2'),
+  request(2, 'GET /work/big', '/work?n=60'),
+  request(3, 'GET /work/big', '/work?n=60&v=2'),
+  {
+    id: 4,
+    endpoint: 'POST /echo',
+    method: 'POST',
+    path: '/echo',
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from('{"a":1}'),
+  },
+];
+
+function plan(env: Record<string, string> = {}, over: Partial<ReplayPlan> = {}): ReplayPlan {
+  const target = {
+    cwd: process.cwd(),
+    start: `exec ${process.execPath} ${SERVER}`,
+    env: { ...process.env, ...env },
+    readiness: { kind: 'http' as const, path: '/healthz', timeoutMs: 5000 },
+    events: ['task-clock', 'page-faults'],
+    kernel: false,
+    noAslr: false,
+    stopGraceMs: 2000,
+  };
+  return {
+    requests: REQUESTS,
+    looks: [3],
+    warmup: 1,
+    maxDurationMs: 120_000,
+    settleMs: 0,
+    seed: 42,
+    targets: { before: target, after: target },
+    ...over,
+  };
+}
+
+function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'perfgate-replay-'));
+  const path = join(dir, 'samples.jsonl');
+  return { path, writer: new SamplesWriter(path) };
+}
+
+describe('replay', () => {
+  it('measures every request in both builds in every round, in the same shuffled order', async () => {
+    const { path, writer } = setup();
+    const out = await replay(plan(), writer, memoryLogger(), new AbortController().signal);
+    writer.close();
+    expect(out).toMatchObject({ rounds: 3, complete: true });
+    const set = parseSamples(readFileSync(path, 'utf8'), path);
+    expect(set.samples).toHaveLength(3 * 2 * REQUESTS.length);
+    for (const round of [1, 2, 3]) {
+      for (const build of ['before', 'after'] as const) {
+        const ids = set.samples
+          .filter((s) => s.round === round && s.build === build)
+          .map((s) => s.request);
+        expect([...ids].sort()).toEqual([0, 1, 2, 3, 4]);
+      }
+      const order = (b: string) =>
+        set.samples.filter((s) => s.round === round && s.build === b).map((s) => s.request);
+      expect(order('before')).toEqual(order('after'));
+    }
+    // ABBA: odd rounds measure before first, even rounds after first.
+    const rounds = set.events.filter((e) => e.kind === 'round');
+    expect(rounds.map((e) => (e.kind === 'round' ? e.order[0] : ''))).toEqual([
+      'before',
+      'after',
+      'before',
+    ]);
+    const s = set.samples[0] as Sample;
+    expect(s.values).toHaveProperty('task-clock');
+    expect(s.values).toHaveProperty('page-faults');
+    expect(s.status).toBe(200);
+    expect(set.samples.every((x) => x.value > 0 && x.value === x.values!['task-clock'])).toBe(true);
+    // More work per request costs more CPU.
+    const mean = (e: string) => {
+      const v = set.samples.filter((x) => x.endpoint === e).map((x) => x.value);
+      return v.reduce((a, b) => a + b, 0) / v.length;
+    };
+    expect(mean('GET /work/big')).toBeGreaterThan(1.5 * mean('GET /work/small'));
+    expect(set.events.at(-1)).toMatchObject({ kind: 'end', complete: true, rounds: 3 });
+    expect(liveGroups()).toEqual([]);
+  });
+
+  it('asks at each planned look whether to measure more rounds', async () => {
+    const { writer } = setup();
+    const looks: number[] = [];
+    const out = await replay(
+      plan({}, { looks: [2, 4, 6], warmup: 0 }),
+      writer,
+      memoryLogger(),
+      new AbortController().signal,
+      {
+        onLook: async (rounds) => {
+          looks.push(rounds);
+          return rounds < 4;
+        },
+      },
+    );
+    writer.close();
+    expect(looks).toEqual([2, 4]);
+    expect(out.rounds).toBe(4);
+  });
+
+  it('fails with the build named and its output when the server exits at start', async () => {
+    const { writer } = setup();
+    const err = await replay(
+      plan({ MODE: 'exit-at-start' }),
+      writer,
+      memoryLogger(),
+      new AbortController().signal,
+    ).catch((e: unknown) => e);
+    writer.close();
+    expect(err).toBeInstanceOf(TargetError);
+    expect((err as TargetError).message).toMatch(
+      /^before build: server exited with code 3 before it was ready/,
+    );
+    expect((err as TargetError).message).toContain('fatal: cannot open database');
+    expect(liveGroups()).toEqual([]);
+  });
+
+  it('times out a server that never gets ready, with a clear error', async () => {
+    const { writer } = setup();
+    const p = plan({ MODE: 'never-ready' });
+    p.targets.before.readiness = { kind: 'http', path: '/healthz', timeoutMs: 800 };
+    const err = await replay(p, writer, memoryLogger(), new AbortController().signal).catch(
+      (e: unknown) => e,
+    );
+    writer.close();
+    expect(err).toBeInstanceOf(TargetError);
+    expect((err as Error).message).toContain(
+      'before build: server was not ready after 1s: GET /healthz never answered (last: HTTP 503)',
+    );
+    expect((err as Error).message).toContain('listening on');
+    expect(liveGroups()).toEqual([]);
+  });
+
+  it('reports a crash mid-round as an error and keeps the samples measured before it', async () => {
+    const { path, writer } = setup();
+    const p = plan();
+    p.targets.after = {
+      ...p.targets.after,
+      env: { ...process.env, MODE: 'crash-after', CRASH_AFTER: '8' },
+    };
+    const err = await replay(
+      { ...p, warmup: 1 },
+      writer,
+      memoryLogger(),
+      new AbortController().signal,
+    ).catch((e: unknown) => e);
+    writer.close();
+    expect(err).toBeInstanceOf(TargetError);
+    expect((err as TargetError).build).toBe('after');
+    expect((err as Error).message).toContain('crashing after 8 requests');
+    const set = parseSamples(readFileSync(path, 'utf8'), path);
+    expect(set.samples.filter((s) => s.build === 'before')).toHaveLength(REQUESTS.length);
+    expect(set.samples.filter((s) => s.build === 'after')).toHaveLength(3); // 5 warm-up + 3 measured
+    expect(set.events).toContainEqual(
+      expect.objectContaining({ kind: 'error', build: 'after', round: 1 }),
+    );
+    expect(set.events.at(-1)).toMatchObject({ kind: 'end', complete: false });
+    expect(liveGroups()).toEqual([]);
+  });
+
+  it('stops on abort: targets killed, partial samples valid, InterruptedError', async () => {
+    const { path, writer } = setup();
+    const controller = new AbortController();
+    const logger = memoryLogger();
+    setTimeout(() => controller.abort('SIGINT'), 1500);
+    const err = await replay(
+      plan({}, { looks: [50], warmup: 0 }),
+      writer,
+      logger,
+      controller.signal,
+    ).catch((e: unknown) => e);
+    writer.close();
+    expect(err).toBeInstanceOf(InterruptedError);
+    expect(liveGroups()).toEqual([]);
+    const set = parseSamples(readFileSync(path, 'utf8'), path);
+    expect(set.samples.length).toBeGreaterThan(0);
+    expect(set.events.at(-1)).toMatchObject({
+      kind: 'end',
+      complete: false,
+      reason: 'interrupted',
+    });
+  });
+
+  it('flags responses whose status differs between builds', async () => {
+    const { path, writer } = setup();
+    const p = plan(
+      {},
+      { looks: [1], warmup: 0, requests: [request(0, 'GET /x', '/x'), request(1, 'GET /y', '/y')] },
+    );
+    // The after build answers /y with a 404: same request, different answer.
+    p.targets.after = { ...p.targets.after, env: { ...process.env, NOT_FOUND: '/y' } };
+    await replay(p, writer, memoryLogger(), new AbortController().signal);
+    writer.close();
+    const set = parseSamples(readFileSync(path, 'utf8'), path);
+    expect(set.events.filter((e) => e.kind === 'mismatch')).toEqual([
+      { kind: 'mismatch', endpoint: 'GET /y', request: 1, round: 1, before: 200, after: 404 },
+    ]);
+  });
+});
+
+describe('LocalClient', () => {
+  it('refuses anything but a path on the local target', async () => {
+    const client = new LocalClient(1);
+    await expect(
+      client.send({ method: 'GET', path: 'http://example.com/', headers: {} }),
+    ).rejects.toBeInstanceOf(NonLocalRequestError);
+    await expect(
+      client.send({ method: 'GET', path: '//example.com/x', headers: {} }),
+    ).rejects.toBeInstanceOf(NonLocalRequestError);
+    client.close();
+  });
+});
