@@ -9,6 +9,7 @@ import type { SamplesWriter } from '../samples/writer.js';
 import type { Build } from '../samples/types.js';
 import { startTarget, type RunningTarget, type TargetSpec } from '../targets/target.js';
 import { LocalClient, type ReplayRequest } from './client.js';
+import { measurePass, requestFailure } from './measure-pass.js';
 import { buildOrder, roundSeed, shuffledIndices } from './order.js';
 
 export interface PreparedRequest extends ReplayRequest {
@@ -42,18 +43,6 @@ export interface ReplayOutcome {
 }
 
 const now = () => performance.now();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function requestFailure(target: RunningTarget, req: PreparedRequest, error: unknown): TargetError {
-  return (
-    target.crashed() ??
-    new TargetError(
-      target.build,
-      `request ${req.method} ${req.path} failed: ${errorMessage(error)}`,
-      target.group.tail(),
-    )
-  );
-}
 
 export async function replay(
   plan: ReplayPlan,
@@ -101,64 +90,32 @@ export async function replay(
           );
         }
       }
-      const counters = target.counters;
-      const events = counters.events;
-      const a = counters.newBuffer();
-      const b = counters.newBuffer();
-      const delta = new Float64Array(events.length);
+      const measured = await measurePass(target, client, plan.requests, writer, {
+        round: r,
+        order,
+        settleMs: plan.settleMs,
+        beforeEach: checkAbort,
+        afterEach: (done) =>
+          progress(`round ${r}/${plan.looks[look]} · ${build} · ${done}/${total} requests`),
+      });
       const first = statuses.get(r);
-      const mine = first ? undefined : new Int16Array(total);
-      let t0 = 0;
-      const before = () => {
-        t0 = now();
-        counters.snapshot(a);
-      };
-      const after = () => {
-        if (plan.settleMs === 0) counters.snapshot(b);
-      };
-      for (let k = 0; k < total; k++) {
-        checkAbort();
-        const index = order[k]!;
-        const req = plan.requests[index]!;
-        const res = await client.send(req, before, after).catch((e: unknown) => {
-          throw requestFailure(target, req, e);
-        });
-        const latencyMs = now() - t0;
-        if (plan.settleMs > 0) {
-          await sleep(plan.settleMs);
-          counters.snapshot(b);
-        }
-        const multiplexed = counters.delta(a, b, delta);
-        const values: Record<string, number> = {};
-        for (let e = 0; e < events.length; e++) values[events[e]!] = delta[e]!;
-        writer.write({
-          endpoint: req.endpoint,
-          build,
-          round: r,
-          request: req.id,
-          status: res.status,
-          bytes: res.bytes,
-          latencyMs: Math.round(latencyMs * 1000) / 1000,
-          value: delta[0]!,
-          values,
-          ...(multiplexed ? { multiplexed: true } : {}),
-        });
-        if (mine) mine[index] = res.status;
-        else if (first && first[index] !== res.status) {
-          const other = first[index]!;
+      if (first) {
+        for (let i = 0; i < total; i++) {
+          if (first[i] === measured[i]) continue;
+          const req = plan.requests[i]!;
           writer.write({
             kind: 'mismatch',
             endpoint: req.endpoint,
             request: req.id,
             round: r,
-            before: build === 'before' ? res.status : other,
-            after: build === 'after' ? res.status : other,
+            before: build === 'before' ? measured[i]! : first[i]!,
+            after: build === 'after' ? measured[i]! : first[i]!,
           });
         }
-        progress(`round ${r}/${plan.looks[look]} · ${build} · ${k + 1}/${total} requests`);
+        statuses.delete(r);
+      } else {
+        statuses.set(r, measured);
       }
-      if (mine) statuses.set(r, mine);
-      else statuses.delete(r);
       const crash = target.crashed();
       if (crash) throw crash;
     } finally {
