@@ -81,7 +81,7 @@ export async function run(deps: ActionDeps = defaultActionDeps()): Promise<void>
 function logInputs({ core }: ActionDeps, inputs: ActionInputs): void {
   const { githubToken: _token, ...shown } = inputs;
   for (const [key, value] of Object.entries(shown)) {
-    core.debug(`input ${key}: ${value === undefined ? '(from the config)' : String(value)}`);
+    core.debug(`input ${key}: ${value === undefined ? '(unset)' : String(value)}`);
   }
   if (inputs.beforeRefSource === 'pull-request-base') {
     core.info(`before build: the pull request's base commit ${inputs.beforeRef}`);

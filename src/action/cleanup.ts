@@ -1,5 +1,5 @@
-// The post step's work: runs after the main step even when the job was cancelled, and kills any target
-// process group the main step registered but could not stop. It never fails the job.
+// The post step's work: runs after the main step even when the job was cancelled, and kills
+// any target process group the main step registered but could not stop. It never fails the job.
 
 import { errorMessage } from '../errors.js';
 import type { ActionCore } from './core.js';
