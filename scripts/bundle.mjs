@@ -68,6 +68,16 @@ if (check) {
     console.error(`dist/native/${nativeTag()}/perfgate.node loaded but does not work`);
     process.exit(1);
   }
+  // Addons this machine cannot load: check at least that each is a shared object for its arch.
+  const machines = { x64: 0x3e, arm64: 0xb7 };
+  for (const tag of tags) {
+    const elf = readFileSync(join(dir, tag, 'perfgate.node'));
+    const arch = tag.split('-')[1];
+    if (elf.readUInt32BE(0) !== 0x7f454c46 || elf.readUInt16LE(18) !== machines[arch]) {
+      console.error(`dist/native/${tag}/perfgate.node is not an ELF shared object for ${arch}`);
+      process.exit(1);
+    }
+  }
   console.log(`dist/ is up to date (${entries.length} bundles; addons: ${tags.join(', ')})`);
 } else {
   mkdirSync(join(root, 'dist'), { recursive: true });
