@@ -1,0 +1,210 @@
+// Workload format v1: JSONL, one request per line. Every bad line is reported with its line
+// number and field, all at once; nothing is dropped without a word.
+
+import { readFile } from 'node:fs/promises';
+import { ConfigError } from '../errors.js';
+import { ProblemsError, type Problem } from '../config/problems.js';
+import { closest } from '../config/suggest.js';
+import { compileRoute, endpointFor, type Route } from './endpoint.js';
+import { headerProblem, TOKEN } from './headers.js';
+import { toRequestTarget } from './target.js';
+import type { ParseWorkloadOptions, Workload, WorkloadRequest } from './types.js';
+
+export const RECORD_FIELDS = ['method', 'url', 'headers', 'body', 'endpoint', 'weight', 'id'];
+
+/** Parses a workload's text. Pure; `file` names the file in errors. */
+export function parseWorkload(
+  text: string,
+  file: string,
+  options: ParseWorkloadOptions = {},
+): Workload {
+  const routes = compileRoutes(options.routes ?? [], file);
+  const problems: Problem[] = [];
+  const requests: WorkloadRequest[] = [];
+  const seenIds = new Map<string, number>();
+  const lines = text.split('\n');
+
+  lines.forEach((raw, index) => {
+    const line = index + 1;
+    const content = raw.replace(/\r$/, '').trim();
+    if (content === '' || content.startsWith('#')) return;
+    const lineProblems: Problem[] = [];
+    const problem = (path: string | undefined, message: string) =>
+      lineProblems.push({ line, ...(path ? { path } : {}), message });
+    const request = parseRecord(content, problem, routes, requests.length, line);
+    if (request && lineProblems.length === 0) {
+      const key = String(request.id);
+      const previous = seenIds.get(key);
+      if (previous === undefined) seenIds.set(key, line);
+      else problem('id', `duplicate id ${JSON.stringify(request.id)} (first on line ${previous})`);
+    }
+    if (lineProblems.length) problems.push(...lineProblems);
+    else if (request) requests.push(request);
+  });
+
+  if (problems.length) {
+    throw new ProblemsError(
+      file,
+      problems,
+      'each line is {"method": "GET", "url": "/path?query", "headers": {...}, "body": "..."}',
+    );
+  }
+  if (requests.length === 0) {
+    throw new ConfigError(
+      'the workload has no requests',
+      { file },
+      'record or import some traffic first',
+    );
+  }
+  const endpoints = [...new Set(requests.map((r) => r.endpoint))].sort();
+  return { requests, endpoints };
+}
+
+function compileRoutes(routes: readonly string[], file: string): Route[] {
+  return routes.map((template) => {
+    try {
+      return compileRoute(template);
+    } catch (error) {
+      throw new ConfigError((error as Error).message, { file });
+    }
+  });
+}
+
+type Report = (field: string | undefined, message: string) => void;
+
+function parseRecord(
+  content: string,
+  problem: Report,
+  routes: readonly Route[],
+  index: number,
+  line: number,
+): WorkloadRequest | undefined {
+  let record: unknown;
+  try {
+    record = JSON.parse(content);
+  } catch (error) {
+    problem(undefined, `not valid JSON: ${oneLine((error as Error).message)}`);
+    return undefined;
+  }
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+    problem(undefined, 'expected a JSON object, one request per line');
+    return undefined;
+  }
+  const r = record as Record<string, unknown>;
+
+  // Unknown fields are allowed (recorders add status, latency, ...); a near-miss of a known
+  // field that is absent is a typo that would otherwise drop data quietly.
+  for (const key of Object.keys(r)) {
+    if (RECORD_FIELDS.includes(key)) continue;
+    const near = closest(key, RECORD_FIELDS);
+    const flat = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
+    if (near && !(near in r) && (key.length >= 4 || flat(key) === flat(near))) {
+      problem(key, `unknown field (did you mean '${near}'?)`);
+    }
+  }
+
+  let method: string | undefined;
+  if (typeof r.method !== 'string' || r.method === '')
+    problem('method', 'required: a method such as "GET"');
+  else if (!TOKEN.test(r.method)) problem('method', `not a valid HTTP method: '${r.method}'`);
+  else if (r.method.toUpperCase() === 'CONNECT') problem('method', 'CONNECT cannot be replayed');
+  else method = r.method.toUpperCase();
+
+  let path: string | undefined;
+  if (typeof r.url !== 'string') {
+    const hint = typeof r.path === 'string' ? " (found 'path'; the field is called 'url')" : '';
+    problem('url', `required: a path such as "/users/7?full=1"${hint}`);
+  } else {
+    const target = toRequestTarget(r.url);
+    if (target.ok) path = target.path;
+    else problem('url', target.message);
+  }
+
+  const headers: Record<string, string> = {};
+  if (r.headers !== undefined && r.headers !== null) {
+    if (typeof r.headers !== 'object' || Array.isArray(r.headers)) {
+      problem('headers', 'expected an object of name: value');
+    } else {
+      const seen = new Set<string>();
+      for (const [name, value] of Object.entries(r.headers)) {
+        const why = headerProblem(name, value);
+        if (why) problem(`headers.${name}`, why);
+        else if (seen.has(name.toLowerCase()))
+          problem(`headers.${name}`, 'given twice (names are case-insensitive)');
+        else headers[name] = value as string;
+        seen.add(name.toLowerCase());
+      }
+    }
+  }
+
+  let body: Buffer | undefined;
+  if (typeof r.body === 'string') body = Buffer.from(r.body, 'utf8');
+  else if (r.body !== undefined && r.body !== null) {
+    const b64 = typeof r.body === 'object' ? (r.body as Record<string, unknown>).base64 : undefined;
+    if (typeof b64 !== 'string' || Object.keys(r.body).length !== 1) {
+      problem('body', 'expected a string or {"base64": "..."}');
+    } else if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 === 1) {
+      problem('body.base64', 'not valid base64');
+    } else {
+      body = Buffer.from(b64, 'base64');
+    }
+  }
+
+  let endpoint: string | undefined;
+  if (r.endpoint !== undefined && r.endpoint !== null) {
+    if (typeof r.endpoint !== 'string' || r.endpoint.trim() === '')
+      problem('endpoint', 'expected a non-empty string');
+    else endpoint = r.endpoint.trim();
+  }
+
+  let weight = 1;
+  if (r.weight !== undefined && r.weight !== null) {
+    if (typeof r.weight !== 'number' || !Number.isFinite(r.weight) || r.weight <= 0) {
+      problem('weight', `expected a positive number, got ${JSON.stringify(r.weight)}`);
+    } else weight = r.weight;
+  }
+
+  let id: number | string = index;
+  if (r.id !== undefined && r.id !== null) {
+    if (typeof r.id === 'string' && r.id !== '') id = r.id;
+    else if (typeof r.id === 'number' && Number.isSafeInteger(r.id)) id = r.id;
+    else problem('id', 'expected a non-empty string or an integer');
+  }
+
+  if (method === undefined || path === undefined) return undefined;
+  return {
+    id,
+    line,
+    method,
+    path,
+    headers,
+    ...(body !== undefined ? { body } : {}),
+    endpoint: endpoint ?? endpointFor(method, path, routes).name,
+    weight,
+  };
+}
+
+/** Reads and parses a workload file; a missing file is a ConfigError naming it. */
+export async function loadWorkload(
+  file: string,
+  options: ParseWorkloadOptions = {},
+): Promise<Workload> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      code === 'ENOENT'
+        ? 'workload file not found'
+        : `cannot read workload: ${(error as Error).message}`,
+      { file },
+      code === 'ENOENT' ? "record traffic or create one with 'perfgate import'" : undefined,
+    );
+  }
+  return parseWorkload(text, file, options);
+}
+
+function oneLine(message: string): string {
+  return message.replace(/\s+/g, ' ');
+}
