@@ -1,5 +1,6 @@
-// The action's main entry (dist/index.js).
+// The action's main entry (dist/index.js): the real runner, API and gate, handed to run().
 
+import { defaultActionDeps } from './action/deps.js';
 import { run } from './main.js';
 
-void run();
+void run(defaultActionDeps());

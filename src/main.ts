@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { GateOptions } from './pipeline.js';
 import { readContext } from './action/context.js';
-import { defaultActionDeps, type ActionDeps } from './action/deps.js';
+import type { ActionDeps } from './action/deps.js';
 import { failureMessage, verdictFailure } from './action/failure.js';
 import { parseInputs, type ActionInputs } from './action/inputs.js';
 import { actionsLogger } from './action/logger.js';
@@ -19,7 +19,8 @@ import {
 import { checkSafety } from './action/safety.js';
 import { abortOnSignals } from './action/signals.js';
 
-export async function run(deps: ActionDeps = defaultActionDeps()): Promise<void> {
+/** The main step; src/index.ts hands in the real runner, API client and gate, tests fakes. */
+export async function run(deps: ActionDeps): Promise<void> {
   const { core } = deps;
   // Masked before anything else can print it.
   const token = core.getInput(Inputs.githubToken).trim();
