@@ -141,8 +141,11 @@ const measureSchema = z
     'max-duration': duration('Time budget for the whole run.').prefault('30m'),
     aslr: z
       .boolean({ error: 'expected true or false' })
-      .meta({ description: 'Leave address-space randomisation on for the targets.' })
-      .default(true),
+      .meta({
+        description:
+          'Keep address-space randomisation on for the targets. By default perfgate turns it off (setarch -R) where the system allows, which removes a source of run-to-run noise.',
+      })
+      .default(false),
     settle: duration('Pause after each response before reading the counters.').prefault('0ms'),
   })
   .superRefine((measure, ctx) => {

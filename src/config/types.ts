@@ -40,7 +40,7 @@ export interface MeasureConfig {
   warmup: number;
   maxRounds: number;
   maxDurationMs: number;
-  /** Leave address-space randomisation on for the targets. */
+  /** Keep address-space randomisation on for the targets (default false: perfgate turns it off). */
   aslr: boolean;
   /** Pause after each response before reading the counters. */
   settleMs: number;

@@ -64,7 +64,7 @@ describe('parseConfig', () => {
       warmup: 2,
       maxRounds: 10,
       maxDurationMs: 30 * 60_000,
-      aslr: true,
+      aslr: false,
       settleMs: 0,
     });
     expect(config.thresholds).toEqual({ default: 0.03, endpoints: {} });
