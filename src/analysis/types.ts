@@ -70,3 +70,30 @@ export interface RunResult {
   };
   warnings: string[];
 }
+
+/** Per-endpoint thresholds as fractions (0.03 = 3 %). */
+export interface Thresholds {
+  default: number;
+  /**
+   * Endpoint name or glob → threshold. An exact name wins; otherwise the first matching glob in
+   * insertion (file) order. Globs are picomatch patterns over the whole name ("GET /api/*"):
+   * `*` stops at `/`, `**` crosses it; spaces are literal.
+   */
+  endpoints: Record<string, number>;
+}
+
+export interface AnalysisOptions {
+  thresholds: Thresholds;
+  /** Family-wise, one-sided error rate for declaring regressions (0.05). */
+  alpha: number;
+  /** Two-sided confidence level of the interval shown and of "unchanged"/"improvement" (0.95). */
+  confidence: number;
+  /** Whether an inconclusive endpoint passes or fails the gate. */
+  onInconclusive: 'pass' | 'fail';
+  /** Planned looks of an adaptive run and which look (0-based) this analysis is. */
+  sequential?: { plan: number[]; look: number };
+  /** Fewer complete rounds than this (never below 2) makes an endpoint an error. */
+  minRounds?: number;
+  /** Counter to report when the samples have no header (minimal form). */
+  counter?: CounterChoice;
+}

@@ -1,0 +1,464 @@
+// samples → result.json: per-endpoint change with its interval, Holm across endpoints, verdicts,
+// the overall gate decision and a one-line summary. Pure and deterministic: the same sample set
+// and options give a byte-identical JSON result.
+
+import type { SampleSet, CounterChoice, Build } from '../samples/types.js';
+import {
+  arrange,
+  collect,
+  type Collected,
+  type EndpointSamples,
+  type PairedRounds,
+} from './collect.js';
+import { signedRankHodgesLehmann, twoSampleHodgesLehmann } from './hodges-lehmann.js';
+import { holm } from './multiplicity.js';
+import {
+  changeEstimate,
+  interval,
+  lowerBound,
+  pairedRatio,
+  pRegression,
+  unpairedRatio,
+  type RatioEstimate,
+} from './ratio.js';
+import { checkSequential, lookAlpha, moreRoundsNeeded } from './sequential.js';
+import { summarize } from './summary.js';
+import { thresholdResolver, type ThresholdChoice } from './thresholds.js';
+import type {
+  AnalysisOptions,
+  Change,
+  EndpointResult,
+  OverallVerdict,
+  RunResult,
+  Verdict,
+} from './types.js';
+import { decideVerdict } from './verdict.js';
+
+/** Paired analysis needs this many rounds in which both builds served the same requests. */
+const MIN_PAIRED_ROUNDS = 3;
+
+/** Counter reported for minimal sample sets (no header) when the caller names none. */
+const UNKNOWN_COUNTER: CounterChoice = {
+  name: 'value',
+  unit: 'count',
+  fallback: false,
+  all: ['value'],
+  kernel: false,
+};
+
+/** What one endpoint's data supports, before the run-wide multiplicity step. */
+interface Draft {
+  endpoint: string;
+  choice: ThresholdChoice;
+  estimate: RatioEstimate | null;
+  typical: Change | null;
+  before: number | null;
+  after: number | null;
+  n: { before: number; after: number; rounds: number };
+  /** Reasons the endpoint is an error; empty when it can be judged. */
+  errors: string[];
+  warnings: string[];
+  /** Round totals when the paired analysis was used, for the run total. */
+  paired: PairedRounds | null;
+  unpaired: Record<Build, number[]> | null;
+}
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}
+
+function mean(values: readonly number[]): number {
+  let s = 0;
+  for (const v of values) s += v;
+  return s / values.length;
+}
+
+function sumOf(values: readonly number[]): number {
+  let s = 0;
+  for (const v of values) s += v;
+  return s;
+}
+
+function toChange(e: RatioEstimate, confidence: number): Change {
+  const { low, high } = interval(e, confidence);
+  return { estimate: changeEstimate(e), low, high };
+}
+
+function typicalChange(
+  paired: boolean,
+  pairs: PairedRounds,
+  values: Record<Build, number[]>,
+  confidence: number,
+): Change | null {
+  const hl = paired
+    ? signedRankHodgesLehmann(
+        pairs.before.map((a, r) => Math.log(pairs.after[r]! / a)),
+        confidence,
+      )
+    : twoSampleHodgesLehmann(values.before.map(Math.log), values.after.map(Math.log), confidence);
+  return { estimate: Math.expm1(hl.estimate), low: Math.expm1(hl.low), high: Math.expm1(hl.high) };
+}
+
+function measureEndpoint(
+  data: EndpointSamples,
+  choice: ThresholdChoice,
+  options: AnalysisOptions,
+  minRounds: number,
+): Draft {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const draft: Draft = {
+    endpoint: data.endpoint,
+    choice,
+    estimate: null,
+    typical: null,
+    before: null,
+    after: null,
+    n: { before: 0, after: 0, rounds: 0 },
+    errors,
+    warnings,
+    paired: null,
+    unpaired: null,
+  };
+
+  for (const message of data.errors) errors.push(`target error: ${message}`);
+  if (data.mismatched.size > 0) {
+    errors.push(
+      `responses differ between builds for ${plural(data.mismatched.size, 'request')} ` +
+        `(${data.mismatchExample}): a change in cost may come from a different answer`,
+    );
+  }
+  if (data.invalid > 0) {
+    warnings.push(
+      `${plural(data.invalid, 'sample')} with a non-positive or non-finite value dropped`,
+    );
+  }
+  if (data.multiplexed > 0) {
+    warnings.push(
+      `${plural(data.multiplexed, 'sample')} measured while the counters were multiplexed`,
+    );
+  }
+  for (const build of ['before', 'after'] as const) {
+    if (data.samples[build] === 0) errors.push(`no samples from the ${build} build`);
+  }
+  if (data.samples.before === 0 || data.samples.after === 0) return draft;
+
+  const layout = arrange(data);
+  if (layout.droppedRounds > 0) {
+    warnings.push(
+      `${plural(layout.droppedRounds, 'round')} with only one build measured were dropped`,
+    );
+  }
+  if (layout.completeRounds < minRounds) {
+    errors.push(
+      `too few samples: ${plural(layout.completeRounds, 'complete round')} (need at least ${minRounds})`,
+    );
+    return draft;
+  }
+
+  const pairs = layout.paired;
+  const usePaired = pairs.rounds.length >= MIN_PAIRED_ROUNDS;
+  if (usePaired) {
+    if (layout.unmatched > 0) {
+      warnings.push(
+        `${plural(layout.unmatched, 'request')} measured in only one build of a round left out of the pairing`,
+      );
+    }
+    draft.estimate = pairedRatio(pairs.before, pairs.after);
+    const requests = sumOf(pairs.requests);
+    draft.before = sumOf(pairs.before) / requests;
+    draft.after = sumOf(pairs.after) / requests;
+    draft.n = { ...pairs.samples, rounds: pairs.rounds.length };
+    draft.paired = pairs;
+  } else {
+    const { before, after } = layout.unpaired;
+    if (before.length < 2 || after.length < 2) {
+      errors.push('too few samples: fewer than 2 requests measured in a build');
+      return draft;
+    }
+    warnings.push(
+      `unpaired analysis (less powerful): fewer than ${MIN_PAIRED_ROUNDS} rounds in which both builds served the same requests`,
+    );
+    draft.estimate = unpairedRatio(before, after);
+    draft.before = mean(before);
+    draft.after = mean(after);
+    draft.n = { before: before.length, after: after.length, rounds: layout.completeRounds };
+    draft.unpaired = layout.unpaired;
+  }
+  if (draft.estimate.method === 'exact') {
+    warnings.push(
+      'every round gave exactly the same ratio (no spread): decided on the estimate alone',
+    );
+  }
+  draft.typical = typicalChange(usePaired, pairs, layout.unpaired, options.confidence);
+  const change = toChange(draft.estimate, options.confidence);
+  if (draft.typical && (draft.typical.high < change.low || draft.typical.low > change.high)) {
+    warnings.push(
+      'the mean and the typical request moved differently: a change in the tail or in the mix of paths',
+    );
+  }
+  return draft;
+}
+
+/** Share of traffic per endpoint: the workload's weights when recorded, else sample counts. */
+function trafficWeights(
+  set: SampleSet,
+  collected: Collected,
+  names: string[],
+): Map<string, number> {
+  const recorded = set.header?.workload.weights;
+  const weights = new Map<string, number>();
+  for (const name of names) {
+    const data = collected.endpoints.get(name)!;
+    const share = recorded
+      ? (recorded[name] ?? 0)
+      : collected.total > 0
+        ? (data.samples.before + data.samples.after) / collected.total
+        : 0;
+    weights.set(name, share);
+  }
+  return weights;
+}
+
+/**
+ * Traffic-weighted change of total cost over the endpoints that could be judged: the paired
+ * ratio of per-round totals Σ_e w_e·(mean cost of e in round r) over the rounds every such
+ * endpoint shares; pooled per-request values (unpaired) when pairing is not possible.
+ */
+function totalChange(
+  drafts: Draft[],
+  weights: Map<string, number>,
+  confidence: number,
+  warnings: string[],
+): Change | null {
+  const usable = drafts.filter((d) => d.errors.length === 0 && d.estimate);
+  if (usable.length === 0) return null;
+  const weightSum = sumOf(usable.map((d) => weights.get(d.endpoint) ?? 0));
+  const weightOf = (d: Draft) => (weightSum > 0 ? (weights.get(d.endpoint) ?? 0) : 1);
+  if (usable.every((d) => d.paired)) {
+    let shared = new Set(usable[0]!.paired!.rounds);
+    for (const d of usable) {
+      const own = new Set(d.paired!.rounds);
+      shared = new Set([...shared].filter((r) => own.has(r)));
+    }
+    const rounds = [...shared].sort((a, b) => a - b);
+    if (rounds.length >= MIN_PAIRED_ROUNDS) {
+      const before = rounds.map(() => 0);
+      const after = rounds.map(() => 0);
+      for (const d of usable) {
+        const p = d.paired!;
+        const w = weightOf(d);
+        const at = new Map(p.rounds.map((r, i) => [r, i]));
+        rounds.forEach((round, k) => {
+          const i = at.get(round)!;
+          before[k]! += (w * p.before[i]!) / p.requests[i]!;
+          after[k]! += (w * p.after[i]!) / p.requests[i]!;
+        });
+      }
+      return toChange(pairedRatio(before, after), confidence);
+    }
+  }
+  const before: number[] = [];
+  const after: number[] = [];
+  for (const d of usable) {
+    if (d.unpaired) {
+      before.push(...d.unpaired.before);
+      after.push(...d.unpaired.after);
+    } else {
+      const p = d.paired!;
+      p.before.forEach((a, i) => before.push(a / p.requests[i]!));
+      p.after.forEach((b, i) => after.push(b / p.requests[i]!));
+    }
+  }
+  if (before.length < 2 || after.length < 2) return null;
+  warnings.push(
+    'the total is unpaired (endpoints share too few paired rounds): its interval is wide',
+  );
+  return toChange(unpairedRatio(before, after), confidence);
+}
+
+function runWarnings(set: SampleSet, collected: Collected, counter: CounterChoice): string[] {
+  const warnings: string[] = [];
+  if (counter.fallback) {
+    warnings.push(
+      `measured with ${counter.name}, not instructions${counter.reason ? `: ${counter.reason}` : ''}; CPU time is noisier, so intervals are wider`,
+    );
+  }
+  if (collected.multiplexed > 0) {
+    warnings.push(
+      `${plural(collected.multiplexed, 'sample')} measured while the counter group was multiplexed (time_running < time_enabled): values were not scaled; use fewer counters`,
+    );
+  }
+  for (const message of collected.runErrors) warnings.push(`target error: ${message}`);
+  const end = [...set.events].reverse().find((e) => e.kind === 'end');
+  if (end && end.kind === 'end' && !end.complete) {
+    warnings.push(`the run stopped early${end.reason ? `: ${end.reason}` : ''}`);
+  } else if (!end && set.header) {
+    warnings.push('the samples end without an end marker: the run was cut short');
+  }
+  return warnings;
+}
+
+function isComplete(set: SampleSet): boolean {
+  const end = [...set.events].reverse().find((e) => e.kind === 'end');
+  if (end && end.kind === 'end') return end.complete;
+  // A headerless (minimal) set is a user-made comparison with no completion protocol.
+  return set.header === undefined && set.events.length === 0;
+}
+
+function checkOptions(options: AnalysisOptions): void {
+  if (!(options.alpha > 0 && options.alpha < 1)) {
+    throw new RangeError(`alpha must be between 0 and 1, got ${options.alpha}`);
+  }
+  if (!(options.confidence > 0 && options.confidence < 1)) {
+    throw new RangeError(`confidence must be between 0 and 1, got ${options.confidence}`);
+  }
+  if (options.sequential) checkSequential(options.sequential);
+}
+
+export function analyze(set: SampleSet, options: AnalysisOptions): RunResult {
+  checkOptions(options);
+  const { alpha, confidence } = options;
+  const minRounds = Math.max(2, Math.ceil(options.minRounds ?? 2));
+  const counter = set.header?.counter ?? options.counter ?? UNKNOWN_COUNTER;
+  const collected = collect(set);
+  const resolve = thresholdResolver(options.thresholds);
+  const names = [...collected.endpoints.keys()].sort(byName);
+  const weights = trafficWeights(set, collected, names);
+  const drafts = names.map((name) =>
+    measureEndpoint(collected.endpoints.get(name)!, resolve(name), options, minRounds),
+  );
+
+  // Regressions: one-sided tests against each endpoint's θ, Holm across the endpoints that can
+  // be judged, at the alpha this look may spend.
+  const levelAlpha = options.sequential ? lookAlpha(options.sequential, alpha) : alpha;
+  const judged = drafts.filter((d) => d.errors.length === 0 && d.estimate);
+  const family = judged.length;
+  const raw = judged.map((d) => pRegression(d.estimate!, d.choice.threshold));
+  const adjusted = holm(raw);
+  const tests = new Map(judged.map((d, i) => [d, { p: raw[i]!, pAdjusted: adjusted[i]! }]));
+
+  const endpoints: EndpointResult[] = drafts.map((d) => {
+    const test = tests.get(d);
+    const change = d.estimate ? toChange(d.estimate, confidence) : null;
+    let verdict: Verdict = 'error';
+    let moreRounds: number | null = null;
+    if (test && change) {
+      verdict = decideVerdict({
+        pAdjusted: test.pAdjusted,
+        alpha: levelAlpha,
+        high: change.high,
+        threshold: d.choice.threshold,
+      });
+      if (verdict === 'inconclusive') {
+        // The side nearer to resolving: a regression at α/K, or "unchanged" at the interval's tail.
+        const towardsRegression = d.estimate!.logRatio > Math.log1p(d.choice.threshold);
+        const gamma = towardsRegression ? alpha / family : (1 - confidence) / 2;
+        moreRounds = moreRoundsNeeded(d.estimate!, d.choice.threshold, d.n.rounds, gamma);
+      }
+    }
+    return {
+      endpoint: d.endpoint,
+      verdict,
+      threshold: d.choice.threshold,
+      thresholdSource: d.choice.source,
+      confidence,
+      change,
+      gateLow: test ? lowerBound(d.estimate!, levelAlpha / family) : null,
+      p: test ? test.p : null,
+      pAdjusted: test ? test.pAdjusted : null,
+      typical: d.typical,
+      method: d.estimate?.method ?? (d.unpaired ? 'unpaired' : 'paired-rounds'),
+      before: d.before,
+      after: d.after,
+      n: d.n,
+      weight: weights.get(d.endpoint) ?? 0,
+      moreRounds,
+      warnings: [...d.errors, ...d.warnings],
+    };
+  });
+
+  const counts: Record<Verdict, number> = {
+    regression: 0,
+    improvement: 0,
+    unchanged: 0,
+    inconclusive: 0,
+    error: 0,
+  };
+  for (const e of endpoints) counts[e.verdict]++;
+
+  const warnings = runWarnings(set, collected, counter);
+  const complete = isComplete(set);
+  if (set.header === undefined) {
+    warnings.push('no samples header: counter, seed and builds are unknown');
+  }
+  if (endpoints.length === 0) warnings.push('no endpoints were measured');
+  if (options.sequential) {
+    const { plan, look } = options.sequential;
+    warnings.push(
+      `look ${look + 1} of ${plan.length} (${plan[look]} of ${plan[plan.length - 1]} planned rounds): regressions tested at α = ${levelAlpha.toPrecision(3)} spent at this look`,
+    );
+  }
+  const total = totalChange(drafts, weights, confidence, warnings);
+
+  // The gate fails closed: anything that could not be measured properly is an error, never a pass.
+  let verdict: OverallVerdict = 'pass';
+  if (counts.error > 0 || !complete || collected.runErrors.length > 0 || endpoints.length === 0) {
+    verdict = 'error';
+  } else if (
+    counts.regression > 0 ||
+    (options.onInconclusive === 'fail' && counts.inconclusive > 0)
+  ) {
+    verdict = 'fail';
+  }
+
+  const rounds = new Set<number>();
+  for (const data of collected.endpoints.values()) {
+    for (const [round, table] of data.rounds) {
+      if (table.before.size > 0 && table.after.size > 0) rounds.add(round);
+    }
+  }
+  const header = set.header;
+  const end = [...set.events].reverse().find((e) => e.kind === 'end');
+  const buildInfo = (build: Build) => {
+    const info = header?.builds[build];
+    return {
+      ...(info?.ref !== undefined ? { ref: info.ref } : {}),
+      ...(info?.commit !== undefined ? { commit: info.commit } : {}),
+    };
+  };
+
+  const result: RunResult = {
+    version: 1,
+    verdict,
+    summary: '',
+    counter,
+    alpha,
+    confidence,
+    onInconclusive: options.onInconclusive,
+    endpoints,
+    total,
+    counts,
+    run: {
+      seed: header?.seed ?? null,
+      rounds: rounds.size,
+      plannedRounds: options.sequential
+        ? options.sequential.plan[options.sequential.plan.length - 1]!
+        : (header?.rounds ?? null),
+      looks: options.sequential ? options.sequential.look + 1 : 1,
+      startedAt: header?.startedAt ?? null,
+      durationMs: end && end.kind === 'end' ? end.wallMs : null,
+      complete,
+      builds: { before: buildInfo('before'), after: buildInfo('after') },
+      mode: header?.mode ?? 'a-b',
+      ...(header?.platform ? { platform: header.platform } : {}),
+    },
+    warnings,
+  };
+  result.summary = summarize(result);
+  return result;
+}

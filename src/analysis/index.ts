@@ -1,0 +1,8 @@
+// The analysis stage's public surface: samples in, result.json out. Pure functions only.
+
+export * from './types.js';
+export { analyze } from './analyze.js';
+export { calibrate, type CalibrationRow, type CalibrationOptions } from './calibrate.js';
+export { planLooks, needsMoreRounds, lookAlpha, obrienFlemingSpent } from './sequential.js';
+export { RunResultSchema, runResultJsonSchema, runResultJsonSchemaText } from './result-schema.js';
+export { percent, thresholdPercent } from './summary.js';

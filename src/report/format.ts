@@ -1,0 +1,135 @@
+// Number formatting shared by the renderers: costs with units, changes with intervals.
+
+import { percent, thresholdPercent } from '../analysis/summary.js';
+import type { Change, EndpointResult, RunResult, Verdict } from '../analysis/types.js';
+import type { CounterChoice } from '../samples/types.js';
+
+export { percent, thresholdPercent };
+
+const SI = ['', 'k', 'M', 'G', 'T', 'P'];
+const TIME = ['ns', 'µs', 'ms', 's'];
+
+/** Three significant digits: 1234 → "1.23", 45.6 → "45.6", 812 → "812". */
+function significant(value: number): string {
+  const abs = Math.abs(value);
+  if (abs >= 100) return value.toFixed(0);
+  if (abs >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+/** A cost per request in the counter's unit: instructions as 1.23M, task-clock ns as 4.56 ms. */
+export function formatCost(value: number | null, unit: string): string {
+  if (value === null || !Number.isFinite(value)) return '–';
+  const time = unit === 'ns';
+  const steps = time ? TIME : SI;
+  let scaled = value;
+  let i = 0;
+  while (Math.abs(scaled) >= 999.5 && i < steps.length - 1) {
+    scaled /= 1000;
+    i++;
+  }
+  if (time) return `${significant(scaled)} ${steps[i]}`;
+  return `${i === 0 && Number.isInteger(scaled) ? String(scaled) : significant(scaled)}${steps[i]}`;
+}
+
+/** Digits enough to tell the bounds apart: two decimals for sub-percent intervals. */
+function digitsFor(change: Change): number {
+  const span = Math.max(Math.abs(change.low), Math.abs(change.high), Math.abs(change.estimate));
+  return span < 0.01 ? 2 : 1;
+}
+
+/** "+12.1% [+9.8%, +14.5%]", prefixed with "~ " when the interval includes zero. */
+export function formatChange(change: Change | null): string {
+  if (!change) return '–';
+  const digits = digitsFor(change);
+  const notSignificant = change.low <= 0 && change.high >= 0;
+  const body = `${percent(change.estimate, digits)} [${percent(change.low, digits)}, ${percent(change.high, digits)}]`;
+  return notSignificant ? `~ ${body}` : body;
+}
+
+/** The counter in words: "instructions (user)", "task-clock (user+kernel)". */
+export function describeCounter(counter: CounterChoice): string {
+  return `${counter.name} (${counter.kernel ? 'user+kernel' : 'user'})`;
+}
+
+const RANK: Record<Verdict, number> = {
+  regression: 0,
+  error: 1,
+  inconclusive: 2,
+  improvement: 3,
+  unchanged: 3,
+};
+
+/** Worst first: regressions, errors, inconclusive, then the rest by change, largest first. */
+export function worstFirst(endpoints: readonly EndpointResult[]): EndpointResult[] {
+  return [...endpoints].sort((a, b) => {
+    const rank = RANK[a.verdict] - RANK[b.verdict];
+    if (rank !== 0) return rank;
+    const ca = a.change?.estimate ?? -Infinity;
+    const cb = b.change?.estimate ?? -Infinity;
+    if (ca !== cb) return cb - ca;
+    return a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0;
+  });
+}
+
+/** Footnote numbers for the distinct per-endpoint warnings, in table order. */
+export function footnotes(rows: readonly EndpointResult[]): {
+  notes: string[];
+  marks: Map<EndpointResult, number[]>;
+} {
+  const notes: string[] = [];
+  const marks = new Map<EndpointResult, number[]>();
+  for (const row of rows) {
+    marks.set(
+      row,
+      row.warnings.map((w) => {
+        const text = `${row.endpoint}: ${w}`;
+        notes.push(text);
+        return notes.length;
+      }),
+    );
+  }
+  return { notes, marks };
+}
+
+/** "≈22 more rounds would settle it", or why no number can be given. */
+export function moreRoundsAdvice(e: EndpointResult): string {
+  if (e.moreRounds === null) {
+    return 'the estimate sits on the threshold; more rounds cannot settle it — consider the threshold';
+  }
+  if (e.moreRounds > 1000) {
+    return `more than 1000 more rounds would be needed: the change is too close to the threshold to settle; consider the threshold`;
+  }
+  return `≈${e.moreRounds} more ${e.moreRounds === 1 ? 'round' : 'rounds'} would settle it`;
+}
+
+/** The method line: what was measured and how it was decided. */
+export function methodLine(result: RunResult): string {
+  const judged = result.endpoints.filter((e) => e.pAdjusted !== null).length;
+  const parts = [
+    `${result.run.rounds} ${result.run.rounds === 1 ? 'round' : 'rounds'}${
+      result.run.looks > 1
+        ? ` (look ${result.run.looks}${result.run.plannedRounds ? ` of a plan up to ${result.run.plannedRounds}` : ''})`
+        : ''
+    }`,
+    `${Math.round(result.confidence * 1000) / 10}% intervals on mean cost per request`,
+    `regressions: one-sided test, α = ${result.alpha} family-wise (Holm over ${judged} ${judged === 1 ? 'endpoint' : 'endpoints'})`,
+    `counter: ${describeCounter(result.counter)}`,
+  ];
+  if (result.run.seed !== null) parts.push(`seed ${result.run.seed}`);
+  return parts.join(' · ');
+}
+
+/** The run warning analysis adds for a fallback counter (shown as a banner instead). */
+export function isCounterWarning(result: RunResult, warning: string): boolean {
+  return (
+    result.counter.fallback &&
+    warning.startsWith(`measured with ${result.counter.name}, not instructions`)
+  );
+}
+
+export function fallbackBanner(counter: CounterChoice): string {
+  const what = counter.unit === 'ns' ? `${counter.name} (CPU time)` : counter.name;
+  const why = counter.reason ? `: ${counter.reason}` : '';
+  return `Measured with ${what}, not instructions${why}. CPU time varies with machine load and CPU model, so intervals are wider and small regressions can go unseen; run on a machine with a PMU (bare metal or a VM that exposes hardware counters) for instruction counts.`;
+}

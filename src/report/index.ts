@@ -1,0 +1,7 @@
+// Renderers: result.json → Markdown (summary, PR comment), plain text (terminal), JSON (file).
+
+export { renderMarkdown, type MarkdownOptions } from './markdown.js';
+export { renderText, type TextOptions } from './text.js';
+export { renderJson } from './json.js';
+export { renderCalibrationYaml } from './calibration.js';
+export { formatChange, formatCost } from './format.js';

@@ -1,0 +1,119 @@
+// The Markdown report: job summary, PR comment and report.md. Every number carries its interval;
+// `~` marks a change whose interval includes zero; warnings become numbered notes.
+
+import type { EndpointResult, OverallVerdict, RunResult, Verdict } from '../analysis/types.js';
+import {
+  fallbackBanner,
+  footnotes,
+  formatChange,
+  formatCost,
+  isCounterWarning,
+  methodLine,
+  moreRoundsAdvice,
+  thresholdPercent,
+  worstFirst,
+} from './format.js';
+
+export interface MarkdownOptions {
+  /** Heading text (default "perfgate"). */
+  title?: string;
+  /** Link to the CI run that produced the result. */
+  runUrl?: string;
+  /** Where samples.jsonl was kept, for the curious. */
+  samplesPath?: string;
+}
+
+const VERDICT: Record<Verdict, string> = {
+  regression: '🔴 regression',
+  error: '⛔ error',
+  inconclusive: '🟡 inconclusive',
+  improvement: '🟢 improvement',
+  unchanged: '⚪ unchanged',
+};
+
+const OVERALL: Record<OverallVerdict, string> = {
+  pass: '✅ pass',
+  fail: '❌ fail',
+  error: '⛔ error',
+};
+
+/** Table cells may not hold `|` or line breaks. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function code(text: string): string {
+  const t = cell(text);
+  return t.includes('`') ? `\`\` ${t} \`\`` : `\`${t}\``;
+}
+
+function row(cells: string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+function endpointRow(e: EndpointResult, unit: string, marks: number[]): string {
+  const note = marks.length > 0 ? ` <sup>${marks.join(',')}</sup>` : '';
+  const change = formatChange(e.change);
+  return row([
+    `${code(e.endpoint)}${note}`,
+    formatCost(e.before, unit),
+    formatCost(e.after, unit),
+    e.verdict === 'regression' ? `**${change}**` : change,
+    thresholdPercent(e.threshold),
+    VERDICT[e.verdict],
+  ]);
+}
+
+export function renderMarkdown(result: RunResult, options: MarkdownOptions = {}): string {
+  const title = options.title ?? 'perfgate';
+  const unit = result.counter.unit;
+  const lines: string[] = [
+    `## ${title}: ${OVERALL[result.verdict]}`,
+    '',
+    `**${cell(result.summary)}**`,
+    '',
+  ];
+
+  if (result.counter.fallback) {
+    lines.push('> [!WARNING]', `> ${fallbackBanner(result.counter)}`, '');
+  }
+  const runWarnings = result.warnings.filter((w) => !isCounterWarning(result, w));
+  if (result.verdict === 'error' && runWarnings.length > 0) {
+    lines.push('> [!CAUTION]', ...runWarnings.map((w) => `> - ${w}`), '');
+  } else if (runWarnings.length > 0) {
+    lines.push('> [!NOTE]', ...runWarnings.map((w) => `> - ${w}`), '');
+  }
+
+  const rows = worstFirst(result.endpoints);
+  if (rows.length > 0) {
+    const { notes, marks } = footnotes(rows);
+    const confidence = `${Math.round(result.confidence * 1000) / 10}%`;
+    lines.push(
+      row(['endpoint', 'before', 'after', `change (${confidence} CI)`, 'threshold', 'verdict']),
+      row(['---', '---:', '---:', '---', '---:', '---']),
+      ...rows.map((e) => endpointRow(e, unit, marks.get(e) ?? [])),
+    );
+    if (result.total) {
+      lines.push(row(['**total** (traffic-weighted)', '', '', formatChange(result.total), '', '']));
+    }
+    lines.push('');
+    if (notes.length > 0) {
+      lines.push(...notes.map((n, i) => `<sup>${i + 1}</sup> ${cell(n)}  `), '');
+    }
+    const open = rows.filter((e) => e.verdict === 'inconclusive');
+    if (open.length > 0) {
+      lines.push(
+        '**Inconclusive** — the interval reaches the threshold:',
+        '',
+        ...open.map((e) => `- ${code(e.endpoint)}: ${moreRoundsAdvice(e)}.`),
+        '',
+      );
+    }
+  }
+
+  const links: string[] = [];
+  if (options.runUrl) links.push(`[run](${options.runUrl})`);
+  if (options.samplesPath) links.push(`samples: ${code(options.samplesPath)}`);
+  lines.push(`<sub>${[methodLine(result), ...links].join(' · ')}</sub>`, '');
+  return lines.join('\n');
+}
