@@ -165,7 +165,7 @@ function measureEndpoint(
   if (usePaired) {
     if (layout.unmatched > 0) {
       warnings.push(
-        `${plural(layout.unmatched, 'request')} measured in only one build of a round left out of the pairing`,
+        `left ${plural(layout.unmatched, 'request')} measured in only one build of a round out of the pairing`,
       );
     }
     draft.estimate = pairedRatio(pairs.before, pairs.after);

@@ -23,13 +23,16 @@ export interface Bounds {
   high: number;
 }
 
+/** A standard error of ln R̂ below this is floating-point rounding: the ratio is exact. */
+const EXACT_SE = 1e-12;
+
 function sum(values: readonly number[]): number {
   // Neumaier summation: per-round totals of ~10⁹ instructions must not lose the small terms.
   let total = 0;
   let compensation = 0;
   for (const v of values) {
     const t = total + v;
-    compensation += Math.abs(total) >= Math.abs(v) ? total - t + v : v - t;
+    compensation += Math.abs(total) >= Math.abs(v) ? total - t + v : v - t + total;
     total = t;
   }
   return total + compensation;
@@ -85,9 +88,10 @@ function estimate(
   se: number,
   df: number,
 ): RatioEstimate {
-  // SE = 0 happens when every round (or every value) gave the same ratio; say so rather than
-  // divide by it.
-  if (se === 0) return { method: 'exact', logRatio, se: 0, df: Number.isFinite(df) ? df : 0 };
+  // SE ≈ 0 happens when every round (or every value) gave the same ratio; say so rather than
+  // divide by it. Below 1e-12 (a relative error on a log ratio) it is rounding, not spread.
+  if (!(se > EXACT_SE))
+    return { method: 'exact', logRatio, se: 0, df: Number.isFinite(df) ? df : 0 };
   return { method, logRatio, se, df };
 }
 
