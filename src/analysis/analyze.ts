@@ -134,7 +134,7 @@ function measureEndpoint(
   }
   if (data.invalid > 0) {
     warnings.push(
-      `${plural(data.invalid, 'sample')} with a non-positive or non-finite value dropped`,
+      `dropped ${plural(data.invalid, 'sample')} with a non-positive or non-finite value`,
     );
   }
   if (data.multiplexed > 0) {
@@ -149,9 +149,7 @@ function measureEndpoint(
 
   const layout = arrange(data);
   if (layout.droppedRounds > 0) {
-    warnings.push(
-      `${plural(layout.droppedRounds, 'round')} with only one build measured were dropped`,
-    );
+    warnings.push(`dropped ${plural(layout.droppedRounds, 'round')} measured in only one build`);
   }
   if (layout.completeRounds < minRounds) {
     errors.push(
