@@ -4,7 +4,8 @@
 //
 // Never forms the n·m pairwise differences: order statistics of pairwise differences (or of
 // Walsh averages) are selected by bisection on the value with O(n + m) two-pointer counts per
-// step, so a 5 000 × 5 000 comparison costs a few hundred linear passes, not 25 M doubles.
+// step, until a few thousand candidates remain to be listed and sorted. A 5 000 × 5 000
+// comparison costs a few dozen linear passes, not 25 M doubles.
 //
 // Deliberate differences from R: ties do not switch to the asymptotic method (they are rare at
 // instruction-count scale), and in asymptotic mode the bounds are the order statistics at the
@@ -101,62 +102,80 @@ export function pwilcox(q: number, m: number, n: number): number {
   return sum / choose(m + n, n);
 }
 
-/** An implicit sorted multiset that can count and locate values without materialising them. */
+/** An implicit sorted multiset that can count and list values without materialising them all. */
 interface ImplicitSet {
   size: number;
   min: number;
   max: number;
-  /** How many elements are ≤ t (or < t when strict). */
-  count(t: number, strict: boolean): number;
-  /** The largest element ≤ t. */
-  largestAtMost(t: number): number;
+  /** How many elements are ≤ t. */
+  count(t: number): number;
+  /** The elements in (lo, hi], unsorted. */
+  between(lo: number, hi: number): number[];
 }
 
-/** The k-th smallest element (1-based) by bisection on the value; exact, deterministic. */
+/** Few enough elements between the bisection bounds to list and sort them. */
+const LIST_LIMIT = 4096;
+
+/**
+ * The k-th smallest element (1-based): bisect on the value, counting in one linear pass per
+ * step, until few elements remain between the bounds, then list and sort those. Exact.
+ */
 function select(set: ImplicitSet, k: number): number {
-  if (k <= 1 || set.count(set.min, false) >= k) return set.min;
-  if (k >= set.size) return set.max;
-  let lo = set.min; // invariant: count(lo) < k
-  let hi = set.max; // count(hi) ≥ k
-  for (let i = 0; i < 2200; i++) {
-    const candidate = set.largestAtMost(hi);
-    if (set.count(candidate, true) < k) return candidate; // k-th lies at candidate
+  let lo = set.min;
+  let countLo = set.count(lo);
+  if (k <= countLo) return set.min;
+  let hi = set.max;
+  let countHi = set.size;
+  if (k > countHi) return set.max;
+  // Invariant: countLo = count(lo) < k ≤ countHi = count(hi); the answer lies in (lo, hi].
+  while (countHi - countLo > LIST_LIMIT) {
     const mid = lo + (hi - lo) / 2;
-    if (mid <= lo || mid >= hi) break;
-    if (set.count(mid, false) >= k) hi = mid;
-    else lo = mid;
+    if (mid <= lo || mid >= hi) break; // adjacent doubles: everything left sits at hi
+    const c = set.count(mid);
+    if (c >= k) {
+      hi = mid;
+      countHi = c;
+    } else {
+      lo = mid;
+      countLo = c;
+    }
   }
-  return set.largestAtMost(hi);
+  const inside = set.between(lo, hi).sort((a, b) => a - b);
+  return inside[k - countLo - 1]!;
 }
 
-/** y_j − x_i over sorted x (n) and y (m). Each step is one merge-like pass. */
+/** y_j − x_i over sorted x (n) and y (m). Each count is one merge-like pass. */
 function pairwiseDifferences(x: Float64Array, y: Float64Array): ImplicitSet {
   const n = x.length;
   const m = y.length;
+  // For each y_j, the x_i with y_j − x_i ≤ t form a suffix [p, n) of x whose start p never
+  // moves left as j grows (floating-point subtraction is monotone in each argument).
+  const starts = (t: number, out?: Int32Array) => {
+    let total = 0;
+    let p = 0;
+    for (let j = 0; j < m; j++) {
+      const yj = y[j]!;
+      while (p < n && yj - x[p]! > t) p++;
+      if (out) out[j] = p;
+      total += n - p;
+    }
+    return total;
+  };
   return {
     size: n * m,
     min: y[0]! - x[n - 1]!,
     max: y[m - 1]! - x[0]!,
-    count(t, strict) {
-      // For each y_j, the x_i with y_j − x_i ≤ t form a suffix of x that starts no earlier as j grows.
-      let total = 0;
-      let p = 0;
+    count: (t) => starts(t),
+    between(lo, hi) {
+      const fromHi = new Int32Array(m);
+      const fromLo = new Int32Array(m);
+      starts(hi, fromHi);
+      starts(lo, fromLo);
+      const out: number[] = [];
       for (let j = 0; j < m; j++) {
-        const yj = y[j]!;
-        while (p < n && (strict ? yj - x[p]! >= t : yj - x[p]! > t)) p++;
-        total += n - p;
+        for (let i = fromHi[j]!; i < fromLo[j]!; i++) out.push(y[j]! - x[i]!);
       }
-      return total;
-    },
-    largestAtMost(t) {
-      let best = -Infinity;
-      let p = 0;
-      for (let j = 0; j < m; j++) {
-        const yj = y[j]!;
-        while (p < n && yj - x[p]! > t) p++;
-        if (p < n) best = Math.max(best, yj - x[p]!);
-      }
-      return best;
+      return out;
     },
   };
 }
@@ -164,30 +183,34 @@ function pairwiseDifferences(x: Float64Array, y: Float64Array): ImplicitSet {
 /** Walsh averages (d_i + d_j)/2, i ≤ j, over sorted d. */
 function walshAverages(d: Float64Array): ImplicitSet {
   const n = d.length;
+  // For each i the j ≥ i with (d_i + d_j)/2 ≤ t form a prefix [i, q) whose end q never moves
+  // right as i grows.
+  const ends = (t: number, out?: Int32Array) => {
+    let total = 0;
+    let q = n;
+    for (let i = 0; i < n; i++) {
+      const di = d[i]!;
+      while (q > 0 && (di + d[q - 1]!) / 2 > t) q--;
+      if (out) out[i] = q;
+      if (q > i) total += q - i;
+    }
+    return total;
+  };
   return {
     size: (n * (n + 1)) / 2,
     min: d[0]!,
     max: d[n - 1]!,
-    count(t, strict) {
-      // For each i the j ≥ i with (d_i + d_j)/2 ≤ t form a prefix [i, q); q shrinks as i grows.
-      let total = 0;
-      let q = n;
+    count: (t) => ends(t),
+    between(lo, hi) {
+      const toHi = new Int32Array(n);
+      const toLo = new Int32Array(n);
+      ends(hi, toHi);
+      ends(lo, toLo);
+      const out: number[] = [];
       for (let i = 0; i < n; i++) {
-        const di = d[i]!;
-        while (q > 0 && (strict ? (di + d[q - 1]!) / 2 >= t : (di + d[q - 1]!) / 2 > t)) q--;
-        if (q > i) total += q - i;
+        for (let j = Math.max(i, toLo[i]!); j < toHi[i]!; j++) out.push((d[i]! + d[j]!) / 2);
       }
-      return total;
-    },
-    largestAtMost(t) {
-      let best = -Infinity;
-      let q = n;
-      for (let i = 0; i < n; i++) {
-        const di = d[i]!;
-        while (q > 0 && (di + d[q - 1]!) / 2 > t) q--;
-        if (q > i) best = Math.max(best, (di + d[q - 1]!) / 2);
-      }
-      return best;
+      return out;
     },
   };
 }
