@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { format } from 'prettier';
+import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.js';
 import {
@@ -37,7 +38,11 @@ describe('result.json schema', () => {
 
   it('is committed as schema/result.schema.json (UPDATE_GOLDEN=1 rewrites it)', async () => {
     // Written as prettier formats it, so `prettier --check .` and this test agree.
-    const text = await format(runResultJsonSchemaText(), { parser: 'json' });
+    const path = fileURLToPath(committed);
+    const text = await format(runResultJsonSchemaText(), {
+      ...(await resolveConfig(path)),
+      filepath: path,
+    });
     if (process.env.UPDATE_GOLDEN === '1') await writeFile(committed, text);
     expect(await readFile(committed, 'utf8')).toBe(text);
     const schema = JSON.parse(text) as { properties: Record<string, unknown> };
