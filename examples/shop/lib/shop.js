@@ -103,12 +103,10 @@ export function relatedScorer(product) {
 
 export function topRelated(scored, n = 8) {
   scored.sort((a, b) => b.score - a.score || a.product.id - b.product.id);
-  return scored
-    .slice(0, n)
-    .map(({ product, score }) => ({
-      ...summary(product),
-      similarity: Math.round(score * 1000) / 1000,
-    }));
+  return scored.slice(0, n).map(({ product, score }) => ({
+    ...summary(product),
+    similarity: Math.round(score * 1000) / 1000,
+  }));
 }
 
 /** Twelve months of price points, drawn from the product id so they are stable. */
