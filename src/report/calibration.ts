@@ -9,7 +9,8 @@ function pct(fraction: number): string {
 
 /**
  * One line per endpoint, keys double-quoted (JSON strings are valid YAML, and endpoint names
- * hold spaces, slashes and `*`), values as fractions with the evidence in a comment.
+ * hold spaces, slashes and `*`), values as the percentages perfgate.yml takes ("6.5%"), with the
+ * evidence in a comment.
  */
 export function renderCalibrationYaml(rows: readonly CalibrationRow[]): string {
   const lines = [
@@ -23,7 +24,7 @@ export function renderCalibrationYaml(rows: readonly CalibrationRow[]): string {
       row.noise === null || row.detectable === null
         ? `too few rounds (${row.rounds}) to measure noise; kept ${thresholdPercent(row.configured)}`
         : `noise ${pct(row.noise)}, detectable ${pct(row.detectable)} at ${row.designRounds} rounds, A/A ${pct(row.observed ?? 0)}; was ${thresholdPercent(row.configured)} (${row.configuredSource})`;
-    lines.push(`${key}: ${Number(row.suggested.toFixed(6))} # ${why}`);
+    lines.push(`${key}: ${JSON.stringify(thresholdPercent(row.suggested))} # ${why}`);
   }
   return `${lines.join('\n')}\n`;
 }
