@@ -40,6 +40,12 @@ function fit(head: string, items: string[]): string {
   return line;
 }
 
+/** The gist of an error message: up to its first colon or parenthesis. */
+function shortReason(message: string | undefined): string {
+  if (!message) return 'error';
+  return message.split(/:| \(/)[0]!.trim();
+}
+
 function describe(e: EndpointResult): string {
   const change = e.change ? ` ${percent(e.change.estimate)}` : '';
   return `${e.endpoint}${change} (θ ${thresholdPercent(e.threshold)})`;
@@ -52,7 +58,7 @@ export function summarize(result: RunResult): string {
     if (broken.length > 0) {
       return fit(
         `error: ${plural(broken.length, 'endpoint')} could not be compared`,
-        broken.map((e) => `${e.endpoint} (${e.warnings[0] ?? 'error'})`),
+        broken.map((e) => `${e.endpoint} (${shortReason(e.warnings[0])})`),
       );
     }
     const reason = result.run.complete
