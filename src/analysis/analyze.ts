@@ -5,7 +5,9 @@
 import type { SampleSet, CounterChoice, Build } from '../samples/types.js';
 import {
   arrange,
+  byName,
   collect,
+  endOf,
   type Collected,
   type EndpointSamples,
   type PairedRounds,
@@ -18,11 +20,12 @@ import {
   lowerBound,
   pairedRatio,
   pRegression,
+  sum,
   unpairedRatio,
   type RatioEstimate,
 } from './ratio.js';
 import { checkSequential, lookAlpha, moreRoundsNeeded } from './sequential.js';
-import { summarize } from './summary.js';
+import { plural, summarize } from './summary.js';
 import { thresholdResolver, type ThresholdChoice } from './thresholds.js';
 import type {
   AnalysisOptions,
@@ -61,26 +64,6 @@ interface Draft {
   /** Round totals when the paired analysis was used, for the run total. */
   paired: PairedRounds | null;
   unpaired: Record<Build, number[]> | null;
-}
-
-function byName(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n} ${n === 1 ? word : many}`;
-}
-
-function mean(values: readonly number[]): number {
-  let s = 0;
-  for (const v of values) s += v;
-  return s / values.length;
-}
-
-function sumOf(values: readonly number[]): number {
-  let s = 0;
-  for (const v of values) s += v;
-  return s;
 }
 
 function toChange(e: RatioEstimate, confidence: number): Change {
@@ -167,9 +150,9 @@ function measureEndpoint(
       );
     }
     draft.estimate = pairedRatio(pairs.before, pairs.after);
-    const requests = sumOf(pairs.requests);
-    draft.before = sumOf(pairs.before) / requests;
-    draft.after = sumOf(pairs.after) / requests;
+    const requests = sum(pairs.requests);
+    draft.before = sum(pairs.before) / requests;
+    draft.after = sum(pairs.after) / requests;
     draft.n = { ...pairs.samples, rounds: pairs.rounds.length };
     draft.paired = pairs;
   } else {
@@ -182,8 +165,8 @@ function measureEndpoint(
       `unpaired analysis (less powerful): fewer than ${MIN_PAIRED_ROUNDS} rounds in which both builds served the same requests`,
     );
     draft.estimate = unpairedRatio(before, after);
-    draft.before = mean(before);
-    draft.after = mean(after);
+    draft.before = sum(before) / before.length;
+    draft.after = sum(after) / after.length;
     draft.n = { before: before.length, after: after.length, rounds: layout.completeRounds };
     draft.unpaired = layout.unpaired;
   }
@@ -235,7 +218,7 @@ function totalChange(
 ): Change | null {
   const usable = drafts.filter((d) => d.errors.length === 0 && d.estimate);
   if (usable.length === 0) return null;
-  const weightSum = sumOf(usable.map((d) => weights.get(d.endpoint) ?? 0));
+  const weightSum = sum(usable.map((d) => weights.get(d.endpoint) ?? 0));
   const weightOf = (d: Draft) => (weightSum > 0 ? (weights.get(d.endpoint) ?? 0) : 1);
   if (usable.every((d) => d.paired)) {
     let shared = new Set(usable[0]!.paired!.rounds);
@@ -292,8 +275,8 @@ function runWarnings(set: SampleSet, collected: Collected, counter: CounterChoic
     );
   }
   for (const message of collected.runErrors) warnings.push(`target error: ${message}`);
-  const end = [...set.events].reverse().find((e) => e.kind === 'end');
-  if (end && end.kind === 'end' && !end.complete) {
+  const end = endOf(set);
+  if (end && !end.complete) {
     warnings.push(`the run stopped early${end.reason ? `: ${end.reason}` : ''}`);
   } else if (!end && set.header) {
     warnings.push('the samples end without an end marker: the run was cut short');
@@ -302,8 +285,8 @@ function runWarnings(set: SampleSet, collected: Collected, counter: CounterChoic
 }
 
 function isComplete(set: SampleSet): boolean {
-  const end = [...set.events].reverse().find((e) => e.kind === 'end');
-  if (end && end.kind === 'end') return end.complete;
+  const end = endOf(set);
+  if (end) return end.complete;
   // A headerless (minimal) set is a user-made comparison with no completion protocol.
   return set.header === undefined && set.events.length === 0;
 }
@@ -421,7 +404,7 @@ export function analyze(set: SampleSet, options: AnalysisOptions): RunResult {
     }
   }
   const header = set.header;
-  const end = [...set.events].reverse().find((e) => e.kind === 'end');
+  const end = endOf(set);
   const buildInfo = (build: Build) => {
     const info = header?.builds[build];
     return {
@@ -449,7 +432,7 @@ export function analyze(set: SampleSet, options: AnalysisOptions): RunResult {
         : (header?.rounds ?? null),
       looks: options.sequential ? options.sequential.look + 1 : 1,
       startedAt: header?.startedAt ?? null,
-      durationMs: end && end.kind === 'end' ? end.wallMs : null,
+      durationMs: end ? end.wallMs : null,
       complete,
       builds: { before: buildInfo('before'), after: buildInfo('after') },
       mode: header?.mode ?? 'a-b',

@@ -10,9 +10,9 @@
 
 import { sampleStandardDeviation } from 'simple-statistics';
 import type { SampleSet } from '../samples/types.js';
-import { arrange, collect } from './collect.js';
+import { arrange, byName, collect } from './collect.js';
 import { normalQuantile } from './distributions.js';
-import { criticalValue } from './ratio.js';
+import { criticalValue, sum } from './ratio.js';
 import { thresholdResolver } from './thresholds.js';
 import type { Thresholds } from './types.js';
 
@@ -56,7 +56,7 @@ export function calibrate(set: SampleSet, options: CalibrationOptions): Calibrat
   const step = options.step ?? 0.005;
   const resolve = thresholdResolver(options.thresholds);
   const collected = collect(set);
-  const names = [...collected.endpoints.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const names = [...collected.endpoints.keys()].sort(byName);
   const family = Math.max(1, names.length);
   return names.map((endpoint) => {
     const { threshold, source } = resolve(endpoint);
@@ -75,8 +75,6 @@ export function calibrate(set: SampleSet, options: CalibrationOptions): Calibrat
     }
     const logs = paired.before.map((a, r) => Math.log(paired.after[r]! / a));
     const noise = sampleStandardDeviation(logs);
-    const totalA = paired.before.reduce((s, v) => s + v, 0);
-    const totalB = paired.after.reduce((s, v) => s + v, 0);
     const reach =
       (criticalValue(designRounds - 1, options.alpha / family) - normalQuantile(1 - power)) *
       (noise / Math.sqrt(designRounds));
@@ -84,7 +82,7 @@ export function calibrate(set: SampleSet, options: CalibrationOptions): Calibrat
     return {
       ...base,
       noise,
-      observed: totalB / totalA - 1,
+      observed: sum(paired.after) / sum(paired.before) - 1,
       detectable,
       suggested: Math.max(threshold, roundUp(detectable, step)),
     };

@@ -2,9 +2,23 @@
 // the data problems that make an endpoint's comparison untrustworthy (target errors, responses
 // that differ between builds, unusable values). One pass over the samples; no sorting of them.
 
-import type { Build, Sample, SampleSet } from '../samples/types.js';
+import type { Build, Sample, SampleSet, SamplesEvent } from '../samples/types.js';
 
 export type RequestId = number | string;
+
+/** Code-unit order for endpoint names: locale-independent, so output is the same everywhere. */
+export function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The run's last `end` event, if it has one. */
+export function endOf(set: SampleSet): Extract<SamplesEvent, { kind: 'end' }> | undefined {
+  for (let i = set.events.length - 1; i >= 0; i--) {
+    const event = set.events[i]!;
+    if (event.kind === 'end') return event;
+  }
+  return undefined;
+}
 
 /** One request in one round of one build: usually a single sample. */
 export interface Cell {

@@ -26,7 +26,8 @@ export interface Bounds {
 /** A standard error of ln R̂ below this is floating-point rounding: the ratio is exact. */
 const EXACT_SE = 1e-12;
 
-function sum(values: readonly number[]): number {
+/** Compensated (Neumaier) sum. */
+export function sum(values: readonly number[]): number {
   // Neumaier summation: per-round totals of ~10⁹ instructions must not lose the small terms.
   let total = 0;
   let compensation = 0;

@@ -16,7 +16,7 @@ export function thresholdPercent(fraction: number): string {
   return `${Number((fraction * 100).toFixed(2))}%`;
 }
 
-function plural(n: number, word: string, many = `${word}s`): string {
+export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
 }
 

@@ -1,5 +1,6 @@
 // Number formatting shared by the renderers: costs with units, changes with intervals.
 
+import { byName } from '../analysis/collect.js';
 import { percent, thresholdPercent } from '../analysis/summary.js';
 import type { Change, EndpointResult, RunResult, Verdict } from '../analysis/types.js';
 import type { CounterChoice } from '../samples/types.js';
@@ -68,7 +69,7 @@ export function worstFirst(endpoints: readonly EndpointResult[]): EndpointResult
     const ca = a.change?.estimate ?? -Infinity;
     const cb = b.change?.estimate ?? -Infinity;
     if (ca !== cb) return cb - ca;
-    return a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0;
+    return byName(a.endpoint, b.endpoint);
   });
 }
 
