@@ -12,3 +12,4 @@ export {
   type ReplayRequest,
 } from './client.js';
 export { buildOrder, roundSeed, shuffledIndices } from './order.js';
+export { measurePass, requestFailure, type PassOptions } from './measure-pass.js';
