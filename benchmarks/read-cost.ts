@@ -12,8 +12,16 @@ export interface ReadCost {
   idleObjectNs: number;
 }
 
-async function perRead(target: string[], events: string[], reads: number, useObject: boolean): Promise<number> {
-  const { group, counters } = await spawnCounted({ argv: target, label: 'bench', stdio: 'capture' }, events);
+async function perRead(
+  target: string[],
+  events: string[],
+  reads: number,
+  useObject: boolean,
+): Promise<number> {
+  const { group, counters } = await spawnCounted(
+    { argv: target, label: 'bench', stdio: 'capture' },
+    events,
+  );
   try {
     await new Promise((r) => setTimeout(r, 200)); // let the target start (and start spinning)
     const buf = counters.newBuffer();
@@ -44,6 +52,8 @@ export async function measureReadCost(reads = 20_000): Promise<ReadCost> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const r = await measureReadCost();
   console.log(`counter group read (${r.counter.join(',')}), ${r.reads} reads each:`);
-  console.log(`  idle target: ${r.idleNs.toFixed(0)} ns/read (allocating read(): ${r.idleObjectNs.toFixed(0)} ns)`);
+  console.log(
+    `  idle target: ${r.idleNs.toFixed(0)} ns/read (allocating read(): ${r.idleObjectNs.toFixed(0)} ns)`,
+  );
   console.log(`  busy target: ${r.busyNs.toFixed(0)} ns/read`);
 }

@@ -10,9 +10,22 @@ import { write } from './cli/command.js';
 import { terminalLogger } from './cli/logger.js';
 import { probeCommand } from './cli/probe.js';
 import { measureCommand } from './cli/measure.js';
+import { runCommand } from './cli/run.js';
+import { importCommand } from './cli/import.js';
+import { compareCommand } from './cli/compare.js';
+import { reportCommand } from './cli/report.js';
+import { calibrateCommand } from './cli/calibrate.js';
 import { VERSION } from './version.js';
 
-const COMMANDS: Command[] = [probeCommand, measureCommand];
+const COMMANDS: Command[] = [
+  runCommand,
+  compareCommand,
+  reportCommand,
+  calibrateCommand,
+  importCommand,
+  probeCommand,
+  measureCommand,
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

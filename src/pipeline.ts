@@ -302,6 +302,7 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
         requests,
         looks: plan,
         warmup: config.measure.warmup,
+        passes: config.measure.passes,
         maxDurationMs: config.measure.maxDurationMs,
         settleMs: config.measure.settleMs,
         seed,

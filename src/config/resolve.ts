@@ -41,6 +41,7 @@ export function resolveConfig(raw: RawConfig, file: string, lines: Record<string
       counter: raw.measure.counter,
       rounds: raw.measure.rounds,
       warmup: raw.measure.warmup,
+      passes: raw.measure.passes,
       maxRounds: raw.measure['max-rounds'] ?? raw.measure.rounds,
       maxDurationMs: raw.measure['max-duration'],
       aslr: raw.measure.aslr,

@@ -135,6 +135,9 @@ const measureSchema = z
       .min(0, { error: 'expected an integer of 0 or more' })
       .meta({ description: 'Warm-up passes over the workload in each process.' })
       .default(2),
+    passes: positiveInt(
+      'Measured passes over the workload in each round: more requests per round average out GC pauses.',
+    ).default(1),
     'max-rounds': positiveInt(
       'Most rounds, adding rounds for inconclusive endpoints (default: rounds).',
     ).optional(),

@@ -38,6 +38,8 @@ export interface MeasureConfig {
   rounds: number;
   /** Warm-up passes over the workload in each fresh process before measuring. */
   warmup: number;
+  /** Measured passes over the workload in each round. */
+  passes: number;
   maxRounds: number;
   maxDurationMs: number;
   /** Keep address-space randomisation on for the targets (default false: perfgate turns it off). */

@@ -5,6 +5,7 @@ export {
   type ReplayHooks,
   type ReplayOutcome,
 } from './replay.js';
+export { Meter, requestFailure } from './meter.js';
 export {
   LocalClient,
   assertLocalPath,
@@ -12,4 +13,3 @@ export {
   type ReplayRequest,
 } from './client.js';
 export { buildOrder, roundSeed, shuffledIndices } from './order.js';
-export { measurePass, requestFailure, type PassOptions } from './measure-pass.js';

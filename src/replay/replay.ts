@@ -1,27 +1,26 @@
-// The measured replay: R rounds; each round starts a fresh before and a fresh after process (in
-// ABBA order), warms each up, then replays the whole workload serially, reading the counter group
-// right before each request and right after its response. Every measurement is streamed to
-// samples.jsonl at once.
+// The measured replay. R rounds; each round starts a fresh before and a fresh after process (in
+// ABBA order), warms both up, then replays the whole workload serially, request by request to
+// both builds in turn (alternating which goes first), reading the counter group right before each
+// request and right after its response. Interleaving makes slow drift of the machine hit both
+// builds alike within a round; every measurement is streamed to samples.jsonl at once.
 
 import { InterruptedError, TargetError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SamplesWriter } from '../samples/writer.js';
 import type { Build } from '../samples/types.js';
 import { startTarget, type RunningTarget, type TargetSpec } from '../targets/target.js';
-import { LocalClient, type ReplayRequest } from './client.js';
-import { measurePass, requestFailure } from './measure-pass.js';
+import { Meter, type PreparedRequest } from './meter.js';
 import { buildOrder, roundSeed, shuffledIndices } from './order.js';
 
-export interface PreparedRequest extends ReplayRequest {
-  id: number | string;
-  endpoint: string;
-}
+export type { PreparedRequest } from './meter.js';
 
 export interface ReplayPlan {
   requests: PreparedRequest[];
   /** Cumulative rounds at each planned look; the first is the configured rounds, the last the cap. */
   looks: number[];
   warmup: number;
+  /** Measured passes over the workload per round (each in its own shuffled order). */
+  passes?: number;
   maxDurationMs: number;
   settleMs: number;
   seed: number;
@@ -53,75 +52,80 @@ export async function replay(
 ): Promise<ReplayOutcome> {
   const started = now();
   const total = plan.requests.length;
-  const statuses = new Map<number, Int16Array>(); // round → status of each request in the first build
+  const maxRounds = plan.looks[plan.looks.length - 1] ?? 0;
   let round = 0;
   let look = 0;
   let lastProgress = 0;
-  let live: RunningTarget | undefined;
-  const maxRounds = plan.looks[plan.looks.length - 1] ?? 0;
+  const live: RunningTarget[] = [];
 
   const progress = (text: string, force = false) => {
     const t = now();
     if (!force && t - lastProgress < 250) return;
     lastProgress = t;
-    logger.progress(`${text} · ${((t - started) / 1000).toFixed(1)}s`);
+    logger.progress(
+      `round ${round}/${plan.looks[look]} · ${text} · ${((t - started) / 1000).toFixed(1)}s`,
+    );
   };
-
   const checkAbort = () => {
     if (signal.aborted) throw new InterruptedError(String(signal.reason ?? 'SIGINT'));
   };
 
-  const measureBuild = async (build: Build, r: number, order: number[]) => {
-    checkAbort();
-    progress(`round ${r}/${plan.looks[look]} · ${build} · starting`, true);
-    const target = await startTarget({ ...plan.targets[build], build }, signal, logger);
-    live = target;
-    const client = new LocalClient(target.port);
+  const measureRound = async (r: number) => {
+    const order = buildOrder(r);
+    const seed = roundSeed(plan.seed, r);
+    writer.write({ kind: 'round', round: r, order, seed, at: new Date().toISOString() });
+    const passes = plan.passes ?? 1;
+    const meters: Partial<Record<Build, Meter>> = {};
+    let requestOrder: number[] = [];
     try {
+      for (const build of order) {
+        checkAbort();
+        progress(`starting ${build}`, true);
+        const target = await startTarget({ ...plan.targets[build], build }, signal, logger);
+        live.push(target);
+        meters[build] = new Meter(target, writer, plan.settleMs);
+      }
+      const [first, second] = order.map((b) => meters[b]!) as [Meter, Meter];
       for (let pass = 0; pass < plan.warmup; pass++) {
         for (let i = 0; i < total; i++) {
           checkAbort();
-          const req = plan.requests[i]!;
-          await client.send(req).catch((e: unknown) => {
-            throw requestFailure(target, req, e);
-          });
-          progress(
-            `round ${r}/${plan.looks[look]} · ${build} · warm-up ${pass + 1}/${plan.warmup} · ${i + 1}/${total}`,
-          );
+          await first.warm(plan.requests[i]!);
+          await second.warm(plan.requests[i]!);
+          progress(`warm-up ${pass + 1}/${plan.warmup} · ${i + 1}/${total}`);
         }
       }
-      const measured = await measurePass(target, client, plan.requests, writer, {
-        round: r,
-        order,
-        settleMs: plan.settleMs,
-        beforeEach: checkAbort,
-        afterEach: (done) =>
-          progress(`round ${r}/${plan.looks[look]} · ${build} · ${done}/${total} requests`),
-      });
-      const first = statuses.get(r);
-      if (first) {
-        for (let i = 0; i < total; i++) {
-          if (first[i] === measured[i]) continue;
-          const req = plan.requests[i]!;
+      for (let k = 0; k < total * passes; k++) {
+        checkAbort();
+        // Pass p replays the workload in its own order, derived from the round's seed.
+        if (k % total === 0)
+          requestOrder = shuffledIndices(total, k === 0 ? seed : roundSeed(seed, k / total));
+        const index = requestOrder[k % total]!;
+        const req = plan.requests[index]!;
+        // Alternate which build serves a request first, so neither always follows the other.
+        const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
+        const sx = await x.measure(req, r);
+        const sy = await y.measure(req, r);
+        if (sx !== sy) {
+          const [before, after] = x.target.build === 'before' ? [sx, sy] : [sy, sx];
           writer.write({
             kind: 'mismatch',
             endpoint: req.endpoint,
             request: req.id,
             round: r,
-            before: build === 'before' ? measured[i]! : first[i]!,
-            after: build === 'after' ? measured[i]! : first[i]!,
+            before,
+            after,
           });
         }
-        statuses.delete(r);
-      } else {
-        statuses.set(r, measured);
+        progress(`measuring · ${k + 1}/${total * passes} requests`);
       }
-      const crash = target.crashed();
-      if (crash) throw crash;
+      for (const m of [first, second]) {
+        const crash = m.target.crashed();
+        if (crash) throw crash;
+      }
     } finally {
-      client.close();
-      live = undefined;
-      await target.stop();
+      for (const m of Object.values(meters)) m.close();
+      await Promise.all(live.map((t) => t.stop()));
+      live.length = 0;
       writer.flush();
     }
   };
@@ -140,8 +144,7 @@ export async function replay(
         look++;
       }
       const elapsed = now() - started;
-      const perRound = round > 0 ? elapsed / round : 0;
-      if (round > 0 && elapsed + perRound > plan.maxDurationMs) {
+      if (round > 0 && elapsed + elapsed / round > plan.maxDurationMs) {
         reason = 'max-duration';
         logger.warn(
           `stopping after ${round} rounds: another round would pass max-duration (${Math.round(plan.maxDurationMs / 1000)}s)`,
@@ -150,30 +153,20 @@ export async function replay(
       }
       round++;
       const roundStart = now();
-      const order = buildOrder(round);
-      const seed = roundSeed(plan.seed, round);
-      writer.write({ kind: 'round', round, order, seed, at: new Date().toISOString() });
-      const requestOrder = shuffledIndices(total, seed);
-      for (const build of order) await measureBuild(build, round, requestOrder);
-      writer.write({
-        kind: 'round-end',
-        round,
-        at: new Date().toISOString(),
-        wallMs: Math.round(now() - roundStart),
-      });
-      logger.info(
-        `round ${round}/${plan.looks[look]} done in ${((now() - roundStart) / 1000).toFixed(1)}s`,
-      );
+      await measureRound(round);
+      const wallMs = Math.round(now() - roundStart);
+      writer.write({ kind: 'round-end', round, at: new Date().toISOString(), wallMs });
+      logger.info(`round ${round}/${plan.looks[look]} done in ${(wallMs / 1000).toFixed(1)}s`);
     }
   } catch (error) {
-    if (live) await live.stop();
-    const build = error instanceof TargetError ? (error.build as Build) : undefined;
+    await Promise.all(live.map((t) => t.stop()));
+    const build = error instanceof TargetError ? error.build : undefined;
     if (build === 'before' || build === 'after') {
       writer.write({
         kind: 'error',
         build,
         round,
-        message: error instanceof Error ? error.message : String(error),
+        message: errorMessage(error),
         at: new Date().toISOString(),
       });
     }

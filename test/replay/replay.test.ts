@@ -66,7 +66,7 @@ function setup() {
 }
 
 describe('replay', () => {
-  it('measures every request in both builds in every round, in the same shuffled order', async () => {
+  it('measures every request in both builds in every round, interleaved in the same shuffled order', async () => {
     const { path, writer } = setup();
     const out = await replay(plan(), writer, memoryLogger(), new AbortController().signal);
     writer.close();
@@ -84,7 +84,13 @@ describe('replay', () => {
         set.samples.filter((s) => s.round === round && s.build === b).map((s) => s.request);
       expect(order('before')).toEqual(order('after'));
     }
-    // ABBA: odd rounds measure before first, even rounds after first.
+    // Consecutive samples are the same request on the two builds, the first build alternating.
+    const firstRound = set.samples.filter((s) => s.round === 1);
+    for (let k = 0; k < firstRound.length; k += 2) {
+      expect(firstRound[k]!.request).toBe(firstRound[k + 1]!.request);
+      expect(firstRound[k]!.build).toBe(k % 4 === 0 ? 'before' : 'after');
+    }
+    // ABBA: odd rounds start before first, even rounds after first.
     const rounds = set.events.filter((e) => e.kind === 'round');
     expect(rounds.map((e) => (e.kind === 'round' ? e.order[0] : ''))).toEqual([
       'before',
@@ -104,6 +110,23 @@ describe('replay', () => {
     expect(mean('GET /work/big')).toBeGreaterThan(1.5 * mean('GET /work/small'));
     expect(set.events.at(-1)).toMatchObject({ kind: 'end', complete: true, rounds: 3 });
     expect(liveGroups()).toEqual([]);
+  });
+
+  it('replays the workload several times per round with measure.passes', async () => {
+    const { path, writer } = setup();
+    await replay(
+      plan({}, { looks: [1], warmup: 0, passes: 3 }),
+      writer,
+      memoryLogger(),
+      new AbortController().signal,
+    );
+    writer.close();
+    const set = parseSamples(readFileSync(path, 'utf8'), path);
+    for (const build of ['before', 'after']) {
+      const ids = set.samples.filter((s) => s.build === build).map((s) => s.request);
+      expect(ids).toHaveLength(3 * REQUESTS.length);
+      expect(new Set(ids).size).toBe(REQUESTS.length);
+    }
   });
 
   it('asks at each planned look whether to measure more rounds', async () => {
@@ -177,8 +200,9 @@ describe('replay', () => {
     expect((err as TargetError).build).toBe('after');
     expect((err as Error).message).toContain('crashing after 8 requests');
     const set = parseSamples(readFileSync(path, 'utf8'), path);
-    expect(set.samples.filter((s) => s.build === 'before')).toHaveLength(REQUESTS.length);
-    expect(set.samples.filter((s) => s.build === 'after')).toHaveLength(3); // 5 warm-up + 3 measured
+    // Requests alternate between the builds: 5 warm-up + 3 measured on after, then it crashed.
+    expect(set.samples.filter((s) => s.build === 'after')).toHaveLength(3);
+    expect(set.samples.filter((s) => s.build === 'before').length).toBeGreaterThanOrEqual(3);
     expect(set.events).toContainEqual(
       expect.objectContaining({ kind: 'error', build: 'after', round: 1 }),
     );

@@ -9,7 +9,6 @@ import {
   relevance,
   searchTerms,
   searchPage,
-  queryTerms,
 } from '../lib/shop.js';
 
 // Products grouped by category, in catalogue order, so the related rail scores only candidates.
@@ -37,9 +36,12 @@ function search({ query, state }) {
   const page = pagination(query);
   const { q, terms } = searchTerms(query);
   const { products, searchDocs } = state.catalogue;
+  // New: also match the query with its words in the other order ("case phone" = "phone case").
+  // relevance() already ignores word order, so the second pass finds nothing new: it only costs.
+  const reversed = [...terms].reverse();
   const hits = [];
   for (let i = 0; i < products.length; i++) {
-    const score = relevance(queryTerms(q), searchDocs[i]);
+    const score = Math.max(relevance(terms, searchDocs[i]), relevance(reversed, searchDocs[i]));
     if (score > 0) hits.push({ product: products[i], score });
   }
   return { body: searchPage(q, terms, hits, page) };

@@ -1,0 +1,88 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { analyze } from '../analysis/index.js';
+import { loadConfig, parsePercent } from '../config/index.js';
+import { UsageError } from '../errors.js';
+import { analysisOptions, exitCodeFor } from '../pipeline.js';
+import { renderJson, renderMarkdown, renderText } from '../report/index.js';
+import { readSamples } from '../samples/index.js';
+import type { Command } from './command.js';
+import { parseCommandArgs, write } from './command.js';
+import { parseFormat } from './formats.js';
+
+const help = `Usage: perfgate compare SAMPLES.jsonl [--config perfgate.yml] [--threshold 2%] [--out DIR]
+
+Re-analyses saved samples: per-endpoint change with its confidence interval, verdicts against
+the thresholds, Holm across endpoints. Accepts what 'perfgate run' writes, or minimal records
+{"endpoint", "build": "before"|"after", "round", "request", "value"} from any other tool.
+
+Options:
+  -c, --config FILE     thresholds, alpha, confidence, on-* from this config (only those are
+                        needed; without it: default threshold 3%, alpha 0.05, confidence 0.95)
+      --threshold P     default threshold, e.g. 2% (overrides the config's)
+  -o, --out DIR         also write DIR/result.json and DIR/report.md
+  -f, --format F        what to print: text (default), markdown or json
+      --annotate        report regressions but exit 0
+  -h, --help            show this help
+
+Exit status: 0 pass, 1 a regression (fail), 2 error or bad usage.`;
+
+export const compareCommand: Command = {
+  name: 'compare',
+  summary: 're-analyse saved samples (from perfgate run or any tool)',
+  help,
+  async run(argv, ctx) {
+    const args = parseCommandArgs('compare', argv, {
+      config: { type: 'string', short: 'c' },
+      threshold: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      format: { type: 'string', short: 'f' },
+      annotate: { type: 'boolean' },
+    });
+    if (args.help) {
+      write(ctx.stdout, help);
+      return 0;
+    }
+    if (args.positionals.length !== 1) {
+      throw new UsageError(
+        'perfgate compare: expected one SAMPLES.jsonl file',
+        "run 'perfgate compare --help' for usage",
+      );
+    }
+    const format = parseFormat(args.values.format);
+    const config = args.values.config
+      ? await loadConfig(resolve(ctx.cwd, args.values.config))
+      : undefined;
+    const options = analysisOptions(
+      config ?? {
+        thresholds: { default: 0.03, endpoints: {} },
+        alpha: 0.05,
+        confidence: 0.95,
+        onInconclusive: 'pass',
+      },
+    );
+    if (args.values.threshold !== undefined) {
+      const t = parsePercent(args.values.threshold);
+      if (!t.ok) throw new UsageError(`--threshold: ${t.message}`, t.hint);
+      options.thresholds = { ...options.thresholds, default: t.value };
+    }
+    const set = await readSamples(resolve(ctx.cwd, args.positionals[0]!));
+    const result = analyze(set, options);
+    if (args.values.out) {
+      const dir = resolve(ctx.cwd, args.values.out);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'result.json'), renderJson(result));
+      writeFileSync(join(dir, 'report.md'), renderMarkdown(result));
+    }
+    write(
+      ctx.stdout,
+      format === 'json'
+        ? renderJson(result)
+        : format === 'markdown'
+          ? renderMarkdown(result)
+          : renderText(result),
+    );
+    const onRegression = args.values.annotate ? 'annotate' : (config?.onRegression ?? 'fail');
+    return exitCodeFor(result, onRegression);
+  },
+};

@@ -1,0 +1,100 @@
+// Measuring one request on one running target: the replay's hot path. Read the counter group,
+// send, read again when the last response byte is in, write the delta as a sample. Buffers are
+// allocated once per target, so a measurement allocates only its sample line.
+
+import { TargetError, errorMessage } from '../errors.js';
+import type { SamplesWriter } from '../samples/writer.js';
+import type { RunningTarget } from '../targets/target.js';
+import { LocalClient, type ReplayRequest } from './client.js';
+
+export interface PreparedRequest extends ReplayRequest {
+  id: number | string;
+  endpoint: string;
+}
+
+const now = () => performance.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function requestFailure(
+  target: RunningTarget,
+  req: PreparedRequest,
+  error: unknown,
+): TargetError {
+  return (
+    target.crashed() ??
+    new TargetError(
+      target.build,
+      `request ${req.method} ${req.path} failed: ${errorMessage(error)}`,
+      target.group.tail(),
+    )
+  );
+}
+
+export class Meter {
+  readonly client: LocalClient;
+  private readonly a: Float64Array;
+  private readonly b: Float64Array;
+  private readonly delta: Float64Array;
+  private t0 = 0;
+  private readonly onSend = () => {
+    this.t0 = now();
+    this.target.counters.snapshot(this.a);
+  };
+  private readonly onComplete = () => {
+    if (this.settleMs === 0) this.target.counters.snapshot(this.b);
+  };
+
+  constructor(
+    readonly target: RunningTarget,
+    private readonly writer: SamplesWriter,
+    private readonly settleMs = 0,
+  ) {
+    this.client = new LocalClient(target.port);
+    this.a = target.counters.newBuffer();
+    this.b = target.counters.newBuffer();
+    this.delta = new Float64Array(target.counters.events.length);
+  }
+
+  /** Sends a request without measuring it (warm-up). */
+  async warm(req: PreparedRequest): Promise<number> {
+    const res = await this.client.send(req).catch((e: unknown) => {
+      throw requestFailure(this.target, req, e);
+    });
+    return res.status;
+  }
+
+  /** Sends a request, measures it, writes its sample; returns the response status. */
+  async measure(req: PreparedRequest, round: number): Promise<number> {
+    const { counters, build } = this.target;
+    const res = await this.client.send(req, this.onSend, this.onComplete).catch((e: unknown) => {
+      throw requestFailure(this.target, req, e);
+    });
+    const latencyMs = now() - this.t0;
+    if (this.settleMs > 0) {
+      // Background work the request left behind (GC, deferred writes) belongs to its cost.
+      await sleep(this.settleMs);
+      counters.snapshot(this.b);
+    }
+    const multiplexed = counters.delta(this.a, this.b, this.delta);
+    const events = counters.events;
+    const values: Record<string, number> = {};
+    for (let e = 0; e < events.length; e++) values[events[e]!] = this.delta[e]!;
+    this.writer.write({
+      endpoint: req.endpoint,
+      build,
+      round,
+      request: req.id,
+      status: res.status,
+      bytes: res.bytes,
+      latencyMs: Math.round(latencyMs * 1000) / 1000,
+      value: this.delta[0]!,
+      values,
+      ...(multiplexed ? { multiplexed: true } : {}),
+    });
+    return res.status;
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
