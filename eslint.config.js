@@ -4,13 +4,26 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'native/build/', 'node_modules/', '.perfgate/', '.tmp/', 'examples/**/*.js', 'examples/**/*.cjs'] },
+  {
+    ignores: [
+      'dist/',
+      'native/build/',
+      'node_modules/',
+      '.perfgate/',
+      '.tmp/',
+      'examples/**/*.js',
+      'examples/**/*.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },

@@ -3,7 +3,15 @@
 // JavaScript differs; `.node` files are not byte-reproducible, so they are smoke-loaded instead.
 
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +26,8 @@ const entries = [
 ].filter((e) => existsSync(join(root, e.in)));
 
 // ESM bundles still meet CommonJS dependencies that call require().
-const banner = "import { createRequire as __perfgateRequire } from 'node:module';\nconst require = __perfgateRequire(import.meta.url);";
+const banner =
+  "import { createRequire as __perfgateRequire } from 'node:module';\nconst require = __perfgateRequire(import.meta.url);";
 
 async function bundle(outdir) {
   await build({
@@ -47,13 +56,18 @@ if (check) {
   for (const e of entries) {
     const file = `${e.out}.js`;
     const committed = join(root, 'dist', file);
-    if (!existsSync(committed) || readFileSync(committed, 'utf8') !== readFileSync(join(tmp, file), 'utf8')) {
+    if (
+      !existsSync(committed) ||
+      readFileSync(committed, 'utf8') !== readFileSync(join(tmp, file), 'utf8')
+    ) {
       stale.push(`dist/${file}`);
     }
   }
   rmSync(tmp, { recursive: true, force: true });
   if (stale.length) {
-    console.error(`dist/ is out of date: ${stale.join(', ')} differ from a fresh build of src/.\nRun 'npm run build' and commit dist/.`);
+    console.error(
+      `dist/ is out of date: ${stale.join(', ')} differ from a fresh build of src/.\nRun 'npm run build' and commit dist/.`,
+    );
     process.exit(1);
   }
   // Smoke-load every committed addon this machine can load.

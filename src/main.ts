@@ -50,7 +50,12 @@ export async function run(deps: ActionDeps): Promise<void> {
       outDir: inputs.outDir,
       overrides: {
         workload: inputs.workload,
-        beforeRef: inputs.beforeRef,
+        // An explicit input always wins; the pull request's base only replaces a config's
+        // `before.ref` (or a missing `before`), never a `before.cwd` the config pins.
+        ...(inputs.beforeRefSource === 'input' ? { beforeRef: inputs.beforeRef } : {}),
+        ...(inputs.beforeRefSource === 'pull-request-base'
+          ? { defaultBeforeRef: inputs.beforeRef }
+          : {}),
         onRegression: inputs.onRegression,
         maxDurationMs: inputs.maxDurationMs,
       },

@@ -10,6 +10,7 @@ import type { RunResult } from './analysis/types.js';
 import { analyze, needsMoreRounds, planLooks, type AnalysisOptions } from './analysis/index.js';
 import { renderMarkdown } from './report/index.js';
 import {
+  type Config,
   loadConfig,
   requireRunnable,
   resolveHeaders,
@@ -34,7 +35,10 @@ import { VERSION } from './version.js';
 
 export interface GateOverrides {
   workload?: string;
+  /** Build the before side from this ref, whatever the config says. */
   beforeRef?: string;
+  /** The pull request's base: used unless the config pins `before.cwd`. */
+  defaultBeforeRef?: string;
   onRegression?: 'fail' | 'annotate';
   maxDurationMs?: number;
 }
@@ -68,18 +72,24 @@ export interface GateOutcome {
   error?: string;
 }
 
-function applyOverrides(config: RunnableConfig, o: GateOverrides, aa: boolean): RunnableConfig {
+function applyOverrides(config: Config, o: GateOverrides, aa: boolean, logger: Logger): Config {
   let out = config;
   if (o.workload) out = { ...out, workload: resolve(o.workload) };
-  if (o.beforeRef) {
+  const ref = o.beforeRef ?? (config.before?.cwd === undefined ? o.defaultBeforeRef : undefined);
+  if (o.defaultBeforeRef && !o.beforeRef && config.before?.cwd !== undefined) {
+    logger.info(
+      `before build: the config pins before.cwd, so the pull request's base (${o.defaultBeforeRef}) is not used`,
+    );
+  }
+  if (ref && out.after) {
     // The base build is the after build's recipe at another commit.
     const { cwd: _cwd, ...recipe } = out.after;
-    out = { ...out, before: { ...recipe, ref: o.beforeRef } as RunnableBuild };
+    out = { ...out, before: { ...recipe, ref } };
   }
   if (o.onRegression) out = { ...out, onRegression: o.onRegression };
   if (o.maxDurationMs)
     out = { ...out, measure: { ...out.measure, maxDurationMs: o.maxDurationMs } };
-  if (aa) out = { ...out, before: out.after };
+  if (aa && out.after) out = { ...out, before: out.after };
   return out;
 }
 
@@ -208,10 +218,8 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
   const { logger, signal } = options;
   const env = options.env ?? process.env;
   const aa = options.aa ?? false;
-  const config = applyOverrides(
-    requireRunnable(await loadConfig(options.configPath)),
-    options.overrides ?? {},
-    aa,
+  const config = requireRunnable(
+    applyOverrides(await loadConfig(options.configPath), options.overrides ?? {}, aa, logger),
   );
   const report = probe();
   const counter: CounterChoice = selectCounters([config.measure.counter], report);
@@ -294,7 +302,8 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
       env: targetEnv,
       readiness: config.ready,
       events: counter.all,
-      kernel: counter.kernel,
+      // User-space counting: it works at perf_event_paranoid 2 (the clock events include kernel time anyway).
+      kernel: false,
       noAslr,
     };
     const outcome = await replay(
@@ -332,7 +341,10 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
     );
     looks = outcome.looks;
   } catch (error) {
-    if (error instanceof InterruptedError) throw error;
+    if (error instanceof InterruptedError) {
+      if (writer) logger.info(`stopped; the samples measured so far are in ${samplesPath}`);
+      throw error;
+    }
     if (!(error instanceof TargetError)) throw error;
     failure = error;
   } finally {

@@ -8,6 +8,8 @@ export interface EventInfo {
   kind: EventKind;
   unit: string;
   description: string;
+  /** Counts kernel-mode time whatever exclude_kernel says (the clock events measure CPU time). */
+  alwaysKernel?: boolean;
 }
 
 export const EVENTS: readonly EventInfo[] = [
@@ -32,8 +34,20 @@ export const EVENTS: readonly EventInfo[] = [
     unit: 'misses',
     description: 'last-level cache misses',
   },
-  { name: 'task-clock', kind: 'software', unit: 'ns', description: 'CPU time of the process tree' },
-  { name: 'cpu-clock', kind: 'software', unit: 'ns', description: 'CPU clock timer' },
+  {
+    name: 'task-clock',
+    kind: 'software',
+    unit: 'ns',
+    description: 'CPU time of the process tree',
+    alwaysKernel: true,
+  },
+  {
+    name: 'cpu-clock',
+    kind: 'software',
+    unit: 'ns',
+    description: 'CPU clock timer',
+    alwaysKernel: true,
+  },
   { name: 'page-faults', kind: 'software', unit: 'faults', description: 'page faults' },
   { name: 'minor-faults', kind: 'software', unit: 'faults', description: 'minor page faults' },
   { name: 'major-faults', kind: 'software', unit: 'faults', description: 'major page faults' },

@@ -66,6 +66,6 @@ export function selectCounters(requested: string[], report: ProbeReport): Counte
     fallback: first === 'auto' && report.fallback,
     ...(first === 'auto' && report.fallback ? { reason: report.message } : {}),
     all: usable,
-    kernel: false,
+    kernel: eventInfo(primary)?.alwaysKernel ?? false,
   };
 }

@@ -70,7 +70,8 @@ describe('run', () => {
       outDir: 'out',
       overrides: {
         workload: 'traffic.jsonl',
-        beforeRef: BASE_SHA,
+        // The pull request's base is a default the config's `before.cwd` may overrule.
+        defaultBeforeRef: BASE_SHA,
         onRegression: 'annotate',
         maxDurationMs: 1_200_000,
       },

@@ -1,0 +1,173 @@
+// The action end to end, the way the runner runs it: `node dist/index.js` (the committed
+// bundle) with INPUT_* variables, a pull_request event payload, the runner's files, and
+// GITHUB_API_URL pointing at a fake GitHub REST API on loopback. The inputs mirror the
+// workflow in README.md and examples/workflows/perfgate.yml.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
+import { ROOT } from '../helpers/cli.js';
+
+const TOKEN = 'ghs_e2eSecretToken0123456789';
+const HEAD_SHA = '8f3c2d1e0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e';
+
+interface ActionRun {
+  code: number | null;
+  stdout: string;
+  outputs: Record<string, string>;
+  summary: string;
+  state: string;
+  runnerTemp: string;
+}
+
+/** Reads the runner's `name<<delimiter ... delimiter` file format. */
+function parseRunnerFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^<=]+)<<(.+)$/.exec(lines[i]!);
+    if (m) {
+      const value: string[] = [];
+      for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i]!);
+      out[m[1]!] = value.join('\n');
+    } else if (lines[i]!.includes('=')) {
+      const [k, ...v] = lines[i]!.split('=');
+      out[k!] = v.join('=');
+    }
+  }
+  return out;
+}
+
+function runAction(fake: FakeGitHub, inputs: Record<string, string>): Promise<ActionRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'perfgate-e2e-'));
+  const files = {
+    output: join(dir, 'output'),
+    state: join(dir, 'state'),
+    summary: join(dir, 'summary'),
+  };
+  for (const f of Object.values(files)) writeFileSync(f, '');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_PATH: join(ROOT, 'test', 'fixtures', 'github', 'pull_request.json'),
+    GITHUB_REPOSITORY: 'acme/shop',
+    GITHUB_SHA: '0000000000000000000000000000000000000000',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_SERVER_URL: 'https://github.example',
+    GITHUB_API_URL: fake.url,
+    GITHUB_WORKSPACE: ROOT,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STATE: files.state,
+    GITHUB_STEP_SUMMARY: files.summary,
+    RUNNER_TEMP: dir,
+    RUNNER_ENVIRONMENT: 'self-hosted',
+    'INPUT_GITHUB-TOKEN': TOKEN,
+    INPUT_CONFIG: 'test/fixtures/action/perfgate.yml',
+    'INPUT_ON-REGRESSION': 'fail',
+    INPUT_COMMENT: 'true',
+    'INPUT_STATUS-CONTEXT': 'perfgate',
+    'INPUT_MAX-DURATION': '20m',
+    ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
+  };
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'index.js')], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.on('close', (code) =>
+      resolve({
+        code,
+        stdout,
+        outputs: parseRunnerFile(readFileSync(files.output, 'utf8')),
+        summary: readFileSync(files.summary, 'utf8'),
+        state: readFileSync(files.state, 'utf8'),
+        runnerTemp: dir,
+      }),
+    );
+  });
+}
+
+describe('the bundled action on a pull request', () => {
+  let fake: FakeGitHub;
+  const runs: ActionRun[] = [];
+
+  beforeAll(async () => {
+    fake = await startFakeGitHub();
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+
+  it('fails the step on the regression, creates the comment and a failure status', async () => {
+    const run = await runAction(fake, {});
+    runs.push(run);
+    expect(run.code).toBe(1);
+    expect(fake.commentsOn(42)).toHaveLength(1);
+    expect(fake.commentsOn(42)[0]!.body).toContain('<!-- perfgate:perfgate -->');
+    expect(fake.commentsOn(42)[0]!.body).toContain('GET /api/search');
+    const status = fake.statuses.at(-1)!;
+    expect(status).toMatchObject({ sha: HEAD_SHA, state: 'failure', context: 'perfgate' });
+    expect(status.description!.length).toBeLessThanOrEqual(140);
+    expect(status.targetUrl).toBe('https://github.example/acme/shop/actions/runs/4242');
+    expect(run.outputs['verdict']).toBe('fail');
+    expect(Number(run.outputs['regressions'])).toBeGreaterThanOrEqual(1);
+    expect(readFileSync(run.outputs['result-path']!, 'utf8')).toContain('"verdict": "fail"');
+    expect(readFileSync(run.outputs['report-path']!, 'utf8')).toContain('GET /api/search');
+    expect(run.summary).toContain('GET /api/search');
+    expect(run.stdout).toMatch(/::error title=GET \/api\/search::/);
+    // The token is handed to the runner's masker (which swallows that command) and printed nowhere else.
+    const printed = run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::'));
+    expect(run.stdout).toContain(`::add-mask::${TOKEN}`);
+    expect(printed.join('\n')).not.toContain(TOKEN);
+    expect(JSON.stringify(fake.requests.map((r) => r.body))).not.toContain(TOKEN);
+  });
+
+  it('updates the same comment on the next run instead of adding one', async () => {
+    const first = fake.commentsOn(42)[0]!;
+    const run = await runAction(fake, {});
+    expect(run.code).toBe(1);
+    const comments = fake.commentsOn(42);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.id).toBe(first.id);
+    expect(
+      fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/comments')),
+    ).toHaveLength(1);
+    expect(
+      fake.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/comments/')),
+    ).toHaveLength(1);
+  });
+
+  it('with on-regression: annotate, passes the step and prints the annotations', async () => {
+    const run = await runAction(fake, { 'on-regression': 'annotate' });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/::error title=GET \/api\/search::/);
+    expect(run.outputs['verdict']).toBe('fail');
+    expect(fake.commentsOn(42)).toHaveLength(1);
+  });
+
+  it('completes with a warning when the token may not comment (403)', async () => {
+    fake.failComments(403);
+    const run = await runAction(fake, {});
+    fake.failComments(null);
+    expect(run.code).toBe(1); // still the gate's verdict, not a crash
+    expect(run.stdout).toMatch(/::warning.*pull-requests: write/);
+    expect(run.stdout).toContain('Resource not accessible by integration');
+    expect(fake.statuses.at(-1)).toMatchObject({ state: 'failure', sha: HEAD_SHA });
+    expect(run.summary).toContain('GET /api/search');
+  });
+
+  it('leaves no target process behind and records where the post step looks', async () => {
+    expect(runs[0]!.state).toContain('pid-file');
+    const { processesWith } = await import('../helpers/cli.js');
+    expect(processesWith('server.js', false).filter((pid) => pid !== process.pid)).toEqual([]);
+  });
+});

@@ -1,0 +1,126 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoryLogger } from '../../src/log.js';
+import { liveGroups } from '../../src/proc/index.js';
+import { runGate } from '../../src/pipeline.js';
+import { parseSamples } from '../../src/samples/index.js';
+import { makeProject, QUICK } from './project.js';
+
+const signal = () => new AbortController().signal;
+
+describe('runGate', () => {
+  it('builds the before side from a git ref in a worktree it removes afterwards', async () => {
+    const p = makeProject(
+      `${QUICK}before: { ref: HEAD, start: node server.cjs }\nafter: { cwd: svc, start: node server.cjs }\n`,
+      undefined,
+      true,
+    );
+    const logger = memoryLogger();
+    const out = await runGate({
+      configPath: p.config,
+      outDir: join(p.dir, 'out'),
+      logger,
+      signal: signal(),
+    });
+    expect(out.exitCode).toBe(0);
+    const set = parseSamples(readFileSync(out.samplesPath, 'utf8'), out.samplesPath);
+    const head = execFileSync('git', ['-C', p.dir, 'rev-parse', 'HEAD']).toString().trim();
+    expect(set.header?.builds.before).toMatchObject({ ref: 'HEAD', commit: head });
+    expect(set.header?.builds.before.cwd).not.toBe(join(p.dir, 'svc'));
+    expect(existsSync(set.header!.builds.before.cwd)).toBe(false);
+    expect(
+      execFileSync('git', ['-C', p.dir, 'worktree', 'list']).toString().trim().split('\n'),
+    ).toHaveLength(1);
+    expect(set.samples.filter((s) => s.build === 'before')).toHaveLength(3 * 5);
+  });
+
+  it("uses the pull request's base only where the config does not pin before.cwd", async () => {
+    const p = makeProject(
+      `${QUICK}before: { cwd: svc, start: node server.cjs }\nafter: { cwd: svc, start: node server.cjs }\n`,
+    );
+    const logger = memoryLogger();
+    const out = await runGate({
+      configPath: p.config,
+      outDir: join(p.dir, 'out'),
+      overrides: { defaultBeforeRef: 'no-such-ref' },
+      logger,
+      signal: signal(),
+    });
+    expect(out.exitCode).toBe(0);
+    expect(logger.lines.map((l) => l.message).join('\n')).toContain('the config pins before.cwd');
+    await expect(
+      runGate({
+        configPath: p.config,
+        outDir: join(p.dir, 'out2'),
+        overrides: { beforeRef: 'no-such-ref' },
+        logger,
+        signal: signal(),
+      }),
+    ).rejects.toThrow(/needs a git repository|does not name a commit/);
+  });
+
+  it('keeps the samples and fails closed when a target crashes mid-run', async () => {
+    const p = makeProject(
+      `${QUICK}before: { cwd: svc, start: node server.cjs }\nafter: { cwd: svc, start: MODE=crash-after CRASH_AFTER=7 node server.cjs }\n`,
+    );
+    const out = await runGate({
+      configPath: p.config,
+      outDir: join(p.dir, 'out'),
+      logger: memoryLogger(),
+      signal: signal(),
+    });
+    expect(out.exitCode).toBe(2);
+    expect(out.result.verdict).toBe('error');
+    expect(out.error).toMatch(
+      /^after build: server exited with code 70 while being measured|after build: request .* failed/,
+    );
+    const result = JSON.parse(readFileSync(out.resultPath, 'utf8')) as { verdict: string };
+    expect(result.verdict).toBe('error');
+    const set = parseSamples(readFileSync(out.samplesPath, 'utf8'), out.samplesPath);
+    expect(set.samples.length).toBeGreaterThan(0);
+    expect(set.events.at(-1)).toMatchObject({ kind: 'end', complete: false });
+    expect(liveGroups()).toEqual([]);
+  });
+});
+
+describe('no request leaves for another host', () => {
+  let foreign: Server;
+  let hits = 0;
+  beforeAll(async () => {
+    foreign = createServer((_req, res) => {
+      hits++;
+      res.end('should never be reached');
+    });
+    await new Promise<void>((r) => foreign.listen(0, '127.0.0.2', r));
+  });
+  afterAll(() => new Promise<void>((r) => foreign.close(() => r())));
+
+  it('replays absolute URLs against the local target only', async () => {
+    const port = (foreign.address() as AddressInfo).port;
+    const p = makeProject(
+      `${QUICK}before: { cwd: svc, start: node server.cjs }\nafter: { cwd: svc, start: node server.cjs }\n`,
+      [
+        { method: 'GET', url: `http://127.0.0.2:${port}/work/abs?n=1` },
+        { method: 'GET', url: `//127.0.0.2:${port}/work/rel?n=1` },
+        { method: 'GET', url: '/work/plain?n=1' },
+      ],
+    );
+    const out = await runGate({
+      configPath: p.config,
+      outDir: join(p.dir, 'out'),
+      logger: memoryLogger(),
+      signal: signal(),
+    });
+    expect(out.exitCode).toBe(0);
+    expect(hits).toBe(0);
+    const set = parseSamples(readFileSync(out.samplesPath, 'utf8'), out.samplesPath);
+    expect(set.samples.every((s) => s.status === 200)).toBe(true);
+    expect(new Set(set.samples.map((s) => s.endpoint))).toEqual(
+      new Set(['GET /work/abs', 'GET /work/rel', 'GET /work/plain']),
+    );
+  });
+});
