@@ -30233,7 +30233,7 @@ function analyze(set2, options) {
     warnings.push("no samples header: counter, seed and builds are unknown");
   }
   if (endpoints.length === 0) warnings.push("no endpoints were measured");
-  if (options.sequential) {
+  if (options.sequential && options.sequential.plan.length > 1) {
     const { plan, look } = options.sequential;
     warnings.push(
       `look ${look + 1} of ${plan.length} (${plan[look]} of ${plan[plan.length - 1]} planned rounds): regressions tested at \u03B1 = ${levelAlpha.toPrecision(3)} spent at this look`

@@ -378,7 +378,8 @@ export function analyze(set: SampleSet, options: AnalysisOptions): RunResult {
     warnings.push('no samples header: counter, seed and builds are unknown');
   }
   if (endpoints.length === 0) warnings.push('no endpoints were measured');
-  if (options.sequential) {
+  // A single planned look spends the whole alpha at once: nothing worth a note.
+  if (options.sequential && options.sequential.plan.length > 1) {
     const { plan, look } = options.sequential;
     warnings.push(
       `look ${look + 1} of ${plan.length} (${plan[look]} of ${plan[plan.length - 1]} planned rounds): regressions tested at α = ${levelAlpha.toPrecision(3)} spent at this look`,
