@@ -168,6 +168,17 @@ describe('the bundled action on a pull request', () => {
   it('leaves no target process behind and records where the post step looks', async () => {
     expect(runs[0]!.state).toContain('pid-file');
     const { processesWith } = await import('../helpers/cli.js');
-    expect(processesWith('server.js', false).filter((pid) => pid !== process.pid)).toEqual([]);
+    const { readlinkSync } = await import('node:fs');
+    const shop = join(ROOT, 'examples', 'shop');
+    const cwdOf = (pid: number) => {
+      try {
+        return readlinkSync(`/proc/${pid}/cwd`);
+      } catch {
+        return '';
+      }
+    };
+    expect(processesWith('server.js', false).filter((pid) => cwdOf(pid).startsWith(shop))).toEqual(
+      [],
+    );
   });
 });
