@@ -33939,7 +33939,7 @@ Examples:
 `;
 var importCommand = {
   name: "import",
-  summary: "Turn a HAR file or an access log into a workload",
+  summary: "turn a HAR file or an access log into a workload",
   help: HELP,
   async run(argv, ctx) {
     try {

@@ -76,7 +76,7 @@ Examples:
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'Turn a HAR file or an access log into a workload',
+  summary: 'turn a HAR file or an access log into a workload',
   help: HELP,
   async run(argv, ctx) {
     try {

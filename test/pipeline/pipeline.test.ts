@@ -124,3 +124,35 @@ describe('no request leaves for another host', () => {
     );
   });
 });
+
+describe('adaptive rounds', () => {
+  it('adds rounds at planned looks while an endpoint is inconclusive, up to max-rounds', async () => {
+    // A/A against a 0.1 % threshold: noise keeps every endpoint inconclusive, so every look asks for more.
+    const p = makeProject(
+      `workload: workload.jsonl\nready: { path: /healthz, timeout: 10s }\nmeasure: { rounds: 3, max-rounds: 6, warmup: 0 }\nthresholds: { default: 0.1% }\nbefore: { cwd: svc, start: node server.cjs }\nafter: { cwd: svc, start: node server.cjs }\n`,
+    );
+    const logger = memoryLogger();
+    const out = await runGate({
+      configPath: p.config,
+      outDir: join(p.dir, 'out'),
+      logger,
+      signal: signal(),
+    });
+    expect(out.result.run.rounds).toBe(6);
+    expect(out.result.run.looks).toBeGreaterThan(1);
+    expect(out.result.counts.regression).toBe(0);
+    expect(logger.lines.some((l) => /inconclusive; measuring more rounds/.test(l.message))).toBe(
+      true,
+    );
+  });
+});
+
+describe('version', () => {
+  it('matches package.json', async () => {
+    const { VERSION } = await import('../../src/version.js');
+    const pkg = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
+    expect(VERSION).toBe(pkg.version);
+  });
+});
