@@ -32199,7 +32199,7 @@ async function waitReady(port, readiness, isRunning, signal) {
     if (Date.now() - started >= readiness.timeoutMs)
       return { ready: false, reason: "timeout", last };
     await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 1.5, 250);
+    delay = Math.min(delay * 1.5, 50);
   }
 }
 
@@ -32528,13 +32528,17 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
     const meters = {};
     let requestOrder = [];
     try {
-      for (const build of order2) {
-        checkAbort();
-        progress(`starting ${build}`, true);
-        const target = await startTarget({ ...plan.targets[build], build }, signal, logger);
-        live2.push(target);
-        meters[build] = new Meter(target, writer, plan.settleMs);
-      }
+      checkAbort();
+      progress("starting both builds", true);
+      const started2 = await Promise.allSettled(
+        order2.map(async (build) => {
+          const target = await startTarget({ ...plan.targets[build], build }, signal, logger);
+          live2.push(target);
+          meters[build] = new Meter(target, writer, plan.settleMs);
+        })
+      );
+      const failed = started2.find((s) => s.status === "rejected");
+      if (failed) throw failed.reason;
       const [first, second] = order2.map((b) => meters[b]);
       for (let pass = 0; pass < plan.warmup; pass++) {
         for (let i = 0; i < total2; i++) {

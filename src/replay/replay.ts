@@ -78,13 +78,19 @@ export async function replay(
     const meters: Partial<Record<Build, Meter>> = {};
     let requestOrder: number[] = [];
     try {
-      for (const build of order) {
-        checkAbort();
-        progress(`starting ${build}`, true);
-        const target = await startTarget({ ...plan.targets[build], build }, signal, logger);
-        live.push(target);
-        meters[build] = new Meter(target, writer, plan.settleMs);
-      }
+      checkAbort();
+      progress('starting both builds', true);
+      // Both start at once (start-up is most of a round's wall time); whichever started is
+      // tracked, so a failure of one still stops the other.
+      const started = await Promise.allSettled(
+        order.map(async (build) => {
+          const target = await startTarget({ ...plan.targets[build], build }, signal, logger);
+          live.push(target);
+          meters[build] = new Meter(target, writer, plan.settleMs);
+        }),
+      );
+      const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
       const [first, second] = order.map((b) => meters[b]!) as [Meter, Meter];
       for (let pass = 0; pass < plan.warmup; pass++) {
         for (let i = 0; i < total; i++) {

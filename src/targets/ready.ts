@@ -60,6 +60,8 @@ export async function waitReady(
     if (Date.now() - started >= readiness.timeoutMs)
       return { ready: false, reason: 'timeout', last };
     await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 1.5, 250);
+    // A refused loopback connection costs next to nothing: poll often, so a round does not
+    // wait long after the server is up.
+    delay = Math.min(delay * 1.5, 50);
   }
 }
