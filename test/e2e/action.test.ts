@@ -110,7 +110,7 @@ describe('the bundled action on a pull request', () => {
   it('fails the step on the regression, creates the comment and a failure status', async () => {
     const run = await runAction(fake, {});
     runs.push(run);
-    expect(run.code).toBe(1);
+    expect(run.code, run.stdout).toBe(1);
     expect(fake.commentsOn(42)).toHaveLength(1);
     expect(fake.commentsOn(42)[0]!.body).toContain('<!-- perfgate:perfgate -->');
     expect(fake.commentsOn(42)[0]!.body).toContain('GET /api/search');
@@ -134,7 +134,7 @@ describe('the bundled action on a pull request', () => {
   it('updates the same comment on the next run instead of adding one', async () => {
     const first = fake.commentsOn(42)[0]!;
     const run = await runAction(fake, {});
-    expect(run.code).toBe(1);
+    expect(run.code, run.stdout).toBe(1);
     const comments = fake.commentsOn(42);
     expect(comments).toHaveLength(1);
     expect(comments[0]!.id).toBe(first.id);
@@ -148,7 +148,7 @@ describe('the bundled action on a pull request', () => {
 
   it('with on-regression: annotate, passes the step and prints the annotations', async () => {
     const run = await runAction(fake, { 'on-regression': 'annotate' });
-    expect(run.code).toBe(0);
+    expect(run.code, run.stdout).toBe(0);
     expect(run.stdout).toMatch(/::error title=GET \/api\/search::/);
     expect(run.outputs['verdict']).toBe('fail');
     expect(fake.commentsOn(42)).toHaveLength(1);
@@ -158,7 +158,7 @@ describe('the bundled action on a pull request', () => {
     fake.failComments(403);
     const run = await runAction(fake, {});
     fake.failComments(null);
-    expect(run.code).toBe(1); // still the gate's verdict, not a crash
+    expect(run.code, run.stdout).toBe(1); // still the gate's verdict, not a crash
     expect(run.stdout).toMatch(/::warning.*pull-requests: write/);
     expect(run.stdout).toContain('Resource not accessible by integration');
     expect(fake.statuses.at(-1)).toMatchObject({ state: 'failure', sha: HEAD_SHA });
