@@ -1,7 +1,7 @@
 // Time to analyse a large samples set: 1 million samples over 100 endpoints by default.
 
 import { analyze } from '../src/analysis/index.js';
-import { createRandom } from '../src/analysis/random.js';
+import { createRandom } from '../src/random.js';
 import type { Sample, SampleSet } from '../src/samples/types.js';
 
 export interface AnalysisSpeed {

@@ -32447,7 +32447,7 @@ var Meter = class {
   }
 };
 
-// src/analysis/random.ts
+// src/random.ts
 function splitmix32(seed) {
   let state = seed >>> 0;
   return () => {

@@ -1,7 +1,7 @@
 // Request order and build order per round. The same shuffled order goes to both builds of a
 // round, so their per-round totals cover the same requests (pairing by round).
 
-import { createRandom } from '../analysis/random.js';
+import { createRandom } from '../random.js';
 import type { Build } from '../samples/types.js';
 
 /** A per-round seed derived from the run's seed (recorded in the samples header). */

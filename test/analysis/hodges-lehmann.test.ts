@@ -7,7 +7,7 @@ import {
   signedRankHodgesLehmann,
   twoSampleHodgesLehmann,
 } from '../../src/analysis/hodges-lehmann.js';
-import { createRandom, normalDeviate } from '../../src/analysis/random.js';
+import { createRandom, normalDeviate } from '../../src/random.js';
 import {
   AFTER_SMALL,
   BEFORE_SMALL,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom, hashSeed, lomaxDeviate, normalDeviate } from '../../src/analysis/random.js';
+import { createRandom, hashSeed, lomaxDeviate, normalDeviate } from '../../src/random.js';
 
 describe('seeded random numbers', () => {
   it('gives the same stream for the same seed and a different one otherwise', () => {

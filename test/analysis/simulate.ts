@@ -3,7 +3,7 @@
 // every round shares a 1 % drift plus a +2 % linear trend over the run, and each round replays
 // the same requests to both builds.
 
-import { createRandom, lomaxDeviate, normalDeviate } from '../../src/analysis/random.js';
+import { createRandom, lomaxDeviate, normalDeviate } from '../../src/random.js';
 import type { Sample, SampleSet, SamplesEvent, SamplesHeader } from '../../src/samples/types.js';
 
 export interface SimEndpoint {
