@@ -33630,6 +33630,42 @@ function endpointWeights(requests) {
   for (const r of requests) out[r.endpoint] = (out[r.endpoint] ?? 0) + r.weight / total2;
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
+function samplesHeader(f) {
+  const { config: config2, builds, report: report2 } = f;
+  const build = (side) => ({
+    cwd: builds[side].cwd,
+    start: config2[side].start,
+    ...builds[side].ref ? { ref: builds[side].ref } : {},
+    ...builds[side].commit ? { commit: builds[side].commit } : {}
+  });
+  return {
+    kind: "header",
+    version: 1,
+    tool: { name: "perfgate", version: VERSION },
+    startedAt: (/* @__PURE__ */ new Date()).toISOString(),
+    counter: f.counter,
+    seed: f.seed,
+    rounds: config2.measure.rounds,
+    warmup: config2.measure.warmup,
+    aslr: !f.noAslr,
+    workload: {
+      path: config2.workload,
+      requests: f.requests,
+      endpoints: f.workload.endpoints,
+      sha256: createHash("sha256").update(readFileSync3(config2.workload)).digest("hex"),
+      weights: endpointWeights(f.workload.requests)
+    },
+    builds: { before: build("before"), after: build("after") },
+    mode: f.aa ? "a-a" : "a-b",
+    platform: {
+      os: report2.platform,
+      arch: report2.arch,
+      kernel: report2.kernel,
+      cpus: report2.cpus,
+      cpuModel: report2.cpuModel
+    }
+  };
+}
 async function runGate(options) {
   const { logger, signal } = options;
   const env = options.env ?? process.env;
@@ -33669,45 +33705,17 @@ async function runGate(options) {
     builds.before = aa ? builds.after : await prepareBuild("before", config2.before, config2, targetEnv, signal, logger);
     const seed = options.seed ?? randomInt(0, 2 ** 31);
     writer = new SamplesWriter(samplesPath);
-    const header = {
-      kind: "header",
-      version: 1,
-      tool: { name: "perfgate", version: VERSION },
-      startedAt: (/* @__PURE__ */ new Date()).toISOString(),
+    const header = samplesHeader({
+      config: config2,
       counter,
       seed,
-      rounds: config2.measure.rounds,
-      warmup: config2.measure.warmup,
-      aslr: !noAslr,
-      workload: {
-        path: config2.workload,
-        requests: requests.length,
-        endpoints: workload.endpoints,
-        sha256: createHash("sha256").update(readFileSync3(config2.workload)).digest("hex"),
-        weights: endpointWeights(workload.requests)
-      },
-      builds: {
-        before: {
-          cwd: builds.before.cwd,
-          start: config2.before.start,
-          ...builds.before.ref ? { ref: builds.before.ref } : {},
-          ...builds.before.commit ? { commit: builds.before.commit } : {}
-        },
-        after: {
-          cwd: builds.after.cwd,
-          start: config2.after.start,
-          ...builds.after.commit ? { commit: builds.after.commit } : {}
-        }
-      },
-      mode: aa ? "a-a" : "a-b",
-      platform: {
-        os: report2.platform,
-        arch: report2.arch,
-        kernel: report2.kernel,
-        cpus: report2.cpus,
-        cpuModel: report2.cpuModel
-      }
-    };
+      noAslr,
+      aa,
+      report: report2,
+      builds,
+      workload,
+      requests: requests.length
+    });
     writer.write(header);
     writer.flush();
     const common = {

@@ -17,7 +17,7 @@ import {
   type RunnableConfig,
   type RunnableBuild,
 } from './config/index.js';
-import { probe, selectCounters } from './counters/index.js';
+import { probe, selectCounters, type ProbeReport } from './counters/index.js';
 import { EnvironmentError, InterruptedError, TargetError, errorMessage } from './errors.js';
 import { usePidFile } from './proc/registry.js';
 import { aslrOffWorks } from './proc/aslr.js';
@@ -26,11 +26,12 @@ import {
   SamplesWriter,
   readSamples,
   type Build,
+  type BuildInfo,
   type CounterChoice,
   type SamplesHeader,
 } from './samples/index.js';
 import { createWorktree, commitOf, runShell, type Worktree } from './targets/index.js';
-import { loadWorkload } from './workload/index.js';
+import { loadWorkload, type Workload } from './workload/index.js';
 import { VERSION } from './version.js';
 
 export interface GateOverrides {
@@ -214,6 +215,56 @@ function endpointWeights(requests: { endpoint: string; weight: number }[]): Reco
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+interface HeaderFacts {
+  config: RunnableConfig;
+  counter: CounterChoice;
+  seed: number;
+  noAslr: boolean;
+  aa: boolean;
+  report: ProbeReport;
+  builds: Record<Build, PreparedBuild>;
+  workload: Workload;
+  requests: number;
+}
+
+/** The samples header: everything needed to know later what was measured, and how. */
+function samplesHeader(f: HeaderFacts): SamplesHeader {
+  const { config, builds, report } = f;
+  const build = (side: Build): BuildInfo => ({
+    cwd: builds[side].cwd,
+    start: config[side].start,
+    ...(builds[side].ref ? { ref: builds[side].ref } : {}),
+    ...(builds[side].commit ? { commit: builds[side].commit } : {}),
+  });
+  return {
+    kind: 'header',
+    version: 1,
+    tool: { name: 'perfgate', version: VERSION },
+    startedAt: new Date().toISOString(),
+    counter: f.counter,
+    seed: f.seed,
+    rounds: config.measure.rounds,
+    warmup: config.measure.warmup,
+    aslr: !f.noAslr,
+    workload: {
+      path: config.workload,
+      requests: f.requests,
+      endpoints: f.workload.endpoints,
+      sha256: createHash('sha256').update(readFileSync(config.workload)).digest('hex'),
+      weights: endpointWeights(f.workload.requests),
+    },
+    builds: { before: build('before'), after: build('after') },
+    mode: f.aa ? 'a-a' : 'a-b',
+    platform: {
+      os: report.platform,
+      arch: report.arch,
+      kernel: report.kernel,
+      cpus: report.cpus,
+      cpuModel: report.cpuModel,
+    },
+  };
+}
+
 export async function runGate(options: GateOptions): Promise<GateOutcome> {
   const { logger, signal } = options;
   const env = options.env ?? process.env;
@@ -257,45 +308,17 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
       : await prepareBuild('before', config.before, config, targetEnv, signal, logger);
     const seed = options.seed ?? randomInt(0, 2 ** 31);
     writer = new SamplesWriter(samplesPath);
-    const header: SamplesHeader = {
-      kind: 'header',
-      version: 1,
-      tool: { name: 'perfgate', version: VERSION },
-      startedAt: new Date().toISOString(),
+    const header = samplesHeader({
+      config,
       counter,
       seed,
-      rounds: config.measure.rounds,
-      warmup: config.measure.warmup,
-      aslr: !noAslr,
-      workload: {
-        path: config.workload,
-        requests: requests.length,
-        endpoints: workload.endpoints,
-        sha256: createHash('sha256').update(readFileSync(config.workload)).digest('hex'),
-        weights: endpointWeights(workload.requests),
-      },
-      builds: {
-        before: {
-          cwd: builds.before.cwd,
-          start: config.before.start,
-          ...(builds.before.ref ? { ref: builds.before.ref } : {}),
-          ...(builds.before.commit ? { commit: builds.before.commit } : {}),
-        },
-        after: {
-          cwd: builds.after.cwd,
-          start: config.after.start,
-          ...(builds.after.commit ? { commit: builds.after.commit } : {}),
-        },
-      },
-      mode: aa ? 'a-a' : 'a-b',
-      platform: {
-        os: report.platform,
-        arch: report.arch,
-        kernel: report.kernel,
-        cpus: report.cpus,
-        cpuModel: report.cpuModel,
-      },
-    };
+      noAslr,
+      aa,
+      report,
+      builds: builds as Record<Build, PreparedBuild>,
+      workload,
+      requests: requests.length,
+    });
     writer.write(header);
     writer.flush();
     const common = {
