@@ -9,7 +9,7 @@ import {
 import { which } from '../proc/which.js';
 import type { Command } from './command.js';
 import { parseCommandArgs, write } from './command.js';
-import { formatCount } from './format.js';
+import { formatCost } from '../report/index.js';
 
 const help = `Usage: perfgate measure [--counter NAME[,NAME...]] [--json] [--no-aslr] -- CMD [ARGS...]
 
@@ -114,7 +114,9 @@ export const measureCommand: Command = {
       const lines = [``, ` Counters for '${cmd.join(' ')}' (whole process tree):`, ``];
       for (const name of counters.events) {
         const unit = eventInfo(name)?.unit ?? '';
-        lines.push(`  ${formatCount(reading.values[name] ?? 0, unit).padStart(16)}  ${name}`);
+        lines.push(
+          `  ${(unit === 'ns' ? formatCost(reading.values[name] ?? 0, unit) : Math.round(reading.values[name] ?? 0).toLocaleString('en-US')).padStart(16)}  ${name}`,
+        );
       }
       lines.push('');
       lines.push(

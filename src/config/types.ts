@@ -1,24 +1,11 @@
 // The resolved perfgate.yml: paths absolute, durations in ms, thresholds as fractions.
 // TypeScript names are camelCased; error messages always use the YAML key names.
 
-/** Counters `measure.counter` accepts; `auto` picks instructions, or task-clock without a PMU. */
-export const COUNTERS = [
-  'auto',
-  'instructions',
-  'cycles',
-  'branches',
-  'branch-misses',
-  'cache-references',
-  'cache-misses',
-  'task-clock',
-  'cpu-clock',
-  'page-faults',
-  'minor-faults',
-  'major-faults',
-  'context-switches',
-  'cpu-migrations',
-] as const;
-export type Counter = (typeof COUNTERS)[number];
+import { EVENT_NAMES, type EventName } from '../counters/events.js';
+
+/** Counters `measure.counter` accepts: `auto` (instructions, or task-clock without a PMU) or any event perfgate counts. */
+export const COUNTERS: readonly ['auto', ...EventName[]] = ['auto', ...EVENT_NAMES];
+export type Counter = 'auto' | EventName;
 
 /** Where a build's source comes from: a folder as it is, or a git ref checked out in a worktree. */
 export type BuildSource = { cwd: string; ref?: undefined } | { ref: string; cwd?: undefined };

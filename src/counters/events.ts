@@ -12,7 +12,7 @@ export interface EventInfo {
   alwaysKernel?: boolean;
 }
 
-export const EVENTS: readonly EventInfo[] = [
+export const EVENTS = [
   {
     name: 'instructions',
     kind: 'hardware',
@@ -58,12 +58,14 @@ export const EVENTS: readonly EventInfo[] = [
     description: 'context switches (0 unless kernel counting is on)',
   },
   { name: 'cpu-migrations', kind: 'software', unit: 'migrations', description: 'CPU migrations' },
-];
+] as const satisfies readonly EventInfo[];
 
-const BY_NAME = new Map(EVENTS.map((e) => [e.name, e]));
+export type EventName = (typeof EVENTS)[number]['name'];
+
+const BY_NAME = new Map<string, EventInfo>(EVENTS.map((e) => [e.name, e]));
 
 export function eventInfo(name: string): EventInfo | undefined {
   return BY_NAME.get(name);
 }
 
-export const EVENT_NAMES: readonly string[] = EVENTS.map((e) => e.name);
+export const EVENT_NAMES: readonly EventName[] = EVENTS.map((e) => e.name);

@@ -1,7 +1,6 @@
 export {
   spawnBlocked,
   aslrOffPrefix,
-  BLOCKER_EOF_EXIT,
   type ProcessGroup,
   type SpawnOptions,
   type Exit,

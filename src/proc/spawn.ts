@@ -12,7 +12,6 @@ import { register, terminateGroup, unregister } from './registry.js';
  * the counters. If perfgate dies before saying go, read hits EOF and the command never runs.
  */
 const BLOCKER = 'IFS= read -r _ <&3 || exit 97; exec 3<&-; exec "$@"';
-export const BLOCKER_EOF_EXIT = 97;
 
 export interface SpawnOptions {
   /** Program and arguments, exec'd directly (use ['/bin/sh', '-c', cmd] for a shell command). */

@@ -5,7 +5,7 @@ export {
   type ReplayHooks,
   type ReplayOutcome,
 } from './replay.js';
-export { Meter, requestFailure } from './meter.js';
+export { Meter } from './meter.js';
 export {
   LocalClient,
   assertLocalPath,

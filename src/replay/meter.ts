@@ -15,7 +15,7 @@ export interface PreparedRequest extends ReplayRequest {
 const now = () => performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function requestFailure(
+function requestFailure(
   target: RunningTarget,
   req: PreparedRequest,
   error: unknown,
