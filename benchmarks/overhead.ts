@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median } from 'simple-statistics';
 import { silentLogger } from '../src/log.js';
 import { Meter, type PreparedRequest } from '../src/replay/index.js';
 import { SamplesWriter } from '../src/samples/index.js';
@@ -17,12 +18,6 @@ export interface Overhead {
   /** replayRps / bareRps: 1.0 means the measuring costs nothing. */
   ratio: number;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 export async function measureOverhead(
   server: { start: string; cwd: string; env: NodeJS.ProcessEnv },

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { analyze } from '../analysis/index.js';
-import { loadConfig, parsePercent } from '../config/index.js';
+import { loadConfig, parseConfig, parsePercent } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { analysisOptions, exitCodeFor } from '../pipeline.js';
 import { renderJson, renderMarkdown, renderText } from '../report/index.js';
@@ -50,17 +50,11 @@ export const compareCommand: Command = {
       );
     }
     const format = parseFormat(args.values.format);
+    // Without a config file, the config's own defaults (an empty perfgate.yml) apply.
     const config = args.values.config
       ? await loadConfig(resolve(ctx.cwd, args.values.config))
-      : undefined;
-    const options = analysisOptions(
-      config ?? {
-        thresholds: { default: 0.03, endpoints: {} },
-        alpha: 0.05,
-        confidence: 0.95,
-        onInconclusive: 'pass',
-      },
-    );
+      : parseConfig('', resolve(ctx.cwd, 'perfgate.yml'));
+    const options = analysisOptions(config);
     if (args.values.threshold !== undefined) {
       const t = parsePercent(args.values.threshold);
       if (!t.ok) throw new UsageError(`--threshold: ${t.message}`, t.hint);
@@ -82,7 +76,7 @@ export const compareCommand: Command = {
           ? renderMarkdown(result)
           : renderText(result),
     );
-    const onRegression = args.values.annotate ? 'annotate' : (config?.onRegression ?? 'fail');
+    const onRegression = args.values.annotate ? 'annotate' : config.onRegression;
     return exitCodeFor(result, onRegression);
   },
 };

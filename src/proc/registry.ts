@@ -15,15 +15,21 @@ const live = new Map<number, Entry>();
 let pidFile: string | undefined;
 let exitHookInstalled = false;
 
-export function procStartTime(pid: number): string | null {
+/**
+ * The fields of /proc/<pid>/stat from field 3 (state) on, or null once the process is gone.
+ * The command name (field 2) may contain spaces and parentheses, so split after the last ')'.
+ */
+function statFields(pid: number | string): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 22 (starttime); the command name (field 2) may contain spaces, so split after ')'.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[19] ?? null;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null;
   }
+}
+
+export function procStartTime(pid: number): string | null {
+  return statFields(pid)?.[19] ?? null; // field 22, starttime
 }
 
 function persist(): void {
@@ -89,14 +95,9 @@ export function groupAlive(pgid: number): boolean {
   }
   for (const entry of entries) {
     if (entry.charCodeAt(0) > 57) continue; // not a pid
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // f[0] is the state (field 3), f[2] the process group (field 5).
-      if (Number(f[2]) === pgid && f[0] !== 'Z' && f[0] !== 'X') return true;
-    } catch {
-      /* exited meanwhile */
-    }
+    const f = statFields(entry); // null when it exited meanwhile
+    // f[0] is the state (field 3), f[2] the process group (field 5).
+    if (f && Number(f[2]) === pgid && f[0] !== 'Z' && f[0] !== 'X') return true;
   }
   return false;
 }

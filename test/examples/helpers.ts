@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
+import { freePort } from '../../src/targets/port.js';
 
 export interface Server {
   proc: ChildProcess;
@@ -25,17 +25,6 @@ export interface Req {
   path: string;
   headers?: Record<string, string>;
   body?: string | Buffer;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export function request(port: number, agent: http.Agent, req: Req): Promise<Reply> {
