@@ -9223,14 +9223,16 @@ import { readdirSync, readFileSync, renameSync, writeFileSync, rmSync } from "no
 var live = /* @__PURE__ */ new Map();
 var pidFile;
 var exitHookInstalled = false;
-function procStartTime(pid) {
+function statFields(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return rest[19] ?? null;
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
     return null;
   }
+}
+function procStartTime(pid) {
+  return statFields(pid)?.[19] ?? null;
 }
 function persist() {
   if (!pidFile) return;
@@ -9280,12 +9282,8 @@ function groupAlive(pgid) {
   }
   for (const entry of entries) {
     if (entry.charCodeAt(0) > 57) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(f[2]) === pgid && f[0] !== "Z" && f[0] !== "X") return true;
-    } catch {
-    }
+    const f = statFields(entry);
+    if (f && Number(f[2]) === pgid && f[0] !== "Z" && f[0] !== "X") return true;
   }
   return false;
 }
@@ -9936,15 +9934,488 @@ function which(command, env, cwd) {
   return void 0;
 }
 
-// src/cli/format.ts
-function formatCount(value, unit) {
-  if (unit === "ns") {
-    if (value >= 1e9) return `${(value / 1e9).toFixed(3)} s`;
-    if (value >= 1e6) return `${(value / 1e6).toFixed(2)} ms`;
-    if (value >= 1e3) return `${(value / 1e3).toFixed(1)} \xB5s`;
-    return `${value.toFixed(0)} ns`;
+// src/analysis/collect.ts
+function byName(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function endOf(set2) {
+  for (let i = set2.events.length - 1; i >= 0; i--) {
+    const event = set2.events[i];
+    if (event.kind === "end") return event;
   }
-  return Math.round(value).toLocaleString("en-US");
+  return void 0;
+}
+function emptyEndpoint(endpoint) {
+  return {
+    endpoint,
+    rounds: /* @__PURE__ */ new Map(),
+    samples: { before: 0, after: 0 },
+    invalid: 0,
+    multiplexed: 0,
+    errors: [],
+    mismatched: /* @__PURE__ */ new Set(),
+    mismatchExample: void 0
+  };
+}
+function isBuild(value) {
+  return value === "before" || value === "after";
+}
+function addSample(data, sample) {
+  const { value, round: round2, request: request3, build } = sample;
+  if (!Number.isFinite(value) || value <= 0 || !Number.isFinite(round2)) {
+    data.invalid++;
+    return;
+  }
+  let table = data.rounds.get(round2);
+  if (!table) {
+    table = { before: /* @__PURE__ */ new Map(), after: /* @__PURE__ */ new Map() };
+    data.rounds.set(round2, table);
+  }
+  const cells = table[build];
+  const cell2 = cells.get(request3);
+  if (cell2) {
+    cell2.sum += value;
+    cell2.n++;
+  } else {
+    cells.set(request3, { sum: value, n: 1, status: sample.status });
+  }
+  data.samples[build]++;
+  if (sample.multiplexed) data.multiplexed++;
+}
+function noteMismatch(data, request3, round2, before, after) {
+  data.mismatched.add(request3);
+  data.mismatchExample ??= `request ${request3} in round ${round2}: ${before} before, ${after} after`;
+}
+function collect(set2) {
+  const endpoints = /* @__PURE__ */ new Map();
+  const get = (name) => {
+    let data = endpoints.get(name);
+    if (!data) {
+      data = emptyEndpoint(name);
+      endpoints.set(name, data);
+    }
+    return data;
+  };
+  for (const name of set2.header?.workload.endpoints ?? []) get(name);
+  let multiplexed = 0;
+  let total2 = 0;
+  for (const sample of set2.samples) {
+    if (!isBuild(sample.build)) continue;
+    const data = get(sample.endpoint);
+    addSample(data, sample);
+    total2++;
+    if (sample.multiplexed) multiplexed++;
+  }
+  const runErrors = [];
+  for (const event of set2.events) {
+    if (event.kind === "error") {
+      const where2 = `${event.build} build, round ${event.round}: ${event.message}`;
+      if (event.endpoint !== void 0) get(event.endpoint).errors.push(where2);
+      else runErrors.push(where2);
+    } else if (event.kind === "mismatch") {
+      noteMismatch(get(event.endpoint), event.request, event.round, event.before, event.after);
+    }
+  }
+  for (const data of endpoints.values()) {
+    for (const [round2, table] of data.rounds) {
+      for (const [request3, a] of table.before) {
+        const b = table.after.get(request3);
+        if (b && a.status !== void 0 && b.status !== void 0 && a.status !== b.status) {
+          noteMismatch(data, request3, round2, a.status, b.status);
+        }
+      }
+    }
+  }
+  return { endpoints, runErrors, multiplexed, total: total2 };
+}
+function arrange(data) {
+  const paired = {
+    rounds: [],
+    before: [],
+    after: [],
+    requests: [],
+    samples: { before: 0, after: 0 }
+  };
+  const unpaired = { before: [], after: [] };
+  let completeRounds = 0;
+  let droppedRounds = 0;
+  let unmatched = 0;
+  const rounds = [...data.rounds.keys()].sort((a, b) => a - b);
+  for (const round2 of rounds) {
+    const table = data.rounds.get(round2);
+    if (table.before.size === 0 || table.after.size === 0) {
+      droppedRounds++;
+      continue;
+    }
+    completeRounds++;
+    let a = 0;
+    let b = 0;
+    let common = 0;
+    for (const [request3, cellA] of table.before) {
+      const meanA = cellA.sum / cellA.n;
+      unpaired.before.push(meanA);
+      const cellB = table.after.get(request3);
+      if (!cellB) {
+        unmatched++;
+        continue;
+      }
+      a += meanA;
+      b += cellB.sum / cellB.n;
+      common++;
+      paired.samples.before += cellA.n;
+      paired.samples.after += cellB.n;
+    }
+    for (const [request3, cellB] of table.after) {
+      unpaired.after.push(cellB.sum / cellB.n);
+      if (!table.before.has(request3)) unmatched++;
+    }
+    if (common > 0) {
+      paired.rounds.push(round2);
+      paired.before.push(a);
+      paired.after.push(b);
+      paired.requests.push(common);
+    }
+  }
+  return { paired, completeRounds, droppedRounds, unmatched, unpaired };
+}
+
+// src/analysis/summary.ts
+var SUMMARY_LIMIT = 140;
+function percent(fraction3, digits = 1) {
+  const text2 = (fraction3 * 100).toFixed(digits);
+  const zero = Number(text2) === 0;
+  return `${fraction3 > 0 && !zero ? "+" : ""}${zero ? 0 .toFixed(digits) : text2}%`;
+}
+function thresholdPercent(fraction3) {
+  return `${Number((fraction3 * 100).toFixed(2))}%`;
+}
+function plural(n, word, many = `${word}s`) {
+  return `${n} ${n === 1 ? word : many}`;
+}
+function truncate(line) {
+  return line.length <= SUMMARY_LIMIT ? line : `${line.slice(0, SUMMARY_LIMIT - 1)}\u2026`;
+}
+function fit(head, items) {
+  let line = head;
+  for (let i = 0; i < items.length; i++) {
+    const candidate = `${line}${i === 0 ? ": " : ", "}${items[i]}`;
+    const remaining = items.length - i - 1;
+    const more = remaining > 0 ? ` +${remaining} more` : "";
+    if ((candidate + more).length > SUMMARY_LIMIT) {
+      return truncate(i === 0 ? candidate + more : `${line} +${remaining + 1} more`);
+    }
+    line = candidate;
+  }
+  return line;
+}
+function shortReason(message) {
+  if (!message) return "error";
+  return message.split(/:| \(/)[0].trim();
+}
+function describe(e) {
+  const change = e.change ? ` ${percent(e.change.estimate)}` : "";
+  return `${e.endpoint}${change} (\u03B8 ${thresholdPercent(e.threshold)})`;
+}
+function summarize(result) {
+  const { counts, endpoints } = result;
+  if (result.verdict === "error") {
+    const broken = endpoints.filter((e) => e.verdict === "error");
+    if (broken.length > 0) {
+      return fit(
+        `error: ${plural(broken.length, "endpoint")} could not be compared`,
+        broken.map((e) => `${e.endpoint} (${shortReason(e.warnings[0])})`)
+      );
+    }
+    const reason = result.run.complete ? result.warnings[0] ?? "nothing measured" : "the run did not complete";
+    return truncate(`error: ${reason}`);
+  }
+  if (counts.regression > 0) {
+    const worst = endpoints.filter((e) => e.verdict === "regression").sort((a, b) => (b.change?.estimate ?? 0) - (a.change?.estimate ?? 0));
+    return fit(plural(counts.regression, "regression"), worst.map(describe));
+  }
+  if (result.verdict === "fail") {
+    const open2 = endpoints.filter((e) => e.verdict === "inconclusive");
+    return fit(`${counts.inconclusive} inconclusive (on-inconclusive: fail)`, open2.map(describe));
+  }
+  const parts2 = [`no regression beyond threshold in ${plural(endpoints.length, "endpoint")}`];
+  if (counts.improvement > 0) parts2.push(`${counts.improvement} improved`);
+  if (counts.inconclusive > 0) parts2.push(`${counts.inconclusive} inconclusive`);
+  if (result.total) parts2.push(`total ${percent(result.total.estimate)}`);
+  return truncate(parts2.join("; "));
+}
+
+// src/report/format.ts
+var SI = ["", "k", "M", "G", "T", "P"];
+var TIME = ["ns", "\xB5s", "ms", "s"];
+function significant(value) {
+  const abs = Math.abs(value);
+  if (abs >= 100) return value.toFixed(0);
+  if (abs >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+function formatCost(value, unit) {
+  if (value === null || !Number.isFinite(value)) return "\u2013";
+  const time3 = unit === "ns";
+  const steps = time3 ? TIME : SI;
+  let scaled = value;
+  let i = 0;
+  while (Math.abs(scaled) >= 999.5 && i < steps.length - 1) {
+    scaled /= 1e3;
+    i++;
+  }
+  if (time3) return `${significant(scaled)} ${steps[i]}`;
+  return `${i === 0 && Number.isInteger(scaled) ? String(scaled) : significant(scaled)}${steps[i]}`;
+}
+function digitsFor(change) {
+  const span = Math.max(Math.abs(change.low), Math.abs(change.high), Math.abs(change.estimate));
+  return span < 0.01 ? 2 : 1;
+}
+function formatChange(change) {
+  if (!change) return "\u2013";
+  const digits = digitsFor(change);
+  const notSignificant = change.low <= 0 && change.high >= 0;
+  const body = `${percent(change.estimate, digits)} [${percent(change.low, digits)}, ${percent(change.high, digits)}]`;
+  return notSignificant ? `~ ${body}` : body;
+}
+function describeCounter(counter) {
+  return `${counter.name} (${counter.kernel ? "user+kernel" : "user"})`;
+}
+var RANK = {
+  regression: 0,
+  error: 1,
+  inconclusive: 2,
+  improvement: 3,
+  unchanged: 3
+};
+function worstFirst(endpoints) {
+  return [...endpoints].sort((a, b) => {
+    const rank = RANK[a.verdict] - RANK[b.verdict];
+    if (rank !== 0) return rank;
+    const ca = a.change?.estimate ?? -Infinity;
+    const cb = b.change?.estimate ?? -Infinity;
+    if (ca !== cb) return cb - ca;
+    return byName(a.endpoint, b.endpoint);
+  });
+}
+function footnotes(rows) {
+  const notes = [];
+  const marks = /* @__PURE__ */ new Map();
+  for (const row2 of rows) {
+    marks.set(
+      row2,
+      row2.warnings.map((w) => {
+        const text2 = `${row2.endpoint}: ${w}`;
+        notes.push(text2);
+        return notes.length;
+      })
+    );
+  }
+  return { notes, marks };
+}
+function moreRoundsAdvice(e) {
+  if (e.moreRounds === null) {
+    return "the estimate sits on the threshold; more rounds cannot settle it \u2014 consider the threshold";
+  }
+  if (e.moreRounds > 1e3) {
+    return `more than 1000 more rounds would be needed: the change is too close to the threshold to settle; consider the threshold`;
+  }
+  return `\u2248${e.moreRounds} more ${e.moreRounds === 1 ? "round" : "rounds"} would settle it`;
+}
+function methodLine(result) {
+  const judged = result.endpoints.filter((e) => e.pAdjusted !== null).length;
+  const parts2 = [
+    `${result.run.rounds} ${result.run.rounds === 1 ? "round" : "rounds"}${result.run.looks > 1 ? ` (look ${result.run.looks}${result.run.plannedRounds ? ` of a plan up to ${result.run.plannedRounds}` : ""})` : ""}`,
+    `${Math.round(result.confidence * 1e3) / 10}% intervals on mean cost per request`,
+    `regressions: one-sided test, \u03B1 = ${result.alpha} family-wise (Holm over ${judged} ${judged === 1 ? "endpoint" : "endpoints"})`,
+    `counter: ${describeCounter(result.counter)}`
+  ];
+  if (result.run.seed !== null) parts2.push(`seed ${result.run.seed}`);
+  return parts2.join(" \xB7 ");
+}
+function isCounterWarning(result, warning) {
+  return result.counter.fallback && warning.startsWith(`measured with ${result.counter.name}, not instructions`);
+}
+function fallbackBanner(counter) {
+  const what = counter.unit === "ns" ? `${counter.name} (CPU time)` : counter.name;
+  const why = counter.reason ? `: ${counter.reason}` : "";
+  return `Measured with ${what}, not instructions${why}. CPU time varies with machine load and CPU model, so intervals are wider and small regressions can go unseen; run on a machine with a PMU (bare metal or a VM that exposes hardware counters) for instruction counts.`;
+}
+
+// src/report/markdown.ts
+var VERDICT = {
+  regression: "\u{1F534} regression",
+  error: "\u26D4 error",
+  inconclusive: "\u{1F7E1} inconclusive",
+  improvement: "\u{1F7E2} improvement",
+  unchanged: "\u26AA unchanged"
+};
+var OVERALL = {
+  pass: "\u2705 pass",
+  fail: "\u274C fail",
+  error: "\u26D4 error"
+};
+function cell(text2) {
+  return text2.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+function code(text2) {
+  const t = cell(text2);
+  return t.includes("`") ? `\`\` ${t} \`\`` : `\`${t}\``;
+}
+function row(cells) {
+  return `| ${cells.join(" | ")} |`;
+}
+function endpointRow(e, unit, marks) {
+  const note = marks.length > 0 ? ` <sup>${marks.join(",")}</sup>` : "";
+  const change = formatChange(e.change);
+  return row([
+    `${code(e.endpoint)}${note}`,
+    formatCost(e.before, unit),
+    formatCost(e.after, unit),
+    e.verdict === "regression" ? `**${change}**` : change,
+    thresholdPercent(e.threshold),
+    VERDICT[e.verdict]
+  ]);
+}
+function renderMarkdown(result, options = {}) {
+  const title = options.title ?? "perfgate";
+  const unit = result.counter.unit;
+  const lines = [
+    `## ${title}: ${OVERALL[result.verdict]}`,
+    "",
+    `**${cell(result.summary)}**`,
+    ""
+  ];
+  if (result.counter.fallback) {
+    lines.push("> [!WARNING]", `> ${fallbackBanner(result.counter)}`, "");
+  }
+  const runWarnings2 = result.warnings.filter((w) => !isCounterWarning(result, w));
+  if (result.verdict === "error" && runWarnings2.length > 0) {
+    lines.push("> [!CAUTION]", ...runWarnings2.map((w) => `> - ${w}`), "");
+  } else if (runWarnings2.length > 0) {
+    lines.push("> [!NOTE]", ...runWarnings2.map((w) => `> - ${w}`), "");
+  }
+  const rows = worstFirst(result.endpoints);
+  if (rows.length > 0) {
+    const { notes, marks } = footnotes(rows);
+    const confidence = `${Math.round(result.confidence * 1e3) / 10}%`;
+    lines.push(
+      row(["endpoint", "before", "after", `change (${confidence} CI)`, "threshold", "verdict"]),
+      row(["---", "---:", "---:", "---", "---:", "---"]),
+      ...rows.map((e) => endpointRow(e, unit, marks.get(e) ?? []))
+    );
+    if (result.total) {
+      lines.push(row(["**total** (traffic-weighted)", "", "", formatChange(result.total), "", ""]));
+    }
+    lines.push("");
+    if (notes.length > 0) {
+      lines.push(...notes.map((n, i) => `<sup>${i + 1}</sup> ${cell(n)}  `), "");
+    }
+    const open2 = rows.filter((e) => e.verdict === "inconclusive");
+    if (open2.length > 0) {
+      lines.push(
+        "**Inconclusive** \u2014 the interval reaches the threshold:",
+        "",
+        ...open2.map((e) => `- ${code(e.endpoint)}: ${moreRoundsAdvice(e)}.`),
+        ""
+      );
+    }
+  }
+  const links = [];
+  if (options.runUrl) links.push(`[run](${options.runUrl})`);
+  if (options.samplesPath) links.push(`samples: ${code(options.samplesPath)}`);
+  lines.push(`<sub>${[methodLine(result), ...links].join(" \xB7 ")}</sub>`, "");
+  return lines.join("\n");
+}
+
+// src/report/text.ts
+var COLOR = {
+  regression: "31",
+  error: "35",
+  inconclusive: "33",
+  improvement: "32",
+  unchanged: "0",
+  pass: "32",
+  fail: "31"
+};
+function paint(text2, code2, color) {
+  return color && code2 !== "0" ? `\x1B[${code2}m${text2}\x1B[0m` : text2;
+}
+function width(text2) {
+  return [...text2].length;
+}
+function pad(text2, size, right) {
+  const fill = " ".repeat(Math.max(0, size - width(text2)));
+  return right ? fill + text2 : text2 + fill;
+}
+function renderText(result, options = {}) {
+  const color = options.color ?? false;
+  const unit = result.counter.unit;
+  const lines = [
+    `perfgate: ${paint(result.verdict.toUpperCase(), COLOR[result.verdict], color)}  ${result.summary}`
+  ];
+  if (result.counter.fallback) lines.push(`WARNING: ${fallbackBanner(result.counter)}`);
+  for (const w of result.warnings) if (!isCounterWarning(result, w)) lines.push(`warning: ${w}`);
+  lines.push("");
+  const rows = worstFirst(result.endpoints);
+  const { notes, marks } = footnotes(rows);
+  const header = ["endpoint", "before", "after", "change", "threshold", "verdict"];
+  const table = rows.map((e) => {
+    const m = marks.get(e) ?? [];
+    return [
+      `${e.endpoint}${m.length > 0 ? ` [${m.join(",")}]` : ""}`,
+      formatCost(e.before, unit),
+      formatCost(e.after, unit),
+      formatChange(e.change),
+      thresholdPercent(e.threshold),
+      e.verdict
+    ];
+  });
+  if (result.total)
+    table.push(["total (traffic-weighted)", "", "", formatChange(result.total), "", ""]);
+  const sizes = header.map((h, i) => Math.max(width(h), ...table.map((r) => width(r[i]))));
+  const right = [false, true, true, false, true, false];
+  const format = (cells, verdict) => cells.map((c, i) => {
+    const padded = i === cells.length - 1 ? c : pad(c, sizes[i], right[i]);
+    return i === cells.length - 1 && verdict ? paint(padded, COLOR[verdict], color) : padded;
+  }).join("  ").trimEnd();
+  if (rows.length > 0) {
+    lines.push(format(header));
+    table.forEach((cells, i) => lines.push(format(cells, rows[i]?.verdict)));
+    lines.push("");
+  }
+  if (notes.length > 0) {
+    lines.push(...notes.map((n, i) => `[${i + 1}] ${n}`), "");
+  }
+  for (const e of rows.filter((r) => r.verdict === "inconclusive")) {
+    lines.push(`${e.endpoint} is inconclusive: ${moreRoundsAdvice(e)}.`);
+  }
+  lines.push(methodLine(result), "");
+  return lines.join("\n");
+}
+
+// src/report/json.ts
+function renderJson(result) {
+  return `${JSON.stringify(result, null, 2)}
+`;
+}
+
+// src/report/calibration.ts
+function pct(fraction3) {
+  return `${(fraction3 * 100).toFixed(2)}%`;
+}
+function renderCalibrationYaml(rows) {
+  const lines = [
+    "# perfgate calibrate: suggested thresholds from an A/A run (same build on both sides).",
+    "# noise = SD of per-round ln(after/before); detectable = change found with 90% power.",
+    "# Paste under thresholds.endpoints:"
+  ];
+  for (const row2 of rows) {
+    const key = JSON.stringify(row2.endpoint);
+    const why = row2.noise === null || row2.detectable === null ? `too few rounds (${row2.rounds}) to measure noise; kept ${thresholdPercent(row2.configured)}` : `noise ${pct(row2.noise)}, detectable ${pct(row2.detectable)} at ${row2.designRounds} rounds, A/A ${pct(row2.observed ?? 0)}; was ${thresholdPercent(row2.configured)} (${row2.configuredSource})`;
+    lines.push(`${key}: ${JSON.stringify(thresholdPercent(row2.suggested))} # ${why}`);
+  }
+  return `${lines.join("\n")}
+`;
 }
 
 // src/cli/measure.ts
@@ -10048,7 +10519,9 @@ var measureCommand = {
       const lines = [``, ` Counters for '${cmd.join(" ")}' (whole process tree):`, ``];
       for (const name of counters.events) {
         const unit = eventInfo(name)?.unit ?? "";
-        lines.push(`  ${formatCount(reading2.values[name] ?? 0, unit).padStart(16)}  ${name}`);
+        lines.push(
+          `  ${(unit === "ns" ? formatCost(reading2.values[name] ?? 0, unit) : Math.round(reading2.values[name] ?? 0).toLocaleString("en-US")).padStart(16)}  ${name}`
+        );
       }
       lines.push("");
       lines.push(
@@ -10190,7 +10663,7 @@ __export(external_exports, {
   decode: () => decode2,
   decodeAsync: () => decodeAsync2,
   deepPartial: () => deepPartial,
-  describe: () => describe2,
+  describe: () => describe3,
   discriminatedUnion: () => discriminatedUnion,
   e164: () => e1642,
   email: () => email2,
@@ -10596,7 +11069,7 @@ __export(core_exports2, {
   createToJSONSchemaMethod: () => createToJSONSchemaMethod,
   decode: () => decode,
   decodeAsync: () => decodeAsync,
-  describe: () => describe,
+  describe: () => describe2,
   encode: () => encode,
   encodeAsync: () => encodeAsync,
   extractDefs: () => extractDefs,
@@ -25586,7 +26059,7 @@ function _check(fn, params) {
   return ch;
 }
 // @__NO_SIDE_EFFECTS__
-function describe(description) {
+function describe2(description) {
   const ch = new $ZodCheck({ check: "describe" });
   ch._zod.onattach = [
     (inst) => {
@@ -27140,7 +27613,7 @@ __export(schemas_exports2, {
   currencyCode: () => currencyCode2,
   custom: () => custom,
   date: () => date2,
-  describe: () => describe2,
+  describe: () => describe3,
   discriminatedUnion: () => discriminatedUnion,
   e164: () => e1642,
   email: () => email2,
@@ -28732,7 +29205,7 @@ function refine(fn, _params = {}) {
 function superRefine(fn, params) {
   return _superRefine(fn, params);
 }
-var describe2 = describe;
+var describe3 = describe2;
 var meta2 = meta;
 var ZodInstanceOf = /* @__PURE__ */ $constructor("ZodInstanceOf", (inst, def2) => {
   ZodCustom.init(inst, def2);
@@ -29073,7 +29546,7 @@ function containsRef(value) {
     return Object.values(sub).some(containsRef);
   });
 }
-function plural(n) {
+function plural2(n) {
   return n === 1 ? "element" : "elements";
 }
 function checkArrayGuards(arraySchema, guards) {
@@ -29112,7 +29585,7 @@ function checkArrayGuards(arraySchema, guards) {
       if (matches < minContains) {
         payload.issues.push({
           code: "custom",
-          message: `Array must contain at least ${minContains} matching ${plural(minContains)}; found ${matches}`,
+          message: `Array must contain at least ${minContains} matching ${plural2(minContains)}; found ${matches}`,
           input: items,
           continue: true
         });
@@ -29120,7 +29593,7 @@ function checkArrayGuards(arraySchema, guards) {
       if (guards.maxContains !== void 0 && matches > guards.maxContains) {
         payload.issues.push({
           code: "custom",
-          message: `Array must contain at most ${guards.maxContains} matching ${plural(guards.maxContains)}`,
+          message: `Array must contain at most ${guards.maxContains} matching ${plural2(guards.maxContains)}`,
           input: items,
           continue: true
         });
@@ -29831,22 +30304,7 @@ function didYouMean(word, candidates) {
 }
 
 // src/config/types.ts
-var COUNTERS = [
-  "auto",
-  "instructions",
-  "cycles",
-  "branches",
-  "branch-misses",
-  "cache-references",
-  "cache-misses",
-  "task-clock",
-  "cpu-clock",
-  "page-faults",
-  "minor-faults",
-  "major-faults",
-  "context-switches",
-  "cpu-migrations"
-];
+var COUNTERS = ["auto", ...EVENT_NAMES];
 
 // src/config/values.ts
 var DURATION_UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
@@ -29863,7 +30321,7 @@ function parseDuration(input2) {
     };
   }
   if (typeof input2 !== "string")
-    return { ok: false, message: `${expected}, got ${describe3(input2)}` };
+    return { ok: false, message: `${expected}, got ${describe4(input2)}` };
   const text2 = input2.trim();
   let total2 = 0;
   let matched = 0;
@@ -29889,7 +30347,7 @@ function parsePercent(input2) {
     return { ok: false, message: `${expected}, got the bare number ${input2}`, hint };
   }
   if (typeof input2 !== "string")
-    return { ok: false, message: `${expected}, got ${describe3(input2)}` };
+    return { ok: false, message: `${expected}, got ${describe4(input2)}` };
   const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(input2);
   if (!m) {
     const negative = /^\s*-/.test(input2);
@@ -29904,7 +30362,7 @@ function parsePercent(input2) {
 function round(n) {
   return Number(n.toPrecision(12));
 }
-function describe3(value) {
+function describe4(value) {
   if (value === null || value === void 0) return "nothing";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
@@ -29972,10 +30430,10 @@ function reading(read, meta3) {
   }).meta(meta3);
 }
 var duration3 = (description) => reading(parseDuration, { type: "string", pattern: DURATION_PATTERN, description });
-var percent = (description) => reading(parsePercent, { type: "string", pattern: PERCENT_PATTERN, description });
-var text = (description) => external_exports.string({ error: (iss) => `expected a string, got ${describe3(iss.input)}` }).trim().min(1, { error: "must not be empty" }).meta({ description });
+var percent2 = (description) => reading(parsePercent, { type: "string", pattern: PERCENT_PATTERN, description });
+var text = (description) => external_exports.string({ error: (iss) => `expected a string, got ${describe4(iss.input)}` }).trim().min(1, { error: "must not be empty" }).meta({ description });
 var positiveInt = (description) => external_exports.int({ error: "expected a positive integer" }).min(1, { error: "expected a positive integer" }).meta({ description });
-var fraction = (description) => external_exports.number({ error: (iss) => `expected a number between 0 and 1, got ${describe3(iss.input)}` }).gt(0, {
+var fraction = (description) => external_exports.number({ error: (iss) => `expected a number between 0 and 1, got ${describe4(iss.input)}` }).gt(0, {
   error: (iss) => `expected a number between 0 and 1 (exclusive), got ${String(iss.input)}`
 }).lt(1, {
   error: (iss) => `expected a number between 0 and 1 (exclusive), got ${String(iss.input)}`
@@ -29984,7 +30442,7 @@ function oneOf(values, description) {
   return external_exports.enum(values, {
     error: (iss) => {
       const got = typeof iss.input === "string" ? iss.input : void 0;
-      return `expected one of ${values.join(", ")}; got ${describe3(iss.input)}${got ? didYouMean(got, values) : ""}`;
+      return `expected one of ${values.join(", ")}; got ${describe4(iss.input)}${got ? didYouMean(got, values) : ""}`;
     }
   }).meta({ description });
 }
@@ -30005,7 +30463,7 @@ var buildSchema = external_exports.strictObject({
   }
 });
 var readySchema = external_exports.strictObject({
-  path: external_exports.string({ error: (iss) => `expected a path such as /healthz, got ${describe3(iss.input)}` }).regex(/^\//, { error: "expected a path starting with '/', such as /healthz" }).meta({ description: "HTTP path polled until it answers 2xx." }).optional(),
+  path: external_exports.string({ error: (iss) => `expected a path such as /healthz, got ${describe4(iss.input)}` }).regex(/^\//, { error: "expected a path starting with '/', such as /healthz" }).meta({ description: "HTTP path polled until it answers 2xx." }).optional(),
   port: external_exports.boolean({ error: "expected true or false" }).meta({ description: "Wait only until the TCP port accepts connections." }).optional(),
   timeout: duration3("How long to wait for the server to become ready.").prefault("60s")
 }).superRefine((ready, ctx) => {
@@ -30045,14 +30503,14 @@ var measureSchema = external_exports.strictObject({
   }
 });
 var thresholdsSchema = external_exports.strictObject({
-  default: percent("Threshold for endpoints no glob matches.").prefault("3%"),
+  default: percent2("Threshold for endpoints no glob matches.").prefault("3%"),
   endpoints: external_exports.record(
     text('Endpoint glob such as "GET /api/*".'),
-    percent("Threshold for the endpoints this glob matches.")
+    percent2("Threshold for the endpoints this glob matches.")
   ).meta({ description: "Endpoint glob \u2192 threshold; the first matching glob wins." }).default({})
 });
 var envValue = external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()], {
-  error: (iss) => `expected a string, number or boolean, got ${describe3(iss.input)}`
+  error: (iss) => `expected a string, number or boolean, got ${describe4(iss.input)}`
 }).transform(String);
 var configSchema = external_exports.strictObject({
   workload: text("Workload file (JSONL), relative to this file.").optional(),
@@ -30067,14 +30525,14 @@ var configSchema = external_exports.strictObject({
   ).meta({ description: "Environment for both builds. PORT is set by perfgate." }).default({}),
   headers: external_exports.record(
     headerName,
-    external_exports.string({ error: (iss) => `expected a string, got ${describe3(iss.input)}` }).superRefine((value, ctx) => {
+    external_exports.string({ error: (iss) => `expected a string, got ${describe4(iss.input)}` }).superRefine((value, ctx) => {
       const problem = checkTemplate(value);
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     })
   ).meta({ description: "Headers added to every request; ${VAR} reads the environment." }).default({}),
   routes: external_exports.array(
     external_exports.string({
-      error: (iss) => `expected a route such as /users/:id, got ${describe3(iss.input)}`
+      error: (iss) => `expected a route such as /users/:id, got ${describe4(iss.input)}`
     }).regex(ROUTE, { error: "expected a route such as '/users/:id' or 'POST /items/:id'" })
   ).meta({ description: "Route templates naming endpoints, e.g. /users/:id." }).default([]),
   redact: external_exports.strictObject({
@@ -30287,7 +30745,7 @@ var TYPE_NAMES = {
 };
 var errorMap = (issue2) => {
   if (issue2.code === "invalid_type") {
-    return `expected ${TYPE_NAMES[issue2.expected] ?? issue2.expected}, got ${describe3(issue2.input)}`;
+    return `expected ${TYPE_NAMES[issue2.expected] ?? issue2.expected}, got ${describe4(issue2.input)}`;
   }
   if (issue2.code === "too_small" && issue2.origin === "string") return "must not be empty";
   return void 0;
@@ -30316,7 +30774,7 @@ function parseConfig(text2, file2) {
   }
   if (data === null || data === void 0) data = {};
   if (typeof data !== "object" || Array.isArray(data)) {
-    throw new ConfigError(`expected a mapping of settings, got ${describe3(data)}`, {
+    throw new ConfigError(`expected a mapping of settings, got ${describe4(data)}`, {
       file: file2,
       line: source.lineOf([]) ?? 1
     });
@@ -30422,151 +30880,6 @@ ${EXAMPLE}`
 import { createHash, randomInt } from "node:crypto";
 import { readFileSync as readFileSync3, writeFileSync as writeFileSync2, mkdirSync as mkdirSync2 } from "node:fs";
 import { join as join4, relative, resolve as resolve2 } from "node:path";
-
-// src/analysis/collect.ts
-function byName(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-function endOf(set2) {
-  for (let i = set2.events.length - 1; i >= 0; i--) {
-    const event = set2.events[i];
-    if (event.kind === "end") return event;
-  }
-  return void 0;
-}
-function emptyEndpoint(endpoint) {
-  return {
-    endpoint,
-    rounds: /* @__PURE__ */ new Map(),
-    samples: { before: 0, after: 0 },
-    invalid: 0,
-    multiplexed: 0,
-    errors: [],
-    mismatched: /* @__PURE__ */ new Set(),
-    mismatchExample: void 0
-  };
-}
-function isBuild(value) {
-  return value === "before" || value === "after";
-}
-function addSample(data, sample) {
-  const { value, round: round2, request: request3, build } = sample;
-  if (!Number.isFinite(value) || value <= 0 || !Number.isFinite(round2)) {
-    data.invalid++;
-    return;
-  }
-  let table = data.rounds.get(round2);
-  if (!table) {
-    table = { before: /* @__PURE__ */ new Map(), after: /* @__PURE__ */ new Map() };
-    data.rounds.set(round2, table);
-  }
-  const cells = table[build];
-  const cell2 = cells.get(request3);
-  if (cell2) {
-    cell2.sum += value;
-    cell2.n++;
-  } else {
-    cells.set(request3, { sum: value, n: 1, status: sample.status });
-  }
-  data.samples[build]++;
-  if (sample.multiplexed) data.multiplexed++;
-}
-function noteMismatch(data, request3, round2, before, after) {
-  data.mismatched.add(request3);
-  data.mismatchExample ??= `request ${request3} in round ${round2}: ${before} before, ${after} after`;
-}
-function collect(set2) {
-  const endpoints = /* @__PURE__ */ new Map();
-  const get = (name) => {
-    let data = endpoints.get(name);
-    if (!data) {
-      data = emptyEndpoint(name);
-      endpoints.set(name, data);
-    }
-    return data;
-  };
-  for (const name of set2.header?.workload.endpoints ?? []) get(name);
-  let multiplexed = 0;
-  let total2 = 0;
-  for (const sample of set2.samples) {
-    if (!isBuild(sample.build)) continue;
-    const data = get(sample.endpoint);
-    addSample(data, sample);
-    total2++;
-    if (sample.multiplexed) multiplexed++;
-  }
-  const runErrors = [];
-  for (const event of set2.events) {
-    if (event.kind === "error") {
-      const where2 = `${event.build} build, round ${event.round}: ${event.message}`;
-      if (event.endpoint !== void 0) get(event.endpoint).errors.push(where2);
-      else runErrors.push(where2);
-    } else if (event.kind === "mismatch") {
-      noteMismatch(get(event.endpoint), event.request, event.round, event.before, event.after);
-    }
-  }
-  for (const data of endpoints.values()) {
-    for (const [round2, table] of data.rounds) {
-      for (const [request3, a] of table.before) {
-        const b = table.after.get(request3);
-        if (b && a.status !== void 0 && b.status !== void 0 && a.status !== b.status) {
-          noteMismatch(data, request3, round2, a.status, b.status);
-        }
-      }
-    }
-  }
-  return { endpoints, runErrors, multiplexed, total: total2 };
-}
-function arrange(data) {
-  const paired = {
-    rounds: [],
-    before: [],
-    after: [],
-    requests: [],
-    samples: { before: 0, after: 0 }
-  };
-  const unpaired = { before: [], after: [] };
-  let completeRounds = 0;
-  let droppedRounds = 0;
-  let unmatched = 0;
-  const rounds = [...data.rounds.keys()].sort((a, b) => a - b);
-  for (const round2 of rounds) {
-    const table = data.rounds.get(round2);
-    if (table.before.size === 0 || table.after.size === 0) {
-      droppedRounds++;
-      continue;
-    }
-    completeRounds++;
-    let a = 0;
-    let b = 0;
-    let common = 0;
-    for (const [request3, cellA] of table.before) {
-      const meanA = cellA.sum / cellA.n;
-      unpaired.before.push(meanA);
-      const cellB = table.after.get(request3);
-      if (!cellB) {
-        unmatched++;
-        continue;
-      }
-      a += meanA;
-      b += cellB.sum / cellB.n;
-      common++;
-      paired.samples.before += cellA.n;
-      paired.samples.after += cellB.n;
-    }
-    for (const [request3, cellB] of table.after) {
-      unpaired.after.push(cellB.sum / cellB.n);
-      if (!table.before.has(request3)) unmatched++;
-    }
-    if (common > 0) {
-      paired.rounds.push(round2);
-      paired.before.push(a);
-      paired.after.push(b);
-      paired.requests.push(common);
-    }
-  }
-  return { paired, completeRounds, droppedRounds, unmatched, unpaired };
-}
 
 // node_modules/simple-statistics/dist/simple-statistics.mjs
 function sum(x) {
@@ -31306,71 +31619,6 @@ function needsMoreRounds(result) {
   return result.endpoints.some((e) => e.verdict === "inconclusive");
 }
 
-// src/analysis/summary.ts
-var SUMMARY_LIMIT = 140;
-function percent2(fraction3, digits = 1) {
-  const text2 = (fraction3 * 100).toFixed(digits);
-  const zero = Number(text2) === 0;
-  return `${fraction3 > 0 && !zero ? "+" : ""}${zero ? 0 .toFixed(digits) : text2}%`;
-}
-function thresholdPercent(fraction3) {
-  return `${Number((fraction3 * 100).toFixed(2))}%`;
-}
-function plural2(n, word, many = `${word}s`) {
-  return `${n} ${n === 1 ? word : many}`;
-}
-function truncate(line) {
-  return line.length <= SUMMARY_LIMIT ? line : `${line.slice(0, SUMMARY_LIMIT - 1)}\u2026`;
-}
-function fit(head, items) {
-  let line = head;
-  for (let i = 0; i < items.length; i++) {
-    const candidate = `${line}${i === 0 ? ": " : ", "}${items[i]}`;
-    const remaining = items.length - i - 1;
-    const more = remaining > 0 ? ` +${remaining} more` : "";
-    if ((candidate + more).length > SUMMARY_LIMIT) {
-      return truncate(i === 0 ? candidate + more : `${line} +${remaining + 1} more`);
-    }
-    line = candidate;
-  }
-  return line;
-}
-function shortReason(message) {
-  if (!message) return "error";
-  return message.split(/:| \(/)[0].trim();
-}
-function describe4(e) {
-  const change = e.change ? ` ${percent2(e.change.estimate)}` : "";
-  return `${e.endpoint}${change} (\u03B8 ${thresholdPercent(e.threshold)})`;
-}
-function summarize(result) {
-  const { counts, endpoints } = result;
-  if (result.verdict === "error") {
-    const broken = endpoints.filter((e) => e.verdict === "error");
-    if (broken.length > 0) {
-      return fit(
-        `error: ${plural2(broken.length, "endpoint")} could not be compared`,
-        broken.map((e) => `${e.endpoint} (${shortReason(e.warnings[0])})`)
-      );
-    }
-    const reason = result.run.complete ? result.warnings[0] ?? "nothing measured" : "the run did not complete";
-    return truncate(`error: ${reason}`);
-  }
-  if (counts.regression > 0) {
-    const worst = endpoints.filter((e) => e.verdict === "regression").sort((a, b) => (b.change?.estimate ?? 0) - (a.change?.estimate ?? 0));
-    return fit(plural2(counts.regression, "regression"), worst.map(describe4));
-  }
-  if (result.verdict === "fail") {
-    const open2 = endpoints.filter((e) => e.verdict === "inconclusive");
-    return fit(`${counts.inconclusive} inconclusive (on-inconclusive: fail)`, open2.map(describe4));
-  }
-  const parts2 = [`no regression beyond threshold in ${plural2(endpoints.length, "endpoint")}`];
-  if (counts.improvement > 0) parts2.push(`${counts.improvement} improved`);
-  if (counts.inconclusive > 0) parts2.push(`${counts.inconclusive} inconclusive`);
-  if (result.total) parts2.push(`total ${percent2(result.total.estimate)}`);
-  return truncate(parts2.join("; "));
-}
-
 // src/analysis/thresholds.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
 function check2(value, key) {
@@ -31443,17 +31691,17 @@ function measureEndpoint(data, choice, options, minRounds) {
   for (const message of data.errors) errors.push(`target error: ${message}`);
   if (data.mismatched.size > 0) {
     errors.push(
-      `responses differ between builds for ${plural2(data.mismatched.size, "request")} (${data.mismatchExample}): a change in cost may come from a different answer`
+      `responses differ between builds for ${plural(data.mismatched.size, "request")} (${data.mismatchExample}): a change in cost may come from a different answer`
     );
   }
   if (data.invalid > 0) {
     warnings.push(
-      `dropped ${plural2(data.invalid, "sample")} with a non-positive or non-finite value`
+      `dropped ${plural(data.invalid, "sample")} with a non-positive or non-finite value`
     );
   }
   if (data.multiplexed > 0) {
     warnings.push(
-      `${plural2(data.multiplexed, "sample")} measured while the counters were multiplexed`
+      `${plural(data.multiplexed, "sample")} measured while the counters were multiplexed`
     );
   }
   for (const build of ["before", "after"]) {
@@ -31462,11 +31710,11 @@ function measureEndpoint(data, choice, options, minRounds) {
   if (data.samples.before === 0 || data.samples.after === 0) return draft;
   const layout = arrange(data);
   if (layout.droppedRounds > 0) {
-    warnings.push(`dropped ${plural2(layout.droppedRounds, "round")} measured in only one build`);
+    warnings.push(`dropped ${plural(layout.droppedRounds, "round")} measured in only one build`);
   }
   if (layout.completeRounds < minRounds) {
     errors.push(
-      `too few samples: ${plural2(layout.completeRounds, "complete round")} (need at least ${minRounds})`
+      `too few samples: ${plural(layout.completeRounds, "complete round")} (need at least ${minRounds})`
     );
     return draft;
   }
@@ -31475,7 +31723,7 @@ function measureEndpoint(data, choice, options, minRounds) {
   if (usePaired) {
     if (layout.unmatched > 0) {
       warnings.push(
-        `left ${plural2(layout.unmatched, "request")} measured in only one build of a round out of the pairing`
+        `left ${plural(layout.unmatched, "request")} measured in only one build of a round out of the pairing`
       );
     }
     draft.estimate = pairedRatio(pairs.before, pairs.after);
@@ -31578,7 +31826,7 @@ function runWarnings(set2, collected, counter) {
   }
   if (collected.multiplexed > 0) {
     warnings.push(
-      `${plural2(collected.multiplexed, "sample")} measured while the counter group was multiplexed (time_running < time_enabled): values were not scaled; use fewer counters`
+      `${plural(collected.multiplexed, "sample")} measured while the counter group was multiplexed (time_running < time_enabled): values were not scaled; use fewer counters`
     );
   }
   for (const message of collected.runErrors) warnings.push(`target error: ${message}`);
@@ -31852,280 +32100,6 @@ var RunResultSchema = external_exports.strictObject({
   }),
   warnings: external_exports.array(external_exports.string())
 }).describe("perfgate result.json: per-endpoint CPU cost change, verdicts and the gate decision");
-
-// src/report/format.ts
-var SI = ["", "k", "M", "G", "T", "P"];
-var TIME = ["ns", "\xB5s", "ms", "s"];
-function significant(value) {
-  const abs = Math.abs(value);
-  if (abs >= 100) return value.toFixed(0);
-  if (abs >= 10) return value.toFixed(1);
-  return value.toFixed(2);
-}
-function formatCost(value, unit) {
-  if (value === null || !Number.isFinite(value)) return "\u2013";
-  const time3 = unit === "ns";
-  const steps = time3 ? TIME : SI;
-  let scaled = value;
-  let i = 0;
-  while (Math.abs(scaled) >= 999.5 && i < steps.length - 1) {
-    scaled /= 1e3;
-    i++;
-  }
-  if (time3) return `${significant(scaled)} ${steps[i]}`;
-  return `${i === 0 && Number.isInteger(scaled) ? String(scaled) : significant(scaled)}${steps[i]}`;
-}
-function digitsFor(change) {
-  const span = Math.max(Math.abs(change.low), Math.abs(change.high), Math.abs(change.estimate));
-  return span < 0.01 ? 2 : 1;
-}
-function formatChange(change) {
-  if (!change) return "\u2013";
-  const digits = digitsFor(change);
-  const notSignificant = change.low <= 0 && change.high >= 0;
-  const body = `${percent2(change.estimate, digits)} [${percent2(change.low, digits)}, ${percent2(change.high, digits)}]`;
-  return notSignificant ? `~ ${body}` : body;
-}
-function describeCounter(counter) {
-  return `${counter.name} (${counter.kernel ? "user+kernel" : "user"})`;
-}
-var RANK = {
-  regression: 0,
-  error: 1,
-  inconclusive: 2,
-  improvement: 3,
-  unchanged: 3
-};
-function worstFirst(endpoints) {
-  return [...endpoints].sort((a, b) => {
-    const rank = RANK[a.verdict] - RANK[b.verdict];
-    if (rank !== 0) return rank;
-    const ca = a.change?.estimate ?? -Infinity;
-    const cb = b.change?.estimate ?? -Infinity;
-    if (ca !== cb) return cb - ca;
-    return byName(a.endpoint, b.endpoint);
-  });
-}
-function footnotes(rows) {
-  const notes = [];
-  const marks = /* @__PURE__ */ new Map();
-  for (const row2 of rows) {
-    marks.set(
-      row2,
-      row2.warnings.map((w) => {
-        const text2 = `${row2.endpoint}: ${w}`;
-        notes.push(text2);
-        return notes.length;
-      })
-    );
-  }
-  return { notes, marks };
-}
-function moreRoundsAdvice(e) {
-  if (e.moreRounds === null) {
-    return "the estimate sits on the threshold; more rounds cannot settle it \u2014 consider the threshold";
-  }
-  if (e.moreRounds > 1e3) {
-    return `more than 1000 more rounds would be needed: the change is too close to the threshold to settle; consider the threshold`;
-  }
-  return `\u2248${e.moreRounds} more ${e.moreRounds === 1 ? "round" : "rounds"} would settle it`;
-}
-function methodLine(result) {
-  const judged = result.endpoints.filter((e) => e.pAdjusted !== null).length;
-  const parts2 = [
-    `${result.run.rounds} ${result.run.rounds === 1 ? "round" : "rounds"}${result.run.looks > 1 ? ` (look ${result.run.looks}${result.run.plannedRounds ? ` of a plan up to ${result.run.plannedRounds}` : ""})` : ""}`,
-    `${Math.round(result.confidence * 1e3) / 10}% intervals on mean cost per request`,
-    `regressions: one-sided test, \u03B1 = ${result.alpha} family-wise (Holm over ${judged} ${judged === 1 ? "endpoint" : "endpoints"})`,
-    `counter: ${describeCounter(result.counter)}`
-  ];
-  if (result.run.seed !== null) parts2.push(`seed ${result.run.seed}`);
-  return parts2.join(" \xB7 ");
-}
-function isCounterWarning(result, warning) {
-  return result.counter.fallback && warning.startsWith(`measured with ${result.counter.name}, not instructions`);
-}
-function fallbackBanner(counter) {
-  const what = counter.unit === "ns" ? `${counter.name} (CPU time)` : counter.name;
-  const why = counter.reason ? `: ${counter.reason}` : "";
-  return `Measured with ${what}, not instructions${why}. CPU time varies with machine load and CPU model, so intervals are wider and small regressions can go unseen; run on a machine with a PMU (bare metal or a VM that exposes hardware counters) for instruction counts.`;
-}
-
-// src/report/markdown.ts
-var VERDICT = {
-  regression: "\u{1F534} regression",
-  error: "\u26D4 error",
-  inconclusive: "\u{1F7E1} inconclusive",
-  improvement: "\u{1F7E2} improvement",
-  unchanged: "\u26AA unchanged"
-};
-var OVERALL = {
-  pass: "\u2705 pass",
-  fail: "\u274C fail",
-  error: "\u26D4 error"
-};
-function cell(text2) {
-  return text2.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
-function code(text2) {
-  const t = cell(text2);
-  return t.includes("`") ? `\`\` ${t} \`\`` : `\`${t}\``;
-}
-function row(cells) {
-  return `| ${cells.join(" | ")} |`;
-}
-function endpointRow(e, unit, marks) {
-  const note = marks.length > 0 ? ` <sup>${marks.join(",")}</sup>` : "";
-  const change = formatChange(e.change);
-  return row([
-    `${code(e.endpoint)}${note}`,
-    formatCost(e.before, unit),
-    formatCost(e.after, unit),
-    e.verdict === "regression" ? `**${change}**` : change,
-    thresholdPercent(e.threshold),
-    VERDICT[e.verdict]
-  ]);
-}
-function renderMarkdown(result, options = {}) {
-  const title = options.title ?? "perfgate";
-  const unit = result.counter.unit;
-  const lines = [
-    `## ${title}: ${OVERALL[result.verdict]}`,
-    "",
-    `**${cell(result.summary)}**`,
-    ""
-  ];
-  if (result.counter.fallback) {
-    lines.push("> [!WARNING]", `> ${fallbackBanner(result.counter)}`, "");
-  }
-  const runWarnings2 = result.warnings.filter((w) => !isCounterWarning(result, w));
-  if (result.verdict === "error" && runWarnings2.length > 0) {
-    lines.push("> [!CAUTION]", ...runWarnings2.map((w) => `> - ${w}`), "");
-  } else if (runWarnings2.length > 0) {
-    lines.push("> [!NOTE]", ...runWarnings2.map((w) => `> - ${w}`), "");
-  }
-  const rows = worstFirst(result.endpoints);
-  if (rows.length > 0) {
-    const { notes, marks } = footnotes(rows);
-    const confidence = `${Math.round(result.confidence * 1e3) / 10}%`;
-    lines.push(
-      row(["endpoint", "before", "after", `change (${confidence} CI)`, "threshold", "verdict"]),
-      row(["---", "---:", "---:", "---", "---:", "---"]),
-      ...rows.map((e) => endpointRow(e, unit, marks.get(e) ?? []))
-    );
-    if (result.total) {
-      lines.push(row(["**total** (traffic-weighted)", "", "", formatChange(result.total), "", ""]));
-    }
-    lines.push("");
-    if (notes.length > 0) {
-      lines.push(...notes.map((n, i) => `<sup>${i + 1}</sup> ${cell(n)}  `), "");
-    }
-    const open2 = rows.filter((e) => e.verdict === "inconclusive");
-    if (open2.length > 0) {
-      lines.push(
-        "**Inconclusive** \u2014 the interval reaches the threshold:",
-        "",
-        ...open2.map((e) => `- ${code(e.endpoint)}: ${moreRoundsAdvice(e)}.`),
-        ""
-      );
-    }
-  }
-  const links = [];
-  if (options.runUrl) links.push(`[run](${options.runUrl})`);
-  if (options.samplesPath) links.push(`samples: ${code(options.samplesPath)}`);
-  lines.push(`<sub>${[methodLine(result), ...links].join(" \xB7 ")}</sub>`, "");
-  return lines.join("\n");
-}
-
-// src/report/text.ts
-var COLOR = {
-  regression: "31",
-  error: "35",
-  inconclusive: "33",
-  improvement: "32",
-  unchanged: "0",
-  pass: "32",
-  fail: "31"
-};
-function paint(text2, code2, color) {
-  return color && code2 !== "0" ? `\x1B[${code2}m${text2}\x1B[0m` : text2;
-}
-function width(text2) {
-  return [...text2].length;
-}
-function pad(text2, size, right) {
-  const fill = " ".repeat(Math.max(0, size - width(text2)));
-  return right ? fill + text2 : text2 + fill;
-}
-function renderText(result, options = {}) {
-  const color = options.color ?? false;
-  const unit = result.counter.unit;
-  const lines = [
-    `perfgate: ${paint(result.verdict.toUpperCase(), COLOR[result.verdict], color)}  ${result.summary}`
-  ];
-  if (result.counter.fallback) lines.push(`WARNING: ${fallbackBanner(result.counter)}`);
-  for (const w of result.warnings) if (!isCounterWarning(result, w)) lines.push(`warning: ${w}`);
-  lines.push("");
-  const rows = worstFirst(result.endpoints);
-  const { notes, marks } = footnotes(rows);
-  const header = ["endpoint", "before", "after", "change", "threshold", "verdict"];
-  const table = rows.map((e) => {
-    const m = marks.get(e) ?? [];
-    return [
-      `${e.endpoint}${m.length > 0 ? ` [${m.join(",")}]` : ""}`,
-      formatCost(e.before, unit),
-      formatCost(e.after, unit),
-      formatChange(e.change),
-      thresholdPercent(e.threshold),
-      e.verdict
-    ];
-  });
-  if (result.total)
-    table.push(["total (traffic-weighted)", "", "", formatChange(result.total), "", ""]);
-  const sizes = header.map((h, i) => Math.max(width(h), ...table.map((r) => width(r[i]))));
-  const right = [false, true, true, false, true, false];
-  const format = (cells, verdict) => cells.map((c, i) => {
-    const padded = i === cells.length - 1 ? c : pad(c, sizes[i], right[i]);
-    return i === cells.length - 1 && verdict ? paint(padded, COLOR[verdict], color) : padded;
-  }).join("  ").trimEnd();
-  if (rows.length > 0) {
-    lines.push(format(header));
-    table.forEach((cells, i) => lines.push(format(cells, rows[i]?.verdict)));
-    lines.push("");
-  }
-  if (notes.length > 0) {
-    lines.push(...notes.map((n, i) => `[${i + 1}] ${n}`), "");
-  }
-  for (const e of rows.filter((r) => r.verdict === "inconclusive")) {
-    lines.push(`${e.endpoint} is inconclusive: ${moreRoundsAdvice(e)}.`);
-  }
-  lines.push(methodLine(result), "");
-  return lines.join("\n");
-}
-
-// src/report/json.ts
-function renderJson(result) {
-  return `${JSON.stringify(result, null, 2)}
-`;
-}
-
-// src/report/calibration.ts
-function pct(fraction3) {
-  return `${(fraction3 * 100).toFixed(2)}%`;
-}
-function renderCalibrationYaml(rows) {
-  const lines = [
-    "# perfgate calibrate: suggested thresholds from an A/A run (same build on both sides).",
-    "# noise = SD of per-round ln(after/before); detectable = change found with 90% power.",
-    "# Paste under thresholds.endpoints:"
-  ];
-  for (const row2 of rows) {
-    const key = JSON.stringify(row2.endpoint);
-    const why = row2.noise === null || row2.detectable === null ? `too few rounds (${row2.rounds}) to measure noise; kept ${thresholdPercent(row2.configured)}` : `noise ${pct(row2.noise)}, detectable ${pct(row2.detectable)} at ${row2.designRounds} rounds, A/A ${pct(row2.observed ?? 0)}; was ${thresholdPercent(row2.configured)} (${row2.configuredSource})`;
-    lines.push(`${key}: ${JSON.stringify(thresholdPercent(row2.suggested))} # ${why}`);
-  }
-  return `${lines.join("\n")}
-`;
-}
 
 // src/proc/aslr.ts
 import { execFile } from "node:child_process";
@@ -32408,17 +32382,20 @@ var Meter = class {
   };
   /** Sends a request without measuring it (warm-up). */
   async warm(req) {
-    const res = await this.client.send(req).catch((e) => {
-      throw requestFailure(this.target, req, e);
-    });
-    return res.status;
+    return (await this.send(req, false)).status;
+  }
+  /** One request on the kept-alive connection; a failure names the build and how it ended. */
+  async send(req, measured) {
+    try {
+      return measured ? await this.client.send(req, this.onSend, this.onComplete) : await this.client.send(req);
+    } catch (error62) {
+      throw requestFailure(this.target, req, error62);
+    }
   }
   /** Sends a request, measures it, writes its sample; returns the response status. */
   async measure(req, round2) {
     const { counters, build } = this.target;
-    const res = await this.client.send(req, this.onSend, this.onComplete).catch((e) => {
-      throw requestFailure(this.target, req, e);
-    });
+    const res = await this.send(req, true);
     const latencyMs = now() - this.t0;
     if (this.settleMs > 0) {
       await sleep2(this.settleMs);
@@ -32526,7 +32503,6 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
     writer.write({ kind: "round", round: r, order: order2, seed, at: (/* @__PURE__ */ new Date()).toISOString() });
     const passes = plan.passes ?? 1;
     const meters = {};
-    let requestOrder = [];
     try {
       checkAbort();
       progress("starting both builds", true);
@@ -32548,27 +32524,28 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
           progress(`warm-up ${pass + 1}/${plan.warmup} \xB7 ${i + 1}/${total2}`);
         }
       }
-      for (let k = 0; k < total2 * passes; k++) {
-        checkAbort();
-        if (k % total2 === 0)
-          requestOrder = shuffledIndices(total2, k === 0 ? seed : roundSeed(seed, k / total2));
-        const index = requestOrder[k % total2];
-        const req = plan.requests[index];
-        const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
-        const sx = await x.measure(req, r);
-        const sy = await y.measure(req, r);
-        if (sx !== sy) {
-          const [before, after] = x.target.build === "before" ? [sx, sy] : [sy, sx];
-          writer.write({
-            kind: "mismatch",
-            endpoint: req.endpoint,
-            request: req.id,
-            round: r,
-            before,
-            after
-          });
+      for (let pass = 0; pass < passes; pass++) {
+        const requestOrder = shuffledIndices(total2, pass === 0 ? seed : roundSeed(seed, pass));
+        for (let i = 0; i < total2; i++) {
+          checkAbort();
+          const req = plan.requests[requestOrder[i]];
+          const k = pass * total2 + i;
+          const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
+          const sx = await x.measure(req, r);
+          const sy = await y.measure(req, r);
+          if (sx !== sy) {
+            const [before, after] = x.target.build === "before" ? [sx, sy] : [sy, sx];
+            writer.write({
+              kind: "mismatch",
+              endpoint: req.endpoint,
+              request: req.id,
+              round: r,
+              before,
+              after
+            });
+          }
+          progress(`measuring \xB7 ${k + 1}/${total2 * passes} requests`);
         }
-        progress(`measuring \xB7 ${k + 1}/${total2 * passes} requests`);
       }
       for (const m of [first, second]) {
         const crash = m.target.crashed();
@@ -34119,15 +34096,8 @@ var compareCommand = {
       );
     }
     const format = parseFormat(args.values.format);
-    const config2 = args.values.config ? await loadConfig(resolve4(ctx.cwd, args.values.config)) : void 0;
-    const options = analysisOptions(
-      config2 ?? {
-        thresholds: { default: 0.03, endpoints: {} },
-        alpha: 0.05,
-        confidence: 0.95,
-        onInconclusive: "pass"
-      }
-    );
+    const config2 = args.values.config ? await loadConfig(resolve4(ctx.cwd, args.values.config)) : parseConfig("", resolve4(ctx.cwd, "perfgate.yml"));
+    const options = analysisOptions(config2);
     if (args.values.threshold !== void 0) {
       const t = parsePercent(args.values.threshold);
       if (!t.ok) throw new UsageError(`--threshold: ${t.message}`, t.hint);
@@ -34145,7 +34115,7 @@ var compareCommand = {
       ctx.stdout,
       format === "json" ? renderJson(result) : format === "markdown" ? renderMarkdown(result) : renderText(result)
     );
-    const onRegression = args.values.annotate ? "annotate" : config2?.onRegression ?? "fail";
+    const onRegression = args.values.annotate ? "annotate" : config2.onRegression;
     return exitCodeFor(result, onRegression);
   }
 };

@@ -50380,23 +50380,62 @@ function didYouMean(word, candidates) {
   return match === void 0 ? "" : ` (did you mean '${match}'?)`;
 }
 
-// src/config/types.ts
-var COUNTERS = [
-  "auto",
-  "instructions",
-  "cycles",
-  "branches",
-  "branch-misses",
-  "cache-references",
-  "cache-misses",
-  "task-clock",
-  "cpu-clock",
-  "page-faults",
-  "minor-faults",
-  "major-faults",
-  "context-switches",
-  "cpu-migrations"
+// src/counters/events.ts
+var EVENTS = [
+  {
+    name: "instructions",
+    kind: "hardware",
+    unit: "instructions",
+    description: "retired instructions"
+  },
+  { name: "cycles", kind: "hardware", unit: "cycles", description: "CPU cycles" },
+  { name: "branches", kind: "hardware", unit: "branches", description: "retired branches" },
+  { name: "branch-misses", kind: "hardware", unit: "misses", description: "mispredicted branches" },
+  {
+    name: "cache-references",
+    kind: "hardware",
+    unit: "references",
+    description: "last-level cache references"
+  },
+  {
+    name: "cache-misses",
+    kind: "hardware",
+    unit: "misses",
+    description: "last-level cache misses"
+  },
+  {
+    name: "task-clock",
+    kind: "software",
+    unit: "ns",
+    description: "CPU time of the process tree",
+    alwaysKernel: true
+  },
+  {
+    name: "cpu-clock",
+    kind: "software",
+    unit: "ns",
+    description: "CPU clock timer",
+    alwaysKernel: true
+  },
+  { name: "page-faults", kind: "software", unit: "faults", description: "page faults" },
+  { name: "minor-faults", kind: "software", unit: "faults", description: "minor page faults" },
+  { name: "major-faults", kind: "software", unit: "faults", description: "major page faults" },
+  {
+    name: "context-switches",
+    kind: "software",
+    unit: "switches",
+    description: "context switches (0 unless kernel counting is on)"
+  },
+  { name: "cpu-migrations", kind: "software", unit: "migrations", description: "CPU migrations" }
 ];
+var BY_NAME = new Map(EVENTS.map((e) => [e.name, e]));
+function eventInfo(name) {
+  return BY_NAME.get(name);
+}
+var EVENT_NAMES = EVENTS.map((e) => e.name);
+
+// src/config/types.ts
+var COUNTERS = ["auto", ...EVENT_NAMES];
 
 // src/config/values.ts
 var DURATION_UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
@@ -51024,60 +51063,6 @@ function loadBinding() {
   return cached2;
 }
 
-// src/counters/events.ts
-var EVENTS = [
-  {
-    name: "instructions",
-    kind: "hardware",
-    unit: "instructions",
-    description: "retired instructions"
-  },
-  { name: "cycles", kind: "hardware", unit: "cycles", description: "CPU cycles" },
-  { name: "branches", kind: "hardware", unit: "branches", description: "retired branches" },
-  { name: "branch-misses", kind: "hardware", unit: "misses", description: "mispredicted branches" },
-  {
-    name: "cache-references",
-    kind: "hardware",
-    unit: "references",
-    description: "last-level cache references"
-  },
-  {
-    name: "cache-misses",
-    kind: "hardware",
-    unit: "misses",
-    description: "last-level cache misses"
-  },
-  {
-    name: "task-clock",
-    kind: "software",
-    unit: "ns",
-    description: "CPU time of the process tree",
-    alwaysKernel: true
-  },
-  {
-    name: "cpu-clock",
-    kind: "software",
-    unit: "ns",
-    description: "CPU clock timer",
-    alwaysKernel: true
-  },
-  { name: "page-faults", kind: "software", unit: "faults", description: "page faults" },
-  { name: "minor-faults", kind: "software", unit: "faults", description: "minor page faults" },
-  { name: "major-faults", kind: "software", unit: "faults", description: "major page faults" },
-  {
-    name: "context-switches",
-    kind: "software",
-    unit: "switches",
-    description: "context switches (0 unless kernel counting is on)"
-  },
-  { name: "cpu-migrations", kind: "software", unit: "migrations", description: "CPU migrations" }
-];
-var BY_NAME = new Map(EVENTS.map((e) => [e.name, e]));
-function eventInfo(name) {
-  return BY_NAME.get(name);
-}
-var EVENT_NAMES = EVENTS.map((e) => e.name);
-
 // src/counters/counter-set.ts
 function requireBinding() {
   const b = loadBinding();
@@ -51345,14 +51330,16 @@ import { readdirSync, readFileSync as readFileSync2, renameSync, writeFileSync, 
 var live = /* @__PURE__ */ new Map();
 var pidFile;
 var exitHookInstalled = false;
-function procStartTime(pid) {
+function statFields(pid) {
   try {
     const stat2 = readFileSync2(`/proc/${pid}/stat`, "utf8");
-    const rest = stat2.slice(stat2.lastIndexOf(")") + 2).split(" ");
-    return rest[19] ?? null;
+    return stat2.slice(stat2.lastIndexOf(")") + 2).split(" ");
   } catch {
     return null;
   }
+}
+function procStartTime(pid) {
+  return statFields(pid)?.[19] ?? null;
 }
 function persist() {
   if (!pidFile) return;
@@ -51402,12 +51389,8 @@ function groupAlive(pgid) {
   }
   for (const entry of entries) {
     if (entry.charCodeAt(0) > 57) continue;
-    try {
-      const stat2 = readFileSync2(`/proc/${entry}/stat`, "utf8");
-      const f = stat2.slice(stat2.lastIndexOf(")") + 2).split(" ");
-      if (Number(f[2]) === pgid && f[0] !== "Z" && f[0] !== "X") return true;
-    } catch {
-    }
+    const f = statFields(entry);
+    if (f && Number(f[2]) === pgid && f[0] !== "Z" && f[0] !== "X") return true;
   }
   return false;
 }
@@ -51815,17 +51798,20 @@ var Meter = class {
   };
   /** Sends a request without measuring it (warm-up). */
   async warm(req) {
-    const res = await this.client.send(req).catch((e) => {
-      throw requestFailure(this.target, req, e);
-    });
-    return res.status;
+    return (await this.send(req, false)).status;
+  }
+  /** One request on the kept-alive connection; a failure names the build and how it ended. */
+  async send(req, measured) {
+    try {
+      return measured ? await this.client.send(req, this.onSend, this.onComplete) : await this.client.send(req);
+    } catch (error63) {
+      throw requestFailure(this.target, req, error63);
+    }
   }
   /** Sends a request, measures it, writes its sample; returns the response status. */
   async measure(req, round2) {
     const { counters, build } = this.target;
-    const res = await this.client.send(req, this.onSend, this.onComplete).catch((e) => {
-      throw requestFailure(this.target, req, e);
-    });
+    const res = await this.send(req, true);
     const latencyMs = now() - this.t0;
     if (this.settleMs > 0) {
       await sleep2(this.settleMs);
@@ -51933,7 +51919,6 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
     writer.write({ kind: "round", round: r, order: order2, seed, at: (/* @__PURE__ */ new Date()).toISOString() });
     const passes = plan.passes ?? 1;
     const meters = {};
-    let requestOrder = [];
     try {
       checkAbort();
       progress("starting both builds", true);
@@ -51955,27 +51940,28 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
           progress(`warm-up ${pass + 1}/${plan.warmup} \xB7 ${i + 1}/${total}`);
         }
       }
-      for (let k = 0; k < total * passes; k++) {
-        checkAbort();
-        if (k % total === 0)
-          requestOrder = shuffledIndices(total, k === 0 ? seed : roundSeed(seed, k / total));
-        const index = requestOrder[k % total];
-        const req = plan.requests[index];
-        const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
-        const sx = await x.measure(req, r);
-        const sy = await y.measure(req, r);
-        if (sx !== sy) {
-          const [before, after] = x.target.build === "before" ? [sx, sy] : [sy, sx];
-          writer.write({
-            kind: "mismatch",
-            endpoint: req.endpoint,
-            request: req.id,
-            round: r,
-            before,
-            after
-          });
+      for (let pass = 0; pass < passes; pass++) {
+        const requestOrder = shuffledIndices(total, pass === 0 ? seed : roundSeed(seed, pass));
+        for (let i = 0; i < total; i++) {
+          checkAbort();
+          const req = plan.requests[requestOrder[i]];
+          const k = pass * total + i;
+          const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
+          const sx = await x.measure(req, r);
+          const sy = await y.measure(req, r);
+          if (sx !== sy) {
+            const [before, after] = x.target.build === "before" ? [sx, sy] : [sy, sx];
+            writer.write({
+              kind: "mismatch",
+              endpoint: req.endpoint,
+              request: req.id,
+              round: r,
+              before,
+              after
+            });
+          }
+          progress(`measuring \xB7 ${k + 1}/${total * passes} requests`);
         }
-        progress(`measuring \xB7 ${k + 1}/${total * passes} requests`);
       }
       for (const m of [first, second]) {
         const crash = m.target.crashed();

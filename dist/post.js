@@ -19152,14 +19152,16 @@ var require_undici = __commonJS({
 
 // src/proc/registry.ts
 import { readdirSync, readFileSync, renameSync, writeFileSync, rmSync } from "node:fs";
-function procStartTime(pid) {
+function statFields(pid) {
   try {
     const stat2 = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const rest = stat2.slice(stat2.lastIndexOf(")") + 2).split(" ");
-    return rest[19] ?? null;
+    return stat2.slice(stat2.lastIndexOf(")") + 2).split(" ");
   } catch {
     return null;
   }
+}
+function procStartTime(pid) {
+  return statFields(pid)?.[19] ?? null;
 }
 function signalGroup(pgid, signal) {
   try {
@@ -19183,12 +19185,8 @@ function groupAlive(pgid) {
   }
   for (const entry of entries) {
     if (entry.charCodeAt(0) > 57) continue;
-    try {
-      const stat2 = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const f = stat2.slice(stat2.lastIndexOf(")") + 2).split(" ");
-      if (Number(f[2]) === pgid && f[0] !== "Z" && f[0] !== "X") return true;
-    } catch {
-    }
+    const f = statFields(entry);
+    if (f && Number(f[2]) === pgid && f[0] !== "Z" && f[0] !== "X") return true;
   }
   return false;
 }

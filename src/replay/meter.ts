@@ -5,7 +5,7 @@
 import { TargetError, errorMessage } from '../errors.js';
 import type { SamplesWriter } from '../samples/writer.js';
 import type { RunningTarget } from '../targets/target.js';
-import { LocalClient, type ReplayRequest } from './client.js';
+import { LocalClient, type ReplayRequest, type ReplayResponse } from './client.js';
 
 export interface PreparedRequest extends ReplayRequest {
   id: number | string;
@@ -15,11 +15,7 @@ export interface PreparedRequest extends ReplayRequest {
 const now = () => performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function requestFailure(
-  target: RunningTarget,
-  req: PreparedRequest,
-  error: unknown,
-): TargetError {
+function requestFailure(target: RunningTarget, req: PreparedRequest, error: unknown): TargetError {
   return (
     target.crashed() ??
     new TargetError(
@@ -57,18 +53,24 @@ export class Meter {
 
   /** Sends a request without measuring it (warm-up). */
   async warm(req: PreparedRequest): Promise<number> {
-    const res = await this.client.send(req).catch((e: unknown) => {
-      throw requestFailure(this.target, req, e);
-    });
-    return res.status;
+    return (await this.send(req, false)).status;
+  }
+
+  /** One request on the kept-alive connection; a failure names the build and how it ended. */
+  private async send(req: PreparedRequest, measured: boolean): Promise<ReplayResponse> {
+    try {
+      return measured
+        ? await this.client.send(req, this.onSend, this.onComplete)
+        : await this.client.send(req);
+    } catch (error) {
+      throw requestFailure(this.target, req, error);
+    }
   }
 
   /** Sends a request, measures it, writes its sample; returns the response status. */
   async measure(req: PreparedRequest, round: number): Promise<number> {
     const { counters, build } = this.target;
-    const res = await this.client.send(req, this.onSend, this.onComplete).catch((e: unknown) => {
-      throw requestFailure(this.target, req, e);
-    });
+    const res = await this.send(req, true);
     const latencyMs = now() - this.t0;
     if (this.settleMs > 0) {
       // Background work the request left behind (GC, deferred writes) belongs to its cost.

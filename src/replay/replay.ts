@@ -76,7 +76,6 @@ export async function replay(
     writer.write({ kind: 'round', round: r, order, seed, at: new Date().toISOString() });
     const passes = plan.passes ?? 1;
     const meters: Partial<Record<Build, Meter>> = {};
-    let requestOrder: number[] = [];
     try {
       checkAbort();
       progress('starting both builds', true);
@@ -100,29 +99,30 @@ export async function replay(
           progress(`warm-up ${pass + 1}/${plan.warmup} · ${i + 1}/${total}`);
         }
       }
-      for (let k = 0; k < total * passes; k++) {
-        checkAbort();
-        // Pass p replays the workload in its own order, derived from the round's seed.
-        if (k % total === 0)
-          requestOrder = shuffledIndices(total, k === 0 ? seed : roundSeed(seed, k / total));
-        const index = requestOrder[k % total]!;
-        const req = plan.requests[index]!;
-        // Alternate which build serves a request first, so neither always follows the other.
-        const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
-        const sx = await x.measure(req, r);
-        const sy = await y.measure(req, r);
-        if (sx !== sy) {
-          const [before, after] = x.target.build === 'before' ? [sx, sy] : [sy, sx];
-          writer.write({
-            kind: 'mismatch',
-            endpoint: req.endpoint,
-            request: req.id,
-            round: r,
-            before,
-            after,
-          });
+      for (let pass = 0; pass < passes; pass++) {
+        // Each pass replays the workload in its own order, derived from the round's seed.
+        const requestOrder = shuffledIndices(total, pass === 0 ? seed : roundSeed(seed, pass));
+        for (let i = 0; i < total; i++) {
+          checkAbort();
+          const req = plan.requests[requestOrder[i]!]!;
+          const k = pass * total + i;
+          // Alternate which build serves a request first, so neither always follows the other.
+          const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
+          const sx = await x.measure(req, r);
+          const sy = await y.measure(req, r);
+          if (sx !== sy) {
+            const [before, after] = x.target.build === 'before' ? [sx, sy] : [sy, sx];
+            writer.write({
+              kind: 'mismatch',
+              endpoint: req.endpoint,
+              request: req.id,
+              round: r,
+              before,
+              after,
+            });
+          }
+          progress(`measuring · ${k + 1}/${total * passes} requests`);
         }
-        progress(`measuring · ${k + 1}/${total * passes} requests`);
       }
       for (const m of [first, second]) {
         const crash = m.target.crashed();
