@@ -10212,6 +10212,13 @@ function footnotes(rows) {
   }
   return { notes, marks };
 }
+function inconclusiveReason(e) {
+  const threshold = thresholdPercent(e.threshold);
+  if (e.change && e.change.low > e.threshold && e.pAdjusted !== null) {
+    return `its interval lies above ${threshold}, but not yet at the gate's family-wise level (Holm-adjusted p = ${e.pAdjusted.toPrecision(2)})`;
+  }
+  return `its interval reaches the ${threshold} threshold`;
+}
 function moreRoundsAdvice(e) {
   if (e.moreRounds === null) {
     return "the estimate sits on the threshold; more rounds cannot settle it \u2014 consider the threshold";
@@ -10313,9 +10320,11 @@ function renderMarkdown(result, options = {}) {
     const open2 = rows.filter((e) => e.verdict === "inconclusive");
     if (open2.length > 0) {
       lines.push(
-        "**Inconclusive** \u2014 the interval reaches the threshold:",
+        "**Inconclusive**:",
         "",
-        ...open2.map((e) => `- ${code(e.endpoint)}: ${moreRoundsAdvice(e)}.`),
+        ...open2.map(
+          (e) => `- ${code(e.endpoint)}: ${cell(inconclusiveReason(e))}; ${moreRoundsAdvice(e)}.`
+        ),
         ""
       );
     }
@@ -10387,7 +10396,7 @@ function renderText(result, options = {}) {
     lines.push(...notes.map((n, i) => `[${i + 1}] ${n}`), "");
   }
   for (const e of rows.filter((r) => r.verdict === "inconclusive")) {
-    lines.push(`${e.endpoint} is inconclusive: ${moreRoundsAdvice(e)}.`);
+    lines.push(`${e.endpoint} is inconclusive: ${inconclusiveReason(e)}; ${moreRoundsAdvice(e)}.`);
   }
   lines.push(methodLine(result), "");
   return lines.join("\n");

@@ -50156,6 +50156,13 @@ function footnotes(rows) {
   }
   return { notes, marks };
 }
+function inconclusiveReason(e) {
+  const threshold = thresholdPercent(e.threshold);
+  if (e.change && e.change.low > e.threshold && e.pAdjusted !== null) {
+    return `its interval lies above ${threshold}, but not yet at the gate's family-wise level (Holm-adjusted p = ${e.pAdjusted.toPrecision(2)})`;
+  }
+  return `its interval reaches the ${threshold} threshold`;
+}
 function moreRoundsAdvice(e) {
   if (e.moreRounds === null) {
     return "the estimate sits on the threshold; more rounds cannot settle it \u2014 consider the threshold";
@@ -50257,9 +50264,11 @@ function renderMarkdown(result, options = {}) {
     const open3 = rows.filter((e) => e.verdict === "inconclusive");
     if (open3.length > 0) {
       lines.push(
-        "**Inconclusive** \u2014 the interval reaches the threshold:",
+        "**Inconclusive**:",
         "",
-        ...open3.map((e) => `- ${code(e.endpoint)}: ${moreRoundsAdvice(e)}.`),
+        ...open3.map(
+          (e) => `- ${code(e.endpoint)}: ${cell(inconclusiveReason(e))}; ${moreRoundsAdvice(e)}.`
+        ),
         ""
       );
     }
@@ -57792,8 +57801,7 @@ function describeEndpoint(endpoint2, counter) {
     case "regression":
       return `regression: ${counter} per request ${change}, above ${threshold}.${notes}`;
     case "inconclusive": {
-      const more = endpoint2.moreRounds !== null ? ` About ${endpoint2.moreRounds} more rounds would settle it.` : "";
-      return `inconclusive: ${counter} per request ${change} straddles ${threshold}.${more}${notes}`;
+      return `inconclusive: ${counter} per request ${change}: ${inconclusiveReason(endpoint2)}; ${moreRoundsAdvice(endpoint2)}.${notes}`;
     }
     case "error":
       return `could not be compared:${notes || " no usable samples."}`;

@@ -94,6 +94,20 @@ export function footnotes(rows: readonly EndpointResult[]): {
 }
 
 /** "≈22 more rounds would settle it", or why no number can be given. */
+/**
+ * Why an endpoint is inconclusive. Usually its interval reaches the threshold; but the interval
+ * shown is at the report's confidence for one endpoint, while a regression must pass the stricter
+ * one-sided test that Holm (and an adaptive run's look) asks of the whole family, so an interval
+ * can clear the threshold and still not settle it: say so, or the table seems to contradict itself.
+ */
+export function inconclusiveReason(e: EndpointResult): string {
+  const threshold = thresholdPercent(e.threshold);
+  if (e.change && e.change.low > e.threshold && e.pAdjusted !== null) {
+    return `its interval lies above ${threshold}, but not yet at the gate's family-wise level (Holm-adjusted p = ${e.pAdjusted.toPrecision(2)})`;
+  }
+  return `its interval reaches the ${threshold} threshold`;
+}
+
 export function moreRoundsAdvice(e: EndpointResult): string {
   if (e.moreRounds === null) {
     return 'the estimate sits on the threshold; more rounds cannot settle it — consider the threshold';

@@ -9,6 +9,7 @@ import {
   formatCost,
   isCounterWarning,
   methodLine,
+  inconclusiveReason,
   moreRoundsAdvice,
   thresholdPercent,
   worstFirst,
@@ -103,9 +104,11 @@ export function renderMarkdown(result: RunResult, options: MarkdownOptions = {})
     const open = rows.filter((e) => e.verdict === 'inconclusive');
     if (open.length > 0) {
       lines.push(
-        '**Inconclusive** — the interval reaches the threshold:',
+        '**Inconclusive**:',
         '',
-        ...open.map((e) => `- ${code(e.endpoint)}: ${moreRoundsAdvice(e)}.`),
+        ...open.map(
+          (e) => `- ${code(e.endpoint)}: ${cell(inconclusiveReason(e))}; ${moreRoundsAdvice(e)}.`,
+        ),
         '',
       );
     }

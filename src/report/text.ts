@@ -8,6 +8,7 @@ import {
   formatCost,
   isCounterWarning,
   methodLine,
+  inconclusiveReason,
   moreRoundsAdvice,
   thresholdPercent,
   worstFirst,
@@ -87,7 +88,7 @@ export function renderText(result: RunResult, options: TextOptions = {}): string
     lines.push(...notes.map((n, i) => `[${i + 1}] ${n}`), '');
   }
   for (const e of rows.filter((r) => r.verdict === 'inconclusive')) {
-    lines.push(`${e.endpoint} is inconclusive: ${moreRoundsAdvice(e)}.`);
+    lines.push(`${e.endpoint} is inconclusive: ${inconclusiveReason(e)}; ${moreRoundsAdvice(e)}.`);
   }
   lines.push(methodLine(result), '');
   return lines.join('\n');

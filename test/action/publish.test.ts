@@ -58,7 +58,7 @@ describe('job summary and annotations', () => {
       'regression: instructions per request +12.1 % (95 % CI +9.8 % … +14.5 %), above the 3 % threshold (default).',
     );
     expect(t.core.messages('warning')[0]).toMatch(
-      /^inconclusive: .* straddles the 3 % threshold .*About 6 more rounds/,
+      /^inconclusive: .*: its interval reaches the 3% threshold; ≈6 more rounds would settle it\.$/,
     );
   });
 

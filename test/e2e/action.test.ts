@@ -169,7 +169,7 @@ describe('the bundled action on a pull request', () => {
     expect(runs[0]!.state).toContain('pid-file');
     const { processesWith } = await import('../helpers/cli.js');
     const { readlinkSync } = await import('node:fs');
-    const shop = join(ROOT, 'examples', 'shop');
+    const servers = join(ROOT, 'test', 'fixtures', 'servers');
     const cwdOf = (pid: number) => {
       try {
         return readlinkSync(`/proc/${pid}/cwd`);
@@ -177,8 +177,8 @@ describe('the bundled action on a pull request', () => {
         return '';
       }
     };
-    expect(processesWith('server.js', false).filter((pid) => cwdOf(pid).startsWith(shop))).toEqual(
-      [],
-    );
+    expect(
+      processesWith('basic.cjs', false).filter((pid) => cwdOf(pid).startsWith(servers)),
+    ).toEqual([]);
   });
 });

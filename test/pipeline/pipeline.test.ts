@@ -127,9 +127,10 @@ describe('no request leaves for another host', () => {
 
 describe('adaptive rounds', () => {
   it('adds rounds at planned looks while an endpoint is inconclusive, up to max-rounds', async () => {
-    // A/A against a 0.1 % threshold: noise keeps every endpoint inconclusive, so every look asks for more.
+    // A/A against a 0.1 % threshold: noise keeps every endpoint inconclusive, so every look asks
+    // for more. α = 0.001 keeps a chance false regression (which would end the A/A early) rare.
     const p = makeProject(
-      `workload: workload.jsonl\nready: { path: /healthz, timeout: 10s }\nmeasure: { rounds: 3, max-rounds: 6, warmup: 0 }\nthresholds: { default: 0.1% }\nbefore: { cwd: svc, start: node server.cjs }\nafter: { cwd: svc, start: node server.cjs }\n`,
+      `workload: workload.jsonl\nready: { path: /healthz, timeout: 10s }\nmeasure: { rounds: 3, max-rounds: 6, warmup: 0 }\nthresholds: { default: 0.1% }\nalpha: 0.001\nbefore: { cwd: svc, start: node server.cjs }\nafter: { cwd: svc, start: node server.cjs }\n`,
     );
     const logger = memoryLogger();
     const out = await runGate({

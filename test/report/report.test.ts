@@ -143,4 +143,25 @@ describe('report details', () => {
     expect(md).toContain('`GET /api/a\\|b`');
     expect(md).toMatch(/≈\d+ more rounds? would settle it/);
   });
+
+  it('explains an inconclusive endpoint whose interval clears the threshold', () => {
+    const feed = result.endpoints.find((e) => e.verdict === 'inconclusive')!;
+    const cleared: RunResult = {
+      ...result,
+      endpoints: [
+        {
+          ...feed,
+          change: { estimate: 0.26, low: feed.threshold + 0.02, high: 0.48 },
+          pAdjusted: 0.081,
+        },
+      ],
+    };
+    const text = renderText(cleared);
+    expect(text).toContain(
+      "is inconclusive: its interval lies above 3%, but not yet at the gate's family-wise level (Holm-adjusted p = 0.081);",
+    );
+    expect(renderText(result)).toMatch(
+      /is inconclusive: its interval reaches the \d+% threshold; ≈/,
+    );
+  });
 });

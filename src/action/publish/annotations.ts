@@ -3,6 +3,7 @@
 // for an inconclusive one.
 
 import type { Change, EndpointResult, RunResult } from '../../analysis/types.js';
+import { inconclusiveReason, moreRoundsAdvice } from '../../report/format.js';
 import type { ActionCore } from '../core.js';
 
 export function annotate(core: Pick<ActionCore, 'error' | 'warning'>, result: RunResult): void {
@@ -30,11 +31,7 @@ export function describeEndpoint(endpoint: EndpointResult, counter: string): str
     case 'regression':
       return `regression: ${counter} per request ${change}, above ${threshold}.${notes}`;
     case 'inconclusive': {
-      const more =
-        endpoint.moreRounds !== null
-          ? ` About ${endpoint.moreRounds} more rounds would settle it.`
-          : '';
-      return `inconclusive: ${counter} per request ${change} straddles ${threshold}.${more}${notes}`;
+      return `inconclusive: ${counter} per request ${change}: ${inconclusiveReason(endpoint)}; ${moreRoundsAdvice(endpoint)}.${notes}`;
     }
     case 'error':
       return `could not be compared:${notes || ' no usable samples.'}`;
