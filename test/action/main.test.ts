@@ -117,6 +117,10 @@ describe('run', () => {
       expect.stringContaining('on-regression: annotate, so the step passes'),
     );
     expect(h.core.outputs['verdict']).toBe('fail');
+    // A required check in 'failure' would block the merge that annotate means to let through.
+    expect(github.statuses.map((s) => [s.state, s.description])).toEqual([
+      ['success', `annotate only: ${FAIL.summary}`],
+    ]);
   });
 
   it('fails closed on an error verdict, whatever on-regression says', async () => {

@@ -195,9 +195,14 @@ describe('commit status', () => {
     ]);
   });
 
-  it('posts failure under on-regression: annotate too (the status reports the verdict)', async () => {
-    await publishOutcome(target('pull_request'), outcome(FAIL, 'annotate'));
-    expect(github.statuses[0]!.state).toBe('failure');
+  it('keeps the statuses green under on-regression: annotate, and says why', async () => {
+    await publishOutcome(
+      target('pull_request', { 'deployment-id': '77' }),
+      outcome(FAIL, 'annotate'),
+    );
+    expect(github.statuses[0]!.state).toBe('success');
+    expect(github.statuses[0]!.description).toMatch(/^annotate only: .*GET \/api\/search/);
+    expect(github.deploymentStatuses.map((d) => d.state)).toEqual(['success']);
   });
 
   it('posts error for an error verdict', async () => {

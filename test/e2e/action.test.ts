@@ -152,6 +152,8 @@ describe('the bundled action on a pull request', () => {
     expect(run.stdout).toMatch(/::error title=GET \/api\/search::/);
     expect(run.outputs['verdict']).toBe('fail');
     expect(fake.commentsOn(42)).toHaveLength(1);
+    expect(fake.statuses.at(-1)).toMatchObject({ state: 'success', sha: HEAD_SHA });
+    expect(fake.statuses.at(-1)!.description).toMatch(/^annotate only: /);
   });
 
   it('completes with a warning when the token may not comment (403)', async () => {
