@@ -32970,189 +32970,6 @@ function headerProblem(name, value) {
   return void 0;
 }
 
-// src/workload/parse.ts
-var RECORD_FIELDS = ["method", "url", "headers", "body", "endpoint", "weight", "id"];
-function parseWorkload(text2, file2, options = {}) {
-  const routes = compileRoutes(options.routes ?? [], file2);
-  const problems = [];
-  const requests = [];
-  const seenIds = /* @__PURE__ */ new Map();
-  const lines = text2.split("\n");
-  lines.forEach((raw, index) => {
-    const line = index + 1;
-    const content = raw.replace(/\r$/, "").trim();
-    if (content === "" || content.startsWith("#")) return;
-    const lineProblems = [];
-    const problem = (path4, message) => lineProblems.push({ line, ...path4 ? { path: path4 } : {}, message });
-    const request3 = parseRecord(content, problem, routes, requests.length, line);
-    if (request3 && lineProblems.length === 0) {
-      const key = String(request3.id);
-      const previous = seenIds.get(key);
-      if (previous === void 0) seenIds.set(key, line);
-      else problem("id", `duplicate id ${JSON.stringify(request3.id)} (first on line ${previous})`);
-    }
-    if (lineProblems.length) problems.push(...lineProblems);
-    else if (request3) requests.push(request3);
-  });
-  if (problems.length) {
-    throw new ProblemsError(
-      file2,
-      problems,
-      'each line is {"method": "GET", "url": "/path?query", "headers": {...}, "body": "..."}'
-    );
-  }
-  if (requests.length === 0) {
-    throw new ConfigError(
-      "the workload has no requests",
-      { file: file2 },
-      "record or import some traffic first"
-    );
-  }
-  const endpoints = [...new Set(requests.map((r) => r.endpoint))].sort();
-  return { requests, endpoints };
-}
-function compileRoutes(routes, file2) {
-  return routes.map((template) => {
-    try {
-      return compileRoute(template);
-    } catch (error62) {
-      throw new ConfigError(error62.message, { file: file2 });
-    }
-  });
-}
-function parseRecord(content, problem, routes, index, line) {
-  let record2;
-  try {
-    record2 = JSON.parse(content);
-  } catch (error62) {
-    problem(void 0, `not valid JSON: ${oneLine(error62.message)}`);
-    return void 0;
-  }
-  if (typeof record2 !== "object" || record2 === null || Array.isArray(record2)) {
-    problem(void 0, "expected a JSON object, one request per line");
-    return void 0;
-  }
-  const r = record2;
-  for (const key of Object.keys(r)) {
-    if (RECORD_FIELDS.includes(key)) continue;
-    const near = closest(key, RECORD_FIELDS);
-    const flat = (s) => s.toLowerCase().replace(/[-_]/g, "");
-    if (near && !(near in r) && (key.length >= 4 || flat(key) === flat(near))) {
-      problem(key, `unknown field (did you mean '${near}'?)`);
-    }
-  }
-  let method;
-  if (typeof r.method !== "string" || r.method === "")
-    problem("method", 'required: a method such as "GET"');
-  else if (!TOKEN3.test(r.method)) problem("method", `not a valid HTTP method: '${r.method}'`);
-  else if (r.method.toUpperCase() === "CONNECT") problem("method", "CONNECT cannot be replayed");
-  else method = r.method.toUpperCase();
-  let path4;
-  if (typeof r.url !== "string") {
-    const hint = typeof r.path === "string" ? " (found 'path'; the field is called 'url')" : "";
-    problem("url", `required: a path such as "/users/7?full=1"${hint}`);
-  } else {
-    const target = toRequestTarget(r.url);
-    if (target.ok) path4 = target.path;
-    else problem("url", target.message);
-  }
-  const headers = {};
-  if (r.headers !== void 0 && r.headers !== null) {
-    if (typeof r.headers !== "object" || Array.isArray(r.headers)) {
-      problem("headers", "expected an object of name: value");
-    } else {
-      const seen = /* @__PURE__ */ new Set();
-      for (const [name, value] of Object.entries(r.headers)) {
-        const why = headerProblem(name, value);
-        if (why) problem(`headers.${name}`, why);
-        else if (seen.has(name.toLowerCase()))
-          problem(`headers.${name}`, "given twice (names are case-insensitive)");
-        else headers[name] = value;
-        seen.add(name.toLowerCase());
-      }
-    }
-  }
-  let body;
-  if (typeof r.body === "string") body = Buffer.from(r.body, "utf8");
-  else if (r.body !== void 0 && r.body !== null) {
-    const b64 = typeof r.body === "object" ? r.body.base64 : void 0;
-    if (typeof b64 !== "string" || Object.keys(r.body).length !== 1) {
-      problem("body", 'expected a string or {"base64": "..."}');
-    } else if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 === 1) {
-      problem("body.base64", "not valid base64");
-    } else {
-      body = Buffer.from(b64, "base64");
-    }
-  }
-  let endpoint;
-  if (r.endpoint !== void 0 && r.endpoint !== null) {
-    if (typeof r.endpoint !== "string" || r.endpoint.trim() === "")
-      problem("endpoint", "expected a non-empty string");
-    else endpoint = r.endpoint.trim();
-  }
-  let weight = 1;
-  if (r.weight !== void 0 && r.weight !== null) {
-    if (typeof r.weight !== "number" || !Number.isFinite(r.weight) || r.weight <= 0) {
-      problem("weight", `expected a positive number, got ${JSON.stringify(r.weight)}`);
-    } else weight = r.weight;
-  }
-  let id = index;
-  if (r.id !== void 0 && r.id !== null) {
-    if (typeof r.id === "string" && r.id !== "") id = r.id;
-    else if (typeof r.id === "number" && Number.isSafeInteger(r.id)) id = r.id;
-    else problem("id", "expected a non-empty string or an integer");
-  }
-  if (method === void 0 || path4 === void 0) return void 0;
-  return {
-    id,
-    line,
-    method,
-    path: path4,
-    headers,
-    ...body !== void 0 ? { body } : {},
-    endpoint: endpoint ?? endpointFor(method, path4, routes).name,
-    weight
-  };
-}
-async function loadWorkload(file2, options = {}) {
-  let text2;
-  try {
-    text2 = await readFile3(file2, "utf8");
-  } catch (error62) {
-    const code2 = error62.code;
-    throw new ConfigError(
-      code2 === "ENOENT" ? "workload file not found" : `cannot read workload: ${error62.message}`,
-      { file: file2 },
-      code2 === "ENOENT" ? "record traffic or create one with 'perfgate import'" : void 0
-    );
-  }
-  return parseWorkload(text2, file2, options);
-}
-function oneLine(message) {
-  return message.replace(/\s+/g, " ");
-}
-
-// src/workload/serialize.ts
-function serializeRecord(request3) {
-  const out = {};
-  if (request3.id !== void 0) out.id = request3.id;
-  out.method = request3.method;
-  out.url = request3.path;
-  out.headers = request3.headers;
-  if (request3.body !== void 0 && request3.body.length > 0) out.body = encodeBody(request3.body);
-  if (request3.endpoint !== void 0) out.endpoint = request3.endpoint;
-  if (request3.weight !== void 0 && request3.weight !== 1) out.weight = request3.weight;
-  return JSON.stringify(out);
-}
-function serializeWorkload(requests) {
-  return requests.map((r) => `${serializeRecord(r)}
-`).join("");
-}
-function encodeBody(body) {
-  const text2 = body.toString("utf8");
-  return Buffer.from(text2, "utf8").equals(body) ? text2 : { base64: body.toString("base64") };
-}
-
 // src/workload/redact.ts
 function redactPolicy(extra = {}) {
   const lower = (names) => names.map((n) => n.toLowerCase());
@@ -33353,6 +33170,273 @@ function hostOf(url2) {
   }
 }
 
+// src/workload/access-log.ts
+var QUOTED = '"((?:[^"\\\\]|\\\\.)*)"';
+var ACCESS_LOG_LINE = new RegExp(
+  `^(\\S+) (\\S+) (\\S+) \\[([^\\]]+)\\] ${QUOTED} (\\d{3}|-) (\\d+|-)(?: ${QUOTED} ${QUOTED})?(?:\\s.*)?$`
+);
+var REQUEST_LINE = /^(\S+) (\S+)(?: (HTTP\/\d(?:\.\d)?))?$/;
+function unescape(field, asTarget) {
+  return field.replace(/\\(x[0-9A-Fa-f]{2}|.)/g, (_, esc2) => {
+    if (esc2.length === 3) {
+      return asTarget ? `%${esc2.slice(1).toUpperCase()}` : String.fromCharCode(parseInt(esc2.slice(1), 16));
+    }
+    return esc2 === "n" ? "\n" : esc2 === "t" ? "	" : esc2;
+  });
+}
+function importAccessLog(text2, _file2, options) {
+  const importer = new Importer(options);
+  const bodiless = /* @__PURE__ */ new Map();
+  text2.split("\n").forEach((raw, index) => {
+    const line = index + 1;
+    const where2 = `line ${line}`;
+    const content = raw.replace(/\r$/, "");
+    if (content.trim() === "") return;
+    const m = ACCESS_LOG_LINE.exec(content);
+    if (!m) {
+      importer.skip(where2, line, "not in the combined or common log format");
+      return;
+    }
+    const requestLine = m[5];
+    if (requestLine === "-" || requestLine === "") {
+      importer.skip(where2, line, "empty request line (the client sent no request)");
+      return;
+    }
+    const r = REQUEST_LINE.exec(requestLine);
+    if (!r) {
+      importer.skip(where2, line, `not an HTTP request line: "${clip(requestLine)}"`);
+      return;
+    }
+    const headers = [];
+    const referer = m[8] !== void 0 ? unescape(m[8], false) : "-";
+    const agent = m[9] !== void 0 ? unescape(m[9], false) : "-";
+    if (referer !== "-" && referer !== "") headers.push(["Referer", referer]);
+    if (agent !== "-" && agent !== "") headers.push(["User-Agent", agent]);
+    const before = importer.result.requests.length;
+    importer.add(where2, line, { method: r[1], url: unescape(r[2], true), headers });
+    const method = r[1].toUpperCase();
+    if (importer.result.requests.length > before && ["POST", "PUT", "PATCH"].includes(method)) {
+      bodiless.set(method, (bodiless.get(method) ?? 0) + 1);
+    }
+  });
+  const result = importer.finish();
+  if (bodiless.size > 0) {
+    const list = [...bodiless].map(([m, n]) => `${n} ${m}`).join(", ");
+    result.warnings.push(
+      `${list} request(s) will be replayed without a body: access logs do not record bodies`
+    );
+  }
+  return result;
+}
+function clip(s) {
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+// src/workload/sniff.ts
+function sniffFormat(text2) {
+  const first = text2.split("\n").find((l) => l.trim() !== "") ?? "";
+  if (ACCESS_LOG_LINE.test(first.replace(/\r$/, ""))) return "access-log";
+  if (!text2.trimStart().startsWith("{")) return void 0;
+  try {
+    const parsed = JSON.parse(text2);
+    return Array.isArray(parsed?.log?.entries) ? "har" : void 0;
+  } catch {
+    return void 0;
+  }
+}
+
+// src/workload/parse.ts
+var RECORD_FIELDS = ["method", "url", "headers", "body", "endpoint", "weight", "id"];
+function parseWorkload(text2, file2, options = {}) {
+  const routes = compileRoutes(options.routes ?? [], file2);
+  const problems = [];
+  const requests = [];
+  const seenIds = /* @__PURE__ */ new Map();
+  const lines = text2.split("\n");
+  lines.forEach((raw, index) => {
+    const line = index + 1;
+    const content = raw.replace(/\r$/, "").trim();
+    if (content === "" || content.startsWith("#")) return;
+    const lineProblems = [];
+    const problem = (path4, message) => lineProblems.push({ line, ...path4 ? { path: path4 } : {}, message });
+    const request3 = parseRecord(content, problem, routes, requests.length, line);
+    if (request3 && lineProblems.length === 0) {
+      const key = String(request3.id);
+      const previous = seenIds.get(key);
+      if (previous === void 0) seenIds.set(key, line);
+      else problem("id", `duplicate id ${JSON.stringify(request3.id)} (first on line ${previous})`);
+    }
+    if (lineProblems.length) problems.push(...lineProblems);
+    else if (request3) requests.push(request3);
+  });
+  if (problems.length) {
+    const format = sniffFormat(text2);
+    if (format) {
+      const name = format === "har" ? "a HAR file" : "an access log";
+      throw new ConfigError(
+        `this is ${name}, not a perfgate workload (JSONL, one request a line)`,
+        { file: file2 },
+        `convert it once with 'perfgate import ${format} ${file2} -o workload.jsonl' (credentials are dropped) and point workload: at the result`
+      );
+    }
+    throw new ProblemsError(
+      file2,
+      problems,
+      'each line is {"method": "GET", "url": "/path?query", "headers": {...}, "body": "..."}'
+    );
+  }
+  if (requests.length === 0) {
+    throw new ConfigError(
+      "the workload has no requests",
+      { file: file2 },
+      "record or import some traffic first"
+    );
+  }
+  const endpoints = [...new Set(requests.map((r) => r.endpoint))].sort();
+  return { requests, endpoints };
+}
+function compileRoutes(routes, file2) {
+  return routes.map((template) => {
+    try {
+      return compileRoute(template);
+    } catch (error62) {
+      throw new ConfigError(error62.message, { file: file2 });
+    }
+  });
+}
+function parseRecord(content, problem, routes, index, line) {
+  let record2;
+  try {
+    record2 = JSON.parse(content);
+  } catch (error62) {
+    problem(void 0, `not valid JSON: ${oneLine(error62.message)}`);
+    return void 0;
+  }
+  if (typeof record2 !== "object" || record2 === null || Array.isArray(record2)) {
+    problem(void 0, "expected a JSON object, one request per line");
+    return void 0;
+  }
+  const r = record2;
+  for (const key of Object.keys(r)) {
+    if (RECORD_FIELDS.includes(key)) continue;
+    const near = closest(key, RECORD_FIELDS);
+    const flat = (s) => s.toLowerCase().replace(/[-_]/g, "");
+    if (near && !(near in r) && (key.length >= 4 || flat(key) === flat(near))) {
+      problem(key, `unknown field (did you mean '${near}'?)`);
+    }
+  }
+  let method;
+  if (typeof r.method !== "string" || r.method === "")
+    problem("method", 'required: a method such as "GET"');
+  else if (!TOKEN3.test(r.method)) problem("method", `not a valid HTTP method: '${r.method}'`);
+  else if (r.method.toUpperCase() === "CONNECT") problem("method", "CONNECT cannot be replayed");
+  else method = r.method.toUpperCase();
+  let path4;
+  if (typeof r.url !== "string") {
+    const hint = typeof r.path === "string" ? " (found 'path'; the field is called 'url')" : "";
+    problem("url", `required: a path such as "/users/7?full=1"${hint}`);
+  } else {
+    const target = toRequestTarget(r.url);
+    if (target.ok) path4 = target.path;
+    else problem("url", target.message);
+  }
+  const headers = {};
+  if (r.headers !== void 0 && r.headers !== null) {
+    if (typeof r.headers !== "object" || Array.isArray(r.headers)) {
+      problem("headers", "expected an object of name: value");
+    } else {
+      const seen = /* @__PURE__ */ new Set();
+      for (const [name, value] of Object.entries(r.headers)) {
+        const why = headerProblem(name, value);
+        if (why) problem(`headers.${name}`, why);
+        else if (seen.has(name.toLowerCase()))
+          problem(`headers.${name}`, "given twice (names are case-insensitive)");
+        else headers[name] = value;
+        seen.add(name.toLowerCase());
+      }
+    }
+  }
+  let body;
+  if (typeof r.body === "string") body = Buffer.from(r.body, "utf8");
+  else if (r.body !== void 0 && r.body !== null) {
+    const b64 = typeof r.body === "object" ? r.body.base64 : void 0;
+    if (typeof b64 !== "string" || Object.keys(r.body).length !== 1) {
+      problem("body", 'expected a string or {"base64": "..."}');
+    } else if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 === 1) {
+      problem("body.base64", "not valid base64");
+    } else {
+      body = Buffer.from(b64, "base64");
+    }
+  }
+  let endpoint;
+  if (r.endpoint !== void 0 && r.endpoint !== null) {
+    if (typeof r.endpoint !== "string" || r.endpoint.trim() === "")
+      problem("endpoint", "expected a non-empty string");
+    else endpoint = r.endpoint.trim();
+  }
+  let weight = 1;
+  if (r.weight !== void 0 && r.weight !== null) {
+    if (typeof r.weight !== "number" || !Number.isFinite(r.weight) || r.weight <= 0) {
+      problem("weight", `expected a positive number, got ${JSON.stringify(r.weight)}`);
+    } else weight = r.weight;
+  }
+  let id = index;
+  if (r.id !== void 0 && r.id !== null) {
+    if (typeof r.id === "string" && r.id !== "") id = r.id;
+    else if (typeof r.id === "number" && Number.isSafeInteger(r.id)) id = r.id;
+    else problem("id", "expected a non-empty string or an integer");
+  }
+  if (method === void 0 || path4 === void 0) return void 0;
+  return {
+    id,
+    line,
+    method,
+    path: path4,
+    headers,
+    ...body !== void 0 ? { body } : {},
+    endpoint: endpoint ?? endpointFor(method, path4, routes).name,
+    weight
+  };
+}
+async function loadWorkload(file2, options = {}) {
+  let text2;
+  try {
+    text2 = await readFile3(file2, "utf8");
+  } catch (error62) {
+    const code2 = error62.code;
+    throw new ConfigError(
+      code2 === "ENOENT" ? "workload file not found" : `cannot read workload: ${error62.message}`,
+      { file: file2 },
+      code2 === "ENOENT" ? "record traffic or create one with 'perfgate import'" : void 0
+    );
+  }
+  return parseWorkload(text2, file2, options);
+}
+function oneLine(message) {
+  return message.replace(/\s+/g, " ");
+}
+
+// src/workload/serialize.ts
+function serializeRecord(request3) {
+  const out = {};
+  if (request3.id !== void 0) out.id = request3.id;
+  out.method = request3.method;
+  out.url = request3.path;
+  out.headers = request3.headers;
+  if (request3.body !== void 0 && request3.body.length > 0) out.body = encodeBody(request3.body);
+  if (request3.endpoint !== void 0) out.endpoint = request3.endpoint;
+  if (request3.weight !== void 0 && request3.weight !== 1) out.weight = request3.weight;
+  return JSON.stringify(out);
+}
+function serializeWorkload(requests) {
+  return requests.map((r) => `${serializeRecord(r)}
+`).join("");
+}
+function encodeBody(body) {
+  const text2 = body.toString("utf8");
+  return Buffer.from(text2, "utf8").equals(body) ? text2 : { base64: body.toString("base64") };
+}
+
 // src/workload/har.ts
 function importHar(text2, file2, options) {
   let har;
@@ -33440,68 +33524,6 @@ function jsonErrorLine(text2, message) {
   const m = /position (\d+)/.exec(message);
   if (!m) return {};
   return { line: text2.slice(0, Number(m[1])).split("\n").length };
-}
-
-// src/workload/access-log.ts
-var QUOTED = '"((?:[^"\\\\]|\\\\.)*)"';
-var LINE = new RegExp(
-  `^(\\S+) (\\S+) (\\S+) \\[([^\\]]+)\\] ${QUOTED} (\\d{3}|-) (\\d+|-)(?: ${QUOTED} ${QUOTED})?(?:\\s.*)?$`
-);
-var REQUEST_LINE = /^(\S+) (\S+)(?: (HTTP\/\d(?:\.\d)?))?$/;
-function unescape(field, asTarget) {
-  return field.replace(/\\(x[0-9A-Fa-f]{2}|.)/g, (_, esc2) => {
-    if (esc2.length === 3) {
-      return asTarget ? `%${esc2.slice(1).toUpperCase()}` : String.fromCharCode(parseInt(esc2.slice(1), 16));
-    }
-    return esc2 === "n" ? "\n" : esc2 === "t" ? "	" : esc2;
-  });
-}
-function importAccessLog(text2, _file2, options) {
-  const importer = new Importer(options);
-  const bodiless = /* @__PURE__ */ new Map();
-  text2.split("\n").forEach((raw, index) => {
-    const line = index + 1;
-    const where2 = `line ${line}`;
-    const content = raw.replace(/\r$/, "");
-    if (content.trim() === "") return;
-    const m = LINE.exec(content);
-    if (!m) {
-      importer.skip(where2, line, "not in the combined or common log format");
-      return;
-    }
-    const requestLine = m[5];
-    if (requestLine === "-" || requestLine === "") {
-      importer.skip(where2, line, "empty request line (the client sent no request)");
-      return;
-    }
-    const r = REQUEST_LINE.exec(requestLine);
-    if (!r) {
-      importer.skip(where2, line, `not an HTTP request line: "${clip(requestLine)}"`);
-      return;
-    }
-    const headers = [];
-    const referer = m[8] !== void 0 ? unescape(m[8], false) : "-";
-    const agent = m[9] !== void 0 ? unescape(m[9], false) : "-";
-    if (referer !== "-" && referer !== "") headers.push(["Referer", referer]);
-    if (agent !== "-" && agent !== "") headers.push(["User-Agent", agent]);
-    const before = importer.result.requests.length;
-    importer.add(where2, line, { method: r[1], url: unescape(r[2], true), headers });
-    const method = r[1].toUpperCase();
-    if (importer.result.requests.length > before && ["POST", "PUT", "PATCH"].includes(method)) {
-      bodiless.set(method, (bodiless.get(method) ?? 0) + 1);
-    }
-  });
-  const result = importer.finish();
-  if (bodiless.size > 0) {
-    const list = [...bodiless].map(([m, n]) => `${n} ${m}`).join(", ");
-    result.warnings.push(
-      `${list} request(s) will be replayed without a body: access logs do not record bodies`
-    );
-  }
-  return result;
-}
-function clip(s) {
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
 // src/version.ts

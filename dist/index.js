@@ -52354,6 +52354,25 @@ function headerProblem(name, value) {
   return void 0;
 }
 
+// src/workload/access-log.ts
+var QUOTED = '"((?:[^"\\\\]|\\\\.)*)"';
+var ACCESS_LOG_LINE = new RegExp(
+  `^(\\S+) (\\S+) (\\S+) \\[([^\\]]+)\\] ${QUOTED} (\\d{3}|-) (\\d+|-)(?: ${QUOTED} ${QUOTED})?(?:\\s.*)?$`
+);
+
+// src/workload/sniff.ts
+function sniffFormat(text2) {
+  const first = text2.split("\n").find((l) => l.trim() !== "") ?? "";
+  if (ACCESS_LOG_LINE.test(first.replace(/\r$/, ""))) return "access-log";
+  if (!text2.trimStart().startsWith("{")) return void 0;
+  try {
+    const parsed = JSON.parse(text2);
+    return Array.isArray(parsed?.log?.entries) ? "har" : void 0;
+  } catch {
+    return void 0;
+  }
+}
+
 // src/workload/parse.ts
 var RECORD_FIELDS = ["method", "url", "headers", "body", "endpoint", "weight", "id"];
 function parseWorkload(text2, file2, options = {}) {
@@ -52379,6 +52398,15 @@ function parseWorkload(text2, file2, options = {}) {
     else if (request4) requests.push(request4);
   });
   if (problems.length) {
+    const format = sniffFormat(text2);
+    if (format) {
+      const name = format === "har" ? "a HAR file" : "an access log";
+      throw new ConfigError(
+        `this is ${name}, not a perfgate workload (JSONL, one request a line)`,
+        { file: file2 },
+        `convert it once with 'perfgate import ${format} ${file2} -o workload.jsonl' (credentials are dropped) and point workload: at the result`
+      );
+    }
     throw new ProblemsError(
       file2,
       problems,
@@ -52515,12 +52543,6 @@ async function loadWorkload(file2, options = {}) {
 function oneLine(message) {
   return message.replace(/\s+/g, " ");
 }
-
-// src/workload/access-log.ts
-var QUOTED = '"((?:[^"\\\\]|\\\\.)*)"';
-var LINE = new RegExp(
-  `^(\\S+) (\\S+) (\\S+) \\[([^\\]]+)\\] ${QUOTED} (\\d{3}|-) (\\d+|-)(?: ${QUOTED} ${QUOTED})?(?:\\s.*)?$`
-);
 
 // src/version.ts
 var VERSION = "0.1.0";

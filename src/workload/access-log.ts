@@ -5,7 +5,7 @@
 import { Importer, type ImportOptions, type ImportResult } from './importer.js';
 
 const QUOTED = '"((?:[^"\\\\]|\\\\.)*)"';
-const LINE = new RegExp(
+export const ACCESS_LOG_LINE = new RegExp(
   `^(\\S+) (\\S+) (\\S+) \\[([^\\]]+)\\] ${QUOTED} (\\d{3}|-) (\\d+|-)(?: ${QUOTED} ${QUOTED})?(?:\\s.*)?$`,
 );
 const REQUEST_LINE = /^(\S+) (\S+)(?: (HTTP\/\d(?:\.\d)?))?$/;
@@ -30,7 +30,7 @@ export function importAccessLog(text: string, _file: string, options: ImportOpti
     const where = `line ${line}`;
     const content = raw.replace(/\r$/, '');
     if (content.trim() === '') return;
-    const m = LINE.exec(content);
+    const m = ACCESS_LOG_LINE.exec(content);
     if (!m) {
       importer.skip(where, line, 'not in the combined or common log format');
       return;

@@ -7,6 +7,7 @@ import { ProblemsError, type Problem } from '../config/problems.js';
 import { closest } from '../config/suggest.js';
 import { compileRoute, endpointFor, type Route } from './endpoint.js';
 import { headerProblem, TOKEN } from './headers.js';
+import { sniffFormat } from './sniff.js';
 import { toRequestTarget } from './target.js';
 import type { ParseWorkloadOptions, Workload, WorkloadRequest } from './types.js';
 
@@ -43,6 +44,15 @@ export function parseWorkload(
   });
 
   if (problems.length) {
+    const format = sniffFormat(text);
+    if (format) {
+      const name = format === 'har' ? 'a HAR file' : 'an access log';
+      throw new ConfigError(
+        `this is ${name}, not a perfgate workload (JSONL, one request a line)`,
+        { file },
+        `convert it once with 'perfgate import ${format} ${file} -o workload.jsonl' (credentials are dropped) and point workload: at the result`,
+      );
+    }
     throw new ProblemsError(
       file,
       problems,

@@ -169,6 +169,30 @@ describe('parseWorkload', () => {
   });
 });
 
+describe('a recorded file given as the workload', () => {
+  it.each([
+    ['session.har', 'a HAR file', 'har'],
+    ['access.log', 'an access log', 'access-log'],
+  ])('%s: says what it is and which import command converts it', async (name, what, format) => {
+    const file = path.join(fixtures, name);
+    const error = await loadWorkload(file).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toBe(
+      `${file}: this is ${what}, not a perfgate workload (JSONL, one request a line)`,
+    );
+    expect((error as ConfigError).hint).toContain(`perfgate import ${format} ${file} -o`);
+  });
+
+  it('still lists the bad lines of a broken JSONL workload', () => {
+    expect(() => parseWorkload('{"method":"GET","url":"/a"}\n{"method":\n', 'w.jsonl')).toThrow(
+      ProblemsError,
+    );
+  });
+});
+
 describe('no request ever carries a host', () => {
   const urls = [
     'https://shop.example.com/users/7?full=1',
