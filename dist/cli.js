@@ -10013,7 +10013,13 @@ function collect(set2) {
       if (event.endpoint !== void 0) get(event.endpoint).errors.push(where2);
       else runErrors.push(where2);
     } else if (event.kind === "mismatch") {
-      noteMismatch(get(event.endpoint), event.request, event.round, event.before, event.after);
+      const data = get(event.endpoint);
+      if (event.bodies) {
+        data.mismatched.add(event.request);
+        data.mismatchExample ??= `request ${event.request} in round ${event.round}: status ${event.before} from both, but different bodies (${event.bodies.before} before, ${event.bodies.after} after)`;
+      } else {
+        noteMismatch(data, event.request, event.round, event.before, event.after);
+      }
     }
   }
   for (const data of endpoints.values()) {
@@ -30501,7 +30507,11 @@ var measureSchema = external_exports.strictObject({
   aslr: external_exports.boolean({ error: "expected true or false" }).meta({
     description: "Keep address-space randomisation on for the targets. By default perfgate turns it off (setarch -R) where the system allows, which removes a source of run-to-run noise."
   }).default(false),
-  settle: duration3("Pause after each response before reading the counters.").prefault("0ms")
+  settle: duration3("Pause after each response before reading the counters.").prefault("0ms"),
+  compare: oneOf(
+    ["status", "body"],
+    "What must agree between the two builds' answers to the same request: 'status', or 'body' (the status and a hash of the body, for services whose answers are deterministic)."
+  ).default("status")
 }).superRefine((measure, ctx) => {
   if (measure["max-rounds"] !== void 0 && measure["max-rounds"] < measure.rounds) {
     ctx.addIssue({
@@ -30732,7 +30742,8 @@ function resolveConfig(raw, file2, lines) {
       maxRounds: raw.measure["max-rounds"] ?? raw.measure.rounds,
       maxDurationMs: raw.measure["max-duration"],
       aslr: raw.measure.aslr,
-      settleMs: raw.measure.settle
+      settleMs: raw.measure.settle,
+      compare: raw.measure.compare
     },
     thresholds: { default: raw.thresholds.default, endpoints: raw.thresholds.endpoints },
     alpha: raw.alpha,
@@ -30886,7 +30897,7 @@ ${EXAMPLE}`
 }
 
 // src/pipeline.ts
-import { createHash, randomInt } from "node:crypto";
+import { createHash as createHash2, randomInt } from "node:crypto";
 import { readFileSync as readFileSync3, writeFileSync as writeFileSync2, mkdirSync as mkdirSync2 } from "node:fs";
 import { join as join4, relative, resolve as resolve2 } from "node:path";
 
@@ -32288,6 +32299,7 @@ async function startTarget(spec, signal, logger) {
 }
 
 // src/replay/client.ts
+import { createHash } from "node:crypto";
 import { Agent, request as request2 } from "node:http";
 var NonLocalRequestError = class extends Error {
 };
@@ -32299,10 +32311,13 @@ function assertLocalPath(path4) {
   }
 }
 var LocalClient = class {
-  constructor(port) {
+  /** `hashBodies`: hash each response body as it arrives, for comparing the builds' answers. */
+  constructor(port, hashBodies = false) {
     this.port = port;
+    this.hashBodies = hashBodies;
   }
   port;
+  hashBodies;
   host = "127.0.0.1";
   agent = new Agent({ keepAlive: true, maxSockets: 1 });
   /**
@@ -32331,12 +32346,17 @@ var LocalClient = class {
         },
         (res) => {
           let bytes = 0;
+          const hash2 = this.hashBodies ? createHash("sha1") : void 0;
           res.on("data", (chunk) => {
             bytes += chunk.length;
+            hash2?.update(chunk);
           });
           res.on("end", () => {
             onComplete?.();
-            resolve7({ status: res.statusCode ?? 0, bytes });
+            const status = res.statusCode ?? 0;
+            resolve7(
+              hash2 ? { status, bytes, bodyHash: hash2.digest("hex").slice(0, 16) } : { status, bytes }
+            );
           });
           res.on("error", reject);
         }
@@ -32365,11 +32385,11 @@ function requestFailure(target, req, error62) {
   );
 }
 var Meter = class {
-  constructor(target, writer, settleMs = 0) {
+  constructor(target, writer, settleMs = 0, compareBodies = false) {
     this.target = target;
     this.writer = writer;
     this.settleMs = settleMs;
-    this.client = new LocalClient(target.port);
+    this.client = new LocalClient(target.port, compareBodies);
     this.a = target.counters.newBuffer();
     this.b = target.counters.newBuffer();
     this.delta = new Float64Array(target.counters.events.length);
@@ -32401,7 +32421,7 @@ var Meter = class {
       throw requestFailure(this.target, req, error62);
     }
   }
-  /** Sends a request, measures it, writes its sample; returns the response status. */
+  /** Sends a request, measures it, writes its sample; returns the response. */
   async measure(req, round2) {
     const { counters, build } = this.target;
     const res = await this.send(req, true);
@@ -32426,7 +32446,7 @@ var Meter = class {
       values,
       ...multiplexed ? { multiplexed: true } : {}
     });
-    return res.status;
+    return res;
   }
   close() {
     this.client.close();
@@ -32519,7 +32539,7 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
         order2.map(async (build) => {
           const target = await startTarget({ ...plan.targets[build], build }, signal, logger);
           live2.push(target);
-          meters[build] = new Meter(target, writer, plan.settleMs);
+          meters[build] = new Meter(target, writer, plan.settleMs, plan.compareBodies ?? false);
         })
       );
       const failed = started2.find((s) => s.status === "rejected");
@@ -32540,17 +32560,18 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
           const req = plan.requests[requestOrder[i]];
           const k = pass * total2 + i;
           const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
-          const sx = await x.measure(req, r);
-          const sy = await y.measure(req, r);
-          if (sx !== sy) {
-            const [before, after] = x.target.build === "before" ? [sx, sy] : [sy, sx];
+          const rx = await x.measure(req, r);
+          const ry = await y.measure(req, r);
+          if (rx.status !== ry.status || rx.bodyHash !== ry.bodyHash) {
+            const [before, after] = x.target.build === "before" ? [rx, ry] : [ry, rx];
             writer.write({
               kind: "mismatch",
               endpoint: req.endpoint,
               request: req.id,
               round: r,
-              before,
-              after
+              before: before.status,
+              after: after.status,
+              ...before.status === after.status ? { bodies: { before: before.bodyHash, after: after.bodyHash } } : {}
             });
           }
           progress(`measuring \xB7 ${k + 1}/${total2 * passes} requests`);
@@ -33660,7 +33681,7 @@ function samplesHeader(f) {
       path: config2.workload,
       requests: f.requests,
       endpoints: f.workload.endpoints,
-      sha256: createHash("sha256").update(readFileSync3(config2.workload)).digest("hex"),
+      sha256: createHash2("sha256").update(readFileSync3(config2.workload)).digest("hex"),
       weights: endpointWeights(f.workload.requests)
     },
     builds: { before: build("before"), after: build("after") },
@@ -33742,6 +33763,7 @@ async function runGate(options) {
         passes: config2.measure.passes,
         maxDurationMs: config2.measure.maxDurationMs,
         settleMs: config2.measure.settleMs,
+        compareBodies: config2.measure.compare === "body",
         seed,
         targets: {
           before: { ...common, cwd: builds.before.cwd, start: config2.before.start },

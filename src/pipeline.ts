@@ -337,6 +337,7 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
         passes: config.measure.passes,
         maxDurationMs: config.measure.maxDurationMs,
         settleMs: config.measure.settleMs,
+        compareBodies: config.measure.compare === 'body',
         seed,
         targets: {
           before: { ...common, cwd: builds.before.cwd, start: config.before.start },

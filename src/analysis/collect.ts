@@ -133,7 +133,13 @@ export function collect(set: SampleSet): Collected {
       if (event.endpoint !== undefined) get(event.endpoint).errors.push(where);
       else runErrors.push(where);
     } else if (event.kind === 'mismatch') {
-      noteMismatch(get(event.endpoint), event.request, event.round, event.before, event.after);
+      const data = get(event.endpoint);
+      if (event.bodies) {
+        data.mismatched.add(event.request);
+        data.mismatchExample ??= `request ${event.request} in round ${event.round}: status ${event.before} from both, but different bodies (${event.bodies.before} before, ${event.bodies.after} after)`;
+      } else {
+        noteMismatch(data, event.request, event.round, event.before, event.after);
+      }
     }
   }
 

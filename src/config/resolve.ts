@@ -46,6 +46,7 @@ export function resolveConfig(raw: RawConfig, file: string, lines: Record<string
       maxDurationMs: raw.measure['max-duration'],
       aslr: raw.measure.aslr,
       settleMs: raw.measure.settle,
+      compare: raw.measure.compare,
     },
     thresholds: { default: raw.thresholds.default, endpoints: raw.thresholds.endpoints },
     alpha: raw.alpha,

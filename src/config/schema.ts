@@ -150,6 +150,10 @@ const measureSchema = z
       })
       .default(false),
     settle: duration('Pause after each response before reading the counters.').prefault('0ms'),
+    compare: oneOf(
+      ['status', 'body'],
+      "What must agree between the two builds' answers to the same request: 'status', or 'body' (the status and a hash of the body, for services whose answers are deterministic).",
+    ).default('status'),
   })
   .superRefine((measure, ctx) => {
     if (measure['max-rounds'] !== undefined && measure['max-rounds'] < measure.rounds) {

@@ -33,6 +33,8 @@ export interface MeasureConfig {
   aslr: boolean;
   /** Pause after each response before reading the counters. */
   settleMs: number;
+  /** What must agree between the builds' answers: the status, or the status and the body. */
+  compare: 'status' | 'body';
 }
 
 export interface ThresholdsConfig {

@@ -2,6 +2,7 @@
 // flight, the whole response body read. It can only ever reach 127.0.0.1:<port>: requests carry a
 // path, never a URL, and the connection's host is fixed here.
 
+import { createHash, type Hash } from 'node:crypto';
 import { Agent, request } from 'node:http';
 
 export interface ReplayRequest {
@@ -15,6 +16,8 @@ export interface ReplayRequest {
 export interface ReplayResponse {
   status: number;
   bytes: number;
+  /** SHA-1 of the body (16 hex digits), when the client hashes bodies. */
+  bodyHash?: string;
 }
 
 export class NonLocalRequestError extends Error {}
@@ -32,7 +35,11 @@ export class LocalClient {
   readonly host = '127.0.0.1';
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
-  constructor(readonly port: number) {}
+  /** `hashBodies`: hash each response body as it arrives, for comparing the builds' answers. */
+  constructor(
+    readonly port: number,
+    private readonly hashBodies = false,
+  ) {}
 
   /**
    * Sends one request. `onSend` runs right before the request leaves, `onComplete` right after
@@ -65,12 +72,19 @@ export class LocalClient {
         },
         (res) => {
           let bytes = 0;
+          const hash: Hash | undefined = this.hashBodies ? createHash('sha1') : undefined;
           res.on('data', (chunk: Buffer) => {
             bytes += chunk.length;
+            hash?.update(chunk);
           });
           res.on('end', () => {
             onComplete?.();
-            resolve({ status: res.statusCode ?? 0, bytes });
+            const status = res.statusCode ?? 0;
+            resolve(
+              hash
+                ? { status, bytes, bodyHash: hash.digest('hex').slice(0, 16) }
+                : { status, bytes },
+            );
           });
           res.on('error', reject);
         },

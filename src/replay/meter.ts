@@ -44,8 +44,9 @@ export class Meter {
     readonly target: RunningTarget,
     private readonly writer: SamplesWriter,
     private readonly settleMs = 0,
+    compareBodies = false,
   ) {
-    this.client = new LocalClient(target.port);
+    this.client = new LocalClient(target.port, compareBodies);
     this.a = target.counters.newBuffer();
     this.b = target.counters.newBuffer();
     this.delta = new Float64Array(target.counters.events.length);
@@ -67,8 +68,8 @@ export class Meter {
     }
   }
 
-  /** Sends a request, measures it, writes its sample; returns the response status. */
-  async measure(req: PreparedRequest, round: number): Promise<number> {
+  /** Sends a request, measures it, writes its sample; returns the response. */
+  async measure(req: PreparedRequest, round: number): Promise<ReplayResponse> {
     const { counters, build } = this.target;
     const res = await this.send(req, true);
     const latencyMs = now() - this.t0;
@@ -93,7 +94,7 @@ export class Meter {
       values,
       ...(multiplexed ? { multiplexed: true } : {}),
     });
-    return res.status;
+    return res;
   }
 
   close(): void {

@@ -23,6 +23,8 @@ export interface ReplayPlan {
   passes?: number;
   maxDurationMs: number;
   settleMs: number;
+  /** Compare response bodies (by hash) between the builds, not only statuses. */
+  compareBodies?: boolean;
   seed: number;
   /** Build each side's target; `build` is filled in per side. */
   targets: Record<Build, Omit<TargetSpec, 'build'>>;
@@ -85,7 +87,7 @@ export async function replay(
         order.map(async (build) => {
           const target = await startTarget({ ...plan.targets[build], build }, signal, logger);
           live.push(target);
-          meters[build] = new Meter(target, writer, plan.settleMs);
+          meters[build] = new Meter(target, writer, plan.settleMs, plan.compareBodies ?? false);
         }),
       );
       const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -108,17 +110,20 @@ export async function replay(
           const k = pass * total + i;
           // Alternate which build serves a request first, so neither always follows the other.
           const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
-          const sx = await x.measure(req, r);
-          const sy = await y.measure(req, r);
-          if (sx !== sy) {
-            const [before, after] = x.target.build === 'before' ? [sx, sy] : [sy, sx];
+          const rx = await x.measure(req, r);
+          const ry = await y.measure(req, r);
+          if (rx.status !== ry.status || rx.bodyHash !== ry.bodyHash) {
+            const [before, after] = x.target.build === 'before' ? [rx, ry] : [ry, rx];
             writer.write({
               kind: 'mismatch',
               endpoint: req.endpoint,
               request: req.id,
               round: r,
-              before,
-              after,
+              before: before.status,
+              after: after.status,
+              ...(before.status === after.status
+                ? { bodies: { before: before.bodyHash!, after: after.bodyHash! } }
+                : {}),
             });
           }
           progress(`measuring · ${k + 1}/${total * passes} requests`);

@@ -88,8 +88,11 @@ export type SamplesEvent =
       endpoint: string;
       request: number | string;
       round: number;
+      /** The statuses each build answered. */
       before: number;
       after: number;
+      /** Same status, different bodies (measure.compare: body): each body's hash. */
+      bodies?: { before: string; after: string };
     }
   | { kind: 'end'; at: string; complete: boolean; reason?: string; rounds: number; wallMs: number };
 

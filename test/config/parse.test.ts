@@ -41,6 +41,7 @@ describe('parseConfig', () => {
       maxDurationMs: 1_200_000,
       aslr: false,
       settleMs: 5,
+      compare: 'status',
     });
     expect(config.thresholds).toEqual({
       default: 0.03,
@@ -68,6 +69,7 @@ describe('parseConfig', () => {
       maxDurationMs: 30 * 60_000,
       aslr: false,
       settleMs: 0,
+      compare: 'status',
     });
     expect(config.thresholds).toEqual({ default: 0.03, endpoints: {} });
     expect(config.alpha).toBe(0.05);
@@ -83,6 +85,13 @@ describe('parseConfig', () => {
     expect(config.alpha).toBe(0.01);
     expect(config.onInconclusive).toBe('fail');
     expect(config.workload).toBeUndefined();
+  });
+
+  it('measure.compare: status or body, and nothing else', () => {
+    expect(parseConfig('measure: { compare: body }', 'p.yml').measure.compare).toBe('body');
+    expect(() => parseConfig('measure:\n  compare: bodies\n', 'p.yml')).toThrow(
+      /p\.yml:line 2: measure\.compare: /,
+    );
   });
 
   it('max-rounds follows rounds unless set', () => {

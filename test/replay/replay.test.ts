@@ -13,6 +13,8 @@ import {
   NonLocalRequestError,
 } from '../../src/replay/index.js';
 import { parseSamples, SamplesWriter } from '../../src/samples/index.js';
+import { analyze } from '../../src/analysis/index.js';
+import type { AnalysisOptions } from '../../src/analysis/types.js';
 import type { Sample } from '../../src/samples/types.js';
 
 const SERVER = join(import.meta.dirname, '..', 'fixtures', 'servers', 'basic.cjs');
@@ -35,6 +37,13 @@ const REQUESTS: PreparedRequest[] = [
     body: Buffer.from('{"a":1}'),
   },
 ];
+
+const ANALYSIS: AnalysisOptions = {
+  thresholds: { default: 0.5, endpoints: {} },
+  alpha: 0.05,
+  confidence: 0.95,
+  onInconclusive: 'pass',
+};
 
 function plan(env: Record<string, string> = {}, over: Partial<ReplayPlan> = {}): ReplayPlan {
   const target = {
@@ -248,6 +257,54 @@ describe('replay', () => {
       { kind: 'mismatch', endpoint: 'GET /y', request: 1, round: 1, before: 200, after: 404 },
     ]);
   });
+
+  it.each([false, true])(
+    'flags a different body with the same status only when comparing bodies (%s)',
+    async (compareBodies) => {
+      const { path, writer } = setup();
+      const p = plan(
+        {},
+        {
+          looks: [2],
+          warmup: 0,
+          compareBodies,
+          requests: [request(0, 'GET /x', '/x'), request(1, 'GET /y', '/y')],
+        },
+      );
+      p.targets.after = { ...p.targets.after, env: { ...process.env, ALTER_BODY: '/y' } };
+      await replay(p, writer, memoryLogger(), new AbortController().signal);
+      writer.close();
+      const set = parseSamples(readFileSync(path, 'utf8'), path);
+      const mismatches = set.events.filter((e) => e.kind === 'mismatch');
+      if (!compareBodies) {
+        expect(mismatches).toEqual([]);
+        return;
+      }
+      expect(mismatches.map((m) => m.kind === 'mismatch' && m.round)).toEqual([1, 2]);
+      expect(mismatches.slice(0, 1)).toEqual([
+        {
+          kind: 'mismatch',
+          endpoint: 'GET /y',
+          request: 1,
+          round: 1,
+          before: 200,
+          after: 200,
+          bodies: {
+            before: expect.stringMatching(/^[0-9a-f]{16}$/),
+            after: expect.stringMatching(/^[0-9a-f]{16}$/),
+          },
+        },
+      ]);
+      const bodies = (mismatches[0] as { bodies: { before: string; after: string } }).bodies;
+      expect(bodies.before).not.toBe(bodies.after);
+      // The analysis turns it into an error for that endpoint alone, saying what differed.
+      const result = analyze(set, ANALYSIS);
+      const y = result.endpoints.find((e) => e.endpoint === 'GET /y')!;
+      expect(y.verdict).toBe('error');
+      expect(y.warnings.join(' ')).toMatch(/status 200 from both, but different bodies/);
+      expect(result.endpoints.find((e) => e.endpoint === 'GET /x')!.verdict).not.toBe('error');
+    },
+  );
 });
 
 describe('LocalClient', () => {
