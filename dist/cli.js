@@ -9384,6 +9384,22 @@ function candidatePaths(fromDir, env = process.env) {
   }
   return out;
 }
+var VERBS = [
+  "events",
+  "open",
+  "read",
+  "readInto",
+  "enable",
+  "disable",
+  "close",
+  "probe",
+  "setAffinity",
+  "getAffinity"
+];
+function missingVerbs(addon) {
+  const o = addon;
+  return VERBS.filter((v) => typeof o?.[v] !== "function");
+}
 var cached;
 function loadBinding() {
   if (cached) return cached;
@@ -9401,7 +9417,13 @@ function loadBinding() {
   for (const path4 of tried) {
     if (!existsSync(path4)) continue;
     try {
-      cached = { bound: true, native: require2(path4), path: path4 };
+      const addon = require2(path4);
+      const missing = missingVerbs(addon);
+      cached = missing.length === 0 ? { bound: true, native: addon, path: path4 } : {
+        bound: false,
+        reason: `${path4} is out of date (it lacks ${missing.join(", ")}): rebuild it with 'npm run build:native'`,
+        tried
+      };
       return cached;
     } catch (error62) {
       cached = {
@@ -9509,7 +9531,8 @@ var CounterSet = class _CounterSet {
         const handle = native.open(pid, group, {
           inherit: options.inherit ?? true,
           enableOnExec: options.enableOnExec ?? false,
-          excludeKernel: !(options.kernel ?? false)
+          excludeKernel: !(options.kernel ?? false),
+          ...options.pmuType ? { pmuType: options.pmuType } : {}
         });
         opened.push({ handle, events: group, offset });
         offset += 2 + group.length;
@@ -9580,11 +9603,59 @@ var CounterSet = class _CounterSet {
 };
 
 // src/counters/probe.ts
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync3 } from "node:fs";
 import { cpus, release } from "node:os";
+
+// src/counters/cpus.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+import { join as join2 } from "node:path";
+function parseCpuList(text2) {
+  const cpus2 = /* @__PURE__ */ new Set();
+  const trimmed = text2.trim();
+  if (trimmed === "") throw new RangeError("an empty CPU list");
+  for (const part of trimmed.split(",")) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m) throw new RangeError(`'${part.trim()}' is not a CPU number or range like 2-5`);
+    const from = Number(m[1]);
+    const to = m[2] === void 0 ? from : Number(m[2]);
+    if (to < from) throw new RangeError(`'${part.trim()}' runs backwards`);
+    if (to > 4095) throw new RangeError(`CPU ${to} is out of range`);
+    for (let cpu = from; cpu <= to; cpu++) cpus2.add(cpu);
+  }
+  return [...cpus2].sort((a, b) => a - b);
+}
+function formatCpuList(cpus2) {
+  const sorted2 = [...new Set(cpus2)].sort((a, b) => a - b);
+  const parts2 = [];
+  for (let i = 0; i < sorted2.length; ) {
+    let j = i;
+    while (j + 1 < sorted2.length && sorted2[j + 1] === sorted2[j] + 1) j++;
+    parts2.push(j === i ? `${sorted2[i]}` : `${sorted2[i]}-${sorted2[j]}`);
+    i = j + 1;
+  }
+  return parts2.join(",");
+}
+function readHybridCpu(sys = "/sys") {
+  const pmu = (name) => {
+    const dir = join2(sys, "bus", "event_source", "devices", name);
+    try {
+      const type = Number.parseInt(readFileSync2(join2(dir, "type"), "utf8").trim(), 10);
+      const cpus2 = parseCpuList(readFileSync2(join2(dir, "cpus"), "utf8"));
+      return Number.isInteger(type) && type > 0 ? { name, type, cpus: cpus2 } : null;
+    } catch {
+      return null;
+    }
+  };
+  const core = pmu("cpu_core");
+  if (!core) return null;
+  const atom = pmu("cpu_atom");
+  return { core, others: atom ? [atom] : [] };
+}
+
+// src/counters/probe.ts
 function readParanoid() {
   try {
-    return Number.parseInt(readFileSync2("/proc/sys/kernel/perf_event_paranoid", "utf8").trim(), 10);
+    return Number.parseInt(readFileSync3("/proc/sys/kernel/perf_event_paranoid", "utf8").trim(), 10);
   } catch {
     return null;
   }
@@ -9610,13 +9681,21 @@ function gatherProbeFacts() {
       kernelCounting: false
     };
   }
+  const hybrid = base.platform === "linux" ? readHybridCpu() : null;
   const events = {};
   for (const e of EVENTS) {
-    const r = binding.native.probe(e.name, true);
+    const r = binding.native.probe(e.name, true, hybrid?.core.type);
     events[e.name] = r.ok ? { ok: true } : { ok: false, error: r.code ?? "EUNKNOWN" };
   }
   const kernelCounting = binding.native.probe("task-clock", false).ok;
-  return { ...base, native: { loaded: true, path: binding.path }, events, kernelCounting };
+  return {
+    ...base,
+    native: { loaded: true, path: binding.path },
+    events,
+    kernelCounting,
+    hybrid,
+    allowedCpus: binding.native.getAffinity(0)
+  };
 }
 var PARANOID_FIX = "allow unprivileged counting of your own processes: sudo sysctl -w kernel.perf_event_paranoid=2 (persist it in /etc/sysctl.d/99-perfgate.conf)";
 function assessProbe(facts) {
@@ -9655,7 +9734,12 @@ function assessProbe(facts) {
   const sw = facts.events["task-clock"];
   const hw = facts.events["instructions"];
   if (hw?.ok) {
-    return done("available", "instructions", "hardware counters available: counting instructions");
+    const hybrid = facts.hybrid ? ` (hybrid CPU: on the ${facts.hybrid.core.name} PMU, targets kept on CPUs ${formatCpuList(facts.hybrid.core.cpus)})` : "";
+    return done(
+      "available",
+      "instructions",
+      `hardware counters available: counting instructions${hybrid}`
+    );
   }
   if (!sw?.ok) {
     const err = sw?.ok === false ? sw.error : "EUNKNOWN";
@@ -9844,17 +9928,82 @@ function spawnBlocked(options) {
 }
 
 // src/counters/spawn-counted.ts
-async function spawnCounted(options, events, kernel = false) {
+async function spawnCounted(options, events, kernel = false, placement = {}) {
   const group = spawnBlocked(options);
   let counters;
   try {
-    counters = CounterSet.open(group.pid, events, { inherit: true, enableOnExec: true, kernel });
+    if (placement.cpus?.length) requireBinding().setAffinity(group.pid, [...placement.cpus]);
+    counters = CounterSet.open(group.pid, events, {
+      inherit: true,
+      enableOnExec: true,
+      kernel,
+      ...placement.pmuType ? { pmuType: placement.pmuType } : {}
+    });
   } catch (error62) {
     await group.stop(0);
     throw error62;
   }
   group.release();
   return { group, counters };
+}
+
+// src/counters/placement.ts
+function resolvePlacement(setting, events, facts) {
+  const { hybrid } = facts;
+  const allowed = new Set(facts.allowedCpus);
+  const hardware = events.some((e) => eventInfo(e)?.kind === "hardware");
+  const countingPmu = hybrid && hardware ? hybrid.core : null;
+  const coreList = countingPmu ? formatCpuList(countingPmu.cpus) : "";
+  let cpus2;
+  if (setting === "all") {
+    if (countingPmu) {
+      return {
+        ok: false,
+        message: `'all' on a hybrid CPU would leave the work done on the ${hybrid.others.map((p) => p.name).join(", ") || "other"} CPUs uncounted: the ${countingPmu.name} PMU counts only CPUs ${coreList}`,
+        hint: `use auto (CPUs ${coreList}) or a list within ${coreList}`
+      };
+    }
+  } else if (setting === "auto") {
+    if (countingPmu) {
+      cpus2 = countingPmu.cpus.filter((c) => allowed.has(c));
+      if (cpus2.length === 0) {
+        return {
+          ok: false,
+          message: `none of the performance cores (${coreList}) is available to perfgate (it may use ${formatCpuList(facts.allowedCpus)})`,
+          hint: "allow perfgate onto the performance cores, or count task-clock (counter: task-clock)"
+        };
+      }
+    }
+  } else {
+    const missing = setting.filter((c) => !allowed.has(c));
+    if (missing.length > 0) {
+      return {
+        ok: false,
+        message: `CPU ${formatCpuList(missing)} is not available here (perfgate may use ${formatCpuList(facts.allowedCpus)})`
+      };
+    }
+    if (countingPmu) {
+      const outside = setting.filter((c) => !countingPmu.cpus.includes(c));
+      if (outside.length > 0) {
+        return {
+          ok: false,
+          message: `CPU ${formatCpuList(outside)} is not a performance core: the ${countingPmu.name} PMU that counts instructions covers CPUs ${coreList} only`,
+          hint: `choose CPUs within ${coreList}`
+        };
+      }
+    }
+    cpus2 = setting;
+  }
+  const placement = {
+    ...cpus2 ? { cpus: cpus2 } : {},
+    ...countingPmu ? { pmuType: countingPmu.type } : {}
+  };
+  return {
+    ok: true,
+    placement,
+    cpus: cpus2 ? formatCpuList(cpus2) : null,
+    pmu: countingPmu ? countingPmu.name : null
+  };
 }
 
 // src/cli/probe.ts
@@ -9886,7 +10035,8 @@ var probeCommand = {
     }
     const lines = [
       `platform    ${report2.platform}-${report2.arch}, kernel ${report2.kernel}`,
-      `cpu         ${report2.cpuModel} (${report2.cpus} cpus)`,
+      `cpu         ${report2.cpuModel} (${report2.cpus} cpus${report2.allowedCpus ? `, this process may use ${formatCpuList(report2.allowedCpus)}` : ""})`,
+      `hybrid      ${report2.hybrid ? [report2.hybrid.core, ...report2.hybrid.others].map((p) => `${p.name} (type ${p.type}) on CPUs ${formatCpuList(p.cpus)}`).join("; ") : "no"}`,
       `paranoid    kernel.perf_event_paranoid = ${report2.paranoid ?? "n/a"}`,
       `addon       ${report2.native.loaded ? report2.native.path : `not loaded: ${report2.native.reason}`}`,
       `kernel mode ${report2.kernelCounting ? "countable" : "not countable (user-space counting only)"}`,
@@ -9912,7 +10062,7 @@ import { constants as constants2 } from "node:os";
 
 // src/proc/which.ts
 import { accessSync, constants, statSync } from "node:fs";
-import { delimiter, isAbsolute, join as join2, resolve } from "node:path";
+import { delimiter, isAbsolute, join as join3, resolve } from "node:path";
 function which(command, env, cwd) {
   const runnable = (p) => {
     try {
@@ -9928,7 +10078,7 @@ function which(command, env, cwd) {
   }
   for (const dir of (env.PATH ?? "/usr/local/bin:/usr/bin:/bin").split(delimiter)) {
     if (!dir) continue;
-    const p = join2(dir, command);
+    const p = join3(dir, command);
     if (runnable(p)) return p;
   }
   return void 0;
@@ -10242,6 +10392,12 @@ function methodLine(result) {
     `regressions: one-sided test, \u03B1 = ${result.alpha} family-wise (Holm over ${judged} ${judged === 1 ? "endpoint" : "endpoints"})`,
     `counter: ${describeCounter(result.counter)}`
   ];
+  const placement = result.run.placement;
+  if (placement?.cpus) {
+    parts2.push(
+      `targets on CPUs ${placement.cpus}${placement.pmu ? ` (${placement.pmu} PMU)` : ""}`
+    );
+  }
   if (result.run.seed !== null) parts2.push(`seed ${result.run.seed}`);
   return parts2.join(" \xB7 ");
 }
@@ -10434,7 +10590,7 @@ function renderCalibrationYaml(rows) {
 }
 
 // src/cli/measure.ts
-var help2 = `Usage: perfgate measure [--counter NAME[,NAME...]] [--json] [--no-aslr] -- CMD [ARGS...]
+var help2 = `Usage: perfgate measure [--counter NAME[,NAME...]] [--cpus LIST] [--json] [--no-aslr] -- CMD [ARGS...]
 
 Runs CMD under perf counters, like 'perf stat', and prints the totals for its whole process
 tree: every thread and every child or grandchild it creates is counted. CMD runs in its own
@@ -10444,6 +10600,8 @@ Options:
   --counter LIST  comma-separated events (default: auto = instructions,cycles where a PMU
                   exists, else task-clock,page-faults). See 'perfgate probe' for what works.
   --kernel        count kernel-mode work too (needs perf_event_paranoid <= 1 or CAP_PERFMON)
+  --cpus LIST     CPUs CMD's whole tree may run on: auto (default; on a hybrid CPU the
+                  performance cores, whose PMU counts it), all, or a list such as 2-3
   --no-aslr       run CMD with address-space randomisation off (setarch -R)
   --json          print {"counters": {...}, "exitCode": N, "wallMs": N, ...} as JSON
   -h, --help      show this help
@@ -10457,6 +10615,7 @@ var measureCommand = {
   async run(argv, ctx) {
     const args = parseCommandArgs("measure", argv, {
       counter: { type: "string" },
+      cpus: { type: "string" },
       json: { type: "boolean" },
       kernel: { type: "boolean" },
       "no-aslr": { type: "boolean" }
@@ -10478,8 +10637,31 @@ var measureCommand = {
       write(ctx.stderr, `perfgate measure: command not found: ${cmd[0]}`);
       return 127;
     }
+    let cpus2 = "auto";
+    const cpusArg = args.values.cpus ?? "auto";
+    if (cpusArg === "auto" || cpusArg === "all") cpus2 = cpusArg;
+    else {
+      try {
+        cpus2 = parseCpuList(cpusArg);
+      } catch (error62) {
+        write(ctx.stderr, `perfgate measure: --cpus: ${error62.message}`);
+        return 2;
+      }
+    }
     const report2 = probe();
     const choice = selectCounters(parseCounterList(args.values.counter ?? "auto"), report2);
+    const placed = resolvePlacement(cpus2, choice.all, {
+      hybrid: report2.hybrid ?? null,
+      allowedCpus: report2.allowedCpus ?? []
+    });
+    if (!placed.ok) {
+      write(
+        ctx.stderr,
+        `perfgate measure: --cpus: ${placed.message}${placed.hint ? `
+hint: ${placed.hint}` : ""}`
+      );
+      return 2;
+    }
     const started = performance.now();
     const { group, counters } = await spawnCounted(
       {
@@ -10491,7 +10673,8 @@ var measureCommand = {
         noAslr: args.values["no-aslr"] ?? false
       },
       choice.all,
-      args.values.kernel ?? false
+      args.values.kernel ?? false,
+      placed.placement
     );
     let interrupted;
     const onAbort = () => {
@@ -10518,6 +10701,7 @@ var measureCommand = {
             command: cmd,
             counters: reading2.values,
             counter: choice,
+            cpus: placed.cpus,
             exitCode,
             ...exit.signal ? { signal: exit.signal } : {},
             wallMs: Math.round(wallMs * 1e3) / 1e3,
@@ -30461,6 +30645,29 @@ function oneOf(values, description) {
     }
   }).meta({ description });
 }
+var cpusSchema = external_exports.unknown().transform((input2, ctx) => {
+  const value = typeof input2 === "number" && Number.isInteger(input2) ? String(input2) : input2;
+  if (value === "auto" || value === "all") return value;
+  if (typeof value === "string") {
+    try {
+      return parseCpuList(value);
+    } catch (error62) {
+      ctx.addIssue({
+        code: "custom",
+        message: `expected auto, all or a CPU list such as 2-3: ${error62.message}`
+      });
+      return external_exports.NEVER;
+    }
+  }
+  ctx.addIssue({
+    code: "custom",
+    message: `expected auto, all or a CPU list such as 2-3, got ${describe4(input2)}`
+  });
+  return external_exports.NEVER;
+}).meta({
+  type: ["string", "integer"],
+  description: "CPUs the targets run on: 'auto' (on a hybrid CPU the performance cores, whose PMU counts them; elsewhere any CPU), 'all', or a CPU list such as '2-3' to keep them apart from perfgate and other work."
+});
 var headerName = external_exports.string().regex(TOKEN, { error: (iss) => `not a valid header name: '${String(iss.input)}'` });
 var buildSchema = external_exports.strictObject({
   cwd: text(
@@ -30508,6 +30715,7 @@ var measureSchema = external_exports.strictObject({
     description: "Keep address-space randomisation on for the targets. By default perfgate turns it off (setarch -R) where the system allows, which removes a source of run-to-run noise."
   }).default(false),
   settle: duration3("Pause after each response before reading the counters.").prefault("0ms"),
+  cpus: cpusSchema.default("auto"),
   compare: oneOf(
     ["status", "body"],
     "What must agree between the two builds' answers to the same request: 'status', or 'body' (the status and a hash of the body, for services whose answers are deterministic)."
@@ -30743,7 +30951,8 @@ function resolveConfig(raw, file2, lines) {
       maxDurationMs: raw.measure["max-duration"],
       aslr: raw.measure.aslr,
       settleMs: raw.measure.settle,
-      compare: raw.measure.compare
+      compare: raw.measure.compare,
+      cpus: raw.measure.cpus
     },
     thresholds: { default: raw.thresholds.default, endpoints: raw.thresholds.endpoints },
     alpha: raw.alpha,
@@ -30898,8 +31107,8 @@ ${EXAMPLE}`
 
 // src/pipeline.ts
 import { createHash as createHash2, randomInt } from "node:crypto";
-import { readFileSync as readFileSync3, writeFileSync as writeFileSync2, mkdirSync as mkdirSync2 } from "node:fs";
-import { join as join4, relative, resolve as resolve2 } from "node:path";
+import { readFileSync as readFileSync4, writeFileSync as writeFileSync2, mkdirSync as mkdirSync2 } from "node:fs";
+import { join as join5, relative, resolve as resolve2 } from "node:path";
 
 // node_modules/simple-statistics/dist/simple-statistics.mjs
 function sum(x) {
@@ -31991,7 +32200,8 @@ function analyze(set2, options) {
       complete,
       builds: { before: buildInfo("before"), after: buildInfo("after") },
       mode: header?.mode ?? "a-b",
-      ...header?.platform ? { platform: header.platform } : {}
+      ...header?.platform ? { platform: header.platform } : {},
+      ...header?.placement ? { placement: header.placement } : {}
     },
     warnings
   };
@@ -32116,6 +32326,10 @@ var RunResultSchema = external_exports.strictObject({
       kernel: external_exports.string(),
       cpus: external_exports.number().int(),
       cpuModel: external_exports.string()
+    }).optional(),
+    placement: external_exports.strictObject({
+      cpus: external_exports.string().nullable().describe("CPU list the targets were kept on; null: any"),
+      pmu: external_exports.string().nullable().describe("hybrid CPUs: the PMU that counted (cpu_core)")
     }).optional()
   }),
   warnings: external_exports.array(external_exports.string())
@@ -32244,7 +32458,8 @@ async function startTarget(spec, signal, logger) {
       onLine: (l) => logger.debug(`${spec.build}| ${l}`)
     },
     spec.events,
-    spec.kernel
+    spec.kernel,
+    spec.placement
   );
   let exit;
   void group.exited.then((e) => {
@@ -32765,7 +32980,7 @@ async function readSamples(file2) {
 import { execFile as execFile2 } from "node:child_process";
 import { mkdtempSync, rmSync as rmSync2 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 import { promisify } from "node:util";
 var run = promisify(execFile2);
 async function git(cwd, args) {
@@ -32804,7 +33019,7 @@ async function createWorktree(fromDir, ref, where2 = {}) {
       "fetch it first (actions/checkout with fetch-depth: 0), or name a branch, tag or sha that exists"
     );
   }
-  const dir = mkdtempSync(join3(tmpdir(), "perfgate-before-"));
+  const dir = mkdtempSync(join4(tmpdir(), "perfgate-before-"));
   rmSync2(dir, { recursive: true, force: true });
   await git(repoRoot, ["worktree", "add", "--detach", "--force", dir, commit]);
   return {
@@ -33621,7 +33836,7 @@ async function prepareBuild(side, build, config2, env, signal, logger) {
     });
     const afterCwd = config2.after.cwd ?? config2.dir;
     const rel = relative(worktree.repoRoot, afterCwd);
-    cwd = join4(worktree.dir, rel.startsWith("..") ? "" : rel);
+    cwd = join5(worktree.dir, rel.startsWith("..") ? "" : rel);
     logger.info(
       `${side}: checked out ${build.ref} (${worktree.commit.slice(0, 12)}) in ${worktree.dir}`
     );
@@ -33681,7 +33896,7 @@ function samplesHeader(f) {
       path: config2.workload,
       requests: f.requests,
       endpoints: f.workload.endpoints,
-      sha256: createHash2("sha256").update(readFileSync3(config2.workload)).digest("hex"),
+      sha256: createHash2("sha256").update(readFileSync4(config2.workload)).digest("hex"),
       weights: endpointWeights(f.workload.requests)
     },
     builds: { before: build("before"), after: build("after") },
@@ -33692,7 +33907,8 @@ function samplesHeader(f) {
       kernel: report2.kernel,
       cpus: report2.cpus,
       cpuModel: report2.cpuModel
-    }
+    },
+    ...f.placement.cpus || f.placement.pmu ? { placement: f.placement } : {}
   };
 }
 async function runGate(options) {
@@ -33705,6 +33921,19 @@ async function runGate(options) {
   const report2 = probe();
   const counter = selectCounters([config2.measure.counter], report2);
   if (counter.fallback) logger.warn(`${counter.reason}`, "counter fallback");
+  const placed = resolvePlacement(config2.measure.cpus, counter.all, {
+    hybrid: report2.hybrid ?? null,
+    allowedCpus: report2.allowedCpus ?? []
+  });
+  if (!placed.ok) {
+    throw new ConfigError(
+      placed.message,
+      { file: config2.file, line: config2.lines["measure.cpus"], path: "measure.cpus" },
+      placed.hint
+    );
+  }
+  if (placed.cpus)
+    logger.info(`targets run on CPUs ${placed.cpus}${placed.pmu ? ` (${placed.pmu})` : ""}`);
   const workload = await loadWorkload(config2.workload, { routes: config2.routes });
   if (workload.requests.length === 0) {
     throw new EnvironmentError(`the workload ${config2.workload} holds no requests`);
@@ -33718,9 +33947,9 @@ async function runGate(options) {
     noAslr = false;
   }
   mkdirSync2(options.outDir, { recursive: true });
-  const samplesPath = join4(options.outDir, "samples.jsonl");
-  const resultPath = join4(options.outDir, "result.json");
-  const reportPath = join4(options.outDir, "report.md");
+  const samplesPath = join5(options.outDir, "samples.jsonl");
+  const resultPath = join5(options.outDir, "result.json");
+  const reportPath = join5(options.outDir, "report.md");
   usePidFile(options.pidFile);
   const targetEnv = { ...env, ...config2.env };
   const builds = {};
@@ -33743,7 +33972,8 @@ async function runGate(options) {
       report: report2,
       builds,
       workload,
-      requests: requests.length
+      requests: requests.length,
+      placement: { cpus: placed.cpus, pmu: placed.pmu }
     });
     writer.write(header);
     writer.flush();
@@ -33753,7 +33983,8 @@ async function runGate(options) {
       events: counter.all,
       // User-space counting: it works at perf_event_paranoid 2 (the clock events include kernel time anyway).
       kernel: false,
-      noAslr
+      noAslr,
+      placement: placed.placement
     };
     const outcome = await replay(
       {
@@ -34099,7 +34330,7 @@ function plural3(n) {
 
 // src/cli/compare.ts
 import { mkdirSync as mkdirSync3, writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join5, resolve as resolve4 } from "node:path";
+import { join as join6, resolve as resolve4 } from "node:path";
 
 // src/cli/formats.ts
 function parseFormat(value, fallback = "text") {
@@ -34161,8 +34392,8 @@ var compareCommand = {
     if (args.values.out) {
       const dir = resolve4(ctx.cwd, args.values.out);
       mkdirSync3(dir, { recursive: true });
-      writeFileSync3(join5(dir, "result.json"), renderJson(result));
-      writeFileSync3(join5(dir, "report.md"), renderMarkdown(result));
+      writeFileSync3(join6(dir, "result.json"), renderJson(result));
+      writeFileSync3(join6(dir, "report.md"), renderMarkdown(result));
     }
     write(
       ctx.stdout,

@@ -29033,13 +29033,13 @@ var require_lib = __commonJS({
 });
 
 // src/action/deps.ts
-import { readFileSync as readFileSync5 } from "node:fs";
+import { readFileSync as readFileSync6 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
 
 // src/pipeline.ts
 import { createHash as createHash2, randomInt } from "node:crypto";
-import { readFileSync as readFileSync3, writeFileSync as writeFileSync2, mkdirSync as mkdirSync2 } from "node:fs";
-import { join as join3, relative, resolve } from "node:path";
+import { readFileSync as readFileSync4, writeFileSync as writeFileSync2, mkdirSync as mkdirSync2 } from "node:fs";
+import { join as join4, relative, resolve } from "node:path";
 
 // src/analysis/collect.ts
 function byName(a, b) {
@@ -30288,7 +30288,8 @@ function analyze(set2, options) {
       complete,
       builds: { before: buildInfo("before"), after: buildInfo("after") },
       mode: header?.mode ?? "a-b",
-      ...header?.platform ? { platform: header.platform } : {}
+      ...header?.platform ? { platform: header.platform } : {},
+      ...header?.placement ? { placement: header.placement } : {}
     },
     warnings
   };
@@ -50089,6 +50090,10 @@ var RunResultSchema = external_exports.strictObject({
       kernel: external_exports.string(),
       cpus: external_exports.number().int(),
       cpuModel: external_exports.string()
+    }).optional(),
+    placement: external_exports.strictObject({
+      cpus: external_exports.string().nullable().describe("CPU list the targets were kept on; null: any"),
+      pmu: external_exports.string().nullable().describe("hybrid CPUs: the PMU that counted (cpu_core)")
     }).optional()
   }),
   warnings: external_exports.array(external_exports.string())
@@ -50186,6 +50191,12 @@ function methodLine(result) {
     `regressions: one-sided test, \u03B1 = ${result.alpha} family-wise (Holm over ${judged} ${judged === 1 ? "endpoint" : "endpoints"})`,
     `counter: ${describeCounter(result.counter)}`
   ];
+  const placement = result.run.placement;
+  if (placement?.cpus) {
+    parts2.push(
+      `targets on CPUs ${placement.cpus}${placement.pmu ? ` (${placement.pmu} PMU)` : ""}`
+    );
+  }
   if (result.run.seed !== null) parts2.push(`seed ${result.run.seed}`);
   return parts2.join(" \xB7 ");
 }
@@ -50395,6 +50406,52 @@ function didYouMean(word, candidates) {
   return match === void 0 ? "" : ` (did you mean '${match}'?)`;
 }
 
+// src/counters/cpus.ts
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+function parseCpuList(text2) {
+  const cpus2 = /* @__PURE__ */ new Set();
+  const trimmed = text2.trim();
+  if (trimmed === "") throw new RangeError("an empty CPU list");
+  for (const part of trimmed.split(",")) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m) throw new RangeError(`'${part.trim()}' is not a CPU number or range like 2-5`);
+    const from = Number(m[1]);
+    const to = m[2] === void 0 ? from : Number(m[2]);
+    if (to < from) throw new RangeError(`'${part.trim()}' runs backwards`);
+    if (to > 4095) throw new RangeError(`CPU ${to} is out of range`);
+    for (let cpu = from; cpu <= to; cpu++) cpus2.add(cpu);
+  }
+  return [...cpus2].sort((a, b) => a - b);
+}
+function formatCpuList(cpus2) {
+  const sorted2 = [...new Set(cpus2)].sort((a, b) => a - b);
+  const parts2 = [];
+  for (let i = 0; i < sorted2.length; ) {
+    let j = i;
+    while (j + 1 < sorted2.length && sorted2[j + 1] === sorted2[j] + 1) j++;
+    parts2.push(j === i ? `${sorted2[i]}` : `${sorted2[i]}-${sorted2[j]}`);
+    i = j + 1;
+  }
+  return parts2.join(",");
+}
+function readHybridCpu(sys = "/sys") {
+  const pmu = (name) => {
+    const dir = join(sys, "bus", "event_source", "devices", name);
+    try {
+      const type = Number.parseInt(readFileSync(join(dir, "type"), "utf8").trim(), 10);
+      const cpus2 = parseCpuList(readFileSync(join(dir, "cpus"), "utf8"));
+      return Number.isInteger(type) && type > 0 ? { name, type, cpus: cpus2 } : null;
+    } catch {
+      return null;
+    }
+  };
+  const core = pmu("cpu_core");
+  if (!core) return null;
+  const atom = pmu("cpu_atom");
+  return { core, others: atom ? [atom] : [] };
+}
+
 // src/counters/events.ts
 var EVENTS = [
   {
@@ -50592,6 +50649,29 @@ function oneOf(values, description) {
     }
   }).meta({ description });
 }
+var cpusSchema = external_exports.unknown().transform((input2, ctx) => {
+  const value = typeof input2 === "number" && Number.isInteger(input2) ? String(input2) : input2;
+  if (value === "auto" || value === "all") return value;
+  if (typeof value === "string") {
+    try {
+      return parseCpuList(value);
+    } catch (error63) {
+      ctx.addIssue({
+        code: "custom",
+        message: `expected auto, all or a CPU list such as 2-3: ${error63.message}`
+      });
+      return external_exports.NEVER;
+    }
+  }
+  ctx.addIssue({
+    code: "custom",
+    message: `expected auto, all or a CPU list such as 2-3, got ${describe4(input2)}`
+  });
+  return external_exports.NEVER;
+}).meta({
+  type: ["string", "integer"],
+  description: "CPUs the targets run on: 'auto' (on a hybrid CPU the performance cores, whose PMU counts them; elsewhere any CPU), 'all', or a CPU list such as '2-3' to keep them apart from perfgate and other work."
+});
 var headerName = external_exports.string().regex(TOKEN, { error: (iss) => `not a valid header name: '${String(iss.input)}'` });
 var buildSchema = external_exports.strictObject({
   cwd: text(
@@ -50639,6 +50719,7 @@ var measureSchema = external_exports.strictObject({
     description: "Keep address-space randomisation on for the targets. By default perfgate turns it off (setarch -R) where the system allows, which removes a source of run-to-run noise."
   }).default(false),
   settle: duration3("Pause after each response before reading the counters.").prefault("0ms"),
+  cpus: cpusSchema.default("auto"),
   compare: oneOf(
     ["status", "body"],
     "What must agree between the two builds' answers to the same request: 'status', or 'body' (the status and a hash of the body, for services whose answers are deterministic)."
@@ -50874,7 +50955,8 @@ function resolveConfig(raw, file2, lines) {
       maxDurationMs: raw.measure["max-duration"],
       aslr: raw.measure.aslr,
       settleMs: raw.measure.settle,
-      compare: raw.measure.compare
+      compare: raw.measure.compare,
+      cpus: raw.measure.cpus
     },
     thresholds: { default: raw.thresholds.default, endpoints: raw.thresholds.endpoints },
     alpha: raw.alpha,
@@ -51030,7 +51112,7 @@ ${EXAMPLE}`
 // src/counters/binding.ts
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join as join2 } from "node:path";
 import { fileURLToPath } from "node:url";
 var PLATFORM_TAG = `${process.platform}-${process.arch}`;
 var FILE = "perfgate.node";
@@ -51039,13 +51121,29 @@ function candidatePaths(fromDir, env = process.env) {
   if (env.PERFGATE_NATIVE) out.push(env.PERFGATE_NATIVE);
   let dir = fromDir;
   for (let i = 0; i < 5; i++) {
-    out.push(join(dir, "native", PLATFORM_TAG, FILE));
-    out.push(join(dir, "native", "build", "Release", FILE));
+    out.push(join2(dir, "native", PLATFORM_TAG, FILE));
+    out.push(join2(dir, "native", "build", "Release", FILE));
     const up = dirname(dir);
     if (up === dir) break;
     dir = up;
   }
   return out;
+}
+var VERBS = [
+  "events",
+  "open",
+  "read",
+  "readInto",
+  "enable",
+  "disable",
+  "close",
+  "probe",
+  "setAffinity",
+  "getAffinity"
+];
+function missingVerbs(addon) {
+  const o = addon;
+  return VERBS.filter((v) => typeof o?.[v] !== "function");
 }
 var cached2;
 function loadBinding() {
@@ -51064,7 +51162,13 @@ function loadBinding() {
   for (const path5 of tried) {
     if (!existsSync(path5)) continue;
     try {
-      cached2 = { bound: true, native: require2(path5), path: path5 };
+      const addon = require2(path5);
+      const missing = missingVerbs(addon);
+      cached2 = missing.length === 0 ? { bound: true, native: addon, path: path5 } : {
+        bound: false,
+        reason: `${path5} is out of date (it lacks ${missing.join(", ")}): rebuild it with 'npm run build:native'`,
+        tried
+      };
       return cached2;
     } catch (error63) {
       cached2 = {
@@ -51118,7 +51222,8 @@ var CounterSet = class _CounterSet {
         const handle = native.open(pid, group, {
           inherit: options.inherit ?? true,
           enableOnExec: options.enableOnExec ?? false,
-          excludeKernel: !(options.kernel ?? false)
+          excludeKernel: !(options.kernel ?? false),
+          ...options.pmuType ? { pmuType: options.pmuType } : {}
         });
         opened.push({ handle, events: group, offset });
         offset += 2 + group.length;
@@ -51189,11 +51294,11 @@ var CounterSet = class _CounterSet {
 };
 
 // src/counters/probe.ts
-import { readFileSync } from "node:fs";
+import { readFileSync as readFileSync2 } from "node:fs";
 import { cpus, release } from "node:os";
 function readParanoid() {
   try {
-    return Number.parseInt(readFileSync("/proc/sys/kernel/perf_event_paranoid", "utf8").trim(), 10);
+    return Number.parseInt(readFileSync2("/proc/sys/kernel/perf_event_paranoid", "utf8").trim(), 10);
   } catch {
     return null;
   }
@@ -51219,13 +51324,21 @@ function gatherProbeFacts() {
       kernelCounting: false
     };
   }
+  const hybrid = base.platform === "linux" ? readHybridCpu() : null;
   const events = {};
   for (const e of EVENTS) {
-    const r = binding.native.probe(e.name, true);
+    const r = binding.native.probe(e.name, true, hybrid?.core.type);
     events[e.name] = r.ok ? { ok: true } : { ok: false, error: r.code ?? "EUNKNOWN" };
   }
   const kernelCounting = binding.native.probe("task-clock", false).ok;
-  return { ...base, native: { loaded: true, path: binding.path }, events, kernelCounting };
+  return {
+    ...base,
+    native: { loaded: true, path: binding.path },
+    events,
+    kernelCounting,
+    hybrid,
+    allowedCpus: binding.native.getAffinity(0)
+  };
 }
 var PARANOID_FIX = "allow unprivileged counting of your own processes: sudo sysctl -w kernel.perf_event_paranoid=2 (persist it in /etc/sysctl.d/99-perfgate.conf)";
 function assessProbe(facts) {
@@ -51264,7 +51377,12 @@ function assessProbe(facts) {
   const sw = facts.events["task-clock"];
   const hw = facts.events["instructions"];
   if (hw?.ok) {
-    return done("available", "instructions", "hardware counters available: counting instructions");
+    const hybrid = facts.hybrid ? ` (hybrid CPU: on the ${facts.hybrid.core.name} PMU, targets kept on CPUs ${formatCpuList(facts.hybrid.core.cpus)})` : "";
+    return done(
+      "available",
+      "instructions",
+      `hardware counters available: counting instructions${hybrid}`
+    );
   }
   if (!sw?.ok) {
     const err = sw?.ok === false ? sw.error : "EUNKNOWN";
@@ -51346,13 +51464,13 @@ import { spawn } from "node:child_process";
 import { machine } from "node:os";
 
 // src/proc/registry.ts
-import { readdirSync, readFileSync as readFileSync2, renameSync, writeFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync as readFileSync3, renameSync, writeFileSync, rmSync } from "node:fs";
 var live = /* @__PURE__ */ new Map();
 var pidFile;
 var exitHookInstalled = false;
 function statFields(pid) {
   try {
-    const stat2 = readFileSync2(`/proc/${pid}/stat`, "utf8");
+    const stat2 = readFileSync3(`/proc/${pid}/stat`, "utf8");
     return stat2.slice(stat2.lastIndexOf(")") + 2).split(" ");
   } catch {
     return null;
@@ -51524,17 +51642,82 @@ function spawnBlocked(options) {
 }
 
 // src/counters/spawn-counted.ts
-async function spawnCounted(options, events, kernel = false) {
+async function spawnCounted(options, events, kernel = false, placement = {}) {
   const group = spawnBlocked(options);
   let counters;
   try {
-    counters = CounterSet.open(group.pid, events, { inherit: true, enableOnExec: true, kernel });
+    if (placement.cpus?.length) requireBinding().setAffinity(group.pid, [...placement.cpus]);
+    counters = CounterSet.open(group.pid, events, {
+      inherit: true,
+      enableOnExec: true,
+      kernel,
+      ...placement.pmuType ? { pmuType: placement.pmuType } : {}
+    });
   } catch (error63) {
     await group.stop(0);
     throw error63;
   }
   group.release();
   return { group, counters };
+}
+
+// src/counters/placement.ts
+function resolvePlacement(setting, events, facts) {
+  const { hybrid } = facts;
+  const allowed = new Set(facts.allowedCpus);
+  const hardware = events.some((e) => eventInfo(e)?.kind === "hardware");
+  const countingPmu = hybrid && hardware ? hybrid.core : null;
+  const coreList = countingPmu ? formatCpuList(countingPmu.cpus) : "";
+  let cpus2;
+  if (setting === "all") {
+    if (countingPmu) {
+      return {
+        ok: false,
+        message: `'all' on a hybrid CPU would leave the work done on the ${hybrid.others.map((p) => p.name).join(", ") || "other"} CPUs uncounted: the ${countingPmu.name} PMU counts only CPUs ${coreList}`,
+        hint: `use auto (CPUs ${coreList}) or a list within ${coreList}`
+      };
+    }
+  } else if (setting === "auto") {
+    if (countingPmu) {
+      cpus2 = countingPmu.cpus.filter((c) => allowed.has(c));
+      if (cpus2.length === 0) {
+        return {
+          ok: false,
+          message: `none of the performance cores (${coreList}) is available to perfgate (it may use ${formatCpuList(facts.allowedCpus)})`,
+          hint: "allow perfgate onto the performance cores, or count task-clock (counter: task-clock)"
+        };
+      }
+    }
+  } else {
+    const missing = setting.filter((c) => !allowed.has(c));
+    if (missing.length > 0) {
+      return {
+        ok: false,
+        message: `CPU ${formatCpuList(missing)} is not available here (perfgate may use ${formatCpuList(facts.allowedCpus)})`
+      };
+    }
+    if (countingPmu) {
+      const outside = setting.filter((c) => !countingPmu.cpus.includes(c));
+      if (outside.length > 0) {
+        return {
+          ok: false,
+          message: `CPU ${formatCpuList(outside)} is not a performance core: the ${countingPmu.name} PMU that counts instructions covers CPUs ${coreList} only`,
+          hint: `choose CPUs within ${coreList}`
+        };
+      }
+    }
+    cpus2 = setting;
+  }
+  const placement = {
+    ...cpus2 ? { cpus: cpus2 } : {},
+    ...countingPmu ? { pmuType: countingPmu.type } : {}
+  };
+  return {
+    ok: true,
+    placement,
+    cpus: cpus2 ? formatCpuList(cpus2) : null,
+    pmu: countingPmu ? countingPmu.name : null
+  };
 }
 
 // src/proc/aslr.ts
@@ -51660,7 +51843,8 @@ async function startTarget(spec, signal, logger) {
       onLine: (l) => logger.debug(`${spec.build}| ${l}`)
     },
     spec.events,
-    spec.kernel
+    spec.kernel,
+    spec.placement
   );
   let exit;
   void group.exited.then((e) => {
@@ -52181,7 +52365,7 @@ async function readSamples(file2) {
 import { execFile as execFile2 } from "node:child_process";
 import { mkdtempSync, rmSync as rmSync2 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join2 } from "node:path";
+import { join as join3 } from "node:path";
 import { promisify } from "node:util";
 var run = promisify(execFile2);
 async function git(cwd, args) {
@@ -52220,7 +52404,7 @@ async function createWorktree(fromDir, ref, where2 = {}) {
       "fetch it first (actions/checkout with fetch-depth: 0), or name a branch, tag or sha that exists"
     );
   }
-  const dir = mkdtempSync(join2(tmpdir(), "perfgate-before-"));
+  const dir = mkdtempSync(join3(tmpdir(), "perfgate-before-"));
   rmSync2(dir, { recursive: true, force: true });
   await git(repoRoot, ["worktree", "add", "--detach", "--force", dir, commit]);
   return {
@@ -52639,7 +52823,7 @@ async function prepareBuild(side, build, config2, env, signal, logger) {
     });
     const afterCwd = config2.after.cwd ?? config2.dir;
     const rel = relative(worktree.repoRoot, afterCwd);
-    cwd = join3(worktree.dir, rel.startsWith("..") ? "" : rel);
+    cwd = join4(worktree.dir, rel.startsWith("..") ? "" : rel);
     logger.info(
       `${side}: checked out ${build.ref} (${worktree.commit.slice(0, 12)}) in ${worktree.dir}`
     );
@@ -52699,7 +52883,7 @@ function samplesHeader(f) {
       path: config2.workload,
       requests: f.requests,
       endpoints: f.workload.endpoints,
-      sha256: createHash2("sha256").update(readFileSync3(config2.workload)).digest("hex"),
+      sha256: createHash2("sha256").update(readFileSync4(config2.workload)).digest("hex"),
       weights: endpointWeights(f.workload.requests)
     },
     builds: { before: build("before"), after: build("after") },
@@ -52710,7 +52894,8 @@ function samplesHeader(f) {
       kernel: report.kernel,
       cpus: report.cpus,
       cpuModel: report.cpuModel
-    }
+    },
+    ...f.placement.cpus || f.placement.pmu ? { placement: f.placement } : {}
   };
 }
 async function runGate(options) {
@@ -52723,6 +52908,19 @@ async function runGate(options) {
   const report = probe();
   const counter = selectCounters([config2.measure.counter], report);
   if (counter.fallback) logger.warn(`${counter.reason}`, "counter fallback");
+  const placed = resolvePlacement(config2.measure.cpus, counter.all, {
+    hybrid: report.hybrid ?? null,
+    allowedCpus: report.allowedCpus ?? []
+  });
+  if (!placed.ok) {
+    throw new ConfigError(
+      placed.message,
+      { file: config2.file, line: config2.lines["measure.cpus"], path: "measure.cpus" },
+      placed.hint
+    );
+  }
+  if (placed.cpus)
+    logger.info(`targets run on CPUs ${placed.cpus}${placed.pmu ? ` (${placed.pmu})` : ""}`);
   const workload = await loadWorkload(config2.workload, { routes: config2.routes });
   if (workload.requests.length === 0) {
     throw new EnvironmentError(`the workload ${config2.workload} holds no requests`);
@@ -52736,9 +52934,9 @@ async function runGate(options) {
     noAslr = false;
   }
   mkdirSync2(options.outDir, { recursive: true });
-  const samplesPath = join3(options.outDir, "samples.jsonl");
-  const resultPath = join3(options.outDir, "result.json");
-  const reportPath = join3(options.outDir, "report.md");
+  const samplesPath = join4(options.outDir, "samples.jsonl");
+  const resultPath = join4(options.outDir, "result.json");
+  const reportPath = join4(options.outDir, "report.md");
   usePidFile(options.pidFile);
   const targetEnv = { ...env, ...config2.env };
   const builds = {};
@@ -52761,7 +52959,8 @@ async function runGate(options) {
       report,
       builds,
       workload,
-      requests: requests.length
+      requests: requests.length,
+      placement: { cpus: placed.cpus, pmu: placed.pmu }
     });
     writer.write(header);
     writer.flush();
@@ -52771,7 +52970,8 @@ async function runGate(options) {
       events: counter.all,
       // User-space counting: it works at perf_event_paranoid 2 (the clock events include kernel time anyway).
       kernel: false,
-      noAslr
+      noAslr,
+      placement: placed.placement
     };
     const outcome = await replay(
       {
@@ -53385,7 +53585,7 @@ var actionsCore = {
 };
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync4, existsSync as existsSync3 } from "fs";
+import { readFileSync as readFileSync5, existsSync as existsSync3 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -53396,7 +53596,7 @@ var Context = class {
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
       if (existsSync3(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync4(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+        this.payload = JSON.parse(readFileSync5(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
         const path5 = process.env.GITHUB_EVENT_PATH;
         process.stdout.write(`GITHUB_EVENT_PATH ${path5} does not exist${EOL5}`);
@@ -57557,7 +57757,7 @@ function defaultActionDeps() {
   return {
     core: actionsCore,
     env: process.env,
-    readFile: (path5) => readFileSync5(path5, "utf8"),
+    readFile: (path5) => readFileSync6(path5, "utf8"),
     github: createGitHubClient,
     runGate,
     signals: process,

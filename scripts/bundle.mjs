@@ -2,6 +2,7 @@
 // the native addon next to them. `--check` rebuilds into a temp folder and fails if the committed
 // JavaScript differs; `.node` files are not byte-reproducible, so they are smoke-loaded instead.
 
+import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 import {
   copyFileSync,
@@ -80,6 +81,23 @@ if (check) {
   const addon = createRequire(import.meta.url)(join(dir, nativeTag(), 'perfgate.node'));
   if (typeof addon.open !== 'function' || !addon.probe('task-clock').ok) {
     console.error(`dist/native/${nativeTag()}/perfgate.node loaded but does not work`);
+    process.exit(1);
+  }
+  // And through the bundle's own loader, which refuses an addon built from older sources.
+  const probed = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'probe', '--json'], {
+    encoding: 'utf8',
+    env: { ...process.env, PERFGATE_NATIVE: join(dir, nativeTag(), 'perfgate.node') },
+  });
+  let native;
+  try {
+    native = JSON.parse(probed.stdout).native;
+  } catch {
+    native = { loaded: false, reason: probed.stderr.trim() || 'no output' };
+  }
+  if (!native.loaded) {
+    console.error(
+      `dist/cli.js cannot use dist/native/${nativeTag()}/perfgate.node: ${native.reason}`,
+    );
     process.exit(1);
   }
   // Addons this machine cannot load: check at least that each is a shared object for its arch.

@@ -17,8 +17,14 @@ import {
   type RunnableConfig,
   type RunnableBuild,
 } from './config/index.js';
-import { probe, selectCounters, type ProbeReport } from './counters/index.js';
-import { EnvironmentError, InterruptedError, TargetError, errorMessage } from './errors.js';
+import { probe, resolvePlacement, selectCounters, type ProbeReport } from './counters/index.js';
+import {
+  ConfigError,
+  EnvironmentError,
+  InterruptedError,
+  TargetError,
+  errorMessage,
+} from './errors.js';
 import { usePidFile } from './proc/registry.js';
 import { aslrOffWorks } from './proc/aslr.js';
 import { replay, type PreparedRequest } from './replay/index.js';
@@ -225,6 +231,7 @@ interface HeaderFacts {
   builds: Record<Build, PreparedBuild>;
   workload: Workload;
   requests: number;
+  placement: { cpus: string | null; pmu: string | null };
 }
 
 /** The samples header: everything needed to know later what was measured, and how. */
@@ -262,6 +269,7 @@ function samplesHeader(f: HeaderFacts): SamplesHeader {
       cpus: report.cpus,
       cpuModel: report.cpuModel,
     },
+    ...(f.placement.cpus || f.placement.pmu ? { placement: f.placement } : {}),
   };
 }
 
@@ -275,6 +283,19 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
   const report = probe();
   const counter: CounterChoice = selectCounters([config.measure.counter], report);
   if (counter.fallback) logger.warn(`${counter.reason}`, 'counter fallback');
+  const placed = resolvePlacement(config.measure.cpus, counter.all, {
+    hybrid: report.hybrid ?? null,
+    allowedCpus: report.allowedCpus ?? [],
+  });
+  if (!placed.ok) {
+    throw new ConfigError(
+      placed.message,
+      { file: config.file, line: config.lines['measure.cpus'], path: 'measure.cpus' },
+      placed.hint,
+    );
+  }
+  if (placed.cpus)
+    logger.info(`targets run on CPUs ${placed.cpus}${placed.pmu ? ` (${placed.pmu})` : ''}`);
   const workload = await loadWorkload(config.workload, { routes: config.routes });
   if (workload.requests.length === 0) {
     throw new EnvironmentError(`the workload ${config.workload} holds no requests`);
@@ -318,6 +339,7 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
       builds: builds as Record<Build, PreparedBuild>,
       workload,
       requests: requests.length,
+      placement: { cpus: placed.cpus, pmu: placed.pmu },
     });
     writer.write(header);
     writer.flush();
@@ -328,6 +350,7 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
       // User-space counting: it works at perf_event_paranoid 2 (the clock events include kernel time anyway).
       kernel: false,
       noAslr,
+      placement: placed.placement,
     };
     const outcome = await replay(
       {

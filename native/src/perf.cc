@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include <linux/perf_event.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -132,6 +133,12 @@ Napi::Value ThrowType(Napi::Env env, const std::string& msg) {
   return env.Undefined();
 }
 
+uint32_t Uint32Opt(const Napi::Object& o, const char* key) {
+  if (!o.Has(key)) return 0;
+  Napi::Value v = o.Get(key);
+  return v.IsNumber() ? v.As<Napi::Number>().Uint32Value() : 0;
+}
+
 bool BoolOpt(const Napi::Object& o, const char* key, bool dflt) {
   if (!o.Has(key)) return dflt;
   Napi::Value v = o.Get(key);
@@ -139,12 +146,17 @@ bool BoolOpt(const Napi::Object& o, const char* key, bool dflt) {
   return v.ToBoolean().Value();
 }
 
+// pmu_type, where not 0, goes in bits 32-63 of a hardware event's config: on a hybrid CPU it
+// names the PMU (cpu_core, cpu_atom) that counts the event (PERF_PMU_TYPE_SHIFT, Linux 5.13+).
 void FillAttr(perf_event_attr* attr, const EventDef& def, bool leader, bool inherit,
-              bool enable_on_exec, bool exclude_kernel, bool pinned) {
+              bool enable_on_exec, bool exclude_kernel, bool pinned, uint32_t pmu_type) {
   std::memset(attr, 0, sizeof(*attr));
   attr->size = sizeof(*attr);
   attr->type = def.type;
   attr->config = def.config;
+  if (def.type == PERF_TYPE_HARDWARE && pmu_type != 0) {
+    attr->config |= static_cast<uint64_t>(pmu_type) << 32;
+  }
   attr->read_format = PERF_FORMAT_GROUP | PERF_FORMAT_ID | PERF_FORMAT_TOTAL_TIME_ENABLED |
                       PERF_FORMAT_TOTAL_TIME_RUNNING;
   attr->inherit = inherit ? 1 : 0;  // leader and members must agree, else EINVAL
@@ -185,7 +197,7 @@ Napi::Value Events(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// open(pid, names[], {inherit, enableOnExec, excludeKernel, pinned}) -> handle
+// open(pid, names[], {inherit, enableOnExec, excludeKernel, pinned, pmuType}) -> handle
 Napi::Value Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsArray()) {
@@ -202,6 +214,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   bool enable_on_exec = BoolOpt(opts, "enableOnExec", false);
   bool exclude_kernel = BoolOpt(opts, "excludeKernel", true);
   bool pinned = BoolOpt(opts, "pinned", false);
+  uint32_t pmu_type = Uint32Opt(opts, "pmuType");
 
   Group* slot = nullptr;
   for (auto& cand : g_groups) {
@@ -236,7 +249,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   uint64_t ids[kMaxEvents];
   for (size_t i = 0; i < count; i++) {
     perf_event_attr attr;
-    FillAttr(&attr, *defs[i], i == 0, inherit, enable_on_exec, exclude_kernel, pinned);
+    FillAttr(&attr, *defs[i], i == 0, inherit, enable_on_exec, exclude_kernel, pinned, pmu_type);
     int group_fd = i == 0 ? -1 : fds[0];
     long fd = PerfEventOpen(&attr, static_cast<pid_t>(pid), -1, group_fd, PERF_FLAG_FD_CLOEXEC);
     if (fd < 0) {
@@ -356,13 +369,15 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// probe(name, excludeKernel) -> {ok: true} | {ok: false, code, errno}: opens one event on the
-// calling thread and closes it again. Never throws for a kernel refusal.
+// probe(name, excludeKernel, pmuType?) -> {ok: true} | {ok: false, code, errno}: opens one event
+// on the calling thread and closes it again. Never throws for a kernel refusal.
 Napi::Value Probe(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsString()) return ThrowType(env, "probe(name): expected a string");
   std::string name = info[0].As<Napi::String>().Utf8Value();
   bool exclude_kernel = info.Length() > 1 ? info[1].ToBoolean().Value() : true;
+  uint32_t pmu_type =
+      info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Uint32Value() : 0;
   const EventDef* def = FindEvent(name);
   Napi::Object out = Napi::Object::New(env);
   if (def == nullptr) {
@@ -371,7 +386,7 @@ Napi::Value Probe(const Napi::CallbackInfo& info) {
     return out;
   }
   perf_event_attr attr;
-  FillAttr(&attr, *def, true, false, false, exclude_kernel, false);
+  FillAttr(&attr, *def, true, false, false, exclude_kernel, false, pmu_type);
   long fd = PerfEventOpen(&attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
   if (fd < 0) {
     int err = errno;
@@ -385,6 +400,52 @@ Napi::Value Probe(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// setAffinity(pid, cpus[]): sched_setaffinity. Threads and children created afterwards inherit it.
+Napi::Value SetAffinity(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsArray()) {
+    return ThrowType(env, "setAffinity(pid, cpus[]): pid must be a number, cpus an array");
+  }
+  int64_t pid = info[0].As<Napi::Number>().Int64Value();
+  Napi::Array cpus = info[1].As<Napi::Array>();
+  if (cpus.Length() == 0) return ThrowType(env, "setAffinity: cpus must not be empty");
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (uint32_t i = 0; i < cpus.Length(); i++) {
+    Napi::Value v = cpus.Get(i);
+    if (!v.IsNumber()) return ThrowType(env, "setAffinity: cpus must be numbers");
+    int64_t cpu = v.As<Napi::Number>().Int64Value();
+    if (cpu < 0 || cpu >= CPU_SETSIZE) {
+      return ThrowType(env, "setAffinity: cpu " + std::to_string(cpu) + " is out of range");
+    }
+    CPU_SET(static_cast<int>(cpu), &set);
+  }
+  if (sched_setaffinity(static_cast<pid_t>(pid), sizeof(set), &set) != 0) {
+    return ThrowErrno(env, "sched_setaffinity", errno, "", "pid " + std::to_string(pid));
+  }
+  return env.Undefined();
+}
+
+// getAffinity(pid) -> cpus[]: sched_getaffinity.
+Napi::Value GetAffinity(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    return ThrowType(env, "getAffinity(pid): pid must be a number");
+  }
+  int64_t pid = info[0].As<Napi::Number>().Int64Value();
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(static_cast<pid_t>(pid), sizeof(set), &set) != 0) {
+    return ThrowErrno(env, "sched_getaffinity", errno, "", "pid " + std::to_string(pid));
+  }
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t n = 0;
+  for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+    if (CPU_ISSET(cpu, &set)) out.Set(n++, Napi::Number::New(env, cpu));
+  }
+  return out;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("events", Napi::Function::New(env, Events, "events"));
   exports.Set("open", Napi::Function::New(env, Open, "open"));
@@ -394,6 +455,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("disable", Napi::Function::New(env, Disable, "disable"));
   exports.Set("close", Napi::Function::New(env, Close, "close"));
   exports.Set("probe", Napi::Function::New(env, Probe, "probe"));
+  exports.Set("setAffinity", Napi::Function::New(env, SetAffinity, "setAffinity"));
+  exports.Set("getAffinity", Napi::Function::New(env, GetAffinity, "getAffinity"));
   exports.Set("abi", Napi::Number::New(env, NAPI_VERSION));
   return exports;
 }

@@ -438,6 +438,7 @@ export function analyze(set: SampleSet, options: AnalysisOptions): RunResult {
       builds: { before: buildInfo('before'), after: buildInfo('after') },
       mode: header?.mode ?? 'a-b',
       ...(header?.platform ? { platform: header.platform } : {}),
+      ...(header?.placement ? { placement: header.placement } : {}),
     },
     warnings,
   };

@@ -89,6 +89,12 @@ export const RunResultSchema = z
           cpuModel: z.string(),
         })
         .optional(),
+      placement: z
+        .strictObject({
+          cpus: z.string().nullable().describe('CPU list the targets were kept on; null: any'),
+          pmu: z.string().nullable().describe('hybrid CPUs: the PMU that counted (cpu_core)'),
+        })
+        .optional(),
     }),
     warnings: z.array(z.string()),
   })

@@ -67,6 +67,8 @@ export interface RunResult {
     builds: Record<'before' | 'after', { ref?: string; commit?: string }>;
     mode: 'a-b' | 'a-a';
     platform?: { os: string; arch: string; kernel: string; cpus: number; cpuModel: string };
+    /** Where the targets ran (measure.cpus) and, on hybrid CPUs, which PMU counted them. */
+    placement?: { cpus: string | null; pmu: string | null };
   };
   warnings: string[];
 }

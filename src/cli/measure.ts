@@ -5,13 +5,16 @@ import {
   parseCounterList,
   spawnCounted,
   eventInfo,
+  parseCpuList,
+  resolvePlacement,
 } from '../counters/index.js';
+import type { CpusSetting } from '../config/types.js';
 import { which } from '../proc/which.js';
 import type { Command } from './command.js';
 import { parseCommandArgs, write } from './command.js';
 import { formatCost } from '../report/index.js';
 
-const help = `Usage: perfgate measure [--counter NAME[,NAME...]] [--json] [--no-aslr] -- CMD [ARGS...]
+const help = `Usage: perfgate measure [--counter NAME[,NAME...]] [--cpus LIST] [--json] [--no-aslr] -- CMD [ARGS...]
 
 Runs CMD under perf counters, like 'perf stat', and prints the totals for its whole process
 tree: every thread and every child or grandchild it creates is counted. CMD runs in its own
@@ -21,6 +24,8 @@ Options:
   --counter LIST  comma-separated events (default: auto = instructions,cycles where a PMU
                   exists, else task-clock,page-faults). See 'perfgate probe' for what works.
   --kernel        count kernel-mode work too (needs perf_event_paranoid <= 1 or CAP_PERFMON)
+  --cpus LIST     CPUs CMD's whole tree may run on: auto (default; on a hybrid CPU the
+                  performance cores, whose PMU counts it), all, or a list such as 2-3
   --no-aslr       run CMD with address-space randomisation off (setarch -R)
   --json          print {"counters": {...}, "exitCode": N, "wallMs": N, ...} as JSON
   -h, --help      show this help
@@ -35,6 +40,7 @@ export const measureCommand: Command = {
   async run(argv, ctx) {
     const args = parseCommandArgs('measure', argv, {
       counter: { type: 'string' },
+      cpus: { type: 'string' },
       json: { type: 'boolean' },
       kernel: { type: 'boolean' },
       'no-aslr': { type: 'boolean' },
@@ -56,8 +62,30 @@ export const measureCommand: Command = {
       write(ctx.stderr, `perfgate measure: command not found: ${cmd[0]}`);
       return 127;
     }
+    let cpus: CpusSetting = 'auto';
+    const cpusArg = args.values.cpus ?? 'auto';
+    if (cpusArg === 'auto' || cpusArg === 'all') cpus = cpusArg;
+    else {
+      try {
+        cpus = parseCpuList(cpusArg);
+      } catch (error) {
+        write(ctx.stderr, `perfgate measure: --cpus: ${(error as Error).message}`);
+        return 2;
+      }
+    }
     const report = probe();
     const choice = selectCounters(parseCounterList(args.values.counter ?? 'auto'), report);
+    const placed = resolvePlacement(cpus, choice.all, {
+      hybrid: report.hybrid ?? null,
+      allowedCpus: report.allowedCpus ?? [],
+    });
+    if (!placed.ok) {
+      write(
+        ctx.stderr,
+        `perfgate measure: --cpus: ${placed.message}${placed.hint ? `\nhint: ${placed.hint}` : ''}`,
+      );
+      return 2;
+    }
     const started = performance.now();
     const { group, counters } = await spawnCounted(
       {
@@ -70,6 +98,7 @@ export const measureCommand: Command = {
       },
       choice.all,
       args.values.kernel ?? false,
+      placed.placement,
     );
     let interrupted: string | undefined;
     const onAbort = () => {
@@ -98,6 +127,7 @@ export const measureCommand: Command = {
             command: cmd,
             counters: reading.values,
             counter: choice,
+            cpus: placed.cpus,
             exitCode,
             ...(exit.signal ? { signal: exit.signal } : {}),
             wallMs: Math.round(wallMs * 1000) / 1000,

@@ -1,4 +1,4 @@
-import { probe, EVENTS } from '../counters/index.js';
+import { formatCpuList, probe, EVENTS } from '../counters/index.js';
 import type { Command } from './command.js';
 import { parseCommandArgs, write } from './command.js';
 
@@ -31,7 +31,14 @@ export const probeCommand: Command = {
     }
     const lines = [
       `platform    ${report.platform}-${report.arch}, kernel ${report.kernel}`,
-      `cpu         ${report.cpuModel} (${report.cpus} cpus)`,
+      `cpu         ${report.cpuModel} (${report.cpus} cpus${report.allowedCpus ? `, this process may use ${formatCpuList(report.allowedCpus)}` : ''})`,
+      `hybrid      ${
+        report.hybrid
+          ? [report.hybrid.core, ...report.hybrid.others]
+              .map((p) => `${p.name} (type ${p.type}) on CPUs ${formatCpuList(p.cpus)}`)
+              .join('; ')
+          : 'no'
+      }`,
       `paranoid    kernel.perf_event_paranoid = ${report.paranoid ?? 'n/a'}`,
       `addon       ${report.native.loaded ? report.native.path : `not loaded: ${report.native.reason}`}`,
       `kernel mode ${report.kernelCounting ? 'countable' : 'not countable (user-space counting only)'}`,

@@ -47,6 +47,7 @@ export function resolveConfig(raw: RawConfig, file: string, lines: Record<string
       aslr: raw.measure.aslr,
       settleMs: raw.measure.settle,
       compare: raw.measure.compare,
+      cpus: raw.measure.cpus,
     },
     thresholds: { default: raw.thresholds.default, endpoints: raw.thresholds.endpoints },
     alpha: raw.alpha,

@@ -3,7 +3,8 @@
 
 import { z } from 'zod';
 import { didYouMean } from './suggest.js';
-import { COUNTERS } from './types.js';
+import { parseCpuList } from '../counters/cpus.js';
+import { COUNTERS, type CpusSetting } from './types.js';
 import {
   DURATION_PATTERN,
   PERCENT_PATTERN,
@@ -72,6 +73,35 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T, descri
     })
     .meta({ description });
 }
+
+/** `auto`, `all`, or a CPU list: `2`, `2-3`, `0,2,4-7`. */
+const cpusSchema = z
+  .unknown()
+  .transform((input, ctx): CpusSetting => {
+    const value = typeof input === 'number' && Number.isInteger(input) ? String(input) : input;
+    if (value === 'auto' || value === 'all') return value;
+    if (typeof value === 'string') {
+      try {
+        return parseCpuList(value);
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected auto, all or a CPU list such as 2-3: ${(error as Error).message}`,
+        });
+        return z.NEVER;
+      }
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected auto, all or a CPU list such as 2-3, got ${describe(input)}`,
+    });
+    return z.NEVER;
+  })
+  .meta({
+    type: ['string', 'integer'],
+    description:
+      "CPUs the targets run on: 'auto' (on a hybrid CPU the performance cores, whose PMU counts them; elsewhere any CPU), 'all', or a CPU list such as '2-3' to keep them apart from perfgate and other work.",
+  });
 
 const headerName = z
   .string()
@@ -150,6 +180,7 @@ const measureSchema = z
       })
       .default(false),
     settle: duration('Pause after each response before reading the counters.').prefault('0ms'),
+    cpus: cpusSchema.default('auto'),
     compare: oneOf(
       ['status', 'body'],
       "What must agree between the two builds' answers to the same request: 'status', or 'body' (the status and a hash of the body, for services whose answers are deterministic).",

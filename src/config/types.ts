@@ -5,6 +5,9 @@ import { EVENT_NAMES, type EventName } from '../counters/events.js';
 
 /** Counters `measure.counter` accepts: `auto` (instructions, or task-clock without a PMU) or any event perfgate counts. */
 export const COUNTERS: readonly ['auto', ...EventName[]] = ['auto', ...EVENT_NAMES];
+
+/** measure.cpus: `auto` (hybrid CPUs: the performance cores), `all`, or explicit CPUs. */
+export type CpusSetting = 'auto' | 'all' | number[];
 export type Counter = 'auto' | EventName;
 
 /** Where a build's source comes from: a folder as it is, or a git ref checked out in a worktree. */
@@ -35,6 +38,8 @@ export interface MeasureConfig {
   settleMs: number;
   /** What must agree between the builds' answers: the status, or the status and the body. */
   compare: 'status' | 'body';
+  /** CPUs the targets run on. */
+  cpus: CpusSetting;
 }
 
 export interface ThresholdsConfig {

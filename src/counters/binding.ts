@@ -17,6 +17,8 @@ export interface NativeOpenOptions {
   enableOnExec?: boolean;
   excludeKernel?: boolean;
   pinned?: boolean;
+  /** Hybrid CPUs: the PMU's perf type, put in bits 32-63 of each hardware event's config. */
+  pmuType?: number;
 }
 
 export interface NativeReading {
@@ -35,7 +37,11 @@ export interface NativeBinding {
   enable(handle: number): void;
   disable(handle: number): void;
   close(handle: number): void;
-  probe(event: string, excludeKernel?: boolean): NativeProbe;
+  probe(event: string, excludeKernel?: boolean, pmuType?: number): NativeProbe;
+  /** sched_setaffinity; inherited by threads and children created afterwards. */
+  setAffinity(pid: number, cpus: number[]): void;
+  /** sched_getaffinity (0 = this thread). */
+  getAffinity(pid: number): number[];
   abi: number;
 }
 
@@ -61,6 +67,26 @@ export function candidatePaths(fromDir: string, env: NodeJS.ProcessEnv = process
   return out;
 }
 
+/** Every verb this version of perfgate calls: an addon built from older sources lacks some. */
+export const VERBS = [
+  'events',
+  'open',
+  'read',
+  'readInto',
+  'enable',
+  'disable',
+  'close',
+  'probe',
+  'setAffinity',
+  'getAffinity',
+] as const satisfies readonly (keyof NativeBinding)[];
+
+/** The verbs an addon lacks (a stale build), empty when it is complete. */
+export function missingVerbs(addon: unknown): string[] {
+  const o = addon as Record<string, unknown> | null;
+  return VERBS.filter((v) => typeof o?.[v] !== 'function');
+}
+
 let cached: BindingState | undefined;
 
 export function loadBinding(): BindingState {
@@ -79,7 +105,16 @@ export function loadBinding(): BindingState {
   for (const path of tried) {
     if (!existsSync(path)) continue;
     try {
-      cached = { bound: true, native: require(path) as NativeBinding, path };
+      const addon: unknown = require(path);
+      const missing = missingVerbs(addon);
+      cached =
+        missing.length === 0
+          ? { bound: true, native: addon as NativeBinding, path }
+          : {
+              bound: false,
+              reason: `${path} is out of date (it lacks ${missing.join(', ')}): rebuild it with 'npm run build:native'`,
+              tried,
+            };
       return cached;
     } catch (error) {
       cached = {

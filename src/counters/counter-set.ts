@@ -12,6 +12,8 @@ export interface OpenOptions {
   enableOnExec?: boolean;
   /** Count kernel-mode work too (needs perf_event_paranoid <= 1 or CAP_PERFMON). */
   kernel?: boolean;
+  /** Hybrid CPUs: the perf type of the PMU that counts the hardware events (cpu_core's). */
+  pmuType?: number;
 }
 
 export interface Reading {
@@ -65,6 +67,7 @@ export class CounterSet {
           inherit: options.inherit ?? true,
           enableOnExec: options.enableOnExec ?? false,
           excludeKernel: !(options.kernel ?? false),
+          ...(options.pmuType ? { pmuType: options.pmuType } : {}),
         });
         opened.push({ handle, events: group, offset });
         offset += 2 + group.length;

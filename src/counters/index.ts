@@ -9,4 +9,12 @@ export {
 } from './probe.js';
 export { parseCounterList, selectCounters } from './select.js';
 export { loadBinding, PLATFORM_TAG } from './binding.js';
-export { spawnCounted, type Counted } from './spawn-counted.js';
+export { spawnCounted, type Counted, type Placement } from './spawn-counted.js';
+export {
+  formatCpuList,
+  parseCpuList,
+  readHybridCpu,
+  type HybridCpu,
+  type HybridPmu,
+} from './cpus.js';
+export { resolvePlacement, type PlacementFacts, type PlacementResult } from './placement.js';

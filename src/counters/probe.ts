@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { loadBinding } from './binding.js';
+import { formatCpuList, readHybridCpu, type HybridCpu } from './cpus.js';
 import { EVENTS } from './events.js';
 
 export type EventStatus = { ok: true } | { ok: false; error: string };
@@ -29,6 +30,10 @@ export interface ProbeFacts {
   events: Record<string, EventStatus>;
   /** Whether kernel-mode counting is permitted (task-clock with exclude_kernel=0). */
   kernelCounting: boolean;
+  /** Hybrid CPU (separate PMUs for performance and efficiency cores), or null. */
+  hybrid?: HybridCpu | null;
+  /** CPUs this process may run on (its affinity), which targets inherit unless pinned. */
+  allowedCpus?: number[];
 }
 
 export interface ProbeReport extends ProbeFacts {
@@ -70,15 +75,24 @@ export function gatherProbeFacts(): ProbeFacts {
       kernelCounting: false,
     };
   }
+  const hybrid = base.platform === 'linux' ? readHybridCpu() : null;
   const events: Record<string, EventStatus> = {};
   for (const e of EVENTS) {
     // exclude_kernel=1 first: at paranoid >= 2 kernel counting is refused (EACCES) before the
     // PMU is even looked up, which would hide the real answer (ENOENT on a PMU-less VM).
-    const r = binding.native.probe(e.name, true);
+    // On a hybrid CPU the hardware events are asked of the performance cores' PMU, as measured.
+    const r = binding.native.probe(e.name, true, hybrid?.core.type);
     events[e.name] = r.ok ? { ok: true } : { ok: false, error: r.code ?? 'EUNKNOWN' };
   }
   const kernelCounting = binding.native.probe('task-clock', false).ok;
-  return { ...base, native: { loaded: true, path: binding.path }, events, kernelCounting };
+  return {
+    ...base,
+    native: { loaded: true, path: binding.path },
+    events,
+    kernelCounting,
+    hybrid,
+    allowedCpus: binding.native.getAffinity(0),
+  };
 }
 
 const PARANOID_FIX =
@@ -127,7 +141,14 @@ export function assessProbe(facts: ProbeFacts): ProbeReport {
   const sw = facts.events['task-clock'];
   const hw = facts.events['instructions'];
   if (hw?.ok) {
-    return done('available', 'instructions', 'hardware counters available: counting instructions');
+    const hybrid = facts.hybrid
+      ? ` (hybrid CPU: on the ${facts.hybrid.core.name} PMU, targets kept on CPUs ${formatCpuList(facts.hybrid.core.cpus)})`
+      : '';
+    return done(
+      'available',
+      'instructions',
+      `hardware counters available: counting instructions${hybrid}`,
+    );
   }
   if (!sw?.ok) {
     const err = sw?.ok === false ? sw.error : 'EUNKNOWN';

@@ -131,6 +131,12 @@ export function methodLine(result: RunResult): string {
     `regressions: one-sided test, α = ${result.alpha} family-wise (Holm over ${judged} ${judged === 1 ? 'endpoint' : 'endpoints'})`,
     `counter: ${describeCounter(result.counter)}`,
   ];
+  const placement = result.run.placement;
+  if (placement?.cpus) {
+    parts.push(
+      `targets on CPUs ${placement.cpus}${placement.pmu ? ` (${placement.pmu} PMU)` : ''}`,
+    );
+  }
   if (result.run.seed !== null) parts.push(`seed ${result.run.seed}`);
   return parts.join(' · ');
 }

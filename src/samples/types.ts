@@ -51,6 +51,8 @@ export interface SamplesHeader {
   /** `a-a` when both sides run the same build (calibrate). */
   mode?: 'a-b' | 'a-a';
   platform?: { os: string; arch: string; kernel: string; cpus: number; cpuModel: string };
+  /** Where the targets ran: CPU list ("2-3", null for any) and, on hybrid CPUs, the counting PMU. */
+  placement?: { cpus: string | null; pmu: string | null };
 }
 
 /** One measured request. The minimal form (for `perfgate compare`) is endpoint, build, round, request, value. */

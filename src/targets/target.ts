@@ -1,7 +1,7 @@
 // One target process: a fresh server of one build, started under the counters with a free PORT,
 // made ready, and stopped as a whole process group.
 
-import { spawnCounted } from '../counters/spawn-counted.js';
+import { spawnCounted, type Placement } from '../counters/spawn-counted.js';
 import type { CounterSet } from '../counters/counter-set.js';
 import { InterruptedError, TargetError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -22,6 +22,8 @@ export interface TargetSpec {
   events: readonly string[];
   kernel: boolean;
   noAslr: boolean;
+  /** CPUs the server runs on and the PMU that counts it (hybrid CPUs). */
+  placement?: Placement;
   stopGraceMs?: number;
 }
 
@@ -58,6 +60,7 @@ export async function startTarget(
     },
     spec.events,
     spec.kernel,
+    spec.placement,
   );
   let exit: { code: number | null; signal: string | null } | undefined;
   void group.exited.then((e) => {

@@ -42,6 +42,7 @@ describe('parseConfig', () => {
       aslr: false,
       settleMs: 5,
       compare: 'status',
+      cpus: 'auto',
     });
     expect(config.thresholds).toEqual({
       default: 0.03,
@@ -70,6 +71,7 @@ describe('parseConfig', () => {
       aslr: false,
       settleMs: 0,
       compare: 'status',
+      cpus: 'auto',
     });
     expect(config.thresholds).toEqual({ default: 0.03, endpoints: {} });
     expect(config.alpha).toBe(0.05);
@@ -85,6 +87,16 @@ describe('parseConfig', () => {
     expect(config.alpha).toBe(0.01);
     expect(config.onInconclusive).toBe('fail');
     expect(config.workload).toBeUndefined();
+  });
+
+  it('measure.cpus: auto, all, a CPU number or a CPU list', () => {
+    const cpus = (v: string) => parseConfig(`measure: { cpus: ${v} }`, 'p.yml').measure.cpus;
+    expect(cpus('all')).toBe('all');
+    expect(cpus('3')).toEqual([3]);
+    expect(cpus('"0-2,5"')).toEqual([0, 1, 2, 5]);
+    expect(() => parseConfig('measure:\n  cpus: 2-x\n', 'p.yml')).toThrow(
+      /p\.yml:line 2: measure\.cpus: expected auto, all or a CPU list such as 2-3: '2-x' is not/,
+    );
   });
 
   it('measure.compare: status or body, and nothing else', () => {

@@ -36,6 +36,18 @@ describe('assessProbe', () => {
     expect(r).toMatchObject({ status: 'available', selected: 'instructions', fallback: false });
   });
 
+  it('says so on a hybrid CPU: which PMU counts and where the targets are kept', () => {
+    const hybrid = {
+      core: { name: 'cpu_core', type: 4, cpus: [0, 1, 2, 3, 4, 5, 6, 7] },
+      others: [{ name: 'cpu_atom', type: 8, cpus: [8, 9, 10, 11] }],
+    };
+    const r = assessProbe(facts(ALL_OK, { hybrid }));
+    expect(r.selected).toBe('instructions');
+    expect(r.message).toBe(
+      'hardware counters available: counting instructions (hybrid CPU: on the cpu_core PMU, targets kept on CPUs 0-7)',
+    );
+  });
+
   it('falls back to task-clock without a PMU, and says why', () => {
     const r = assessProbe(facts({ instructions: 'ENOENT', cycles: 'ENOENT', 'task-clock': true }));
     expect(r).toMatchObject({ status: 'no-pmu', selected: 'task-clock', fallback: true });

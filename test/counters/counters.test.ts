@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBinding, EVENTS, CounterSet, spawnCounted, probe } from '../../src/counters/index.js';
+import { missingVerbs, VERBS } from '../../src/counters/binding.js';
 import { HAS_PMU, NO_PMU_REASON } from '../helpers/pmu.js';
 import { spawnBlocked } from '../../src/proc/index.js';
 
@@ -23,6 +24,15 @@ describe('native binding', () => {
     if (!b.bound) return;
     expect(b.native.events().map((e) => e.name)).toEqual(EVENTS.map((e) => e.name));
     expect(b.native.events().map((e) => e.type)).toEqual(EVENTS.map((e) => e.kind));
+  });
+
+  it('has every verb perfgate calls, and an addon lacking some is refused by name', () => {
+    const b = loadBinding();
+    if (!b.bound) throw new Error(b.reason);
+    expect(missingVerbs(b.native)).toEqual([]);
+    expect(missingVerbs({ open() {}, read() {} })).toEqual(
+      VERBS.filter((v) => v !== 'open' && v !== 'read'),
+    );
   });
 
   it('names the syscall, event and errno when the pid does not exist', () => {

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadBinding } from '../../src/counters/index.js';
 import { memoryLogger } from '../../src/log.js';
 import { liveGroups } from '../../src/proc/index.js';
 import { runGate } from '../../src/pipeline.js';
@@ -84,6 +85,40 @@ describe('runGate', () => {
     expect(set.samples.length).toBeGreaterThan(0);
     expect(set.events.at(-1)).toMatchObject({ kind: 'end', complete: false });
     expect(liveGroups()).toEqual([]);
+  });
+
+  it('runs the targets on the CPUs measure.cpus names, and says so in the result and report', async () => {
+    const binding = loadBinding();
+    if (!binding.bound) throw new Error(binding.reason);
+    const cpu = binding.native.getAffinity(0).at(-1)!;
+    const p = makeProject(
+      `${QUICK.replace('rounds: 3', `rounds: 2, cpus: ${cpu}`)}before: { cwd: svc, start: node server.cjs }\nafter: { cwd: svc, start: node server.cjs }\n`,
+    );
+    const logger = memoryLogger();
+    const out = await runGate({
+      configPath: p.config,
+      outDir: join(p.dir, 'out'),
+      logger,
+      signal: signal(),
+    });
+    expect(out.exitCode).not.toBe(2);
+    expect(out.result.run.placement).toEqual({ cpus: String(cpu), pmu: null });
+    expect(readFileSync(out.reportPath, 'utf8')).toContain(`targets on CPUs ${cpu}`);
+    expect(logger.lines.some((l) => l.message === `targets run on CPUs ${cpu}`)).toBe(true);
+  });
+
+  it('names measure.cpus and its line when a CPU is not there', async () => {
+    const p = makeProject(
+      `${QUICK.replace('rounds: 3', 'rounds: 2, cpus: 4000')}before: { cwd: svc, start: node server.cjs }\nafter: { cwd: svc, start: node server.cjs }\n`,
+    );
+    await expect(
+      runGate({
+        configPath: p.config,
+        outDir: join(p.dir, 'out'),
+        logger: memoryLogger(),
+        signal: signal(),
+      }),
+    ).rejects.toThrow(/perfgate\.yml:line 3: measure\.cpus: CPU 4000 is not available here/);
   });
 });
 
