@@ -9635,6 +9635,16 @@ function formatCpuList(cpus2) {
   }
   return parts2.join(",");
 }
+function parseCpusSetting(text2) {
+  if (text2 === "auto" || text2 === "all") return text2;
+  try {
+    return parseCpuList(text2);
+  } catch (error62) {
+    throw new RangeError(
+      `expected auto, all or a CPU list such as 2-3: ${error62.message}`
+    );
+  }
+}
 function readHybridCpu(sys = "/sys") {
   const pmu = (name) => {
     const dir = join2(sys, "bus", "event_source", "devices", name);
@@ -10637,16 +10647,12 @@ var measureCommand = {
       write(ctx.stderr, `perfgate measure: command not found: ${cmd[0]}`);
       return 127;
     }
-    let cpus2 = "auto";
-    const cpusArg = args.values.cpus ?? "auto";
-    if (cpusArg === "auto" || cpusArg === "all") cpus2 = cpusArg;
-    else {
-      try {
-        cpus2 = parseCpuList(cpusArg);
-      } catch (error62) {
-        write(ctx.stderr, `perfgate measure: --cpus: ${error62.message}`);
-        return 2;
-      }
+    let cpus2;
+    try {
+      cpus2 = parseCpusSetting(args.values.cpus ?? "auto");
+    } catch (error62) {
+      write(ctx.stderr, `perfgate measure: --cpus: ${error62.message}`);
+      return 2;
     }
     const report2 = probe();
     const choice = selectCounters(parseCounterList(args.values.counter ?? "auto"), report2);
@@ -30647,15 +30653,11 @@ function oneOf(values, description) {
 }
 var cpusSchema = external_exports.unknown().transform((input2, ctx) => {
   const value = typeof input2 === "number" && Number.isInteger(input2) ? String(input2) : input2;
-  if (value === "auto" || value === "all") return value;
   if (typeof value === "string") {
     try {
-      return parseCpuList(value);
+      return parseCpusSetting(value);
     } catch (error62) {
-      ctx.addIssue({
-        code: "custom",
-        message: `expected auto, all or a CPU list such as 2-3: ${error62.message}`
-      });
+      ctx.addIssue({ code: "custom", message: error62.message });
       return external_exports.NEVER;
     }
   }

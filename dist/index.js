@@ -50435,6 +50435,16 @@ function formatCpuList(cpus2) {
   }
   return parts2.join(",");
 }
+function parseCpusSetting(text2) {
+  if (text2 === "auto" || text2 === "all") return text2;
+  try {
+    return parseCpuList(text2);
+  } catch (error63) {
+    throw new RangeError(
+      `expected auto, all or a CPU list such as 2-3: ${error63.message}`
+    );
+  }
+}
 function readHybridCpu(sys = "/sys") {
   const pmu = (name) => {
     const dir = join(sys, "bus", "event_source", "devices", name);
@@ -50651,15 +50661,11 @@ function oneOf(values, description) {
 }
 var cpusSchema = external_exports.unknown().transform((input2, ctx) => {
   const value = typeof input2 === "number" && Number.isInteger(input2) ? String(input2) : input2;
-  if (value === "auto" || value === "all") return value;
   if (typeof value === "string") {
     try {
-      return parseCpuList(value);
+      return parseCpusSetting(value);
     } catch (error63) {
-      ctx.addIssue({
-        code: "custom",
-        message: `expected auto, all or a CPU list such as 2-3: ${error63.message}`
-      });
+      ctx.addIssue({ code: "custom", message: error63.message });
       return external_exports.NEVER;
     }
   }

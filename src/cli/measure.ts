@@ -5,10 +5,10 @@ import {
   parseCounterList,
   spawnCounted,
   eventInfo,
-  parseCpuList,
+  parseCpusSetting,
   resolvePlacement,
+  type CpusSetting,
 } from '../counters/index.js';
-import type { CpusSetting } from '../config/types.js';
 import { which } from '../proc/which.js';
 import type { Command } from './command.js';
 import { parseCommandArgs, write } from './command.js';
@@ -62,16 +62,12 @@ export const measureCommand: Command = {
       write(ctx.stderr, `perfgate measure: command not found: ${cmd[0]}`);
       return 127;
     }
-    let cpus: CpusSetting = 'auto';
-    const cpusArg = args.values.cpus ?? 'auto';
-    if (cpusArg === 'auto' || cpusArg === 'all') cpus = cpusArg;
-    else {
-      try {
-        cpus = parseCpuList(cpusArg);
-      } catch (error) {
-        write(ctx.stderr, `perfgate measure: --cpus: ${(error as Error).message}`);
-        return 2;
-      }
+    let cpus: CpusSetting;
+    try {
+      cpus = parseCpusSetting(args.values.cpus ?? 'auto');
+    } catch (error) {
+      write(ctx.stderr, `perfgate measure: --cpus: ${(error as Error).message}`);
+      return 2;
     }
     const report = probe();
     const choice = selectCounters(parseCounterList(args.values.counter ?? 'auto'), report);

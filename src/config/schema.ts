@@ -3,7 +3,7 @@
 
 import { z } from 'zod';
 import { didYouMean } from './suggest.js';
-import { parseCpuList } from '../counters/cpus.js';
+import { parseCpusSetting } from '../counters/cpus.js';
 import { COUNTERS, type CpusSetting } from './types.js';
 import {
   DURATION_PATTERN,
@@ -79,15 +79,11 @@ const cpusSchema = z
   .unknown()
   .transform((input, ctx): CpusSetting => {
     const value = typeof input === 'number' && Number.isInteger(input) ? String(input) : input;
-    if (value === 'auto' || value === 'all') return value;
     if (typeof value === 'string') {
       try {
-        return parseCpuList(value);
+        return parseCpusSetting(value);
       } catch (error) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `expected auto, all or a CPU list such as 2-3: ${(error as Error).message}`,
-        });
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
         return z.NEVER;
       }
     }

@@ -1,13 +1,14 @@
 // The resolved perfgate.yml: paths absolute, durations in ms, thresholds as fractions.
 // TypeScript names are camelCased; error messages always use the YAML key names.
 
+import type { CpusSetting } from '../counters/cpus.js';
 import { EVENT_NAMES, type EventName } from '../counters/events.js';
+
+export type { CpusSetting };
 
 /** Counters `measure.counter` accepts: `auto` (instructions, or task-clock without a PMU) or any event perfgate counts. */
 export const COUNTERS: readonly ['auto', ...EventName[]] = ['auto', ...EVENT_NAMES];
 
-/** measure.cpus: `auto` (hybrid CPUs: the performance cores), `all`, or explicit CPUs. */
-export type CpusSetting = 'auto' | 'all' | number[];
 export type Counter = 'auto' | EventName;
 
 /** Where a build's source comes from: a folder as it is, or a git ref checked out in a worktree. */

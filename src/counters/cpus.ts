@@ -37,6 +37,21 @@ export function formatCpuList(cpus: readonly number[]): string {
   return parts.join(',');
 }
 
+/** measure.cpus / --cpus: `auto` (hybrid CPUs: the performance cores), `all`, or explicit CPUs. */
+export type CpusSetting = 'auto' | 'all' | number[];
+
+/** Reads a measure.cpus / --cpus value; throws a RangeError that says what is wrong. */
+export function parseCpusSetting(text: string): CpusSetting {
+  if (text === 'auto' || text === 'all') return text;
+  try {
+    return parseCpuList(text);
+  } catch (error) {
+    throw new RangeError(
+      `expected auto, all or a CPU list such as 2-3: ${(error as Error).message}`,
+    );
+  }
+}
+
 export interface HybridPmu {
   /** PMU name in sysfs: cpu_core, cpu_atom. */
   name: string;

@@ -13,6 +13,8 @@ export { spawnCounted, type Counted, type Placement } from './spawn-counted.js';
 export {
   formatCpuList,
   parseCpuList,
+  parseCpusSetting,
+  type CpusSetting,
   readHybridCpu,
   type HybridCpu,
   type HybridPmu,

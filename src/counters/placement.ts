@@ -1,8 +1,7 @@
 // Where targets run (measure.cpus) and which PMU counts them. Pure: facts in, a placement or
 // the reason there can be none out; the pipeline turns a refusal into a config error.
 
-import type { CpusSetting } from '../config/types.js';
-import { formatCpuList, type HybridCpu } from './cpus.js';
+import { formatCpuList, type CpusSetting, type HybridCpu } from './cpus.js';
 import { eventInfo } from './events.js';
 import type { Placement } from './spawn-counted.js';
 

@@ -68,6 +68,34 @@ describe('perfgate measure', () => {
     expect(out.counters['task-clock']!).toBeLessThan(both * 1.15);
   });
 
+  it('keeps the command on the CPUs --cpus names, and refuses CPUs it may not use', async () => {
+    const r = await runCli([
+      'measure',
+      '--cpus',
+      '0',
+      '--json',
+      '--',
+      'sh',
+      '-c',
+      'grep Cpus_allowed_list /proc/self/status',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Cpus_allowed_list:\t0');
+    expect(JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as object).toMatchObject({
+      cpus: '0',
+    });
+    const bad = await runCli(['measure', '--cpus', '4000', '--', 'true']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /^perfgate measure: --cpus: CPU 4000 is not available here \(perfgate may use /,
+    );
+    const malformed = await runCli(['measure', '--cpus', 'some', '--', 'true']);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain(
+      "--cpus: expected auto, all or a CPU list such as 2-3: 'some' is not a CPU number or range",
+    );
+  });
+
   it("exits with the command's exit code", async () => {
     const r = await runCli(['measure', '--', 'sh', '-c', 'exit 7']);
     expect(r.code).toBe(7);
