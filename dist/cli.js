@@ -9959,8 +9959,9 @@ async function spawnCounted(options, events, kernel = false, placement = {}) {
 
 // src/counters/placement.ts
 function resolvePlacement(setting, events, facts) {
-  const { hybrid } = facts;
-  const allowed = new Set(facts.allowedCpus);
+  const hybrid = facts.hybrid ?? null;
+  const allowedCpus = facts.allowedCpus ?? [];
+  const allowed = new Set(allowedCpus);
   const hardware = events.some((e) => eventInfo(e)?.kind === "hardware");
   const countingPmu = hybrid && hardware ? hybrid.core : null;
   const coreList = countingPmu ? formatCpuList(countingPmu.cpus) : "";
@@ -9979,7 +9980,7 @@ function resolvePlacement(setting, events, facts) {
       if (cpus2.length === 0) {
         return {
           ok: false,
-          message: `none of the performance cores (${coreList}) is available to perfgate (it may use ${formatCpuList(facts.allowedCpus)})`,
+          message: `none of the performance cores (${coreList}) is available to perfgate (it may use ${formatCpuList(allowedCpus)})`,
           hint: "allow perfgate onto the performance cores, or count task-clock (counter: task-clock)"
         };
       }
@@ -9989,7 +9990,7 @@ function resolvePlacement(setting, events, facts) {
     if (missing.length > 0) {
       return {
         ok: false,
-        message: `CPU ${formatCpuList(missing)} is not available here (perfgate may use ${formatCpuList(facts.allowedCpus)})`
+        message: `CPU ${formatCpuList(missing)} is not available here (perfgate may use ${formatCpuList(allowedCpus)})`
       };
     }
     if (countingPmu) {
@@ -10656,10 +10657,7 @@ var measureCommand = {
     }
     const report2 = probe();
     const choice = selectCounters(parseCounterList(args.values.counter ?? "auto"), report2);
-    const placed = resolvePlacement(cpus2, choice.all, {
-      hybrid: report2.hybrid ?? null,
-      allowedCpus: report2.allowedCpus ?? []
-    });
+    const placed = resolvePlacement(cpus2, choice.all, report2);
     if (!placed.ok) {
       write(
         ctx.stderr,
@@ -33923,10 +33921,7 @@ async function runGate(options) {
   const report2 = probe();
   const counter = selectCounters([config2.measure.counter], report2);
   if (counter.fallback) logger.warn(`${counter.reason}`, "counter fallback");
-  const placed = resolvePlacement(config2.measure.cpus, counter.all, {
-    hybrid: report2.hybrid ?? null,
-    allowedCpus: report2.allowedCpus ?? []
-  });
+  const placed = resolvePlacement(config2.measure.cpus, counter.all, report2);
   if (!placed.ok) {
     throw new ConfigError(
       placed.message,

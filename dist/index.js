@@ -51669,8 +51669,9 @@ async function spawnCounted(options, events, kernel = false, placement = {}) {
 
 // src/counters/placement.ts
 function resolvePlacement(setting, events, facts) {
-  const { hybrid } = facts;
-  const allowed = new Set(facts.allowedCpus);
+  const hybrid = facts.hybrid ?? null;
+  const allowedCpus = facts.allowedCpus ?? [];
+  const allowed = new Set(allowedCpus);
   const hardware = events.some((e) => eventInfo(e)?.kind === "hardware");
   const countingPmu = hybrid && hardware ? hybrid.core : null;
   const coreList = countingPmu ? formatCpuList(countingPmu.cpus) : "";
@@ -51689,7 +51690,7 @@ function resolvePlacement(setting, events, facts) {
       if (cpus2.length === 0) {
         return {
           ok: false,
-          message: `none of the performance cores (${coreList}) is available to perfgate (it may use ${formatCpuList(facts.allowedCpus)})`,
+          message: `none of the performance cores (${coreList}) is available to perfgate (it may use ${formatCpuList(allowedCpus)})`,
           hint: "allow perfgate onto the performance cores, or count task-clock (counter: task-clock)"
         };
       }
@@ -51699,7 +51700,7 @@ function resolvePlacement(setting, events, facts) {
     if (missing.length > 0) {
       return {
         ok: false,
-        message: `CPU ${formatCpuList(missing)} is not available here (perfgate may use ${formatCpuList(facts.allowedCpus)})`
+        message: `CPU ${formatCpuList(missing)} is not available here (perfgate may use ${formatCpuList(allowedCpus)})`
       };
     }
     if (countingPmu) {
@@ -52914,10 +52915,7 @@ async function runGate(options) {
   const report = probe();
   const counter = selectCounters([config2.measure.counter], report);
   if (counter.fallback) logger.warn(`${counter.reason}`, "counter fallback");
-  const placed = resolvePlacement(config2.measure.cpus, counter.all, {
-    hybrid: report.hybrid ?? null,
-    allowedCpus: report.allowedCpus ?? []
-  });
+  const placed = resolvePlacement(config2.measure.cpus, counter.all, report);
   if (!placed.ok) {
     throw new ConfigError(
       placed.message,

@@ -283,10 +283,7 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
   const report = probe();
   const counter: CounterChoice = selectCounters([config.measure.counter], report);
   if (counter.fallback) logger.warn(`${counter.reason}`, 'counter fallback');
-  const placed = resolvePlacement(config.measure.cpus, counter.all, {
-    hybrid: report.hybrid ?? null,
-    allowedCpus: report.allowedCpus ?? [],
-  });
+  const placed = resolvePlacement(config.measure.cpus, counter.all, report);
   if (!placed.ok) {
     throw new ConfigError(
       placed.message,

@@ -71,10 +71,7 @@ export const measureCommand: Command = {
     }
     const report = probe();
     const choice = selectCounters(parseCounterList(args.values.counter ?? 'auto'), report);
-    const placed = resolvePlacement(cpus, choice.all, {
-      hybrid: report.hybrid ?? null,
-      allowedCpus: report.allowedCpus ?? [],
-    });
+    const placed = resolvePlacement(cpus, choice.all, report);
     if (!placed.ok) {
       write(
         ctx.stderr,

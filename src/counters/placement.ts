@@ -5,10 +5,11 @@ import { formatCpuList, type CpusSetting, type HybridCpu } from './cpus.js';
 import { eventInfo } from './events.js';
 import type { Placement } from './spawn-counted.js';
 
+/** The probe's facts that decide it (a ProbeReport carries them). */
 export interface PlacementFacts {
-  hybrid: HybridCpu | null;
+  hybrid?: HybridCpu | null;
   /** CPUs perfgate itself may use; a target can only be given a subset. */
-  allowedCpus: readonly number[];
+  allowedCpus?: readonly number[];
 }
 
 export type PlacementResult =
@@ -25,8 +26,9 @@ export function resolvePlacement(
   events: readonly string[],
   facts: PlacementFacts,
 ): PlacementResult {
-  const { hybrid } = facts;
-  const allowed = new Set(facts.allowedCpus);
+  const hybrid = facts.hybrid ?? null;
+  const allowedCpus = facts.allowedCpus ?? [];
+  const allowed = new Set(allowedCpus);
   const hardware = events.some((e) => eventInfo(e)?.kind === 'hardware');
   // On a hybrid CPU hardware events count on one PMU only: keep the targets on its CPUs.
   const countingPmu = hybrid && hardware ? hybrid.core : null;
@@ -47,7 +49,7 @@ export function resolvePlacement(
       if (cpus.length === 0) {
         return {
           ok: false,
-          message: `none of the performance cores (${coreList}) is available to perfgate (it may use ${formatCpuList(facts.allowedCpus)})`,
+          message: `none of the performance cores (${coreList}) is available to perfgate (it may use ${formatCpuList(allowedCpus)})`,
           hint: 'allow perfgate onto the performance cores, or count task-clock (counter: task-clock)',
         };
       }
@@ -57,7 +59,7 @@ export function resolvePlacement(
     if (missing.length > 0) {
       return {
         ok: false,
-        message: `CPU ${formatCpuList(missing)} is not available here (perfgate may use ${formatCpuList(facts.allowedCpus)})`,
+        message: `CPU ${formatCpuList(missing)} is not available here (perfgate may use ${formatCpuList(allowedCpus)})`,
       };
     }
     if (countingPmu) {
