@@ -4,10 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSamples } from '../../src/samples/index.js';
 import { processesWith, runCli, startCli, waitFor } from '../helpers/cli.js';
-import { makeProject, QUICK } from '../pipeline/project.js';
-
-const BOTH =
-  'before: { cwd: svc, start: node server.cjs }\nafter: { cwd: svc, start: node server.cjs }\n';
+import { BOTH, makeProject, QUICK } from '../pipeline/project.js';
 
 describe('perfgate run', () => {
   it('stops cleanly on SIGINT: non-zero exit, targets gone, valid partial samples', async () => {

@@ -7,11 +7,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBinding } from '../../src/counters/index.js';
 import { memoryLogger } from '../../src/log.js';
 import { liveGroups } from '../../src/proc/index.js';
-import { runGate } from '../../src/pipeline.js';
+import { runGate, type GateOptions } from '../../src/pipeline.js';
 import { parseSamples } from '../../src/samples/index.js';
-import { makeProject, QUICK } from './project.js';
+import { BOTH, makeProject, QUICK, type Project } from './project.js';
 
 const signal = () => new AbortController().signal;
+
+/** runGate on a throwaway project, writing to <project>/out unless told otherwise. */
+function gate(p: Project, options: Partial<GateOptions> = {}) {
+  return runGate({
+    configPath: p.config,
+    outDir: join(p.dir, 'out'),
+    logger: memoryLogger(),
+    signal: signal(),
+    ...options,
+  });
+}
 
 describe('runGate', () => {
   it('builds the before side from a git ref in a worktree it removes afterwards', async () => {
@@ -21,12 +32,7 @@ describe('runGate', () => {
       true,
     );
     const logger = memoryLogger();
-    const out = await runGate({
-      configPath: p.config,
-      outDir: join(p.dir, 'out'),
-      logger,
-      signal: signal(),
-    });
+    const out = await gate(p, { logger });
     expect(out.exitCode).toBe(0);
     const set = parseSamples(readFileSync(out.samplesPath, 'utf8'), out.samplesPath);
     const head = execFileSync('git', ['-C', p.dir, 'rev-parse', 'HEAD']).toString().trim();
@@ -40,27 +46,13 @@ describe('runGate', () => {
   });
 
   it("uses the pull request's base only where the config does not pin before.cwd", async () => {
-    const p = makeProject(
-      `${QUICK}before: { cwd: svc, start: node server.cjs }\nafter: { cwd: svc, start: node server.cjs }\n`,
-    );
+    const p = makeProject(`${QUICK}${BOTH}`);
     const logger = memoryLogger();
-    const out = await runGate({
-      configPath: p.config,
-      outDir: join(p.dir, 'out'),
-      overrides: { defaultBeforeRef: 'no-such-ref' },
-      logger,
-      signal: signal(),
-    });
+    const out = await gate(p, { overrides: { defaultBeforeRef: 'no-such-ref' }, logger });
     expect(out.exitCode).toBe(0);
     expect(logger.lines.map((l) => l.message).join('\n')).toContain('the config pins before.cwd');
     await expect(
-      runGate({
-        configPath: p.config,
-        outDir: join(p.dir, 'out2'),
-        overrides: { beforeRef: 'no-such-ref' },
-        logger,
-        signal: signal(),
-      }),
+      gate(p, { outDir: join(p.dir, 'out2'), overrides: { beforeRef: 'no-such-ref' }, logger }),
     ).rejects.toThrow(/needs a git repository|does not name a commit/);
   });
 
@@ -68,12 +60,7 @@ describe('runGate', () => {
     const p = makeProject(
       `${QUICK}before: { cwd: svc, start: node server.cjs }\nafter: { cwd: svc, start: MODE=crash-after CRASH_AFTER=7 node server.cjs }\n`,
     );
-    const out = await runGate({
-      configPath: p.config,
-      outDir: join(p.dir, 'out'),
-      logger: memoryLogger(),
-      signal: signal(),
-    });
+    const out = await gate(p);
     expect(out.exitCode).toBe(2);
     expect(out.result.verdict).toBe('error');
     expect(out.error).toMatch(
@@ -91,16 +78,9 @@ describe('runGate', () => {
     const binding = loadBinding();
     if (!binding.bound) throw new Error(binding.reason);
     const cpu = binding.native.getAffinity(0).at(-1)!;
-    const p = makeProject(
-      `${QUICK.replace('rounds: 3', `rounds: 2, cpus: ${cpu}`)}before: { cwd: svc, start: node server.cjs }\nafter: { cwd: svc, start: node server.cjs }\n`,
-    );
+    const p = makeProject(`${QUICK.replace('rounds: 3', `rounds: 2, cpus: ${cpu}`)}${BOTH}`);
     const logger = memoryLogger();
-    const out = await runGate({
-      configPath: p.config,
-      outDir: join(p.dir, 'out'),
-      logger,
-      signal: signal(),
-    });
+    const out = await gate(p, { logger });
     expect(out.exitCode).not.toBe(2);
     expect(out.result.run.placement).toEqual({ cpus: String(cpu), pmu: null });
     expect(readFileSync(out.reportPath, 'utf8')).toContain(`targets on CPUs ${cpu}`);
@@ -108,17 +88,10 @@ describe('runGate', () => {
   });
 
   it('names measure.cpus and its line when a CPU is not there', async () => {
-    const p = makeProject(
-      `${QUICK.replace('rounds: 3', 'rounds: 2, cpus: 4000')}before: { cwd: svc, start: node server.cjs }\nafter: { cwd: svc, start: node server.cjs }\n`,
+    const p = makeProject(`${QUICK.replace('rounds: 3', 'rounds: 2, cpus: 4000')}${BOTH}`);
+    await expect(gate(p)).rejects.toThrow(
+      /perfgate\.yml:line 3: measure\.cpus: CPU 4000 is not available here/,
     );
-    await expect(
-      runGate({
-        configPath: p.config,
-        outDir: join(p.dir, 'out'),
-        logger: memoryLogger(),
-        signal: signal(),
-      }),
-    ).rejects.toThrow(/perfgate\.yml:line 3: measure\.cpus: CPU 4000 is not available here/);
   });
 });
 
@@ -136,20 +109,12 @@ describe('no request leaves for another host', () => {
 
   it('replays absolute URLs against the local target only', async () => {
     const port = (foreign.address() as AddressInfo).port;
-    const p = makeProject(
-      `${QUICK}before: { cwd: svc, start: node server.cjs }\nafter: { cwd: svc, start: node server.cjs }\n`,
-      [
-        { method: 'GET', url: `http://127.0.0.2:${port}/work/abs?n=1` },
-        { method: 'GET', url: `//127.0.0.2:${port}/work/rel?n=1` },
-        { method: 'GET', url: '/work/plain?n=1' },
-      ],
-    );
-    const out = await runGate({
-      configPath: p.config,
-      outDir: join(p.dir, 'out'),
-      logger: memoryLogger(),
-      signal: signal(),
-    });
+    const p = makeProject(`${QUICK}${BOTH}`, [
+      { method: 'GET', url: `http://127.0.0.2:${port}/work/abs?n=1` },
+      { method: 'GET', url: `//127.0.0.2:${port}/work/rel?n=1` },
+      { method: 'GET', url: '/work/plain?n=1' },
+    ]);
+    const out = await gate(p);
     expect(out.exitCode).toBe(0);
     expect(hits).toBe(0);
     const set = parseSamples(readFileSync(out.samplesPath, 'utf8'), out.samplesPath);
@@ -165,15 +130,10 @@ describe('adaptive rounds', () => {
     // A/A against a 0.1 % threshold: noise keeps every endpoint inconclusive, so every look asks
     // for more. α = 0.001 keeps a chance false regression (which would end the A/A early) rare.
     const p = makeProject(
-      `workload: workload.jsonl\nready: { path: /healthz, timeout: 10s }\nmeasure: { rounds: 3, max-rounds: 6, warmup: 0 }\nthresholds: { default: 0.1% }\nalpha: 0.001\nbefore: { cwd: svc, start: node server.cjs }\nafter: { cwd: svc, start: node server.cjs }\n`,
+      `workload: workload.jsonl\nready: { path: /healthz, timeout: 10s }\nmeasure: { rounds: 3, max-rounds: 6, warmup: 0 }\nthresholds: { default: 0.1% }\nalpha: 0.001\n${BOTH}`,
     );
     const logger = memoryLogger();
-    const out = await runGate({
-      configPath: p.config,
-      outDir: join(p.dir, 'out'),
-      logger,
-      signal: signal(),
-    });
+    const out = await gate(p, { logger });
     expect(out.result.run.rounds).toBe(6);
     expect(out.result.run.looks).toBeGreaterThan(1);
     expect(out.result.counts.regression).toBe(0);

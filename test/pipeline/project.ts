@@ -49,3 +49,7 @@ ready: { path: /healthz, timeout: 10s }
 measure: { rounds: 3, warmup: 1 }
 thresholds: { default: 50% }
 `;
+
+/** Both builds from the fixture server in `svc/`: an A/A pair of distinct processes. */
+export const BOTH =
+  'before: { cwd: svc, start: node server.cjs }\nafter: { cwd: svc, start: node server.cjs }\n';
