@@ -10143,9 +10143,9 @@ function addSample(data, sample) {
   data.samples[build]++;
   if (sample.multiplexed) data.multiplexed++;
 }
-function noteMismatch(data, request3, round2, before, after) {
+function noteMismatch(data, request3, round2, detail) {
   data.mismatched.add(request3);
-  data.mismatchExample ??= `request ${request3} in round ${round2}: ${before} before, ${after} after`;
+  data.mismatchExample ??= `request ${request3} in round ${round2}: ${detail}`;
 }
 function collect(set2) {
   const endpoints = /* @__PURE__ */ new Map();
@@ -10174,13 +10174,9 @@ function collect(set2) {
       if (event.endpoint !== void 0) get(event.endpoint).errors.push(where2);
       else runErrors.push(where2);
     } else if (event.kind === "mismatch") {
-      const data = get(event.endpoint);
-      if (event.bodies) {
-        data.mismatched.add(event.request);
-        data.mismatchExample ??= `request ${event.request} in round ${event.round}: status ${event.before} from both, but different bodies (${event.bodies.before} before, ${event.bodies.after} after)`;
-      } else {
-        noteMismatch(data, event.request, event.round, event.before, event.after);
-      }
+      const { before, after, bodies } = event;
+      const detail = bodies ? `status ${before} from both, but different bodies (${bodies.before} before, ${bodies.after} after)` : `${before} before, ${after} after`;
+      noteMismatch(get(event.endpoint), event.request, event.round, detail);
     }
   }
   for (const data of endpoints.values()) {
@@ -10188,7 +10184,7 @@ function collect(set2) {
       for (const [request3, a] of table.before) {
         const b = table.after.get(request3);
         if (b && a.status !== void 0 && b.status !== void 0 && a.status !== b.status) {
-          noteMismatch(data, request3, round2, a.status, b.status);
+          noteMismatch(data, request3, round2, `${a.status} before, ${b.status} after`);
         }
       }
     }

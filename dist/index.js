@@ -29089,9 +29089,9 @@ function addSample(data, sample) {
   data.samples[build]++;
   if (sample.multiplexed) data.multiplexed++;
 }
-function noteMismatch(data, request4, round2, before, after) {
+function noteMismatch(data, request4, round2, detail) {
   data.mismatched.add(request4);
-  data.mismatchExample ??= `request ${request4} in round ${round2}: ${before} before, ${after} after`;
+  data.mismatchExample ??= `request ${request4} in round ${round2}: ${detail}`;
 }
 function collect(set2) {
   const endpoints = /* @__PURE__ */ new Map();
@@ -29120,13 +29120,9 @@ function collect(set2) {
       if (event.endpoint !== void 0) get(event.endpoint).errors.push(where2);
       else runErrors.push(where2);
     } else if (event.kind === "mismatch") {
-      const data = get(event.endpoint);
-      if (event.bodies) {
-        data.mismatched.add(event.request);
-        data.mismatchExample ??= `request ${event.request} in round ${event.round}: status ${event.before} from both, but different bodies (${event.bodies.before} before, ${event.bodies.after} after)`;
-      } else {
-        noteMismatch(data, event.request, event.round, event.before, event.after);
-      }
+      const { before, after, bodies } = event;
+      const detail = bodies ? `status ${before} from both, but different bodies (${bodies.before} before, ${bodies.after} after)` : `${before} before, ${after} after`;
+      noteMismatch(get(event.endpoint), event.request, event.round, detail);
     }
   }
   for (const data of endpoints.values()) {
@@ -29134,7 +29130,7 @@ function collect(set2) {
       for (const [request4, a] of table.before) {
         const b = table.after.get(request4);
         if (b && a.status !== void 0 && b.status !== void 0 && a.status !== b.status) {
-          noteMismatch(data, request4, round2, a.status, b.status);
+          noteMismatch(data, request4, round2, `${a.status} before, ${b.status} after`);
         }
       }
     }

@@ -92,15 +92,15 @@ function addSample(data: EndpointSamples, sample: Sample): void {
   if (sample.multiplexed) data.multiplexed++;
 }
 
+/** `detail` says how the answers differed, for the first example in the message. */
 function noteMismatch(
   data: EndpointSamples,
   request: RequestId,
   round: number,
-  before: number,
-  after: number,
+  detail: string,
 ): void {
   data.mismatched.add(request);
-  data.mismatchExample ??= `request ${request} in round ${round}: ${before} before, ${after} after`;
+  data.mismatchExample ??= `request ${request} in round ${round}: ${detail}`;
 }
 
 /** Every endpoint named by the header, a sample or an event, with its samples and problems. */
@@ -133,13 +133,11 @@ export function collect(set: SampleSet): Collected {
       if (event.endpoint !== undefined) get(event.endpoint).errors.push(where);
       else runErrors.push(where);
     } else if (event.kind === 'mismatch') {
-      const data = get(event.endpoint);
-      if (event.bodies) {
-        data.mismatched.add(event.request);
-        data.mismatchExample ??= `request ${event.request} in round ${event.round}: status ${event.before} from both, but different bodies (${event.bodies.before} before, ${event.bodies.after} after)`;
-      } else {
-        noteMismatch(data, event.request, event.round, event.before, event.after);
-      }
+      const { before, after, bodies } = event;
+      const detail = bodies
+        ? `status ${before} from both, but different bodies (${bodies.before} before, ${bodies.after} after)`
+        : `${before} before, ${after} after`;
+      noteMismatch(get(event.endpoint), event.request, event.round, detail);
     }
   }
 
@@ -150,7 +148,7 @@ export function collect(set: SampleSet): Collected {
       for (const [request, a] of table.before) {
         const b = table.after.get(request);
         if (b && a.status !== undefined && b.status !== undefined && a.status !== b.status) {
-          noteMismatch(data, request, round, a.status, b.status);
+          noteMismatch(data, request, round, `${a.status} before, ${b.status} after`);
         }
       }
     }
