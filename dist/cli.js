@@ -9354,9 +9354,9 @@ function terminalLogger(stream, verbose = false) {
         statusShown = true;
         return;
       }
-      const now3 = Date.now();
-      if (now3 - lastPlain >= 2e3) {
-        lastPlain = now3;
+      const now4 = Date.now();
+      if (now4 - lastPlain >= 2e3) {
+        lastPlain = now4;
         stream.write(`${m}
 `);
       }
@@ -10133,12 +10133,23 @@ function addSample(data, sample) {
     data.rounds.set(round2, table);
   }
   const cells = table[build];
-  const cell2 = cells.get(request3);
+  let cell2 = cells.get(request3);
   if (cell2) {
     cell2.sum += value;
     cell2.n++;
   } else {
-    cells.set(request3, { sum: value, n: 1, status: sample.status });
+    cell2 = { sum: value, n: 1, status: sample.status };
+    cells.set(request3, cell2);
+  }
+  if (typeof sample.block === "number") {
+    cell2.byBlock ??= /* @__PURE__ */ new Map();
+    const b = cell2.byBlock.get(sample.block);
+    if (b) {
+      b.sum += value;
+      b.n++;
+    } else {
+      cell2.byBlock.set(sample.block, { sum: value, n: 1 });
+    }
   }
   data.samples[build]++;
   if (sample.multiplexed) data.multiplexed++;
@@ -10197,7 +10208,8 @@ function arrange(data) {
     before: [],
     after: [],
     requests: [],
-    samples: { before: 0, after: 0 }
+    samples: { before: 0, after: 0 },
+    blocked: { before: [], after: [] }
   };
   const unpaired = { before: [], after: [] };
   let completeRounds = 0;
@@ -10237,9 +10249,48 @@ function arrange(data) {
       paired.before.push(a);
       paired.after.push(b);
       paired.requests.push(common);
+      const blocked = blockedTotals(table);
+      if (blocked && paired.blocked) {
+        paired.blocked.before.push(blocked.before);
+        paired.blocked.after.push(blocked.after);
+      } else {
+        paired.blocked = null;
+      }
     }
   }
+  if (paired.rounds.length === 0) paired.blocked = null;
   return { paired, completeRounds, droppedRounds, unmatched, unpaired };
+}
+var MIN_BLOCKS = 3;
+function median(values) {
+  const s = [...values].sort((x, y) => x - y);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+function blockedTotals(table) {
+  let blocks;
+  for (const build of ["before", "after"]) {
+    for (const [request3, cell2] of table[build]) {
+      if (build === "after" && !table.before.has(request3)) continue;
+      if (build === "before" && !table.after.has(request3)) continue;
+      if (!cell2.byBlock) return null;
+      const keys = [...cell2.byBlock.keys()].sort((x, y) => x - y);
+      if (!blocks) blocks = keys;
+      else if (keys.length !== blocks.length || keys.some((k, i) => k !== blocks[i])) return null;
+    }
+  }
+  if (!blocks || blocks.length < MIN_BLOCKS) return null;
+  const totals = (build) => blocks.map((block) => {
+    let t = 0;
+    for (const [request3, cell2] of table[build]) {
+      const other = build === "before" ? table.after : table.before;
+      if (!other.has(request3)) continue;
+      const b = cell2.byBlock.get(block);
+      t += b.sum / b.n;
+    }
+    return t;
+  });
+  return { before: median(totals("before")), after: median(totals("after")) };
 }
 
 // src/analysis/summary.ts
@@ -10391,11 +10442,26 @@ function moreRoundsAdvice(e) {
   }
   return `\u2248${e.moreRounds} more ${e.moreRounds === 1 ? "round" : "rounds"} would settle it`;
 }
+function warmupLine(result) {
+  const w = result.run.warmup;
+  if (!w) return void 0;
+  const counts = Object.values(w.endpoints).flatMap((e) => [e.before.requests, e.after.requests]);
+  if (counts.length === 0) return void 0;
+  const low = Math.round(Math.min(...counts));
+  const high = Math.round(Math.max(...counts));
+  const range = low === high ? `${low}` : `${low}\u2013${high}`;
+  const unsettled = Object.values(w.endpoints).reduce(
+    (n, e) => n + e.before.unsettled + e.after.unsettled,
+    0
+  );
+  const how = w.mode === "auto" ? "until steady" : "fixed";
+  return `warm-up ${how}: ${range} requests per endpoint per process (median), ${(w.wallMs / 1e3).toFixed(1)} s per process${unsettled > 0 ? `, ${unsettled} never settled` : ""}`;
+}
 function methodLine(result) {
   const judged = result.endpoints.filter((e) => e.pAdjusted !== null).length;
   const parts2 = [
     `${result.run.rounds} ${result.run.rounds === 1 ? "round" : "rounds"}${result.run.looks > 1 ? ` (look ${result.run.looks}${result.run.plannedRounds ? ` of a plan up to ${result.run.plannedRounds}` : ""})` : ""}`,
-    `${Math.round(result.confidence * 1e3) / 10}% intervals on mean cost per request`,
+    `${Math.round(result.confidence * 1e3) / 10}% intervals on ${result.endpoints.some((e) => e.estimator === "median-of-means") ? "cost per request (median of 5 block means per round; the plain mean tested too)" : "mean cost per request"}`,
     `regressions: one-sided test, \u03B1 = ${result.alpha} family-wise (Holm over ${judged} ${judged === 1 ? "endpoint" : "endpoints"})`,
     `counter: ${describeCounter(result.counter)}`
   ];
@@ -10405,6 +10471,8 @@ function methodLine(result) {
       `targets on CPUs ${placement.cpus}${placement.pmu ? ` (${placement.pmu} PMU)` : ""}`
     );
   }
+  const warm = warmupLine(result);
+  if (warm) parts2.push(warm);
   if (result.run.seed !== null) parts2.push(`seed ${result.run.seed}`);
   return parts2.join(" \xB7 ");
 }
@@ -30504,6 +30572,12 @@ function didYouMean(word, candidates) {
 
 // src/config/types.ts
 var COUNTERS = ["auto", ...EVENT_NAMES];
+var DEFAULT_WARMUP = {
+  mode: "auto",
+  min: 200,
+  max: 3e3,
+  maxTimeMs: 6e4
+};
 
 // src/config/values.ts
 var DURATION_UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
@@ -30632,6 +30706,7 @@ var duration3 = (description) => reading(parseDuration, { type: "string", patter
 var percent2 = (description) => reading(parsePercent, { type: "string", pattern: PERCENT_PATTERN, description });
 var text = (description) => external_exports.string({ error: (iss) => `expected a string, got ${describe4(iss.input)}` }).trim().min(1, { error: "must not be empty" }).meta({ description });
 var positiveInt = (description) => external_exports.int({ error: "expected a positive integer" }).min(1, { error: "expected a positive integer" }).meta({ description });
+var nonNegativeInt = (description) => external_exports.int({ error: "expected an integer of 0 or more" }).min(0, { error: "expected an integer of 0 or more" }).meta({ description });
 var fraction = (description) => external_exports.number({ error: (iss) => `expected a number between 0 and 1, got ${describe4(iss.input)}` }).gt(0, {
   error: (iss) => `expected a number between 0 and 1 (exclusive), got ${String(iss.input)}`
 }).lt(1, {
@@ -30693,20 +30768,42 @@ var readySchema = external_exports.strictObject({
     });
   }
 });
+var warmupLimits = external_exports.strictObject({
+  min: nonNegativeInt("Fewest warm-up requests per endpoint before steadiness is tested.").default(
+    200
+  ),
+  max: positiveInt(
+    'Most warm-up requests per endpoint: past it the endpoint is "not settled".'
+  ).default(3e3),
+  "max-time": duration3("Most warm-up time per process.").prefault("60s")
+});
+var warmupSchema = external_exports.union([
+  external_exports.literal("auto"),
+  external_exports.int({ error: "expected 'auto', an integer of 0 or more, or { min, max, max-time }" }).min(0, {
+    error: "expected 'auto', an integer of 0 or more, or { min, max, max-time }"
+  }),
+  warmupLimits
+]).meta({
+  description: "Warm-up in each fresh process: 'auto' warms every endpoint until its cost per request stops drifting (at least min, at most max requests each); a number is that many requests per endpoint, no test."
+});
 var measureSchema = external_exports.strictObject({
   counter: oneOf(
     COUNTERS,
     "Counter per request; auto = instructions, or task-clock where no PMU exists."
   ).default("auto"),
-  rounds: positiveInt("Rounds, each with a fresh before and after process.").default(10),
-  warmup: external_exports.int({ error: "expected an integer of 0 or more" }).min(0, { error: "expected an integer of 0 or more" }).meta({ description: "Warm-up passes over the workload in each process." }).default(2),
-  passes: positiveInt(
-    "Measured passes over the workload in each round: more requests per round average out GC pauses."
-  ).default(1),
+  rounds: positiveInt(
+    "Rounds, each with a fresh before and after process, before the first look."
+  ).default(10),
+  warmup: warmupSchema.default("auto"),
+  requests: positiveInt(
+    "Measured requests per endpoint per round, at least: the endpoint's requests are repeated in whole passes, split into 5 blocks."
+  ).default(80),
   "max-rounds": positiveInt(
-    "Most rounds, adding rounds for inconclusive endpoints (default: rounds)."
+    "Most rounds: inconclusive endpoints get more rounds, at planned looks, while the budget lasts (default: 4 \xD7 rounds)."
   ).optional(),
-  "max-duration": duration3("Time budget for the whole run.").prefault("30m"),
+  "max-duration": duration3(
+    "Time budget for the whole run; no round starts that would end after it."
+  ).prefault("15m"),
   aslr: external_exports.boolean({ error: "expected true or false" }).meta({
     description: "Keep address-space randomisation on for the targets. By default perfgate turns it off (setarch -R) where the system allows, which removes a source of run-to-run noise."
   }).default(false),
@@ -30717,6 +30814,14 @@ var measureSchema = external_exports.strictObject({
     "What must agree between the two builds' answers to the same request: 'status', or 'body' (the status and a hash of the body, for services whose answers are deterministic)."
   ).default("status")
 }).superRefine((measure, ctx) => {
+  const w = measure.warmup;
+  if (typeof w === "object" && w.max < w.min) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["warmup", "max"],
+      message: `must be at least min (${w.min})`
+    });
+  }
   if (measure["max-rounds"] !== void 0 && measure["max-rounds"] < measure.rounds) {
     ctx.addIssue({
       code: "custom",
@@ -30911,6 +31016,11 @@ function where(file2, line, path4) {
 
 // src/config/resolve.ts
 import path from "node:path";
+function warmupOf(raw) {
+  if (raw === "auto") return DEFAULT_WARMUP;
+  if (typeof raw === "number") return { mode: "fixed", requests: raw };
+  return { mode: "auto", min: raw.min, max: raw.max, maxTimeMs: raw["max-time"] };
+}
 function resolveConfig(raw, file2, lines) {
   const dir = path.dirname(file2);
   const build = (side) => {
@@ -30941,9 +31051,9 @@ function resolveConfig(raw, file2, lines) {
     measure: {
       counter: raw.measure.counter,
       rounds: raw.measure.rounds,
-      warmup: raw.measure.warmup,
-      passes: raw.measure.passes,
-      maxRounds: raw.measure["max-rounds"] ?? raw.measure.rounds,
+      warmup: warmupOf(raw.measure.warmup),
+      requests: raw.measure.requests,
+      maxRounds: raw.measure["max-rounds"] ?? 4 * raw.measure.rounds,
       maxDurationMs: raw.measure["max-duration"],
       aslr: raw.measure.aslr,
       settleMs: raw.measure.settle,
@@ -31659,7 +31769,7 @@ function walshAverages(d) {
     }
   };
 }
-function median(set2) {
+function median2(set2) {
   const half = Math.floor(set2.size / 2);
   if (set2.size % 2 === 1) return select(set2, half + 1);
   return (select(set2, half) + select(set2, half + 1)) / 2;
@@ -31680,7 +31790,7 @@ function signedRankHodgesLehmann(d, confidence) {
   let qu = exact ? qsignrank(alpha / 2, n) : normalIndex(set2.size, Math.sqrt(n * (n + 1) * (2 * n + 1) / 24), alpha);
   if (qu === 0) qu = 1;
   return {
-    estimate: median(set2),
+    estimate: median2(set2),
     low: select(set2, qu),
     high: select(set2, set2.size - qu + 1),
     method: exact ? "exact" : "normal"
@@ -31696,7 +31806,7 @@ function twoSampleHodgesLehmann(x, y, confidence) {
   let qu = exact ? qwilcox(alpha / 2, m, n) : normalIndex(set2.size, Math.sqrt(n * m * (n + m + 1) / 12), alpha);
   if (qu === 0) qu = 1;
   return {
-    estimate: median(set2),
+    estimate: median2(set2),
     low: select(set2, qu),
     high: select(set2, set2.size - qu + 1),
     method: exact ? "exact" : "normal"
@@ -31828,9 +31938,9 @@ function lookAlpha(options, alpha) {
   checkSequential(options);
   const { plan, look } = options;
   const max = plan[plan.length - 1];
-  const now3 = obrienFlemingSpent(plan[look] / max, alpha);
+  const now4 = obrienFlemingSpent(plan[look] / max, alpha);
   const before = look === 0 ? 0 : obrienFlemingSpent(plan[look - 1] / max, alpha);
-  return now3 - before;
+  return now4 - before;
 }
 function moreRoundsNeeded(estimate2, threshold, rounds, gamma, power = 0.8) {
   const gap = Math.abs(estimate2.logRatio - Math.log1p(threshold));
@@ -31904,6 +32014,7 @@ function measureEndpoint(data, choice, options, minRounds) {
     endpoint: data.endpoint,
     choice,
     estimate: null,
+    meanEstimate: null,
     typical: null,
     before: null,
     after: null,
@@ -31951,12 +32062,14 @@ function measureEndpoint(data, choice, options, minRounds) {
         `left ${plural(layout.unmatched, "request")} measured in only one build of a round out of the pairing`
       );
     }
-    draft.estimate = pairedRatio(pairs.before, pairs.after);
+    const chosen = pairs.blocked ? { ...pairs, ...pairs.blocked } : pairs;
+    draft.estimate = pairedRatio(chosen.before, chosen.after);
+    if (pairs.blocked) draft.meanEstimate = pairedRatio(pairs.before, pairs.after);
     const requests = sum2(pairs.requests);
-    draft.before = sum2(pairs.before) / requests;
-    draft.after = sum2(pairs.after) / requests;
+    draft.before = sum2(chosen.before) / requests;
+    draft.after = sum2(chosen.after) / requests;
     draft.n = { ...pairs.samples, rounds: pairs.rounds.length };
-    draft.paired = pairs;
+    draft.paired = chosen;
   } else {
     const { before, after } = layout.unpaired;
     if (before.length < 2 || after.length < 2) {
@@ -31979,12 +32092,29 @@ function measureEndpoint(data, choice, options, minRounds) {
   }
   draft.typical = typicalChange(usePaired, pairs, layout.unpaired, options.confidence);
   const change = toChange(draft.estimate, options.confidence);
+  if (draft.meanEstimate) {
+    const mean2 = toChange(draft.meanEstimate, options.confidence);
+    if (mean2.low > change.high || mean2.high < change.low) {
+      warnings.push(
+        "the mean and the median of block means differ: a few costly requests (a slow path, or work outside the request) carry part of the change"
+      );
+    }
+  }
   if (draft.typical && (draft.typical.high < change.low || draft.typical.low > change.high)) {
     warnings.push(
       "the mean and the typical request moved differently: a change in the tail or in the mix of paths"
     );
   }
   return draft;
+}
+function regressionP(d) {
+  const p = pRegression(d.estimate, d.choice.threshold);
+  if (!d.meanEstimate) return p;
+  return Math.min(1, 2 * Math.min(p, pRegression(d.meanEstimate, d.choice.threshold)));
+}
+function gateLowerBound(d, gamma) {
+  if (!d.meanEstimate) return lowerBound(d.estimate, gamma);
+  return Math.max(lowerBound(d.estimate, gamma / 2), lowerBound(d.meanEstimate, gamma / 2));
 }
 function trafficWeights(set2, collected, names) {
   const recorded = set2.header?.workload.weights;
@@ -32042,6 +32172,65 @@ function totalChange(drafts, weights, confidence, warnings) {
   );
   return toChange(unpairedRatio(before, after), confidence);
 }
+function median3(values) {
+  const s = [...values].sort((x, y) => x - y);
+  const mid = s.length >> 1;
+  return s.length === 0 ? 0 : s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+function warmupSummary(set2) {
+  const events = set2.events.filter(
+    (e) => e.kind === "warmup"
+  );
+  if (events.length === 0) return void 0;
+  const cells = /* @__PURE__ */ new Map();
+  for (const e of events) {
+    for (const [endpoint, w] of Object.entries(e.endpoints)) {
+      let cell2 = cells.get(endpoint);
+      if (!cell2) {
+        cell2 = { before: { requests: [], unsettled: 0 }, after: { requests: [], unsettled: 0 } };
+        cells.set(endpoint, cell2);
+      }
+      cell2[e.build].requests.push(w.requests);
+      if (w.settled === false) cell2[e.build].unsettled++;
+    }
+  }
+  const endpoints = {};
+  for (const name of [...cells.keys()].sort(byName)) {
+    const cell2 = cells.get(name);
+    const side = (b) => ({
+      requests: median3(cell2[b].requests),
+      unsettled: cell2[b].unsettled,
+      processes: cell2[b].requests.length
+    });
+    endpoints[name] = { before: side("before"), after: side("after") };
+  }
+  const fixed = events.every((e) => Object.values(e.endpoints).every((w) => w.settled === null));
+  return {
+    mode: fixed ? "fixed" : "auto",
+    endpoints,
+    wallMs: median3(events.map((e) => e.wallMs)),
+    timedOut: events.filter((e) => e.timedOut).length
+  };
+}
+function warmupWarnings(w) {
+  if (!w || w.mode === "fixed") return [];
+  const out = [];
+  for (const [endpoint, sides] of Object.entries(w.endpoints)) {
+    for (const build of ["before", "after"]) {
+      const { unsettled, processes, requests } = sides[build];
+      if (unsettled === 0) continue;
+      out.push(
+        `${endpoint}: its cost was still drifting at the end of warm-up in ${unsettled} of ${processes} ${build} processes (${requests} warm-up requests): code that does not reach a steady state, or a warm-up cap too low for it`
+      );
+    }
+  }
+  if (w.timedOut > 0) {
+    out.push(
+      `${plural(w.timedOut, "process", "processes")} hit the warm-up time cap (measure.warmup.max-time)`
+    );
+  }
+  return out;
+}
 function runWarnings(set2, collected, counter) {
   const warnings = [];
   if (counter.fallback) {
@@ -32092,7 +32281,7 @@ function analyze(set2, options) {
   const levelAlpha = options.sequential ? lookAlpha(options.sequential, alpha) : alpha;
   const judged = drafts.filter((d) => d.errors.length === 0 && d.estimate);
   const family = judged.length;
-  const raw = judged.map((d) => pRegression(d.estimate, d.choice.threshold));
+  const raw = judged.map((d) => regressionP(d));
   const adjusted = holm(raw);
   const tests = new Map(judged.map((d, i) => [d, { p: raw[i], pAdjusted: adjusted[i] }]));
   const endpoints = drafts.map((d) => {
@@ -32120,10 +32309,12 @@ function analyze(set2, options) {
       thresholdSource: d.choice.source,
       confidence,
       change,
-      gateLow: test ? lowerBound(d.estimate, levelAlpha / family) : null,
+      gateLow: test ? gateLowerBound(d, levelAlpha / family) : null,
       p: test ? test.p : null,
       pAdjusted: test ? test.pAdjusted : null,
       typical: d.typical,
+      ...d.estimate ? { estimator: d.meanEstimate ? "median-of-means" : "mean" } : {},
+      ...d.meanEstimate ? { mean: toChange(d.meanEstimate, confidence) } : {},
       method: d.estimate?.method ?? (d.unpaired ? "unpaired" : "paired-rounds"),
       before: d.before,
       after: d.after,
@@ -32141,7 +32332,8 @@ function analyze(set2, options) {
     error: 0
   };
   for (const e of endpoints) counts[e.verdict]++;
-  const warnings = runWarnings(set2, collected, counter);
+  const warmup = warmupSummary(set2);
+  const warnings = [...runWarnings(set2, collected, counter), ...warmupWarnings(warmup)];
   const complete = isComplete(set2);
   if (set2.header === void 0) {
     warnings.push("no samples header: counter, seed and builds are unknown");
@@ -32197,7 +32389,8 @@ function analyze(set2, options) {
       builds: { before: buildInfo("before"), after: buildInfo("after") },
       mode: header?.mode ?? "a-b",
       ...header?.platform ? { platform: header.platform } : {},
-      ...header?.placement ? { placement: header.placement } : {}
+      ...header?.placement ? { placement: header.placement } : {},
+      ...warmup ? { warmup } : {}
     },
     warnings
   };
@@ -32273,6 +32466,8 @@ var EndpointSchema = external_exports.strictObject({
   p: fraction2.nullable(),
   pAdjusted: fraction2.nullable(),
   typical: ChangeSchema.nullable(),
+  estimator: external_exports.enum(["median-of-means", "mean"]).optional(),
+  mean: ChangeSchema.optional(),
   method: external_exports.enum(["paired-rounds", "unpaired", "exact"]),
   before: external_exports.number().nullable(),
   after: external_exports.number().nullable(),
@@ -32284,6 +32479,11 @@ var EndpointSchema = external_exports.strictObject({
   weight: fraction2,
   moreRounds: external_exports.number().int().min(1).nullable(),
   warnings: external_exports.array(external_exports.string())
+});
+var WarmupCellSchema = external_exports.strictObject({
+  requests: external_exports.number().min(0),
+  unsettled: external_exports.number().int().min(0),
+  processes: external_exports.number().int().min(0)
 });
 var BuildRefSchema = external_exports.strictObject({
   ref: external_exports.string().optional(),
@@ -32326,7 +32526,16 @@ var RunResultSchema = external_exports.strictObject({
     placement: external_exports.strictObject({
       cpus: external_exports.string().nullable().describe("CPU list the targets were kept on; null: any"),
       pmu: external_exports.string().nullable().describe("hybrid CPUs: the PMU that counted (cpu_core)")
-    }).optional()
+    }).optional(),
+    warmup: external_exports.strictObject({
+      mode: external_exports.enum(["auto", "fixed"]),
+      endpoints: external_exports.record(
+        external_exports.string(),
+        external_exports.strictObject({ before: WarmupCellSchema, after: WarmupCellSchema })
+      ),
+      wallMs: external_exports.number().min(0),
+      timedOut: external_exports.number().int().min(0)
+    }).optional().describe("warm-up per endpoint and build: median requests per process, never settled")
   }),
   warnings: external_exports.array(external_exports.string())
 }).describe("perfgate result.json: per-endpoint CPU cost change, verdicts and the gate decision");
@@ -32620,9 +32829,14 @@ var Meter = class {
   onComplete = () => {
     if (this.settleMs === 0) this.target.counters.snapshot(this.b);
   };
-  /** Sends a request without measuring it (warm-up). */
-  async warm(req) {
-    return (await this.send(req, false)).status;
+  /** Sends requests one after another without per-request reads; returns their summed cost. */
+  async warmBlock(reqs) {
+    const { counters } = this.target;
+    counters.snapshot(this.a);
+    for (const req of reqs) await this.send(req, false);
+    counters.snapshot(this.b);
+    counters.delta(this.a, this.b, this.delta);
+    return this.delta[0];
   }
   /** One request on the kept-alive connection; a failure names the build and how it ended. */
   async send(req, measured) {
@@ -32633,7 +32847,7 @@ var Meter = class {
     }
   }
   /** Sends a request, measures it, writes its sample; returns the response. */
-  async measure(req, round2) {
+  async measure(req, round2, block) {
     const { counters, build } = this.target;
     const res = await this.send(req, true);
     const latencyMs = now() - this.t0;
@@ -32650,6 +32864,7 @@ var Meter = class {
       build,
       round: round2,
       request: req.id,
+      ...block !== void 0 ? { block } : {},
       status: res.status,
       bytes: res.bytes,
       latencyMs: Math.round(latencyMs * 1e3) / 1e3,
@@ -32703,31 +32918,141 @@ function roundSeed(seed, round2) {
   h = Math.imul(h ^ h >>> 13, 3266489909) >>> 0;
   return (h ^ h >>> 16) >>> 0;
 }
-function shuffledIndices(n, seed) {
-  const random = createRandom(seed);
-  const out = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
 function buildOrder(round2) {
   return round2 % 2 === 1 ? ["before", "after"] : ["after", "before"];
 }
 
-// src/replay/replay.ts
+// src/replay/schedule.ts
+var BLOCKS = 5;
+var WARM_BLOCK = 10;
+var WARM_BLOCK_MAX = 50;
+function byEndpoint(requests) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const r of requests) {
+    let group = groups.get(r.endpoint);
+    if (!group) groups.set(r.endpoint, group = []);
+    group.push(r);
+  }
+  return groups;
+}
+function passesPerBlock(distinct, minRequests) {
+  return Math.max(1, Math.ceil(minRequests / (BLOCKS * distinct)));
+}
+function roundSchedule(groups, minRequests, seed) {
+  const items = [];
+  for (const reqs of groups.values()) {
+    const passes = passesPerBlock(reqs.length, minRequests);
+    for (let block = 0; block < BLOCKS; block++) {
+      for (let p = 0; p < passes; p++) for (const req of reqs) items.push({ req, block });
+    }
+  }
+  const random = createRandom(seed);
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+function warmBlockSize(distinct) {
+  if (distinct >= WARM_BLOCK_MAX) return WARM_BLOCK_MAX;
+  return distinct * Math.ceil(WARM_BLOCK / distinct);
+}
+
+// src/replay/steady.ts
+var STEADY_DELTA = 0.05;
+var MIN_WINDOW = 3;
+function median4(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+function isSteady(blocks, delta = STEADY_DELTA) {
+  const window = Math.max(MIN_WINDOW, Math.floor(blocks.length / 4));
+  if (blocks.length < 2 * window) return false;
+  const last = median4(blocks.slice(blocks.length - window));
+  const previous = median4(blocks.slice(blocks.length - 2 * window, blocks.length - window));
+  if (!(previous > 0) || !(last > 0)) return false;
+  return Math.abs(last / previous - 1) <= delta;
+}
+function newWarmState() {
+  return { requests: 0, blocks: [], settled: false };
+}
+function addBlock(state, requests, cost, minRequests) {
+  state.requests += requests;
+  state.blocks.push(cost / requests);
+  if (!state.settled && state.requests >= minRequests && isSteady(state.blocks)) {
+    state.settled = true;
+  }
+  return state;
+}
+
+// src/replay/warmup.ts
 var now2 = () => performance.now();
-async function replay(plan, writer, logger, signal, hooks = {}) {
+function nextBlock(reqs, cursor, size) {
+  const out = [];
+  for (let i = 0; i < size; i++) out.push(reqs[(cursor + i) % reqs.length]);
+  return out;
+}
+async function warmUp(meter, groups, policy, deadline, checkAbort, onBlock = () => {
+}) {
   const started = now2();
-  const total2 = plan.requests.length;
+  const fixed = policy.mode === "fixed";
+  const min = fixed ? policy.requests : policy.min;
+  const max = fixed ? policy.requests : policy.max;
+  const until = fixed ? deadline : Math.min(deadline, started + policy.maxTimeMs);
+  const states = /* @__PURE__ */ new Map();
+  const cursors = /* @__PURE__ */ new Map();
+  for (const endpoint of groups.keys()) {
+    states.set(endpoint, newWarmState());
+    cursors.set(endpoint, 0);
+  }
+  const done = (s) => fixed ? s.requests >= max : s.settled || s.requests >= max;
+  let timedOut = false;
+  while (max > 0 && [...states.values()].some((s) => !done(s))) {
+    if (now2() > until) {
+      timedOut = true;
+      break;
+    }
+    for (const [endpoint, reqs] of groups) {
+      checkAbort();
+      const state = states.get(endpoint);
+      if (fixed && done(state)) continue;
+      const size = Math.min(warmBlockSize(reqs.length), fixed ? max - state.requests : Infinity);
+      const block = nextBlock(reqs, cursors.get(endpoint), size);
+      cursors.set(endpoint, (cursors.get(endpoint) + size) % reqs.length);
+      const cost = await meter.warmBlock(block);
+      if (fixed) state.requests += size;
+      else addBlock(state, size, cost, min);
+      onBlock(size);
+    }
+  }
+  const endpoints = {};
+  for (const [endpoint, s] of states) {
+    endpoints[endpoint] = { requests: s.requests, settled: fixed ? null : s.settled };
+  }
+  return { wallMs: Math.round(now2() - started), endpoints, timedOut };
+}
+
+// src/replay/replay.ts
+var now3 = () => performance.now();
+var minutes = (ms) => ms < 9e4 ? `${Math.round(ms / 1e3)} s` : `${(ms / 6e4).toFixed(1)} min`;
+function expectedDuration(plan, firstMs) {
+  const first = plan.looks[0];
+  const max = plan.looks[plan.looks.length - 1];
+  const most = Math.min(max * firstMs, plan.maxDurationMs);
+  const extra = max > first ? `; up to ${minutes(most)} if endpoints stay inconclusive (${Math.min(max, Math.floor(plan.maxDurationMs / firstMs))} rounds within the ${minutes(plan.maxDurationMs)} budget)` : "";
+  return `expected duration: about ${minutes(Math.min(first * firstMs, plan.maxDurationMs))} for ${first} rounds${extra}`;
+}
+async function replay(plan, writer, logger, signal, hooks = {}) {
+  const started = now3();
+  const groups = byEndpoint(plan.requests);
   const maxRounds = plan.looks[plan.looks.length - 1] ?? 0;
   let round2 = 0;
   let look = 0;
   let lastProgress = 0;
   const live2 = [];
   const progress = (text2, force = false) => {
-    const t = now2();
+    const t = now3();
     if (!force && t - lastProgress < 250) return;
     lastProgress = t;
     logger.progress(
@@ -32741,52 +33066,63 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
     const order2 = buildOrder(r);
     const seed = roundSeed(plan.seed, r);
     writer.write({ kind: "round", round: r, order: order2, seed, at: (/* @__PURE__ */ new Date()).toISOString() });
-    const passes = plan.passes ?? 1;
     const meters = {};
     try {
       checkAbort();
       progress("starting both builds", true);
-      const started2 = await Promise.allSettled(
+      const launched = await Promise.allSettled(
         order2.map(async (build) => {
           const target = await startTarget({ ...plan.targets[build], build }, signal, logger);
           live2.push(target);
           meters[build] = new Meter(target, writer, plan.settleMs, plan.compareBodies ?? false);
         })
       );
-      const failed = started2.find((s) => s.status === "rejected");
+      const failed = launched.find((s) => s.status === "rejected");
       if (failed) throw failed.reason;
       const [first, second] = order2.map((b) => meters[b]);
-      for (let pass = 0; pass < plan.warmup; pass++) {
-        for (let i = 0; i < total2; i++) {
-          checkAbort();
-          await first.warm(plan.requests[i]);
-          await second.warm(plan.requests[i]);
-          progress(`warm-up ${pass + 1}/${plan.warmup} \xB7 ${i + 1}/${total2}`);
+      let warmed = 0;
+      const deadline = started + plan.maxDurationMs;
+      const reports = await Promise.all(
+        [first, second].map(
+          (m) => warmUp(m, groups, plan.warmup, deadline, checkAbort, (n) => {
+            warmed += n;
+            progress(`warming up \xB7 ${warmed} requests`);
+          })
+        )
+      );
+      [first, second].forEach((m, i) => {
+        const w = reports[i];
+        writer.write({
+          kind: "warmup",
+          round: r,
+          build: m.target.build,
+          wallMs: w.wallMs,
+          endpoints: w.endpoints,
+          ...w.timedOut ? { timedOut: true } : {}
+        });
+      });
+      const schedule = roundSchedule(groups, plan.requestsPerEndpoint, seed);
+      const mismatched = /* @__PURE__ */ new Set();
+      for (let k = 0; k < schedule.length; k++) {
+        checkAbort();
+        const { req, block } = schedule[k];
+        const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
+        const rx = await x.measure(req, r, block);
+        const ry = await y.measure(req, r, block);
+        if ((rx.status !== ry.status || rx.bodyHash !== ry.bodyHash) && !mismatched.has(req.id)) {
+          mismatched.add(req.id);
+          const [before, after] = x.target.build === "before" ? [rx, ry] : [ry, rx];
+          writer.write({
+            kind: "mismatch",
+            endpoint: req.endpoint,
+            request: req.id,
+            round: r,
+            before: before.status,
+            after: after.status,
+            ...before.status === after.status ? { bodies: { before: before.bodyHash, after: after.bodyHash } } : {}
+          });
         }
-      }
-      for (let pass = 0; pass < passes; pass++) {
-        const requestOrder = shuffledIndices(total2, pass === 0 ? seed : roundSeed(seed, pass));
-        for (let i = 0; i < total2; i++) {
-          checkAbort();
-          const req = plan.requests[requestOrder[i]];
-          const k = pass * total2 + i;
-          const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
-          const rx = await x.measure(req, r);
-          const ry = await y.measure(req, r);
-          if (rx.status !== ry.status || rx.bodyHash !== ry.bodyHash) {
-            const [before, after] = x.target.build === "before" ? [rx, ry] : [ry, rx];
-            writer.write({
-              kind: "mismatch",
-              endpoint: req.endpoint,
-              request: req.id,
-              round: r,
-              before: before.status,
-              after: after.status,
-              ...before.status === after.status ? { bodies: { before: before.bodyHash, after: after.bodyHash } } : {}
-            });
-          }
-          progress(`measuring \xB7 ${k + 1}/${total2 * passes} requests`);
-        }
+        progress(`measuring \xB7 ${k + 1}/${schedule.length} requests`);
       }
       for (const m of [first, second]) {
         const crash = m.target.crashed();
@@ -32811,7 +33147,7 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
         }
         look++;
       }
-      const elapsed = now2() - started;
+      const elapsed = now3() - started;
       if (round2 > 0 && elapsed + elapsed / round2 > plan.maxDurationMs) {
         reason = "max-duration";
         logger.warn(
@@ -32820,11 +33156,12 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
         break;
       }
       round2++;
-      const roundStart = now2();
+      const roundStart = now3();
       await measureRound(round2);
-      const wallMs2 = Math.round(now2() - roundStart);
+      const wallMs2 = Math.round(now3() - roundStart);
       writer.write({ kind: "round-end", round: round2, at: (/* @__PURE__ */ new Date()).toISOString(), wallMs: wallMs2 });
       logger.info(`round ${round2}/${plan.looks[look]} done in ${(wallMs2 / 1e3).toFixed(1)}s`);
+      if (round2 === 1) logger.info(expectedDuration(plan, now3() - started));
     }
   } catch (error62) {
     await Promise.all(live2.map((t) => t.stop()));
@@ -32844,12 +33181,12 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
       complete: false,
       reason: error62 instanceof InterruptedError ? "interrupted" : errorMessage(error62).split("\n")[0],
       rounds: round2,
-      wallMs: Math.round(now2() - started)
+      wallMs: Math.round(now3() - started)
     });
     writer.flush();
     throw error62;
   }
-  const wallMs = Math.round(now2() - started);
+  const wallMs = Math.round(now3() - started);
   writer.write({
     kind: "end",
     at: (/* @__PURE__ */ new Date()).toISOString(),
@@ -32899,7 +33236,7 @@ var SamplesWriter = class {
 
 // src/samples/reader.ts
 import { readFile as readFile2 } from "node:fs/promises";
-var EVENT_KINDS = /* @__PURE__ */ new Set(["round", "round-end", "error", "mismatch", "end"]);
+var EVENT_KINDS = /* @__PURE__ */ new Set(["round", "round-end", "warmup", "error", "mismatch", "end"]);
 function fail(file2, line, message) {
   throw new ConfigError(message, { file: file2, line });
 }
@@ -33887,6 +34224,7 @@ function samplesHeader(f) {
     seed: f.seed,
     rounds: config2.measure.rounds,
     warmup: config2.measure.warmup,
+    requests: config2.measure.requests,
     aslr: !f.noAslr,
     workload: {
       path: config2.workload,
@@ -33906,6 +34244,12 @@ function samplesHeader(f) {
     },
     ...f.placement.cpus || f.placement.pmu ? { placement: f.placement } : {}
   };
+}
+function planLine(config2, plan) {
+  const m = config2.measure;
+  const warm = m.warmup.mode === "auto" ? `warm-up until each endpoint's cost settles (${m.warmup.min}\u2013${m.warmup.max} requests)` : `warm-up ${m.warmup.requests} requests per endpoint`;
+  const more = plan.length > 1 ? `, up to ${plan[plan.length - 1]} while endpoints are inconclusive` : "";
+  return `plan: ${plan[0]} rounds${more}; each a fresh process per build, ${warm}, then \u2265 ${m.requests} measured requests per endpoint; budget ${Math.round(m.maxDurationMs / 6e4)} min`;
 }
 async function runGate(options) {
   const { logger, signal } = options;
@@ -33970,6 +34314,7 @@ async function runGate(options) {
     });
     writer.write(header);
     writer.flush();
+    logger.info(planLine(config2, plan));
     const common = {
       env: targetEnv,
       readiness: config2.ready,
@@ -33984,7 +34329,7 @@ async function runGate(options) {
         requests,
         looks: plan,
         warmup: config2.measure.warmup,
-        passes: config2.measure.passes,
+        requestsPerEndpoint: config2.measure.requests,
         maxDurationMs: config2.measure.maxDurationMs,
         settleMs: config2.measure.settleMs,
         compareBodies: config2.measure.compare === "body",

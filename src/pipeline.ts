@@ -252,6 +252,7 @@ function samplesHeader(f: HeaderFacts): SamplesHeader {
     seed: f.seed,
     rounds: config.measure.rounds,
     warmup: config.measure.warmup,
+    requests: config.measure.requests,
     aslr: !f.noAslr,
     workload: {
       path: config.workload,
@@ -271,6 +272,18 @@ function samplesHeader(f: HeaderFacts): SamplesHeader {
     },
     ...(f.placement.cpus || f.placement.pmu ? { placement: f.placement } : {}),
   };
+}
+
+/** The run's plan in one line, printed before the first round. */
+function planLine(config: RunnableConfig, plan: number[]): string {
+  const m = config.measure;
+  const warm =
+    m.warmup.mode === 'auto'
+      ? `warm-up until each endpoint's cost settles (${m.warmup.min}–${m.warmup.max} requests)`
+      : `warm-up ${m.warmup.requests} requests per endpoint`;
+  const more =
+    plan.length > 1 ? `, up to ${plan[plan.length - 1]} while endpoints are inconclusive` : '';
+  return `plan: ${plan[0]} rounds${more}; each a fresh process per build, ${warm}, then ≥ ${m.requests} measured requests per endpoint; budget ${Math.round(m.maxDurationMs / 60_000)} min`;
 }
 
 export async function runGate(options: GateOptions): Promise<GateOutcome> {
@@ -340,6 +353,7 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
     });
     writer.write(header);
     writer.flush();
+    logger.info(planLine(config, plan));
     const common = {
       env: targetEnv,
       readiness: config.ready,
@@ -354,7 +368,7 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
         requests,
         looks: plan,
         warmup: config.measure.warmup,
-        passes: config.measure.passes,
+        requestsPerEndpoint: config.measure.requests,
         maxDurationMs: config.measure.maxDurationMs,
         settleMs: config.measure.settleMs,
         compareBodies: config.measure.compare === 'body',

@@ -52,9 +52,14 @@ export class Meter {
     this.delta = new Float64Array(target.counters.events.length);
   }
 
-  /** Sends a request without measuring it (warm-up). */
-  async warm(req: PreparedRequest): Promise<number> {
-    return (await this.send(req, false)).status;
+  /** Sends requests one after another without per-request reads; returns their summed cost. */
+  async warmBlock(reqs: readonly PreparedRequest[]): Promise<number> {
+    const { counters } = this.target;
+    counters.snapshot(this.a);
+    for (const req of reqs) await this.send(req, false);
+    counters.snapshot(this.b);
+    counters.delta(this.a, this.b, this.delta);
+    return this.delta[0]!;
   }
 
   /** One request on the kept-alive connection; a failure names the build and how it ended. */
@@ -69,7 +74,7 @@ export class Meter {
   }
 
   /** Sends a request, measures it, writes its sample; returns the response. */
-  async measure(req: PreparedRequest, round: number): Promise<ReplayResponse> {
+  async measure(req: PreparedRequest, round: number, block?: number): Promise<ReplayResponse> {
     const { counters, build } = this.target;
     const res = await this.send(req, true);
     const latencyMs = now() - this.t0;
@@ -87,6 +92,7 @@ export class Meter {
       build,
       round,
       request: req.id,
+      ...(block !== undefined ? { block } : {}),
       status: res.status,
       bytes: res.bytes,
       latencyMs: Math.round(latencyMs * 1000) / 1000,
