@@ -52,9 +52,21 @@ function freePort() {
 
 function send(server, r) {
   return new Promise((resolve, reject) => {
-    const body = r.body === undefined ? undefined : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+    const body =
+      r.body === undefined
+        ? undefined
+        : typeof r.body === 'string'
+          ? r.body
+          : JSON.stringify(r.body);
     const req = http.request(
-      { host: '127.0.0.1', port: server.port, method: r.method ?? 'GET', path: r.url, headers: r.headers, agent: server.agent },
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        method: r.method ?? 'GET',
+        path: r.url,
+        headers: r.headers,
+        agent: server.agent,
+      },
       (res) => {
         res.on('data', () => {});
         res.on('end', () => resolve(res.statusCode));
@@ -120,7 +132,7 @@ function treeCpuNs(rootPid) {
 
 const shuffled = (xs, seed) => {
   let s = seed >>> 0 || 1;
-  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const out = [...xs];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));
@@ -148,7 +160,9 @@ async function curve() {
   }
   stop(server);
   const windows = 8;
-  console.log(`median µs per request, ${total} requests of the whole workload in ${windows} windows`);
+  console.log(
+    `median µs per request, ${total} requests of the whole workload in ${windows} windows`,
+  );
   for (const [e, xs] of costs) {
     const w = Math.ceil(xs.length / windows);
     const meds = [];
@@ -185,7 +199,9 @@ async function change() {
     process.stderr.write(`pair ${p + 1}/${PAIRS} done\n`);
   }
   const out = {};
-  console.log(`warm-up ${WARMUP} requests per process, blocks of ${BLOCK} per endpoint, ${PAIRS} fresh pairs`);
+  console.log(
+    `warm-up ${WARMUP} requests per process, blocks of ${BLOCK} per endpoint, ${PAIRS} fresh pairs`,
+  );
   console.log('endpoint                          before µs  after µs  change   per-pair ratios');
   for (const [e, rs] of ratios) {
     const gm = Math.exp(rs.reduce((s, r) => s + Math.log(r), 0) / rs.length);

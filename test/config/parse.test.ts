@@ -112,7 +112,8 @@ describe('parseConfig', () => {
   });
 
   it('reads the warm-up as auto, a fixed count, or auto with limits', () => {
-    const warmup = (text: string) => parseConfig(`measure: { warmup: ${text} }`, 'p.yml').measure.warmup;
+    const warmup = (text: string) =>
+      parseConfig(`measure: { warmup: ${text} }`, 'p.yml').measure.warmup;
     expect(warmup('auto')).toEqual({ mode: 'auto', min: 200, max: 3000, maxTimeMs: 60_000 });
     expect(warmup('0')).toEqual({ mode: 'fixed', requests: 0 });
     expect(warmup('{ min: 50, max: 400, max-time: 10s }')).toEqual({
