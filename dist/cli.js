@@ -32923,7 +32923,8 @@ function buildOrder(round2) {
 }
 
 // src/replay/schedule.ts
-var BLOCKS = 5;
+var MIN_BLOCKS2 = 5;
+var MIN_BLOCK = 8;
 var WARM_BLOCK = 10;
 var WARM_BLOCK_MAX = 50;
 function byEndpoint(requests) {
@@ -32935,14 +32936,17 @@ function byEndpoint(requests) {
   }
   return groups;
 }
-function passesPerBlock(distinct, minRequests) {
-  return Math.max(1, Math.ceil(minRequests / (BLOCKS * distinct)));
+function blocking(distinct, minRequests) {
+  const passes = Math.ceil(MIN_BLOCK / distinct);
+  const size = passes * distinct;
+  const fewest = size <= 2 * MIN_BLOCK ? MIN_BLOCKS2 : 3;
+  return { passes, blocks: Math.max(fewest, Math.ceil(minRequests / size)) };
 }
 function roundSchedule(groups, minRequests, seed) {
   const items = [];
   for (const reqs of groups.values()) {
-    const passes = passesPerBlock(reqs.length, minRequests);
-    for (let block = 0; block < BLOCKS; block++) {
+    const { passes, blocks } = blocking(reqs.length, minRequests);
+    for (let block = 0; block < blocks; block++) {
       for (let p = 0; p < passes; p++) for (const req of reqs) items.push({ req, block });
     }
   }

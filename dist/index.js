@@ -10795,7 +10795,7 @@ var require_request = __commonJS({
         headers,
         query,
         idempotent,
-        blocking,
+        blocking: blocking2,
         upgrade,
         headersTimeout,
         bodyTimeout,
@@ -10877,7 +10877,7 @@ var require_request = __commonJS({
         this.path = query ? buildURL(path5, query) : path5;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
-        this.blocking = blocking == null ? false : blocking;
+        this.blocking = blocking2 == null ? false : blocking2;
         this.reset = reset == null ? null : reset;
         this.host = null;
         this.contentLength = null;
@@ -15567,7 +15567,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request4) {
-      const { method, path: path5, host, upgrade, blocking, reset } = request4;
+      const { method, path: path5, host, upgrade, blocking: blocking2, reset } = request4;
       let { body, headers, contentLength } = request4;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -15645,7 +15645,7 @@ var require_client_h1 = __commonJS({
       if (client[kMaxRequests] && socket[kCounter]++ >= client[kMaxRequests]) {
         socket[kReset] = true;
       }
-      if (blocking) {
+      if (blocking2) {
         socket[kBlocking] = true;
       }
       let header = `${method} ${path5} HTTP/1.1\r
@@ -52315,7 +52315,8 @@ function buildOrder(round2) {
 }
 
 // src/replay/schedule.ts
-var BLOCKS = 5;
+var MIN_BLOCKS2 = 5;
+var MIN_BLOCK = 8;
 var WARM_BLOCK = 10;
 var WARM_BLOCK_MAX = 50;
 function byEndpoint(requests) {
@@ -52327,14 +52328,17 @@ function byEndpoint(requests) {
   }
   return groups;
 }
-function passesPerBlock(distinct, minRequests) {
-  return Math.max(1, Math.ceil(minRequests / (BLOCKS * distinct)));
+function blocking(distinct, minRequests) {
+  const passes = Math.ceil(MIN_BLOCK / distinct);
+  const size = passes * distinct;
+  const fewest = size <= 2 * MIN_BLOCK ? MIN_BLOCKS2 : 3;
+  return { passes, blocks: Math.max(fewest, Math.ceil(minRequests / size)) };
 }
 function roundSchedule(groups, minRequests, seed) {
   const items = [];
   for (const reqs of groups.values()) {
-    const passes = passesPerBlock(reqs.length, minRequests);
-    for (let block = 0; block < BLOCKS; block++) {
+    const { passes, blocks } = blocking(reqs.length, minRequests);
+    for (let block = 0; block < blocks; block++) {
       for (let p = 0; p < passes; p++) for (const req of reqs) items.push({ req, block });
     }
   }

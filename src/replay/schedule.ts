@@ -1,16 +1,20 @@
 // What a round sends. A recorded workload gives a rare endpoint one or two requests per pass, too
 // few to average out anything, so each endpoint's requests are repeated in whole passes until it
-// has at least `minRequests` measured requests, and the passes are split into BLOCKS blocks. The
-// analysis takes the median of the block means per round (a median of means: a single window
-// that caught a GC pause or a timer moves one block, not the round). Whole passes keep every
-// request's share within its endpoint as the workload has it; the endpoints' traffic weights
-// come from the workload, not from these counts.
+// has at least `minRequests` measured requests, grouped into blocks of whole passes and at least
+// MIN_BLOCK requests. The analysis takes the median of the block means per round (a median of
+// means: a window that caught a GC pause or a timer moves one block, not the round). Whole passes
+// keep a slow path tied to one request in every block, and every request's share within its
+// endpoint as the workload has it; blocks of fewer than ~8 requests would make the median blind
+// to a path taken by 1 request in 8 (benchmarks/robust.ts). The endpoints' traffic weights come
+// from the workload, not from these counts.
 
 import { createRandom } from '../random.js';
 import type { PreparedRequest } from './meter.js';
 
-/** Blocks per endpoint per round: odd, so the median is one block. */
-export const BLOCKS = 5;
+/** Fewest blocks per endpoint per round. */
+export const MIN_BLOCKS = 5;
+/** Fewest requests per block (whole passes of the endpoint's requests). */
+export const MIN_BLOCK = 8;
 /** Requests per warm-up block, at least (a whole pass when the endpoint has more). */
 const WARM_BLOCK = 10;
 /** Requests per warm-up block, at most (endpoints with many distinct requests rotate through them). */
@@ -33,9 +37,16 @@ export function byEndpoint(requests: readonly PreparedRequest[]): Map<string, Pr
   return groups;
 }
 
-/** Passes over an endpoint's `distinct` requests per block so that BLOCKS blocks hold ≥ min. */
-export function passesPerBlock(distinct: number, minRequests: number): number {
-  return Math.max(1, Math.ceil(minRequests / (BLOCKS * distinct)));
+/** How an endpoint with `distinct` requests is measured in a round: blocks of whole passes. */
+export function blocking(
+  distinct: number,
+  minRequests: number,
+): { passes: number; blocks: number } {
+  const passes = Math.ceil(MIN_BLOCK / distinct);
+  const size = passes * distinct;
+  // An endpoint whose one pass is already long needs fewer blocks (3 still give a median).
+  const fewest = size <= 2 * MIN_BLOCK ? MIN_BLOCKS : 3;
+  return { passes, blocks: Math.max(fewest, Math.ceil(minRequests / size)) };
 }
 
 /** One round's measured requests, every endpoint's blocks mixed in a seeded order. */
@@ -46,8 +57,8 @@ export function roundSchedule(
 ): Scheduled[] {
   const items: Scheduled[] = [];
   for (const reqs of groups.values()) {
-    const passes = passesPerBlock(reqs.length, minRequests);
-    for (let block = 0; block < BLOCKS; block++) {
+    const { passes, blocks } = blocking(reqs.length, minRequests);
+    for (let block = 0; block < blocks; block++) {
       for (let p = 0; p < passes; p++) for (const req of reqs) items.push({ req, block });
     }
   }
@@ -66,7 +77,8 @@ export function requestsPerRound(
 ): Map<string, number> {
   const out = new Map<string, number>();
   for (const [endpoint, reqs] of groups) {
-    out.set(endpoint, BLOCKS * passesPerBlock(reqs.length, minRequests) * reqs.length);
+    const { passes, blocks } = blocking(reqs.length, minRequests);
+    out.set(endpoint, blocks * passes * reqs.length);
   }
   return out;
 }

@@ -42,7 +42,7 @@ describe('runGate', () => {
     expect(
       execFileSync('git', ['-C', p.dir, 'worktree', 'list']).toString().trim().split('\n'),
     ).toHaveLength(1);
-    expect(set.samples.filter((s) => s.build === 'before')).toHaveLength(3 * 5 * 5);
+    expect(set.samples.filter((s) => s.build === 'before')).toHaveLength(3 * 3 * 40);
   });
 
   it("uses the pull request's base only where the config does not pin before.cwd", async () => {

@@ -84,15 +84,18 @@ describe('replay', () => {
     writer.close();
     expect(out).toMatchObject({ rounds: 3, complete: true });
     const set = parseSamples(readFileSync(path, 'utf8'), path);
-    // Every request once in each of the 5 blocks of a round.
-    expect(set.samples).toHaveLength(3 * 2 * 5 * REQUESTS.length);
+    // Blocks of 8 requests, whole passes: each /work request 4 times per block, /echo 8 times;
+    // 5 blocks per endpoint per round.
+    expect(set.samples).toHaveLength(3 * 2 * 5 * 24);
     for (const round of [1, 2, 3]) {
       for (const build of ['before', 'after'] as const) {
         for (const block of [0, 1, 2, 3, 4]) {
           const ids = set.samples
             .filter((s) => s.round === round && s.build === build && s.block === block)
             .map((s) => s.request);
-          expect([...ids].sort()).toEqual([0, 1, 2, 3, 4]);
+          expect([...ids].sort()).toEqual([
+            0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4,
+          ]);
         }
       }
       const order = (b: string) =>
@@ -139,16 +142,16 @@ describe('replay', () => {
     const set = parseSamples(readFileSync(path, 'utf8'), path);
     for (const build of ['before', 'after']) {
       const mine = set.samples.filter((s) => s.build === build);
-      // Two requests each for the /work endpoints: 2 passes per block; POST /echo: 4 per block.
+      // Blocks of 8 requests in whole passes, 5 blocks: 40 requests per endpoint.
       for (const endpoint of ['GET /work/small', 'GET /work/big', 'POST /echo']) {
         const of = mine.filter((s) => s.endpoint === endpoint);
-        expect(of).toHaveLength(20);
+        expect(of).toHaveLength(40);
         for (const block of [0, 1, 2, 3, 4]) {
-          expect(of.filter((s) => s.block === block)).toHaveLength(4);
+          expect(of.filter((s) => s.block === block)).toHaveLength(8);
         }
       }
       const ids = mine.map((s) => s.request);
-      for (const id of [0, 1, 2, 3]) expect(ids.filter((i) => i === id)).toHaveLength(10);
+      for (const id of [0, 1, 2, 3]) expect(ids.filter((i) => i === id)).toHaveLength(20);
     }
     // No warm-up asked for: each process reports none.
     const warmups = set.events.filter((e) => e.kind === 'warmup');

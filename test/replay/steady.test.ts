@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { addBlock, isSteady, newWarmState } from '../../src/replay/steady.js';
 import {
-  BLOCKS,
+  blocking,
   byEndpoint,
-  passesPerBlock,
   requestsPerRound,
   roundSchedule,
   warmBlockSize,
@@ -54,27 +53,31 @@ describe('round schedule', () => {
     expect(groups.get('A')!.map((r) => r.id)).toEqual([0, 2]);
   });
 
-  it('repeats whole passes so every endpoint has at least the asked-for requests in 5 blocks', () => {
-    expect(passesPerBlock(2, 80)).toBe(8);
-    expect(passesPerBlock(17, 80)).toBe(1);
-    expect(passesPerBlock(100, 80)).toBe(1);
-    expect(Object.fromEntries(requestsPerRound(groups, 30))).toEqual({ A: 30, B: 30, C: 30 });
-    const items = roundSchedule(groups, 30, 7);
-    expect(items).toHaveLength(90);
+  it('repeats whole passes in blocks of at least 8 requests, at least 5 blocks, until it has the asked-for requests', () => {
+    expect(blocking(2, 80)).toEqual({ passes: 4, blocks: 10 });
+    expect(blocking(1, 80)).toEqual({ passes: 8, blocks: 10 });
+    expect(blocking(17, 80)).toEqual({ passes: 1, blocks: 5 });
+    expect(blocking(9, 30)).toEqual({ passes: 1, blocks: 5 });
+    // One long pass: three blocks are enough for a median.
+    expect(blocking(100, 80)).toEqual({ passes: 1, blocks: 3 });
+    expect(Object.fromEntries(requestsPerRound(groups, 60))).toEqual({ A: 64, B: 64, C: 64 });
+    const items = roundSchedule(groups, 60, 7);
+    expect(items).toHaveLength(192);
     for (const id of [0, 1, 2, 3]) {
       const mine = items.filter((i) => i.req.id === id);
-      // A has 2 requests: 3 passes per block; B and C have one: 6 per block.
-      const perBlock = id === 0 || id === 2 ? 3 : 6;
-      for (let b = 0; b < BLOCKS; b++) {
+      // A has 2 requests: 4 passes per block; B and C have one: 8 per block; 8 blocks each.
+      const perBlock = id === 0 || id === 2 ? 4 : 8;
+      for (let b = 0; b < 8; b++) {
         expect(mine.filter((i) => i.block === b)).toHaveLength(perBlock);
       }
+      expect(mine.filter((i) => i.block === 8)).toHaveLength(0);
     }
   });
 
   it('mixes the endpoints in an order fixed by the seed', () => {
-    const a = roundSchedule(groups, 30, 7).map((i) => `${i.req.id}:${i.block}`);
-    expect(roundSchedule(groups, 30, 7).map((i) => `${i.req.id}:${i.block}`)).toEqual(a);
-    expect(roundSchedule(groups, 30, 8).map((i) => `${i.req.id}:${i.block}`)).not.toEqual(a);
+    const a = roundSchedule(groups, 60, 7).map((i) => `${i.req.id}:${i.block}`);
+    expect(roundSchedule(groups, 60, 7).map((i) => `${i.req.id}:${i.block}`)).toEqual(a);
+    expect(roundSchedule(groups, 60, 8).map((i) => `${i.req.id}:${i.block}`)).not.toEqual(a);
     // Not grouped: the first 30 items are not all one endpoint.
     expect(new Set(a.slice(0, 30).map((x) => x.split(':')[0])).size).toBeGreaterThan(1);
   });
