@@ -37,7 +37,8 @@ export function median(values: readonly number[]): number {
 /**
  * Median-of-means: the median of `blocks` consecutive block means. One block that caught a
  * background event moves it little; a slow path must show in most blocks to move it, so it is
- * blind to a slow path rarer than about one request per block.
+ * blind to a slow path rarer than about one request per block. Choose `blocks` so that each block
+ * holds whole replay passes: a slow path tied to one request then falls equally in every block.
  */
 export function medianOfMeans(values: readonly number[], blocks: number): number {
   return median(blockMeans(values, blocks));
