@@ -76,6 +76,12 @@ const SCENARIOS: Scenario[] = [
   // the time and an 18-request block 60 %: where median-of-means stops helping.
   s('busyaa', '(g) A/A, events in 5 % of windows', plain(1), plain(1), { eventChance: 0.05 }),
   s('busy', '(g′) ×1.10, events in 5 % of windows', plain(1), plain(1.1), { eventChance: 0.05 }),
+  // A trade: the typical request 5 % dearer, the 10× slow path cut from 15 % to 10 % of requests.
+  // The mean falls; a test on the typical request alone would call it a regression.
+  s('trade', '(h) typical ×1.05, slow path 15 % → 10 %', slow(0.15, 10), {
+    ...slow(0.1, 10),
+    scale: 1.05,
+  }),
 ];
 for (const sc of SCENARIOS) if (sc.after.slowEvery !== undefined) sc.requests = 80;
 
