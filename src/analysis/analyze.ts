@@ -14,6 +14,7 @@ import {
 } from './collect.js';
 import { signedRankHodgesLehmann, twoSampleHodgesLehmann } from './hodges-lehmann.js';
 import { holm } from './multiplicity.js';
+import { median } from './robust.js';
 import {
   changeEstimate,
   interval,
@@ -293,12 +294,6 @@ function totalChange(
     'the total is unpaired (endpoints share too few paired rounds): its interval is wide',
   );
   return toChange(unpairedRatio(before, after), confidence);
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((x, y) => x - y);
-  const mid = s.length >> 1;
-  return s.length === 0 ? 0 : s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /** Warm-up events summarised per endpoint and build; undefined for runs that recorded none. */

@@ -3,6 +3,7 @@
 // that differ between builds, unusable values). One pass over the samples; no sorting of them.
 
 import type { Build, Sample, SampleSet, SamplesEvent } from '../samples/types.js';
+import { median } from './robust.js';
 
 export type RequestId = number | string;
 
@@ -261,12 +262,6 @@ export function arrange(data: EndpointSamples): Arrangement {
 
 /** Fewest blocks per round for a median of means. */
 const MIN_BLOCKS = 3;
-
-function median(values: number[]): number {
-  const s = [...values].sort((x, y) => x - y);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 /**
  * A round's totals as the median of its block totals, each block total summing the mean of
