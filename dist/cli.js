@@ -10095,6 +10095,504 @@ function which(command, env, cwd) {
   return void 0;
 }
 
+// node_modules/simple-statistics/dist/simple-statistics.mjs
+function sum(x) {
+  if (x.length === 0) {
+    return 0;
+  }
+  var sum3 = x[0];
+  var correction = 0;
+  var transition;
+  if (typeof sum3 !== "number") {
+    return Number.NaN;
+  }
+  for (var i = 1; i < x.length; i++) {
+    if (typeof x[i] !== "number") {
+      return Number.NaN;
+    }
+    transition = sum3 + x[i];
+    if (Math.abs(sum3) >= Math.abs(x[i])) {
+      correction += sum3 - transition + x[i];
+    } else {
+      correction += x[i] - transition + sum3;
+    }
+    sum3 = transition;
+  }
+  return sum3 + correction;
+}
+function mean(x) {
+  if (x.length === 0) {
+    throw new Error("mean requires at least one data point");
+  }
+  return sum(x) / x.length;
+}
+function sumNthPowerDeviations(x, n) {
+  var meanValue = mean(x);
+  var sum3 = 0;
+  var tempValue;
+  var i;
+  if (n === 2) {
+    for (i = 0; i < x.length; i++) {
+      tempValue = x[i] - meanValue;
+      sum3 += tempValue * tempValue;
+    }
+  } else {
+    for (i = 0; i < x.length; i++) {
+      sum3 += Math.pow(x[i] - meanValue, n);
+    }
+  }
+  return sum3;
+}
+function sampleVariance(x) {
+  if (x.length < 2) {
+    throw new Error("sampleVariance requires at least two data points");
+  }
+  var sumSquaredDeviationsValue = sumNthPowerDeviations(x, 2);
+  var besselsCorrection = x.length - 1;
+  return sumSquaredDeviationsValue / besselsCorrection;
+}
+function sampleStandardDeviation(x) {
+  var sampleVarianceX = sampleVariance(x);
+  return Math.sqrt(sampleVarianceX);
+}
+var BayesianClassifier = function BayesianClassifier2() {
+  this.totalCount = 0;
+  this.data = {};
+};
+BayesianClassifier.prototype.train = function train(item, category) {
+  if (!this.data[category]) {
+    this.data[category] = {};
+  }
+  for (var k in item) {
+    var v = item[k];
+    if (this.data[category][k] === void 0) {
+      this.data[category][k] = {};
+    }
+    if (this.data[category][k][v] === void 0) {
+      this.data[category][k][v] = 0;
+    }
+    this.data[category][k][v]++;
+  }
+  this.totalCount++;
+};
+BayesianClassifier.prototype.score = function score(item) {
+  var odds = {};
+  var category;
+  for (var k in item) {
+    var v = item[k];
+    for (category in this.data) {
+      if (odds[category] === void 0) {
+        odds[category] = {};
+      }
+      if (this.data[category][k]) {
+        odds[category][k + "_" + v] = (this.data[category][k][v] || 0) / this.totalCount;
+      } else {
+        odds[category][k + "_" + v] = 0;
+      }
+    }
+  }
+  var oddsSums = {};
+  for (category in odds) {
+    oddsSums[category] = 0;
+    for (var combination in odds[category]) {
+      oddsSums[category] += odds[category][combination];
+    }
+  }
+  return oddsSums;
+};
+var COEFFICIENTS = [
+  0.9999999999999971,
+  57.15623566586292,
+  -59.59796035547549,
+  14.136097974741746,
+  -0.4919138160976202,
+  3399464998481189e-20,
+  4652362892704858e-20,
+  -9837447530487956e-20,
+  1580887032249125e-19,
+  -21026444172410488e-20,
+  21743961811521265e-20,
+  -1643181065367639e-19,
+  8441822398385275e-20,
+  -26190838401581408e-21,
+  36899182659531625e-22
+];
+var g = 607 / 128;
+var LOGSQRT2PI = Math.log(Math.sqrt(2 * Math.PI));
+function gammaln(n) {
+  if (n <= 0) {
+    return Number.POSITIVE_INFINITY;
+  }
+  n--;
+  var a = COEFFICIENTS[0];
+  for (var i = 1; i < 15; i++) {
+    a += COEFFICIENTS[i] / (n + i);
+  }
+  var tmp = g + 0.5 + n;
+  return LOGSQRT2PI + Math.log(a) - tmp + (n + 0.5) * Math.log(tmp);
+}
+var SQRT_2PI$1 = Math.sqrt(2 * Math.PI);
+function cumulativeDistribution(z3) {
+  var sum3 = z3;
+  var tmp = z3;
+  for (var i = 1; i < 30; i++) {
+    tmp *= z3 * z3 / (2 * i + 1);
+    sum3 += tmp;
+  }
+  return Math.round((0.5 + sum3 / SQRT_2PI$1 * Math.exp(-z3 * z3 / 2)) * 1e4) / 1e4;
+}
+var standardNormalTable = [];
+for (z = 0; z <= 3.09; z += 0.01) {
+  standardNormalTable.push(cumulativeDistribution(z));
+}
+var z;
+var SQRT_2PI = Math.sqrt(2 * Math.PI);
+var PerceptronModel = function PerceptronModel2() {
+  this.weights = [];
+  this.bias = 0;
+};
+PerceptronModel.prototype.predict = function predict(features) {
+  if (features.length !== this.weights.length) {
+    return null;
+  }
+  var score2 = 0;
+  for (var i = 0; i < this.weights.length; i++) {
+    score2 += this.weights[i] * features[i];
+  }
+  score2 += this.bias;
+  if (score2 > 0) {
+    return 1;
+  } else {
+    return 0;
+  }
+};
+PerceptronModel.prototype.train = function train2(features, label) {
+  if (label !== 0 && label !== 1) {
+    return null;
+  }
+  if (features.length !== this.weights.length) {
+    this.weights = features.slice();
+    this.bias = 1;
+  }
+  var prediction = this.predict(features);
+  if (typeof prediction === "number" && prediction !== label) {
+    var gradient = label - prediction;
+    for (var i = 0; i < this.weights.length; i++) {
+      this.weights[i] += gradient * features[i];
+    }
+    this.bias += gradient;
+  }
+  return this;
+};
+
+// src/analysis/distributions.ts
+var LN_SQRT_PI = 0.5723649429247001;
+var TINY = 1e-300;
+var EPS = 1e-16;
+var MAX_ITERATIONS = 1e5;
+function incompleteGammaHalf(x) {
+  const a = 0.5;
+  if (x <= 0) return { lower: 0, upper: 1 };
+  const front = Math.exp(-x + a * Math.log(x) - LN_SQRT_PI);
+  if (x < a + 1) {
+    let term = 1 / a;
+    let sum3 = term;
+    for (let n = 1; n < MAX_ITERATIONS; n++) {
+      term *= x / (a + n);
+      sum3 += term;
+      if (Math.abs(term) < Math.abs(sum3) * EPS) break;
+    }
+    const lower = front * sum3;
+    return { lower, upper: 1 - lower };
+  }
+  let b = x + 1 - a;
+  let c = 1 / TINY;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < MAX_ITERATIONS; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < TINY) d = TINY;
+    c = b + an / c;
+    if (Math.abs(c) < TINY) c = TINY;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < EPS) break;
+  }
+  const upper = front * h;
+  return { lower: 1 - upper, upper };
+}
+function normalCdf(z3) {
+  if (Number.isNaN(z3)) return NaN;
+  const { lower, upper } = incompleteGammaHalf(z3 * z3 / 2);
+  return z3 < 0 ? upper / 2 : z3 === 0 ? 0.5 : 0.5 + lower / 2;
+}
+var A = [
+  3.3871328727963665,
+  133.14166789178438,
+  1971.5909503065513,
+  13731.69376550946,
+  45921.95393154987,
+  67265.7709270087,
+  33430.57558358813,
+  2509.0809287301227
+];
+var B = [
+  1,
+  42.31333070160091,
+  687.1870074920579,
+  5394.196021424751,
+  21213.794301586597,
+  39307.89580009271,
+  28729.085735721943,
+  5226.495278852854
+];
+var C = [
+  1.4234371107496835,
+  4.630337846156546,
+  5.769497221460691,
+  3.6478483247632045,
+  1.2704582524523684,
+  0.2417807251774506,
+  0.022723844989269184,
+  7745450142783414e-19
+];
+var D = [
+  1,
+  2.053191626637759,
+  1.6763848301838038,
+  0.6897673349851,
+  0.14810397642748008,
+  0.015198666563616457,
+  5475938084995345e-19,
+  10507500716444169e-25
+];
+var E = [
+  6.657904643501103,
+  5.463784911164114,
+  1.7848265399172913,
+  0.29656057182850487,
+  0.026532189526576124,
+  0.0012426609473880784,
+  27115555687434876e-21,
+  20103343992922881e-23
+];
+var F = [
+  1,
+  0.599832206555888,
+  0.1369298809227358,
+  0.014875361290850615,
+  7868691311456133e-19,
+  18463183175100548e-21,
+  1421511758316446e-22,
+  20442631033899397e-31
+];
+function polynomial(coefficients, x) {
+  let value = 0;
+  for (let i = coefficients.length - 1; i >= 0; i--) value = value * x + coefficients[i];
+  return value;
+}
+function normalQuantile(p) {
+  if (Number.isNaN(p) || p < 0 || p > 1) return NaN;
+  if (p === 0) return -Infinity;
+  if (p === 1) return Infinity;
+  const q = p - 0.5;
+  if (Math.abs(q) <= 0.425) {
+    const r2 = 0.180625 - q * q;
+    return q * polynomial(A, r2) / polynomial(B, r2);
+  }
+  let r = Math.sqrt(-Math.log(q < 0 ? p : 1 - p));
+  let value;
+  if (r <= 5) {
+    r -= 1.6;
+    value = polynomial(C, r) / polynomial(D, r);
+  } else {
+    r -= 5;
+    value = polynomial(E, r) / polynomial(F, r);
+  }
+  return q < 0 ? -value : value;
+}
+function lnBeta(a, b) {
+  return gammaln(a) + gammaln(b) - gammaln(a + b);
+}
+function betaContinuedFraction(x, a, b) {
+  const qab = a + b;
+  const qap = a + 1;
+  const qam = a - 1;
+  let c = 1;
+  let d = 1 - qab * x / qap;
+  if (Math.abs(d) < TINY) d = TINY;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m < MAX_ITERATIONS; m++) {
+    const m2 = 2 * m;
+    let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < TINY) d = TINY;
+    c = 1 + aa / c;
+    if (Math.abs(c) < TINY) c = TINY;
+    d = 1 / d;
+    h *= d * c;
+    aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < TINY) d = TINY;
+    c = 1 + aa / c;
+    if (Math.abs(c) < TINY) c = TINY;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < EPS) break;
+  }
+  return h;
+}
+function incompleteBeta(x, a, b, y = 1 - x) {
+  if (x <= 0) return { lower: 0, upper: 1 };
+  if (y <= 0) return { lower: 1, upper: 0 };
+  const front = Math.exp(a * Math.log(x) + b * Math.log(y) - lnBeta(a, b));
+  if (x < (a + 1) / (a + b + 2)) {
+    const lower = front * betaContinuedFraction(x, a, b) / a;
+    return { lower, upper: 1 - lower };
+  }
+  const upper = front * betaContinuedFraction(y, b, a) / b;
+  return { lower: 1 - upper, upper };
+}
+function tCdf(t, df) {
+  if (Number.isNaN(t) || !(df > 0)) return NaN;
+  if (df === Infinity) return normalCdf(t);
+  if (t === Infinity) return 1;
+  if (t === -Infinity) return 0;
+  const t2 = t * t;
+  const { lower: twoTail } = incompleteBeta(df / (df + t2), df / 2, 0.5, t2 / (df + t2));
+  return t < 0 ? twoTail / 2 : 1 - twoTail / 2;
+}
+function tSf(t, df) {
+  return tCdf(-t, df);
+}
+function tPdf(t, df) {
+  if (df === Infinity) return Math.exp(-0.5 * t * t) / Math.sqrt(2 * Math.PI);
+  return Math.exp(
+    gammaln((df + 1) / 2) - gammaln(df / 2) - 0.5 * Math.log(df * Math.PI) - (df + 1) / 2 * Math.log1p(t * t / df)
+  );
+}
+function tQuantile(p, df) {
+  if (Number.isNaN(p) || p < 0 || p > 1 || !(df > 0)) return NaN;
+  if (df === Infinity) return normalQuantile(p);
+  if (p === 0) return -Infinity;
+  if (p === 1) return Infinity;
+  if (p === 0.5) return 0;
+  const tail = Math.min(p, 1 - p);
+  const sign = p < 0.5 ? -1 : 1;
+  const target = Math.log(tail);
+  const z3 = -normalQuantile(tail);
+  let t = z3 + (z3 * z3 * z3 + z3) / (4 * df);
+  if (!(t > 0) || !Number.isFinite(t)) t = z3;
+  let lo = 0;
+  let hi = Math.max(t, 1);
+  while (tSf(hi, df) > tail) {
+    lo = hi;
+    hi *= 2;
+  }
+  if (!(t > lo && t < hi)) t = (lo + hi) / 2;
+  for (let i = 0; i < 200; i++) {
+    const sf = tSf(t, df);
+    const f = Math.log(sf) - target;
+    if (f > 0) lo = t;
+    else hi = t;
+    const step = f / (tPdf(t, df) / sf);
+    let next = t + step;
+    if (!(next > lo && next < hi)) next = (lo + hi) / 2;
+    if (Math.abs(next - t) <= 1e-15 * Math.abs(next) || hi - lo <= 1e-15 * hi) {
+      t = next;
+      break;
+    }
+    t = next;
+  }
+  return sign * t;
+}
+
+// src/analysis/ratio.ts
+var EXACT_SE = 1e-12;
+function sum2(values) {
+  let total2 = 0;
+  let compensation = 0;
+  for (const v of values) {
+    const t = total2 + v;
+    compensation += Math.abs(total2) >= Math.abs(v) ? total2 - t + v : v - t + total2;
+    total2 = t;
+  }
+  return total2 + compensation;
+}
+function pairedRatio(before, after) {
+  const rounds = before.length;
+  if (rounds !== after.length)
+    throw new RangeError("pairedRatio: before and after differ in length");
+  if (rounds < 2) throw new RangeError("pairedRatio: needs at least 2 rounds");
+  const totalA = sum2(before);
+  const totalB = sum2(after);
+  const ratio = totalB / totalA;
+  const squares = before.map((a, r) => {
+    const z3 = after[r] - ratio * a;
+    return z3 * z3;
+  });
+  const se = Math.sqrt(rounds / (rounds - 1) * sum2(squares)) / totalB;
+  return estimate("paired-rounds", Math.log(ratio), se, rounds - 1);
+}
+function meanAndVariance(values) {
+  const mean2 = sum2(values) / values.length;
+  const squares = values.map((v) => (v - mean2) * (v - mean2));
+  return { mean: mean2, variance: sum2(squares) / (values.length - 1) };
+}
+function unpairedRatio(before, after) {
+  const n = before.length;
+  const m = after.length;
+  if (n < 2 || m < 2) throw new RangeError("unpairedRatio: needs at least 2 values per build");
+  const x = meanAndVariance(before);
+  const y = meanAndVariance(after);
+  const vx = x.variance / (n * x.mean * x.mean);
+  const vy = y.variance / (m * y.mean * y.mean);
+  const v = vx + vy;
+  const df = v * v / (vx * vx / (n - 1) + vy * vy / (m - 1));
+  return estimate("unpaired", Math.log(y.mean / x.mean), Math.sqrt(v), df);
+}
+function estimate(method, logRatio, se, df) {
+  if (!(se > EXACT_SE))
+    return { method: "exact", logRatio, se: 0, df: Number.isFinite(df) ? df : 0 };
+  return { method, logRatio, se, df };
+}
+function criticalValue(df, gamma) {
+  return -tQuantile(gamma, df);
+}
+function lowerBound(e, gamma) {
+  if (e.se === 0) return Math.expm1(e.logRatio);
+  return Math.expm1(e.logRatio - criticalValue(e.df, gamma) * e.se);
+}
+function upperBound(e, gamma) {
+  if (e.se === 0) return Math.expm1(e.logRatio);
+  return Math.expm1(e.logRatio + criticalValue(e.df, gamma) * e.se);
+}
+function interval(e, confidence) {
+  const gamma = (1 - confidence) / 2;
+  return { low: lowerBound(e, gamma), high: upperBound(e, gamma) };
+}
+function changeEstimate(e) {
+  return Math.expm1(e.logRatio);
+}
+function pRegression(e, threshold) {
+  const lambda = Math.log1p(threshold);
+  if (e.se === 0) return e.logRatio > lambda ? 0 : 1;
+  return tSf((e.logRatio - lambda) / e.se, e.df);
+}
+
+// src/analysis/robust.ts
+function median(values) {
+  if (values.length === 0) throw new RangeError("median: needs at least one value");
+  const sorted2 = Float64Array.from(values).sort();
+  const mid = sorted2.length >> 1;
+  return sorted2.length % 2 === 1 ? sorted2[mid] : (sorted2[mid - 1] + sorted2[mid]) / 2;
+}
+
 // src/analysis/collect.ts
 function byName(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -10262,11 +10760,6 @@ function arrange(data) {
   return { paired, completeRounds, droppedRounds, unmatched, unpaired };
 }
 var MIN_BLOCKS = 3;
-function median(values) {
-  const s = [...values].sort((x, y) => x - y);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 function blockedTotals(table) {
   let blocks;
   for (const build of ["before", "after"]) {
@@ -29574,7 +30067,7 @@ function duration2(params) {
 }
 
 // node_modules/zod/v4/classic/from-json-schema.js
-var z = {
+var z2 = {
   ...schemas_exports2,
   ...checks_exports2,
   iso: iso_exports
@@ -29688,7 +30181,7 @@ function resolveRef(ref, ctx) {
   throw new Error(`Reference not found: ${ref}`);
 }
 function checkObjectGuards(objectSchema, guards) {
-  const guard = z.transform((value) => value).check((payload) => {
+  const guard = z2.transform((value) => value).check((payload) => {
     const value = payload.value;
     if (typeof value !== "object" || value === null || Array.isArray(value))
       return;
@@ -29817,7 +30310,7 @@ function plural2(n) {
   return n === 1 ? "element" : "elements";
 }
 function checkArrayGuards(arraySchema, guards) {
-  const guard = z.transform((value) => value).check((payload) => {
+  const guard = z2.transform((value) => value).check((payload) => {
     const items = payload.value;
     if (!Array.isArray(items))
       return;
@@ -29874,7 +30367,7 @@ function getTupleRest(restSchema, ctx) {
     return void 0;
   }
   if (restSchema === void 0 || restSchema === true) {
-    return z.any();
+    return z2.any();
   }
   return convertSchema(restSchema, ctx);
 }
@@ -29882,7 +30375,7 @@ var fullTime = /^(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2
 function convertBaseSchema(schema, ctx) {
   if (schema.not !== void 0) {
     if (typeof schema.not === "object" && Object.keys(schema.not).length === 0) {
-      return z.never();
+      return z2.never();
     }
     throw new Error("not is not supported in Zod (except { not: {} } for never)");
   }
@@ -29904,7 +30397,7 @@ function convertBaseSchema(schema, ctx) {
       return ctx.refs.get(refPath);
     }
     if (ctx.processing.has(refPath)) {
-      return z.lazy(() => {
+      return z2.lazy(() => {
         if (!ctx.refs.has(refPath)) {
           throw new Error(`Circular reference not resolved: ${refPath}`);
         }
@@ -29921,25 +30414,25 @@ function convertBaseSchema(schema, ctx) {
   if (schema.enum !== void 0) {
     const enumValues = schema.enum;
     if (ctx.version === "openapi-3.0" && schema.nullable === true && enumValues.length === 1 && enumValues[0] === null) {
-      return z.null();
+      return z2.null();
     }
     if (enumValues.length === 0) {
-      return z.never();
+      return z2.never();
     }
     if (enumValues.length === 1) {
-      return z.literal(enumValues[0]);
+      return z2.literal(enumValues[0]);
     }
     if (enumValues.every((v) => typeof v === "string")) {
-      return z.enum(enumValues);
+      return z2.enum(enumValues);
     }
-    const literalSchemas = enumValues.map((v) => z.literal(v));
+    const literalSchemas = enumValues.map((v) => z2.literal(v));
     if (literalSchemas.length < 2) {
       return literalSchemas[0];
     }
-    return z.union([literalSchemas[0], literalSchemas[1], ...literalSchemas.slice(2)]);
+    return z2.union([literalSchemas[0], literalSchemas[1], ...literalSchemas.slice(2)]);
   }
   if (schema.const !== void 0) {
-    return z.literal(schema.const);
+    return z2.literal(schema.const);
   }
   const type = schema.type;
   if (Array.isArray(type)) {
@@ -29948,74 +30441,74 @@ function convertBaseSchema(schema, ctx) {
       return convertBaseSchema(typeSchema, ctx);
     });
     if (typeSchemas.length === 0) {
-      return z.never();
+      return z2.never();
     }
     if (typeSchemas.length === 1) {
       return typeSchemas[0];
     }
-    return z.union(typeSchemas);
+    return z2.union(typeSchemas);
   }
   if (!type) {
-    return z.any();
+    return z2.any();
   }
   let zodSchema;
   switch (type) {
     case "string": {
-      let stringSchema = z.string();
+      let stringSchema = z2.string();
       if (schema.format) {
         const format = schema.format;
         if (format === "email") {
-          stringSchema = stringSchema.check(z.email());
+          stringSchema = stringSchema.check(z2.email());
         } else if (format === "uri" || format === "uri-reference") {
-          stringSchema = stringSchema.check(z.url());
+          stringSchema = stringSchema.check(z2.url());
         } else if (format === "uuid" || format === "guid") {
-          stringSchema = stringSchema.check(z.uuid());
+          stringSchema = stringSchema.check(z2.uuid());
         } else if (format === "date-time") {
-          stringSchema = stringSchema.check(z.iso.datetime({ offset: true }));
+          stringSchema = stringSchema.check(z2.iso.datetime({ offset: true }));
         } else if (format === "date") {
-          stringSchema = stringSchema.check(z.iso.date());
+          stringSchema = stringSchema.check(z2.iso.date());
         } else if (format === "time") {
-          stringSchema = stringSchema.check(z.regex(fullTime));
+          stringSchema = stringSchema.check(z2.regex(fullTime));
         } else if (format === "duration") {
-          stringSchema = stringSchema.check(z.iso.duration());
+          stringSchema = stringSchema.check(z2.iso.duration());
         } else if (format === "hostname") {
-          stringSchema = stringSchema.check(z.hostname());
+          stringSchema = stringSchema.check(z2.hostname());
         } else if (format === "ipv4") {
-          stringSchema = stringSchema.check(z.ipv4());
+          stringSchema = stringSchema.check(z2.ipv4());
         } else if (format === "ipv6") {
-          stringSchema = stringSchema.check(z.ipv6());
+          stringSchema = stringSchema.check(z2.ipv6());
         } else if (format === "mac") {
-          stringSchema = stringSchema.check(z.mac());
+          stringSchema = stringSchema.check(z2.mac());
         } else if (format === "cidr") {
-          stringSchema = stringSchema.check(z.cidrv4());
+          stringSchema = stringSchema.check(z2.cidrv4());
         } else if (format === "cidr-v6") {
-          stringSchema = stringSchema.check(z.cidrv6());
+          stringSchema = stringSchema.check(z2.cidrv6());
         } else if (format === "base64") {
-          stringSchema = stringSchema.check(z.base64());
+          stringSchema = stringSchema.check(z2.base64());
         } else if (format === "base64url") {
-          stringSchema = stringSchema.check(z.base64url());
+          stringSchema = stringSchema.check(z2.base64url());
         } else if (format === "e164") {
-          stringSchema = stringSchema.check(z.e164());
+          stringSchema = stringSchema.check(z2.e164());
         } else if (format === "credit_card") {
-          stringSchema = stringSchema.check(z.creditCard());
+          stringSchema = stringSchema.check(z2.creditCard());
         } else if (format === "iban") {
-          stringSchema = stringSchema.check(z.iban());
+          stringSchema = stringSchema.check(z2.iban());
         } else if (format === "jwt") {
-          stringSchema = stringSchema.check(z.jwt());
+          stringSchema = stringSchema.check(z2.jwt());
         } else if (format === "emoji") {
-          stringSchema = stringSchema.check(z.emoji());
+          stringSchema = stringSchema.check(z2.emoji());
         } else if (format === "nanoid") {
-          stringSchema = stringSchema.check(z.nanoid());
+          stringSchema = stringSchema.check(z2.nanoid());
         } else if (format === "cuid") {
-          stringSchema = stringSchema.check(z.cuid());
+          stringSchema = stringSchema.check(z2.cuid());
         } else if (format === "cuid2") {
-          stringSchema = stringSchema.check(z.cuid2());
+          stringSchema = stringSchema.check(z2.cuid2());
         } else if (format === "ulid") {
-          stringSchema = stringSchema.check(z.ulid());
+          stringSchema = stringSchema.check(z2.ulid());
         } else if (format === "xid") {
-          stringSchema = stringSchema.check(z.xid());
+          stringSchema = stringSchema.check(z2.xid());
         } else if (format === "ksuid") {
-          stringSchema = stringSchema.check(z.ksuid());
+          stringSchema = stringSchema.check(z2.ksuid());
         }
       }
       if (typeof schema.minLength === "number") {
@@ -30032,7 +30525,7 @@ function convertBaseSchema(schema, ctx) {
     }
     case "number":
     case "integer": {
-      let numberSchema = type === "integer" ? z.number().int() : z.number();
+      let numberSchema = type === "integer" ? z2.number().int() : z2.number();
       if (typeof schema.minimum === "number" && schema.exclusiveMinimum !== true) {
         numberSchema = numberSchema.min(schema.minimum);
       }
@@ -30056,11 +30549,11 @@ function convertBaseSchema(schema, ctx) {
       break;
     }
     case "boolean": {
-      zodSchema = z.boolean();
+      zodSchema = z2.boolean();
       break;
     }
     case "null": {
-      zodSchema = z.null();
+      zodSchema = z2.null();
       break;
     }
     case "object": {
@@ -30078,22 +30571,22 @@ function convertBaseSchema(schema, ctx) {
         const looseRecords = [];
         for (const pattern of patternKeys) {
           const patternValue = convertSchema(patternProps[pattern], ctx);
-          const keySchema = z.string().regex(new RegExp(pattern));
-          looseRecords.push(z.looseRecord(keySchema, patternValue));
+          const keySchema = z2.string().regex(new RegExp(pattern));
+          looseRecords.push(z2.looseRecord(keySchema, patternValue));
         }
         const schemasToIntersect = [];
         if (Object.keys(shape).length > 0) {
-          schemasToIntersect.push(z.object(shape).passthrough());
+          schemasToIntersect.push(z2.object(shape).passthrough());
         }
         schemasToIntersect.push(...looseRecords);
         if (schemasToIntersect.length === 0) {
-          zodSchema = z.object({}).passthrough();
+          zodSchema = z2.object({}).passthrough();
         } else if (schemasToIntersect.length === 1) {
           zodSchema = schemasToIntersect[0];
         } else {
-          let result = z.intersection(schemasToIntersect[0], schemasToIntersect[1]);
+          let result = z2.intersection(schemasToIntersect[0], schemasToIntersect[1]);
           for (let i = 2; i < schemasToIntersect.length; i++) {
-            result = z.intersection(result, schemasToIntersect[i]);
+            result = z2.intersection(result, schemasToIntersect[i]);
           }
           zodSchema = result;
         }
@@ -30123,7 +30616,7 @@ function convertBaseSchema(schema, ctx) {
           });
         }
       } else {
-        const objectSchema = z.object(shape);
+        const objectSchema = z2.object(shape);
         if (schema.additionalProperties === false) {
           zodSchema = objectSchema.strict();
         } else if (additionalSchema) {
@@ -30153,30 +30646,30 @@ function convertBaseSchema(schema, ctx) {
         const tupleItems = prefixItems.map((item) => convertSchema(item, ctx));
         const positionalItems = applyMinItems(tupleItems, minItems);
         const rest = !Array.isArray(items) ? getTupleRest(items, ctx) : void 0;
-        const tupleSchema = z.tuple(positionalItems);
+        const tupleSchema = z2.tuple(positionalItems);
         zodSchema = rest ? tupleSchema.rest(rest) : tupleSchema;
         if (typeof schema.minItems === "number") {
-          zodSchema = zodSchema.check(z.minLength(schema.minItems));
+          zodSchema = zodSchema.check(z2.minLength(schema.minItems));
         }
         if (typeof schema.maxItems === "number") {
-          zodSchema = zodSchema.check(z.maxLength(schema.maxItems));
+          zodSchema = zodSchema.check(z2.maxLength(schema.maxItems));
         }
       } else if (Array.isArray(items)) {
         const minItems = typeof schema.minItems === "number" ? schema.minItems : 0;
         const tupleItems = items.map((item) => convertSchema(item, ctx));
         const positionalItems = applyMinItems(tupleItems, minItems);
         const rest = getTupleRest(schema.additionalItems, ctx);
-        const tupleSchema = z.tuple(positionalItems);
+        const tupleSchema = z2.tuple(positionalItems);
         zodSchema = rest ? tupleSchema.rest(rest) : tupleSchema;
         if (typeof schema.minItems === "number") {
-          zodSchema = zodSchema.check(z.minLength(schema.minItems));
+          zodSchema = zodSchema.check(z2.minLength(schema.minItems));
         }
         if (typeof schema.maxItems === "number") {
-          zodSchema = zodSchema.check(z.maxLength(schema.maxItems));
+          zodSchema = zodSchema.check(z2.maxLength(schema.maxItems));
         }
       } else if (items !== void 0) {
         const element = convertSchema(items, ctx);
-        let arraySchema = z.array(element);
+        let arraySchema = z2.array(element);
         if (typeof schema.minItems === "number") {
           arraySchema = arraySchema.min(schema.minItems);
         }
@@ -30185,7 +30678,7 @@ function convertBaseSchema(schema, ctx) {
         }
         zodSchema = arraySchema;
       } else {
-        zodSchema = z.array(z.any());
+        zodSchema = z2.array(z2.any());
       }
       if (schema.uniqueItems === true || schema.contains !== void 0) {
         zodSchema = checkArrayGuards(zodSchema, {
@@ -30204,37 +30697,37 @@ function convertBaseSchema(schema, ctx) {
 }
 function convertSchema(schema, ctx) {
   if (typeof schema === "boolean") {
-    return schema ? z.any() : z.never();
+    return schema ? z2.any() : z2.never();
   }
   let baseSchema = convertBaseSchema(schema, ctx);
   const hasExplicitType = schema.type || schema.enum !== void 0 || schema.const !== void 0;
   if (schema.anyOf && Array.isArray(schema.anyOf)) {
     const options = schema.anyOf.map((s) => convertSchema(s, ctx));
-    const anyOfUnion = z.union(options);
-    baseSchema = hasExplicitType ? z.intersection(baseSchema, anyOfUnion) : anyOfUnion;
+    const anyOfUnion = z2.union(options);
+    baseSchema = hasExplicitType ? z2.intersection(baseSchema, anyOfUnion) : anyOfUnion;
   }
   if (schema.oneOf && Array.isArray(schema.oneOf)) {
     const options = schema.oneOf.map((s) => convertSchema(s, ctx));
-    const oneOfUnion = z.xor(options);
-    baseSchema = hasExplicitType ? z.intersection(baseSchema, oneOfUnion) : oneOfUnion;
+    const oneOfUnion = z2.xor(options);
+    baseSchema = hasExplicitType ? z2.intersection(baseSchema, oneOfUnion) : oneOfUnion;
   }
   if (schema.allOf && Array.isArray(schema.allOf)) {
     if (schema.allOf.length === 0) {
-      baseSchema = hasExplicitType ? baseSchema : z.any();
+      baseSchema = hasExplicitType ? baseSchema : z2.any();
     } else {
       let result = hasExplicitType ? baseSchema : convertSchema(schema.allOf[0], ctx);
       const startIdx = hasExplicitType ? 0 : 1;
       for (let i = startIdx; i < schema.allOf.length; i++) {
-        result = z.intersection(result, convertSchema(schema.allOf[i], ctx));
+        result = z2.intersection(result, convertSchema(schema.allOf[i], ctx));
       }
       baseSchema = result;
     }
   }
   if (schema.nullable === true && ctx.version === "openapi-3.0") {
-    baseSchema = z.nullable(baseSchema);
+    baseSchema = z2.nullable(baseSchema);
   }
   if (schema.readOnly === true) {
-    baseSchema = z.readonly(baseSchema);
+    baseSchema = z2.readonly(baseSchema);
   }
   if (schema.default !== void 0) {
     baseSchema = baseSchema.default(schema.default);
@@ -30285,7 +30778,7 @@ function convertSchema(schema, ctx) {
 }
 function fromJSONSchema(schema, params) {
   if (typeof schema === "boolean") {
-    return schema ? z.any() : z.never();
+    return schema ? z2.any() : z2.never();
   }
   let normalized;
   try {
@@ -30799,7 +31292,7 @@ var measureSchema = external_exports.strictObject({
     "Measured requests per endpoint per round, at least: the endpoint's requests are repeated in whole passes, split into 5 blocks."
   ).default(80),
   "max-rounds": positiveInt(
-    "Most rounds: inconclusive endpoints get more rounds, at planned looks, while the budget lasts (default: 4 \xD7 rounds)."
+    "Most rounds: inconclusive endpoints get more rounds, at planned looks, while the budget lasts (default: 2 \xD7 rounds)."
   ).optional(),
   "max-duration": duration3(
     "Time budget for the whole run; no round starts that would end after it."
@@ -31053,7 +31546,7 @@ function resolveConfig(raw, file2, lines) {
       rounds: raw.measure.rounds,
       warmup: warmupOf(raw.measure.warmup),
       requests: raw.measure.requests,
-      maxRounds: raw.measure["max-rounds"] ?? 4 * raw.measure.rounds,
+      maxRounds: raw.measure["max-rounds"] ?? 2 * raw.measure.rounds,
       maxDurationMs: raw.measure["max-duration"],
       aslr: raw.measure.aslr,
       settleMs: raw.measure.settle,
@@ -31215,423 +31708,6 @@ ${EXAMPLE}`
 import { createHash as createHash2, randomInt } from "node:crypto";
 import { readFileSync as readFileSync4, writeFileSync as writeFileSync2, mkdirSync as mkdirSync2 } from "node:fs";
 import { join as join5, relative, resolve as resolve2 } from "node:path";
-
-// node_modules/simple-statistics/dist/simple-statistics.mjs
-function sum(x) {
-  if (x.length === 0) {
-    return 0;
-  }
-  var sum3 = x[0];
-  var correction = 0;
-  var transition;
-  if (typeof sum3 !== "number") {
-    return Number.NaN;
-  }
-  for (var i = 1; i < x.length; i++) {
-    if (typeof x[i] !== "number") {
-      return Number.NaN;
-    }
-    transition = sum3 + x[i];
-    if (Math.abs(sum3) >= Math.abs(x[i])) {
-      correction += sum3 - transition + x[i];
-    } else {
-      correction += x[i] - transition + sum3;
-    }
-    sum3 = transition;
-  }
-  return sum3 + correction;
-}
-function mean(x) {
-  if (x.length === 0) {
-    throw new Error("mean requires at least one data point");
-  }
-  return sum(x) / x.length;
-}
-function sumNthPowerDeviations(x, n) {
-  var meanValue = mean(x);
-  var sum3 = 0;
-  var tempValue;
-  var i;
-  if (n === 2) {
-    for (i = 0; i < x.length; i++) {
-      tempValue = x[i] - meanValue;
-      sum3 += tempValue * tempValue;
-    }
-  } else {
-    for (i = 0; i < x.length; i++) {
-      sum3 += Math.pow(x[i] - meanValue, n);
-    }
-  }
-  return sum3;
-}
-function sampleVariance(x) {
-  if (x.length < 2) {
-    throw new Error("sampleVariance requires at least two data points");
-  }
-  var sumSquaredDeviationsValue = sumNthPowerDeviations(x, 2);
-  var besselsCorrection = x.length - 1;
-  return sumSquaredDeviationsValue / besselsCorrection;
-}
-function sampleStandardDeviation(x) {
-  var sampleVarianceX = sampleVariance(x);
-  return Math.sqrt(sampleVarianceX);
-}
-var BayesianClassifier = function BayesianClassifier2() {
-  this.totalCount = 0;
-  this.data = {};
-};
-BayesianClassifier.prototype.train = function train(item, category) {
-  if (!this.data[category]) {
-    this.data[category] = {};
-  }
-  for (var k in item) {
-    var v = item[k];
-    if (this.data[category][k] === void 0) {
-      this.data[category][k] = {};
-    }
-    if (this.data[category][k][v] === void 0) {
-      this.data[category][k][v] = 0;
-    }
-    this.data[category][k][v]++;
-  }
-  this.totalCount++;
-};
-BayesianClassifier.prototype.score = function score(item) {
-  var odds = {};
-  var category;
-  for (var k in item) {
-    var v = item[k];
-    for (category in this.data) {
-      if (odds[category] === void 0) {
-        odds[category] = {};
-      }
-      if (this.data[category][k]) {
-        odds[category][k + "_" + v] = (this.data[category][k][v] || 0) / this.totalCount;
-      } else {
-        odds[category][k + "_" + v] = 0;
-      }
-    }
-  }
-  var oddsSums = {};
-  for (category in odds) {
-    oddsSums[category] = 0;
-    for (var combination in odds[category]) {
-      oddsSums[category] += odds[category][combination];
-    }
-  }
-  return oddsSums;
-};
-var COEFFICIENTS = [
-  0.9999999999999971,
-  57.15623566586292,
-  -59.59796035547549,
-  14.136097974741746,
-  -0.4919138160976202,
-  3399464998481189e-20,
-  4652362892704858e-20,
-  -9837447530487956e-20,
-  1580887032249125e-19,
-  -21026444172410488e-20,
-  21743961811521265e-20,
-  -1643181065367639e-19,
-  8441822398385275e-20,
-  -26190838401581408e-21,
-  36899182659531625e-22
-];
-var g = 607 / 128;
-var LOGSQRT2PI = Math.log(Math.sqrt(2 * Math.PI));
-function gammaln(n) {
-  if (n <= 0) {
-    return Number.POSITIVE_INFINITY;
-  }
-  n--;
-  var a = COEFFICIENTS[0];
-  for (var i = 1; i < 15; i++) {
-    a += COEFFICIENTS[i] / (n + i);
-  }
-  var tmp = g + 0.5 + n;
-  return LOGSQRT2PI + Math.log(a) - tmp + (n + 0.5) * Math.log(tmp);
-}
-var SQRT_2PI$1 = Math.sqrt(2 * Math.PI);
-function cumulativeDistribution(z3) {
-  var sum3 = z3;
-  var tmp = z3;
-  for (var i = 1; i < 30; i++) {
-    tmp *= z3 * z3 / (2 * i + 1);
-    sum3 += tmp;
-  }
-  return Math.round((0.5 + sum3 / SQRT_2PI$1 * Math.exp(-z3 * z3 / 2)) * 1e4) / 1e4;
-}
-var standardNormalTable = [];
-for (z2 = 0; z2 <= 3.09; z2 += 0.01) {
-  standardNormalTable.push(cumulativeDistribution(z2));
-}
-var z2;
-var SQRT_2PI = Math.sqrt(2 * Math.PI);
-var PerceptronModel = function PerceptronModel2() {
-  this.weights = [];
-  this.bias = 0;
-};
-PerceptronModel.prototype.predict = function predict(features) {
-  if (features.length !== this.weights.length) {
-    return null;
-  }
-  var score2 = 0;
-  for (var i = 0; i < this.weights.length; i++) {
-    score2 += this.weights[i] * features[i];
-  }
-  score2 += this.bias;
-  if (score2 > 0) {
-    return 1;
-  } else {
-    return 0;
-  }
-};
-PerceptronModel.prototype.train = function train2(features, label) {
-  if (label !== 0 && label !== 1) {
-    return null;
-  }
-  if (features.length !== this.weights.length) {
-    this.weights = features.slice();
-    this.bias = 1;
-  }
-  var prediction = this.predict(features);
-  if (typeof prediction === "number" && prediction !== label) {
-    var gradient = label - prediction;
-    for (var i = 0; i < this.weights.length; i++) {
-      this.weights[i] += gradient * features[i];
-    }
-    this.bias += gradient;
-  }
-  return this;
-};
-
-// src/analysis/distributions.ts
-var LN_SQRT_PI = 0.5723649429247001;
-var TINY = 1e-300;
-var EPS = 1e-16;
-var MAX_ITERATIONS = 1e5;
-function incompleteGammaHalf(x) {
-  const a = 0.5;
-  if (x <= 0) return { lower: 0, upper: 1 };
-  const front = Math.exp(-x + a * Math.log(x) - LN_SQRT_PI);
-  if (x < a + 1) {
-    let term = 1 / a;
-    let sum3 = term;
-    for (let n = 1; n < MAX_ITERATIONS; n++) {
-      term *= x / (a + n);
-      sum3 += term;
-      if (Math.abs(term) < Math.abs(sum3) * EPS) break;
-    }
-    const lower = front * sum3;
-    return { lower, upper: 1 - lower };
-  }
-  let b = x + 1 - a;
-  let c = 1 / TINY;
-  let d = 1 / b;
-  let h = d;
-  for (let i = 1; i < MAX_ITERATIONS; i++) {
-    const an = -i * (i - a);
-    b += 2;
-    d = an * d + b;
-    if (Math.abs(d) < TINY) d = TINY;
-    c = b + an / c;
-    if (Math.abs(c) < TINY) c = TINY;
-    d = 1 / d;
-    const delta = d * c;
-    h *= delta;
-    if (Math.abs(delta - 1) < EPS) break;
-  }
-  const upper = front * h;
-  return { lower: 1 - upper, upper };
-}
-function normalCdf(z3) {
-  if (Number.isNaN(z3)) return NaN;
-  const { lower, upper } = incompleteGammaHalf(z3 * z3 / 2);
-  return z3 < 0 ? upper / 2 : z3 === 0 ? 0.5 : 0.5 + lower / 2;
-}
-var A = [
-  3.3871328727963665,
-  133.14166789178438,
-  1971.5909503065513,
-  13731.69376550946,
-  45921.95393154987,
-  67265.7709270087,
-  33430.57558358813,
-  2509.0809287301227
-];
-var B = [
-  1,
-  42.31333070160091,
-  687.1870074920579,
-  5394.196021424751,
-  21213.794301586597,
-  39307.89580009271,
-  28729.085735721943,
-  5226.495278852854
-];
-var C = [
-  1.4234371107496835,
-  4.630337846156546,
-  5.769497221460691,
-  3.6478483247632045,
-  1.2704582524523684,
-  0.2417807251774506,
-  0.022723844989269184,
-  7745450142783414e-19
-];
-var D = [
-  1,
-  2.053191626637759,
-  1.6763848301838038,
-  0.6897673349851,
-  0.14810397642748008,
-  0.015198666563616457,
-  5475938084995345e-19,
-  10507500716444169e-25
-];
-var E = [
-  6.657904643501103,
-  5.463784911164114,
-  1.7848265399172913,
-  0.29656057182850487,
-  0.026532189526576124,
-  0.0012426609473880784,
-  27115555687434876e-21,
-  20103343992922881e-23
-];
-var F = [
-  1,
-  0.599832206555888,
-  0.1369298809227358,
-  0.014875361290850615,
-  7868691311456133e-19,
-  18463183175100548e-21,
-  1421511758316446e-22,
-  20442631033899397e-31
-];
-function polynomial(coefficients, x) {
-  let value = 0;
-  for (let i = coefficients.length - 1; i >= 0; i--) value = value * x + coefficients[i];
-  return value;
-}
-function normalQuantile(p) {
-  if (Number.isNaN(p) || p < 0 || p > 1) return NaN;
-  if (p === 0) return -Infinity;
-  if (p === 1) return Infinity;
-  const q = p - 0.5;
-  if (Math.abs(q) <= 0.425) {
-    const r2 = 0.180625 - q * q;
-    return q * polynomial(A, r2) / polynomial(B, r2);
-  }
-  let r = Math.sqrt(-Math.log(q < 0 ? p : 1 - p));
-  let value;
-  if (r <= 5) {
-    r -= 1.6;
-    value = polynomial(C, r) / polynomial(D, r);
-  } else {
-    r -= 5;
-    value = polynomial(E, r) / polynomial(F, r);
-  }
-  return q < 0 ? -value : value;
-}
-function lnBeta(a, b) {
-  return gammaln(a) + gammaln(b) - gammaln(a + b);
-}
-function betaContinuedFraction(x, a, b) {
-  const qab = a + b;
-  const qap = a + 1;
-  const qam = a - 1;
-  let c = 1;
-  let d = 1 - qab * x / qap;
-  if (Math.abs(d) < TINY) d = TINY;
-  d = 1 / d;
-  let h = d;
-  for (let m = 1; m < MAX_ITERATIONS; m++) {
-    const m2 = 2 * m;
-    let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-    d = 1 + aa * d;
-    if (Math.abs(d) < TINY) d = TINY;
-    c = 1 + aa / c;
-    if (Math.abs(c) < TINY) c = TINY;
-    d = 1 / d;
-    h *= d * c;
-    aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-    d = 1 + aa * d;
-    if (Math.abs(d) < TINY) d = TINY;
-    c = 1 + aa / c;
-    if (Math.abs(c) < TINY) c = TINY;
-    d = 1 / d;
-    const delta = d * c;
-    h *= delta;
-    if (Math.abs(delta - 1) < EPS) break;
-  }
-  return h;
-}
-function incompleteBeta(x, a, b, y = 1 - x) {
-  if (x <= 0) return { lower: 0, upper: 1 };
-  if (y <= 0) return { lower: 1, upper: 0 };
-  const front = Math.exp(a * Math.log(x) + b * Math.log(y) - lnBeta(a, b));
-  if (x < (a + 1) / (a + b + 2)) {
-    const lower = front * betaContinuedFraction(x, a, b) / a;
-    return { lower, upper: 1 - lower };
-  }
-  const upper = front * betaContinuedFraction(y, b, a) / b;
-  return { lower: 1 - upper, upper };
-}
-function tCdf(t, df) {
-  if (Number.isNaN(t) || !(df > 0)) return NaN;
-  if (df === Infinity) return normalCdf(t);
-  if (t === Infinity) return 1;
-  if (t === -Infinity) return 0;
-  const t2 = t * t;
-  const { lower: twoTail } = incompleteBeta(df / (df + t2), df / 2, 0.5, t2 / (df + t2));
-  return t < 0 ? twoTail / 2 : 1 - twoTail / 2;
-}
-function tSf(t, df) {
-  return tCdf(-t, df);
-}
-function tPdf(t, df) {
-  if (df === Infinity) return Math.exp(-0.5 * t * t) / Math.sqrt(2 * Math.PI);
-  return Math.exp(
-    gammaln((df + 1) / 2) - gammaln(df / 2) - 0.5 * Math.log(df * Math.PI) - (df + 1) / 2 * Math.log1p(t * t / df)
-  );
-}
-function tQuantile(p, df) {
-  if (Number.isNaN(p) || p < 0 || p > 1 || !(df > 0)) return NaN;
-  if (df === Infinity) return normalQuantile(p);
-  if (p === 0) return -Infinity;
-  if (p === 1) return Infinity;
-  if (p === 0.5) return 0;
-  const tail = Math.min(p, 1 - p);
-  const sign = p < 0.5 ? -1 : 1;
-  const target = Math.log(tail);
-  const z3 = -normalQuantile(tail);
-  let t = z3 + (z3 * z3 * z3 + z3) / (4 * df);
-  if (!(t > 0) || !Number.isFinite(t)) t = z3;
-  let lo = 0;
-  let hi = Math.max(t, 1);
-  while (tSf(hi, df) > tail) {
-    lo = hi;
-    hi *= 2;
-  }
-  if (!(t > lo && t < hi)) t = (lo + hi) / 2;
-  for (let i = 0; i < 200; i++) {
-    const sf = tSf(t, df);
-    const f = Math.log(sf) - target;
-    if (f > 0) lo = t;
-    else hi = t;
-    const step = f / (tPdf(t, df) / sf);
-    let next = t + step;
-    if (!(next > lo && next < hi)) next = (lo + hi) / 2;
-    if (Math.abs(next - t) <= 1e-15 * Math.abs(next) || hi - lo <= 1e-15 * hi) {
-      t = next;
-      break;
-    }
-    t = next;
-  }
-  return sign * t;
-}
 
 // src/analysis/hodges-lehmann.ts
 var EXACT_LIMIT = 50;
@@ -31826,79 +31902,6 @@ function holm(p) {
     adjusted[index] = running;
   });
   return adjusted;
-}
-
-// src/analysis/ratio.ts
-var EXACT_SE = 1e-12;
-function sum2(values) {
-  let total2 = 0;
-  let compensation = 0;
-  for (const v of values) {
-    const t = total2 + v;
-    compensation += Math.abs(total2) >= Math.abs(v) ? total2 - t + v : v - t + total2;
-    total2 = t;
-  }
-  return total2 + compensation;
-}
-function pairedRatio(before, after) {
-  const rounds = before.length;
-  if (rounds !== after.length)
-    throw new RangeError("pairedRatio: before and after differ in length");
-  if (rounds < 2) throw new RangeError("pairedRatio: needs at least 2 rounds");
-  const totalA = sum2(before);
-  const totalB = sum2(after);
-  const ratio = totalB / totalA;
-  const squares = before.map((a, r) => {
-    const z3 = after[r] - ratio * a;
-    return z3 * z3;
-  });
-  const se = Math.sqrt(rounds / (rounds - 1) * sum2(squares)) / totalB;
-  return estimate("paired-rounds", Math.log(ratio), se, rounds - 1);
-}
-function meanAndVariance(values) {
-  const mean2 = sum2(values) / values.length;
-  const squares = values.map((v) => (v - mean2) * (v - mean2));
-  return { mean: mean2, variance: sum2(squares) / (values.length - 1) };
-}
-function unpairedRatio(before, after) {
-  const n = before.length;
-  const m = after.length;
-  if (n < 2 || m < 2) throw new RangeError("unpairedRatio: needs at least 2 values per build");
-  const x = meanAndVariance(before);
-  const y = meanAndVariance(after);
-  const vx = x.variance / (n * x.mean * x.mean);
-  const vy = y.variance / (m * y.mean * y.mean);
-  const v = vx + vy;
-  const df = v * v / (vx * vx / (n - 1) + vy * vy / (m - 1));
-  return estimate("unpaired", Math.log(y.mean / x.mean), Math.sqrt(v), df);
-}
-function estimate(method, logRatio, se, df) {
-  if (!(se > EXACT_SE))
-    return { method: "exact", logRatio, se: 0, df: Number.isFinite(df) ? df : 0 };
-  return { method, logRatio, se, df };
-}
-function criticalValue(df, gamma) {
-  return -tQuantile(gamma, df);
-}
-function lowerBound(e, gamma) {
-  if (e.se === 0) return Math.expm1(e.logRatio);
-  return Math.expm1(e.logRatio - criticalValue(e.df, gamma) * e.se);
-}
-function upperBound(e, gamma) {
-  if (e.se === 0) return Math.expm1(e.logRatio);
-  return Math.expm1(e.logRatio + criticalValue(e.df, gamma) * e.se);
-}
-function interval(e, confidence) {
-  const gamma = (1 - confidence) / 2;
-  return { low: lowerBound(e, gamma), high: upperBound(e, gamma) };
-}
-function changeEstimate(e) {
-  return Math.expm1(e.logRatio);
-}
-function pRegression(e, threshold) {
-  const lambda = Math.log1p(threshold);
-  if (e.se === 0) return e.logRatio > lambda ? 0 : 1;
-  return tSf((e.logRatio - lambda) / e.se, e.df);
 }
 
 // src/analysis/sequential.ts
@@ -32172,11 +32175,6 @@ function totalChange(drafts, weights, confidence, warnings) {
   );
   return toChange(unpairedRatio(before, after), confidence);
 }
-function median3(values) {
-  const s = [...values].sort((x, y) => x - y);
-  const mid = s.length >> 1;
-  return s.length === 0 ? 0 : s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 function warmupSummary(set2) {
   const events = set2.events.filter(
     (e) => e.kind === "warmup"
@@ -32198,7 +32196,7 @@ function warmupSummary(set2) {
   for (const name of [...cells.keys()].sort(byName)) {
     const cell2 = cells.get(name);
     const side = (b) => ({
-      requests: median3(cell2[b].requests),
+      requests: median(cell2[b].requests),
       unsettled: cell2[b].unsettled,
       processes: cell2[b].requests.length
     });
@@ -32208,7 +32206,7 @@ function warmupSummary(set2) {
   return {
     mode: fixed ? "fixed" : "auto",
     endpoints,
-    wallMs: median3(events.map((e) => e.wallMs)),
+    wallMs: median(events.map((e) => e.wallMs)),
     timedOut: events.filter((e) => e.timedOut).length
   };
 }
@@ -32965,7 +32963,7 @@ function warmBlockSize(distinct) {
 // src/replay/steady.ts
 var STEADY_DELTA = 0.05;
 var MIN_WINDOW = 3;
-function median4(values) {
+function median3(values) {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
@@ -32973,8 +32971,8 @@ function median4(values) {
 function isSteady(blocks, delta = STEADY_DELTA) {
   const window = Math.max(MIN_WINDOW, Math.floor(blocks.length / 4));
   if (blocks.length < 2 * window) return false;
-  const last = median4(blocks.slice(blocks.length - window));
-  const previous = median4(blocks.slice(blocks.length - 2 * window, blocks.length - window));
+  const last = median3(blocks.slice(blocks.length - window));
+  const previous = median3(blocks.slice(blocks.length - 2 * window, blocks.length - window));
   if (!(previous > 0) || !(last > 0)) return false;
   return Math.abs(last / previous - 1) <= delta;
 }

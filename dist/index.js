@@ -29041,204 +29041,6 @@ import { createHash as createHash2, randomInt } from "node:crypto";
 import { readFileSync as readFileSync4, writeFileSync as writeFileSync2, mkdirSync as mkdirSync2 } from "node:fs";
 import { join as join4, relative, resolve } from "node:path";
 
-// src/analysis/collect.ts
-function byName(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-function endOf(set2) {
-  for (let i = set2.events.length - 1; i >= 0; i--) {
-    const event = set2.events[i];
-    if (event.kind === "end") return event;
-  }
-  return void 0;
-}
-function emptyEndpoint(endpoint2) {
-  return {
-    endpoint: endpoint2,
-    rounds: /* @__PURE__ */ new Map(),
-    samples: { before: 0, after: 0 },
-    invalid: 0,
-    multiplexed: 0,
-    errors: [],
-    mismatched: /* @__PURE__ */ new Set(),
-    mismatchExample: void 0
-  };
-}
-function isBuild(value) {
-  return value === "before" || value === "after";
-}
-function addSample(data, sample) {
-  const { value, round: round2, request: request4, build } = sample;
-  if (!Number.isFinite(value) || value <= 0 || !Number.isFinite(round2)) {
-    data.invalid++;
-    return;
-  }
-  let table = data.rounds.get(round2);
-  if (!table) {
-    table = { before: /* @__PURE__ */ new Map(), after: /* @__PURE__ */ new Map() };
-    data.rounds.set(round2, table);
-  }
-  const cells = table[build];
-  let cell2 = cells.get(request4);
-  if (cell2) {
-    cell2.sum += value;
-    cell2.n++;
-  } else {
-    cell2 = { sum: value, n: 1, status: sample.status };
-    cells.set(request4, cell2);
-  }
-  if (typeof sample.block === "number") {
-    cell2.byBlock ??= /* @__PURE__ */ new Map();
-    const b = cell2.byBlock.get(sample.block);
-    if (b) {
-      b.sum += value;
-      b.n++;
-    } else {
-      cell2.byBlock.set(sample.block, { sum: value, n: 1 });
-    }
-  }
-  data.samples[build]++;
-  if (sample.multiplexed) data.multiplexed++;
-}
-function noteMismatch(data, request4, round2, detail) {
-  data.mismatched.add(request4);
-  data.mismatchExample ??= `request ${request4} in round ${round2}: ${detail}`;
-}
-function collect(set2) {
-  const endpoints = /* @__PURE__ */ new Map();
-  const get = (name) => {
-    let data = endpoints.get(name);
-    if (!data) {
-      data = emptyEndpoint(name);
-      endpoints.set(name, data);
-    }
-    return data;
-  };
-  for (const name of set2.header?.workload.endpoints ?? []) get(name);
-  let multiplexed = 0;
-  let total = 0;
-  for (const sample of set2.samples) {
-    if (!isBuild(sample.build)) continue;
-    const data = get(sample.endpoint);
-    addSample(data, sample);
-    total++;
-    if (sample.multiplexed) multiplexed++;
-  }
-  const runErrors = [];
-  for (const event of set2.events) {
-    if (event.kind === "error") {
-      const where2 = `${event.build} build, round ${event.round}: ${event.message}`;
-      if (event.endpoint !== void 0) get(event.endpoint).errors.push(where2);
-      else runErrors.push(where2);
-    } else if (event.kind === "mismatch") {
-      const { before, after, bodies } = event;
-      const detail = bodies ? `status ${before} from both, but different bodies (${bodies.before} before, ${bodies.after} after)` : `${before} before, ${after} after`;
-      noteMismatch(get(event.endpoint), event.request, event.round, detail);
-    }
-  }
-  for (const data of endpoints.values()) {
-    for (const [round2, table] of data.rounds) {
-      for (const [request4, a] of table.before) {
-        const b = table.after.get(request4);
-        if (b && a.status !== void 0 && b.status !== void 0 && a.status !== b.status) {
-          noteMismatch(data, request4, round2, `${a.status} before, ${b.status} after`);
-        }
-      }
-    }
-  }
-  return { endpoints, runErrors, multiplexed, total };
-}
-function arrange(data) {
-  const paired = {
-    rounds: [],
-    before: [],
-    after: [],
-    requests: [],
-    samples: { before: 0, after: 0 },
-    blocked: { before: [], after: [] }
-  };
-  const unpaired = { before: [], after: [] };
-  let completeRounds = 0;
-  let droppedRounds = 0;
-  let unmatched = 0;
-  const rounds = [...data.rounds.keys()].sort((a, b) => a - b);
-  for (const round2 of rounds) {
-    const table = data.rounds.get(round2);
-    if (table.before.size === 0 || table.after.size === 0) {
-      droppedRounds++;
-      continue;
-    }
-    completeRounds++;
-    let a = 0;
-    let b = 0;
-    let common = 0;
-    for (const [request4, cellA] of table.before) {
-      const meanA = cellA.sum / cellA.n;
-      unpaired.before.push(meanA);
-      const cellB = table.after.get(request4);
-      if (!cellB) {
-        unmatched++;
-        continue;
-      }
-      a += meanA;
-      b += cellB.sum / cellB.n;
-      common++;
-      paired.samples.before += cellA.n;
-      paired.samples.after += cellB.n;
-    }
-    for (const [request4, cellB] of table.after) {
-      unpaired.after.push(cellB.sum / cellB.n);
-      if (!table.before.has(request4)) unmatched++;
-    }
-    if (common > 0) {
-      paired.rounds.push(round2);
-      paired.before.push(a);
-      paired.after.push(b);
-      paired.requests.push(common);
-      const blocked = blockedTotals(table);
-      if (blocked && paired.blocked) {
-        paired.blocked.before.push(blocked.before);
-        paired.blocked.after.push(blocked.after);
-      } else {
-        paired.blocked = null;
-      }
-    }
-  }
-  if (paired.rounds.length === 0) paired.blocked = null;
-  return { paired, completeRounds, droppedRounds, unmatched, unpaired };
-}
-var MIN_BLOCKS = 3;
-function median(values) {
-  const s = [...values].sort((x, y) => x - y);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-function blockedTotals(table) {
-  let blocks;
-  for (const build of ["before", "after"]) {
-    for (const [request4, cell2] of table[build]) {
-      if (build === "after" && !table.before.has(request4)) continue;
-      if (build === "before" && !table.after.has(request4)) continue;
-      if (!cell2.byBlock) return null;
-      const keys = [...cell2.byBlock.keys()].sort((x, y) => x - y);
-      if (!blocks) blocks = keys;
-      else if (keys.length !== blocks.length || keys.some((k, i) => k !== blocks[i])) return null;
-    }
-  }
-  if (!blocks || blocks.length < MIN_BLOCKS) return null;
-  const totals = (build) => blocks.map((block) => {
-    let t = 0;
-    for (const [request4, cell2] of table[build]) {
-      const other = build === "before" ? table.after : table.before;
-      if (!other.has(request4)) continue;
-      const b = cell2.byBlock.get(block);
-      t += b.sum / b.n;
-    }
-    return t;
-  });
-  return { before: median(totals("before")), after: median(totals("after")) };
-}
-
 // node_modules/simple-statistics/dist/simple-statistics.mjs
 var BayesianClassifier = function BayesianClassifier2() {
   this.totalCount = 0;
@@ -29597,6 +29399,280 @@ function tQuantile(p, df) {
   return sign * t;
 }
 
+// src/analysis/ratio.ts
+var EXACT_SE = 1e-12;
+function sum(values) {
+  let total = 0;
+  let compensation = 0;
+  for (const v of values) {
+    const t = total + v;
+    compensation += Math.abs(total) >= Math.abs(v) ? total - t + v : v - t + total;
+    total = t;
+  }
+  return total + compensation;
+}
+function pairedRatio(before, after) {
+  const rounds = before.length;
+  if (rounds !== after.length)
+    throw new RangeError("pairedRatio: before and after differ in length");
+  if (rounds < 2) throw new RangeError("pairedRatio: needs at least 2 rounds");
+  const totalA = sum(before);
+  const totalB = sum(after);
+  const ratio = totalB / totalA;
+  const squares = before.map((a, r) => {
+    const z3 = after[r] - ratio * a;
+    return z3 * z3;
+  });
+  const se = Math.sqrt(rounds / (rounds - 1) * sum(squares)) / totalB;
+  return estimate("paired-rounds", Math.log(ratio), se, rounds - 1);
+}
+function meanAndVariance(values) {
+  const mean = sum(values) / values.length;
+  const squares = values.map((v) => (v - mean) * (v - mean));
+  return { mean, variance: sum(squares) / (values.length - 1) };
+}
+function unpairedRatio(before, after) {
+  const n = before.length;
+  const m = after.length;
+  if (n < 2 || m < 2) throw new RangeError("unpairedRatio: needs at least 2 values per build");
+  const x = meanAndVariance(before);
+  const y = meanAndVariance(after);
+  const vx = x.variance / (n * x.mean * x.mean);
+  const vy = y.variance / (m * y.mean * y.mean);
+  const v = vx + vy;
+  const df = v * v / (vx * vx / (n - 1) + vy * vy / (m - 1));
+  return estimate("unpaired", Math.log(y.mean / x.mean), Math.sqrt(v), df);
+}
+function estimate(method, logRatio, se, df) {
+  if (!(se > EXACT_SE))
+    return { method: "exact", logRatio, se: 0, df: Number.isFinite(df) ? df : 0 };
+  return { method, logRatio, se, df };
+}
+function criticalValue(df, gamma) {
+  return -tQuantile(gamma, df);
+}
+function lowerBound(e, gamma) {
+  if (e.se === 0) return Math.expm1(e.logRatio);
+  return Math.expm1(e.logRatio - criticalValue(e.df, gamma) * e.se);
+}
+function upperBound(e, gamma) {
+  if (e.se === 0) return Math.expm1(e.logRatio);
+  return Math.expm1(e.logRatio + criticalValue(e.df, gamma) * e.se);
+}
+function interval(e, confidence) {
+  const gamma = (1 - confidence) / 2;
+  return { low: lowerBound(e, gamma), high: upperBound(e, gamma) };
+}
+function changeEstimate(e) {
+  return Math.expm1(e.logRatio);
+}
+function pRegression(e, threshold) {
+  const lambda = Math.log1p(threshold);
+  if (e.se === 0) return e.logRatio > lambda ? 0 : 1;
+  return tSf((e.logRatio - lambda) / e.se, e.df);
+}
+
+// src/analysis/robust.ts
+function median(values) {
+  if (values.length === 0) throw new RangeError("median: needs at least one value");
+  const sorted2 = Float64Array.from(values).sort();
+  const mid = sorted2.length >> 1;
+  return sorted2.length % 2 === 1 ? sorted2[mid] : (sorted2[mid - 1] + sorted2[mid]) / 2;
+}
+
+// src/analysis/collect.ts
+function byName(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function endOf(set2) {
+  for (let i = set2.events.length - 1; i >= 0; i--) {
+    const event = set2.events[i];
+    if (event.kind === "end") return event;
+  }
+  return void 0;
+}
+function emptyEndpoint(endpoint2) {
+  return {
+    endpoint: endpoint2,
+    rounds: /* @__PURE__ */ new Map(),
+    samples: { before: 0, after: 0 },
+    invalid: 0,
+    multiplexed: 0,
+    errors: [],
+    mismatched: /* @__PURE__ */ new Set(),
+    mismatchExample: void 0
+  };
+}
+function isBuild(value) {
+  return value === "before" || value === "after";
+}
+function addSample(data, sample) {
+  const { value, round: round2, request: request4, build } = sample;
+  if (!Number.isFinite(value) || value <= 0 || !Number.isFinite(round2)) {
+    data.invalid++;
+    return;
+  }
+  let table = data.rounds.get(round2);
+  if (!table) {
+    table = { before: /* @__PURE__ */ new Map(), after: /* @__PURE__ */ new Map() };
+    data.rounds.set(round2, table);
+  }
+  const cells = table[build];
+  let cell2 = cells.get(request4);
+  if (cell2) {
+    cell2.sum += value;
+    cell2.n++;
+  } else {
+    cell2 = { sum: value, n: 1, status: sample.status };
+    cells.set(request4, cell2);
+  }
+  if (typeof sample.block === "number") {
+    cell2.byBlock ??= /* @__PURE__ */ new Map();
+    const b = cell2.byBlock.get(sample.block);
+    if (b) {
+      b.sum += value;
+      b.n++;
+    } else {
+      cell2.byBlock.set(sample.block, { sum: value, n: 1 });
+    }
+  }
+  data.samples[build]++;
+  if (sample.multiplexed) data.multiplexed++;
+}
+function noteMismatch(data, request4, round2, detail) {
+  data.mismatched.add(request4);
+  data.mismatchExample ??= `request ${request4} in round ${round2}: ${detail}`;
+}
+function collect(set2) {
+  const endpoints = /* @__PURE__ */ new Map();
+  const get = (name) => {
+    let data = endpoints.get(name);
+    if (!data) {
+      data = emptyEndpoint(name);
+      endpoints.set(name, data);
+    }
+    return data;
+  };
+  for (const name of set2.header?.workload.endpoints ?? []) get(name);
+  let multiplexed = 0;
+  let total = 0;
+  for (const sample of set2.samples) {
+    if (!isBuild(sample.build)) continue;
+    const data = get(sample.endpoint);
+    addSample(data, sample);
+    total++;
+    if (sample.multiplexed) multiplexed++;
+  }
+  const runErrors = [];
+  for (const event of set2.events) {
+    if (event.kind === "error") {
+      const where2 = `${event.build} build, round ${event.round}: ${event.message}`;
+      if (event.endpoint !== void 0) get(event.endpoint).errors.push(where2);
+      else runErrors.push(where2);
+    } else if (event.kind === "mismatch") {
+      const { before, after, bodies } = event;
+      const detail = bodies ? `status ${before} from both, but different bodies (${bodies.before} before, ${bodies.after} after)` : `${before} before, ${after} after`;
+      noteMismatch(get(event.endpoint), event.request, event.round, detail);
+    }
+  }
+  for (const data of endpoints.values()) {
+    for (const [round2, table] of data.rounds) {
+      for (const [request4, a] of table.before) {
+        const b = table.after.get(request4);
+        if (b && a.status !== void 0 && b.status !== void 0 && a.status !== b.status) {
+          noteMismatch(data, request4, round2, `${a.status} before, ${b.status} after`);
+        }
+      }
+    }
+  }
+  return { endpoints, runErrors, multiplexed, total };
+}
+function arrange(data) {
+  const paired = {
+    rounds: [],
+    before: [],
+    after: [],
+    requests: [],
+    samples: { before: 0, after: 0 },
+    blocked: { before: [], after: [] }
+  };
+  const unpaired = { before: [], after: [] };
+  let completeRounds = 0;
+  let droppedRounds = 0;
+  let unmatched = 0;
+  const rounds = [...data.rounds.keys()].sort((a, b) => a - b);
+  for (const round2 of rounds) {
+    const table = data.rounds.get(round2);
+    if (table.before.size === 0 || table.after.size === 0) {
+      droppedRounds++;
+      continue;
+    }
+    completeRounds++;
+    let a = 0;
+    let b = 0;
+    let common = 0;
+    for (const [request4, cellA] of table.before) {
+      const meanA = cellA.sum / cellA.n;
+      unpaired.before.push(meanA);
+      const cellB = table.after.get(request4);
+      if (!cellB) {
+        unmatched++;
+        continue;
+      }
+      a += meanA;
+      b += cellB.sum / cellB.n;
+      common++;
+      paired.samples.before += cellA.n;
+      paired.samples.after += cellB.n;
+    }
+    for (const [request4, cellB] of table.after) {
+      unpaired.after.push(cellB.sum / cellB.n);
+      if (!table.before.has(request4)) unmatched++;
+    }
+    if (common > 0) {
+      paired.rounds.push(round2);
+      paired.before.push(a);
+      paired.after.push(b);
+      paired.requests.push(common);
+      const blocked = blockedTotals(table);
+      if (blocked && paired.blocked) {
+        paired.blocked.before.push(blocked.before);
+        paired.blocked.after.push(blocked.after);
+      } else {
+        paired.blocked = null;
+      }
+    }
+  }
+  if (paired.rounds.length === 0) paired.blocked = null;
+  return { paired, completeRounds, droppedRounds, unmatched, unpaired };
+}
+var MIN_BLOCKS = 3;
+function blockedTotals(table) {
+  let blocks;
+  for (const build of ["before", "after"]) {
+    for (const [request4, cell2] of table[build]) {
+      if (build === "after" && !table.before.has(request4)) continue;
+      if (build === "before" && !table.after.has(request4)) continue;
+      if (!cell2.byBlock) return null;
+      const keys = [...cell2.byBlock.keys()].sort((x, y) => x - y);
+      if (!blocks) blocks = keys;
+      else if (keys.length !== blocks.length || keys.some((k, i) => k !== blocks[i])) return null;
+    }
+  }
+  if (!blocks || blocks.length < MIN_BLOCKS) return null;
+  const totals = (build) => blocks.map((block) => {
+    let t = 0;
+    for (const [request4, cell2] of table[build]) {
+      const other = build === "before" ? table.after : table.before;
+      if (!other.has(request4)) continue;
+      const b = cell2.byBlock.get(block);
+      t += b.sum / b.n;
+    }
+    return t;
+  });
+  return { before: median(totals("before")), after: median(totals("after")) };
+}
+
 // src/analysis/hodges-lehmann.ts
 var EXACT_LIMIT = 50;
 var DBL_EPSILON = 2220446049250313e-31;
@@ -29790,79 +29866,6 @@ function holm(p) {
     adjusted[index] = running;
   });
   return adjusted;
-}
-
-// src/analysis/ratio.ts
-var EXACT_SE = 1e-12;
-function sum(values) {
-  let total = 0;
-  let compensation = 0;
-  for (const v of values) {
-    const t = total + v;
-    compensation += Math.abs(total) >= Math.abs(v) ? total - t + v : v - t + total;
-    total = t;
-  }
-  return total + compensation;
-}
-function pairedRatio(before, after) {
-  const rounds = before.length;
-  if (rounds !== after.length)
-    throw new RangeError("pairedRatio: before and after differ in length");
-  if (rounds < 2) throw new RangeError("pairedRatio: needs at least 2 rounds");
-  const totalA = sum(before);
-  const totalB = sum(after);
-  const ratio = totalB / totalA;
-  const squares = before.map((a, r) => {
-    const z3 = after[r] - ratio * a;
-    return z3 * z3;
-  });
-  const se = Math.sqrt(rounds / (rounds - 1) * sum(squares)) / totalB;
-  return estimate("paired-rounds", Math.log(ratio), se, rounds - 1);
-}
-function meanAndVariance(values) {
-  const mean = sum(values) / values.length;
-  const squares = values.map((v) => (v - mean) * (v - mean));
-  return { mean, variance: sum(squares) / (values.length - 1) };
-}
-function unpairedRatio(before, after) {
-  const n = before.length;
-  const m = after.length;
-  if (n < 2 || m < 2) throw new RangeError("unpairedRatio: needs at least 2 values per build");
-  const x = meanAndVariance(before);
-  const y = meanAndVariance(after);
-  const vx = x.variance / (n * x.mean * x.mean);
-  const vy = y.variance / (m * y.mean * y.mean);
-  const v = vx + vy;
-  const df = v * v / (vx * vx / (n - 1) + vy * vy / (m - 1));
-  return estimate("unpaired", Math.log(y.mean / x.mean), Math.sqrt(v), df);
-}
-function estimate(method, logRatio, se, df) {
-  if (!(se > EXACT_SE))
-    return { method: "exact", logRatio, se: 0, df: Number.isFinite(df) ? df : 0 };
-  return { method, logRatio, se, df };
-}
-function criticalValue(df, gamma) {
-  return -tQuantile(gamma, df);
-}
-function lowerBound(e, gamma) {
-  if (e.se === 0) return Math.expm1(e.logRatio);
-  return Math.expm1(e.logRatio - criticalValue(e.df, gamma) * e.se);
-}
-function upperBound(e, gamma) {
-  if (e.se === 0) return Math.expm1(e.logRatio);
-  return Math.expm1(e.logRatio + criticalValue(e.df, gamma) * e.se);
-}
-function interval(e, confidence) {
-  const gamma = (1 - confidence) / 2;
-  return { low: lowerBound(e, gamma), high: upperBound(e, gamma) };
-}
-function changeEstimate(e) {
-  return Math.expm1(e.logRatio);
-}
-function pRegression(e, threshold) {
-  const lambda = Math.log1p(threshold);
-  if (e.se === 0) return e.logRatio > lambda ? 0 : 1;
-  return tSf((e.logRatio - lambda) / e.se, e.df);
 }
 
 // src/analysis/sequential.ts
@@ -30201,11 +30204,6 @@ function totalChange(drafts, weights, confidence, warnings) {
   );
   return toChange(unpairedRatio(before, after), confidence);
 }
-function median3(values) {
-  const s = [...values].sort((x, y) => x - y);
-  const mid = s.length >> 1;
-  return s.length === 0 ? 0 : s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 function warmupSummary(set2) {
   const events = set2.events.filter(
     (e) => e.kind === "warmup"
@@ -30227,7 +30225,7 @@ function warmupSummary(set2) {
   for (const name of [...cells.keys()].sort(byName)) {
     const cell2 = cells.get(name);
     const side = (b) => ({
-      requests: median3(cell2[b].requests),
+      requests: median(cell2[b].requests),
       unsettled: cell2[b].unsettled,
       processes: cell2[b].requests.length
     });
@@ -30237,7 +30235,7 @@ function warmupSummary(set2) {
   return {
     mode: fixed ? "fixed" : "auto",
     endpoints,
-    wallMs: median3(events.map((e) => e.wallMs)),
+    wallMs: median(events.map((e) => e.wallMs)),
     timedOut: events.filter((e) => e.timedOut).length
   };
 }
@@ -50908,7 +50906,7 @@ var measureSchema = external_exports.strictObject({
     "Measured requests per endpoint per round, at least: the endpoint's requests are repeated in whole passes, split into 5 blocks."
   ).default(80),
   "max-rounds": positiveInt(
-    "Most rounds: inconclusive endpoints get more rounds, at planned looks, while the budget lasts (default: 4 \xD7 rounds)."
+    "Most rounds: inconclusive endpoints get more rounds, at planned looks, while the budget lasts (default: 2 \xD7 rounds)."
   ).optional(),
   "max-duration": duration3(
     "Time budget for the whole run; no round starts that would end after it."
@@ -51162,7 +51160,7 @@ function resolveConfig(raw, file2, lines) {
       rounds: raw.measure.rounds,
       warmup: warmupOf(raw.measure.warmup),
       requests: raw.measure.requests,
-      maxRounds: raw.measure["max-rounds"] ?? 4 * raw.measure.rounds,
+      maxRounds: raw.measure["max-rounds"] ?? 2 * raw.measure.rounds,
       maxDurationMs: raw.measure["max-duration"],
       aslr: raw.measure.aslr,
       settleMs: raw.measure.settle,
@@ -52357,7 +52355,7 @@ function warmBlockSize(distinct) {
 // src/replay/steady.ts
 var STEADY_DELTA = 0.05;
 var MIN_WINDOW = 3;
-function median4(values) {
+function median3(values) {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
@@ -52365,8 +52363,8 @@ function median4(values) {
 function isSteady(blocks, delta = STEADY_DELTA) {
   const window = Math.max(MIN_WINDOW, Math.floor(blocks.length / 4));
   if (blocks.length < 2 * window) return false;
-  const last = median4(blocks.slice(blocks.length - window));
-  const previous = median4(blocks.slice(blocks.length - 2 * window, blocks.length - window));
+  const last = median3(blocks.slice(blocks.length - window));
+  const previous = median3(blocks.slice(blocks.length - 2 * window, blocks.length - window));
   if (!(previous > 0) || !(last > 0)) return false;
   return Math.abs(last / previous - 1) <= delta;
 }

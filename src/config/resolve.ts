@@ -48,7 +48,7 @@ export function resolveConfig(raw: RawConfig, file: string, lines: Record<string
       rounds: raw.measure.rounds,
       warmup: warmupOf(raw.measure.warmup),
       requests: raw.measure.requests,
-      maxRounds: raw.measure['max-rounds'] ?? 4 * raw.measure.rounds,
+      maxRounds: raw.measure['max-rounds'] ?? 2 * raw.measure.rounds,
       maxDurationMs: raw.measure['max-duration'],
       aslr: raw.measure.aslr,
       settleMs: raw.measure.settle,

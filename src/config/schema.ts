@@ -193,7 +193,7 @@ const measureSchema = z
       "Measured requests per endpoint per round, at least: the endpoint's requests are repeated in whole passes, split into 5 blocks.",
     ).default(80),
     'max-rounds': positiveInt(
-      'Most rounds: inconclusive endpoints get more rounds, at planned looks, while the budget lasts (default: 4 × rounds).',
+      'Most rounds: inconclusive endpoints get more rounds, at planned looks, while the budget lasts (default: 2 × rounds).',
     ).optional(),
     'max-duration': duration(
       'Time budget for the whole run; no round starts that would end after it.',

@@ -66,7 +66,7 @@ describe('parseConfig', () => {
       rounds: 10,
       warmup: { mode: 'auto', min: 200, max: 3000, maxTimeMs: 60_000 },
       requests: 80,
-      maxRounds: 40,
+      maxRounds: 20,
       maxDurationMs: 15 * 60_000,
       aslr: false,
       settleMs: 0,
@@ -106,8 +106,8 @@ describe('parseConfig', () => {
     );
   });
 
-  it('max-rounds is four times rounds unless set', () => {
-    expect(parseConfig('measure: { rounds: 4 }', 'p.yml').measure.maxRounds).toBe(16);
+  it('max-rounds is twice rounds unless set', () => {
+    expect(parseConfig('measure: { rounds: 4 }', 'p.yml').measure.maxRounds).toBe(8);
     expect(parseConfig('measure: { rounds: 4, max-rounds: 4 }', 'p.yml').measure.maxRounds).toBe(4);
   });
 
