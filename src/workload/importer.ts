@@ -3,7 +3,7 @@
 // account of everything left out.
 
 import { compileRoute, endpointFor, type Route } from './endpoint.js';
-import { DROPPED_ON_IMPORT, TOKEN } from './headers.js';
+import { BAD_VALUE_CHAR, DROPPED_ON_IMPORT, TOKEN } from './headers.js';
 import { redactRecord, redactText, type RedactPolicy, type RedactionCounts } from './redact.js';
 import { toRequestTarget } from './target.js';
 import type { WorkloadRecord } from './types.js';
@@ -135,7 +135,7 @@ export class Importer {
     for (const [name, value] of pairs) {
       const lower = name.toLowerCase();
       if (name.startsWith(':') || DROPPED_ON_IMPORT.includes(lower)) continue;
-      if (!TOKEN.test(name) || /[\r\n\0]/.test(value)) {
+      if (!TOKEN.test(name) || BAD_VALUE_CHAR.test(value)) {
         this.badHeaders.set(name, (this.badHeaders.get(name) ?? 0) + 1);
         continue;
       }
@@ -153,7 +153,7 @@ export class Importer {
   finish(): ImportResult {
     for (const [name, n] of this.badHeaders) {
       this.result.warnings.push(
-        `dropped ${n} value${n === 1 ? '' : 's'} of the invalid header name ${JSON.stringify(name)}`,
+        `dropped ${n} value${n === 1 ? '' : 's'} of the header ${JSON.stringify(name)}: an invalid name, or a value with control or non-ASCII characters`,
       );
     }
     return this.result;
