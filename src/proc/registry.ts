@@ -30,6 +30,8 @@ export interface WorktreeEntry {
 }
 
 interface PidFileContent {
+  /** The perfgate process that wrote the file. */
+  owner?: { pid: number; startTime: string | null };
   groups: Entry[];
   worktrees: WorktreeEntry[];
 }
@@ -229,7 +231,11 @@ function readPidFile(file: string): PidFileContent | undefined {
   // Older versions wrote the list of groups alone.
   if (Array.isArray(parsed)) return { groups: parsed as Entry[], worktrees: [] };
   const c = parsed as Partial<PidFileContent> | null;
-  return { groups: c?.groups ?? [], worktrees: c?.worktrees ?? [] };
+  return {
+    ...(c?.owner ? { owner: c.owner } : {}),
+    groups: c?.groups ?? [],
+    worktrees: c?.worktrees ?? [],
+  };
 }
 
 /**
@@ -247,9 +253,13 @@ export async function killRegisteredGroups(file: string, graceMs = 3000): Promis
 export async function takeLeftovers(
   file: string,
   graceMs = 3000,
-): Promise<{ killed: number; worktrees: WorktreeEntry[] }> {
+): Promise<{ killed: number; worktrees: WorktreeEntry[]; busy?: number }> {
   const content = readPidFile(file);
   if (!content) return { killed: 0, worktrees: [] };
+  const owner = content.owner;
+  if (owner && owner.pid !== process.pid && procStartTime(owner.pid) === owner.startTime) {
+    return { killed: 0, worktrees: [], busy: owner.pid }; // still running: not leftovers
+  }
   let killed = 0;
   await Promise.all(
     content.groups.map(async (e) => {

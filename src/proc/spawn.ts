@@ -167,7 +167,7 @@ export function spawnBlocked(options: SpawnOptions): ProcessGroup {
         unregister(pid);
         // Nothing left may hold the output pipes open and keep perfgate from exiting; what
         // is still buffered gets a moment to arrive first.
-        await Promise.race([closed, new Promise((r) => setTimeout(r, 200))]);
+        await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
         child.stdout?.destroy();
         child.stderr?.destroy();
         return exit;

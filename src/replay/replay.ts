@@ -53,6 +53,7 @@ export async function replay(
   hooks: ReplayHooks = {},
 ): Promise<ReplayOutcome> {
   const started = now();
+  const runStart = started; // measureRound shadows `started`
   const total = plan.requests.length;
   const maxRounds = plan.looks[plan.looks.length - 1] ?? 0;
   let round = 0;
@@ -93,9 +94,16 @@ export async function replay(
       const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (failed) throw failed.reason;
       const [first, second] = order.map((b) => meters[b]!) as [Meter, Meter];
-      for (let pass = 0; pass < plan.warmup; pass++) {
+      warm: for (let pass = 0; pass < plan.warmup; pass++) {
         for (let i = 0; i < total; i++) {
           checkAbort();
+          if (now() - runStart > plan.maxDurationMs) {
+            // The budget covers warm-up too; the round still measures, so the run has samples.
+            logger.warn(
+              `warm-up stopped after ${pass} of ${plan.warmup} passes: max-duration (${Math.round(plan.maxDurationMs / 1000)}s) is spent`,
+            );
+            break warm;
+          }
           await first.warm(plan.requests[i]!);
           await second.warm(plan.requests[i]!);
           progress(`warm-up ${pass + 1}/${plan.warmup} · ${i + 1}/${total}`);

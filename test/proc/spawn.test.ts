@@ -169,7 +169,7 @@ describe('escapes and faults (issue 12)', () => {
       argv: [
         '/bin/sh',
         '-c',
-        'i=0; while [ $i -lt 40 ]; do head -c 70000 /dev/zero | tr "\\0" x; echo; i=$((i+1)); done',
+        'i=0; while [ $i -lt 40 ]; do head -c 1000 /dev/zero | tr "\\0" x; echo; i=$((i+1)); done',
       ],
       label: 'noisy',
       tailLines: 30,
@@ -180,6 +180,6 @@ describe('escapes and faults (issue 12)', () => {
     const tail = g.tail();
     expect(tail).toHaveLength(30);
     for (const line of tail) expect(line.length).toBeLessThanOrEqual(540);
-    expect(tail[0]).toMatch(/^x{500}… \(69500 more characters\)$/);
+    expect(tail[0]).toMatch(/^x{500}… \(500 more characters\)$/);
   });
 });
