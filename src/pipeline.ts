@@ -7,7 +7,13 @@ import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Logger } from './log.js';
 import type { RunResult } from './analysis/types.js';
-import { analyze, needsMoreRounds, planLooks, type AnalysisOptions } from './analysis/index.js';
+import {
+  analyze,
+  guardErrorAnswers,
+  needsMoreRounds,
+  planLooks,
+  type AnalysisOptions,
+} from './analysis/index.js';
 import { renderMarkdown } from './report/index.js';
 import {
   type Config,
@@ -430,10 +436,13 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
   let result: RunResult;
   if (writer) {
     try {
-      result = analyze(await readSamples(samplesPath), {
-        ...aOptions,
-        sequential: { plan, look: looks - 1 },
-      });
+      const set = await readSamples(samplesPath);
+      result = guardErrorAnswers(
+        analyze(set, { ...aOptions, sequential: { plan, look: looks - 1 } }),
+        set.samples,
+        config.allowErrors,
+      );
+      for (const w of result.warnings.filter((w) => w.includes('HTTP errors'))) logger.warn(w);
     } catch {
       result = errorResult(counter, aOptions, errorMessage(failure));
     }

@@ -266,6 +266,13 @@ export const configSchema = z
     'on-inconclusive': oneOf(['pass', 'fail'], 'What an inconclusive endpoint does.').default(
       'pass',
     ),
+    'allow-errors': z
+      .array(text('Endpoint glob such as "GET /missing/*".'))
+      .meta({
+        description:
+          'Endpoints (globs) whose answers may all be HTTP errors; any other endpoint that answers only errors in both builds fails the gate.',
+      })
+      .default([]),
   })
   .meta({ title: 'perfgate.yml', description: 'perfgate configuration' });
 
