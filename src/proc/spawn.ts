@@ -32,6 +32,8 @@ export interface SpawnOptions {
   tailLines?: number;
   /** Called with each captured output line (for debug logs). */
   onLine?: (line: string) => void;
+  /** The blocker's shell (default /bin/sh); tests use bash to stand for a bash /bin/sh. */
+  shell?: string;
 }
 
 export interface Exit {
@@ -107,7 +109,8 @@ export function spawnBlocked(options: SpawnOptions): ProcessGroup {
   const capture = (options.stdio ?? 'capture') === 'capture';
   requireFolder(options.cwd, options.label);
   const marker = newMarker();
-  const child: ChildProcess = spawn('/bin/sh', ['-c', BLOCKER, 'perfgate-blocker', ...argv], {
+  const shell = options.shell ?? '/bin/sh';
+  const child: ChildProcess = spawn(shell, ['-c', BLOCKER, 'perfgate-blocker', ...argv], {
     cwd: options.cwd,
     env: { ...(options.env ?? process.env), [MARKER_VAR]: marker },
     // setsid(): its own session and process group, so the whole tree can be signalled at once.
@@ -125,7 +128,7 @@ export function spawnBlocked(options: SpawnOptions): ProcessGroup {
     spawnError = error;
   });
   if (child.pid === undefined) {
-    throw new EnvironmentError(`could not start /bin/sh for ${options.label}`);
+    throw new EnvironmentError(`could not start ${shell} for ${options.label}`);
   }
   const pid = child.pid;
   register(pid, options.label, marker);

@@ -2,7 +2,7 @@
 // cause in words (a full disk, a read-only file system), never a bare errno.
 
 import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { EnvironmentError, errorMessage } from '../errors.js';
 
 const CAUSES: Record<string, string> = {
@@ -54,10 +54,32 @@ function existingAncestor(path: string): string {
   }
 }
 
+/**
+ * mkdir -p, one level at a time from the nearest existing folder: Node's recursive mkdir can
+ * spin forever where a file system refuses with ENOENT (/proc, some FUSE mounts).
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !exists(d); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) mkdirSync(d);
+}
+
+function exists(path: string): boolean {
+  try {
+    accessSync(path, constants.F_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Creates the output folder, or says why it cannot be (read-only, permissions, a file). */
 export function ensureOutDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeFolders(dir);
     accessSync(dir, constants.W_OK);
   } catch (error) {
     let cause = error;
@@ -67,6 +89,13 @@ export function ensureOutDir(dir: string): void {
       accessSync(existingAncestor(dir), constants.W_OK);
     } catch (parentError) {
       cause = parentError;
+    }
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ENOENT' && exists(existingAncestor(dir))) {
+      // The parent is there, yet mkdir says ENOENT: a virtual file system (/proc) refusing.
+      cause = Object.assign(new Error('the file system there does not allow new folders'), {
+        code: 'ENOENT',
+      });
     }
     const e = OutputError.from(dir, cause);
     throw new OutputError(
