@@ -43,20 +43,9 @@ describe('SamplesWriter on a full disk', () => {
         if (budget <= 0) throw enospc();
         const n = Math.min(length, budget);
         budget -= n;
-        return (
-          // eslint-disable-next-line @typescript-eslint/no-require-imports
-          (require('node:fs') as typeof import('node:fs')).writeSync(
-            fd,
-            buffer,
-            offset,
-            n,
-            position,
-          )
-        );
+        return writeSync(fd, buffer, offset, n, position);
       },
-      truncate: (fd, length) =>
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        (require('node:fs') as typeof import('node:fs')).ftruncateSync(fd, length),
+      truncate: (fd, length) => ftruncateSync(fd, length),
     });
     writer.write(sample(1));
     writer.write(sample(2));
