@@ -434,7 +434,8 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
   }
 
   let result: RunResult;
-  if (writer) {
+  // A writer that never got a line out (the disk was full from the start) left nothing to read.
+  if (writer && writer.bytes > 0) {
     try {
       const set = await readSamples(samplesPath);
       result = guardErrorAnswers(

@@ -52,6 +52,11 @@ export class SamplesWriter {
     process.on('exit', this.onExit);
   }
 
+  /** Bytes of whole lines written so far. */
+  get bytes(): number {
+    return this.committed;
+  }
+
   /** Why writing stopped, if it did. */
   get error(): OutputError | undefined {
     return this.failure;
