@@ -60,6 +60,7 @@ export function resolveConfig(raw: RawConfig, file: string, lines: Record<string
     confidence: raw.confidence,
     onRegression: raw['on-regression'],
     onInconclusive: raw['on-inconclusive'],
+    allowErrors: raw['allow-errors'],
     lines,
   };
 }

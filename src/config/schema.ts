@@ -190,7 +190,7 @@ const measureSchema = z
     ).default(10),
     warmup: warmupSchema.default('auto'),
     requests: positiveInt(
-      "Measured requests per endpoint per round, at least: the endpoint's requests are repeated in whole passes, split into 5 blocks.",
+      "Measured requests per endpoint per round, at least: the endpoint's requests are repeated in whole passes, in blocks of at least 8 requests (at least 5 blocks).",
     ).default(80),
     'max-rounds': positiveInt(
       'Most rounds: inconclusive endpoints get more rounds, at planned looks, while the budget lasts (default: 2 × rounds).',
@@ -304,6 +304,13 @@ export const configSchema = z
     'on-inconclusive': oneOf(['pass', 'fail'], 'What an inconclusive endpoint does.').default(
       'pass',
     ),
+    'allow-errors': z
+      .array(text('Endpoint glob such as "GET /missing/*".'))
+      .meta({
+        description:
+          'Endpoints (globs) whose answers may all be HTTP errors; any other endpoint that answers only errors in both builds fails the gate.',
+      })
+      .default([]),
   })
   .meta({ title: 'perfgate.yml', description: 'perfgate configuration' });
 

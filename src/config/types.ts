@@ -89,6 +89,8 @@ export interface Config {
   confidence: number;
   onRegression: 'fail' | 'annotate';
   onInconclusive: 'pass' | 'fail';
+  /** Endpoint globs whose answers may all be HTTP errors (`allow-errors`). */
+  allowErrors: string[];
   /** Line of each key path in the file ('measure.rounds' → 7), for errors found later. */
   lines: Record<string, number>;
 }
