@@ -7979,7 +7979,7 @@ var require_scan = __commonJS({
 var require_parse = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
-    var constants3 = require_constants();
+    var constants4 = require_constants();
     var utils = require_utils();
     var {
       MAX_LENGTH,
@@ -7987,7 +7987,7 @@ var require_parse = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants3;
+    } = constants4;
     var expandRange = (args, options) => {
       if (typeof options.expandRange === "function") {
         return options.expandRange(...args, options);
@@ -8196,7 +8196,7 @@ var require_parse = __commonJS({
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants3.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants4.DEFAULT_MAX_EXTGLOB_RECURSION;
       const branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
@@ -8242,8 +8242,8 @@ var require_parse = __commonJS({
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
       const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants3.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants3.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants4.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants4.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -8939,7 +8939,7 @@ var require_parse = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants3.globChars(opts.windows);
+      } = constants4.globChars(opts.windows);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts.capture ? "" : "?:";
@@ -8997,11 +8997,11 @@ var require_picomatch = __commonJS({
     var scan = require_scan();
     var parse3 = require_parse();
     var utils = require_utils();
-    var constants3 = require_constants();
+    var constants4 = require_constants();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch2 = (glob, options, returnState = false) => {
+    var picomatch3 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
-        const fns = glob.map((input2) => picomatch2(input2, options, returnState));
+        const fns = glob.map((input2) => picomatch3(input2, options, returnState));
         const arrayMatcher = (str) => {
           for (const isMatch of fns) {
             const state2 = isMatch(str);
@@ -9017,16 +9017,16 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix = opts.windows;
-      const regex = isState ? picomatch2.compileRe(glob, options) : picomatch2.makeRe(glob, options, false, true);
+      const regex = isState ? picomatch3.compileRe(glob, options) : picomatch3.makeRe(glob, options, false, true);
       const state = regex.state;
       delete regex.state;
       let isIgnored = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
+        isIgnored = picomatch3(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input2, returnObject = false) => {
-        const { isMatch, match, output: output2 } = picomatch2.test(input2, regex, options, { glob, posix });
+        const { isMatch, match, output: output2 } = picomatch3.test(input2, regex, options, { glob, posix });
         const result = { glob, state, regex, posix, input: input2, output: output2, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
@@ -9052,7 +9052,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch2.test = (input2, regex, options, { glob, posix } = {}) => {
+    picomatch3.test = (input2, regex, options, { glob, posix } = {}) => {
       if (typeof input2 !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -9069,24 +9069,24 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch2.matchBase(input2, regex, options, posix);
+          match = picomatch3.matchBase(input2, regex, options, posix);
         } else {
           match = regex.exec(output2);
         }
       }
       return { isMatch: Boolean(match), match, output: output2 };
     };
-    picomatch2.matchBase = (input2, glob, options, posix = options && options.windows) => {
-      const regex = glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options);
+    picomatch3.matchBase = (input2, glob, options, posix = options && options.windows) => {
+      const regex = glob instanceof RegExp ? glob : picomatch3.makeRe(glob, options);
       return regex.test(utils.basename(input2, { windows: posix }));
     };
-    picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
-    picomatch2.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch2.parse(p, options));
+    picomatch3.isMatch = (str, patterns, options) => picomatch3(patterns, options)(str);
+    picomatch3.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch3.parse(p, options));
       return parse3(pattern, { ...options, fastpaths: false });
     };
-    picomatch2.scan = (input2, options) => scan(input2, options);
-    picomatch2.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch3.scan = (input2, options) => scan(input2, options);
+    picomatch3.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -9097,13 +9097,13 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex = picomatch2.toRegex(source, options);
+      const regex = picomatch3.toRegex(source, options);
       if (returnState === true) {
         regex.state = state;
       }
       return regex;
     };
-    picomatch2.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
+    picomatch3.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
       if (!input2 || typeof input2 !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
@@ -9114,9 +9114,9 @@ var require_picomatch = __commonJS({
       if (!parsed.output) {
         parsed = parse3(input2, options);
       }
-      return picomatch2.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch3.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch2.toRegex = (source, options) => {
+    picomatch3.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -9125,8 +9125,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch2.constants = constants3;
-    module.exports = picomatch2;
+    picomatch3.constants = constants4;
+    module.exports = picomatch3;
   }
 });
 
@@ -9136,14 +9136,14 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
-    function picomatch2(glob, options, returnState = false) {
+    function picomatch3(glob, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob, options, returnState);
     }
-    Object.assign(picomatch2, pico);
-    module.exports = picomatch2;
+    Object.assign(picomatch3, pico);
+    module.exports = picomatch3;
   }
 });
 
@@ -9205,6 +9205,11 @@ var InterruptedError = class extends PerfgateError {
     this.signal = signal;
   }
 };
+function interruption(signal) {
+  const reason = signal.reason;
+  if (reason instanceof InterruptedError) return reason;
+  return new InterruptedError(typeof reason === "string" ? reason : "SIGINT");
+}
 function errorMessage(error62) {
   if (error62 instanceof Error) return error62.message;
   if (typeof error62 === "string") return error62;
@@ -9219,8 +9224,11 @@ function isUserFacing(error62) {
 }
 
 // src/proc/registry.ts
+import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, renameSync, writeFileSync, rmSync } from "node:fs";
+var MARKER_VAR = "PERFGATE_GROUP";
 var live = /* @__PURE__ */ new Map();
+var worktrees = /* @__PURE__ */ new Map();
 var pidFile;
 var exitHookInstalled = false;
 function statFields(pid) {
@@ -9234,28 +9242,51 @@ function statFields(pid) {
 function procStartTime(pid) {
   return statFields(pid)?.[19] ?? null;
 }
+function newMarker() {
+  return `${process.pid}-${randomBytes(6).toString("hex")}`;
+}
 function persist() {
   if (!pidFile) return;
   const tmp = `${pidFile}.tmp`;
-  writeFileSync(tmp, JSON.stringify([...live.values()]));
-  renameSync(tmp, pidFile);
+  const content = {
+    groups: [...live.values()],
+    worktrees: [...worktrees.values()]
+  };
+  try {
+    writeFileSync(tmp, JSON.stringify(content));
+    renameSync(tmp, pidFile);
+  } catch {
+  }
 }
 function usePidFile(file2) {
+  if (pidFile && pidFile !== file2 && live.size === 0 && worktrees.size === 0) {
+    rmSync(pidFile, { force: true });
+  }
   pidFile = file2;
   persist();
 }
-function register(pgid, label) {
-  live.set(pgid, { pgid, startTime: procStartTime(pgid), label });
+function installExitHook() {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", killAllNow);
+}
+function register(pgid, label, marker) {
+  live.set(pgid, { pgid, startTime: procStartTime(pgid), label, ...marker ? { marker } : {} });
   persist();
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on("exit", killAllNow);
-  }
+  installExitHook();
 }
 function unregister(pgid) {
   if (live.delete(pgid)) persist();
 }
+function registerWorktree(entry) {
+  worktrees.set(entry.dir, entry);
+  persist();
+}
+function unregisterWorktree(dir) {
+  if (worktrees.delete(dir)) persist();
+}
 function signalGroup(pgid, signal) {
+  if (!(pgid > 1)) return false;
   try {
     process.kill(-pgid, signal);
     return true;
@@ -9263,41 +9294,111 @@ function signalGroup(pgid, signal) {
     return false;
   }
 }
-function killAllNow() {
-  for (const pgid of live.keys()) signalGroup(pgid, "SIGKILL");
-  live.clear();
-  if (pidFile) rmSync(pidFile, { force: true });
+function signalPid(pid, signal) {
+  try {
+    process.kill(pid, signal);
+  } catch {
+  }
 }
-function groupAlive(pgid) {
+function pids() {
+  try {
+    return readdirSync("/proc").filter((e) => e.charCodeAt(0) <= 57);
+  } catch {
+    return [];
+  }
+}
+function markedPids(marker) {
+  if (!marker) return [];
+  const needle = Buffer.from(`${MARKER_VAR}=${marker}\0`);
+  const out = [];
+  for (const pid of pids()) {
+    if (Number(pid) === process.pid) continue;
+    const f = statFields(pid);
+    if (!f || f[0] === "Z" || f[0] === "X") continue;
+    let environ;
+    try {
+      environ = readFileSync(`/proc/${pid}/environ`);
+    } catch {
+      continue;
+    }
+    const at = environ.indexOf(needle);
+    if (at === 0 || at > 0 && environ[at - 1] === 0) out.push(Number(pid));
+  }
+  return out;
+}
+function signalAll(entry, signal) {
+  const group = signalGroup(entry.pgid, signal);
+  const marked = markedPids(entry.marker);
+  for (const pid of marked) signalPid(pid, signal);
+  return group || marked.length > 0;
+}
+function killAllNow() {
+  for (const entry of live.values()) signalAll(entry, "SIGKILL");
+  live.clear();
+  if (pidFile && worktrees.size === 0) rmSync(pidFile, { force: true, maxRetries: 0 });
+  else persist();
+}
+function groupAlive(pgid, marker) {
+  if (markedPids(marker).length > 0) return true;
+  if (!(pgid > 1)) return false;
   try {
     process.kill(-pgid, 0);
   } catch (error62) {
     return error62.code === "EPERM";
   }
-  let entries;
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return true;
-  }
-  for (const entry of entries) {
-    if (entry.charCodeAt(0) > 57) continue;
+  for (const entry of pids()) {
     const f = statFields(entry);
     if (f && Number(f[2]) === pgid && f[0] !== "Z" && f[0] !== "X") return true;
   }
   return false;
 }
 var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function terminateGroup(pgid, graceMs) {
-  if (!signalGroup(pgid, "SIGTERM")) return;
+async function terminateGroup(pgid, graceMs, marker) {
+  const entry = { pgid, marker };
+  if (!signalAll(entry, "SIGTERM")) return;
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
-    if (!groupAlive(pgid)) return;
+    if (!groupAlive(pgid, marker)) return;
     await sleep(25);
   }
-  signalGroup(pgid, "SIGKILL");
+  signalAll(entry, "SIGKILL");
   const reaped = Date.now() + 1e3;
-  while (Date.now() < reaped && groupAlive(pgid)) await sleep(10);
+  while (Date.now() < reaped && groupAlive(pgid, marker)) await sleep(10);
+}
+function readPidFile(file2) {
+  let parsed;
+  try {
+    parsed = JSON.parse(readFileSync(file2, "utf8"));
+  } catch {
+    return void 0;
+  }
+  if (Array.isArray(parsed)) return { groups: parsed, worktrees: [] };
+  const c = parsed;
+  return {
+    ...c?.owner ? { owner: c.owner } : {},
+    groups: c?.groups ?? [],
+    worktrees: c?.worktrees ?? []
+  };
+}
+async function takeLeftovers(file2, graceMs = 3e3) {
+  const content = readPidFile(file2);
+  if (!content) return { killed: 0, worktrees: [] };
+  const owner = content.owner;
+  if (owner && owner.pid !== process.pid && procStartTime(owner.pid) === owner.startTime) {
+    return { killed: 0, worktrees: [], busy: owner.pid };
+  }
+  let killed = 0;
+  await Promise.all(
+    content.groups.map(async (e) => {
+      const now4 = procStartTime(e.pgid);
+      const pgid = now4 !== null && e.startTime !== null && now4 !== e.startTime ? 0 : e.pgid;
+      if (!groupAlive(pgid, e.marker)) return;
+      killed++;
+      await terminateGroup(pgid, graceMs, e.marker);
+    })
+  );
+  rmSync(file2, { force: true });
+  return { killed, worktrees: content.worktrees };
 }
 
 // src/cli/command.ts
@@ -9310,8 +9411,8 @@ function parseCommandArgs(command, argv, options, allowPositionals = true) {
       allowPositionals,
       strict: true
     });
-    const { help: help7, ...rest } = values;
-    return { values: rest, positionals, help: help7 === true };
+    const { help: help8, ...rest } = values;
+    return { values: rest, positionals, help: help8 === true };
   } catch (error62) {
     const message = error62 instanceof Error ? error62.message.replace(/\. To specify .*$/s, "") : String(error62);
     throw new UsageError(
@@ -9323,6 +9424,26 @@ function parseCommandArgs(command, argv, options, allowPositionals = true) {
 function write(stream, text2) {
   stream.write(text2.endsWith("\n") ? text2 : `${text2}
 `);
+}
+
+// src/report/escape.ts
+var ZERO_WIDTH_SPACE = "\u200B";
+function markdownText(text2) {
+  return text2.replace(/\r?\n|\r/g, " ").replace(/[&<>]/g, (c) => c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;").replace(/[\\`*_[\]!#|~]/g, (c) => `\\${c}`).replace(/@/g, `@${ZERO_WIDTH_SPACE}`);
+}
+function markdownCode(text2) {
+  const t = text2.replace(/\r?\n|\r/g, " ").replace(/\|/g, "\\|");
+  const longest = Math.max(0, ...Array.from(t.matchAll(/`+/g), (m) => m[0].length));
+  const fence = "`".repeat(longest + 1);
+  const pad2 = longest > 0 || t.startsWith(" ") || t.endsWith(" ") ? " " : "";
+  return `${fence}${pad2}${t}${pad2}${fence}`;
+}
+function terminalText(text2) {
+  return text2.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`
+  );
 }
 
 // src/cli/logger.ts
@@ -9338,7 +9459,7 @@ function terminalLogger(stream, verbose = false) {
   };
   const line = (text2) => {
     clear();
-    stream.write(`${text2}
+    stream.write(`${terminalText(text2)}
 `);
   };
   return {
@@ -9350,14 +9471,14 @@ function terminalLogger(stream, verbose = false) {
     error: (m, title) => line(`error: ${title ? `${title}: ` : ""}${m}`),
     progress: (m) => {
       if (tty) {
-        stream.write(`\r\x1B[K${m}`);
+        stream.write(`\r\x1B[K${terminalText(m)}`);
         statusShown = true;
         return;
       }
       const now4 = Date.now();
       if (now4 - lastPlain >= 2e3) {
         lastPlain = now4;
-        stream.write(`${m}
+        stream.write(`${terminalText(m)}
 `);
       }
     }
@@ -9841,7 +9962,9 @@ function selectCounters(requested, report2) {
 
 // src/proc/spawn.ts
 import { spawn } from "node:child_process";
+import { statSync } from "node:fs";
 import { machine } from "node:os";
+var TAIL_LINE_CHARS = 500;
 var BLOCKER = 'IFS= read -r _ <&3 || exit 97; exec 3<&-; exec "$@"';
 var LineTail = class {
   constructor(max, onLine) {
@@ -9857,14 +9980,15 @@ var LineTail = class {
     const parts2 = text2.split("\n");
     this.partial = parts2.pop() ?? "";
     for (const line of parts2) this.add(line);
-    if (this.partial.length > 4096) {
+    if (this.partial.length > 64 * 1024) {
       this.add(this.partial);
       this.partial = "";
     }
   }
   add(line) {
     this.onLine?.(line);
-    this.lines.push(line);
+    const cut = line.length > TAIL_LINE_CHARS ? `${line.slice(0, TAIL_LINE_CHARS)}\u2026 (${line.length - TAIL_LINE_CHARS} more characters)` : line;
+    this.lines.push(cut);
     if (this.lines.length > this.max) this.lines.shift();
   }
   get() {
@@ -9874,12 +9998,24 @@ var LineTail = class {
 function aslrOffPrefix() {
   return ["setarch", machine(), "-R"];
 }
+function requireFolder(cwd, label) {
+  if (cwd === void 0) return;
+  let isDir = false;
+  try {
+    isDir = statSync(cwd).isDirectory();
+  } catch {
+  }
+  if (!isDir) throw new EnvironmentError(`cannot start ${label}: the folder ${cwd} does not exist`);
+}
 function spawnBlocked(options) {
   const argv = options.noAslr ? [...aslrOffPrefix(), ...options.argv] : options.argv;
   const capture = (options.stdio ?? "capture") === "capture";
-  const child = spawn("/bin/sh", ["-c", BLOCKER, "perfgate-blocker", ...argv], {
+  requireFolder(options.cwd, options.label);
+  const marker = newMarker();
+  const shell = options.shell ?? "/bin/sh";
+  const child = spawn(shell, ["-c", BLOCKER, "perfgate-blocker", ...argv], {
     cwd: options.cwd,
-    env: options.env,
+    env: { ...options.env ?? process.env, [MARKER_VAR]: marker },
     // setsid(): its own session and process group, so the whole tree can be signalled at once.
     detached: true,
     stdio: [
@@ -9889,21 +10025,26 @@ function spawnBlocked(options) {
       "pipe"
     ]
   });
+  let spawnError;
+  child.on("error", (error62) => {
+    spawnError = error62;
+  });
   if (child.pid === void 0) {
-    throw new Error(`could not start /bin/sh for ${options.label}`);
+    throw new EnvironmentError(`could not start ${shell} for ${options.label}`);
   }
   const pid = child.pid;
-  register(pid, options.label);
+  register(pid, options.label, marker);
   const tail = new LineTail(options.tailLines ?? 40, options.onLine);
   if (capture) {
     child.stdout.on("data", (c) => tail.push(c));
     child.stderr.on("data", (c) => tail.push(c));
   }
+  const closed = new Promise((resolve9) => child.once("close", resolve9));
   let running = true;
-  const exited = new Promise((resolve7) => {
+  const exited = new Promise((resolve9) => {
     child.once("exit", (code2, signal) => {
       running = false;
-      resolve7({ code: code2, signal });
+      resolve9({ code: code2, signal });
     });
   });
   const go = child.stdio[3];
@@ -9926,9 +10067,12 @@ function spawnBlocked(options) {
     stop(graceMs = 5e3) {
       stopping ??= (async () => {
         if (!released) go.destroy();
-        await terminateGroup(pid, graceMs);
-        const exit = await exited;
+        await terminateGroup(pid, graceMs, marker);
+        const exit = spawnError ? { code: null, signal: null } : await exited;
         unregister(pid);
+        await Promise.race([closed, new Promise((r) => setTimeout(r, 1e3))]);
+        child.stdout?.destroy();
+        child.stderr?.destroy();
         return exit;
       })();
       return stopping;
@@ -10072,13 +10216,13 @@ var probeCommand = {
 import { constants as constants2 } from "node:os";
 
 // src/proc/which.ts
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants, statSync as statSync2 } from "node:fs";
 import { delimiter, isAbsolute, join as join3, resolve } from "node:path";
 function which(command, env, cwd) {
   const runnable = (p) => {
     try {
       accessSync(p, constants.X_OK);
-      return statSync(p).isFile();
+      return statSync2(p).isFile();
     } catch {
       return false;
     }
@@ -10991,13 +11135,8 @@ var OVERALL = {
   fail: "\u274C fail",
   error: "\u26D4 error"
 };
-function cell(text2) {
-  return text2.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
-function code(text2) {
-  const t = cell(text2);
-  return t.includes("`") ? `\`\` ${t} \`\`` : `\`${t}\``;
-}
+var cell = markdownText;
+var code = markdownCode;
 function row(cells) {
   return `| ${cells.join(" | ")} |`;
 }
@@ -11027,9 +11166,9 @@ function renderMarkdown(result, options = {}) {
   }
   const runWarnings2 = result.warnings.filter((w) => !isCounterWarning(result, w));
   if (result.verdict === "error" && runWarnings2.length > 0) {
-    lines.push("> [!CAUTION]", ...runWarnings2.map((w) => `> - ${w}`), "");
+    lines.push("> [!CAUTION]", ...runWarnings2.map((w) => `> - ${cell(w)}`), "");
   } else if (runWarnings2.length > 0) {
-    lines.push("> [!NOTE]", ...runWarnings2.map((w) => `> - ${w}`), "");
+    lines.push("> [!NOTE]", ...runWarnings2.map((w) => `> - ${cell(w)}`), "");
   }
   const rows = worstFirst(result.endpoints);
   if (rows.length > 0) {
@@ -11087,13 +11226,14 @@ function pad(text2, size, right) {
   return right ? fill + text2 : text2 + fill;
 }
 function renderText(result, options = {}) {
+  const t = terminalText;
   const color = options.color ?? false;
   const unit = result.counter.unit;
   const lines = [
-    `perfgate: ${paint(result.verdict.toUpperCase(), COLOR[result.verdict], color)}  ${result.summary}`
+    `perfgate: ${paint(result.verdict.toUpperCase(), COLOR[result.verdict], color)}  ${t(result.summary)}`
   ];
   if (result.counter.fallback) lines.push(`WARNING: ${fallbackBanner(result.counter)}`);
-  for (const w of result.warnings) if (!isCounterWarning(result, w)) lines.push(`warning: ${w}`);
+  for (const w of result.warnings) if (!isCounterWarning(result, w)) lines.push(`warning: ${t(w)}`);
   lines.push("");
   const rows = worstFirst(result.endpoints);
   const { notes, marks } = footnotes(rows);
@@ -11101,7 +11241,7 @@ function renderText(result, options = {}) {
   const table = rows.map((e) => {
     const m = marks.get(e) ?? [];
     return [
-      `${e.endpoint}${m.length > 0 ? ` [${m.join(",")}]` : ""}`,
+      `${t(e.endpoint)}${m.length > 0 ? ` [${m.join(",")}]` : ""}`,
       formatCost(e.before, unit),
       formatCost(e.after, unit),
       formatChange(e.change),
@@ -11123,10 +11263,12 @@ function renderText(result, options = {}) {
     lines.push("");
   }
   if (notes.length > 0) {
-    lines.push(...notes.map((n, i) => `[${i + 1}] ${n}`), "");
+    lines.push(...notes.map((n, i) => `[${i + 1}] ${t(n)}`), "");
   }
   for (const e of rows.filter((r) => r.verdict === "inconclusive")) {
-    lines.push(`${e.endpoint} is inconclusive: ${inconclusiveReason(e)}; ${moreRoundsAdvice(e)}.`);
+    lines.push(
+      `${t(e.endpoint)} is inconclusive: ${t(inconclusiveReason(e))}; ${moreRoundsAdvice(e)}.`
+    );
   }
   lines.push(methodLine(result), "");
   return lines.join("\n");
@@ -11297,7 +11439,7 @@ hint: ${placed.hint}` : ""}`
 };
 
 // src/cli/run.ts
-import { resolve as resolve3 } from "node:path";
+import { join as join6, resolve as resolve4 } from "node:path";
 
 // src/config/parse.ts
 var import_yaml2 = __toESM(require_dist(), 1);
@@ -16371,7 +16513,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve7) {
+function isRecursive(inst, stack, resolve9) {
   const cached4 = recursive.get(inst);
   if (cached4 !== void 0)
     return cached4 ? PROVEN : NONE;
@@ -16381,7 +16523,7 @@ function isRecursive(inst, stack, resolve7) {
   let result = NONE;
   const check3 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve7);
+      const answer = isRecursive(child, stack, resolve9);
       if (answer > result)
         result = answer;
     }
@@ -16392,7 +16534,7 @@ function isRecursive(inst, stack, resolve7) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve7) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve9) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -16456,7 +16598,7 @@ function isRecursive(inst, stack, resolve7) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def2._cachedInner ?? (resolve7 ? inst._zod.innerType : void 0);
+      const inner = def2._cachedInner ?? (resolve9 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -31106,6 +31248,15 @@ function parseDuration(input2) {
   }
   return { ok: true, value: Math.round(total2) };
 }
+function parsePositiveDuration(input2) {
+  const parsed = parseDuration(input2);
+  if (!parsed.ok || parsed.value > 0) return parsed;
+  return {
+    ok: false,
+    message: `must be longer than zero, got '${String(input2)}'`,
+    hint: "a budget of 0 would stop before the first round; leave it out for the default"
+  };
+}
 function parsePercent(input2) {
   const expected = "expected a percentage such as '3%' or '0.5%'";
   if (typeof input2 === "number") {
@@ -31289,7 +31440,7 @@ var measureSchema = external_exports.strictObject({
   ).default(10),
   warmup: warmupSchema.default("auto"),
   requests: positiveInt(
-    "Measured requests per endpoint per round, at least: the endpoint's requests are repeated in whole passes, split into 5 blocks."
+    "Measured requests per endpoint per round, at least: the endpoint's requests are repeated in whole passes, in blocks of at least 8 requests (at least 5 blocks)."
   ).default(80),
   "max-rounds": positiveInt(
     "Most rounds: inconclusive endpoints get more rounds, at planned looks, while the budget lasts (default: 2 \xD7 rounds)."
@@ -31369,7 +31520,10 @@ var configSchema = external_exports.strictObject({
   ),
   "on-inconclusive": oneOf(["pass", "fail"], "What an inconclusive endpoint does.").default(
     "pass"
-  )
+  ),
+  "allow-errors": external_exports.array(text('Endpoint glob such as "GET /missing/*".')).meta({
+    description: "Endpoints (globs) whose answers may all be HTTP errors; any other endpoint that answers only errors in both builds fails the gate."
+  }).default([])
 }).meta({ title: "perfgate.yml", description: "perfgate configuration" });
 
 // src/config/keys.ts
@@ -31558,6 +31712,7 @@ function resolveConfig(raw, file2, lines) {
     confidence: raw.confidence,
     onRegression: raw["on-regression"],
     onInconclusive: raw["on-inconclusive"],
+    allowErrors: raw["allow-errors"],
     lines
   };
 }
@@ -31693,7 +31848,10 @@ function requireRunnable(config2) {
     if (!build) missing.push(side);
     else if (build.start === void 0) missing.push(`${side}.start`);
   }
-  if (missing.length === 0) return config2;
+  if (missing.length === 0) {
+    checkBudget(config2);
+    return config2;
+  }
   const first = missing[0];
   const line = config2.lines[first] ?? config2.lines[first.split(".")[0]];
   throw new ConfigError(
@@ -31703,11 +31861,33 @@ function requireRunnable(config2) {
 ${EXAMPLE}`
   );
 }
+var MIN_ROUNDS = 2;
+function checkBudget(config2) {
+  const at = (key) => {
+    const line = config2.lines[key];
+    return { file: config2.file, ...line !== void 0 ? { line } : {}, path: key };
+  };
+  const { rounds, maxDurationMs } = config2.measure;
+  if (rounds < MIN_ROUNDS) {
+    throw new ConfigError(
+      `must be at least ${MIN_ROUNDS}, got ${rounds}: the confidence interval comes from the spread between rounds`,
+      at("measure.rounds"),
+      "each round is a fresh before and after process; 5 to 10 is usual"
+    );
+  }
+  if (!(maxDurationMs > 0)) {
+    throw new ConfigError(
+      `must be longer than zero, got ${maxDurationMs}ms: the run would stop before its first round`,
+      at("measure.max-duration"),
+      "leave it out for the default (30m)"
+    );
+  }
+}
 
 // src/pipeline.ts
 import { createHash as createHash2, randomInt } from "node:crypto";
-import { readFileSync as readFileSync4, writeFileSync as writeFileSync2, mkdirSync as mkdirSync2 } from "node:fs";
-import { join as join5, relative, resolve as resolve2 } from "node:path";
+import { readFileSync as readFileSync5 } from "node:fs";
+import { join as join5, relative as relative2, resolve as resolve3 } from "node:path";
 
 // src/analysis/hodges-lehmann.ts
 var EXACT_LIMIT = 50;
@@ -32124,8 +32304,8 @@ function trafficWeights(set2, collected, names) {
   const weights = /* @__PURE__ */ new Map();
   for (const name of names) {
     const data = collected.endpoints.get(name);
-    const share = recorded ? recorded[name] ?? 0 : collected.total > 0 ? (data.samples.before + data.samples.after) / collected.total : 0;
-    weights.set(name, share);
+    const share2 = recorded ? recorded[name] ?? 0 : collected.total > 0 ? (data.samples.before + data.samples.after) / collected.total : 0;
+    weights.set(name, share2);
   }
   return weights;
 }
@@ -32270,11 +32450,11 @@ function analyze(set2, options) {
   const minRounds = Math.max(2, Math.ceil(options.minRounds ?? 2));
   const counter = set2.header?.counter ?? options.counter ?? UNKNOWN_COUNTER;
   const collected = collect(set2);
-  const resolve7 = thresholdResolver(options.thresholds);
+  const resolve9 = thresholdResolver(options.thresholds);
   const names = [...collected.endpoints.keys()].sort(byName);
   const weights = trafficWeights(set2, collected, names);
   const drafts = names.map(
-    (name) => measureEndpoint(collected.endpoints.get(name), resolve7(name), options, minRounds)
+    (name) => measureEndpoint(collected.endpoints.get(name), resolve9(name), options, minRounds)
   );
   const levelAlpha = options.sequential ? lookAlpha(options.sequential, alpha) : alpha;
   const judged = drafts.filter((d) => d.errors.length === 0 && d.estimate);
@@ -32404,12 +32584,12 @@ function roundUp(value, step) {
 function calibrate(set2, options) {
   const power = options.power ?? 0.9;
   const step = options.step ?? 5e-3;
-  const resolve7 = thresholdResolver(options.thresholds);
+  const resolve9 = thresholdResolver(options.thresholds);
   const collected = collect(set2);
   const names = [...collected.endpoints.keys()].sort(byName);
   const family = Math.max(1, names.length);
   return names.map((endpoint) => {
-    const { threshold, source } = resolve7(endpoint);
+    const { threshold, source } = resolve9(endpoint);
     const paired = arrange(collected.endpoints.get(endpoint)).paired;
     const rounds = paired.rounds.length;
     const designRounds = Math.max(2, options.rounds ?? rounds);
@@ -32538,13 +32718,80 @@ var RunResultSchema = external_exports.strictObject({
   warnings: external_exports.array(external_exports.string())
 }).describe("perfgate result.json: per-endpoint CPU cost change, verdicts and the gate decision");
 
+// src/analysis/statuses.ts
+var import_picomatch2 = __toESM(require_picomatch2(), 1);
+var MOSTLY_ERRORS = 0.5;
+var isError = (status) => status !== void 0 && status >= 400;
+function tallyStatuses(samples) {
+  const out = /* @__PURE__ */ new Map();
+  for (const s of samples) {
+    if (s.status === void 0) continue;
+    let t = out.get(s.endpoint);
+    if (!t) {
+      t = { before: { answers: 0, errors: 0 }, after: { answers: 0, errors: 0 } };
+      out.set(s.endpoint, t);
+    }
+    t[s.build].answers++;
+    if (isError(s.status)) t[s.build].errors++;
+  }
+  return out;
+}
+function share(t) {
+  return t.answers > 0 ? t.errors / t.answers : 0;
+}
+function percentOf(t) {
+  return `${Math.round(share(t) * 100)}%`;
+}
+function guardErrorAnswers(result, samples, allowed = []) {
+  const tallies = tallyStatuses(samples);
+  const isAllowed = allowed.length > 0 ? (0, import_picomatch2.default)([...allowed]) : () => false;
+  const warnings = [];
+  let changed = false;
+  const endpoints = result.endpoints.map((e) => {
+    const t = tallies.get(e.endpoint);
+    if (!t || t.before.answers === 0 || t.after.answers === 0 || isAllowed(e.endpoint)) return e;
+    const { before, after } = t;
+    if (before.errors === before.answers && after.errors === after.answers) {
+      changed = true;
+      const reason = "answered only HTTP errors (4xx/5xx) in both builds, so it measured error pages; fix the workload or the service, or list the endpoint in allow-errors";
+      return {
+        ...e,
+        verdict: "error",
+        warnings: [reason, ...e.warnings]
+      };
+    }
+    if (share(before) >= MOSTLY_ERRORS || share(after) >= MOSTLY_ERRORS) {
+      warnings.push(
+        `${e.endpoint}: ${percentOf(before)} of answers before and ${percentOf(after)} after were HTTP errors; its cost is mostly that of error pages`
+      );
+    }
+    return e;
+  });
+  if (!changed && warnings.length === 0) return result;
+  const counts = { ...result.counts };
+  for (const k of Object.keys(counts)) counts[k] = 0;
+  for (const e of endpoints) counts[e.verdict]++;
+  const failing = endpoints.filter((e) => e.verdict === "error").length;
+  const guarded = {
+    ...result,
+    endpoints,
+    counts,
+    verdict: failing > 0 ? "error" : result.verdict,
+    warnings: [
+      ...result.warnings,
+      ...warnings.length > 0 ? [`${plural(warnings.length, "endpoint")} answered mostly HTTP errors`, ...warnings] : []
+    ]
+  };
+  return changed ? { ...guarded, summary: summarize(guarded) } : guarded;
+}
+
 // src/proc/aslr.ts
 import { execFile } from "node:child_process";
 var cached3;
 function aslrOffWorks() {
-  cached3 ??= new Promise((resolve7) => {
+  cached3 ??= new Promise((resolve9) => {
     const [cmd, ...args] = aslrOffPrefix();
-    execFile(cmd, [...args, "true"], (error62) => resolve7(!error62));
+    execFile(cmd, [...args, "true"], (error62) => resolve9(!error62));
   });
   return cached3;
 }
@@ -32552,14 +32799,14 @@ function aslrOffWorks() {
 // src/targets/port.ts
 import { createServer } from "node:net";
 function freePort() {
-  return new Promise((resolve7, reject) => {
+  return new Promise((resolve9, reject) => {
     const server = createServer();
     server.unref();
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
       server.close(() => {
-        if (address && typeof address === "object") resolve7(address.port);
+        if (address && typeof address === "object") resolve9(address.port);
         else reject(new Error("could not allocate a port"));
       });
     });
@@ -32570,31 +32817,31 @@ function freePort() {
 import { request } from "node:http";
 import { connect } from "node:net";
 function probeHttp(port, path4) {
-  return new Promise((resolve7) => {
+  return new Promise((resolve9) => {
     const req = request(
       { host: "127.0.0.1", port, path: path4, method: "GET", timeout: 2e3, agent: false },
       (res) => {
         res.resume();
         res.on("end", () => {
           const status = res.statusCode ?? 0;
-          resolve7(status >= 200 && status < 400 ? null : `HTTP ${status}`);
+          resolve9(status >= 200 && status < 400 ? null : `HTTP ${status}`);
         });
-        res.on("error", (e) => resolve7(e.message));
+        res.on("error", (e) => resolve9(e.message));
       }
     );
     req.on("timeout", () => req.destroy(new Error("no answer within 2s")));
-    req.on("error", (e) => resolve7(e.code ?? e.message));
+    req.on("error", (e) => resolve9(e.code ?? e.message));
     req.end();
   });
 }
 function probePort(port) {
-  return new Promise((resolve7) => {
+  return new Promise((resolve9) => {
     const socket = connect({ host: "127.0.0.1", port });
     socket.once("connect", () => {
       socket.destroy();
-      resolve7(null);
+      resolve9(null);
     });
-    socket.once("error", (e) => resolve7(e.code ?? e.message));
+    socket.once("error", (e) => resolve9(e.code ?? e.message));
   });
 }
 async function waitReady(port, readiness, isRunning, signal) {
@@ -32697,21 +32944,32 @@ async function startTarget(spec, signal, logger) {
       "check that the server listens on $PORT (perfgate sets it), or raise 'ready.timeout'"
     );
   }
+  const crashed = () => {
+    if (group.running || stopped) return void 0;
+    const e = exit ?? { code: null, signal: null };
+    return new TargetError(
+      spec.build,
+      `server ${describeExit(e.code, e.signal)} while being measured`,
+      group.tail()
+    );
+  };
   return {
     build: spec.build,
     port,
     group,
     counters,
     readyMs: outcome.ms,
-    crashed() {
-      if (group.running || stopped) return void 0;
-      const e = exit ?? { code: null, signal: null };
-      return new TargetError(
-        spec.build,
-        `server ${describeExit(e.code, e.signal)} while being measured`,
-        group.tail()
-      );
+    crashed,
+    async crashedWithin(ms) {
+      if (group.running && !stopped) {
+        const exited = group.exited.then((e) => {
+          exit = e;
+        });
+        await Promise.race([exited, new Promise((r) => setTimeout(r, ms))]);
+      }
+      return crashed();
     },
+    signal,
     stop
   };
 }
@@ -32742,13 +33000,13 @@ var LocalClient = class {
    * Sends one request. `onSend` runs right before the request leaves, `onComplete` right after
    * the last byte of the response arrived: the counter reads go there.
    */
-  send(req, onSend, onComplete, timeoutMs = 6e4) {
+  send(req, onSend, onComplete, timeoutMs = 6e4, signal) {
     try {
       assertLocalPath(req.path);
     } catch (error62) {
       return Promise.reject(error62);
     }
-    return new Promise((resolve7, reject) => {
+    return new Promise((resolve9, reject) => {
       const headers = { ...req.headers };
       if (req.body) headers["content-length"] = String(req.body.length);
       onSend?.();
@@ -32760,7 +33018,8 @@ var LocalClient = class {
           path: req.path,
           headers,
           agent: this.agent,
-          timeout: timeoutMs
+          timeout: timeoutMs,
+          ...signal ? { signal } : {}
         },
         (res) => {
           let bytes = 0;
@@ -32772,7 +33031,7 @@ var LocalClient = class {
           res.on("end", () => {
             onComplete?.();
             const status = res.statusCode ?? 0;
-            resolve7(
+            resolve9(
               hash2 ? { status, bytes, bodyHash: hash2.digest("hex").slice(0, 16) } : { status, bytes }
             );
           });
@@ -32795,8 +33054,9 @@ var LocalClient = class {
 // src/replay/meter.ts
 var now = () => performance.now();
 var sleep2 = (ms) => new Promise((r) => setTimeout(r, ms));
-function requestFailure(target, req, error62) {
-  return target.crashed() ?? new TargetError(
+async function requestFailure(target, req, error62) {
+  if (target.signal.aborted) return interruption(target.signal);
+  return await target.crashedWithin(1e3) ?? new TargetError(
     target.build,
     `request ${req.method} ${req.path} failed: ${errorMessage(error62)}`,
     target.group.tail()
@@ -32839,9 +33099,10 @@ var Meter = class {
   /** One request on the kept-alive connection; a failure names the build and how it ended. */
   async send(req, measured) {
     try {
-      return measured ? await this.client.send(req, this.onSend, this.onComplete) : await this.client.send(req);
+      const { signal } = this.target;
+      return measured ? await this.client.send(req, this.onSend, this.onComplete, void 0, signal) : await this.client.send(req, void 0, void 0, void 0, signal);
     } catch (error62) {
-      throw requestFailure(this.target, req, error62);
+      throw await requestFailure(this.target, req, error62);
     }
   }
   /** Sends a request, measures it, writes its sample; returns the response. */
@@ -33202,37 +33463,181 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
 }
 
 // src/samples/writer.ts
-import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
-import { dirname as dirname2 } from "node:path";
+import { closeSync, ftruncateSync, mkdirSync as mkdirSync2, openSync, writeSync } from "node:fs";
+import { dirname as dirname3 } from "node:path";
+
+// src/samples/files.ts
+import { accessSync as accessSync2, constants as constants3, mkdirSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { dirname as dirname2, resolve as resolve2 } from "node:path";
+var CAUSES = {
+  ENOSPC: "no space left on the device",
+  EDQUOT: "the disk quota is used up",
+  EROFS: "the file system is read-only",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  ENOTDIR: "a part of the path is a file, not a folder",
+  EISDIR: "it is a folder",
+  EFBIG: "the file is too large"
+};
+var OutputError = class _OutputError extends EnvironmentError {
+  code;
+  constructor(message, code2, hint) {
+    super(message, hint);
+    this.code = code2;
+  }
+  static from(path4, error62, consequence) {
+    if (error62 instanceof _OutputError) return error62;
+    const code2 = error62?.code;
+    const cause = (code2 && CAUSES[code2]) ?? errorMessage(error62);
+    return new _OutputError(
+      `cannot write ${path4}: ${cause}${code2 ? ` (${code2})` : ""}${consequence ? `; ${consequence}` : ""}`,
+      code2,
+      code2 === "ENOSPC" || code2 === "EDQUOT" ? "free some space, or point --out (the action's out-dir) at a disk with room" : code2 === "EROFS" || code2 === "EACCES" || code2 === "EPERM" ? "point --out (the action's out-dir) at a folder perfgate may write to" : void 0
+    );
+  }
+};
+function existingAncestor(path4) {
+  let dir = path4;
+  for (; ; ) {
+    try {
+      accessSync2(dir, constants3.F_OK);
+      return dir;
+    } catch {
+      const up = dirname2(dir);
+      if (up === dir) return dir;
+      dir = up;
+    }
+  }
+}
+function makeFolders(dir) {
+  const missing = [];
+  for (let d = resolve2(dir); !exists(d); d = dirname2(d)) {
+    missing.unshift(d);
+    if (dirname2(d) === d) break;
+  }
+  for (const d of missing) mkdirSync(d);
+}
+function exists(path4) {
+  try {
+    accessSync2(path4, constants3.F_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function ensureOutDir(dir) {
+  try {
+    makeFolders(dir);
+    accessSync2(dir, constants3.W_OK);
+  } catch (error62) {
+    let cause = error62;
+    try {
+      accessSync2(existingAncestor(dir), constants3.W_OK);
+    } catch (parentError) {
+      cause = parentError;
+    }
+    const code2 = cause?.code;
+    if (code2 === "ENOENT" && exists(existingAncestor(dir))) {
+      cause = Object.assign(new Error("the file system there does not allow new folders"), {
+        code: "ENOENT"
+      });
+    }
+    const e = OutputError.from(dir, cause);
+    throw new OutputError(
+      e.message.replace(/^cannot write/, "cannot create the output folder"),
+      e.code,
+      e.hint
+    );
+  }
+}
+function writeOutput(path4, text2) {
+  try {
+    writeFileSync2(path4, text2);
+    return void 0;
+  } catch (error62) {
+    return OutputError.from(path4, error62);
+  }
+}
+
+// src/samples/writer.ts
+var realOps = {
+  write: (fd, buffer, offset, length, position) => writeSync(fd, buffer, offset, length, position),
+  truncate: (fd, length) => ftruncateSync(fd, length)
+};
 var SamplesWriter = class {
-  constructor(path4, batch = 64) {
+  constructor(path4, batch = 64, ops = realOps) {
     this.batch = batch;
+    this.ops = ops;
     this.path = path4;
-    mkdirSync(dirname2(path4), { recursive: true });
-    this.fd = openSync(path4, "w");
+    try {
+      mkdirSync2(dirname3(path4), { recursive: true });
+      this.fd = openSync(path4, "w");
+    } catch (error62) {
+      throw OutputError.from(path4, error62);
+    }
     process.on("exit", this.onExit);
   }
   batch;
+  ops;
   path;
   fd;
   pending = [];
-  onExit = () => this.close();
+  /** Bytes of whole lines in the file. */
+  committed = 0;
+  failure;
+  onExit = () => {
+    try {
+      this.close();
+    } catch {
+    }
+  };
+  /** Bytes of whole lines written so far. */
+  get bytes() {
+    return this.committed;
+  }
+  /** Why writing stopped, if it did. */
+  get error() {
+    return this.failure;
+  }
   write(line) {
+    if (this.failure) return;
     this.pending.push(JSON.stringify(line));
     if (this.pending.length >= this.batch) this.flush();
   }
   flush() {
-    if (this.fd === void 0 || this.pending.length === 0) return;
-    writeSync(this.fd, `${this.pending.join("\n")}
-`);
+    if (this.fd === void 0 || this.failure || this.pending.length === 0) return;
+    const buffer = Buffer.from(`${this.pending.join("\n")}
+`, "utf8");
     this.pending = [];
+    let done = 0;
+    try {
+      while (done < buffer.length) {
+        done += this.ops.write(this.fd, buffer, done, buffer.length - done, this.committed + done);
+      }
+      this.committed += buffer.length;
+    } catch (error62) {
+      this.failure = OutputError.from(
+        this.path,
+        error62,
+        "the samples after the last whole line are lost"
+      );
+      try {
+        if (done > 0) this.ops.truncate(this.fd, this.committed);
+      } catch {
+      }
+      throw this.failure;
+    }
   }
   close() {
     if (this.fd === void 0) return;
-    this.flush();
-    closeSync(this.fd);
-    this.fd = void 0;
-    process.off("exit", this.onExit);
+    const fd = this.fd;
+    try {
+      this.flush();
+    } finally {
+      this.fd = void 0;
+      closeSync(fd);
+      process.off("exit", this.onExit);
+    }
   }
 };
 
@@ -33242,9 +33647,17 @@ var EVENT_KINDS = /* @__PURE__ */ new Set(["round", "round-end", "warmup", "erro
 function fail(file2, line, message) {
   throw new ConfigError(message, { file: file2, line });
 }
-function checkSample(o, file2, line) {
+var MAX_SAMPLE_VALUE = Number.MAX_SAFE_INTEGER;
+function shown(value, raw, key) {
+  if (typeof value === "number" && !Number.isFinite(value)) {
+    const m = new RegExp(`"${key}"\\s*:\\s*([^,}\\s]+)`).exec(raw);
+    return `${m?.[1] ?? String(value)} (beyond the range of a double)`;
+  }
+  return JSON.stringify(value) ?? String(value);
+}
+function checkSample(o, file2, line, raw) {
   const need = (key, ok, what) => {
-    if (!ok) fail(file2, line, `'${key}' must be ${what}, got ${JSON.stringify(o[key])}`);
+    if (!ok) fail(file2, line, `'${key}' must be ${what}, got ${shown(o[key], raw, key)}`);
   };
   need("endpoint", typeof o.endpoint === "string" && o.endpoint.length > 0, "a non-empty string");
   need("build", o.build === "before" || o.build === "after", "'before' or 'after'");
@@ -33256,8 +33669,8 @@ function checkSample(o, file2, line) {
   );
   need(
     "value",
-    typeof o.value === "number" && Number.isFinite(o.value) && o.value >= 0,
-    "a finite number >= 0"
+    typeof o.value === "number" && Number.isFinite(o.value) && o.value >= 0 && o.value <= MAX_SAMPLE_VALUE,
+    `a finite number from 0 to ${MAX_SAMPLE_VALUE}`
   );
   return o;
 }
@@ -33266,6 +33679,7 @@ function parseSamples(text2, file2) {
   const samples = [];
   const events = [];
   const lines = text2.split("\n");
+  const seen = /* @__PURE__ */ new Map();
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i].trim();
     if (!raw) continue;
@@ -33292,7 +33706,17 @@ function parseSamples(text2, file2) {
       if (!EVENT_KINDS.has(rec.kind)) fail(file2, n, `unknown record kind '${rec.kind}'`);
       events.push(rec);
     } else {
-      samples.push(checkSample(rec, file2, n));
+      const sample = checkSample(rec, file2, n, raw);
+      const first = "latencyMs" in rec ? seen.get(raw) : void 0;
+      if (first !== void 0) {
+        fail(
+          file2,
+          n,
+          `repeats the sample on line ${first} exactly; each measurement must appear once`
+        );
+      }
+      seen.set(raw, n);
+      samples.push(sample);
     }
   }
   if (samples.length === 0) fail(file2, 1, "no samples in this file");
@@ -33313,10 +33737,11 @@ async function readSamples(file2) {
 
 // src/targets/worktree.ts
 import { execFile as execFile2 } from "node:child_process";
-import { mkdtempSync, rmSync as rmSync2 } from "node:fs";
+import { existsSync as existsSync2, mkdtempSync, readdirSync as readdirSync2, readFileSync as readFileSync4, rmSync as rmSync2 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join4 } from "node:path";
+import { dirname as dirname4, join as join4 } from "node:path";
 import { promisify } from "node:util";
+var WORKTREE_PREFIX = "perfgate-before-";
 var run = promisify(execFile2);
 async function git(cwd, args) {
   const { stdout } = await run("git", ["-C", cwd, ...args], { maxBuffer: 16 * 1024 * 1024 });
@@ -33336,13 +33761,14 @@ async function commitOf(dir) {
     return void 0;
   }
 }
-async function createWorktree(fromDir, ref, where2 = {}) {
+async function createWorktree(fromDir, ref, origin = {}) {
+  const where2 = { ...origin, path: origin.path ?? "before.ref" };
   const repoRoot = await repoRootOf(fromDir);
   if (!repoRoot) {
-    throw new ConfigError(`before.ref needs a git repository, but ${fromDir} is not inside one`, {
-      ...where2,
-      path: "before.ref"
-    });
+    throw new ConfigError(
+      `a git ref needs a git repository, but ${fromDir} is not inside one`,
+      where2
+    );
   }
   let commit;
   try {
@@ -33350,27 +33776,136 @@ async function createWorktree(fromDir, ref, where2 = {}) {
   } catch {
     throw new ConfigError(
       `git ref '${ref}' does not name a commit in ${repoRoot}`,
-      { ...where2, path: "before.ref" },
+      where2,
       "fetch it first (actions/checkout with fetch-depth: 0), or name a branch, tag or sha that exists"
     );
   }
-  const dir = mkdtempSync(join4(tmpdir(), "perfgate-before-"));
+  const dir = mkdtempSync(join4(tmpdir(), `${WORKTREE_PREFIX}${process.pid}-`));
   rmSync2(dir, { recursive: true, force: true });
-  await git(repoRoot, ["worktree", "add", "--detach", "--force", dir, commit]);
+  registerWorktree({ dir, repoRoot });
+  try {
+    await git(repoRoot, ["worktree", "add", "--detach", "--force", dir, commit]);
+  } catch (error62) {
+    await removeWorktree({ dir, repoRoot });
+    throw error62;
+  }
   return {
     dir,
     repoRoot,
     ref,
     commit,
-    async remove() {
-      try {
-        await git(repoRoot, ["worktree", "remove", "--force", dir]);
-      } catch {
-      }
-      rmSync2(dir, { recursive: true, force: true });
-      await git(repoRoot, ["worktree", "prune"]).catch(() => void 0);
-    }
+    remove: () => removeWorktree({ dir, repoRoot })
   };
+}
+async function removeWorktree({ dir, repoRoot }) {
+  try {
+    await git(repoRoot, ["worktree", "remove", "--force", dir]);
+  } catch {
+  }
+  try {
+    rmSync2(dir, { recursive: true, force: true });
+  } catch {
+  }
+  await git(repoRoot, ["worktree", "prune"]).catch(() => void 0);
+  unregisterWorktree(dir);
+}
+function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error62) {
+    return error62.code === "EPERM";
+  }
+}
+function staleWorktrees(dir = tmpdir()) {
+  let names;
+  try {
+    names = readdirSync2(dir);
+  } catch {
+    return [];
+  }
+  const out = [];
+  for (const name of names) {
+    const m = new RegExp(`^${WORKTREE_PREFIX}(\\d+)-`).exec(name);
+    if (!m || processAlive(Number(m[1]))) continue;
+    const path4 = join4(dir, name);
+    out.push({ dir: path4, repoRoot: repoOfWorktree(path4) ?? path4 });
+  }
+  return out;
+}
+function repoOfWorktree(path4) {
+  try {
+    const m = /^gitdir: (.+)$/m.exec(readFileSync4(join4(path4, ".git"), "utf8"));
+    if (!m) return void 0;
+    const common = dirname4(dirname4(m[1].trim()));
+    const root = dirname4(common);
+    return existsSync2(root) ? root : void 0;
+  } catch {
+    return void 0;
+  }
+}
+
+// src/targets/folder.ts
+import { statSync as statSync3 } from "node:fs";
+import { relative } from "node:path";
+function isFolder(path4) {
+  try {
+    return statSync3(path4).isDirectory();
+  } catch {
+    return false;
+  }
+}
+function requireBuildFolder(side, cwd, config2, worktree) {
+  if (isFolder(cwd)) return;
+  if (worktree) {
+    const rel = relative(worktree.dir, cwd) || ".";
+    throw new TargetError(
+      side,
+      `the folder ${rel} does not exist at ${worktree.ref} (${worktree.commit.slice(0, 12)})`,
+      [],
+      `the ${side} build runs where the after build does, ${rel}; if the service moved or is new in this change, pin before.cwd or pick another before.ref`
+    );
+  }
+  const line = config2.lines[`${side}.cwd`];
+  throw new ConfigError(
+    `the folder ${cwd} does not exist`,
+    { file: config2.file, ...line ? { line } : {}, path: `${side}.cwd` },
+    "cwd is relative to the config file"
+  );
+}
+
+// src/targets/cleanup.ts
+async function cleanupLeftovers(pidFile2, options = {}) {
+  const left = pidFile2 ? await takeLeftovers(pidFile2, options.graceMs ?? 3e3) : { killed: 0, worktrees: [] };
+  const dirs = new Map([...left.worktrees, ...staleWorktrees(options.tmp)].map((w) => [w.dir, w]));
+  for (const w of dirs.values()) await removeWorktree(w);
+  return {
+    groups: left.killed,
+    worktrees: dirs.size,
+    ..."busy" in left && left.busy !== void 0 ? { busy: left.busy } : {}
+  };
+}
+function describeCleanup(c) {
+  const parts2 = [];
+  if (c.groups) parts2.push(`stopped ${c.groups} target process group${c.groups === 1 ? "" : "s"}`);
+  if (c.worktrees)
+    parts2.push(`removed ${c.worktrees} before.ref worktree${c.worktrees === 1 ? "" : "s"}`);
+  return parts2.length ? `${parts2.join(" and ")} left by a killed perfgate run` : void 0;
+}
+
+// src/targets/env.ts
+var WITHHELD_PREFIXES = ["INPUT_", "ACTIONS_"];
+var WITHHELD_NAMES = /* @__PURE__ */ new Set(["GITHUB_TOKEN", "GH_TOKEN", "PERFGATE_TOKEN"]);
+function withheld(name) {
+  const upper = name.toUpperCase();
+  return WITHHELD_NAMES.has(upper) || WITHHELD_PREFIXES.some((p) => upper.startsWith(p));
+}
+function targetEnvironment(base, configured = {}) {
+  const out = {};
+  for (const [name, value] of Object.entries(base)) {
+    if (value !== void 0 && !withheld(name)) out[name] = value;
+  }
+  return { ...out, ...configured };
 }
 
 // src/workload/parse.ts
@@ -33528,6 +34063,7 @@ var CREDENTIAL_PARAMS = [
   "x-amz-security-token"
 ];
 var REDACTED = "REDACTED";
+var BAD_VALUE_CHAR = /[^\t\x20-\x7e]/u;
 function headerProblem(name, value) {
   if (name.startsWith(":")) {
     return `'${name}' is an HTTP/2 pseudo-header; the method and url fields say this already`;
@@ -33538,6 +34074,11 @@ function headerProblem(name, value) {
   }
   if (typeof value !== "string") return `'${name}': expected a string value, got ${typeof value}`;
   if (/[\r\n\0]/.test(value)) return `'${name}': the value contains a line break or NUL`;
+  const bad = BAD_VALUE_CHAR.exec(value);
+  if (bad) {
+    const code2 = bad[0].codePointAt(0).toString(16).toUpperCase().padStart(4, "0");
+    return `'${name}': the value holds U+${code2} at character ${bad.index + 1}; header values must be printable ASCII (percent-encode anything else)`;
+  }
   return void 0;
 }
 
@@ -33552,11 +34093,13 @@ function redactPolicy(extra = {}) {
 function count(counts, key) {
   counts.set(key, (counts.get(key) ?? 0) + 1);
 }
-function redactRecord(record2, policy, counts) {
+var URL_HEADERS = /* @__PURE__ */ new Set(["referer", "origin", "location"]);
+function redactRecord(record2, policy, counts, bodyType) {
   const kept = {};
   for (const [name, value] of Object.entries(record2.headers)) {
-    if (policy.headers.has(name.toLowerCase())) count(counts, `header ${name.toLowerCase()}`);
-    else kept[name] = value;
+    const lower = name.toLowerCase();
+    if (policy.headers.has(lower)) count(counts, `header ${lower}`);
+    else kept[name] = URL_HEADERS.has(lower) ? redactUrl(value, policy, counts, lower) : value;
   }
   record2.headers = kept;
   const { pathname, query } = splitTarget(record2.path);
@@ -33565,7 +34108,7 @@ function redactRecord(record2, policy, counts) {
     if (redacted !== query) record2.path = `${pathname}?${redacted}`;
   }
   if (record2.body !== void 0 && record2.body.length > 0) {
-    const type = contentType(record2.headers);
+    const type = (contentType(record2.headers) || bodyType || sniff(record2.body)).toLowerCase();
     if (type.includes("application/x-www-form-urlencoded")) {
       const text2 = record2.body.toString("utf8");
       const redacted = redactForm(text2, policy, counts, "body");
@@ -33575,6 +34118,25 @@ function redactRecord(record2, policy, counts) {
       if (redacted !== void 0) record2.body = Buffer.from(redacted, "utf8");
     }
   }
+}
+function sniff(body) {
+  const first = body.toString("utf8", 0, 64).trimStart()[0];
+  return first === "{" || first === "[" ? "application/json" : "";
+}
+function redactUrl(url2, policy, counts, kind) {
+  const q = url2.indexOf("?");
+  if (q < 0) return url2;
+  const hash2 = url2.indexOf("#", q);
+  const end = hash2 < 0 ? url2.length : hash2;
+  const query = url2.slice(q + 1, end);
+  const redacted = redactForm(query, policy, counts, `${kind} query`);
+  return redacted === query ? url2 : `${url2.slice(0, q + 1)}${redacted}${url2.slice(end)}`;
+}
+function redactText(text2, policy) {
+  return text2.replace(
+    /([A-Za-z0-9_.%-]+)=([^&\s"';#]*)/g,
+    (pair, name, value) => policy.params.has(safeDecode3(name).toLowerCase()) && value !== REDACTED ? `${name}=${REDACTED}` : pair
+  );
 }
 function contentType(headers) {
   const entry = Object.entries(headers).find(([name]) => name.toLowerCase() === "content-type");
@@ -33610,9 +34172,10 @@ function redactJson(text2, policy, counts) {
     else if (node2 && typeof node2 === "object") {
       const obj = node2;
       for (const [key, v] of Object.entries(obj)) {
-        if (policy.params.has(key.toLowerCase()) && (typeof v === "string" || typeof v === "number")) {
-          if (v !== REDACTED) {
-            obj[key] = REDACTED;
+        if (policy.params.has(key.toLowerCase())) {
+          const redacted = redactLeaves(v);
+          if (JSON.stringify(redacted) !== JSON.stringify(v)) {
+            obj[key] = redacted;
             count(counts, `body ${key.toLowerCase()}`);
             changed = true;
           }
@@ -33622,6 +34185,14 @@ function redactJson(text2, policy, counts) {
   };
   walk(value);
   return changed ? JSON.stringify(value) : void 0;
+}
+function redactLeaves(value) {
+  if (typeof value === "string" || typeof value === "number") return REDACTED;
+  if (Array.isArray(value)) return value.map(redactLeaves);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactLeaves(v)]));
+  }
+  return value;
 }
 
 // src/workload/importer.ts
@@ -33662,7 +34233,8 @@ var Importer = class {
   hosts;
   badHeaders = /* @__PURE__ */ new Map();
   skip(where2, line, reason) {
-    this.result.skipped.push({ where: where2, ...line !== void 0 ? { line } : {}, reason });
+    const text2 = this.options.redact ? redactText(reason, this.options.redact) : reason;
+    this.result.skipped.push({ where: where2, ...line !== void 0 ? { line } : {}, reason: text2 });
   }
   /** Adds one request, or records why it was skipped. */
   add(where2, line, request3) {
@@ -33694,7 +34266,8 @@ var Importer = class {
       headers: this.headers(request3.headers),
       ...request3.body !== void 0 && request3.body.length > 0 ? { body: request3.body } : {}
     };
-    if (this.options.redact) redactRecord(record2, this.options.redact, this.result.redacted);
+    if (this.options.redact)
+      redactRecord(record2, this.options.redact, this.result.redacted, request3.bodyType);
     const endpoint = endpointFor(method, record2.path, this.routes);
     if (endpoint.source === "route") record2.endpoint = endpoint.name;
     this.result.requests.push(record2);
@@ -33706,7 +34279,7 @@ var Importer = class {
     for (const [name, value] of pairs) {
       const lower = name.toLowerCase();
       if (name.startsWith(":") || DROPPED_ON_IMPORT.includes(lower)) continue;
-      if (!TOKEN3.test(name) || /[\r\n\0]/.test(value)) {
+      if (!TOKEN3.test(name) || BAD_VALUE_CHAR.test(value)) {
         this.badHeaders.set(name, (this.badHeaders.get(name) ?? 0) + 1);
         continue;
       }
@@ -33723,7 +34296,7 @@ var Importer = class {
   finish() {
     for (const [name, n] of this.badHeaders) {
       this.result.warnings.push(
-        `dropped ${n} value${n === 1 ? "" : "s"} of the invalid header name ${JSON.stringify(name)}`
+        `dropped ${n} value${n === 1 ? "" : "s"} of the header ${JSON.stringify(name)}: an invalid name, or a value with control or non-ASCII characters`
       );
     }
     return this.result;
@@ -33970,9 +34543,9 @@ function parseRecord(content, problem, routes, index, line) {
   };
 }
 async function loadWorkload(file2, options = {}) {
-  let text2;
+  let bytes;
   try {
-    text2 = await readFile3(file2, "utf8");
+    bytes = await readFile3(file2);
   } catch (error62) {
     const code2 = error62.code;
     throw new ConfigError(
@@ -33981,7 +34554,35 @@ async function loadWorkload(file2, options = {}) {
       code2 === "ENOENT" ? "record traffic or create one with 'perfgate import'" : void 0
     );
   }
-  return parseWorkload(text2, file2, options);
+  return parseWorkload(decodeWorkload(bytes, file2), file2, options);
+}
+function decodeWorkload(bytes, file2) {
+  const strict = new TextDecoder("utf-8", { fatal: true });
+  try {
+    return strict.decode(bytes);
+  } catch {
+    const problems = [];
+    let start = 0;
+    for (let line = 1; start <= bytes.length; line++) {
+      const end = bytes.indexOf(10, start);
+      const stop = end < 0 ? bytes.length : end;
+      try {
+        strict.decode(bytes.subarray(start, stop));
+      } catch {
+        problems.push({
+          line,
+          message: 'not valid UTF-8 (save the file as UTF-8; a body of other bytes goes in {"base64": "..."})'
+        });
+      }
+      if (end < 0) break;
+      start = end + 1;
+    }
+    throw new ProblemsError(
+      file2,
+      problems,
+      "a workload file is UTF-8 text, one JSON request a line"
+    );
+  }
 }
 function oneLine(message) {
   return message.replace(/\s+/g, " ");
@@ -34062,11 +34663,13 @@ function importHar(text2, file2, options) {
       importer.skip(where2, void 0, body);
       return;
     }
+    const mime = request3.postData?.mimeType;
     importer.add(where2, void 0, {
       method: request3.method,
       url: request3.url,
       headers,
-      ...body ? { body } : {}
+      ...body ? { body } : {},
+      ...body && typeof mime === "string" && mime !== "" ? { bodyType: mime } : {}
     });
   });
   return importer.finish();
@@ -34097,13 +34700,26 @@ function jsonErrorLine(text2, message) {
   return { line: text2.slice(0, Number(m[1])).split("\n").length };
 }
 
+// src/workload/weights.ts
+function endpointWeights(requests) {
+  const largest = requests.reduce((m, r) => Math.max(m, r.weight), 0);
+  const scaled = requests.map((r) => ({
+    endpoint: r.endpoint,
+    w: largest > 0 ? r.weight / largest : 0
+  }));
+  const total2 = scaled.reduce((s, r) => s + r.w, 0);
+  const out = {};
+  for (const r of scaled) out[r.endpoint] = (out[r.endpoint] ?? 0) + (total2 > 0 ? r.w / total2 : 0);
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
 // src/version.ts
 var VERSION = "0.1.0";
 
 // src/pipeline.ts
 function applyOverrides(config2, o, aa, logger) {
   let out = config2;
-  if (o.workload) out = { ...out, workload: resolve2(o.workload) };
+  if (o.workload) out = { ...out, workload: resolve3(o.workload) };
   const ref = o.beforeRef ?? (config2.before?.cwd === void 0 ? o.defaultBeforeRef : void 0);
   if (o.defaultBeforeRef && !o.beforeRef && config2.before?.cwd !== void 0) {
     logger.info(
@@ -34115,7 +34731,7 @@ function applyOverrides(config2, o, aa, logger) {
     out = { ...out, before: { ...recipe, ref } };
   }
   if (o.onRegression) out = { ...out, onRegression: o.onRegression };
-  if (o.maxDurationMs)
+  if (o.maxDurationMs !== void 0)
     out = { ...out, measure: { ...out.measure, maxDurationMs: o.maxDurationMs } };
   if (aa && out.after) out = { ...out, before: out.after };
   return out;
@@ -34160,17 +34776,21 @@ function analysisOptions(config2) {
     onInconclusive: config2.onInconclusive
   };
 }
-async function prepareBuild(side, build, config2, env, signal, logger) {
+function refOrigin(side, config2, overrides) {
+  if (side === "before" && overrides.beforeRef !== void 0)
+    return { path: overrides.beforeRefFrom ?? "--before-ref" };
+  if (side === "before" && overrides.defaultBeforeRef === config2.before.ref)
+    return { path: "the pull request's base" };
+  const line = config2.lines[`${side}.ref`];
+  return { file: config2.file, ...line ? { line } : {} };
+}
+async function prepareBuild(side, build, config2, env, signal, logger, origin) {
   let cwd;
   let worktree;
   if (build.ref !== void 0) {
-    const line = config2.lines[`${side}.ref`];
-    worktree = await createWorktree(config2.dir, build.ref, {
-      file: config2.file,
-      ...line ? { line } : {}
-    });
+    worktree = await createWorktree(config2.dir, build.ref, origin);
     const afterCwd = config2.after.cwd ?? config2.dir;
-    const rel = relative(worktree.repoRoot, afterCwd);
+    const rel = relative2(worktree.repoRoot, afterCwd);
     cwd = join5(worktree.dir, rel.startsWith("..") ? "" : rel);
     logger.info(
       `${side}: checked out ${build.ref} (${worktree.commit.slice(0, 12)}) in ${worktree.dir}`
@@ -34179,6 +34799,7 @@ async function prepareBuild(side, build, config2, env, signal, logger) {
     cwd = build.cwd;
   }
   try {
+    requireBuildFolder(side, cwd, config2, worktree);
     if (build.build) await runShell(side, "build", build.build, cwd, env, signal, logger);
   } catch (error62) {
     await worktree?.remove();
@@ -34203,12 +34824,6 @@ function prepareRequests(config2, requests, env) {
     ...r.body ? { body: r.body } : {}
   }));
 }
-function endpointWeights(requests) {
-  const total2 = requests.reduce((s, r) => s + r.weight, 0);
-  const out = {};
-  for (const r of requests) out[r.endpoint] = (out[r.endpoint] ?? 0) + r.weight / total2;
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
-}
 function samplesHeader(f) {
   const { config: config2, builds, report: report2 } = f;
   const build = (side) => ({
@@ -34232,7 +34847,7 @@ function samplesHeader(f) {
       path: config2.workload,
       requests: f.requests,
       endpoints: f.workload.endpoints,
-      sha256: createHash2("sha256").update(readFileSync4(config2.workload)).digest("hex"),
+      sha256: createHash2("sha256").update(readFileSync5(config2.workload)).digest("hex"),
       weights: endpointWeights(f.workload.requests)
     },
     builds: { before: build("before"), after: build("after") },
@@ -34285,12 +34900,12 @@ async function runGate(options) {
     );
     noAslr = false;
   }
-  mkdirSync2(options.outDir, { recursive: true });
+  ensureOutDir(options.outDir);
   const samplesPath = join5(options.outDir, "samples.jsonl");
   const resultPath = join5(options.outDir, "result.json");
   const reportPath = join5(options.outDir, "report.md");
   usePidFile(options.pidFile);
-  const targetEnv = { ...env, ...config2.env };
+  const targetEnv = targetEnvironment(env, config2.env);
   const builds = {};
   let failure2;
   let writer;
@@ -34298,8 +34913,18 @@ async function runGate(options) {
   const aOptions = analysisOptions(config2);
   const plan = planLooks(config2.measure.rounds, config2.measure.maxRounds);
   try {
-    builds.after = await prepareBuild("after", config2.after, config2, targetEnv, signal, logger);
-    builds.before = aa ? builds.after : await prepareBuild("before", config2.before, config2, targetEnv, signal, logger);
+    const o = options.overrides ?? {};
+    const prep = (side) => prepareBuild(
+      side,
+      config2[side],
+      config2,
+      targetEnv,
+      signal,
+      logger,
+      refOrigin(side, config2, o)
+    );
+    builds.after = await prep("after");
+    builds.before = aa ? builds.after : await prep("before");
     const seed = options.seed ?? randomInt(0, 2 ** 31);
     writer = new SamplesWriter(samplesPath);
     const header = samplesHeader({
@@ -34366,20 +34991,27 @@ async function runGate(options) {
       if (writer) logger.info(`stopped; the samples measured so far are in ${samplesPath}`);
       throw error62;
     }
-    if (!(error62 instanceof TargetError)) throw error62;
+    if (!(error62 instanceof TargetError || error62 instanceof OutputError)) throw error62;
     failure2 = error62;
   } finally {
-    writer?.close();
+    try {
+      writer?.close();
+    } catch (error62) {
+      failure2 ??= error62;
+    }
     usePidFile(void 0);
     for (const b of new Set(Object.values(builds))) await b?.worktree?.remove();
   }
   let result;
-  if (writer) {
+  if (writer && writer.bytes > 0) {
     try {
-      result = analyze(await readSamples(samplesPath), {
-        ...aOptions,
-        sequential: { plan, look: looks - 1 }
-      });
+      const set2 = await readSamples(samplesPath);
+      result = guardErrorAnswers(
+        analyze(set2, { ...aOptions, sequential: { plan, look: looks - 1 } }),
+        set2.samples,
+        config2.allowErrors
+      );
+      for (const w of result.warnings.filter((w2) => w2.includes("HTTP errors"))) logger.warn(w);
     } catch {
       result = errorResult(counter, aOptions, errorMessage(failure2));
     }
@@ -34393,9 +35025,13 @@ async function runGate(options) {
       warnings: [...result.warnings, errorMessage(failure2).split("\n")[0]]
     };
   const markdown = renderMarkdown(result);
-  writeFileSync2(resultPath, `${JSON.stringify(result, null, 2)}
-`);
-  writeFileSync2(reportPath, markdown);
+  for (const e of [
+    writeOutput(resultPath, `${JSON.stringify(result, null, 2)}
+`),
+    writeOutput(reportPath, markdown)
+  ]) {
+    if (e) logger.error(e.message);
+  }
   return {
     result,
     samplesPath,
@@ -34409,12 +35045,16 @@ async function runGate(options) {
 }
 
 // src/cli/run.ts
+function runPidFile(outDir) {
+  return join6(outDir, "targets.pids");
+}
 var help3 = `Usage: perfgate run [--config perfgate.yml] [--out DIR] [options]
 
 Replays the workload against the before and the after build in interleaved rounds under the CPU
 counters, writes DIR/samples.jsonl as it goes, then analyses it: DIR/result.json, DIR/report.md,
 and a table on stdout. Progress goes to stderr. Ctrl-C stops cleanly: the targets are killed and
-the samples measured so far are kept.
+the samples measured so far are kept. DIR/targets.pids lists the live targets while it runs; if
+perfgate itself is killed (SIGKILL), the next run in DIR, or 'perfgate cleanup', stops them.
 
 Options:
   -c, --config FILE      the config (default: perfgate.yml)
@@ -34451,11 +35091,11 @@ var runCommand = {
       return 0;
     }
     const overrides = {};
-    if (args.values.workload) overrides.workload = resolve3(ctx.cwd, args.values.workload);
+    if (args.values.workload) overrides.workload = resolve4(ctx.cwd, args.values.workload);
     if (args.values["before-ref"]) overrides.beforeRef = args.values["before-ref"];
     if (args.values.annotate) overrides.onRegression = "annotate";
-    if (args.values["max-duration"]) {
-      const parsed = parseDuration(args.values["max-duration"]);
+    if (args.values["max-duration"] !== void 0) {
+      const parsed = parsePositiveDuration(args.values["max-duration"]);
       if (!parsed.ok) throw new UsageError(`--max-duration: ${parsed.message}`, parsed.hint);
       overrides.maxDurationMs = parsed.value;
     }
@@ -34467,9 +35107,20 @@ var runCommand = {
           `--seed: expected an integer from 0 to 4294967295, got '${args.values.seed}'`
         );
     }
-    const outDir = resolve3(ctx.cwd, args.values.out ?? ".perfgate/run");
+    const outDir = resolve4(ctx.cwd, args.values.out ?? ".perfgate/run");
+    const pidFile2 = runPidFile(outDir);
+    const cleaned = await cleanupLeftovers(pidFile2);
+    if (cleaned.busy !== void 0) {
+      throw new UsageError(
+        `another perfgate run (pid ${cleaned.busy}) is using ${outDir}`,
+        "wait for it, or give this run its own --out"
+      );
+    }
+    const said = describeCleanup(cleaned);
+    if (said) ctx.logger.warn(said);
     const outcome = await runGate({
-      configPath: resolve3(ctx.cwd, args.values.config ?? "perfgate.yml"),
+      pidFile: pidFile2,
+      configPath: resolve4(ctx.cwd, args.values.config ?? "perfgate.yml"),
       outDir,
       overrides,
       logger: ctx.logger,
@@ -34620,13 +35271,13 @@ async function runImport(argv, ctx) {
   );
   return 0;
 }
-async function readInput(file2, shown) {
+async function readInput(file2, shown2) {
   try {
     return await readFile4(file2, "utf8");
   } catch (error62) {
     const code2 = error62.code;
-    if (code2 === "ENOENT") throw new ConfigError("file not found", { file: shown });
-    throw new ConfigError(`cannot read: ${error62.message}`, { file: shown });
+    if (code2 === "ENOENT") throw new ConfigError("file not found", { file: shown2 });
+    throw new ConfigError(`cannot read: ${error62.message}`, { file: shown2 });
   }
 }
 async function writeAtomically(file2, text2) {
@@ -34670,7 +35321,7 @@ function plural3(n) {
 
 // src/cli/compare.ts
 import { mkdirSync as mkdirSync3, writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join6, resolve as resolve4 } from "node:path";
+import { join as join7, resolve as resolve5 } from "node:path";
 
 // src/cli/formats.ts
 function parseFormat(value, fallback = "text") {
@@ -34720,20 +35371,20 @@ var compareCommand = {
       );
     }
     const format = parseFormat(args.values.format);
-    const config2 = args.values.config ? await loadConfig(resolve4(ctx.cwd, args.values.config)) : parseConfig("", resolve4(ctx.cwd, "perfgate.yml"));
+    const config2 = args.values.config ? await loadConfig(resolve5(ctx.cwd, args.values.config)) : parseConfig("", resolve5(ctx.cwd, "perfgate.yml"));
     const options = analysisOptions(config2);
     if (args.values.threshold !== void 0) {
       const t = parsePercent(args.values.threshold);
       if (!t.ok) throw new UsageError(`--threshold: ${t.message}`, t.hint);
       options.thresholds = { ...options.thresholds, default: t.value };
     }
-    const set2 = await readSamples(resolve4(ctx.cwd, args.positionals[0]));
+    const set2 = await readSamples(resolve5(ctx.cwd, args.positionals[0]));
     const result = analyze(set2, options);
     if (args.values.out) {
-      const dir = resolve4(ctx.cwd, args.values.out);
+      const dir = resolve5(ctx.cwd, args.values.out);
       mkdirSync3(dir, { recursive: true });
-      writeFileSync3(join6(dir, "result.json"), renderJson(result));
-      writeFileSync3(join6(dir, "report.md"), renderMarkdown(result));
+      writeFileSync3(join7(dir, "result.json"), renderJson(result));
+      writeFileSync3(join7(dir, "report.md"), renderMarkdown(result));
     }
     write(
       ctx.stdout,
@@ -34746,7 +35397,7 @@ var compareCommand = {
 
 // src/cli/report.ts
 import { readFile as readFile5 } from "node:fs/promises";
-import { resolve as resolve5 } from "node:path";
+import { resolve as resolve6 } from "node:path";
 var help5 = `Usage: perfgate report RESULT.json [--format markdown|text|json]
 
 Renders a result.json written by 'perfgate run' or 'perfgate compare'.
@@ -34773,7 +35424,7 @@ var reportCommand = {
       );
     }
     const format = parseFormat(args.values.format, "markdown");
-    const file2 = resolve5(ctx.cwd, args.positionals[0]);
+    const file2 = resolve6(ctx.cwd, args.positionals[0]);
     let raw;
     try {
       raw = JSON.parse(await readFile5(file2, "utf8"));
@@ -34799,7 +35450,7 @@ var reportCommand = {
 };
 
 // src/cli/calibrate.ts
-import { resolve as resolve6 } from "node:path";
+import { resolve as resolve7 } from "node:path";
 var help6 = `Usage: perfgate calibrate [--config perfgate.yml] [--out DIR] [--samples FILE]
 
 Runs the after build against itself (A/A) for the configured rounds, measures each endpoint's
@@ -34833,14 +35484,14 @@ var calibrateCommand = {
       write(ctx.stdout, help6);
       return 0;
     }
-    const configPath = resolve6(ctx.cwd, args.values.config ?? "perfgate.yml");
+    const configPath = resolve7(ctx.cwd, args.values.config ?? "perfgate.yml");
     let samplesPath;
     if (args.values.samples) {
-      samplesPath = resolve6(ctx.cwd, args.values.samples);
+      samplesPath = resolve7(ctx.cwd, args.values.samples);
     } else {
       const outcome = await runGate({
         configPath,
-        outDir: resolve6(ctx.cwd, args.values.out ?? ".perfgate/calibrate"),
+        outDir: resolve7(ctx.cwd, args.values.out ?? ".perfgate/calibrate"),
         aa: true,
         logger: ctx.logger,
         signal: ctx.signal,
@@ -34865,6 +35516,43 @@ var calibrateCommand = {
   }
 };
 
+// src/cli/cleanup.ts
+import { resolve as resolve8 } from "node:path";
+var help7 = `Usage: perfgate cleanup [--out DIR]
+
+Stops what a killed perfgate run left behind: the target servers listed in DIR/targets.pids, and
+the temporary before.ref worktrees (${"$"}TMPDIR/perfgate-before-<pid>-*) of perfgate processes that
+are gone, with their git worktree entries. 'perfgate run' does the same for its --out before it
+starts. A run still in progress is left alone.
+
+Options:
+  -o, --out DIR   the run's output folder (default: .perfgate/run)
+  -h, --help      show this help
+
+Exit status: 0 done (whether or not anything was left), 2 error or bad usage.`;
+var cleanupCommand = {
+  name: "cleanup",
+  summary: "stop the targets and remove the worktrees a killed run left behind",
+  help: help7,
+  async run(argv, ctx) {
+    const args = parseCommandArgs("cleanup", argv, { out: { type: "string", short: "o" } }, false);
+    if (args.help) {
+      write(ctx.stdout, help7);
+      return 0;
+    }
+    const outDir = resolve8(ctx.cwd, args.values.out ?? ".perfgate/run");
+    const cleaned = await cleanupLeftovers(runPidFile(outDir));
+    if (cleaned.busy !== void 0) {
+      throw new UsageError(
+        `a perfgate run (pid ${cleaned.busy}) is still using ${outDir}; nothing was stopped`,
+        "stop it with Ctrl-C, or wait for it to finish"
+      );
+    }
+    write(ctx.stdout, describeCleanup(cleaned) ?? "nothing left behind");
+    return 0;
+  }
+};
+
 // src/cli.ts
 var COMMANDS = [
   runCommand,
@@ -34873,7 +35561,8 @@ var COMMANDS = [
   calibrateCommand,
   importCommand,
   probeCommand,
-  measureCommand
+  measureCommand,
+  cleanupCommand
 ];
 function usage() {
   const width2 = Math.max(...COMMANDS.map((c) => c.name.length));

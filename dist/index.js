@@ -648,7 +648,7 @@ var require_scan = __commonJS({
 var require_parse = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
-    var constants3 = require_constants();
+    var constants4 = require_constants();
     var utils = require_utils();
     var {
       MAX_LENGTH,
@@ -656,7 +656,7 @@ var require_parse = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants3;
+    } = constants4;
     var expandRange = (args, options) => {
       if (typeof options.expandRange === "function") {
         return options.expandRange(...args, options);
@@ -865,7 +865,7 @@ var require_parse = __commonJS({
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants3.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants4.DEFAULT_MAX_EXTGLOB_RECURSION;
       const branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
@@ -911,8 +911,8 @@ var require_parse = __commonJS({
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
       const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants3.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants3.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants4.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants4.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -1608,7 +1608,7 @@ var require_parse = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants3.globChars(opts.windows);
+      } = constants4.globChars(opts.windows);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts.capture ? "" : "?:";
@@ -1666,11 +1666,11 @@ var require_picomatch = __commonJS({
     var scan = require_scan();
     var parse5 = require_parse();
     var utils = require_utils();
-    var constants3 = require_constants();
+    var constants4 = require_constants();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch2 = (glob, options, returnState = false) => {
+    var picomatch3 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
-        const fns = glob.map((input2) => picomatch2(input2, options, returnState));
+        const fns = glob.map((input2) => picomatch3(input2, options, returnState));
         const arrayMatcher = (str) => {
           for (const isMatch of fns) {
             const state2 = isMatch(str);
@@ -1686,16 +1686,16 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix = opts.windows;
-      const regex = isState ? picomatch2.compileRe(glob, options) : picomatch2.makeRe(glob, options, false, true);
+      const regex = isState ? picomatch3.compileRe(glob, options) : picomatch3.makeRe(glob, options, false, true);
       const state = regex.state;
       delete regex.state;
       let isIgnored = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
+        isIgnored = picomatch3(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input2, returnObject = false) => {
-        const { isMatch, match, output: output2 } = picomatch2.test(input2, regex, options, { glob, posix });
+        const { isMatch, match, output: output2 } = picomatch3.test(input2, regex, options, { glob, posix });
         const result = { glob, state, regex, posix, input: input2, output: output2, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
@@ -1721,7 +1721,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch2.test = (input2, regex, options, { glob, posix } = {}) => {
+    picomatch3.test = (input2, regex, options, { glob, posix } = {}) => {
       if (typeof input2 !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -1738,24 +1738,24 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch2.matchBase(input2, regex, options, posix);
+          match = picomatch3.matchBase(input2, regex, options, posix);
         } else {
           match = regex.exec(output2);
         }
       }
       return { isMatch: Boolean(match), match, output: output2 };
     };
-    picomatch2.matchBase = (input2, glob, options, posix = options && options.windows) => {
-      const regex = glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options);
+    picomatch3.matchBase = (input2, glob, options, posix = options && options.windows) => {
+      const regex = glob instanceof RegExp ? glob : picomatch3.makeRe(glob, options);
       return regex.test(utils.basename(input2, { windows: posix }));
     };
-    picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
-    picomatch2.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch2.parse(p, options));
+    picomatch3.isMatch = (str, patterns, options) => picomatch3(patterns, options)(str);
+    picomatch3.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch3.parse(p, options));
       return parse5(pattern, { ...options, fastpaths: false });
     };
-    picomatch2.scan = (input2, options) => scan(input2, options);
-    picomatch2.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch3.scan = (input2, options) => scan(input2, options);
+    picomatch3.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -1766,13 +1766,13 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex = picomatch2.toRegex(source, options);
+      const regex = picomatch3.toRegex(source, options);
       if (returnState === true) {
         regex.state = state;
       }
       return regex;
     };
-    picomatch2.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
+    picomatch3.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
       if (!input2 || typeof input2 !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
@@ -1783,9 +1783,9 @@ var require_picomatch = __commonJS({
       if (!parsed.output) {
         parsed = parse5(input2, options);
       }
-      return picomatch2.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch3.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch2.toRegex = (source, options) => {
+    picomatch3.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -1794,8 +1794,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch2.constants = constants3;
-    module.exports = picomatch2;
+    picomatch3.constants = constants4;
+    module.exports = picomatch3;
   }
 });
 
@@ -1805,14 +1805,14 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
-    function picomatch2(glob, options, returnState = false) {
+    function picomatch3(glob, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob, options, returnState);
     }
-    Object.assign(picomatch2, pico);
-    module.exports = picomatch2;
+    Object.assign(picomatch3, pico);
+    module.exports = picomatch3;
   }
 });
 
@@ -11271,9 +11271,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve3, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve2(data);
+              return err ? reject(err) : resolve3(data);
             });
           });
         }
@@ -11311,12 +11311,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve3, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve2(data);
+              ) : resolve3(data);
             });
           });
         }
@@ -13583,8 +13583,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve2, reject) => {
-        res = resolve2;
+      const promise2 = new Promise((resolve3, reject) => {
+        res = resolve3;
         rej = reject;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -14896,7 +14896,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants3();
+    var constants4 = require_constants3();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -14971,7 +14971,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -15066,11 +15066,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -15093,10 +15093,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -15113,7 +15113,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -15293,7 +15293,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -15315,7 +15315,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request4.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -15351,13 +15351,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -15835,12 +15835,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve3, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve3;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -16510,12 +16510,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve3, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve3;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -16994,16 +16994,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve2) => {
+        return new Promise((resolve3) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve2;
+            this[kClosedResolve] = resolve3;
           } else {
-            resolve2(null);
+            resolve3(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve2) => {
+        return new Promise((resolve3) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request4 = requests[i];
@@ -17014,7 +17014,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve2(null);
+            resolve3(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -17065,7 +17065,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve2, reject) => {
+        const socket = await new Promise((resolve3, reject) => {
           client[kConnector]({
             host,
             hostname: hostname3,
@@ -17077,7 +17077,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve2(socket2);
+              resolve3(socket2);
             }
           });
         });
@@ -17413,8 +17413,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve2) => {
-            this[kClosedResolve] = resolve2;
+          await new Promise((resolve3) => {
+            this[kClosedResolve] = resolve3;
           });
         }
       }
@@ -18683,7 +18683,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve2, reject) => {
+        return await new Promise((resolve3, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -18696,7 +18696,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve2(null);
+              resolve3(null);
             }
           }).on("error", noop3).on("data", function(chunk) {
             limit -= chunk.length;
@@ -18715,7 +18715,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -18732,7 +18732,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve2,
+              resolve: resolve3,
               reject,
               length: 0,
               body: []
@@ -18802,18 +18802,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve2, stream, length } = consume2;
+      const { type, body, resolve: resolve3, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve2(chunksDecode(body, length));
+          resolve3(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve2(JSON.parse(chunksDecode(body, length)));
+          resolve3(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve2(chunksConcat(body, length).buffer);
+          resolve3(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve2(new Blob(body, { type: stream[kContentType] }));
+          resolve3(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve2(chunksConcat(body, length));
+          resolve3(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -19070,9 +19070,9 @@ var require_api_request = __commonJS({
     };
     function request4(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           request4.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -19295,9 +19295,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -19582,9 +19582,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -19676,9 +19676,9 @@ var require_api_connect = __commonJS({
     };
     function connect3(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           connect3.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -21145,12 +21145,12 @@ var require_headers = __commonJS({
       append(name, value, isLowerCase) {
         this[kHeadersSortedMap] = null;
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
-        const exists2 = this[kHeadersMap].get(lowercaseName);
-        if (exists2) {
+        const exists3 = this[kHeadersMap].get(lowercaseName);
+        if (exists3) {
           const delimiter = lowercaseName === "cookie" ? "; " : ", ";
           this[kHeadersMap].set(lowercaseName, {
-            name: exists2.name,
-            value: `${exists2.value}${delimiter}${value}`
+            name: exists3.name,
+            value: `${exists3.value}${delimiter}${value}`
           });
         } else {
           this[kHeadersMap].set(lowercaseName, { name, value });
@@ -21706,11 +21706,11 @@ var require_response = __commonJS({
       };
     }
     function makeNetworkError(reason) {
-      const isError = isErrorLike(reason);
+      const isError2 = isErrorLike(reason);
       return makeResponse({
         type: "error",
         status: 0,
-        error: isError ? reason : new Error(reason ? String(reason) : reason),
+        error: isError2 ? reason : new Error(reason ? String(reason) : reason),
         aborted: reason && reason.name === "AbortError"
       });
     }
@@ -23541,7 +23541,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request4);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve2, reject) => agent.dispatch(
+        return new Promise((resolve3, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -23617,7 +23617,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve2({
+              resolve3({
                 status,
                 statusText,
                 headersList,
@@ -23660,7 +23660,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve2({
+              resolve3({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -27401,8 +27401,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve2) => {
-        setTimeout(resolve2, ms).unref();
+      return new Promise((resolve3) => {
+        setTimeout(resolve3, ms).unref();
       });
     }
     module.exports = {
@@ -28384,11 +28384,11 @@ var require_lib = __commonJS({
     })();
     var __awaiter3 = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve2) {
-          resolve2(value);
+        return value instanceof P ? value : new P(function(resolve3) {
+          resolve3(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve2, reject) {
+      return new (P || (P = Promise))(function(resolve3, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -28404,7 +28404,7 @@ var require_lib = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -28491,26 +28491,26 @@ var require_lib = __commonJS({
       }
       readBody() {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve2) => __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve3) => __awaiter3(this, void 0, void 0, function* () {
             let output2 = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output2 = Buffer.concat([output2, chunk]);
             });
             this.message.on("end", () => {
-              resolve2(output2.toString());
+              resolve3(output2.toString());
             });
           }));
         });
       }
       readBodyBuffer() {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve2) => __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve3) => __awaiter3(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
             });
             this.message.on("end", () => {
-              resolve2(Buffer.concat(chunks));
+              resolve3(Buffer.concat(chunks));
             });
           }));
         });
@@ -28718,14 +28718,14 @@ var require_lib = __commonJS({
        */
       requestRaw(info2, data) {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve3, reject) => {
             function callbackForResult(err, res) {
               if (err) {
                 reject(err);
               } else if (!res) {
                 reject(new Error("Unknown error"));
               } else {
-                resolve2(res);
+                resolve3(res);
               }
             }
             this.requestRawWithCallback(info2, data, callbackForResult);
@@ -28969,12 +28969,12 @@ var require_lib = __commonJS({
         return __awaiter3(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
           const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-          return new Promise((resolve2) => setTimeout(() => resolve2(), ms));
+          return new Promise((resolve3) => setTimeout(() => resolve3(), ms));
         });
       }
       _processResponse(res, options) {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve2, reject) => __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve3, reject) => __awaiter3(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -28982,7 +28982,7 @@ var require_lib = __commonJS({
               headers: {}
             };
             if (statusCode === HttpCodes2.NotFound) {
-              resolve2(response);
+              resolve3(response);
             }
             function dateTimeDeserializer(key, value) {
               if (typeof value === "string") {
@@ -29021,7 +29021,7 @@ var require_lib = __commonJS({
               err.result = response.result;
               reject(err);
             } else {
-              resolve2(response);
+              resolve3(response);
             }
           }));
         });
@@ -29033,13 +29033,13 @@ var require_lib = __commonJS({
 });
 
 // src/action/deps.ts
-import { readFileSync as readFileSync6 } from "node:fs";
+import { readFileSync as readFileSync7 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
 
 // src/pipeline.ts
 import { createHash as createHash2, randomInt } from "node:crypto";
-import { readFileSync as readFileSync4, writeFileSync as writeFileSync2, mkdirSync as mkdirSync2 } from "node:fs";
-import { join as join4, relative, resolve } from "node:path";
+import { readFileSync as readFileSync5 } from "node:fs";
+import { join as join4, relative as relative2, resolve as resolve2 } from "node:path";
 
 // node_modules/simple-statistics/dist/simple-statistics.mjs
 var BayesianClassifier = function BayesianClassifier2() {
@@ -30153,8 +30153,8 @@ function trafficWeights(set2, collected, names) {
   const weights = /* @__PURE__ */ new Map();
   for (const name of names) {
     const data = collected.endpoints.get(name);
-    const share = recorded ? recorded[name] ?? 0 : collected.total > 0 ? (data.samples.before + data.samples.after) / collected.total : 0;
-    weights.set(name, share);
+    const share2 = recorded ? recorded[name] ?? 0 : collected.total > 0 ? (data.samples.before + data.samples.after) / collected.total : 0;
+    weights.set(name, share2);
   }
   return weights;
 }
@@ -30299,11 +30299,11 @@ function analyze(set2, options) {
   const minRounds = Math.max(2, Math.ceil(options.minRounds ?? 2));
   const counter = set2.header?.counter ?? options.counter ?? UNKNOWN_COUNTER;
   const collected = collect(set2);
-  const resolve2 = thresholdResolver(options.thresholds);
+  const resolve3 = thresholdResolver(options.thresholds);
   const names = [...collected.endpoints.keys()].sort(byName);
   const weights = trafficWeights(set2, collected, names);
   const drafts = names.map(
-    (name) => measureEndpoint(collected.endpoints.get(name), resolve2(name), options, minRounds)
+    (name) => measureEndpoint(collected.endpoints.get(name), resolve3(name), options, minRounds)
   );
   const levelAlpha = options.sequential ? lookAlpha(options.sequential, alpha) : alpha;
   const judged = drafts.filter((d) => d.errors.length === 0 && d.estimate);
@@ -35492,7 +35492,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve2) {
+function isRecursive(inst, stack, resolve3) {
   const cached4 = recursive.get(inst);
   if (cached4 !== void 0)
     return cached4 ? PROVEN : NONE;
@@ -35502,7 +35502,7 @@ function isRecursive(inst, stack, resolve2) {
   let result = NONE;
   const check3 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve2);
+      const answer = isRecursive(child, stack, resolve3);
       if (answer > result)
         result = answer;
     }
@@ -35513,7 +35513,7 @@ function isRecursive(inst, stack, resolve2) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve2) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve3) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -35577,7 +35577,7 @@ function isRecursive(inst, stack, resolve2) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def2._cachedInner ?? (resolve2 ? inst._zod.innerType : void 0);
+      const inner = def2._cachedInner ?? (resolve3 ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -50243,6 +50243,73 @@ var RunResultSchema = external_exports.strictObject({
   warnings: external_exports.array(external_exports.string())
 }).describe("perfgate result.json: per-endpoint CPU cost change, verdicts and the gate decision");
 
+// src/analysis/statuses.ts
+var import_picomatch2 = __toESM(require_picomatch2(), 1);
+var MOSTLY_ERRORS = 0.5;
+var isError = (status) => status !== void 0 && status >= 400;
+function tallyStatuses(samples) {
+  const out = /* @__PURE__ */ new Map();
+  for (const s of samples) {
+    if (s.status === void 0) continue;
+    let t = out.get(s.endpoint);
+    if (!t) {
+      t = { before: { answers: 0, errors: 0 }, after: { answers: 0, errors: 0 } };
+      out.set(s.endpoint, t);
+    }
+    t[s.build].answers++;
+    if (isError(s.status)) t[s.build].errors++;
+  }
+  return out;
+}
+function share(t) {
+  return t.answers > 0 ? t.errors / t.answers : 0;
+}
+function percentOf(t) {
+  return `${Math.round(share(t) * 100)}%`;
+}
+function guardErrorAnswers(result, samples, allowed = []) {
+  const tallies = tallyStatuses(samples);
+  const isAllowed = allowed.length > 0 ? (0, import_picomatch2.default)([...allowed]) : () => false;
+  const warnings = [];
+  let changed = false;
+  const endpoints = result.endpoints.map((e) => {
+    const t = tallies.get(e.endpoint);
+    if (!t || t.before.answers === 0 || t.after.answers === 0 || isAllowed(e.endpoint)) return e;
+    const { before, after } = t;
+    if (before.errors === before.answers && after.errors === after.answers) {
+      changed = true;
+      const reason = "answered only HTTP errors (4xx/5xx) in both builds, so it measured error pages; fix the workload or the service, or list the endpoint in allow-errors";
+      return {
+        ...e,
+        verdict: "error",
+        warnings: [reason, ...e.warnings]
+      };
+    }
+    if (share(before) >= MOSTLY_ERRORS || share(after) >= MOSTLY_ERRORS) {
+      warnings.push(
+        `${e.endpoint}: ${percentOf(before)} of answers before and ${percentOf(after)} after were HTTP errors; its cost is mostly that of error pages`
+      );
+    }
+    return e;
+  });
+  if (!changed && warnings.length === 0) return result;
+  const counts = { ...result.counts };
+  for (const k of Object.keys(counts)) counts[k] = 0;
+  for (const e of endpoints) counts[e.verdict]++;
+  const failing = endpoints.filter((e) => e.verdict === "error").length;
+  const guarded = {
+    ...result,
+    endpoints,
+    counts,
+    verdict: failing > 0 ? "error" : result.verdict,
+    warnings: [
+      ...result.warnings,
+      ...warnings.length > 0 ? [`${plural(warnings.length, "endpoint")} answered mostly HTTP errors`, ...warnings] : []
+    ]
+  };
+  return changed ? { ...guarded, summary: summarize(guarded) } : guarded;
+}
+
 // src/report/format.ts
 var SI = ["", "k", "M", "G", "T", "P"];
 var TIME = ["ns", "\xB5s", "ms", "s"];
@@ -50370,6 +50437,19 @@ function fallbackBanner(counter) {
   return `Measured with ${what}, not instructions${why}. CPU time varies with machine load and CPU model, so intervals are wider and small regressions can go unseen; run on a machine with a PMU (bare metal or a VM that exposes hardware counters) for instruction counts.`;
 }
 
+// src/report/escape.ts
+var ZERO_WIDTH_SPACE = "\u200B";
+function markdownText(text2) {
+  return text2.replace(/\r?\n|\r/g, " ").replace(/[&<>]/g, (c) => c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;").replace(/[\\`*_[\]!#|~]/g, (c) => `\\${c}`).replace(/@/g, `@${ZERO_WIDTH_SPACE}`);
+}
+function markdownCode(text2) {
+  const t = text2.replace(/\r?\n|\r/g, " ").replace(/\|/g, "\\|");
+  const longest = Math.max(0, ...Array.from(t.matchAll(/`+/g), (m) => m[0].length));
+  const fence = "`".repeat(longest + 1);
+  const pad = longest > 0 || t.startsWith(" ") || t.endsWith(" ") ? " " : "";
+  return `${fence}${pad}${t}${pad}${fence}`;
+}
+
 // src/report/markdown.ts
 var VERDICT = {
   regression: "\u{1F534} regression",
@@ -50383,13 +50463,8 @@ var OVERALL = {
   fail: "\u274C fail",
   error: "\u26D4 error"
 };
-function cell(text2) {
-  return text2.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
-function code(text2) {
-  const t = cell(text2);
-  return t.includes("`") ? `\`\` ${t} \`\`` : `\`${t}\``;
-}
+var cell = markdownText;
+var code = markdownCode;
 function row(cells) {
   return `| ${cells.join(" | ")} |`;
 }
@@ -50419,9 +50494,9 @@ function renderMarkdown(result, options = {}) {
   }
   const runWarnings2 = result.warnings.filter((w) => !isCounterWarning(result, w));
   if (result.verdict === "error" && runWarnings2.length > 0) {
-    lines.push("> [!CAUTION]", ...runWarnings2.map((w) => `> - ${w}`), "");
+    lines.push("> [!CAUTION]", ...runWarnings2.map((w) => `> - ${cell(w)}`), "");
   } else if (runWarnings2.length > 0) {
-    lines.push("> [!NOTE]", ...runWarnings2.map((w) => `> - ${w}`), "");
+    lines.push("> [!NOTE]", ...runWarnings2.map((w) => `> - ${cell(w)}`), "");
   }
   const rows = worstFirst(result.endpoints);
   if (rows.length > 0) {
@@ -50512,6 +50587,11 @@ var InterruptedError = class extends PerfgateError {
     this.signal = signal;
   }
 };
+function interruption(signal) {
+  const reason = signal.reason;
+  if (reason instanceof InterruptedError) return reason;
+  return new InterruptedError(typeof reason === "string" ? reason : "SIGINT");
+}
 function errorMessage(error63) {
   if (error63 instanceof Error) return error63.message;
   if (typeof error63 === "string") return error63;
@@ -50720,6 +50800,15 @@ function parseDuration(input2) {
   }
   return { ok: true, value: Math.round(total) };
 }
+function parsePositiveDuration(input2) {
+  const parsed = parseDuration(input2);
+  if (!parsed.ok || parsed.value > 0) return parsed;
+  return {
+    ok: false,
+    message: `must be longer than zero, got '${String(input2)}'`,
+    hint: "a budget of 0 would stop before the first round; leave it out for the default"
+  };
+}
 function parsePercent(input2) {
   const expected = "expected a percentage such as '3%' or '0.5%'";
   if (typeof input2 === "number") {
@@ -50903,7 +50992,7 @@ var measureSchema = external_exports.strictObject({
   ).default(10),
   warmup: warmupSchema.default("auto"),
   requests: positiveInt(
-    "Measured requests per endpoint per round, at least: the endpoint's requests are repeated in whole passes, split into 5 blocks."
+    "Measured requests per endpoint per round, at least: the endpoint's requests are repeated in whole passes, in blocks of at least 8 requests (at least 5 blocks)."
   ).default(80),
   "max-rounds": positiveInt(
     "Most rounds: inconclusive endpoints get more rounds, at planned looks, while the budget lasts (default: 2 \xD7 rounds)."
@@ -50983,7 +51072,10 @@ var configSchema = external_exports.strictObject({
   ),
   "on-inconclusive": oneOf(["pass", "fail"], "What an inconclusive endpoint does.").default(
     "pass"
-  )
+  ),
+  "allow-errors": external_exports.array(text('Endpoint glob such as "GET /missing/*".')).meta({
+    description: "Endpoints (globs) whose answers may all be HTTP errors; any other endpoint that answers only errors in both builds fails the gate."
+  }).default([])
 }).meta({ title: "perfgate.yml", description: "perfgate configuration" });
 
 // src/config/keys.ts
@@ -51172,6 +51264,7 @@ function resolveConfig(raw, file2, lines) {
     confidence: raw.confidence,
     onRegression: raw["on-regression"],
     onInconclusive: raw["on-inconclusive"],
+    allowErrors: raw["allow-errors"],
     lines
   };
 }
@@ -51307,7 +51400,10 @@ function requireRunnable(config2) {
     if (!build) missing.push(side);
     else if (build.start === void 0) missing.push(`${side}.start`);
   }
-  if (missing.length === 0) return config2;
+  if (missing.length === 0) {
+    checkBudget(config2);
+    return config2;
+  }
   const first = missing[0];
   const line = config2.lines[first] ?? config2.lines[first.split(".")[0]];
   throw new ConfigError(
@@ -51316,6 +51412,28 @@ function requireRunnable(config2) {
     `for example:
 ${EXAMPLE}`
   );
+}
+var MIN_ROUNDS = 2;
+function checkBudget(config2) {
+  const at2 = (key) => {
+    const line = config2.lines[key];
+    return { file: config2.file, ...line !== void 0 ? { line } : {}, path: key };
+  };
+  const { rounds, maxDurationMs } = config2.measure;
+  if (rounds < MIN_ROUNDS) {
+    throw new ConfigError(
+      `must be at least ${MIN_ROUNDS}, got ${rounds}: the confidence interval comes from the spread between rounds`,
+      at2("measure.rounds"),
+      "each round is a fresh before and after process; 5 to 10 is usual"
+    );
+  }
+  if (!(maxDurationMs > 0)) {
+    throw new ConfigError(
+      `must be longer than zero, got ${maxDurationMs}ms: the run would stop before its first round`,
+      at2("measure.max-duration"),
+      "leave it out for the default (30m)"
+    );
+  }
 }
 
 // src/counters/binding.ts
@@ -51670,11 +51788,15 @@ function selectCounters(requested, report) {
 
 // src/proc/spawn.ts
 import { spawn } from "node:child_process";
+import { statSync } from "node:fs";
 import { machine } from "node:os";
 
 // src/proc/registry.ts
+import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync as readFileSync3, renameSync, writeFileSync, rmSync } from "node:fs";
+var MARKER_VAR = "PERFGATE_GROUP";
 var live = /* @__PURE__ */ new Map();
+var worktrees = /* @__PURE__ */ new Map();
 var pidFile;
 var exitHookInstalled = false;
 function statFields(pid) {
@@ -51688,28 +51810,51 @@ function statFields(pid) {
 function procStartTime(pid) {
   return statFields(pid)?.[19] ?? null;
 }
+function newMarker() {
+  return `${process.pid}-${randomBytes(6).toString("hex")}`;
+}
 function persist() {
   if (!pidFile) return;
   const tmp = `${pidFile}.tmp`;
-  writeFileSync(tmp, JSON.stringify([...live.values()]));
-  renameSync(tmp, pidFile);
+  const content = {
+    groups: [...live.values()],
+    worktrees: [...worktrees.values()]
+  };
+  try {
+    writeFileSync(tmp, JSON.stringify(content));
+    renameSync(tmp, pidFile);
+  } catch {
+  }
 }
 function usePidFile(file2) {
+  if (pidFile && pidFile !== file2 && live.size === 0 && worktrees.size === 0) {
+    rmSync(pidFile, { force: true });
+  }
   pidFile = file2;
   persist();
 }
-function register(pgid, label) {
-  live.set(pgid, { pgid, startTime: procStartTime(pgid), label });
+function installExitHook() {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", killAllNow);
+}
+function register(pgid, label, marker2) {
+  live.set(pgid, { pgid, startTime: procStartTime(pgid), label, ...marker2 ? { marker: marker2 } : {} });
   persist();
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on("exit", killAllNow);
-  }
+  installExitHook();
 }
 function unregister(pgid) {
   if (live.delete(pgid)) persist();
 }
+function registerWorktree(entry) {
+  worktrees.set(entry.dir, entry);
+  persist();
+}
+function unregisterWorktree(dir) {
+  if (worktrees.delete(dir)) persist();
+}
 function signalGroup(pgid, signal) {
+  if (!(pgid > 1)) return false;
   try {
     process.kill(-pgid, signal);
     return true;
@@ -51717,44 +51862,80 @@ function signalGroup(pgid, signal) {
     return false;
   }
 }
-function killAllNow() {
-  for (const pgid of live.keys()) signalGroup(pgid, "SIGKILL");
-  live.clear();
-  if (pidFile) rmSync(pidFile, { force: true });
+function signalPid(pid, signal) {
+  try {
+    process.kill(pid, signal);
+  } catch {
+  }
 }
-function groupAlive(pgid) {
+function pids() {
+  try {
+    return readdirSync("/proc").filter((e) => e.charCodeAt(0) <= 57);
+  } catch {
+    return [];
+  }
+}
+function markedPids(marker2) {
+  if (!marker2) return [];
+  const needle = Buffer.from(`${MARKER_VAR}=${marker2}\0`);
+  const out = [];
+  for (const pid of pids()) {
+    if (Number(pid) === process.pid) continue;
+    const f = statFields(pid);
+    if (!f || f[0] === "Z" || f[0] === "X") continue;
+    let environ;
+    try {
+      environ = readFileSync3(`/proc/${pid}/environ`);
+    } catch {
+      continue;
+    }
+    const at2 = environ.indexOf(needle);
+    if (at2 === 0 || at2 > 0 && environ[at2 - 1] === 0) out.push(Number(pid));
+  }
+  return out;
+}
+function signalAll(entry, signal) {
+  const group = signalGroup(entry.pgid, signal);
+  const marked = markedPids(entry.marker);
+  for (const pid of marked) signalPid(pid, signal);
+  return group || marked.length > 0;
+}
+function killAllNow() {
+  for (const entry of live.values()) signalAll(entry, "SIGKILL");
+  live.clear();
+  if (pidFile && worktrees.size === 0) rmSync(pidFile, { force: true, maxRetries: 0 });
+  else persist();
+}
+function groupAlive(pgid, marker2) {
+  if (markedPids(marker2).length > 0) return true;
+  if (!(pgid > 1)) return false;
   try {
     process.kill(-pgid, 0);
   } catch (error63) {
     return error63.code === "EPERM";
   }
-  let entries;
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return true;
-  }
-  for (const entry of entries) {
-    if (entry.charCodeAt(0) > 57) continue;
+  for (const entry of pids()) {
     const f = statFields(entry);
     if (f && Number(f[2]) === pgid && f[0] !== "Z" && f[0] !== "X") return true;
   }
   return false;
 }
 var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function terminateGroup(pgid, graceMs) {
-  if (!signalGroup(pgid, "SIGTERM")) return;
+async function terminateGroup(pgid, graceMs, marker2) {
+  const entry = { pgid, marker: marker2 };
+  if (!signalAll(entry, "SIGTERM")) return;
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
-    if (!groupAlive(pgid)) return;
+    if (!groupAlive(pgid, marker2)) return;
     await sleep(25);
   }
-  signalGroup(pgid, "SIGKILL");
+  signalAll(entry, "SIGKILL");
   const reaped = Date.now() + 1e3;
-  while (Date.now() < reaped && groupAlive(pgid)) await sleep(10);
+  while (Date.now() < reaped && groupAlive(pgid, marker2)) await sleep(10);
 }
 
 // src/proc/spawn.ts
+var TAIL_LINE_CHARS = 500;
 var BLOCKER = 'IFS= read -r _ <&3 || exit 97; exec 3<&-; exec "$@"';
 var LineTail = class {
   constructor(max, onLine) {
@@ -51770,14 +51951,15 @@ var LineTail = class {
     const parts2 = text2.split("\n");
     this.partial = parts2.pop() ?? "";
     for (const line of parts2) this.add(line);
-    if (this.partial.length > 4096) {
+    if (this.partial.length > 64 * 1024) {
       this.add(this.partial);
       this.partial = "";
     }
   }
   add(line) {
     this.onLine?.(line);
-    this.lines.push(line);
+    const cut = line.length > TAIL_LINE_CHARS ? `${line.slice(0, TAIL_LINE_CHARS)}\u2026 (${line.length - TAIL_LINE_CHARS} more characters)` : line;
+    this.lines.push(cut);
     if (this.lines.length > this.max) this.lines.shift();
   }
   get() {
@@ -51787,12 +51969,24 @@ var LineTail = class {
 function aslrOffPrefix() {
   return ["setarch", machine(), "-R"];
 }
+function requireFolder(cwd, label) {
+  if (cwd === void 0) return;
+  let isDir = false;
+  try {
+    isDir = statSync(cwd).isDirectory();
+  } catch {
+  }
+  if (!isDir) throw new EnvironmentError(`cannot start ${label}: the folder ${cwd} does not exist`);
+}
 function spawnBlocked(options) {
   const argv = options.noAslr ? [...aslrOffPrefix(), ...options.argv] : options.argv;
   const capture = (options.stdio ?? "capture") === "capture";
-  const child = spawn("/bin/sh", ["-c", BLOCKER, "perfgate-blocker", ...argv], {
+  requireFolder(options.cwd, options.label);
+  const marker2 = newMarker();
+  const shell = options.shell ?? "/bin/sh";
+  const child = spawn(shell, ["-c", BLOCKER, "perfgate-blocker", ...argv], {
     cwd: options.cwd,
-    env: options.env,
+    env: { ...options.env ?? process.env, [MARKER_VAR]: marker2 },
     // setsid(): its own session and process group, so the whole tree can be signalled at once.
     detached: true,
     stdio: [
@@ -51802,21 +51996,26 @@ function spawnBlocked(options) {
       "pipe"
     ]
   });
+  let spawnError;
+  child.on("error", (error63) => {
+    spawnError = error63;
+  });
   if (child.pid === void 0) {
-    throw new Error(`could not start /bin/sh for ${options.label}`);
+    throw new EnvironmentError(`could not start ${shell} for ${options.label}`);
   }
   const pid = child.pid;
-  register(pid, options.label);
+  register(pid, options.label, marker2);
   const tail = new LineTail(options.tailLines ?? 40, options.onLine);
   if (capture) {
     child.stdout.on("data", (c) => tail.push(c));
     child.stderr.on("data", (c) => tail.push(c));
   }
+  const closed = new Promise((resolve3) => child.once("close", resolve3));
   let running = true;
-  const exited = new Promise((resolve2) => {
+  const exited = new Promise((resolve3) => {
     child.once("exit", (code2, signal) => {
       running = false;
-      resolve2({ code: code2, signal });
+      resolve3({ code: code2, signal });
     });
   });
   const go = child.stdio[3];
@@ -51839,9 +52038,12 @@ function spawnBlocked(options) {
     stop(graceMs = 5e3) {
       stopping ??= (async () => {
         if (!released) go.destroy();
-        await terminateGroup(pid, graceMs);
-        const exit = await exited;
+        await terminateGroup(pid, graceMs, marker2);
+        const exit = spawnError ? { code: null, signal: null } : await exited;
         unregister(pid);
+        await Promise.race([closed, new Promise((r) => setTimeout(r, 1e3))]);
+        child.stdout?.destroy();
+        child.stderr?.destroy();
         return exit;
       })();
       return stopping;
@@ -51934,9 +52136,9 @@ function resolvePlacement(setting, events, facts) {
 import { execFile } from "node:child_process";
 var cached3;
 function aslrOffWorks() {
-  cached3 ??= new Promise((resolve2) => {
+  cached3 ??= new Promise((resolve3) => {
     const [cmd, ...args] = aslrOffPrefix();
-    execFile(cmd, [...args, "true"], (error63) => resolve2(!error63));
+    execFile(cmd, [...args, "true"], (error63) => resolve3(!error63));
   });
   return cached3;
 }
@@ -51944,14 +52146,14 @@ function aslrOffWorks() {
 // src/targets/port.ts
 import { createServer } from "node:net";
 function freePort() {
-  return new Promise((resolve2, reject) => {
+  return new Promise((resolve3, reject) => {
     const server = createServer();
     server.unref();
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
       server.close(() => {
-        if (address && typeof address === "object") resolve2(address.port);
+        if (address && typeof address === "object") resolve3(address.port);
         else reject(new Error("could not allocate a port"));
       });
     });
@@ -51962,31 +52164,31 @@ function freePort() {
 import { request } from "node:http";
 import { connect } from "node:net";
 function probeHttp(port, path5) {
-  return new Promise((resolve2) => {
+  return new Promise((resolve3) => {
     const req = request(
       { host: "127.0.0.1", port, path: path5, method: "GET", timeout: 2e3, agent: false },
       (res) => {
         res.resume();
         res.on("end", () => {
           const status = res.statusCode ?? 0;
-          resolve2(status >= 200 && status < 400 ? null : `HTTP ${status}`);
+          resolve3(status >= 200 && status < 400 ? null : `HTTP ${status}`);
         });
-        res.on("error", (e) => resolve2(e.message));
+        res.on("error", (e) => resolve3(e.message));
       }
     );
     req.on("timeout", () => req.destroy(new Error("no answer within 2s")));
-    req.on("error", (e) => resolve2(e.code ?? e.message));
+    req.on("error", (e) => resolve3(e.code ?? e.message));
     req.end();
   });
 }
 function probePort(port) {
-  return new Promise((resolve2) => {
+  return new Promise((resolve3) => {
     const socket = connect({ host: "127.0.0.1", port });
     socket.once("connect", () => {
       socket.destroy();
-      resolve2(null);
+      resolve3(null);
     });
-    socket.once("error", (e) => resolve2(e.code ?? e.message));
+    socket.once("error", (e) => resolve3(e.code ?? e.message));
   });
 }
 async function waitReady(port, readiness, isRunning, signal) {
@@ -52089,21 +52291,32 @@ async function startTarget(spec, signal, logger) {
       "check that the server listens on $PORT (perfgate sets it), or raise 'ready.timeout'"
     );
   }
+  const crashed = () => {
+    if (group.running || stopped) return void 0;
+    const e = exit ?? { code: null, signal: null };
+    return new TargetError(
+      spec.build,
+      `server ${describeExit(e.code, e.signal)} while being measured`,
+      group.tail()
+    );
+  };
   return {
     build: spec.build,
     port,
     group,
     counters,
     readyMs: outcome.ms,
-    crashed() {
-      if (group.running || stopped) return void 0;
-      const e = exit ?? { code: null, signal: null };
-      return new TargetError(
-        spec.build,
-        `server ${describeExit(e.code, e.signal)} while being measured`,
-        group.tail()
-      );
+    crashed,
+    async crashedWithin(ms) {
+      if (group.running && !stopped) {
+        const exited = group.exited.then((e) => {
+          exit = e;
+        });
+        await Promise.race([exited, new Promise((r) => setTimeout(r, ms))]);
+      }
+      return crashed();
     },
+    signal,
     stop
   };
 }
@@ -52134,13 +52347,13 @@ var LocalClient = class {
    * Sends one request. `onSend` runs right before the request leaves, `onComplete` right after
    * the last byte of the response arrived: the counter reads go there.
    */
-  send(req, onSend, onComplete, timeoutMs = 6e4) {
+  send(req, onSend, onComplete, timeoutMs = 6e4, signal) {
     try {
       assertLocalPath(req.path);
     } catch (error63) {
       return Promise.reject(error63);
     }
-    return new Promise((resolve2, reject) => {
+    return new Promise((resolve3, reject) => {
       const headers = { ...req.headers };
       if (req.body) headers["content-length"] = String(req.body.length);
       onSend?.();
@@ -52152,7 +52365,8 @@ var LocalClient = class {
           path: req.path,
           headers,
           agent: this.agent,
-          timeout: timeoutMs
+          timeout: timeoutMs,
+          ...signal ? { signal } : {}
         },
         (res) => {
           let bytes = 0;
@@ -52164,7 +52378,7 @@ var LocalClient = class {
           res.on("end", () => {
             onComplete?.();
             const status = res.statusCode ?? 0;
-            resolve2(
+            resolve3(
               hash2 ? { status, bytes, bodyHash: hash2.digest("hex").slice(0, 16) } : { status, bytes }
             );
           });
@@ -52187,8 +52401,9 @@ var LocalClient = class {
 // src/replay/meter.ts
 var now = () => performance.now();
 var sleep2 = (ms) => new Promise((r) => setTimeout(r, ms));
-function requestFailure(target, req, error63) {
-  return target.crashed() ?? new TargetError(
+async function requestFailure(target, req, error63) {
+  if (target.signal.aborted) return interruption(target.signal);
+  return await target.crashedWithin(1e3) ?? new TargetError(
     target.build,
     `request ${req.method} ${req.path} failed: ${errorMessage(error63)}`,
     target.group.tail()
@@ -52231,9 +52446,10 @@ var Meter = class {
   /** One request on the kept-alive connection; a failure names the build and how it ended. */
   async send(req, measured) {
     try {
-      return measured ? await this.client.send(req, this.onSend, this.onComplete) : await this.client.send(req);
+      const { signal } = this.target;
+      return measured ? await this.client.send(req, this.onSend, this.onComplete, void 0, signal) : await this.client.send(req, void 0, void 0, void 0, signal);
     } catch (error63) {
-      throw requestFailure(this.target, req, error63);
+      throw await requestFailure(this.target, req, error63);
     }
   }
   /** Sends a request, measures it, writes its sample; returns the response. */
@@ -52594,37 +52810,181 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
 }
 
 // src/samples/writer.ts
-import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
-import { dirname as dirname2 } from "node:path";
+import { closeSync, ftruncateSync, mkdirSync as mkdirSync2, openSync, writeSync } from "node:fs";
+import { dirname as dirname3 } from "node:path";
+
+// src/samples/files.ts
+import { accessSync, constants, mkdirSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { dirname as dirname2, resolve } from "node:path";
+var CAUSES = {
+  ENOSPC: "no space left on the device",
+  EDQUOT: "the disk quota is used up",
+  EROFS: "the file system is read-only",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  ENOTDIR: "a part of the path is a file, not a folder",
+  EISDIR: "it is a folder",
+  EFBIG: "the file is too large"
+};
+var OutputError = class _OutputError extends EnvironmentError {
+  code;
+  constructor(message, code2, hint) {
+    super(message, hint);
+    this.code = code2;
+  }
+  static from(path5, error63, consequence) {
+    if (error63 instanceof _OutputError) return error63;
+    const code2 = error63?.code;
+    const cause = (code2 && CAUSES[code2]) ?? errorMessage(error63);
+    return new _OutputError(
+      `cannot write ${path5}: ${cause}${code2 ? ` (${code2})` : ""}${consequence ? `; ${consequence}` : ""}`,
+      code2,
+      code2 === "ENOSPC" || code2 === "EDQUOT" ? "free some space, or point --out (the action's out-dir) at a disk with room" : code2 === "EROFS" || code2 === "EACCES" || code2 === "EPERM" ? "point --out (the action's out-dir) at a folder perfgate may write to" : void 0
+    );
+  }
+};
+function existingAncestor(path5) {
+  let dir = path5;
+  for (; ; ) {
+    try {
+      accessSync(dir, constants.F_OK);
+      return dir;
+    } catch {
+      const up = dirname2(dir);
+      if (up === dir) return dir;
+      dir = up;
+    }
+  }
+}
+function makeFolders(dir) {
+  const missing = [];
+  for (let d = resolve(dir); !exists(d); d = dirname2(d)) {
+    missing.unshift(d);
+    if (dirname2(d) === d) break;
+  }
+  for (const d of missing) mkdirSync(d);
+}
+function exists(path5) {
+  try {
+    accessSync(path5, constants.F_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function ensureOutDir(dir) {
+  try {
+    makeFolders(dir);
+    accessSync(dir, constants.W_OK);
+  } catch (error63) {
+    let cause = error63;
+    try {
+      accessSync(existingAncestor(dir), constants.W_OK);
+    } catch (parentError) {
+      cause = parentError;
+    }
+    const code2 = cause?.code;
+    if (code2 === "ENOENT" && exists(existingAncestor(dir))) {
+      cause = Object.assign(new Error("the file system there does not allow new folders"), {
+        code: "ENOENT"
+      });
+    }
+    const e = OutputError.from(dir, cause);
+    throw new OutputError(
+      e.message.replace(/^cannot write/, "cannot create the output folder"),
+      e.code,
+      e.hint
+    );
+  }
+}
+function writeOutput(path5, text2) {
+  try {
+    writeFileSync2(path5, text2);
+    return void 0;
+  } catch (error63) {
+    return OutputError.from(path5, error63);
+  }
+}
+
+// src/samples/writer.ts
+var realOps = {
+  write: (fd, buffer, offset, length, position) => writeSync(fd, buffer, offset, length, position),
+  truncate: (fd, length) => ftruncateSync(fd, length)
+};
 var SamplesWriter = class {
-  constructor(path5, batch = 64) {
+  constructor(path5, batch = 64, ops = realOps) {
     this.batch = batch;
+    this.ops = ops;
     this.path = path5;
-    mkdirSync(dirname2(path5), { recursive: true });
-    this.fd = openSync(path5, "w");
+    try {
+      mkdirSync2(dirname3(path5), { recursive: true });
+      this.fd = openSync(path5, "w");
+    } catch (error63) {
+      throw OutputError.from(path5, error63);
+    }
     process.on("exit", this.onExit);
   }
   batch;
+  ops;
   path;
   fd;
   pending = [];
-  onExit = () => this.close();
+  /** Bytes of whole lines in the file. */
+  committed = 0;
+  failure;
+  onExit = () => {
+    try {
+      this.close();
+    } catch {
+    }
+  };
+  /** Bytes of whole lines written so far. */
+  get bytes() {
+    return this.committed;
+  }
+  /** Why writing stopped, if it did. */
+  get error() {
+    return this.failure;
+  }
   write(line) {
+    if (this.failure) return;
     this.pending.push(JSON.stringify(line));
     if (this.pending.length >= this.batch) this.flush();
   }
   flush() {
-    if (this.fd === void 0 || this.pending.length === 0) return;
-    writeSync(this.fd, `${this.pending.join("\n")}
-`);
+    if (this.fd === void 0 || this.failure || this.pending.length === 0) return;
+    const buffer = Buffer.from(`${this.pending.join("\n")}
+`, "utf8");
     this.pending = [];
+    let done = 0;
+    try {
+      while (done < buffer.length) {
+        done += this.ops.write(this.fd, buffer, done, buffer.length - done, this.committed + done);
+      }
+      this.committed += buffer.length;
+    } catch (error63) {
+      this.failure = OutputError.from(
+        this.path,
+        error63,
+        "the samples after the last whole line are lost"
+      );
+      try {
+        if (done > 0) this.ops.truncate(this.fd, this.committed);
+      } catch {
+      }
+      throw this.failure;
+    }
   }
   close() {
     if (this.fd === void 0) return;
-    this.flush();
-    closeSync(this.fd);
-    this.fd = void 0;
-    process.off("exit", this.onExit);
+    const fd = this.fd;
+    try {
+      this.flush();
+    } finally {
+      this.fd = void 0;
+      closeSync(fd);
+      process.off("exit", this.onExit);
+    }
   }
 };
 
@@ -52634,9 +52994,17 @@ var EVENT_KINDS = /* @__PURE__ */ new Set(["round", "round-end", "warmup", "erro
 function fail(file2, line, message) {
   throw new ConfigError(message, { file: file2, line });
 }
-function checkSample(o, file2, line) {
+var MAX_SAMPLE_VALUE = Number.MAX_SAFE_INTEGER;
+function shown(value, raw, key) {
+  if (typeof value === "number" && !Number.isFinite(value)) {
+    const m = new RegExp(`"${key}"\\s*:\\s*([^,}\\s]+)`).exec(raw);
+    return `${m?.[1] ?? String(value)} (beyond the range of a double)`;
+  }
+  return JSON.stringify(value) ?? String(value);
+}
+function checkSample(o, file2, line, raw) {
   const need = (key, ok, what) => {
-    if (!ok) fail(file2, line, `'${key}' must be ${what}, got ${JSON.stringify(o[key])}`);
+    if (!ok) fail(file2, line, `'${key}' must be ${what}, got ${shown(o[key], raw, key)}`);
   };
   need("endpoint", typeof o.endpoint === "string" && o.endpoint.length > 0, "a non-empty string");
   need("build", o.build === "before" || o.build === "after", "'before' or 'after'");
@@ -52648,8 +53016,8 @@ function checkSample(o, file2, line) {
   );
   need(
     "value",
-    typeof o.value === "number" && Number.isFinite(o.value) && o.value >= 0,
-    "a finite number >= 0"
+    typeof o.value === "number" && Number.isFinite(o.value) && o.value >= 0 && o.value <= MAX_SAMPLE_VALUE,
+    `a finite number from 0 to ${MAX_SAMPLE_VALUE}`
   );
   return o;
 }
@@ -52658,6 +53026,7 @@ function parseSamples(text2, file2) {
   const samples = [];
   const events = [];
   const lines = text2.split("\n");
+  const seen = /* @__PURE__ */ new Map();
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i].trim();
     if (!raw) continue;
@@ -52684,7 +53053,17 @@ function parseSamples(text2, file2) {
       if (!EVENT_KINDS.has(rec.kind)) fail(file2, n, `unknown record kind '${rec.kind}'`);
       events.push(rec);
     } else {
-      samples.push(checkSample(rec, file2, n));
+      const sample = checkSample(rec, file2, n, raw);
+      const first = "latencyMs" in rec ? seen.get(raw) : void 0;
+      if (first !== void 0) {
+        fail(
+          file2,
+          n,
+          `repeats the sample on line ${first} exactly; each measurement must appear once`
+        );
+      }
+      seen.set(raw, n);
+      samples.push(sample);
     }
   }
   if (samples.length === 0) fail(file2, 1, "no samples in this file");
@@ -52705,10 +53084,11 @@ async function readSamples(file2) {
 
 // src/targets/worktree.ts
 import { execFile as execFile2 } from "node:child_process";
-import { mkdtempSync, rmSync as rmSync2 } from "node:fs";
+import { existsSync as existsSync2, mkdtempSync, readdirSync as readdirSync2, readFileSync as readFileSync4, rmSync as rmSync2 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join3 } from "node:path";
+import { dirname as dirname4, join as join3 } from "node:path";
 import { promisify } from "node:util";
+var WORKTREE_PREFIX = "perfgate-before-";
 var run = promisify(execFile2);
 async function git(cwd, args) {
   const { stdout } = await run("git", ["-C", cwd, ...args], { maxBuffer: 16 * 1024 * 1024 });
@@ -52728,13 +53108,14 @@ async function commitOf(dir) {
     return void 0;
   }
 }
-async function createWorktree(fromDir, ref, where2 = {}) {
+async function createWorktree(fromDir, ref, origin = {}) {
+  const where2 = { ...origin, path: origin.path ?? "before.ref" };
   const repoRoot = await repoRootOf(fromDir);
   if (!repoRoot) {
-    throw new ConfigError(`before.ref needs a git repository, but ${fromDir} is not inside one`, {
-      ...where2,
-      path: "before.ref"
-    });
+    throw new ConfigError(
+      `a git ref needs a git repository, but ${fromDir} is not inside one`,
+      where2
+    );
   }
   let commit;
   try {
@@ -52742,27 +53123,82 @@ async function createWorktree(fromDir, ref, where2 = {}) {
   } catch {
     throw new ConfigError(
       `git ref '${ref}' does not name a commit in ${repoRoot}`,
-      { ...where2, path: "before.ref" },
+      where2,
       "fetch it first (actions/checkout with fetch-depth: 0), or name a branch, tag or sha that exists"
     );
   }
-  const dir = mkdtempSync(join3(tmpdir(), "perfgate-before-"));
+  const dir = mkdtempSync(join3(tmpdir(), `${WORKTREE_PREFIX}${process.pid}-`));
   rmSync2(dir, { recursive: true, force: true });
-  await git(repoRoot, ["worktree", "add", "--detach", "--force", dir, commit]);
+  registerWorktree({ dir, repoRoot });
+  try {
+    await git(repoRoot, ["worktree", "add", "--detach", "--force", dir, commit]);
+  } catch (error63) {
+    await removeWorktree({ dir, repoRoot });
+    throw error63;
+  }
   return {
     dir,
     repoRoot,
     ref,
     commit,
-    async remove() {
-      try {
-        await git(repoRoot, ["worktree", "remove", "--force", dir]);
-      } catch {
-      }
-      rmSync2(dir, { recursive: true, force: true });
-      await git(repoRoot, ["worktree", "prune"]).catch(() => void 0);
-    }
+    remove: () => removeWorktree({ dir, repoRoot })
   };
+}
+async function removeWorktree({ dir, repoRoot }) {
+  try {
+    await git(repoRoot, ["worktree", "remove", "--force", dir]);
+  } catch {
+  }
+  try {
+    rmSync2(dir, { recursive: true, force: true });
+  } catch {
+  }
+  await git(repoRoot, ["worktree", "prune"]).catch(() => void 0);
+  unregisterWorktree(dir);
+}
+
+// src/targets/folder.ts
+import { statSync as statSync2 } from "node:fs";
+import { relative } from "node:path";
+function isFolder(path5) {
+  try {
+    return statSync2(path5).isDirectory();
+  } catch {
+    return false;
+  }
+}
+function requireBuildFolder(side, cwd, config2, worktree) {
+  if (isFolder(cwd)) return;
+  if (worktree) {
+    const rel = relative(worktree.dir, cwd) || ".";
+    throw new TargetError(
+      side,
+      `the folder ${rel} does not exist at ${worktree.ref} (${worktree.commit.slice(0, 12)})`,
+      [],
+      `the ${side} build runs where the after build does, ${rel}; if the service moved or is new in this change, pin before.cwd or pick another before.ref`
+    );
+  }
+  const line = config2.lines[`${side}.cwd`];
+  throw new ConfigError(
+    `the folder ${cwd} does not exist`,
+    { file: config2.file, ...line ? { line } : {}, path: `${side}.cwd` },
+    "cwd is relative to the config file"
+  );
+}
+
+// src/targets/env.ts
+var WITHHELD_PREFIXES = ["INPUT_", "ACTIONS_"];
+var WITHHELD_NAMES = /* @__PURE__ */ new Set(["GITHUB_TOKEN", "GH_TOKEN", "PERFGATE_TOKEN"]);
+function withheld(name) {
+  const upper = name.toUpperCase();
+  return WITHHELD_NAMES.has(upper) || WITHHELD_PREFIXES.some((p) => upper.startsWith(p));
+}
+function targetEnvironment(base, configured = {}) {
+  const out = {};
+  for (const [name, value] of Object.entries(base)) {
+    if (value !== void 0 && !withheld(name)) out[name] = value;
+  }
+  return { ...out, ...configured };
 }
 
 // src/workload/parse.ts
@@ -52888,6 +53324,7 @@ var CONNECTION_HEADERS = [
   "content-length"
 ];
 var DROPPED_ON_IMPORT = [...CONNECTION_HEADERS, "host"];
+var BAD_VALUE_CHAR = /[^\t\x20-\x7e]/u;
 function headerProblem(name, value) {
   if (name.startsWith(":")) {
     return `'${name}' is an HTTP/2 pseudo-header; the method and url fields say this already`;
@@ -52898,6 +53335,11 @@ function headerProblem(name, value) {
   }
   if (typeof value !== "string") return `'${name}': expected a string value, got ${typeof value}`;
   if (/[\r\n\0]/.test(value)) return `'${name}': the value contains a line break or NUL`;
+  const bad = BAD_VALUE_CHAR.exec(value);
+  if (bad) {
+    const code2 = bad[0].codePointAt(0).toString(16).toUpperCase().padStart(4, "0");
+    return `'${name}': the value holds U+${code2} at character ${bad.index + 1}; header values must be printable ASCII (percent-encode anything else)`;
+  }
   return void 0;
 }
 
@@ -53074,9 +53516,9 @@ function parseRecord(content, problem, routes, index, line) {
   };
 }
 async function loadWorkload(file2, options = {}) {
-  let text2;
+  let bytes;
   try {
-    text2 = await readFile3(file2, "utf8");
+    bytes = await readFile3(file2);
   } catch (error63) {
     const code2 = error63.code;
     throw new ConfigError(
@@ -53085,10 +53527,51 @@ async function loadWorkload(file2, options = {}) {
       code2 === "ENOENT" ? "record traffic or create one with 'perfgate import'" : void 0
     );
   }
-  return parseWorkload(text2, file2, options);
+  return parseWorkload(decodeWorkload(bytes, file2), file2, options);
+}
+function decodeWorkload(bytes, file2) {
+  const strict = new TextDecoder("utf-8", { fatal: true });
+  try {
+    return strict.decode(bytes);
+  } catch {
+    const problems = [];
+    let start = 0;
+    for (let line = 1; start <= bytes.length; line++) {
+      const end = bytes.indexOf(10, start);
+      const stop = end < 0 ? bytes.length : end;
+      try {
+        strict.decode(bytes.subarray(start, stop));
+      } catch {
+        problems.push({
+          line,
+          message: 'not valid UTF-8 (save the file as UTF-8; a body of other bytes goes in {"base64": "..."})'
+        });
+      }
+      if (end < 0) break;
+      start = end + 1;
+    }
+    throw new ProblemsError(
+      file2,
+      problems,
+      "a workload file is UTF-8 text, one JSON request a line"
+    );
+  }
 }
 function oneLine(message) {
   return message.replace(/\s+/g, " ");
+}
+
+// src/workload/weights.ts
+function endpointWeights(requests) {
+  const largest = requests.reduce((m, r) => Math.max(m, r.weight), 0);
+  const scaled = requests.map((r) => ({
+    endpoint: r.endpoint,
+    w: largest > 0 ? r.weight / largest : 0
+  }));
+  const total = scaled.reduce((s, r) => s + r.w, 0);
+  const out = {};
+  for (const r of scaled) out[r.endpoint] = (out[r.endpoint] ?? 0) + (total > 0 ? r.w / total : 0);
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 // src/version.ts
@@ -53097,7 +53580,7 @@ var VERSION = "0.1.0";
 // src/pipeline.ts
 function applyOverrides(config2, o, aa, logger) {
   let out = config2;
-  if (o.workload) out = { ...out, workload: resolve(o.workload) };
+  if (o.workload) out = { ...out, workload: resolve2(o.workload) };
   const ref = o.beforeRef ?? (config2.before?.cwd === void 0 ? o.defaultBeforeRef : void 0);
   if (o.defaultBeforeRef && !o.beforeRef && config2.before?.cwd !== void 0) {
     logger.info(
@@ -53109,7 +53592,7 @@ function applyOverrides(config2, o, aa, logger) {
     out = { ...out, before: { ...recipe, ref } };
   }
   if (o.onRegression) out = { ...out, onRegression: o.onRegression };
-  if (o.maxDurationMs)
+  if (o.maxDurationMs !== void 0)
     out = { ...out, measure: { ...out.measure, maxDurationMs: o.maxDurationMs } };
   if (aa && out.after) out = { ...out, before: out.after };
   return out;
@@ -53154,17 +53637,21 @@ function analysisOptions(config2) {
     onInconclusive: config2.onInconclusive
   };
 }
-async function prepareBuild(side, build, config2, env, signal, logger) {
+function refOrigin(side, config2, overrides) {
+  if (side === "before" && overrides.beforeRef !== void 0)
+    return { path: overrides.beforeRefFrom ?? "--before-ref" };
+  if (side === "before" && overrides.defaultBeforeRef === config2.before.ref)
+    return { path: "the pull request's base" };
+  const line = config2.lines[`${side}.ref`];
+  return { file: config2.file, ...line ? { line } : {} };
+}
+async function prepareBuild(side, build, config2, env, signal, logger, origin) {
   let cwd;
   let worktree;
   if (build.ref !== void 0) {
-    const line = config2.lines[`${side}.ref`];
-    worktree = await createWorktree(config2.dir, build.ref, {
-      file: config2.file,
-      ...line ? { line } : {}
-    });
+    worktree = await createWorktree(config2.dir, build.ref, origin);
     const afterCwd = config2.after.cwd ?? config2.dir;
-    const rel = relative(worktree.repoRoot, afterCwd);
+    const rel = relative2(worktree.repoRoot, afterCwd);
     cwd = join4(worktree.dir, rel.startsWith("..") ? "" : rel);
     logger.info(
       `${side}: checked out ${build.ref} (${worktree.commit.slice(0, 12)}) in ${worktree.dir}`
@@ -53173,6 +53660,7 @@ async function prepareBuild(side, build, config2, env, signal, logger) {
     cwd = build.cwd;
   }
   try {
+    requireBuildFolder(side, cwd, config2, worktree);
     if (build.build) await runShell(side, "build", build.build, cwd, env, signal, logger);
   } catch (error63) {
     await worktree?.remove();
@@ -53197,12 +53685,6 @@ function prepareRequests(config2, requests, env) {
     ...r.body ? { body: r.body } : {}
   }));
 }
-function endpointWeights(requests) {
-  const total = requests.reduce((s, r) => s + r.weight, 0);
-  const out = {};
-  for (const r of requests) out[r.endpoint] = (out[r.endpoint] ?? 0) + r.weight / total;
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
-}
 function samplesHeader(f) {
   const { config: config2, builds, report } = f;
   const build = (side) => ({
@@ -53226,7 +53708,7 @@ function samplesHeader(f) {
       path: config2.workload,
       requests: f.requests,
       endpoints: f.workload.endpoints,
-      sha256: createHash2("sha256").update(readFileSync4(config2.workload)).digest("hex"),
+      sha256: createHash2("sha256").update(readFileSync5(config2.workload)).digest("hex"),
       weights: endpointWeights(f.workload.requests)
     },
     builds: { before: build("before"), after: build("after") },
@@ -53279,12 +53761,12 @@ async function runGate(options) {
     );
     noAslr = false;
   }
-  mkdirSync2(options.outDir, { recursive: true });
+  ensureOutDir(options.outDir);
   const samplesPath = join4(options.outDir, "samples.jsonl");
   const resultPath = join4(options.outDir, "result.json");
   const reportPath = join4(options.outDir, "report.md");
   usePidFile(options.pidFile);
-  const targetEnv = { ...env, ...config2.env };
+  const targetEnv = targetEnvironment(env, config2.env);
   const builds = {};
   let failure2;
   let writer;
@@ -53292,8 +53774,18 @@ async function runGate(options) {
   const aOptions = analysisOptions(config2);
   const plan = planLooks(config2.measure.rounds, config2.measure.maxRounds);
   try {
-    builds.after = await prepareBuild("after", config2.after, config2, targetEnv, signal, logger);
-    builds.before = aa ? builds.after : await prepareBuild("before", config2.before, config2, targetEnv, signal, logger);
+    const o = options.overrides ?? {};
+    const prep = (side) => prepareBuild(
+      side,
+      config2[side],
+      config2,
+      targetEnv,
+      signal,
+      logger,
+      refOrigin(side, config2, o)
+    );
+    builds.after = await prep("after");
+    builds.before = aa ? builds.after : await prep("before");
     const seed = options.seed ?? randomInt(0, 2 ** 31);
     writer = new SamplesWriter(samplesPath);
     const header = samplesHeader({
@@ -53360,20 +53852,27 @@ async function runGate(options) {
       if (writer) logger.info(`stopped; the samples measured so far are in ${samplesPath}`);
       throw error63;
     }
-    if (!(error63 instanceof TargetError)) throw error63;
+    if (!(error63 instanceof TargetError || error63 instanceof OutputError)) throw error63;
     failure2 = error63;
   } finally {
-    writer?.close();
+    try {
+      writer?.close();
+    } catch (error63) {
+      failure2 ??= error63;
+    }
     usePidFile(void 0);
     for (const b of new Set(Object.values(builds))) await b?.worktree?.remove();
   }
   let result;
-  if (writer) {
+  if (writer && writer.bytes > 0) {
     try {
-      result = analyze(await readSamples(samplesPath), {
-        ...aOptions,
-        sequential: { plan, look: looks - 1 }
-      });
+      const set2 = await readSamples(samplesPath);
+      result = guardErrorAnswers(
+        analyze(set2, { ...aOptions, sequential: { plan, look: looks - 1 } }),
+        set2.samples,
+        config2.allowErrors
+      );
+      for (const w of result.warnings.filter((w2) => w2.includes("HTTP errors"))) logger.warn(w);
     } catch {
       result = errorResult(counter, aOptions, errorMessage(failure2));
     }
@@ -53387,9 +53886,13 @@ async function runGate(options) {
       warnings: [...result.warnings, errorMessage(failure2).split("\n")[0]]
     };
   const markdown = renderMarkdown(result);
-  writeFileSync2(resultPath, `${JSON.stringify(result, null, 2)}
-`);
-  writeFileSync2(reportPath, markdown);
+  for (const e of [
+    writeOutput(resultPath, `${JSON.stringify(result, null, 2)}
+`),
+    writeOutput(reportPath, markdown)
+  ]) {
+    if (e) logger.error(e.message);
+  }
   return {
     result,
     samplesPath,
@@ -53561,14 +54064,14 @@ var HttpResponseRetryCodes = [
 
 // node_modules/@actions/core/lib/summary.js
 import { EOL as EOL3 } from "os";
-import { constants, promises } from "fs";
+import { constants as constants2, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -53584,7 +54087,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -53611,7 +54114,7 @@ var Summary = class {
         throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
       }
       try {
-        yield access(pathFromEnv, constants.R_OK | constants.W_OK);
+        yield access(pathFromEnv, constants2.R_OK | constants2.W_OK);
       } catch (_a3) {
         throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
       }
@@ -53932,7 +54435,7 @@ var actionsCore = {
 };
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync5, existsSync as existsSync3 } from "fs";
+import { readFileSync as readFileSync6, existsSync as existsSync4 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -53942,8 +54445,8 @@ var Context = class {
     var _a3, _b, _c;
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
-      if (existsSync3(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync5(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+      if (existsSync4(process.env.GITHUB_EVENT_PATH)) {
+        this.payload = JSON.parse(readFileSync6(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
         const path5 = process.env.GITHUB_EVENT_PATH;
         process.stdout.write(`GITHUB_EVENT_PATH ${path5} does not exist${EOL5}`);
@@ -53987,11 +54490,11 @@ var httpClient = __toESM(require_lib(), 1);
 var import_undici2 = __toESM(require_undici(), 1);
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -54007,7 +54510,7 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -58104,7 +58607,7 @@ function defaultActionDeps() {
   return {
     core: actionsCore,
     env: process.env,
-    readFile: (path5) => readFileSync6(path5, "utf8"),
+    readFile: (path5) => readFileSync7(path5, "utf8"),
     github: createGitHubClient,
     runGate,
     signals: process,
@@ -58300,16 +58803,12 @@ function parseBoolean(input2, value, fallback) {
   if (["false", "False", "FALSE"].includes(value)) return false;
   throw new InputError(input2, `must be true or false, got '${value}'`);
 }
-var UNIT_MS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
 function parseDuration2(input2, value) {
-  const bad = () => new InputError(input2, `must be a duration like 20m, 90s or 1h30m, got '${value}'`);
-  if (!/^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/.test(value)) throw bad();
-  let ms = 0;
-  for (const match of value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
-    ms += Number(match[1]) * UNIT_MS[match[2]];
+  const parsed = parsePositiveDuration(value);
+  if (!parsed.ok) {
+    throw new InputError(input2, `${parsed.message.replace(/^expected/, "must be")}`);
   }
-  if (!(ms > 0)) throw new InputError(input2, `must be longer than zero, got '${value}'`);
-  return Math.round(ms);
+  return parsed.value;
 }
 function optionalDuration(input2, value) {
   return value === "" ? void 0 : parseDuration2(input2, value);
@@ -58722,7 +59221,7 @@ async function run2(deps) {
         workload: inputs.workload,
         // An explicit input always wins; the pull request's base only replaces a config's
         // `before.ref` (or a missing `before`), never a `before.cwd` the config pins.
-        ...inputs.beforeRefSource === "input" ? { beforeRef: inputs.beforeRef } : {},
+        ...inputs.beforeRefSource === "input" ? { beforeRef: inputs.beforeRef, beforeRefFrom: "input 'before-ref'" } : {},
         ...inputs.beforeRefSource === "pull-request-base" ? { defaultBeforeRef: inputs.beforeRef } : {},
         onRegression: inputs.onRegression,
         maxDurationMs: inputs.maxDurationMs
@@ -58750,8 +59249,8 @@ async function run2(deps) {
   }
 }
 function logInputs({ core }, inputs) {
-  const { githubToken: _token, ...shown } = inputs;
-  for (const [key, value] of Object.entries(shown)) {
+  const { githubToken: _token, ...shown2 } = inputs;
+  for (const [key, value] of Object.entries(shown2)) {
     core.debug(`input ${key}: ${value === void 0 ? "(unset)" : String(value)}`);
   }
   if (inputs.beforeRefSource === "pull-request-base") {

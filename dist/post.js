@@ -10849,9 +10849,9 @@ var require_mock_utils = __commonJS({
       if (mockDispatch2.data.callback) {
         mockDispatch2.data = { ...mockDispatch2.data, ...mockDispatch2.data.callback(opts) };
       }
-      const { data: { statusCode, data, headers, trailers, error: error2 }, delay, persist } = mockDispatch2;
+      const { data: { statusCode, data, headers, trailers, error: error2 }, delay, persist: persist2 } = mockDispatch2;
       const { timesInvoked, times } = mockDispatch2;
-      mockDispatch2.consumed = !persist && timesInvoked >= times;
+      mockDispatch2.consumed = !persist2 && timesInvoked >= times;
       mockDispatch2.pending = timesInvoked < times;
       if (error2 !== null) {
         deleteMockDispatch(this[kDispatches], key);
@@ -11114,7 +11114,7 @@ var require_mock_interceptor = __commonJS({
 var require_mock_client = __commonJS({
   "node_modules/undici/lib/mock/mock-client.js"(exports, module) {
     "use strict";
-    var { promisify } = __require("node:util");
+    var { promisify: promisify2 } = __require("node:util");
     var Client = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11154,7 +11154,7 @@ var require_mock_client = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify(this[kOriginalClose])();
+        await promisify2(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11167,7 +11167,7 @@ var require_mock_client = __commonJS({
 var require_mock_pool = __commonJS({
   "node_modules/undici/lib/mock/mock-pool.js"(exports, module) {
     "use strict";
-    var { promisify } = __require("node:util");
+    var { promisify: promisify2 } = __require("node:util");
     var Pool = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11207,7 +11207,7 @@ var require_mock_pool = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify(this[kOriginalClose])();
+        await promisify2(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11271,14 +11271,14 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path, data: { statusCode }, persist: persist2, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
             Path: path,
             "Status code": statusCode,
-            Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
+            Persistent: persist2 ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
-            Remaining: persist ? Infinity : times - timesInvoked
+            Remaining: persist2 ? Infinity : times - timesInvoked
           })
         );
         this.logger.table(withPrettyHeaders);
@@ -19150,8 +19150,23 @@ var require_undici = __commonJS({
   }
 });
 
+// src/errors.ts
+function errorMessage(error2) {
+  if (error2 instanceof Error) return error2.message;
+  if (typeof error2 === "string") return error2;
+  try {
+    return JSON.stringify(error2);
+  } catch {
+    return String(error2);
+  }
+}
+
 // src/proc/registry.ts
 import { readdirSync, readFileSync, renameSync, writeFileSync, rmSync } from "node:fs";
+var MARKER_VAR = "PERFGATE_GROUP";
+var live = /* @__PURE__ */ new Map();
+var worktrees = /* @__PURE__ */ new Map();
+var pidFile;
 function statFields(pid) {
   try {
     const stat2 = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -19163,7 +19178,24 @@ function statFields(pid) {
 function procStartTime(pid) {
   return statFields(pid)?.[19] ?? null;
 }
+function persist() {
+  if (!pidFile) return;
+  const tmp = `${pidFile}.tmp`;
+  const content = {
+    groups: [...live.values()],
+    worktrees: [...worktrees.values()]
+  };
+  try {
+    writeFileSync(tmp, JSON.stringify(content));
+    renameSync(tmp, pidFile);
+  } catch {
+  }
+}
+function unregisterWorktree(dir) {
+  if (worktrees.delete(dir)) persist();
+}
 function signalGroup(pgid, signal) {
+  if (!(pgid > 1)) return false;
   try {
     process.kill(-pgid, signal);
     return true;
@@ -19171,56 +19203,231 @@ function signalGroup(pgid, signal) {
     return false;
   }
 }
-function groupAlive(pgid) {
+function signalPid(pid, signal) {
+  try {
+    process.kill(pid, signal);
+  } catch {
+  }
+}
+function pids() {
+  try {
+    return readdirSync("/proc").filter((e) => e.charCodeAt(0) <= 57);
+  } catch {
+    return [];
+  }
+}
+function markedPids(marker) {
+  if (!marker) return [];
+  const needle = Buffer.from(`${MARKER_VAR}=${marker}\0`);
+  const out = [];
+  for (const pid of pids()) {
+    if (Number(pid) === process.pid) continue;
+    const f = statFields(pid);
+    if (!f || f[0] === "Z" || f[0] === "X") continue;
+    let environ;
+    try {
+      environ = readFileSync(`/proc/${pid}/environ`);
+    } catch {
+      continue;
+    }
+    const at = environ.indexOf(needle);
+    if (at === 0 || at > 0 && environ[at - 1] === 0) out.push(Number(pid));
+  }
+  return out;
+}
+function signalAll(entry, signal) {
+  const group = signalGroup(entry.pgid, signal);
+  const marked = markedPids(entry.marker);
+  for (const pid of marked) signalPid(pid, signal);
+  return group || marked.length > 0;
+}
+function groupAlive(pgid, marker) {
+  if (markedPids(marker).length > 0) return true;
+  if (!(pgid > 1)) return false;
   try {
     process.kill(-pgid, 0);
   } catch (error2) {
     return error2.code === "EPERM";
   }
-  let entries;
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return true;
-  }
-  for (const entry of entries) {
-    if (entry.charCodeAt(0) > 57) continue;
+  for (const entry of pids()) {
     const f = statFields(entry);
     if (f && Number(f[2]) === pgid && f[0] !== "Z" && f[0] !== "X") return true;
   }
   return false;
 }
 var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function terminateGroup(pgid, graceMs) {
-  if (!signalGroup(pgid, "SIGTERM")) return;
+async function terminateGroup(pgid, graceMs, marker) {
+  const entry = { pgid, marker };
+  if (!signalAll(entry, "SIGTERM")) return;
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
-    if (!groupAlive(pgid)) return;
+    if (!groupAlive(pgid, marker)) return;
     await sleep(25);
   }
-  signalGroup(pgid, "SIGKILL");
+  signalAll(entry, "SIGKILL");
   const reaped = Date.now() + 1e3;
-  while (Date.now() < reaped && groupAlive(pgid)) await sleep(10);
+  while (Date.now() < reaped && groupAlive(pgid, marker)) await sleep(10);
 }
-async function killRegisteredGroups(file, graceMs = 3e3) {
-  let entries;
+function readPidFile(file) {
+  let parsed;
   try {
-    entries = JSON.parse(readFileSync(file, "utf8"));
+    parsed = JSON.parse(readFileSync(file, "utf8"));
   } catch {
-    return 0;
+    return void 0;
+  }
+  if (Array.isArray(parsed)) return { groups: parsed, worktrees: [] };
+  const c = parsed;
+  return {
+    ...c?.owner ? { owner: c.owner } : {},
+    groups: c?.groups ?? [],
+    worktrees: c?.worktrees ?? []
+  };
+}
+async function takeLeftovers(file, graceMs = 3e3) {
+  const content = readPidFile(file);
+  if (!content) return { killed: 0, worktrees: [] };
+  const owner = content.owner;
+  if (owner && owner.pid !== process.pid && procStartTime(owner.pid) === owner.startTime) {
+    return { killed: 0, worktrees: [], busy: owner.pid };
   }
   let killed = 0;
   await Promise.all(
-    entries.map(async (e) => {
-      if (!groupAlive(e.pgid)) return;
+    content.groups.map(async (e) => {
       const now = procStartTime(e.pgid);
-      if (now !== null && e.startTime !== null && now !== e.startTime) return;
+      const pgid = now !== null && e.startTime !== null && now !== e.startTime ? 0 : e.pgid;
+      if (!groupAlive(pgid, e.marker)) return;
       killed++;
-      await terminateGroup(e.pgid, graceMs);
+      await terminateGroup(pgid, graceMs, e.marker);
     })
   );
   rmSync(file, { force: true });
-  return killed;
+  return { killed, worktrees: content.worktrees };
+}
+
+// src/counters/binding.ts
+var PLATFORM_TAG = `${process.platform}-${process.arch}`;
+
+// src/counters/events.ts
+var EVENTS = [
+  {
+    name: "instructions",
+    kind: "hardware",
+    unit: "instructions",
+    description: "retired instructions"
+  },
+  { name: "cycles", kind: "hardware", unit: "cycles", description: "CPU cycles" },
+  { name: "branches", kind: "hardware", unit: "branches", description: "retired branches" },
+  { name: "branch-misses", kind: "hardware", unit: "misses", description: "mispredicted branches" },
+  {
+    name: "cache-references",
+    kind: "hardware",
+    unit: "references",
+    description: "last-level cache references"
+  },
+  {
+    name: "cache-misses",
+    kind: "hardware",
+    unit: "misses",
+    description: "last-level cache misses"
+  },
+  {
+    name: "task-clock",
+    kind: "software",
+    unit: "ns",
+    description: "CPU time of the process tree",
+    alwaysKernel: true
+  },
+  {
+    name: "cpu-clock",
+    kind: "software",
+    unit: "ns",
+    description: "CPU clock timer",
+    alwaysKernel: true
+  },
+  { name: "page-faults", kind: "software", unit: "faults", description: "page faults" },
+  { name: "minor-faults", kind: "software", unit: "faults", description: "minor page faults" },
+  { name: "major-faults", kind: "software", unit: "faults", description: "major page faults" },
+  {
+    name: "context-switches",
+    kind: "software",
+    unit: "switches",
+    description: "context switches (0 unless kernel counting is on)"
+  },
+  { name: "cpu-migrations", kind: "software", unit: "migrations", description: "CPU migrations" }
+];
+var BY_NAME = new Map(EVENTS.map((e) => [e.name, e]));
+var EVENT_NAMES = EVENTS.map((e) => e.name);
+
+// src/targets/worktree.ts
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync as readdirSync2, readFileSync as readFileSync2, rmSync as rmSync2 } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+var WORKTREE_PREFIX = "perfgate-before-";
+var run = promisify(execFile);
+async function git(cwd, args) {
+  const { stdout } = await run("git", ["-C", cwd, ...args], { maxBuffer: 16 * 1024 * 1024 });
+  return stdout.trim();
+}
+async function removeWorktree({ dir, repoRoot }) {
+  try {
+    await git(repoRoot, ["worktree", "remove", "--force", dir]);
+  } catch {
+  }
+  try {
+    rmSync2(dir, { recursive: true, force: true });
+  } catch {
+  }
+  await git(repoRoot, ["worktree", "prune"]).catch(() => void 0);
+  unregisterWorktree(dir);
+}
+function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error2) {
+    return error2.code === "EPERM";
+  }
+}
+function staleWorktrees(dir = tmpdir()) {
+  let names;
+  try {
+    names = readdirSync2(dir);
+  } catch {
+    return [];
+  }
+  const out = [];
+  for (const name of names) {
+    const m = new RegExp(`^${WORKTREE_PREFIX}(\\d+)-`).exec(name);
+    if (!m || processAlive(Number(m[1]))) continue;
+    const path = join(dir, name);
+    out.push({ dir: path, repoRoot: repoOfWorktree(path) ?? path });
+  }
+  return out;
+}
+function repoOfWorktree(path) {
+  try {
+    const m = /^gitdir: (.+)$/m.exec(readFileSync2(join(path, ".git"), "utf8"));
+    if (!m) return void 0;
+    const common = dirname(dirname(m[1].trim()));
+    const root = dirname(common);
+    return existsSync(root) ? root : void 0;
+  } catch {
+    return void 0;
+  }
+}
+
+// src/targets/cleanup.ts
+async function cleanupLeftovers(pidFile2, options = {}) {
+  const left = pidFile2 ? await takeLeftovers(pidFile2, options.graceMs ?? 3e3) : { killed: 0, worktrees: [] };
+  const dirs = new Map([...left.worktrees, ...staleWorktrees(options.tmp)].map((w) => [w.dir, w]));
+  for (const w of dirs.values()) await removeWorktree(w);
+  return {
+    groups: left.killed,
+    worktrees: dirs.size,
+    ..."busy" in left && left.busy !== void 0 ? { busy: left.busy } : {}
+  };
 }
 
 // node_modules/@actions/core/lib/command.js
@@ -19752,17 +19959,6 @@ var actionsCore = {
   }
 };
 
-// src/errors.ts
-function errorMessage(error2) {
-  if (error2 instanceof Error) return error2.message;
-  if (typeof error2 === "string") return error2;
-  try {
-    return JSON.stringify(error2);
-  } catch {
-    return String(error2);
-  }
-}
-
 // src/action/names.ts
 var States = {
   pidFile: "pid-file"
@@ -19771,24 +19967,35 @@ var States = {
 // src/action/cleanup.ts
 async function runPost(deps) {
   const { core } = deps;
-  const pidFile = core.getState(States.pidFile);
-  if (!pidFile) {
+  const pidFile2 = core.getState(States.pidFile);
+  if (!pidFile2) {
     core.debug("no pid file was recorded: the main step did not start the gate");
     return;
   }
   try {
-    const killed = await deps.killRegisteredGroups(pidFile);
+    const killed = await deps.killRegisteredGroups(pidFile2);
     if (killed > 0) {
       core.warning(
         `stopped ${killed} target process group${killed === 1 ? "" : "s"} left running by the main step (cancelled or crashed)`
       );
     } else {
-      core.debug(`no target left running (${pidFile})`);
+      core.debug(`no target left running (${pidFile2})`);
     }
   } catch (error2) {
-    core.warning(`could not clean up the targets listed in ${pidFile}: ${errorMessage(error2)}`);
+    core.warning(`could not clean up the targets listed in ${pidFile2}: ${errorMessage(error2)}`);
   }
 }
 
 // src/action/post.ts
-void runPost({ core: actionsCore, killRegisteredGroups: (file) => killRegisteredGroups(file) });
+void runPost({
+  core: actionsCore,
+  killRegisteredGroups: async (file) => {
+    const cleaned = await cleanupLeftovers(file);
+    if (cleaned.worktrees > 0) {
+      actionsCore.warning(
+        `removed ${cleaned.worktrees} before.ref worktree${cleaned.worktrees === 1 ? "" : "s"} left by the main step (cancelled or crashed)`
+      );
+    }
+    return cleaned.groups;
+  }
+});

@@ -36,13 +36,14 @@ describe('perfgate run', () => {
 
   it('names the build and the output when a server never gets ready', async () => {
     const p = makeProject(
-      QUICK.replace('timeout: 10s', 'timeout: 1s') +
+      // 4 s: a loaded machine can take over a second just to start node.
+      QUICK.replace('timeout: 10s', 'timeout: 4s') +
         'before: { cwd: svc, start: MODE=never-ready node server.cjs }\nafter: { cwd: svc, start: node server.cjs }\n',
     );
     const r = await runCli(['run', '--config', p.config, '--out', join(p.dir, 'out')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
-      'before build: server was not ready after 1s: GET /healthz never answered (last: HTTP 503)',
+      'before build: server was not ready after 4s: GET /healthz never answered (last: HTTP 503)',
     );
     expect(r.stderr).toContain('listening on');
     expect(r.stderr).not.toMatch(/\n\s+at /);

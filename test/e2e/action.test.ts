@@ -96,7 +96,8 @@ function runAction(fake: FakeGitHub, inputs: Record<string, string>): Promise<Ac
   });
 }
 
-describe('the bundled action on a pull request', () => {
+// Each case is a whole gate run (6 rounds of two processes): minutes on a loaded 2-core machine.
+describe('the bundled action on a pull request', { timeout: 300_000 }, () => {
   let fake: FakeGitHub;
   const runs: ActionRun[] = [];
 
