@@ -15,6 +15,9 @@ import { importCommand } from './cli/import.js';
 import { compareCommand } from './cli/compare.js';
 import { reportCommand } from './cli/report.js';
 import { calibrateCommand } from './cli/calibrate.js';
+import { historyCommand } from './cli/history.js';
+import { driftCommand } from './cli/drift.js';
+import { dashboardCommand } from './cli/dashboard.js';
 import { VERSION } from './version.js';
 
 const COMMANDS: Command[] = [
@@ -25,6 +28,9 @@ const COMMANDS: Command[] = [
   importCommand,
   probeCommand,
   measureCommand,
+  historyCommand,
+  driftCommand,
+  dashboardCommand,
 ];
 
 function usage(): string {

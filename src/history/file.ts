@@ -71,9 +71,14 @@ export async function appendRun(file: string, run: HistoryRun): Promise<boolean>
     if (existing.some((r) => r.id === run.id)) return false;
     const handle = await open(file, 'a');
     try {
-      // One write of the whole line; a torn last line left by a killed writer is closed first.
-      const prefix = text.length > 0 && !text.endsWith('\n') ? '\n' : '';
-      await handle.write(prefix + serializeRun(run));
+      // A torn last line left by a killed writer is no record: cut it off, then one write of the
+      // whole new line.
+      const torn = text.length - (text.lastIndexOf('\n') + 1);
+      if (torn > 0)
+        await handle.truncate(
+          Buffer.byteLength(text, 'utf8') - Buffer.byteLength(text.slice(-torn), 'utf8'),
+        );
+      await handle.write(serializeRun(run));
       await handle.sync();
     } finally {
       await handle.close();

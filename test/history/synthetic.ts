@@ -79,8 +79,18 @@ export function steppedHistory(seed = 17, runs = 96): HistoryRun[] {
     seed,
     noise: 0.005,
     endpoints: [
-      { name: 'GET /api/search', weight: 0.3, base: 2_000_000, level: (i) => (i >= STEP3_AT ? 1.03 : 1) },
-      { name: 'GET /api/items', weight: 0.5, base: 1_000_000, level: (i) => (i >= STEP8_AT ? 1.08 : 1) },
+      {
+        name: 'GET /api/search',
+        weight: 0.3,
+        base: 2_000_000,
+        level: (i) => (i >= STEP3_AT ? 1.03 : 1),
+      },
+      {
+        name: 'GET /api/items',
+        weight: 0.5,
+        base: 1_000_000,
+        level: (i) => (i >= STEP8_AT ? 1.08 : 1),
+      },
       {
         name: 'POST /api/cart',
         weight: 0.2,
@@ -102,4 +112,19 @@ export function flatHistory(seed: number, runs = 96): HistoryRun[] {
       { name: 'POST /api/cart', weight: 0.2, base: 1_500_000 },
     ],
   });
+}
+
+/** A year of daily runs for many endpoints, a few with steps: the dashboard's size target. */
+export function largeHistory(runs = 365, endpoints = 100, seed = 365): HistoryRun[] {
+  const list: SyntheticEndpoint[] = [];
+  for (let k = 0; k < endpoints; k++) {
+    const at = 40 + ((k * 37) % (runs - 80));
+    list.push({
+      name: `GET /api/resource-${String(k).padStart(3, '0')}`,
+      weight: 1 / endpoints,
+      base: 200_000 + k * 25_000,
+      level: k % 10 === 0 ? (i) => (i >= at ? 1.05 : 1) : undefined,
+    });
+  }
+  return syntheticHistory({ runs, seed, noise: 0.004, endpoints: list });
 }
