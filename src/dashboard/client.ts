@@ -135,7 +135,7 @@ export const CLIENT_JS = String.raw`(function () {
       ctx.setLineDash([]);
       ctx.fillStyle = 'rgba(' + colour + ',1)';
       ctx.font = (11 * devicePixelRatio) + 'px system-ui, sans-serif';
-      ctx.fillText(pct(c.size[0]), x1 + 3 * devicePixelRatio, top + 12 * devicePixelRatio);
+      ctx.fillText(pct(c.size[0]), x1 + 4 * devicePixelRatio, top + 26 * devicePixelRatio);
     });
     ctx.restore();
   }
