@@ -6,7 +6,7 @@ import type { DriftChange, DriftReport, SeriesDrift } from './drift.js';
 const short = (commit: string) => commit.slice(0, 12);
 const day = (date: string) => date.slice(0, 10);
 /** Workload text may hold control characters; a terminal must not interpret them. */
-const plain = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+const plain = (text: string) => [...text].map((c) => (/\p{Cc}/u.test(c) ? '?' : c)).join('');
 
 function windowWords(report: DriftReport): string {
   const days = report.options.windowMs / 86_400_000;
@@ -17,12 +17,6 @@ function windowWords(report: DriftReport): string {
         ? `${days} days`
         : `${(days * 24).toFixed(0)} hours`;
   return `the ${span} up to ${report.now ? day(report.now) : '–'}`;
-}
-
-function commitLink(report: DriftReport, commit: string): string {
-  return report.repository
-    ? `[${short(commit)}](${report.repository}/commit/${commit})`
-    : `\`${short(commit)}\``;
 }
 
 function rangeLink(report: DriftReport, c: DriftChange): string {
