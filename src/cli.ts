@@ -15,6 +15,7 @@ import { importCommand } from './cli/import.js';
 import { compareCommand } from './cli/compare.js';
 import { reportCommand } from './cli/report.js';
 import { calibrateCommand } from './cli/calibrate.js';
+import { cleanupCommand } from './cli/cleanup.js';
 import { historyCommand } from './cli/history.js';
 import { driftCommand } from './cli/drift.js';
 import { dashboardCommand } from './cli/dashboard.js';
@@ -28,6 +29,7 @@ const COMMANDS: Command[] = [
   importCommand,
   probeCommand,
   measureCommand,
+  cleanupCommand,
   historyCommand,
   driftCommand,
   dashboardCommand,

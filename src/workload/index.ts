@@ -22,3 +22,4 @@ export { importHar } from './har.js';
 export { importAccessLog } from './access-log.js';
 export { HTTP_METHODS, type ImportOptions, type ImportResult, type Skipped } from './importer.js';
 export type { ParseWorkloadOptions, Workload, WorkloadRecord, WorkloadRequest } from './types.js';
+export { endpointWeights } from './weights.js';
