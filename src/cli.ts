@@ -16,6 +16,9 @@ import { compareCommand } from './cli/compare.js';
 import { reportCommand } from './cli/report.js';
 import { calibrateCommand } from './cli/calibrate.js';
 import { cleanupCommand } from './cli/cleanup.js';
+import { historyCommand } from './cli/history.js';
+import { driftCommand } from './cli/drift.js';
+import { dashboardCommand } from './cli/dashboard.js';
 import { VERSION } from './version.js';
 
 const COMMANDS: Command[] = [
@@ -27,6 +30,9 @@ const COMMANDS: Command[] = [
   probeCommand,
   measureCommand,
   cleanupCommand,
+  historyCommand,
+  driftCommand,
+  dashboardCommand,
 ];
 
 function usage(): string {

@@ -6,6 +6,7 @@ import type { GateOptions } from './pipeline.js';
 import { readContext } from './action/context.js';
 import type { ActionDeps } from './action/deps.js';
 import { failureMessage, verdictFailure } from './action/failure.js';
+import { recordHistory } from './action/history.js';
 import { parseInputs, type ActionInputs } from './action/inputs.js';
 import { actionsLogger } from './action/logger.js';
 import { Inputs, States } from './action/names.js';
@@ -69,6 +70,14 @@ export async function run(deps: ActionDeps): Promise<void> {
 
     setOutputs(core, outcome);
     await publishOutcome(target, outcome);
+    await recordHistory(
+      core,
+      context,
+      inputs,
+      outcome,
+      deps.env,
+      deps.env['GITHUB_WORKSPACE'] || process.cwd(),
+    );
 
     const failure = verdictFailure(outcome);
     if (failure) {

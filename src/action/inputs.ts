@@ -29,6 +29,10 @@ export interface ActionInputs {
   maxDurationMs: number | undefined;
   allowUntrusted: boolean;
   outDir: string;
+  /** Branch to record default-branch runs on; undefined = no history. */
+  historyBranch: string | undefined;
+  /** The history file's path in that branch. */
+  historyPath: string;
 }
 
 /** A bad input: the user fixes the step's `with:` block. */
@@ -76,6 +80,8 @@ export function parseInputs(get: (name: string) => string, context: InputContext
     maxDurationMs: optionalDuration(Inputs.maxDuration, read(Inputs.maxDuration)),
     allowUntrusted: parseBoolean(Inputs.allowUntrusted, read(Inputs.allowUntrusted), false),
     outDir: outDir || defaultOutDir(context.runnerTemp),
+    historyBranch: gitName(Inputs.historyBranch, read(Inputs.historyBranch)),
+    historyPath: gitName(Inputs.historyPath, read(Inputs.historyPath)) ?? 'perfgate-history.jsonl',
   };
 }
 
@@ -124,6 +130,18 @@ function optionalRef(input: InputName, value: string): string | undefined {
   if (value === '') return undefined;
   if (value.startsWith('-') || /\s/.test(value) || value.includes('..')) {
     throw new InputError(input, `must be a git ref or commit, got '${value}'`);
+  }
+  return value;
+}
+
+/** A branch or path inside it, handed to git: plain names only. */
+function gitName(input: InputName, value: string): string | undefined {
+  if (value === '') return undefined;
+  if (!/^[A-Za-z0-9._/-]+$/.test(value) || value.startsWith('-') || value.includes('..')) {
+    throw new InputError(
+      input,
+      `must be a plain git name (letters, digits, . _ / -), got '${value}'`,
+    );
   }
   return value;
 }

@@ -12,6 +12,8 @@ export const Inputs = {
   maxDuration: 'max-duration',
   allowUntrusted: 'allow-untrusted',
   outDir: 'out-dir',
+  historyBranch: 'history-branch',
+  historyPath: 'history-path',
 } as const;
 
 export const Outputs = {

@@ -55,7 +55,16 @@ describe('parseInputs', () => {
       maxDurationMs: undefined,
       allowUntrusted: false,
       outDir: '/runner/_temp/perfgate',
+      historyBranch: undefined,
+      historyPath: 'perfgate-history.jsonl',
     });
+  });
+
+  it('refuses a history branch git would read as an option or a range', () => {
+    expect(() => parse({ 'history-branch': '--force' })).toThrow(
+      /input 'history-branch' must be a plain git name/,
+    );
+    expect(() => parse({ 'history-path': 'a/../b' })).toThrow(/input 'history-path'/);
   });
 
   it('reads every input', () => {
@@ -71,6 +80,8 @@ describe('parseInputs', () => {
       'max-duration': '1h30m',
       'allow-untrusted': 'TRUE',
       'out-dir': 'out',
+      'history-branch': 'perfgate-history',
+      'history-path': 'data/history.jsonl',
     });
     expect(inputs).toEqual({
       configPath: 'ci/perfgate.yml',
@@ -85,6 +96,8 @@ describe('parseInputs', () => {
       maxDurationMs: 5_400_000,
       allowUntrusted: true,
       outDir: 'out',
+      historyBranch: 'perfgate-history',
+      historyPath: 'data/history.jsonl',
     });
   });
 
