@@ -1,11 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { analyze } from '../analysis/index.js';
+import { analyze, guardErrorAnswers } from '../analysis/index.js';
 import { loadConfig, parseConfig, parsePercent } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { analysisOptions, exitCodeFor } from '../pipeline.js';
 import { renderJson, renderMarkdown, renderText } from '../report/index.js';
-import { readSamples } from '../samples/index.js';
+import { ensureOutDir, readSamples, writeOutput } from '../samples/index.js';
 import type { Command } from './command.js';
 import { parseCommandArgs, write } from './command.js';
 import { parseFormat } from './formats.js';
@@ -61,12 +60,17 @@ export const compareCommand: Command = {
       options.thresholds = { ...options.thresholds, default: t.value };
     }
     const set = await readSamples(resolve(ctx.cwd, args.positionals[0]!));
-    const result = analyze(set, options);
+    const result = guardErrorAnswers(analyze(set, options), set.samples, config.allowErrors);
     if (args.values.out) {
       const dir = resolve(ctx.cwd, args.values.out);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'result.json'), renderJson(result));
-      writeFileSync(join(dir, 'report.md'), renderMarkdown(result));
+      ensureOutDir(dir);
+      for (const [name, text] of [
+        ['result.json', renderJson(result)],
+        ['report.md', renderMarkdown(result)],
+      ] as const) {
+        const error = writeOutput(join(dir, name), text);
+        if (error) throw error;
+      }
     }
     write(
       ctx.stdout,

@@ -1,6 +1,7 @@
 // `perfgate import har|access-log FILE -o workload.jsonl`: recorded traffic → workload v1.
 
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { OutputError } from '../samples/index.js';
 import path from 'node:path';
 import { loadConfig } from '../config/parse.js';
 import { ConfigError, EnvironmentError, UsageError, isUserFacing } from '../errors.js';
@@ -166,12 +167,28 @@ async function readInput(file: string, shown: string): Promise<string> {
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {
+  // A device or a pipe (/dev/stdout, /dev/full) is written as it is, never renamed over.
+  const special = await stat(file).then(
+    (st) => !st.isFile(),
+    () => false,
+  );
+  if (special) {
+    await writeFile(file, text).catch((error: unknown) => {
+      throw OutputError.from(file, error);
+    });
+    return;
+  }
   const temp = `${file}.${process.pid}.tmp`;
   try {
     await writeFile(temp, text);
     await rename(temp, file);
   } catch (error) {
-    throw new EnvironmentError(`cannot write ${file}: ${(error as Error).message}`);
+    await rm(temp, { force: true }).catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code;
+    // The temporary name means nothing to the user: name the file asked for, and the cause.
+    throw code === 'ENOENT'
+      ? new EnvironmentError(`cannot write ${file}: its folder does not exist or takes no files`)
+      : OutputError.from(file, error);
   }
 }
 

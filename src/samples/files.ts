@@ -31,9 +31,9 @@ export class OutputError extends EnvironmentError {
       `cannot write ${path}: ${cause}${code ? ` (${code})` : ''}${consequence ? `; ${consequence}` : ''}`,
       code,
       code === 'ENOSPC' || code === 'EDQUOT'
-        ? "free some space, or point --out (the action's out-dir) at a disk with room"
+        ? "free some space, or write to a disk with room (--out or -o; the action's out-dir)"
         : code === 'EROFS' || code === 'EACCES' || code === 'EPERM'
-          ? "point --out (the action's out-dir) at a folder perfgate may write to"
+          ? "write to a folder perfgate may write to (--out or -o; the action's out-dir)"
           : undefined,
     );
   }

@@ -6,9 +6,9 @@
 // file is cut back to its last whole line, so it never ends in half a sample, and every later
 // write is dropped so the run can stop its targets and report.
 
-import { closeSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { OutputError } from './files.js';
+import { OutputError, ensureOutDir } from './files.js';
 import type { SamplesLine } from './types.js';
 
 /** The two calls the writer makes, replaceable in tests to fail the way a full disk does. */
@@ -44,7 +44,7 @@ export class SamplesWriter {
   ) {
     this.path = path;
     try {
-      mkdirSync(dirname(path), { recursive: true });
+      ensureOutDir(dirname(path));
       this.fd = openSync(path, 'w');
     } catch (error) {
       throw OutputError.from(path, error);

@@ -134,3 +134,19 @@ describe('perfgate import', () => {
     expect(r.stdout).toBe(importCommand.help);
   });
 });
+
+describe('perfgate import onto a device (issue 12)', () => {
+  it('writes a device as it is (a full one fails with ENOSPC), never renaming a file over it', async () => {
+    const { lstat, symlink } = await import('node:fs/promises');
+    const out = path.join(dir, 'full.jsonl');
+    await symlink('/dev/full', out);
+    const r = await run('har', 'session.har', '-o', out).catch((e: unknown) => ({
+      code: 2,
+      stdout: '',
+      stderr: (e as Error).message,
+    }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`cannot write ${out}: no space left on the device (ENOSPC)`);
+    expect((await lstat(out)).isSymbolicLink()).toBe(true);
+  });
+});
