@@ -125,6 +125,12 @@ export async function replay(
           }),
         ),
       );
+      if (now() - started > plan.maxDurationMs) {
+        // The budget covers warm-up too; the round still measures, so the run has samples.
+        logger.warn(
+          `warm-up stopped: max-duration (${Math.round(plan.maxDurationMs / 1000)}s) is spent; measuring this round anyway`,
+        );
+      }
       [first, second].forEach((m, i) => {
         const w = reports[i]!;
         writer.write({
