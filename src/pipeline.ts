@@ -38,6 +38,8 @@ import {
 } from './samples/index.js';
 import { createWorktree, commitOf, runShell, type Worktree } from './targets/index.js';
 import { loadWorkload, type Workload } from './workload/index.js';
+import { readMachine } from './proc/cpuinfo.js';
+import { selectShard, type ShardRequest, type ShardSelection } from './workload/shard.js';
 import { VERSION } from './version.js';
 
 export interface GateOverrides {
@@ -48,6 +50,8 @@ export interface GateOverrides {
   defaultBeforeRef?: string;
   onRegression?: 'fail' | 'annotate';
   maxDurationMs?: number;
+  /** Measure only this shard's endpoints (`perfgate run --shard i/n`). */
+  shard?: ShardRequest;
 }
 
 export interface GateOptions {
@@ -232,6 +236,8 @@ interface HeaderFacts {
   workload: Workload;
   requests: number;
   placement: { cpus: string | null; pmu: string | null };
+  shard: ShardSelection | undefined;
+  looks: number[];
 }
 
 /** The samples header: everything needed to know later what was measured, and how. */
@@ -256,7 +262,7 @@ function samplesHeader(f: HeaderFacts): SamplesHeader {
     workload: {
       path: config.workload,
       requests: f.requests,
-      endpoints: f.workload.endpoints,
+      endpoints: f.shard?.endpoints ?? f.workload.endpoints,
       sha256: createHash('sha256').update(readFileSync(config.workload)).digest('hex'),
       weights: endpointWeights(f.workload.requests),
     },
@@ -270,6 +276,8 @@ function samplesHeader(f: HeaderFacts): SamplesHeader {
       cpuModel: report.cpuModel,
     },
     ...(f.placement.cpus || f.placement.pmu ? { placement: f.placement } : {}),
+    machine: readMachine(),
+    ...(f.shard ? { shard: { ...f.shard.info, looks: f.looks } } : {}),
   };
 }
 
@@ -297,7 +305,10 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
   if (workload.requests.length === 0) {
     throw new EnvironmentError(`the workload ${config.workload} holds no requests`);
   }
-  const requests = prepareRequests(config, workload.requests, env);
+  const shard = options.overrides?.shard
+    ? selectShard(workload, options.overrides.shard, logger)
+    : undefined;
+  const requests = prepareRequests(config, shard?.requests ?? workload.requests, env);
   let noAslr = !config.measure.aslr;
   if (noAslr && !(await aslrOffWorks())) {
     logger.warn(
@@ -337,6 +348,8 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
       workload,
       requests: requests.length,
       placement: { cpus: placed.cpus, pmu: placed.pmu },
+      shard,
+      looks: plan,
     });
     writer.write(header);
     writer.flush();

@@ -12,6 +12,10 @@ export const Inputs = {
   maxDuration: 'max-duration',
   allowUntrusted: 'allow-untrusted',
   outDir: 'out-dir',
+  mode: 'mode',
+  shard: 'shard',
+  balance: 'balance',
+  samples: 'samples',
 } as const;
 
 export const Outputs = {
