@@ -13,6 +13,7 @@ export default tseslint.config(
       '.tmp/',
       'examples/**/*.js',
       'examples/**/*.cjs',
+      'examples/**/*.mjs',
     ],
   },
   js.configs.recommended,

@@ -9354,9 +9354,9 @@ function terminalLogger(stream, verbose = false) {
         statusShown = true;
         return;
       }
-      const now3 = Date.now();
-      if (now3 - lastPlain >= 2e3) {
-        lastPlain = now3;
+      const now4 = Date.now();
+      if (now4 - lastPlain >= 2e3) {
+        lastPlain = now4;
         stream.write(`${m}
 `);
       }
@@ -10095,6 +10095,504 @@ function which(command, env, cwd) {
   return void 0;
 }
 
+// node_modules/simple-statistics/dist/simple-statistics.mjs
+function sum(x) {
+  if (x.length === 0) {
+    return 0;
+  }
+  var sum3 = x[0];
+  var correction = 0;
+  var transition;
+  if (typeof sum3 !== "number") {
+    return Number.NaN;
+  }
+  for (var i = 1; i < x.length; i++) {
+    if (typeof x[i] !== "number") {
+      return Number.NaN;
+    }
+    transition = sum3 + x[i];
+    if (Math.abs(sum3) >= Math.abs(x[i])) {
+      correction += sum3 - transition + x[i];
+    } else {
+      correction += x[i] - transition + sum3;
+    }
+    sum3 = transition;
+  }
+  return sum3 + correction;
+}
+function mean(x) {
+  if (x.length === 0) {
+    throw new Error("mean requires at least one data point");
+  }
+  return sum(x) / x.length;
+}
+function sumNthPowerDeviations(x, n) {
+  var meanValue = mean(x);
+  var sum3 = 0;
+  var tempValue;
+  var i;
+  if (n === 2) {
+    for (i = 0; i < x.length; i++) {
+      tempValue = x[i] - meanValue;
+      sum3 += tempValue * tempValue;
+    }
+  } else {
+    for (i = 0; i < x.length; i++) {
+      sum3 += Math.pow(x[i] - meanValue, n);
+    }
+  }
+  return sum3;
+}
+function sampleVariance(x) {
+  if (x.length < 2) {
+    throw new Error("sampleVariance requires at least two data points");
+  }
+  var sumSquaredDeviationsValue = sumNthPowerDeviations(x, 2);
+  var besselsCorrection = x.length - 1;
+  return sumSquaredDeviationsValue / besselsCorrection;
+}
+function sampleStandardDeviation(x) {
+  var sampleVarianceX = sampleVariance(x);
+  return Math.sqrt(sampleVarianceX);
+}
+var BayesianClassifier = function BayesianClassifier2() {
+  this.totalCount = 0;
+  this.data = {};
+};
+BayesianClassifier.prototype.train = function train(item, category) {
+  if (!this.data[category]) {
+    this.data[category] = {};
+  }
+  for (var k in item) {
+    var v = item[k];
+    if (this.data[category][k] === void 0) {
+      this.data[category][k] = {};
+    }
+    if (this.data[category][k][v] === void 0) {
+      this.data[category][k][v] = 0;
+    }
+    this.data[category][k][v]++;
+  }
+  this.totalCount++;
+};
+BayesianClassifier.prototype.score = function score(item) {
+  var odds = {};
+  var category;
+  for (var k in item) {
+    var v = item[k];
+    for (category in this.data) {
+      if (odds[category] === void 0) {
+        odds[category] = {};
+      }
+      if (this.data[category][k]) {
+        odds[category][k + "_" + v] = (this.data[category][k][v] || 0) / this.totalCount;
+      } else {
+        odds[category][k + "_" + v] = 0;
+      }
+    }
+  }
+  var oddsSums = {};
+  for (category in odds) {
+    oddsSums[category] = 0;
+    for (var combination in odds[category]) {
+      oddsSums[category] += odds[category][combination];
+    }
+  }
+  return oddsSums;
+};
+var COEFFICIENTS = [
+  0.9999999999999971,
+  57.15623566586292,
+  -59.59796035547549,
+  14.136097974741746,
+  -0.4919138160976202,
+  3399464998481189e-20,
+  4652362892704858e-20,
+  -9837447530487956e-20,
+  1580887032249125e-19,
+  -21026444172410488e-20,
+  21743961811521265e-20,
+  -1643181065367639e-19,
+  8441822398385275e-20,
+  -26190838401581408e-21,
+  36899182659531625e-22
+];
+var g = 607 / 128;
+var LOGSQRT2PI = Math.log(Math.sqrt(2 * Math.PI));
+function gammaln(n) {
+  if (n <= 0) {
+    return Number.POSITIVE_INFINITY;
+  }
+  n--;
+  var a = COEFFICIENTS[0];
+  for (var i = 1; i < 15; i++) {
+    a += COEFFICIENTS[i] / (n + i);
+  }
+  var tmp = g + 0.5 + n;
+  return LOGSQRT2PI + Math.log(a) - tmp + (n + 0.5) * Math.log(tmp);
+}
+var SQRT_2PI$1 = Math.sqrt(2 * Math.PI);
+function cumulativeDistribution(z3) {
+  var sum3 = z3;
+  var tmp = z3;
+  for (var i = 1; i < 30; i++) {
+    tmp *= z3 * z3 / (2 * i + 1);
+    sum3 += tmp;
+  }
+  return Math.round((0.5 + sum3 / SQRT_2PI$1 * Math.exp(-z3 * z3 / 2)) * 1e4) / 1e4;
+}
+var standardNormalTable = [];
+for (z = 0; z <= 3.09; z += 0.01) {
+  standardNormalTable.push(cumulativeDistribution(z));
+}
+var z;
+var SQRT_2PI = Math.sqrt(2 * Math.PI);
+var PerceptronModel = function PerceptronModel2() {
+  this.weights = [];
+  this.bias = 0;
+};
+PerceptronModel.prototype.predict = function predict(features) {
+  if (features.length !== this.weights.length) {
+    return null;
+  }
+  var score2 = 0;
+  for (var i = 0; i < this.weights.length; i++) {
+    score2 += this.weights[i] * features[i];
+  }
+  score2 += this.bias;
+  if (score2 > 0) {
+    return 1;
+  } else {
+    return 0;
+  }
+};
+PerceptronModel.prototype.train = function train2(features, label) {
+  if (label !== 0 && label !== 1) {
+    return null;
+  }
+  if (features.length !== this.weights.length) {
+    this.weights = features.slice();
+    this.bias = 1;
+  }
+  var prediction = this.predict(features);
+  if (typeof prediction === "number" && prediction !== label) {
+    var gradient = label - prediction;
+    for (var i = 0; i < this.weights.length; i++) {
+      this.weights[i] += gradient * features[i];
+    }
+    this.bias += gradient;
+  }
+  return this;
+};
+
+// src/analysis/distributions.ts
+var LN_SQRT_PI = 0.5723649429247001;
+var TINY = 1e-300;
+var EPS = 1e-16;
+var MAX_ITERATIONS = 1e5;
+function incompleteGammaHalf(x) {
+  const a = 0.5;
+  if (x <= 0) return { lower: 0, upper: 1 };
+  const front = Math.exp(-x + a * Math.log(x) - LN_SQRT_PI);
+  if (x < a + 1) {
+    let term = 1 / a;
+    let sum3 = term;
+    for (let n = 1; n < MAX_ITERATIONS; n++) {
+      term *= x / (a + n);
+      sum3 += term;
+      if (Math.abs(term) < Math.abs(sum3) * EPS) break;
+    }
+    const lower = front * sum3;
+    return { lower, upper: 1 - lower };
+  }
+  let b = x + 1 - a;
+  let c = 1 / TINY;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < MAX_ITERATIONS; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < TINY) d = TINY;
+    c = b + an / c;
+    if (Math.abs(c) < TINY) c = TINY;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < EPS) break;
+  }
+  const upper = front * h;
+  return { lower: 1 - upper, upper };
+}
+function normalCdf(z3) {
+  if (Number.isNaN(z3)) return NaN;
+  const { lower, upper } = incompleteGammaHalf(z3 * z3 / 2);
+  return z3 < 0 ? upper / 2 : z3 === 0 ? 0.5 : 0.5 + lower / 2;
+}
+var A = [
+  3.3871328727963665,
+  133.14166789178438,
+  1971.5909503065513,
+  13731.69376550946,
+  45921.95393154987,
+  67265.7709270087,
+  33430.57558358813,
+  2509.0809287301227
+];
+var B = [
+  1,
+  42.31333070160091,
+  687.1870074920579,
+  5394.196021424751,
+  21213.794301586597,
+  39307.89580009271,
+  28729.085735721943,
+  5226.495278852854
+];
+var C = [
+  1.4234371107496835,
+  4.630337846156546,
+  5.769497221460691,
+  3.6478483247632045,
+  1.2704582524523684,
+  0.2417807251774506,
+  0.022723844989269184,
+  7745450142783414e-19
+];
+var D = [
+  1,
+  2.053191626637759,
+  1.6763848301838038,
+  0.6897673349851,
+  0.14810397642748008,
+  0.015198666563616457,
+  5475938084995345e-19,
+  10507500716444169e-25
+];
+var E = [
+  6.657904643501103,
+  5.463784911164114,
+  1.7848265399172913,
+  0.29656057182850487,
+  0.026532189526576124,
+  0.0012426609473880784,
+  27115555687434876e-21,
+  20103343992922881e-23
+];
+var F = [
+  1,
+  0.599832206555888,
+  0.1369298809227358,
+  0.014875361290850615,
+  7868691311456133e-19,
+  18463183175100548e-21,
+  1421511758316446e-22,
+  20442631033899397e-31
+];
+function polynomial(coefficients, x) {
+  let value = 0;
+  for (let i = coefficients.length - 1; i >= 0; i--) value = value * x + coefficients[i];
+  return value;
+}
+function normalQuantile(p) {
+  if (Number.isNaN(p) || p < 0 || p > 1) return NaN;
+  if (p === 0) return -Infinity;
+  if (p === 1) return Infinity;
+  const q = p - 0.5;
+  if (Math.abs(q) <= 0.425) {
+    const r2 = 0.180625 - q * q;
+    return q * polynomial(A, r2) / polynomial(B, r2);
+  }
+  let r = Math.sqrt(-Math.log(q < 0 ? p : 1 - p));
+  let value;
+  if (r <= 5) {
+    r -= 1.6;
+    value = polynomial(C, r) / polynomial(D, r);
+  } else {
+    r -= 5;
+    value = polynomial(E, r) / polynomial(F, r);
+  }
+  return q < 0 ? -value : value;
+}
+function lnBeta(a, b) {
+  return gammaln(a) + gammaln(b) - gammaln(a + b);
+}
+function betaContinuedFraction(x, a, b) {
+  const qab = a + b;
+  const qap = a + 1;
+  const qam = a - 1;
+  let c = 1;
+  let d = 1 - qab * x / qap;
+  if (Math.abs(d) < TINY) d = TINY;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m < MAX_ITERATIONS; m++) {
+    const m2 = 2 * m;
+    let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < TINY) d = TINY;
+    c = 1 + aa / c;
+    if (Math.abs(c) < TINY) c = TINY;
+    d = 1 / d;
+    h *= d * c;
+    aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < TINY) d = TINY;
+    c = 1 + aa / c;
+    if (Math.abs(c) < TINY) c = TINY;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < EPS) break;
+  }
+  return h;
+}
+function incompleteBeta(x, a, b, y = 1 - x) {
+  if (x <= 0) return { lower: 0, upper: 1 };
+  if (y <= 0) return { lower: 1, upper: 0 };
+  const front = Math.exp(a * Math.log(x) + b * Math.log(y) - lnBeta(a, b));
+  if (x < (a + 1) / (a + b + 2)) {
+    const lower = front * betaContinuedFraction(x, a, b) / a;
+    return { lower, upper: 1 - lower };
+  }
+  const upper = front * betaContinuedFraction(y, b, a) / b;
+  return { lower: 1 - upper, upper };
+}
+function tCdf(t, df) {
+  if (Number.isNaN(t) || !(df > 0)) return NaN;
+  if (df === Infinity) return normalCdf(t);
+  if (t === Infinity) return 1;
+  if (t === -Infinity) return 0;
+  const t2 = t * t;
+  const { lower: twoTail } = incompleteBeta(df / (df + t2), df / 2, 0.5, t2 / (df + t2));
+  return t < 0 ? twoTail / 2 : 1 - twoTail / 2;
+}
+function tSf(t, df) {
+  return tCdf(-t, df);
+}
+function tPdf(t, df) {
+  if (df === Infinity) return Math.exp(-0.5 * t * t) / Math.sqrt(2 * Math.PI);
+  return Math.exp(
+    gammaln((df + 1) / 2) - gammaln(df / 2) - 0.5 * Math.log(df * Math.PI) - (df + 1) / 2 * Math.log1p(t * t / df)
+  );
+}
+function tQuantile(p, df) {
+  if (Number.isNaN(p) || p < 0 || p > 1 || !(df > 0)) return NaN;
+  if (df === Infinity) return normalQuantile(p);
+  if (p === 0) return -Infinity;
+  if (p === 1) return Infinity;
+  if (p === 0.5) return 0;
+  const tail = Math.min(p, 1 - p);
+  const sign = p < 0.5 ? -1 : 1;
+  const target = Math.log(tail);
+  const z3 = -normalQuantile(tail);
+  let t = z3 + (z3 * z3 * z3 + z3) / (4 * df);
+  if (!(t > 0) || !Number.isFinite(t)) t = z3;
+  let lo = 0;
+  let hi = Math.max(t, 1);
+  while (tSf(hi, df) > tail) {
+    lo = hi;
+    hi *= 2;
+  }
+  if (!(t > lo && t < hi)) t = (lo + hi) / 2;
+  for (let i = 0; i < 200; i++) {
+    const sf = tSf(t, df);
+    const f = Math.log(sf) - target;
+    if (f > 0) lo = t;
+    else hi = t;
+    const step = f / (tPdf(t, df) / sf);
+    let next = t + step;
+    if (!(next > lo && next < hi)) next = (lo + hi) / 2;
+    if (Math.abs(next - t) <= 1e-15 * Math.abs(next) || hi - lo <= 1e-15 * hi) {
+      t = next;
+      break;
+    }
+    t = next;
+  }
+  return sign * t;
+}
+
+// src/analysis/ratio.ts
+var EXACT_SE = 1e-12;
+function sum2(values) {
+  let total2 = 0;
+  let compensation = 0;
+  for (const v of values) {
+    const t = total2 + v;
+    compensation += Math.abs(total2) >= Math.abs(v) ? total2 - t + v : v - t + total2;
+    total2 = t;
+  }
+  return total2 + compensation;
+}
+function pairedRatio(before, after) {
+  const rounds = before.length;
+  if (rounds !== after.length)
+    throw new RangeError("pairedRatio: before and after differ in length");
+  if (rounds < 2) throw new RangeError("pairedRatio: needs at least 2 rounds");
+  const totalA = sum2(before);
+  const totalB = sum2(after);
+  const ratio = totalB / totalA;
+  const squares = before.map((a, r) => {
+    const z3 = after[r] - ratio * a;
+    return z3 * z3;
+  });
+  const se = Math.sqrt(rounds / (rounds - 1) * sum2(squares)) / totalB;
+  return estimate("paired-rounds", Math.log(ratio), se, rounds - 1);
+}
+function meanAndVariance(values) {
+  const mean2 = sum2(values) / values.length;
+  const squares = values.map((v) => (v - mean2) * (v - mean2));
+  return { mean: mean2, variance: sum2(squares) / (values.length - 1) };
+}
+function unpairedRatio(before, after) {
+  const n = before.length;
+  const m = after.length;
+  if (n < 2 || m < 2) throw new RangeError("unpairedRatio: needs at least 2 values per build");
+  const x = meanAndVariance(before);
+  const y = meanAndVariance(after);
+  const vx = x.variance / (n * x.mean * x.mean);
+  const vy = y.variance / (m * y.mean * y.mean);
+  const v = vx + vy;
+  const df = v * v / (vx * vx / (n - 1) + vy * vy / (m - 1));
+  return estimate("unpaired", Math.log(y.mean / x.mean), Math.sqrt(v), df);
+}
+function estimate(method, logRatio, se, df) {
+  if (!(se > EXACT_SE))
+    return { method: "exact", logRatio, se: 0, df: Number.isFinite(df) ? df : 0 };
+  return { method, logRatio, se, df };
+}
+function criticalValue(df, gamma) {
+  return -tQuantile(gamma, df);
+}
+function lowerBound(e, gamma) {
+  if (e.se === 0) return Math.expm1(e.logRatio);
+  return Math.expm1(e.logRatio - criticalValue(e.df, gamma) * e.se);
+}
+function upperBound(e, gamma) {
+  if (e.se === 0) return Math.expm1(e.logRatio);
+  return Math.expm1(e.logRatio + criticalValue(e.df, gamma) * e.se);
+}
+function interval(e, confidence) {
+  const gamma = (1 - confidence) / 2;
+  return { low: lowerBound(e, gamma), high: upperBound(e, gamma) };
+}
+function changeEstimate(e) {
+  return Math.expm1(e.logRatio);
+}
+function pRegression(e, threshold) {
+  const lambda = Math.log1p(threshold);
+  if (e.se === 0) return e.logRatio > lambda ? 0 : 1;
+  return tSf((e.logRatio - lambda) / e.se, e.df);
+}
+
+// src/analysis/robust.ts
+function median(values) {
+  if (values.length === 0) throw new RangeError("median: needs at least one value");
+  const sorted2 = Float64Array.from(values).sort();
+  const mid = sorted2.length >> 1;
+  return sorted2.length % 2 === 1 ? sorted2[mid] : (sorted2[mid - 1] + sorted2[mid]) / 2;
+}
+
 // src/analysis/collect.ts
 function byName(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -10133,12 +10631,23 @@ function addSample(data, sample) {
     data.rounds.set(round2, table);
   }
   const cells = table[build];
-  const cell2 = cells.get(request3);
+  let cell2 = cells.get(request3);
   if (cell2) {
     cell2.sum += value;
     cell2.n++;
   } else {
-    cells.set(request3, { sum: value, n: 1, status: sample.status });
+    cell2 = { sum: value, n: 1, status: sample.status };
+    cells.set(request3, cell2);
+  }
+  if (typeof sample.block === "number") {
+    cell2.byBlock ??= /* @__PURE__ */ new Map();
+    const b = cell2.byBlock.get(sample.block);
+    if (b) {
+      b.sum += value;
+      b.n++;
+    } else {
+      cell2.byBlock.set(sample.block, { sum: value, n: 1 });
+    }
   }
   data.samples[build]++;
   if (sample.multiplexed) data.multiplexed++;
@@ -10197,7 +10706,8 @@ function arrange(data) {
     before: [],
     after: [],
     requests: [],
-    samples: { before: 0, after: 0 }
+    samples: { before: 0, after: 0 },
+    blocked: { before: [], after: [] }
   };
   const unpaired = { before: [], after: [] };
   let completeRounds = 0;
@@ -10237,9 +10747,43 @@ function arrange(data) {
       paired.before.push(a);
       paired.after.push(b);
       paired.requests.push(common);
+      const blocked = blockedTotals(table);
+      if (blocked && paired.blocked) {
+        paired.blocked.before.push(blocked.before);
+        paired.blocked.after.push(blocked.after);
+      } else {
+        paired.blocked = null;
+      }
     }
   }
+  if (paired.rounds.length === 0) paired.blocked = null;
   return { paired, completeRounds, droppedRounds, unmatched, unpaired };
+}
+var MIN_BLOCKS = 3;
+function blockedTotals(table) {
+  let blocks;
+  for (const build of ["before", "after"]) {
+    for (const [request3, cell2] of table[build]) {
+      if (build === "after" && !table.before.has(request3)) continue;
+      if (build === "before" && !table.after.has(request3)) continue;
+      if (!cell2.byBlock) return null;
+      const keys = [...cell2.byBlock.keys()].sort((x, y) => x - y);
+      if (!blocks) blocks = keys;
+      else if (keys.length !== blocks.length || keys.some((k, i) => k !== blocks[i])) return null;
+    }
+  }
+  if (!blocks || blocks.length < MIN_BLOCKS) return null;
+  const totals = (build) => blocks.map((block) => {
+    let t = 0;
+    for (const [request3, cell2] of table[build]) {
+      const other = build === "before" ? table.after : table.before;
+      if (!other.has(request3)) continue;
+      const b = cell2.byBlock.get(block);
+      t += b.sum / b.n;
+    }
+    return t;
+  });
+  return { before: median(totals("before")), after: median(totals("after")) };
 }
 
 // src/analysis/summary.ts
@@ -10391,11 +10935,26 @@ function moreRoundsAdvice(e) {
   }
   return `\u2248${e.moreRounds} more ${e.moreRounds === 1 ? "round" : "rounds"} would settle it`;
 }
+function warmupLine(result) {
+  const w = result.run.warmup;
+  if (!w) return void 0;
+  const counts = Object.values(w.endpoints).flatMap((e) => [e.before.requests, e.after.requests]);
+  if (counts.length === 0) return void 0;
+  const low = Math.round(Math.min(...counts));
+  const high = Math.round(Math.max(...counts));
+  const range = low === high ? `${low}` : `${low}\u2013${high}`;
+  const unsettled = Object.values(w.endpoints).reduce(
+    (n, e) => n + e.before.unsettled + e.after.unsettled,
+    0
+  );
+  const how = w.mode === "auto" ? "until steady" : "fixed";
+  return `warm-up ${how}: ${range} requests per endpoint per process (median), ${(w.wallMs / 1e3).toFixed(1)} s per process${unsettled > 0 ? `, ${unsettled} never settled` : ""}`;
+}
 function methodLine(result) {
   const judged = result.endpoints.filter((e) => e.pAdjusted !== null).length;
   const parts2 = [
     `${result.run.rounds} ${result.run.rounds === 1 ? "round" : "rounds"}${result.run.looks > 1 ? ` (look ${result.run.looks}${result.run.plannedRounds ? ` of a plan up to ${result.run.plannedRounds}` : ""})` : ""}`,
-    `${Math.round(result.confidence * 1e3) / 10}% intervals on mean cost per request`,
+    `${Math.round(result.confidence * 1e3) / 10}% intervals on ${result.endpoints.some((e) => e.estimator === "median-of-means") ? "cost per request (median of 5 block means per round; the plain mean tested too)" : "mean cost per request"}`,
     `regressions: one-sided test, \u03B1 = ${result.alpha} family-wise (Holm over ${judged} ${judged === 1 ? "endpoint" : "endpoints"})`,
     `counter: ${describeCounter(result.counter)}`
   ];
@@ -10405,6 +10964,8 @@ function methodLine(result) {
       `targets on CPUs ${placement.cpus}${placement.pmu ? ` (${placement.pmu} PMU)` : ""}`
     );
   }
+  const warm = warmupLine(result);
+  if (warm) parts2.push(warm);
   if (result.run.seed !== null) parts2.push(`seed ${result.run.seed}`);
   return parts2.join(" \xB7 ");
 }
@@ -29506,7 +30067,7 @@ function duration2(params) {
 }
 
 // node_modules/zod/v4/classic/from-json-schema.js
-var z = {
+var z2 = {
   ...schemas_exports2,
   ...checks_exports2,
   iso: iso_exports
@@ -29620,7 +30181,7 @@ function resolveRef(ref, ctx) {
   throw new Error(`Reference not found: ${ref}`);
 }
 function checkObjectGuards(objectSchema, guards) {
-  const guard = z.transform((value) => value).check((payload) => {
+  const guard = z2.transform((value) => value).check((payload) => {
     const value = payload.value;
     if (typeof value !== "object" || value === null || Array.isArray(value))
       return;
@@ -29749,7 +30310,7 @@ function plural2(n) {
   return n === 1 ? "element" : "elements";
 }
 function checkArrayGuards(arraySchema, guards) {
-  const guard = z.transform((value) => value).check((payload) => {
+  const guard = z2.transform((value) => value).check((payload) => {
     const items = payload.value;
     if (!Array.isArray(items))
       return;
@@ -29806,7 +30367,7 @@ function getTupleRest(restSchema, ctx) {
     return void 0;
   }
   if (restSchema === void 0 || restSchema === true) {
-    return z.any();
+    return z2.any();
   }
   return convertSchema(restSchema, ctx);
 }
@@ -29814,7 +30375,7 @@ var fullTime = /^(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2
 function convertBaseSchema(schema, ctx) {
   if (schema.not !== void 0) {
     if (typeof schema.not === "object" && Object.keys(schema.not).length === 0) {
-      return z.never();
+      return z2.never();
     }
     throw new Error("not is not supported in Zod (except { not: {} } for never)");
   }
@@ -29836,7 +30397,7 @@ function convertBaseSchema(schema, ctx) {
       return ctx.refs.get(refPath);
     }
     if (ctx.processing.has(refPath)) {
-      return z.lazy(() => {
+      return z2.lazy(() => {
         if (!ctx.refs.has(refPath)) {
           throw new Error(`Circular reference not resolved: ${refPath}`);
         }
@@ -29853,25 +30414,25 @@ function convertBaseSchema(schema, ctx) {
   if (schema.enum !== void 0) {
     const enumValues = schema.enum;
     if (ctx.version === "openapi-3.0" && schema.nullable === true && enumValues.length === 1 && enumValues[0] === null) {
-      return z.null();
+      return z2.null();
     }
     if (enumValues.length === 0) {
-      return z.never();
+      return z2.never();
     }
     if (enumValues.length === 1) {
-      return z.literal(enumValues[0]);
+      return z2.literal(enumValues[0]);
     }
     if (enumValues.every((v) => typeof v === "string")) {
-      return z.enum(enumValues);
+      return z2.enum(enumValues);
     }
-    const literalSchemas = enumValues.map((v) => z.literal(v));
+    const literalSchemas = enumValues.map((v) => z2.literal(v));
     if (literalSchemas.length < 2) {
       return literalSchemas[0];
     }
-    return z.union([literalSchemas[0], literalSchemas[1], ...literalSchemas.slice(2)]);
+    return z2.union([literalSchemas[0], literalSchemas[1], ...literalSchemas.slice(2)]);
   }
   if (schema.const !== void 0) {
-    return z.literal(schema.const);
+    return z2.literal(schema.const);
   }
   const type = schema.type;
   if (Array.isArray(type)) {
@@ -29880,74 +30441,74 @@ function convertBaseSchema(schema, ctx) {
       return convertBaseSchema(typeSchema, ctx);
     });
     if (typeSchemas.length === 0) {
-      return z.never();
+      return z2.never();
     }
     if (typeSchemas.length === 1) {
       return typeSchemas[0];
     }
-    return z.union(typeSchemas);
+    return z2.union(typeSchemas);
   }
   if (!type) {
-    return z.any();
+    return z2.any();
   }
   let zodSchema;
   switch (type) {
     case "string": {
-      let stringSchema = z.string();
+      let stringSchema = z2.string();
       if (schema.format) {
         const format = schema.format;
         if (format === "email") {
-          stringSchema = stringSchema.check(z.email());
+          stringSchema = stringSchema.check(z2.email());
         } else if (format === "uri" || format === "uri-reference") {
-          stringSchema = stringSchema.check(z.url());
+          stringSchema = stringSchema.check(z2.url());
         } else if (format === "uuid" || format === "guid") {
-          stringSchema = stringSchema.check(z.uuid());
+          stringSchema = stringSchema.check(z2.uuid());
         } else if (format === "date-time") {
-          stringSchema = stringSchema.check(z.iso.datetime({ offset: true }));
+          stringSchema = stringSchema.check(z2.iso.datetime({ offset: true }));
         } else if (format === "date") {
-          stringSchema = stringSchema.check(z.iso.date());
+          stringSchema = stringSchema.check(z2.iso.date());
         } else if (format === "time") {
-          stringSchema = stringSchema.check(z.regex(fullTime));
+          stringSchema = stringSchema.check(z2.regex(fullTime));
         } else if (format === "duration") {
-          stringSchema = stringSchema.check(z.iso.duration());
+          stringSchema = stringSchema.check(z2.iso.duration());
         } else if (format === "hostname") {
-          stringSchema = stringSchema.check(z.hostname());
+          stringSchema = stringSchema.check(z2.hostname());
         } else if (format === "ipv4") {
-          stringSchema = stringSchema.check(z.ipv4());
+          stringSchema = stringSchema.check(z2.ipv4());
         } else if (format === "ipv6") {
-          stringSchema = stringSchema.check(z.ipv6());
+          stringSchema = stringSchema.check(z2.ipv6());
         } else if (format === "mac") {
-          stringSchema = stringSchema.check(z.mac());
+          stringSchema = stringSchema.check(z2.mac());
         } else if (format === "cidr") {
-          stringSchema = stringSchema.check(z.cidrv4());
+          stringSchema = stringSchema.check(z2.cidrv4());
         } else if (format === "cidr-v6") {
-          stringSchema = stringSchema.check(z.cidrv6());
+          stringSchema = stringSchema.check(z2.cidrv6());
         } else if (format === "base64") {
-          stringSchema = stringSchema.check(z.base64());
+          stringSchema = stringSchema.check(z2.base64());
         } else if (format === "base64url") {
-          stringSchema = stringSchema.check(z.base64url());
+          stringSchema = stringSchema.check(z2.base64url());
         } else if (format === "e164") {
-          stringSchema = stringSchema.check(z.e164());
+          stringSchema = stringSchema.check(z2.e164());
         } else if (format === "credit_card") {
-          stringSchema = stringSchema.check(z.creditCard());
+          stringSchema = stringSchema.check(z2.creditCard());
         } else if (format === "iban") {
-          stringSchema = stringSchema.check(z.iban());
+          stringSchema = stringSchema.check(z2.iban());
         } else if (format === "jwt") {
-          stringSchema = stringSchema.check(z.jwt());
+          stringSchema = stringSchema.check(z2.jwt());
         } else if (format === "emoji") {
-          stringSchema = stringSchema.check(z.emoji());
+          stringSchema = stringSchema.check(z2.emoji());
         } else if (format === "nanoid") {
-          stringSchema = stringSchema.check(z.nanoid());
+          stringSchema = stringSchema.check(z2.nanoid());
         } else if (format === "cuid") {
-          stringSchema = stringSchema.check(z.cuid());
+          stringSchema = stringSchema.check(z2.cuid());
         } else if (format === "cuid2") {
-          stringSchema = stringSchema.check(z.cuid2());
+          stringSchema = stringSchema.check(z2.cuid2());
         } else if (format === "ulid") {
-          stringSchema = stringSchema.check(z.ulid());
+          stringSchema = stringSchema.check(z2.ulid());
         } else if (format === "xid") {
-          stringSchema = stringSchema.check(z.xid());
+          stringSchema = stringSchema.check(z2.xid());
         } else if (format === "ksuid") {
-          stringSchema = stringSchema.check(z.ksuid());
+          stringSchema = stringSchema.check(z2.ksuid());
         }
       }
       if (typeof schema.minLength === "number") {
@@ -29964,7 +30525,7 @@ function convertBaseSchema(schema, ctx) {
     }
     case "number":
     case "integer": {
-      let numberSchema = type === "integer" ? z.number().int() : z.number();
+      let numberSchema = type === "integer" ? z2.number().int() : z2.number();
       if (typeof schema.minimum === "number" && schema.exclusiveMinimum !== true) {
         numberSchema = numberSchema.min(schema.minimum);
       }
@@ -29988,11 +30549,11 @@ function convertBaseSchema(schema, ctx) {
       break;
     }
     case "boolean": {
-      zodSchema = z.boolean();
+      zodSchema = z2.boolean();
       break;
     }
     case "null": {
-      zodSchema = z.null();
+      zodSchema = z2.null();
       break;
     }
     case "object": {
@@ -30010,22 +30571,22 @@ function convertBaseSchema(schema, ctx) {
         const looseRecords = [];
         for (const pattern of patternKeys) {
           const patternValue = convertSchema(patternProps[pattern], ctx);
-          const keySchema = z.string().regex(new RegExp(pattern));
-          looseRecords.push(z.looseRecord(keySchema, patternValue));
+          const keySchema = z2.string().regex(new RegExp(pattern));
+          looseRecords.push(z2.looseRecord(keySchema, patternValue));
         }
         const schemasToIntersect = [];
         if (Object.keys(shape).length > 0) {
-          schemasToIntersect.push(z.object(shape).passthrough());
+          schemasToIntersect.push(z2.object(shape).passthrough());
         }
         schemasToIntersect.push(...looseRecords);
         if (schemasToIntersect.length === 0) {
-          zodSchema = z.object({}).passthrough();
+          zodSchema = z2.object({}).passthrough();
         } else if (schemasToIntersect.length === 1) {
           zodSchema = schemasToIntersect[0];
         } else {
-          let result = z.intersection(schemasToIntersect[0], schemasToIntersect[1]);
+          let result = z2.intersection(schemasToIntersect[0], schemasToIntersect[1]);
           for (let i = 2; i < schemasToIntersect.length; i++) {
-            result = z.intersection(result, schemasToIntersect[i]);
+            result = z2.intersection(result, schemasToIntersect[i]);
           }
           zodSchema = result;
         }
@@ -30055,7 +30616,7 @@ function convertBaseSchema(schema, ctx) {
           });
         }
       } else {
-        const objectSchema = z.object(shape);
+        const objectSchema = z2.object(shape);
         if (schema.additionalProperties === false) {
           zodSchema = objectSchema.strict();
         } else if (additionalSchema) {
@@ -30085,30 +30646,30 @@ function convertBaseSchema(schema, ctx) {
         const tupleItems = prefixItems.map((item) => convertSchema(item, ctx));
         const positionalItems = applyMinItems(tupleItems, minItems);
         const rest = !Array.isArray(items) ? getTupleRest(items, ctx) : void 0;
-        const tupleSchema = z.tuple(positionalItems);
+        const tupleSchema = z2.tuple(positionalItems);
         zodSchema = rest ? tupleSchema.rest(rest) : tupleSchema;
         if (typeof schema.minItems === "number") {
-          zodSchema = zodSchema.check(z.minLength(schema.minItems));
+          zodSchema = zodSchema.check(z2.minLength(schema.minItems));
         }
         if (typeof schema.maxItems === "number") {
-          zodSchema = zodSchema.check(z.maxLength(schema.maxItems));
+          zodSchema = zodSchema.check(z2.maxLength(schema.maxItems));
         }
       } else if (Array.isArray(items)) {
         const minItems = typeof schema.minItems === "number" ? schema.minItems : 0;
         const tupleItems = items.map((item) => convertSchema(item, ctx));
         const positionalItems = applyMinItems(tupleItems, minItems);
         const rest = getTupleRest(schema.additionalItems, ctx);
-        const tupleSchema = z.tuple(positionalItems);
+        const tupleSchema = z2.tuple(positionalItems);
         zodSchema = rest ? tupleSchema.rest(rest) : tupleSchema;
         if (typeof schema.minItems === "number") {
-          zodSchema = zodSchema.check(z.minLength(schema.minItems));
+          zodSchema = zodSchema.check(z2.minLength(schema.minItems));
         }
         if (typeof schema.maxItems === "number") {
-          zodSchema = zodSchema.check(z.maxLength(schema.maxItems));
+          zodSchema = zodSchema.check(z2.maxLength(schema.maxItems));
         }
       } else if (items !== void 0) {
         const element = convertSchema(items, ctx);
-        let arraySchema = z.array(element);
+        let arraySchema = z2.array(element);
         if (typeof schema.minItems === "number") {
           arraySchema = arraySchema.min(schema.minItems);
         }
@@ -30117,7 +30678,7 @@ function convertBaseSchema(schema, ctx) {
         }
         zodSchema = arraySchema;
       } else {
-        zodSchema = z.array(z.any());
+        zodSchema = z2.array(z2.any());
       }
       if (schema.uniqueItems === true || schema.contains !== void 0) {
         zodSchema = checkArrayGuards(zodSchema, {
@@ -30136,37 +30697,37 @@ function convertBaseSchema(schema, ctx) {
 }
 function convertSchema(schema, ctx) {
   if (typeof schema === "boolean") {
-    return schema ? z.any() : z.never();
+    return schema ? z2.any() : z2.never();
   }
   let baseSchema = convertBaseSchema(schema, ctx);
   const hasExplicitType = schema.type || schema.enum !== void 0 || schema.const !== void 0;
   if (schema.anyOf && Array.isArray(schema.anyOf)) {
     const options = schema.anyOf.map((s) => convertSchema(s, ctx));
-    const anyOfUnion = z.union(options);
-    baseSchema = hasExplicitType ? z.intersection(baseSchema, anyOfUnion) : anyOfUnion;
+    const anyOfUnion = z2.union(options);
+    baseSchema = hasExplicitType ? z2.intersection(baseSchema, anyOfUnion) : anyOfUnion;
   }
   if (schema.oneOf && Array.isArray(schema.oneOf)) {
     const options = schema.oneOf.map((s) => convertSchema(s, ctx));
-    const oneOfUnion = z.xor(options);
-    baseSchema = hasExplicitType ? z.intersection(baseSchema, oneOfUnion) : oneOfUnion;
+    const oneOfUnion = z2.xor(options);
+    baseSchema = hasExplicitType ? z2.intersection(baseSchema, oneOfUnion) : oneOfUnion;
   }
   if (schema.allOf && Array.isArray(schema.allOf)) {
     if (schema.allOf.length === 0) {
-      baseSchema = hasExplicitType ? baseSchema : z.any();
+      baseSchema = hasExplicitType ? baseSchema : z2.any();
     } else {
       let result = hasExplicitType ? baseSchema : convertSchema(schema.allOf[0], ctx);
       const startIdx = hasExplicitType ? 0 : 1;
       for (let i = startIdx; i < schema.allOf.length; i++) {
-        result = z.intersection(result, convertSchema(schema.allOf[i], ctx));
+        result = z2.intersection(result, convertSchema(schema.allOf[i], ctx));
       }
       baseSchema = result;
     }
   }
   if (schema.nullable === true && ctx.version === "openapi-3.0") {
-    baseSchema = z.nullable(baseSchema);
+    baseSchema = z2.nullable(baseSchema);
   }
   if (schema.readOnly === true) {
-    baseSchema = z.readonly(baseSchema);
+    baseSchema = z2.readonly(baseSchema);
   }
   if (schema.default !== void 0) {
     baseSchema = baseSchema.default(schema.default);
@@ -30217,7 +30778,7 @@ function convertSchema(schema, ctx) {
 }
 function fromJSONSchema(schema, params) {
   if (typeof schema === "boolean") {
-    return schema ? z.any() : z.never();
+    return schema ? z2.any() : z2.never();
   }
   let normalized;
   try {
@@ -30504,6 +31065,12 @@ function didYouMean(word, candidates) {
 
 // src/config/types.ts
 var COUNTERS = ["auto", ...EVENT_NAMES];
+var DEFAULT_WARMUP = {
+  mode: "auto",
+  min: 200,
+  max: 3e3,
+  maxTimeMs: 6e4
+};
 
 // src/config/values.ts
 var DURATION_UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
@@ -30632,6 +31199,7 @@ var duration3 = (description) => reading(parseDuration, { type: "string", patter
 var percent2 = (description) => reading(parsePercent, { type: "string", pattern: PERCENT_PATTERN, description });
 var text = (description) => external_exports.string({ error: (iss) => `expected a string, got ${describe4(iss.input)}` }).trim().min(1, { error: "must not be empty" }).meta({ description });
 var positiveInt = (description) => external_exports.int({ error: "expected a positive integer" }).min(1, { error: "expected a positive integer" }).meta({ description });
+var nonNegativeInt = (description) => external_exports.int({ error: "expected an integer of 0 or more" }).min(0, { error: "expected an integer of 0 or more" }).meta({ description });
 var fraction = (description) => external_exports.number({ error: (iss) => `expected a number between 0 and 1, got ${describe4(iss.input)}` }).gt(0, {
   error: (iss) => `expected a number between 0 and 1 (exclusive), got ${String(iss.input)}`
 }).lt(1, {
@@ -30693,20 +31261,42 @@ var readySchema = external_exports.strictObject({
     });
   }
 });
+var warmupLimits = external_exports.strictObject({
+  min: nonNegativeInt("Fewest warm-up requests per endpoint before steadiness is tested.").default(
+    200
+  ),
+  max: positiveInt(
+    'Most warm-up requests per endpoint: past it the endpoint is "not settled".'
+  ).default(3e3),
+  "max-time": duration3("Most warm-up time per process.").prefault("60s")
+});
+var warmupSchema = external_exports.union([
+  external_exports.literal("auto"),
+  external_exports.int({ error: "expected 'auto', an integer of 0 or more, or { min, max, max-time }" }).min(0, {
+    error: "expected 'auto', an integer of 0 or more, or { min, max, max-time }"
+  }),
+  warmupLimits
+]).meta({
+  description: "Warm-up in each fresh process: 'auto' warms every endpoint until its cost per request stops drifting (at least min, at most max requests each); a number is that many requests per endpoint, no test."
+});
 var measureSchema = external_exports.strictObject({
   counter: oneOf(
     COUNTERS,
     "Counter per request; auto = instructions, or task-clock where no PMU exists."
   ).default("auto"),
-  rounds: positiveInt("Rounds, each with a fresh before and after process.").default(10),
-  warmup: external_exports.int({ error: "expected an integer of 0 or more" }).min(0, { error: "expected an integer of 0 or more" }).meta({ description: "Warm-up passes over the workload in each process." }).default(2),
-  passes: positiveInt(
-    "Measured passes over the workload in each round: more requests per round average out GC pauses."
-  ).default(1),
+  rounds: positiveInt(
+    "Rounds, each with a fresh before and after process, before the first look."
+  ).default(10),
+  warmup: warmupSchema.default("auto"),
+  requests: positiveInt(
+    "Measured requests per endpoint per round, at least: the endpoint's requests are repeated in whole passes, split into 5 blocks."
+  ).default(80),
   "max-rounds": positiveInt(
-    "Most rounds, adding rounds for inconclusive endpoints (default: rounds)."
+    "Most rounds: inconclusive endpoints get more rounds, at planned looks, while the budget lasts (default: 2 \xD7 rounds)."
   ).optional(),
-  "max-duration": duration3("Time budget for the whole run.").prefault("30m"),
+  "max-duration": duration3(
+    "Time budget for the whole run; no round starts that would end after it."
+  ).prefault("15m"),
   aslr: external_exports.boolean({ error: "expected true or false" }).meta({
     description: "Keep address-space randomisation on for the targets. By default perfgate turns it off (setarch -R) where the system allows, which removes a source of run-to-run noise."
   }).default(false),
@@ -30717,6 +31307,14 @@ var measureSchema = external_exports.strictObject({
     "What must agree between the two builds' answers to the same request: 'status', or 'body' (the status and a hash of the body, for services whose answers are deterministic)."
   ).default("status")
 }).superRefine((measure, ctx) => {
+  const w = measure.warmup;
+  if (typeof w === "object" && w.max < w.min) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["warmup", "max"],
+      message: `must be at least min (${w.min})`
+    });
+  }
   if (measure["max-rounds"] !== void 0 && measure["max-rounds"] < measure.rounds) {
     ctx.addIssue({
       code: "custom",
@@ -30911,6 +31509,11 @@ function where(file2, line, path4) {
 
 // src/config/resolve.ts
 import path from "node:path";
+function warmupOf(raw) {
+  if (raw === "auto") return DEFAULT_WARMUP;
+  if (typeof raw === "number") return { mode: "fixed", requests: raw };
+  return { mode: "auto", min: raw.min, max: raw.max, maxTimeMs: raw["max-time"] };
+}
 function resolveConfig(raw, file2, lines) {
   const dir = path.dirname(file2);
   const build = (side) => {
@@ -30941,9 +31544,9 @@ function resolveConfig(raw, file2, lines) {
     measure: {
       counter: raw.measure.counter,
       rounds: raw.measure.rounds,
-      warmup: raw.measure.warmup,
-      passes: raw.measure.passes,
-      maxRounds: raw.measure["max-rounds"] ?? raw.measure.rounds,
+      warmup: warmupOf(raw.measure.warmup),
+      requests: raw.measure.requests,
+      maxRounds: raw.measure["max-rounds"] ?? 2 * raw.measure.rounds,
       maxDurationMs: raw.measure["max-duration"],
       aslr: raw.measure.aslr,
       settleMs: raw.measure.settle,
@@ -31106,423 +31709,6 @@ import { createHash as createHash2, randomInt } from "node:crypto";
 import { readFileSync as readFileSync4, writeFileSync as writeFileSync2, mkdirSync as mkdirSync2 } from "node:fs";
 import { join as join5, relative, resolve as resolve2 } from "node:path";
 
-// node_modules/simple-statistics/dist/simple-statistics.mjs
-function sum(x) {
-  if (x.length === 0) {
-    return 0;
-  }
-  var sum3 = x[0];
-  var correction = 0;
-  var transition;
-  if (typeof sum3 !== "number") {
-    return Number.NaN;
-  }
-  for (var i = 1; i < x.length; i++) {
-    if (typeof x[i] !== "number") {
-      return Number.NaN;
-    }
-    transition = sum3 + x[i];
-    if (Math.abs(sum3) >= Math.abs(x[i])) {
-      correction += sum3 - transition + x[i];
-    } else {
-      correction += x[i] - transition + sum3;
-    }
-    sum3 = transition;
-  }
-  return sum3 + correction;
-}
-function mean(x) {
-  if (x.length === 0) {
-    throw new Error("mean requires at least one data point");
-  }
-  return sum(x) / x.length;
-}
-function sumNthPowerDeviations(x, n) {
-  var meanValue = mean(x);
-  var sum3 = 0;
-  var tempValue;
-  var i;
-  if (n === 2) {
-    for (i = 0; i < x.length; i++) {
-      tempValue = x[i] - meanValue;
-      sum3 += tempValue * tempValue;
-    }
-  } else {
-    for (i = 0; i < x.length; i++) {
-      sum3 += Math.pow(x[i] - meanValue, n);
-    }
-  }
-  return sum3;
-}
-function sampleVariance(x) {
-  if (x.length < 2) {
-    throw new Error("sampleVariance requires at least two data points");
-  }
-  var sumSquaredDeviationsValue = sumNthPowerDeviations(x, 2);
-  var besselsCorrection = x.length - 1;
-  return sumSquaredDeviationsValue / besselsCorrection;
-}
-function sampleStandardDeviation(x) {
-  var sampleVarianceX = sampleVariance(x);
-  return Math.sqrt(sampleVarianceX);
-}
-var BayesianClassifier = function BayesianClassifier2() {
-  this.totalCount = 0;
-  this.data = {};
-};
-BayesianClassifier.prototype.train = function train(item, category) {
-  if (!this.data[category]) {
-    this.data[category] = {};
-  }
-  for (var k in item) {
-    var v = item[k];
-    if (this.data[category][k] === void 0) {
-      this.data[category][k] = {};
-    }
-    if (this.data[category][k][v] === void 0) {
-      this.data[category][k][v] = 0;
-    }
-    this.data[category][k][v]++;
-  }
-  this.totalCount++;
-};
-BayesianClassifier.prototype.score = function score(item) {
-  var odds = {};
-  var category;
-  for (var k in item) {
-    var v = item[k];
-    for (category in this.data) {
-      if (odds[category] === void 0) {
-        odds[category] = {};
-      }
-      if (this.data[category][k]) {
-        odds[category][k + "_" + v] = (this.data[category][k][v] || 0) / this.totalCount;
-      } else {
-        odds[category][k + "_" + v] = 0;
-      }
-    }
-  }
-  var oddsSums = {};
-  for (category in odds) {
-    oddsSums[category] = 0;
-    for (var combination in odds[category]) {
-      oddsSums[category] += odds[category][combination];
-    }
-  }
-  return oddsSums;
-};
-var COEFFICIENTS = [
-  0.9999999999999971,
-  57.15623566586292,
-  -59.59796035547549,
-  14.136097974741746,
-  -0.4919138160976202,
-  3399464998481189e-20,
-  4652362892704858e-20,
-  -9837447530487956e-20,
-  1580887032249125e-19,
-  -21026444172410488e-20,
-  21743961811521265e-20,
-  -1643181065367639e-19,
-  8441822398385275e-20,
-  -26190838401581408e-21,
-  36899182659531625e-22
-];
-var g = 607 / 128;
-var LOGSQRT2PI = Math.log(Math.sqrt(2 * Math.PI));
-function gammaln(n) {
-  if (n <= 0) {
-    return Number.POSITIVE_INFINITY;
-  }
-  n--;
-  var a = COEFFICIENTS[0];
-  for (var i = 1; i < 15; i++) {
-    a += COEFFICIENTS[i] / (n + i);
-  }
-  var tmp = g + 0.5 + n;
-  return LOGSQRT2PI + Math.log(a) - tmp + (n + 0.5) * Math.log(tmp);
-}
-var SQRT_2PI$1 = Math.sqrt(2 * Math.PI);
-function cumulativeDistribution(z3) {
-  var sum3 = z3;
-  var tmp = z3;
-  for (var i = 1; i < 30; i++) {
-    tmp *= z3 * z3 / (2 * i + 1);
-    sum3 += tmp;
-  }
-  return Math.round((0.5 + sum3 / SQRT_2PI$1 * Math.exp(-z3 * z3 / 2)) * 1e4) / 1e4;
-}
-var standardNormalTable = [];
-for (z2 = 0; z2 <= 3.09; z2 += 0.01) {
-  standardNormalTable.push(cumulativeDistribution(z2));
-}
-var z2;
-var SQRT_2PI = Math.sqrt(2 * Math.PI);
-var PerceptronModel = function PerceptronModel2() {
-  this.weights = [];
-  this.bias = 0;
-};
-PerceptronModel.prototype.predict = function predict(features) {
-  if (features.length !== this.weights.length) {
-    return null;
-  }
-  var score2 = 0;
-  for (var i = 0; i < this.weights.length; i++) {
-    score2 += this.weights[i] * features[i];
-  }
-  score2 += this.bias;
-  if (score2 > 0) {
-    return 1;
-  } else {
-    return 0;
-  }
-};
-PerceptronModel.prototype.train = function train2(features, label) {
-  if (label !== 0 && label !== 1) {
-    return null;
-  }
-  if (features.length !== this.weights.length) {
-    this.weights = features.slice();
-    this.bias = 1;
-  }
-  var prediction = this.predict(features);
-  if (typeof prediction === "number" && prediction !== label) {
-    var gradient = label - prediction;
-    for (var i = 0; i < this.weights.length; i++) {
-      this.weights[i] += gradient * features[i];
-    }
-    this.bias += gradient;
-  }
-  return this;
-};
-
-// src/analysis/distributions.ts
-var LN_SQRT_PI = 0.5723649429247001;
-var TINY = 1e-300;
-var EPS = 1e-16;
-var MAX_ITERATIONS = 1e5;
-function incompleteGammaHalf(x) {
-  const a = 0.5;
-  if (x <= 0) return { lower: 0, upper: 1 };
-  const front = Math.exp(-x + a * Math.log(x) - LN_SQRT_PI);
-  if (x < a + 1) {
-    let term = 1 / a;
-    let sum3 = term;
-    for (let n = 1; n < MAX_ITERATIONS; n++) {
-      term *= x / (a + n);
-      sum3 += term;
-      if (Math.abs(term) < Math.abs(sum3) * EPS) break;
-    }
-    const lower = front * sum3;
-    return { lower, upper: 1 - lower };
-  }
-  let b = x + 1 - a;
-  let c = 1 / TINY;
-  let d = 1 / b;
-  let h = d;
-  for (let i = 1; i < MAX_ITERATIONS; i++) {
-    const an = -i * (i - a);
-    b += 2;
-    d = an * d + b;
-    if (Math.abs(d) < TINY) d = TINY;
-    c = b + an / c;
-    if (Math.abs(c) < TINY) c = TINY;
-    d = 1 / d;
-    const delta = d * c;
-    h *= delta;
-    if (Math.abs(delta - 1) < EPS) break;
-  }
-  const upper = front * h;
-  return { lower: 1 - upper, upper };
-}
-function normalCdf(z3) {
-  if (Number.isNaN(z3)) return NaN;
-  const { lower, upper } = incompleteGammaHalf(z3 * z3 / 2);
-  return z3 < 0 ? upper / 2 : z3 === 0 ? 0.5 : 0.5 + lower / 2;
-}
-var A = [
-  3.3871328727963665,
-  133.14166789178438,
-  1971.5909503065513,
-  13731.69376550946,
-  45921.95393154987,
-  67265.7709270087,
-  33430.57558358813,
-  2509.0809287301227
-];
-var B = [
-  1,
-  42.31333070160091,
-  687.1870074920579,
-  5394.196021424751,
-  21213.794301586597,
-  39307.89580009271,
-  28729.085735721943,
-  5226.495278852854
-];
-var C = [
-  1.4234371107496835,
-  4.630337846156546,
-  5.769497221460691,
-  3.6478483247632045,
-  1.2704582524523684,
-  0.2417807251774506,
-  0.022723844989269184,
-  7745450142783414e-19
-];
-var D = [
-  1,
-  2.053191626637759,
-  1.6763848301838038,
-  0.6897673349851,
-  0.14810397642748008,
-  0.015198666563616457,
-  5475938084995345e-19,
-  10507500716444169e-25
-];
-var E = [
-  6.657904643501103,
-  5.463784911164114,
-  1.7848265399172913,
-  0.29656057182850487,
-  0.026532189526576124,
-  0.0012426609473880784,
-  27115555687434876e-21,
-  20103343992922881e-23
-];
-var F = [
-  1,
-  0.599832206555888,
-  0.1369298809227358,
-  0.014875361290850615,
-  7868691311456133e-19,
-  18463183175100548e-21,
-  1421511758316446e-22,
-  20442631033899397e-31
-];
-function polynomial(coefficients, x) {
-  let value = 0;
-  for (let i = coefficients.length - 1; i >= 0; i--) value = value * x + coefficients[i];
-  return value;
-}
-function normalQuantile(p) {
-  if (Number.isNaN(p) || p < 0 || p > 1) return NaN;
-  if (p === 0) return -Infinity;
-  if (p === 1) return Infinity;
-  const q = p - 0.5;
-  if (Math.abs(q) <= 0.425) {
-    const r2 = 0.180625 - q * q;
-    return q * polynomial(A, r2) / polynomial(B, r2);
-  }
-  let r = Math.sqrt(-Math.log(q < 0 ? p : 1 - p));
-  let value;
-  if (r <= 5) {
-    r -= 1.6;
-    value = polynomial(C, r) / polynomial(D, r);
-  } else {
-    r -= 5;
-    value = polynomial(E, r) / polynomial(F, r);
-  }
-  return q < 0 ? -value : value;
-}
-function lnBeta(a, b) {
-  return gammaln(a) + gammaln(b) - gammaln(a + b);
-}
-function betaContinuedFraction(x, a, b) {
-  const qab = a + b;
-  const qap = a + 1;
-  const qam = a - 1;
-  let c = 1;
-  let d = 1 - qab * x / qap;
-  if (Math.abs(d) < TINY) d = TINY;
-  d = 1 / d;
-  let h = d;
-  for (let m = 1; m < MAX_ITERATIONS; m++) {
-    const m2 = 2 * m;
-    let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-    d = 1 + aa * d;
-    if (Math.abs(d) < TINY) d = TINY;
-    c = 1 + aa / c;
-    if (Math.abs(c) < TINY) c = TINY;
-    d = 1 / d;
-    h *= d * c;
-    aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-    d = 1 + aa * d;
-    if (Math.abs(d) < TINY) d = TINY;
-    c = 1 + aa / c;
-    if (Math.abs(c) < TINY) c = TINY;
-    d = 1 / d;
-    const delta = d * c;
-    h *= delta;
-    if (Math.abs(delta - 1) < EPS) break;
-  }
-  return h;
-}
-function incompleteBeta(x, a, b, y = 1 - x) {
-  if (x <= 0) return { lower: 0, upper: 1 };
-  if (y <= 0) return { lower: 1, upper: 0 };
-  const front = Math.exp(a * Math.log(x) + b * Math.log(y) - lnBeta(a, b));
-  if (x < (a + 1) / (a + b + 2)) {
-    const lower = front * betaContinuedFraction(x, a, b) / a;
-    return { lower, upper: 1 - lower };
-  }
-  const upper = front * betaContinuedFraction(y, b, a) / b;
-  return { lower: 1 - upper, upper };
-}
-function tCdf(t, df) {
-  if (Number.isNaN(t) || !(df > 0)) return NaN;
-  if (df === Infinity) return normalCdf(t);
-  if (t === Infinity) return 1;
-  if (t === -Infinity) return 0;
-  const t2 = t * t;
-  const { lower: twoTail } = incompleteBeta(df / (df + t2), df / 2, 0.5, t2 / (df + t2));
-  return t < 0 ? twoTail / 2 : 1 - twoTail / 2;
-}
-function tSf(t, df) {
-  return tCdf(-t, df);
-}
-function tPdf(t, df) {
-  if (df === Infinity) return Math.exp(-0.5 * t * t) / Math.sqrt(2 * Math.PI);
-  return Math.exp(
-    gammaln((df + 1) / 2) - gammaln(df / 2) - 0.5 * Math.log(df * Math.PI) - (df + 1) / 2 * Math.log1p(t * t / df)
-  );
-}
-function tQuantile(p, df) {
-  if (Number.isNaN(p) || p < 0 || p > 1 || !(df > 0)) return NaN;
-  if (df === Infinity) return normalQuantile(p);
-  if (p === 0) return -Infinity;
-  if (p === 1) return Infinity;
-  if (p === 0.5) return 0;
-  const tail = Math.min(p, 1 - p);
-  const sign = p < 0.5 ? -1 : 1;
-  const target = Math.log(tail);
-  const z3 = -normalQuantile(tail);
-  let t = z3 + (z3 * z3 * z3 + z3) / (4 * df);
-  if (!(t > 0) || !Number.isFinite(t)) t = z3;
-  let lo = 0;
-  let hi = Math.max(t, 1);
-  while (tSf(hi, df) > tail) {
-    lo = hi;
-    hi *= 2;
-  }
-  if (!(t > lo && t < hi)) t = (lo + hi) / 2;
-  for (let i = 0; i < 200; i++) {
-    const sf = tSf(t, df);
-    const f = Math.log(sf) - target;
-    if (f > 0) lo = t;
-    else hi = t;
-    const step = f / (tPdf(t, df) / sf);
-    let next = t + step;
-    if (!(next > lo && next < hi)) next = (lo + hi) / 2;
-    if (Math.abs(next - t) <= 1e-15 * Math.abs(next) || hi - lo <= 1e-15 * hi) {
-      t = next;
-      break;
-    }
-    t = next;
-  }
-  return sign * t;
-}
-
 // src/analysis/hodges-lehmann.ts
 var EXACT_LIMIT = 50;
 var DBL_EPSILON = 2220446049250313e-31;
@@ -31659,7 +31845,7 @@ function walshAverages(d) {
     }
   };
 }
-function median(set2) {
+function median2(set2) {
   const half = Math.floor(set2.size / 2);
   if (set2.size % 2 === 1) return select(set2, half + 1);
   return (select(set2, half) + select(set2, half + 1)) / 2;
@@ -31680,7 +31866,7 @@ function signedRankHodgesLehmann(d, confidence) {
   let qu = exact ? qsignrank(alpha / 2, n) : normalIndex(set2.size, Math.sqrt(n * (n + 1) * (2 * n + 1) / 24), alpha);
   if (qu === 0) qu = 1;
   return {
-    estimate: median(set2),
+    estimate: median2(set2),
     low: select(set2, qu),
     high: select(set2, set2.size - qu + 1),
     method: exact ? "exact" : "normal"
@@ -31696,7 +31882,7 @@ function twoSampleHodgesLehmann(x, y, confidence) {
   let qu = exact ? qwilcox(alpha / 2, m, n) : normalIndex(set2.size, Math.sqrt(n * m * (n + m + 1) / 12), alpha);
   if (qu === 0) qu = 1;
   return {
-    estimate: median(set2),
+    estimate: median2(set2),
     low: select(set2, qu),
     high: select(set2, set2.size - qu + 1),
     method: exact ? "exact" : "normal"
@@ -31716,79 +31902,6 @@ function holm(p) {
     adjusted[index] = running;
   });
   return adjusted;
-}
-
-// src/analysis/ratio.ts
-var EXACT_SE = 1e-12;
-function sum2(values) {
-  let total2 = 0;
-  let compensation = 0;
-  for (const v of values) {
-    const t = total2 + v;
-    compensation += Math.abs(total2) >= Math.abs(v) ? total2 - t + v : v - t + total2;
-    total2 = t;
-  }
-  return total2 + compensation;
-}
-function pairedRatio(before, after) {
-  const rounds = before.length;
-  if (rounds !== after.length)
-    throw new RangeError("pairedRatio: before and after differ in length");
-  if (rounds < 2) throw new RangeError("pairedRatio: needs at least 2 rounds");
-  const totalA = sum2(before);
-  const totalB = sum2(after);
-  const ratio = totalB / totalA;
-  const squares = before.map((a, r) => {
-    const z3 = after[r] - ratio * a;
-    return z3 * z3;
-  });
-  const se = Math.sqrt(rounds / (rounds - 1) * sum2(squares)) / totalB;
-  return estimate("paired-rounds", Math.log(ratio), se, rounds - 1);
-}
-function meanAndVariance(values) {
-  const mean2 = sum2(values) / values.length;
-  const squares = values.map((v) => (v - mean2) * (v - mean2));
-  return { mean: mean2, variance: sum2(squares) / (values.length - 1) };
-}
-function unpairedRatio(before, after) {
-  const n = before.length;
-  const m = after.length;
-  if (n < 2 || m < 2) throw new RangeError("unpairedRatio: needs at least 2 values per build");
-  const x = meanAndVariance(before);
-  const y = meanAndVariance(after);
-  const vx = x.variance / (n * x.mean * x.mean);
-  const vy = y.variance / (m * y.mean * y.mean);
-  const v = vx + vy;
-  const df = v * v / (vx * vx / (n - 1) + vy * vy / (m - 1));
-  return estimate("unpaired", Math.log(y.mean / x.mean), Math.sqrt(v), df);
-}
-function estimate(method, logRatio, se, df) {
-  if (!(se > EXACT_SE))
-    return { method: "exact", logRatio, se: 0, df: Number.isFinite(df) ? df : 0 };
-  return { method, logRatio, se, df };
-}
-function criticalValue(df, gamma) {
-  return -tQuantile(gamma, df);
-}
-function lowerBound(e, gamma) {
-  if (e.se === 0) return Math.expm1(e.logRatio);
-  return Math.expm1(e.logRatio - criticalValue(e.df, gamma) * e.se);
-}
-function upperBound(e, gamma) {
-  if (e.se === 0) return Math.expm1(e.logRatio);
-  return Math.expm1(e.logRatio + criticalValue(e.df, gamma) * e.se);
-}
-function interval(e, confidence) {
-  const gamma = (1 - confidence) / 2;
-  return { low: lowerBound(e, gamma), high: upperBound(e, gamma) };
-}
-function changeEstimate(e) {
-  return Math.expm1(e.logRatio);
-}
-function pRegression(e, threshold) {
-  const lambda = Math.log1p(threshold);
-  if (e.se === 0) return e.logRatio > lambda ? 0 : 1;
-  return tSf((e.logRatio - lambda) / e.se, e.df);
 }
 
 // src/analysis/sequential.ts
@@ -31828,9 +31941,9 @@ function lookAlpha(options, alpha) {
   checkSequential(options);
   const { plan, look } = options;
   const max = plan[plan.length - 1];
-  const now3 = obrienFlemingSpent(plan[look] / max, alpha);
+  const now4 = obrienFlemingSpent(plan[look] / max, alpha);
   const before = look === 0 ? 0 : obrienFlemingSpent(plan[look - 1] / max, alpha);
-  return now3 - before;
+  return now4 - before;
 }
 function moreRoundsNeeded(estimate2, threshold, rounds, gamma, power = 0.8) {
   const gap = Math.abs(estimate2.logRatio - Math.log1p(threshold));
@@ -31904,6 +32017,7 @@ function measureEndpoint(data, choice, options, minRounds) {
     endpoint: data.endpoint,
     choice,
     estimate: null,
+    meanEstimate: null,
     typical: null,
     before: null,
     after: null,
@@ -31951,12 +32065,14 @@ function measureEndpoint(data, choice, options, minRounds) {
         `left ${plural(layout.unmatched, "request")} measured in only one build of a round out of the pairing`
       );
     }
-    draft.estimate = pairedRatio(pairs.before, pairs.after);
+    const chosen = pairs.blocked ? { ...pairs, ...pairs.blocked } : pairs;
+    draft.estimate = pairedRatio(chosen.before, chosen.after);
+    if (pairs.blocked) draft.meanEstimate = pairedRatio(pairs.before, pairs.after);
     const requests = sum2(pairs.requests);
-    draft.before = sum2(pairs.before) / requests;
-    draft.after = sum2(pairs.after) / requests;
+    draft.before = sum2(chosen.before) / requests;
+    draft.after = sum2(chosen.after) / requests;
     draft.n = { ...pairs.samples, rounds: pairs.rounds.length };
-    draft.paired = pairs;
+    draft.paired = chosen;
   } else {
     const { before, after } = layout.unpaired;
     if (before.length < 2 || after.length < 2) {
@@ -31979,12 +32095,29 @@ function measureEndpoint(data, choice, options, minRounds) {
   }
   draft.typical = typicalChange(usePaired, pairs, layout.unpaired, options.confidence);
   const change = toChange(draft.estimate, options.confidence);
+  if (draft.meanEstimate) {
+    const mean2 = toChange(draft.meanEstimate, options.confidence);
+    if (mean2.low > change.high || mean2.high < change.low) {
+      warnings.push(
+        "the mean and the median of block means differ: a few costly requests (a slow path, or work outside the request) carry part of the change"
+      );
+    }
+  }
   if (draft.typical && (draft.typical.high < change.low || draft.typical.low > change.high)) {
     warnings.push(
       "the mean and the typical request moved differently: a change in the tail or in the mix of paths"
     );
   }
   return draft;
+}
+function regressionP(d) {
+  const p = pRegression(d.estimate, d.choice.threshold);
+  if (!d.meanEstimate) return p;
+  return Math.min(1, 2 * Math.min(p, pRegression(d.meanEstimate, d.choice.threshold)));
+}
+function gateLowerBound(d, gamma) {
+  if (!d.meanEstimate) return lowerBound(d.estimate, gamma);
+  return Math.max(lowerBound(d.estimate, gamma / 2), lowerBound(d.meanEstimate, gamma / 2));
 }
 function trafficWeights(set2, collected, names) {
   const recorded = set2.header?.workload.weights;
@@ -32042,6 +32175,60 @@ function totalChange(drafts, weights, confidence, warnings) {
   );
   return toChange(unpairedRatio(before, after), confidence);
 }
+function warmupSummary(set2) {
+  const events = set2.events.filter(
+    (e) => e.kind === "warmup"
+  );
+  if (events.length === 0) return void 0;
+  const cells = /* @__PURE__ */ new Map();
+  for (const e of events) {
+    for (const [endpoint, w] of Object.entries(e.endpoints)) {
+      let cell2 = cells.get(endpoint);
+      if (!cell2) {
+        cell2 = { before: { requests: [], unsettled: 0 }, after: { requests: [], unsettled: 0 } };
+        cells.set(endpoint, cell2);
+      }
+      cell2[e.build].requests.push(w.requests);
+      if (w.settled === false) cell2[e.build].unsettled++;
+    }
+  }
+  const endpoints = {};
+  for (const name of [...cells.keys()].sort(byName)) {
+    const cell2 = cells.get(name);
+    const side = (b) => ({
+      requests: median(cell2[b].requests),
+      unsettled: cell2[b].unsettled,
+      processes: cell2[b].requests.length
+    });
+    endpoints[name] = { before: side("before"), after: side("after") };
+  }
+  const fixed = events.every((e) => Object.values(e.endpoints).every((w) => w.settled === null));
+  return {
+    mode: fixed ? "fixed" : "auto",
+    endpoints,
+    wallMs: median(events.map((e) => e.wallMs)),
+    timedOut: events.filter((e) => e.timedOut).length
+  };
+}
+function warmupWarnings(w) {
+  if (!w || w.mode === "fixed") return [];
+  const out = [];
+  for (const [endpoint, sides] of Object.entries(w.endpoints)) {
+    for (const build of ["before", "after"]) {
+      const { unsettled, processes, requests } = sides[build];
+      if (unsettled === 0) continue;
+      out.push(
+        `${endpoint}: its cost was still drifting at the end of warm-up in ${unsettled} of ${processes} ${build} processes (${requests} warm-up requests): code that does not reach a steady state, or a warm-up cap too low for it`
+      );
+    }
+  }
+  if (w.timedOut > 0) {
+    out.push(
+      `${plural(w.timedOut, "process", "processes")} hit the warm-up time cap (measure.warmup.max-time)`
+    );
+  }
+  return out;
+}
 function runWarnings(set2, collected, counter) {
   const warnings = [];
   if (counter.fallback) {
@@ -32092,7 +32279,7 @@ function analyze(set2, options) {
   const levelAlpha = options.sequential ? lookAlpha(options.sequential, alpha) : alpha;
   const judged = drafts.filter((d) => d.errors.length === 0 && d.estimate);
   const family = judged.length;
-  const raw = judged.map((d) => pRegression(d.estimate, d.choice.threshold));
+  const raw = judged.map((d) => regressionP(d));
   const adjusted = holm(raw);
   const tests = new Map(judged.map((d, i) => [d, { p: raw[i], pAdjusted: adjusted[i] }]));
   const endpoints = drafts.map((d) => {
@@ -32120,10 +32307,12 @@ function analyze(set2, options) {
       thresholdSource: d.choice.source,
       confidence,
       change,
-      gateLow: test ? lowerBound(d.estimate, levelAlpha / family) : null,
+      gateLow: test ? gateLowerBound(d, levelAlpha / family) : null,
       p: test ? test.p : null,
       pAdjusted: test ? test.pAdjusted : null,
       typical: d.typical,
+      ...d.estimate ? { estimator: d.meanEstimate ? "median-of-means" : "mean" } : {},
+      ...d.meanEstimate ? { mean: toChange(d.meanEstimate, confidence) } : {},
       method: d.estimate?.method ?? (d.unpaired ? "unpaired" : "paired-rounds"),
       before: d.before,
       after: d.after,
@@ -32141,7 +32330,8 @@ function analyze(set2, options) {
     error: 0
   };
   for (const e of endpoints) counts[e.verdict]++;
-  const warnings = runWarnings(set2, collected, counter);
+  const warmup = warmupSummary(set2);
+  const warnings = [...runWarnings(set2, collected, counter), ...warmupWarnings(warmup)];
   const complete = isComplete(set2);
   if (set2.header === void 0) {
     warnings.push("no samples header: counter, seed and builds are unknown");
@@ -32197,7 +32387,8 @@ function analyze(set2, options) {
       builds: { before: buildInfo("before"), after: buildInfo("after") },
       mode: header?.mode ?? "a-b",
       ...header?.platform ? { platform: header.platform } : {},
-      ...header?.placement ? { placement: header.placement } : {}
+      ...header?.placement ? { placement: header.placement } : {},
+      ...warmup ? { warmup } : {}
     },
     warnings
   };
@@ -32273,6 +32464,8 @@ var EndpointSchema = external_exports.strictObject({
   p: fraction2.nullable(),
   pAdjusted: fraction2.nullable(),
   typical: ChangeSchema.nullable(),
+  estimator: external_exports.enum(["median-of-means", "mean"]).optional(),
+  mean: ChangeSchema.optional(),
   method: external_exports.enum(["paired-rounds", "unpaired", "exact"]),
   before: external_exports.number().nullable(),
   after: external_exports.number().nullable(),
@@ -32284,6 +32477,11 @@ var EndpointSchema = external_exports.strictObject({
   weight: fraction2,
   moreRounds: external_exports.number().int().min(1).nullable(),
   warnings: external_exports.array(external_exports.string())
+});
+var WarmupCellSchema = external_exports.strictObject({
+  requests: external_exports.number().min(0),
+  unsettled: external_exports.number().int().min(0),
+  processes: external_exports.number().int().min(0)
 });
 var BuildRefSchema = external_exports.strictObject({
   ref: external_exports.string().optional(),
@@ -32326,7 +32524,16 @@ var RunResultSchema = external_exports.strictObject({
     placement: external_exports.strictObject({
       cpus: external_exports.string().nullable().describe("CPU list the targets were kept on; null: any"),
       pmu: external_exports.string().nullable().describe("hybrid CPUs: the PMU that counted (cpu_core)")
-    }).optional()
+    }).optional(),
+    warmup: external_exports.strictObject({
+      mode: external_exports.enum(["auto", "fixed"]),
+      endpoints: external_exports.record(
+        external_exports.string(),
+        external_exports.strictObject({ before: WarmupCellSchema, after: WarmupCellSchema })
+      ),
+      wallMs: external_exports.number().min(0),
+      timedOut: external_exports.number().int().min(0)
+    }).optional().describe("warm-up per endpoint and build: median requests per process, never settled")
   }),
   warnings: external_exports.array(external_exports.string())
 }).describe("perfgate result.json: per-endpoint CPU cost change, verdicts and the gate decision");
@@ -32620,9 +32827,14 @@ var Meter = class {
   onComplete = () => {
     if (this.settleMs === 0) this.target.counters.snapshot(this.b);
   };
-  /** Sends a request without measuring it (warm-up). */
-  async warm(req) {
-    return (await this.send(req, false)).status;
+  /** Sends requests one after another without per-request reads; returns their summed cost. */
+  async warmBlock(reqs) {
+    const { counters } = this.target;
+    counters.snapshot(this.a);
+    for (const req of reqs) await this.send(req, false);
+    counters.snapshot(this.b);
+    counters.delta(this.a, this.b, this.delta);
+    return this.delta[0];
   }
   /** One request on the kept-alive connection; a failure names the build and how it ended. */
   async send(req, measured) {
@@ -32633,7 +32845,7 @@ var Meter = class {
     }
   }
   /** Sends a request, measures it, writes its sample; returns the response. */
-  async measure(req, round2) {
+  async measure(req, round2, block) {
     const { counters, build } = this.target;
     const res = await this.send(req, true);
     const latencyMs = now() - this.t0;
@@ -32650,6 +32862,7 @@ var Meter = class {
       build,
       round: round2,
       request: req.id,
+      ...block !== void 0 ? { block } : {},
       status: res.status,
       bytes: res.bytes,
       latencyMs: Math.round(latencyMs * 1e3) / 1e3,
@@ -32703,31 +32916,145 @@ function roundSeed(seed, round2) {
   h = Math.imul(h ^ h >>> 13, 3266489909) >>> 0;
   return (h ^ h >>> 16) >>> 0;
 }
-function shuffledIndices(n, seed) {
-  const random = createRandom(seed);
-  const out = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
 function buildOrder(round2) {
   return round2 % 2 === 1 ? ["before", "after"] : ["after", "before"];
 }
 
-// src/replay/replay.ts
+// src/replay/schedule.ts
+var MIN_BLOCKS2 = 5;
+var MIN_BLOCK = 8;
+var WARM_BLOCK = 10;
+var WARM_BLOCK_MAX = 50;
+function byEndpoint(requests) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const r of requests) {
+    let group = groups.get(r.endpoint);
+    if (!group) groups.set(r.endpoint, group = []);
+    group.push(r);
+  }
+  return groups;
+}
+function blocking(distinct, minRequests) {
+  const passes = Math.ceil(MIN_BLOCK / distinct);
+  const size = passes * distinct;
+  const fewest = size <= 2 * MIN_BLOCK ? MIN_BLOCKS2 : 3;
+  return { passes, blocks: Math.max(fewest, Math.ceil(minRequests / size)) };
+}
+function roundSchedule(groups, minRequests, seed) {
+  const items = [];
+  for (const reqs of groups.values()) {
+    const { passes, blocks } = blocking(reqs.length, minRequests);
+    for (let block = 0; block < blocks; block++) {
+      for (let p = 0; p < passes; p++) for (const req of reqs) items.push({ req, block });
+    }
+  }
+  const random = createRandom(seed);
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+function warmBlockSize(distinct) {
+  if (distinct >= WARM_BLOCK_MAX) return WARM_BLOCK_MAX;
+  return distinct * Math.ceil(WARM_BLOCK / distinct);
+}
+
+// src/replay/steady.ts
+var STEADY_DELTA = 0.05;
+var MIN_WINDOW = 3;
+function median3(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+function isSteady(blocks, delta = STEADY_DELTA) {
+  const window = Math.max(MIN_WINDOW, Math.floor(blocks.length / 4));
+  if (blocks.length < 2 * window) return false;
+  const last = median3(blocks.slice(blocks.length - window));
+  const previous = median3(blocks.slice(blocks.length - 2 * window, blocks.length - window));
+  if (!(previous > 0) || !(last > 0)) return false;
+  return Math.abs(last / previous - 1) <= delta;
+}
+function newWarmState() {
+  return { requests: 0, blocks: [], settled: false };
+}
+function addBlock(state, requests, cost, minRequests) {
+  state.requests += requests;
+  state.blocks.push(cost / requests);
+  if (!state.settled && state.requests >= minRequests && isSteady(state.blocks)) {
+    state.settled = true;
+  }
+  return state;
+}
+
+// src/replay/warmup.ts
 var now2 = () => performance.now();
-async function replay(plan, writer, logger, signal, hooks = {}) {
+function nextBlock(reqs, cursor, size) {
+  const out = [];
+  for (let i = 0; i < size; i++) out.push(reqs[(cursor + i) % reqs.length]);
+  return out;
+}
+async function warmUp(meter, groups, policy, deadline, checkAbort, onBlock = () => {
+}) {
   const started = now2();
-  const total2 = plan.requests.length;
+  const fixed = policy.mode === "fixed";
+  const min = fixed ? policy.requests : policy.min;
+  const max = fixed ? policy.requests : policy.max;
+  const until = fixed ? deadline : Math.min(deadline, started + policy.maxTimeMs);
+  const states = /* @__PURE__ */ new Map();
+  const cursors = /* @__PURE__ */ new Map();
+  for (const endpoint of groups.keys()) {
+    states.set(endpoint, newWarmState());
+    cursors.set(endpoint, 0);
+  }
+  const done = (s) => fixed ? s.requests >= max : s.settled || s.requests >= max;
+  let timedOut = false;
+  while (max > 0 && [...states.values()].some((s) => !done(s))) {
+    if (now2() > until) {
+      timedOut = true;
+      break;
+    }
+    for (const [endpoint, reqs] of groups) {
+      checkAbort();
+      const state = states.get(endpoint);
+      if (fixed && done(state)) continue;
+      const size = Math.min(warmBlockSize(reqs.length), fixed ? max - state.requests : Infinity);
+      const block = nextBlock(reqs, cursors.get(endpoint), size);
+      cursors.set(endpoint, (cursors.get(endpoint) + size) % reqs.length);
+      const cost = await meter.warmBlock(block);
+      if (fixed) state.requests += size;
+      else addBlock(state, size, cost, min);
+      onBlock(size);
+    }
+  }
+  const endpoints = {};
+  for (const [endpoint, s] of states) {
+    endpoints[endpoint] = { requests: s.requests, settled: fixed ? null : s.settled };
+  }
+  return { wallMs: Math.round(now2() - started), endpoints, timedOut };
+}
+
+// src/replay/replay.ts
+var now3 = () => performance.now();
+var minutes = (ms) => ms < 9e4 ? `${Math.round(ms / 1e3)} s` : `${(ms / 6e4).toFixed(1)} min`;
+function expectedDuration(plan, firstMs) {
+  const first = plan.looks[0];
+  const max = plan.looks[plan.looks.length - 1];
+  const most = Math.min(max * firstMs, plan.maxDurationMs);
+  const extra = max > first ? `; up to ${minutes(most)} if endpoints stay inconclusive (${Math.min(max, Math.floor(plan.maxDurationMs / firstMs))} rounds within the ${minutes(plan.maxDurationMs)} budget)` : "";
+  return `expected duration: about ${minutes(Math.min(first * firstMs, plan.maxDurationMs))} for ${first} rounds${extra}`;
+}
+async function replay(plan, writer, logger, signal, hooks = {}) {
+  const started = now3();
+  const groups = byEndpoint(plan.requests);
   const maxRounds = plan.looks[plan.looks.length - 1] ?? 0;
   let round2 = 0;
   let look = 0;
   let lastProgress = 0;
   const live2 = [];
   const progress = (text2, force = false) => {
-    const t = now2();
+    const t = now3();
     if (!force && t - lastProgress < 250) return;
     lastProgress = t;
     logger.progress(
@@ -32741,52 +33068,63 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
     const order2 = buildOrder(r);
     const seed = roundSeed(plan.seed, r);
     writer.write({ kind: "round", round: r, order: order2, seed, at: (/* @__PURE__ */ new Date()).toISOString() });
-    const passes = plan.passes ?? 1;
     const meters = {};
     try {
       checkAbort();
       progress("starting both builds", true);
-      const started2 = await Promise.allSettled(
+      const launched = await Promise.allSettled(
         order2.map(async (build) => {
           const target = await startTarget({ ...plan.targets[build], build }, signal, logger);
           live2.push(target);
           meters[build] = new Meter(target, writer, plan.settleMs, plan.compareBodies ?? false);
         })
       );
-      const failed = started2.find((s) => s.status === "rejected");
+      const failed = launched.find((s) => s.status === "rejected");
       if (failed) throw failed.reason;
       const [first, second] = order2.map((b) => meters[b]);
-      for (let pass = 0; pass < plan.warmup; pass++) {
-        for (let i = 0; i < total2; i++) {
-          checkAbort();
-          await first.warm(plan.requests[i]);
-          await second.warm(plan.requests[i]);
-          progress(`warm-up ${pass + 1}/${plan.warmup} \xB7 ${i + 1}/${total2}`);
+      let warmed = 0;
+      const deadline = started + plan.maxDurationMs;
+      const reports = await Promise.all(
+        [first, second].map(
+          (m) => warmUp(m, groups, plan.warmup, deadline, checkAbort, (n) => {
+            warmed += n;
+            progress(`warming up \xB7 ${warmed} requests`);
+          })
+        )
+      );
+      [first, second].forEach((m, i) => {
+        const w = reports[i];
+        writer.write({
+          kind: "warmup",
+          round: r,
+          build: m.target.build,
+          wallMs: w.wallMs,
+          endpoints: w.endpoints,
+          ...w.timedOut ? { timedOut: true } : {}
+        });
+      });
+      const schedule = roundSchedule(groups, plan.requestsPerEndpoint, seed);
+      const mismatched = /* @__PURE__ */ new Set();
+      for (let k = 0; k < schedule.length; k++) {
+        checkAbort();
+        const { req, block } = schedule[k];
+        const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
+        const rx = await x.measure(req, r, block);
+        const ry = await y.measure(req, r, block);
+        if ((rx.status !== ry.status || rx.bodyHash !== ry.bodyHash) && !mismatched.has(req.id)) {
+          mismatched.add(req.id);
+          const [before, after] = x.target.build === "before" ? [rx, ry] : [ry, rx];
+          writer.write({
+            kind: "mismatch",
+            endpoint: req.endpoint,
+            request: req.id,
+            round: r,
+            before: before.status,
+            after: after.status,
+            ...before.status === after.status ? { bodies: { before: before.bodyHash, after: after.bodyHash } } : {}
+          });
         }
-      }
-      for (let pass = 0; pass < passes; pass++) {
-        const requestOrder = shuffledIndices(total2, pass === 0 ? seed : roundSeed(seed, pass));
-        for (let i = 0; i < total2; i++) {
-          checkAbort();
-          const req = plan.requests[requestOrder[i]];
-          const k = pass * total2 + i;
-          const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
-          const rx = await x.measure(req, r);
-          const ry = await y.measure(req, r);
-          if (rx.status !== ry.status || rx.bodyHash !== ry.bodyHash) {
-            const [before, after] = x.target.build === "before" ? [rx, ry] : [ry, rx];
-            writer.write({
-              kind: "mismatch",
-              endpoint: req.endpoint,
-              request: req.id,
-              round: r,
-              before: before.status,
-              after: after.status,
-              ...before.status === after.status ? { bodies: { before: before.bodyHash, after: after.bodyHash } } : {}
-            });
-          }
-          progress(`measuring \xB7 ${k + 1}/${total2 * passes} requests`);
-        }
+        progress(`measuring \xB7 ${k + 1}/${schedule.length} requests`);
       }
       for (const m of [first, second]) {
         const crash = m.target.crashed();
@@ -32811,7 +33149,7 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
         }
         look++;
       }
-      const elapsed = now2() - started;
+      const elapsed = now3() - started;
       if (round2 > 0 && elapsed + elapsed / round2 > plan.maxDurationMs) {
         reason = "max-duration";
         logger.warn(
@@ -32820,11 +33158,12 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
         break;
       }
       round2++;
-      const roundStart = now2();
+      const roundStart = now3();
       await measureRound(round2);
-      const wallMs2 = Math.round(now2() - roundStart);
+      const wallMs2 = Math.round(now3() - roundStart);
       writer.write({ kind: "round-end", round: round2, at: (/* @__PURE__ */ new Date()).toISOString(), wallMs: wallMs2 });
       logger.info(`round ${round2}/${plan.looks[look]} done in ${(wallMs2 / 1e3).toFixed(1)}s`);
+      if (round2 === 1) logger.info(expectedDuration(plan, now3() - started));
     }
   } catch (error62) {
     await Promise.all(live2.map((t) => t.stop()));
@@ -32844,12 +33183,12 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
       complete: false,
       reason: error62 instanceof InterruptedError ? "interrupted" : errorMessage(error62).split("\n")[0],
       rounds: round2,
-      wallMs: Math.round(now2() - started)
+      wallMs: Math.round(now3() - started)
     });
     writer.flush();
     throw error62;
   }
-  const wallMs = Math.round(now2() - started);
+  const wallMs = Math.round(now3() - started);
   writer.write({
     kind: "end",
     at: (/* @__PURE__ */ new Date()).toISOString(),
@@ -32899,7 +33238,7 @@ var SamplesWriter = class {
 
 // src/samples/reader.ts
 import { readFile as readFile2 } from "node:fs/promises";
-var EVENT_KINDS = /* @__PURE__ */ new Set(["round", "round-end", "error", "mismatch", "end"]);
+var EVENT_KINDS = /* @__PURE__ */ new Set(["round", "round-end", "warmup", "error", "mismatch", "end"]);
 function fail(file2, line, message) {
   throw new ConfigError(message, { file: file2, line });
 }
@@ -33887,6 +34226,7 @@ function samplesHeader(f) {
     seed: f.seed,
     rounds: config2.measure.rounds,
     warmup: config2.measure.warmup,
+    requests: config2.measure.requests,
     aslr: !f.noAslr,
     workload: {
       path: config2.workload,
@@ -33906,6 +34246,12 @@ function samplesHeader(f) {
     },
     ...f.placement.cpus || f.placement.pmu ? { placement: f.placement } : {}
   };
+}
+function planLine(config2, plan) {
+  const m = config2.measure;
+  const warm = m.warmup.mode === "auto" ? `warm-up until each endpoint's cost settles (${m.warmup.min}\u2013${m.warmup.max} requests)` : `warm-up ${m.warmup.requests} requests per endpoint`;
+  const more = plan.length > 1 ? `, up to ${plan[plan.length - 1]} while endpoints are inconclusive` : "";
+  return `plan: ${plan[0]} rounds${more}; each a fresh process per build, ${warm}, then \u2265 ${m.requests} measured requests per endpoint; budget ${Math.round(m.maxDurationMs / 6e4)} min`;
 }
 async function runGate(options) {
   const { logger, signal } = options;
@@ -33970,6 +34316,7 @@ async function runGate(options) {
     });
     writer.write(header);
     writer.flush();
+    logger.info(planLine(config2, plan));
     const common = {
       env: targetEnv,
       readiness: config2.ready,
@@ -33984,7 +34331,7 @@ async function runGate(options) {
         requests,
         looks: plan,
         warmup: config2.measure.warmup,
-        passes: config2.measure.passes,
+        requestsPerEndpoint: config2.measure.requests,
         maxDurationMs: config2.measure.maxDurationMs,
         settleMs: config2.measure.settleMs,
         compareBodies: config2.measure.compare === "body",

@@ -10795,7 +10795,7 @@ var require_request = __commonJS({
         headers,
         query,
         idempotent,
-        blocking,
+        blocking: blocking2,
         upgrade,
         headersTimeout,
         bodyTimeout,
@@ -10877,7 +10877,7 @@ var require_request = __commonJS({
         this.path = query ? buildURL(path5, query) : path5;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
-        this.blocking = blocking == null ? false : blocking;
+        this.blocking = blocking2 == null ? false : blocking2;
         this.reset = reset == null ? null : reset;
         this.host = null;
         this.contentLength = null;
@@ -15567,7 +15567,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request4) {
-      const { method, path: path5, host, upgrade, blocking, reset } = request4;
+      const { method, path: path5, host, upgrade, blocking: blocking2, reset } = request4;
       let { body, headers, contentLength } = request4;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -15645,7 +15645,7 @@ var require_client_h1 = __commonJS({
       if (client[kMaxRequests] && socket[kCounter]++ >= client[kMaxRequests]) {
         socket[kReset] = true;
       }
-      if (blocking) {
+      if (blocking2) {
         socket[kBlocking] = true;
       }
       let header = `${method} ${path5} HTTP/1.1\r
@@ -29041,153 +29041,6 @@ import { createHash as createHash2, randomInt } from "node:crypto";
 import { readFileSync as readFileSync4, writeFileSync as writeFileSync2, mkdirSync as mkdirSync2 } from "node:fs";
 import { join as join4, relative, resolve } from "node:path";
 
-// src/analysis/collect.ts
-function byName(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-function endOf(set2) {
-  for (let i = set2.events.length - 1; i >= 0; i--) {
-    const event = set2.events[i];
-    if (event.kind === "end") return event;
-  }
-  return void 0;
-}
-function emptyEndpoint(endpoint2) {
-  return {
-    endpoint: endpoint2,
-    rounds: /* @__PURE__ */ new Map(),
-    samples: { before: 0, after: 0 },
-    invalid: 0,
-    multiplexed: 0,
-    errors: [],
-    mismatched: /* @__PURE__ */ new Set(),
-    mismatchExample: void 0
-  };
-}
-function isBuild(value) {
-  return value === "before" || value === "after";
-}
-function addSample(data, sample) {
-  const { value, round: round2, request: request4, build } = sample;
-  if (!Number.isFinite(value) || value <= 0 || !Number.isFinite(round2)) {
-    data.invalid++;
-    return;
-  }
-  let table = data.rounds.get(round2);
-  if (!table) {
-    table = { before: /* @__PURE__ */ new Map(), after: /* @__PURE__ */ new Map() };
-    data.rounds.set(round2, table);
-  }
-  const cells = table[build];
-  const cell2 = cells.get(request4);
-  if (cell2) {
-    cell2.sum += value;
-    cell2.n++;
-  } else {
-    cells.set(request4, { sum: value, n: 1, status: sample.status });
-  }
-  data.samples[build]++;
-  if (sample.multiplexed) data.multiplexed++;
-}
-function noteMismatch(data, request4, round2, detail) {
-  data.mismatched.add(request4);
-  data.mismatchExample ??= `request ${request4} in round ${round2}: ${detail}`;
-}
-function collect(set2) {
-  const endpoints = /* @__PURE__ */ new Map();
-  const get = (name) => {
-    let data = endpoints.get(name);
-    if (!data) {
-      data = emptyEndpoint(name);
-      endpoints.set(name, data);
-    }
-    return data;
-  };
-  for (const name of set2.header?.workload.endpoints ?? []) get(name);
-  let multiplexed = 0;
-  let total = 0;
-  for (const sample of set2.samples) {
-    if (!isBuild(sample.build)) continue;
-    const data = get(sample.endpoint);
-    addSample(data, sample);
-    total++;
-    if (sample.multiplexed) multiplexed++;
-  }
-  const runErrors = [];
-  for (const event of set2.events) {
-    if (event.kind === "error") {
-      const where2 = `${event.build} build, round ${event.round}: ${event.message}`;
-      if (event.endpoint !== void 0) get(event.endpoint).errors.push(where2);
-      else runErrors.push(where2);
-    } else if (event.kind === "mismatch") {
-      const { before, after, bodies } = event;
-      const detail = bodies ? `status ${before} from both, but different bodies (${bodies.before} before, ${bodies.after} after)` : `${before} before, ${after} after`;
-      noteMismatch(get(event.endpoint), event.request, event.round, detail);
-    }
-  }
-  for (const data of endpoints.values()) {
-    for (const [round2, table] of data.rounds) {
-      for (const [request4, a] of table.before) {
-        const b = table.after.get(request4);
-        if (b && a.status !== void 0 && b.status !== void 0 && a.status !== b.status) {
-          noteMismatch(data, request4, round2, `${a.status} before, ${b.status} after`);
-        }
-      }
-    }
-  }
-  return { endpoints, runErrors, multiplexed, total };
-}
-function arrange(data) {
-  const paired = {
-    rounds: [],
-    before: [],
-    after: [],
-    requests: [],
-    samples: { before: 0, after: 0 }
-  };
-  const unpaired = { before: [], after: [] };
-  let completeRounds = 0;
-  let droppedRounds = 0;
-  let unmatched = 0;
-  const rounds = [...data.rounds.keys()].sort((a, b) => a - b);
-  for (const round2 of rounds) {
-    const table = data.rounds.get(round2);
-    if (table.before.size === 0 || table.after.size === 0) {
-      droppedRounds++;
-      continue;
-    }
-    completeRounds++;
-    let a = 0;
-    let b = 0;
-    let common = 0;
-    for (const [request4, cellA] of table.before) {
-      const meanA = cellA.sum / cellA.n;
-      unpaired.before.push(meanA);
-      const cellB = table.after.get(request4);
-      if (!cellB) {
-        unmatched++;
-        continue;
-      }
-      a += meanA;
-      b += cellB.sum / cellB.n;
-      common++;
-      paired.samples.before += cellA.n;
-      paired.samples.after += cellB.n;
-    }
-    for (const [request4, cellB] of table.after) {
-      unpaired.after.push(cellB.sum / cellB.n);
-      if (!table.before.has(request4)) unmatched++;
-    }
-    if (common > 0) {
-      paired.rounds.push(round2);
-      paired.before.push(a);
-      paired.after.push(b);
-      paired.requests.push(common);
-    }
-  }
-  return { paired, completeRounds, droppedRounds, unmatched, unpaired };
-}
-
 // node_modules/simple-statistics/dist/simple-statistics.mjs
 var BayesianClassifier = function BayesianClassifier2() {
   this.totalCount = 0;
@@ -29546,6 +29399,280 @@ function tQuantile(p, df) {
   return sign * t;
 }
 
+// src/analysis/ratio.ts
+var EXACT_SE = 1e-12;
+function sum(values) {
+  let total = 0;
+  let compensation = 0;
+  for (const v of values) {
+    const t = total + v;
+    compensation += Math.abs(total) >= Math.abs(v) ? total - t + v : v - t + total;
+    total = t;
+  }
+  return total + compensation;
+}
+function pairedRatio(before, after) {
+  const rounds = before.length;
+  if (rounds !== after.length)
+    throw new RangeError("pairedRatio: before and after differ in length");
+  if (rounds < 2) throw new RangeError("pairedRatio: needs at least 2 rounds");
+  const totalA = sum(before);
+  const totalB = sum(after);
+  const ratio = totalB / totalA;
+  const squares = before.map((a, r) => {
+    const z3 = after[r] - ratio * a;
+    return z3 * z3;
+  });
+  const se = Math.sqrt(rounds / (rounds - 1) * sum(squares)) / totalB;
+  return estimate("paired-rounds", Math.log(ratio), se, rounds - 1);
+}
+function meanAndVariance(values) {
+  const mean = sum(values) / values.length;
+  const squares = values.map((v) => (v - mean) * (v - mean));
+  return { mean, variance: sum(squares) / (values.length - 1) };
+}
+function unpairedRatio(before, after) {
+  const n = before.length;
+  const m = after.length;
+  if (n < 2 || m < 2) throw new RangeError("unpairedRatio: needs at least 2 values per build");
+  const x = meanAndVariance(before);
+  const y = meanAndVariance(after);
+  const vx = x.variance / (n * x.mean * x.mean);
+  const vy = y.variance / (m * y.mean * y.mean);
+  const v = vx + vy;
+  const df = v * v / (vx * vx / (n - 1) + vy * vy / (m - 1));
+  return estimate("unpaired", Math.log(y.mean / x.mean), Math.sqrt(v), df);
+}
+function estimate(method, logRatio, se, df) {
+  if (!(se > EXACT_SE))
+    return { method: "exact", logRatio, se: 0, df: Number.isFinite(df) ? df : 0 };
+  return { method, logRatio, se, df };
+}
+function criticalValue(df, gamma) {
+  return -tQuantile(gamma, df);
+}
+function lowerBound(e, gamma) {
+  if (e.se === 0) return Math.expm1(e.logRatio);
+  return Math.expm1(e.logRatio - criticalValue(e.df, gamma) * e.se);
+}
+function upperBound(e, gamma) {
+  if (e.se === 0) return Math.expm1(e.logRatio);
+  return Math.expm1(e.logRatio + criticalValue(e.df, gamma) * e.se);
+}
+function interval(e, confidence) {
+  const gamma = (1 - confidence) / 2;
+  return { low: lowerBound(e, gamma), high: upperBound(e, gamma) };
+}
+function changeEstimate(e) {
+  return Math.expm1(e.logRatio);
+}
+function pRegression(e, threshold) {
+  const lambda = Math.log1p(threshold);
+  if (e.se === 0) return e.logRatio > lambda ? 0 : 1;
+  return tSf((e.logRatio - lambda) / e.se, e.df);
+}
+
+// src/analysis/robust.ts
+function median(values) {
+  if (values.length === 0) throw new RangeError("median: needs at least one value");
+  const sorted2 = Float64Array.from(values).sort();
+  const mid = sorted2.length >> 1;
+  return sorted2.length % 2 === 1 ? sorted2[mid] : (sorted2[mid - 1] + sorted2[mid]) / 2;
+}
+
+// src/analysis/collect.ts
+function byName(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function endOf(set2) {
+  for (let i = set2.events.length - 1; i >= 0; i--) {
+    const event = set2.events[i];
+    if (event.kind === "end") return event;
+  }
+  return void 0;
+}
+function emptyEndpoint(endpoint2) {
+  return {
+    endpoint: endpoint2,
+    rounds: /* @__PURE__ */ new Map(),
+    samples: { before: 0, after: 0 },
+    invalid: 0,
+    multiplexed: 0,
+    errors: [],
+    mismatched: /* @__PURE__ */ new Set(),
+    mismatchExample: void 0
+  };
+}
+function isBuild(value) {
+  return value === "before" || value === "after";
+}
+function addSample(data, sample) {
+  const { value, round: round2, request: request4, build } = sample;
+  if (!Number.isFinite(value) || value <= 0 || !Number.isFinite(round2)) {
+    data.invalid++;
+    return;
+  }
+  let table = data.rounds.get(round2);
+  if (!table) {
+    table = { before: /* @__PURE__ */ new Map(), after: /* @__PURE__ */ new Map() };
+    data.rounds.set(round2, table);
+  }
+  const cells = table[build];
+  let cell2 = cells.get(request4);
+  if (cell2) {
+    cell2.sum += value;
+    cell2.n++;
+  } else {
+    cell2 = { sum: value, n: 1, status: sample.status };
+    cells.set(request4, cell2);
+  }
+  if (typeof sample.block === "number") {
+    cell2.byBlock ??= /* @__PURE__ */ new Map();
+    const b = cell2.byBlock.get(sample.block);
+    if (b) {
+      b.sum += value;
+      b.n++;
+    } else {
+      cell2.byBlock.set(sample.block, { sum: value, n: 1 });
+    }
+  }
+  data.samples[build]++;
+  if (sample.multiplexed) data.multiplexed++;
+}
+function noteMismatch(data, request4, round2, detail) {
+  data.mismatched.add(request4);
+  data.mismatchExample ??= `request ${request4} in round ${round2}: ${detail}`;
+}
+function collect(set2) {
+  const endpoints = /* @__PURE__ */ new Map();
+  const get = (name) => {
+    let data = endpoints.get(name);
+    if (!data) {
+      data = emptyEndpoint(name);
+      endpoints.set(name, data);
+    }
+    return data;
+  };
+  for (const name of set2.header?.workload.endpoints ?? []) get(name);
+  let multiplexed = 0;
+  let total = 0;
+  for (const sample of set2.samples) {
+    if (!isBuild(sample.build)) continue;
+    const data = get(sample.endpoint);
+    addSample(data, sample);
+    total++;
+    if (sample.multiplexed) multiplexed++;
+  }
+  const runErrors = [];
+  for (const event of set2.events) {
+    if (event.kind === "error") {
+      const where2 = `${event.build} build, round ${event.round}: ${event.message}`;
+      if (event.endpoint !== void 0) get(event.endpoint).errors.push(where2);
+      else runErrors.push(where2);
+    } else if (event.kind === "mismatch") {
+      const { before, after, bodies } = event;
+      const detail = bodies ? `status ${before} from both, but different bodies (${bodies.before} before, ${bodies.after} after)` : `${before} before, ${after} after`;
+      noteMismatch(get(event.endpoint), event.request, event.round, detail);
+    }
+  }
+  for (const data of endpoints.values()) {
+    for (const [round2, table] of data.rounds) {
+      for (const [request4, a] of table.before) {
+        const b = table.after.get(request4);
+        if (b && a.status !== void 0 && b.status !== void 0 && a.status !== b.status) {
+          noteMismatch(data, request4, round2, `${a.status} before, ${b.status} after`);
+        }
+      }
+    }
+  }
+  return { endpoints, runErrors, multiplexed, total };
+}
+function arrange(data) {
+  const paired = {
+    rounds: [],
+    before: [],
+    after: [],
+    requests: [],
+    samples: { before: 0, after: 0 },
+    blocked: { before: [], after: [] }
+  };
+  const unpaired = { before: [], after: [] };
+  let completeRounds = 0;
+  let droppedRounds = 0;
+  let unmatched = 0;
+  const rounds = [...data.rounds.keys()].sort((a, b) => a - b);
+  for (const round2 of rounds) {
+    const table = data.rounds.get(round2);
+    if (table.before.size === 0 || table.after.size === 0) {
+      droppedRounds++;
+      continue;
+    }
+    completeRounds++;
+    let a = 0;
+    let b = 0;
+    let common = 0;
+    for (const [request4, cellA] of table.before) {
+      const meanA = cellA.sum / cellA.n;
+      unpaired.before.push(meanA);
+      const cellB = table.after.get(request4);
+      if (!cellB) {
+        unmatched++;
+        continue;
+      }
+      a += meanA;
+      b += cellB.sum / cellB.n;
+      common++;
+      paired.samples.before += cellA.n;
+      paired.samples.after += cellB.n;
+    }
+    for (const [request4, cellB] of table.after) {
+      unpaired.after.push(cellB.sum / cellB.n);
+      if (!table.before.has(request4)) unmatched++;
+    }
+    if (common > 0) {
+      paired.rounds.push(round2);
+      paired.before.push(a);
+      paired.after.push(b);
+      paired.requests.push(common);
+      const blocked = blockedTotals(table);
+      if (blocked && paired.blocked) {
+        paired.blocked.before.push(blocked.before);
+        paired.blocked.after.push(blocked.after);
+      } else {
+        paired.blocked = null;
+      }
+    }
+  }
+  if (paired.rounds.length === 0) paired.blocked = null;
+  return { paired, completeRounds, droppedRounds, unmatched, unpaired };
+}
+var MIN_BLOCKS = 3;
+function blockedTotals(table) {
+  let blocks;
+  for (const build of ["before", "after"]) {
+    for (const [request4, cell2] of table[build]) {
+      if (build === "after" && !table.before.has(request4)) continue;
+      if (build === "before" && !table.after.has(request4)) continue;
+      if (!cell2.byBlock) return null;
+      const keys = [...cell2.byBlock.keys()].sort((x, y) => x - y);
+      if (!blocks) blocks = keys;
+      else if (keys.length !== blocks.length || keys.some((k, i) => k !== blocks[i])) return null;
+    }
+  }
+  if (!blocks || blocks.length < MIN_BLOCKS) return null;
+  const totals = (build) => blocks.map((block) => {
+    let t = 0;
+    for (const [request4, cell2] of table[build]) {
+      const other = build === "before" ? table.after : table.before;
+      if (!other.has(request4)) continue;
+      const b = cell2.byBlock.get(block);
+      t += b.sum / b.n;
+    }
+    return t;
+  });
+  return { before: median(totals("before")), after: median(totals("after")) };
+}
+
 // src/analysis/hodges-lehmann.ts
 var EXACT_LIMIT = 50;
 var DBL_EPSILON = 2220446049250313e-31;
@@ -29682,7 +29809,7 @@ function walshAverages(d) {
     }
   };
 }
-function median(set2) {
+function median2(set2) {
   const half = Math.floor(set2.size / 2);
   if (set2.size % 2 === 1) return select(set2, half + 1);
   return (select(set2, half) + select(set2, half + 1)) / 2;
@@ -29703,7 +29830,7 @@ function signedRankHodgesLehmann(d, confidence) {
   let qu = exact ? qsignrank(alpha / 2, n) : normalIndex(set2.size, Math.sqrt(n * (n + 1) * (2 * n + 1) / 24), alpha);
   if (qu === 0) qu = 1;
   return {
-    estimate: median(set2),
+    estimate: median2(set2),
     low: select(set2, qu),
     high: select(set2, set2.size - qu + 1),
     method: exact ? "exact" : "normal"
@@ -29719,7 +29846,7 @@ function twoSampleHodgesLehmann(x, y, confidence) {
   let qu = exact ? qwilcox(alpha / 2, m, n) : normalIndex(set2.size, Math.sqrt(n * m * (n + m + 1) / 12), alpha);
   if (qu === 0) qu = 1;
   return {
-    estimate: median(set2),
+    estimate: median2(set2),
     low: select(set2, qu),
     high: select(set2, set2.size - qu + 1),
     method: exact ? "exact" : "normal"
@@ -29739,79 +29866,6 @@ function holm(p) {
     adjusted[index] = running;
   });
   return adjusted;
-}
-
-// src/analysis/ratio.ts
-var EXACT_SE = 1e-12;
-function sum(values) {
-  let total = 0;
-  let compensation = 0;
-  for (const v of values) {
-    const t = total + v;
-    compensation += Math.abs(total) >= Math.abs(v) ? total - t + v : v - t + total;
-    total = t;
-  }
-  return total + compensation;
-}
-function pairedRatio(before, after) {
-  const rounds = before.length;
-  if (rounds !== after.length)
-    throw new RangeError("pairedRatio: before and after differ in length");
-  if (rounds < 2) throw new RangeError("pairedRatio: needs at least 2 rounds");
-  const totalA = sum(before);
-  const totalB = sum(after);
-  const ratio = totalB / totalA;
-  const squares = before.map((a, r) => {
-    const z3 = after[r] - ratio * a;
-    return z3 * z3;
-  });
-  const se = Math.sqrt(rounds / (rounds - 1) * sum(squares)) / totalB;
-  return estimate("paired-rounds", Math.log(ratio), se, rounds - 1);
-}
-function meanAndVariance(values) {
-  const mean = sum(values) / values.length;
-  const squares = values.map((v) => (v - mean) * (v - mean));
-  return { mean, variance: sum(squares) / (values.length - 1) };
-}
-function unpairedRatio(before, after) {
-  const n = before.length;
-  const m = after.length;
-  if (n < 2 || m < 2) throw new RangeError("unpairedRatio: needs at least 2 values per build");
-  const x = meanAndVariance(before);
-  const y = meanAndVariance(after);
-  const vx = x.variance / (n * x.mean * x.mean);
-  const vy = y.variance / (m * y.mean * y.mean);
-  const v = vx + vy;
-  const df = v * v / (vx * vx / (n - 1) + vy * vy / (m - 1));
-  return estimate("unpaired", Math.log(y.mean / x.mean), Math.sqrt(v), df);
-}
-function estimate(method, logRatio, se, df) {
-  if (!(se > EXACT_SE))
-    return { method: "exact", logRatio, se: 0, df: Number.isFinite(df) ? df : 0 };
-  return { method, logRatio, se, df };
-}
-function criticalValue(df, gamma) {
-  return -tQuantile(gamma, df);
-}
-function lowerBound(e, gamma) {
-  if (e.se === 0) return Math.expm1(e.logRatio);
-  return Math.expm1(e.logRatio - criticalValue(e.df, gamma) * e.se);
-}
-function upperBound(e, gamma) {
-  if (e.se === 0) return Math.expm1(e.logRatio);
-  return Math.expm1(e.logRatio + criticalValue(e.df, gamma) * e.se);
-}
-function interval(e, confidence) {
-  const gamma = (1 - confidence) / 2;
-  return { low: lowerBound(e, gamma), high: upperBound(e, gamma) };
-}
-function changeEstimate(e) {
-  return Math.expm1(e.logRatio);
-}
-function pRegression(e, threshold) {
-  const lambda = Math.log1p(threshold);
-  if (e.se === 0) return e.logRatio > lambda ? 0 : 1;
-  return tSf((e.logRatio - lambda) / e.se, e.df);
 }
 
 // src/analysis/sequential.ts
@@ -29851,9 +29905,9 @@ function lookAlpha(options, alpha) {
   checkSequential(options);
   const { plan, look } = options;
   const max = plan[plan.length - 1];
-  const now3 = obrienFlemingSpent(plan[look] / max, alpha);
+  const now4 = obrienFlemingSpent(plan[look] / max, alpha);
   const before = look === 0 ? 0 : obrienFlemingSpent(plan[look - 1] / max, alpha);
-  return now3 - before;
+  return now4 - before;
 }
 function moreRoundsNeeded(estimate2, threshold, rounds, gamma, power = 0.8) {
   const gap = Math.abs(estimate2.logRatio - Math.log1p(threshold));
@@ -29992,6 +30046,7 @@ function measureEndpoint(data, choice, options, minRounds) {
     endpoint: data.endpoint,
     choice,
     estimate: null,
+    meanEstimate: null,
     typical: null,
     before: null,
     after: null,
@@ -30039,12 +30094,14 @@ function measureEndpoint(data, choice, options, minRounds) {
         `left ${plural(layout.unmatched, "request")} measured in only one build of a round out of the pairing`
       );
     }
-    draft.estimate = pairedRatio(pairs.before, pairs.after);
+    const chosen = pairs.blocked ? { ...pairs, ...pairs.blocked } : pairs;
+    draft.estimate = pairedRatio(chosen.before, chosen.after);
+    if (pairs.blocked) draft.meanEstimate = pairedRatio(pairs.before, pairs.after);
     const requests = sum(pairs.requests);
-    draft.before = sum(pairs.before) / requests;
-    draft.after = sum(pairs.after) / requests;
+    draft.before = sum(chosen.before) / requests;
+    draft.after = sum(chosen.after) / requests;
     draft.n = { ...pairs.samples, rounds: pairs.rounds.length };
-    draft.paired = pairs;
+    draft.paired = chosen;
   } else {
     const { before, after } = layout.unpaired;
     if (before.length < 2 || after.length < 2) {
@@ -30067,12 +30124,29 @@ function measureEndpoint(data, choice, options, minRounds) {
   }
   draft.typical = typicalChange(usePaired, pairs, layout.unpaired, options.confidence);
   const change = toChange(draft.estimate, options.confidence);
+  if (draft.meanEstimate) {
+    const mean = toChange(draft.meanEstimate, options.confidence);
+    if (mean.low > change.high || mean.high < change.low) {
+      warnings.push(
+        "the mean and the median of block means differ: a few costly requests (a slow path, or work outside the request) carry part of the change"
+      );
+    }
+  }
   if (draft.typical && (draft.typical.high < change.low || draft.typical.low > change.high)) {
     warnings.push(
       "the mean and the typical request moved differently: a change in the tail or in the mix of paths"
     );
   }
   return draft;
+}
+function regressionP(d) {
+  const p = pRegression(d.estimate, d.choice.threshold);
+  if (!d.meanEstimate) return p;
+  return Math.min(1, 2 * Math.min(p, pRegression(d.meanEstimate, d.choice.threshold)));
+}
+function gateLowerBound(d, gamma) {
+  if (!d.meanEstimate) return lowerBound(d.estimate, gamma);
+  return Math.max(lowerBound(d.estimate, gamma / 2), lowerBound(d.meanEstimate, gamma / 2));
 }
 function trafficWeights(set2, collected, names) {
   const recorded = set2.header?.workload.weights;
@@ -30130,6 +30204,60 @@ function totalChange(drafts, weights, confidence, warnings) {
   );
   return toChange(unpairedRatio(before, after), confidence);
 }
+function warmupSummary(set2) {
+  const events = set2.events.filter(
+    (e) => e.kind === "warmup"
+  );
+  if (events.length === 0) return void 0;
+  const cells = /* @__PURE__ */ new Map();
+  for (const e of events) {
+    for (const [endpoint2, w] of Object.entries(e.endpoints)) {
+      let cell2 = cells.get(endpoint2);
+      if (!cell2) {
+        cell2 = { before: { requests: [], unsettled: 0 }, after: { requests: [], unsettled: 0 } };
+        cells.set(endpoint2, cell2);
+      }
+      cell2[e.build].requests.push(w.requests);
+      if (w.settled === false) cell2[e.build].unsettled++;
+    }
+  }
+  const endpoints = {};
+  for (const name of [...cells.keys()].sort(byName)) {
+    const cell2 = cells.get(name);
+    const side = (b) => ({
+      requests: median(cell2[b].requests),
+      unsettled: cell2[b].unsettled,
+      processes: cell2[b].requests.length
+    });
+    endpoints[name] = { before: side("before"), after: side("after") };
+  }
+  const fixed = events.every((e) => Object.values(e.endpoints).every((w) => w.settled === null));
+  return {
+    mode: fixed ? "fixed" : "auto",
+    endpoints,
+    wallMs: median(events.map((e) => e.wallMs)),
+    timedOut: events.filter((e) => e.timedOut).length
+  };
+}
+function warmupWarnings(w) {
+  if (!w || w.mode === "fixed") return [];
+  const out = [];
+  for (const [endpoint2, sides] of Object.entries(w.endpoints)) {
+    for (const build of ["before", "after"]) {
+      const { unsettled, processes, requests } = sides[build];
+      if (unsettled === 0) continue;
+      out.push(
+        `${endpoint2}: its cost was still drifting at the end of warm-up in ${unsettled} of ${processes} ${build} processes (${requests} warm-up requests): code that does not reach a steady state, or a warm-up cap too low for it`
+      );
+    }
+  }
+  if (w.timedOut > 0) {
+    out.push(
+      `${plural(w.timedOut, "process", "processes")} hit the warm-up time cap (measure.warmup.max-time)`
+    );
+  }
+  return out;
+}
 function runWarnings(set2, collected, counter) {
   const warnings = [];
   if (counter.fallback) {
@@ -30180,7 +30308,7 @@ function analyze(set2, options) {
   const levelAlpha = options.sequential ? lookAlpha(options.sequential, alpha) : alpha;
   const judged = drafts.filter((d) => d.errors.length === 0 && d.estimate);
   const family = judged.length;
-  const raw = judged.map((d) => pRegression(d.estimate, d.choice.threshold));
+  const raw = judged.map((d) => regressionP(d));
   const adjusted = holm(raw);
   const tests = new Map(judged.map((d, i) => [d, { p: raw[i], pAdjusted: adjusted[i] }]));
   const endpoints = drafts.map((d) => {
@@ -30208,10 +30336,12 @@ function analyze(set2, options) {
       thresholdSource: d.choice.source,
       confidence,
       change,
-      gateLow: test ? lowerBound(d.estimate, levelAlpha / family) : null,
+      gateLow: test ? gateLowerBound(d, levelAlpha / family) : null,
       p: test ? test.p : null,
       pAdjusted: test ? test.pAdjusted : null,
       typical: d.typical,
+      ...d.estimate ? { estimator: d.meanEstimate ? "median-of-means" : "mean" } : {},
+      ...d.meanEstimate ? { mean: toChange(d.meanEstimate, confidence) } : {},
       method: d.estimate?.method ?? (d.unpaired ? "unpaired" : "paired-rounds"),
       before: d.before,
       after: d.after,
@@ -30229,7 +30359,8 @@ function analyze(set2, options) {
     error: 0
   };
   for (const e of endpoints) counts[e.verdict]++;
-  const warnings = runWarnings(set2, collected, counter);
+  const warmup = warmupSummary(set2);
+  const warnings = [...runWarnings(set2, collected, counter), ...warmupWarnings(warmup)];
   const complete = isComplete(set2);
   if (set2.header === void 0) {
     warnings.push("no samples header: counter, seed and builds are unknown");
@@ -30285,7 +30416,8 @@ function analyze(set2, options) {
       builds: { before: buildInfo("before"), after: buildInfo("after") },
       mode: header?.mode ?? "a-b",
       ...header?.platform ? { platform: header.platform } : {},
-      ...header?.placement ? { placement: header.placement } : {}
+      ...header?.placement ? { placement: header.placement } : {},
+      ...warmup ? { warmup } : {}
     },
     warnings
   };
@@ -50037,6 +50169,8 @@ var EndpointSchema = external_exports.strictObject({
   p: fraction.nullable(),
   pAdjusted: fraction.nullable(),
   typical: ChangeSchema.nullable(),
+  estimator: external_exports.enum(["median-of-means", "mean"]).optional(),
+  mean: ChangeSchema.optional(),
   method: external_exports.enum(["paired-rounds", "unpaired", "exact"]),
   before: external_exports.number().nullable(),
   after: external_exports.number().nullable(),
@@ -50048,6 +50182,11 @@ var EndpointSchema = external_exports.strictObject({
   weight: fraction,
   moreRounds: external_exports.number().int().min(1).nullable(),
   warnings: external_exports.array(external_exports.string())
+});
+var WarmupCellSchema = external_exports.strictObject({
+  requests: external_exports.number().min(0),
+  unsettled: external_exports.number().int().min(0),
+  processes: external_exports.number().int().min(0)
 });
 var BuildRefSchema = external_exports.strictObject({
   ref: external_exports.string().optional(),
@@ -50090,7 +50229,16 @@ var RunResultSchema = external_exports.strictObject({
     placement: external_exports.strictObject({
       cpus: external_exports.string().nullable().describe("CPU list the targets were kept on; null: any"),
       pmu: external_exports.string().nullable().describe("hybrid CPUs: the PMU that counted (cpu_core)")
-    }).optional()
+    }).optional(),
+    warmup: external_exports.strictObject({
+      mode: external_exports.enum(["auto", "fixed"]),
+      endpoints: external_exports.record(
+        external_exports.string(),
+        external_exports.strictObject({ before: WarmupCellSchema, after: WarmupCellSchema })
+      ),
+      wallMs: external_exports.number().min(0),
+      timedOut: external_exports.number().int().min(0)
+    }).optional().describe("warm-up per endpoint and build: median requests per process, never settled")
   }),
   warnings: external_exports.array(external_exports.string())
 }).describe("perfgate result.json: per-endpoint CPU cost change, verdicts and the gate decision");
@@ -50179,11 +50327,26 @@ function moreRoundsAdvice(e) {
   }
   return `\u2248${e.moreRounds} more ${e.moreRounds === 1 ? "round" : "rounds"} would settle it`;
 }
+function warmupLine(result) {
+  const w = result.run.warmup;
+  if (!w) return void 0;
+  const counts = Object.values(w.endpoints).flatMap((e) => [e.before.requests, e.after.requests]);
+  if (counts.length === 0) return void 0;
+  const low = Math.round(Math.min(...counts));
+  const high = Math.round(Math.max(...counts));
+  const range = low === high ? `${low}` : `${low}\u2013${high}`;
+  const unsettled = Object.values(w.endpoints).reduce(
+    (n, e) => n + e.before.unsettled + e.after.unsettled,
+    0
+  );
+  const how = w.mode === "auto" ? "until steady" : "fixed";
+  return `warm-up ${how}: ${range} requests per endpoint per process (median), ${(w.wallMs / 1e3).toFixed(1)} s per process${unsettled > 0 ? `, ${unsettled} never settled` : ""}`;
+}
 function methodLine(result) {
   const judged = result.endpoints.filter((e) => e.pAdjusted !== null).length;
   const parts2 = [
     `${result.run.rounds} ${result.run.rounds === 1 ? "round" : "rounds"}${result.run.looks > 1 ? ` (look ${result.run.looks}${result.run.plannedRounds ? ` of a plan up to ${result.run.plannedRounds}` : ""})` : ""}`,
-    `${Math.round(result.confidence * 1e3) / 10}% intervals on mean cost per request`,
+    `${Math.round(result.confidence * 1e3) / 10}% intervals on ${result.endpoints.some((e) => e.estimator === "median-of-means") ? "cost per request (median of 5 block means per round; the plain mean tested too)" : "mean cost per request"}`,
     `regressions: one-sided test, \u03B1 = ${result.alpha} family-wise (Holm over ${judged} ${judged === 1 ? "endpoint" : "endpoints"})`,
     `counter: ${describeCounter(result.counter)}`
   ];
@@ -50193,6 +50356,8 @@ function methodLine(result) {
       `targets on CPUs ${placement.cpus}${placement.pmu ? ` (${placement.pmu} PMU)` : ""}`
     );
   }
+  const warm = warmupLine(result);
+  if (warm) parts2.push(warm);
   if (result.run.seed !== null) parts2.push(`seed ${result.run.seed}`);
   return parts2.join(" \xB7 ");
 }
@@ -50514,6 +50679,12 @@ var EVENT_NAMES = EVENTS.map((e) => e.name);
 
 // src/config/types.ts
 var COUNTERS = ["auto", ...EVENT_NAMES];
+var DEFAULT_WARMUP = {
+  mode: "auto",
+  min: 200,
+  max: 3e3,
+  maxTimeMs: 6e4
+};
 
 // src/config/values.ts
 var DURATION_UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
@@ -50642,6 +50813,7 @@ var duration3 = (description) => reading(parseDuration, { type: "string", patter
 var percent2 = (description) => reading(parsePercent, { type: "string", pattern: PERCENT_PATTERN, description });
 var text = (description) => external_exports.string({ error: (iss) => `expected a string, got ${describe4(iss.input)}` }).trim().min(1, { error: "must not be empty" }).meta({ description });
 var positiveInt = (description) => external_exports.int({ error: "expected a positive integer" }).min(1, { error: "expected a positive integer" }).meta({ description });
+var nonNegativeInt = (description) => external_exports.int({ error: "expected an integer of 0 or more" }).min(0, { error: "expected an integer of 0 or more" }).meta({ description });
 var fraction2 = (description) => external_exports.number({ error: (iss) => `expected a number between 0 and 1, got ${describe4(iss.input)}` }).gt(0, {
   error: (iss) => `expected a number between 0 and 1 (exclusive), got ${String(iss.input)}`
 }).lt(1, {
@@ -50703,20 +50875,42 @@ var readySchema = external_exports.strictObject({
     });
   }
 });
+var warmupLimits = external_exports.strictObject({
+  min: nonNegativeInt("Fewest warm-up requests per endpoint before steadiness is tested.").default(
+    200
+  ),
+  max: positiveInt(
+    'Most warm-up requests per endpoint: past it the endpoint is "not settled".'
+  ).default(3e3),
+  "max-time": duration3("Most warm-up time per process.").prefault("60s")
+});
+var warmupSchema = external_exports.union([
+  external_exports.literal("auto"),
+  external_exports.int({ error: "expected 'auto', an integer of 0 or more, or { min, max, max-time }" }).min(0, {
+    error: "expected 'auto', an integer of 0 or more, or { min, max, max-time }"
+  }),
+  warmupLimits
+]).meta({
+  description: "Warm-up in each fresh process: 'auto' warms every endpoint until its cost per request stops drifting (at least min, at most max requests each); a number is that many requests per endpoint, no test."
+});
 var measureSchema = external_exports.strictObject({
   counter: oneOf(
     COUNTERS,
     "Counter per request; auto = instructions, or task-clock where no PMU exists."
   ).default("auto"),
-  rounds: positiveInt("Rounds, each with a fresh before and after process.").default(10),
-  warmup: external_exports.int({ error: "expected an integer of 0 or more" }).min(0, { error: "expected an integer of 0 or more" }).meta({ description: "Warm-up passes over the workload in each process." }).default(2),
-  passes: positiveInt(
-    "Measured passes over the workload in each round: more requests per round average out GC pauses."
-  ).default(1),
+  rounds: positiveInt(
+    "Rounds, each with a fresh before and after process, before the first look."
+  ).default(10),
+  warmup: warmupSchema.default("auto"),
+  requests: positiveInt(
+    "Measured requests per endpoint per round, at least: the endpoint's requests are repeated in whole passes, split into 5 blocks."
+  ).default(80),
   "max-rounds": positiveInt(
-    "Most rounds, adding rounds for inconclusive endpoints (default: rounds)."
+    "Most rounds: inconclusive endpoints get more rounds, at planned looks, while the budget lasts (default: 2 \xD7 rounds)."
   ).optional(),
-  "max-duration": duration3("Time budget for the whole run.").prefault("30m"),
+  "max-duration": duration3(
+    "Time budget for the whole run; no round starts that would end after it."
+  ).prefault("15m"),
   aslr: external_exports.boolean({ error: "expected true or false" }).meta({
     description: "Keep address-space randomisation on for the targets. By default perfgate turns it off (setarch -R) where the system allows, which removes a source of run-to-run noise."
   }).default(false),
@@ -50727,6 +50921,14 @@ var measureSchema = external_exports.strictObject({
     "What must agree between the two builds' answers to the same request: 'status', or 'body' (the status and a hash of the body, for services whose answers are deterministic)."
   ).default("status")
 }).superRefine((measure, ctx) => {
+  const w = measure.warmup;
+  if (typeof w === "object" && w.max < w.min) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["warmup", "max"],
+      message: `must be at least min (${w.min})`
+    });
+  }
   if (measure["max-rounds"] !== void 0 && measure["max-rounds"] < measure.rounds) {
     ctx.addIssue({
       code: "custom",
@@ -50921,6 +51123,11 @@ function where(file2, line, path5) {
 
 // src/config/resolve.ts
 import path from "node:path";
+function warmupOf(raw) {
+  if (raw === "auto") return DEFAULT_WARMUP;
+  if (typeof raw === "number") return { mode: "fixed", requests: raw };
+  return { mode: "auto", min: raw.min, max: raw.max, maxTimeMs: raw["max-time"] };
+}
 function resolveConfig(raw, file2, lines) {
   const dir = path.dirname(file2);
   const build = (side) => {
@@ -50951,9 +51158,9 @@ function resolveConfig(raw, file2, lines) {
     measure: {
       counter: raw.measure.counter,
       rounds: raw.measure.rounds,
-      warmup: raw.measure.warmup,
-      passes: raw.measure.passes,
-      maxRounds: raw.measure["max-rounds"] ?? raw.measure.rounds,
+      warmup: warmupOf(raw.measure.warmup),
+      requests: raw.measure.requests,
+      maxRounds: raw.measure["max-rounds"] ?? 2 * raw.measure.rounds,
       maxDurationMs: raw.measure["max-duration"],
       aslr: raw.measure.aslr,
       settleMs: raw.measure.settle,
@@ -52012,9 +52219,14 @@ var Meter = class {
   onComplete = () => {
     if (this.settleMs === 0) this.target.counters.snapshot(this.b);
   };
-  /** Sends a request without measuring it (warm-up). */
-  async warm(req) {
-    return (await this.send(req, false)).status;
+  /** Sends requests one after another without per-request reads; returns their summed cost. */
+  async warmBlock(reqs) {
+    const { counters } = this.target;
+    counters.snapshot(this.a);
+    for (const req of reqs) await this.send(req, false);
+    counters.snapshot(this.b);
+    counters.delta(this.a, this.b, this.delta);
+    return this.delta[0];
   }
   /** One request on the kept-alive connection; a failure names the build and how it ended. */
   async send(req, measured) {
@@ -52025,7 +52237,7 @@ var Meter = class {
     }
   }
   /** Sends a request, measures it, writes its sample; returns the response. */
-  async measure(req, round2) {
+  async measure(req, round2, block) {
     const { counters, build } = this.target;
     const res = await this.send(req, true);
     const latencyMs = now() - this.t0;
@@ -52042,6 +52254,7 @@ var Meter = class {
       build,
       round: round2,
       request: req.id,
+      ...block !== void 0 ? { block } : {},
       status: res.status,
       bytes: res.bytes,
       latencyMs: Math.round(latencyMs * 1e3) / 1e3,
@@ -52095,31 +52308,145 @@ function roundSeed(seed, round2) {
   h = Math.imul(h ^ h >>> 13, 3266489909) >>> 0;
   return (h ^ h >>> 16) >>> 0;
 }
-function shuffledIndices(n, seed) {
-  const random = createRandom(seed);
-  const out = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
 function buildOrder(round2) {
   return round2 % 2 === 1 ? ["before", "after"] : ["after", "before"];
 }
 
-// src/replay/replay.ts
+// src/replay/schedule.ts
+var MIN_BLOCKS2 = 5;
+var MIN_BLOCK = 8;
+var WARM_BLOCK = 10;
+var WARM_BLOCK_MAX = 50;
+function byEndpoint(requests) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const r of requests) {
+    let group = groups.get(r.endpoint);
+    if (!group) groups.set(r.endpoint, group = []);
+    group.push(r);
+  }
+  return groups;
+}
+function blocking(distinct, minRequests) {
+  const passes = Math.ceil(MIN_BLOCK / distinct);
+  const size = passes * distinct;
+  const fewest = size <= 2 * MIN_BLOCK ? MIN_BLOCKS2 : 3;
+  return { passes, blocks: Math.max(fewest, Math.ceil(minRequests / size)) };
+}
+function roundSchedule(groups, minRequests, seed) {
+  const items = [];
+  for (const reqs of groups.values()) {
+    const { passes, blocks } = blocking(reqs.length, minRequests);
+    for (let block = 0; block < blocks; block++) {
+      for (let p = 0; p < passes; p++) for (const req of reqs) items.push({ req, block });
+    }
+  }
+  const random = createRandom(seed);
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+function warmBlockSize(distinct) {
+  if (distinct >= WARM_BLOCK_MAX) return WARM_BLOCK_MAX;
+  return distinct * Math.ceil(WARM_BLOCK / distinct);
+}
+
+// src/replay/steady.ts
+var STEADY_DELTA = 0.05;
+var MIN_WINDOW = 3;
+function median3(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+function isSteady(blocks, delta = STEADY_DELTA) {
+  const window = Math.max(MIN_WINDOW, Math.floor(blocks.length / 4));
+  if (blocks.length < 2 * window) return false;
+  const last = median3(blocks.slice(blocks.length - window));
+  const previous = median3(blocks.slice(blocks.length - 2 * window, blocks.length - window));
+  if (!(previous > 0) || !(last > 0)) return false;
+  return Math.abs(last / previous - 1) <= delta;
+}
+function newWarmState() {
+  return { requests: 0, blocks: [], settled: false };
+}
+function addBlock(state, requests, cost, minRequests) {
+  state.requests += requests;
+  state.blocks.push(cost / requests);
+  if (!state.settled && state.requests >= minRequests && isSteady(state.blocks)) {
+    state.settled = true;
+  }
+  return state;
+}
+
+// src/replay/warmup.ts
 var now2 = () => performance.now();
-async function replay(plan, writer, logger, signal, hooks = {}) {
+function nextBlock(reqs, cursor, size) {
+  const out = [];
+  for (let i = 0; i < size; i++) out.push(reqs[(cursor + i) % reqs.length]);
+  return out;
+}
+async function warmUp(meter, groups, policy, deadline, checkAbort, onBlock = () => {
+}) {
   const started = now2();
-  const total = plan.requests.length;
+  const fixed = policy.mode === "fixed";
+  const min = fixed ? policy.requests : policy.min;
+  const max = fixed ? policy.requests : policy.max;
+  const until = fixed ? deadline : Math.min(deadline, started + policy.maxTimeMs);
+  const states = /* @__PURE__ */ new Map();
+  const cursors = /* @__PURE__ */ new Map();
+  for (const endpoint2 of groups.keys()) {
+    states.set(endpoint2, newWarmState());
+    cursors.set(endpoint2, 0);
+  }
+  const done = (s) => fixed ? s.requests >= max : s.settled || s.requests >= max;
+  let timedOut = false;
+  while (max > 0 && [...states.values()].some((s) => !done(s))) {
+    if (now2() > until) {
+      timedOut = true;
+      break;
+    }
+    for (const [endpoint2, reqs] of groups) {
+      checkAbort();
+      const state = states.get(endpoint2);
+      if (fixed && done(state)) continue;
+      const size = Math.min(warmBlockSize(reqs.length), fixed ? max - state.requests : Infinity);
+      const block = nextBlock(reqs, cursors.get(endpoint2), size);
+      cursors.set(endpoint2, (cursors.get(endpoint2) + size) % reqs.length);
+      const cost = await meter.warmBlock(block);
+      if (fixed) state.requests += size;
+      else addBlock(state, size, cost, min);
+      onBlock(size);
+    }
+  }
+  const endpoints = {};
+  for (const [endpoint2, s] of states) {
+    endpoints[endpoint2] = { requests: s.requests, settled: fixed ? null : s.settled };
+  }
+  return { wallMs: Math.round(now2() - started), endpoints, timedOut };
+}
+
+// src/replay/replay.ts
+var now3 = () => performance.now();
+var minutes = (ms) => ms < 9e4 ? `${Math.round(ms / 1e3)} s` : `${(ms / 6e4).toFixed(1)} min`;
+function expectedDuration(plan, firstMs) {
+  const first = plan.looks[0];
+  const max = plan.looks[plan.looks.length - 1];
+  const most = Math.min(max * firstMs, plan.maxDurationMs);
+  const extra = max > first ? `; up to ${minutes(most)} if endpoints stay inconclusive (${Math.min(max, Math.floor(plan.maxDurationMs / firstMs))} rounds within the ${minutes(plan.maxDurationMs)} budget)` : "";
+  return `expected duration: about ${minutes(Math.min(first * firstMs, plan.maxDurationMs))} for ${first} rounds${extra}`;
+}
+async function replay(plan, writer, logger, signal, hooks = {}) {
+  const started = now3();
+  const groups = byEndpoint(plan.requests);
   const maxRounds = plan.looks[plan.looks.length - 1] ?? 0;
   let round2 = 0;
   let look = 0;
   let lastProgress = 0;
   const live2 = [];
   const progress = (text2, force = false) => {
-    const t = now2();
+    const t = now3();
     if (!force && t - lastProgress < 250) return;
     lastProgress = t;
     logger.progress(
@@ -52133,52 +52460,63 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
     const order2 = buildOrder(r);
     const seed = roundSeed(plan.seed, r);
     writer.write({ kind: "round", round: r, order: order2, seed, at: (/* @__PURE__ */ new Date()).toISOString() });
-    const passes = plan.passes ?? 1;
     const meters = {};
     try {
       checkAbort();
       progress("starting both builds", true);
-      const started2 = await Promise.allSettled(
+      const launched = await Promise.allSettled(
         order2.map(async (build) => {
           const target = await startTarget({ ...plan.targets[build], build }, signal, logger);
           live2.push(target);
           meters[build] = new Meter(target, writer, plan.settleMs, plan.compareBodies ?? false);
         })
       );
-      const failed = started2.find((s) => s.status === "rejected");
+      const failed = launched.find((s) => s.status === "rejected");
       if (failed) throw failed.reason;
       const [first, second] = order2.map((b) => meters[b]);
-      for (let pass = 0; pass < plan.warmup; pass++) {
-        for (let i = 0; i < total; i++) {
-          checkAbort();
-          await first.warm(plan.requests[i]);
-          await second.warm(plan.requests[i]);
-          progress(`warm-up ${pass + 1}/${plan.warmup} \xB7 ${i + 1}/${total}`);
+      let warmed = 0;
+      const deadline = started + plan.maxDurationMs;
+      const reports = await Promise.all(
+        [first, second].map(
+          (m) => warmUp(m, groups, plan.warmup, deadline, checkAbort, (n) => {
+            warmed += n;
+            progress(`warming up \xB7 ${warmed} requests`);
+          })
+        )
+      );
+      [first, second].forEach((m, i) => {
+        const w = reports[i];
+        writer.write({
+          kind: "warmup",
+          round: r,
+          build: m.target.build,
+          wallMs: w.wallMs,
+          endpoints: w.endpoints,
+          ...w.timedOut ? { timedOut: true } : {}
+        });
+      });
+      const schedule = roundSchedule(groups, plan.requestsPerEndpoint, seed);
+      const mismatched = /* @__PURE__ */ new Set();
+      for (let k = 0; k < schedule.length; k++) {
+        checkAbort();
+        const { req, block } = schedule[k];
+        const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
+        const rx = await x.measure(req, r, block);
+        const ry = await y.measure(req, r, block);
+        if ((rx.status !== ry.status || rx.bodyHash !== ry.bodyHash) && !mismatched.has(req.id)) {
+          mismatched.add(req.id);
+          const [before, after] = x.target.build === "before" ? [rx, ry] : [ry, rx];
+          writer.write({
+            kind: "mismatch",
+            endpoint: req.endpoint,
+            request: req.id,
+            round: r,
+            before: before.status,
+            after: after.status,
+            ...before.status === after.status ? { bodies: { before: before.bodyHash, after: after.bodyHash } } : {}
+          });
         }
-      }
-      for (let pass = 0; pass < passes; pass++) {
-        const requestOrder = shuffledIndices(total, pass === 0 ? seed : roundSeed(seed, pass));
-        for (let i = 0; i < total; i++) {
-          checkAbort();
-          const req = plan.requests[requestOrder[i]];
-          const k = pass * total + i;
-          const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
-          const rx = await x.measure(req, r);
-          const ry = await y.measure(req, r);
-          if (rx.status !== ry.status || rx.bodyHash !== ry.bodyHash) {
-            const [before, after] = x.target.build === "before" ? [rx, ry] : [ry, rx];
-            writer.write({
-              kind: "mismatch",
-              endpoint: req.endpoint,
-              request: req.id,
-              round: r,
-              before: before.status,
-              after: after.status,
-              ...before.status === after.status ? { bodies: { before: before.bodyHash, after: after.bodyHash } } : {}
-            });
-          }
-          progress(`measuring \xB7 ${k + 1}/${total * passes} requests`);
-        }
+        progress(`measuring \xB7 ${k + 1}/${schedule.length} requests`);
       }
       for (const m of [first, second]) {
         const crash = m.target.crashed();
@@ -52203,7 +52541,7 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
         }
         look++;
       }
-      const elapsed = now2() - started;
+      const elapsed = now3() - started;
       if (round2 > 0 && elapsed + elapsed / round2 > plan.maxDurationMs) {
         reason = "max-duration";
         logger.warn(
@@ -52212,11 +52550,12 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
         break;
       }
       round2++;
-      const roundStart = now2();
+      const roundStart = now3();
       await measureRound(round2);
-      const wallMs2 = Math.round(now2() - roundStart);
+      const wallMs2 = Math.round(now3() - roundStart);
       writer.write({ kind: "round-end", round: round2, at: (/* @__PURE__ */ new Date()).toISOString(), wallMs: wallMs2 });
       logger.info(`round ${round2}/${plan.looks[look]} done in ${(wallMs2 / 1e3).toFixed(1)}s`);
+      if (round2 === 1) logger.info(expectedDuration(plan, now3() - started));
     }
   } catch (error63) {
     await Promise.all(live2.map((t) => t.stop()));
@@ -52236,12 +52575,12 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
       complete: false,
       reason: error63 instanceof InterruptedError ? "interrupted" : errorMessage(error63).split("\n")[0],
       rounds: round2,
-      wallMs: Math.round(now2() - started)
+      wallMs: Math.round(now3() - started)
     });
     writer.flush();
     throw error63;
   }
-  const wallMs = Math.round(now2() - started);
+  const wallMs = Math.round(now3() - started);
   writer.write({
     kind: "end",
     at: (/* @__PURE__ */ new Date()).toISOString(),
@@ -52291,7 +52630,7 @@ var SamplesWriter = class {
 
 // src/samples/reader.ts
 import { readFile as readFile2 } from "node:fs/promises";
-var EVENT_KINDS = /* @__PURE__ */ new Set(["round", "round-end", "error", "mismatch", "end"]);
+var EVENT_KINDS = /* @__PURE__ */ new Set(["round", "round-end", "warmup", "error", "mismatch", "end"]);
 function fail(file2, line, message) {
   throw new ConfigError(message, { file: file2, line });
 }
@@ -52881,6 +53220,7 @@ function samplesHeader(f) {
     seed: f.seed,
     rounds: config2.measure.rounds,
     warmup: config2.measure.warmup,
+    requests: config2.measure.requests,
     aslr: !f.noAslr,
     workload: {
       path: config2.workload,
@@ -52900,6 +53240,12 @@ function samplesHeader(f) {
     },
     ...f.placement.cpus || f.placement.pmu ? { placement: f.placement } : {}
   };
+}
+function planLine(config2, plan) {
+  const m = config2.measure;
+  const warm = m.warmup.mode === "auto" ? `warm-up until each endpoint's cost settles (${m.warmup.min}\u2013${m.warmup.max} requests)` : `warm-up ${m.warmup.requests} requests per endpoint`;
+  const more = plan.length > 1 ? `, up to ${plan[plan.length - 1]} while endpoints are inconclusive` : "";
+  return `plan: ${plan[0]} rounds${more}; each a fresh process per build, ${warm}, then \u2265 ${m.requests} measured requests per endpoint; budget ${Math.round(m.maxDurationMs / 6e4)} min`;
 }
 async function runGate(options) {
   const { logger, signal } = options;
@@ -52964,6 +53310,7 @@ async function runGate(options) {
     });
     writer.write(header);
     writer.flush();
+    logger.info(planLine(config2, plan));
     const common = {
       env: targetEnv,
       readiness: config2.ready,
@@ -52978,7 +53325,7 @@ async function runGate(options) {
         requests,
         looks: plan,
         warmup: config2.measure.warmup,
-        passes: config2.measure.passes,
+        requestsPerEndpoint: config2.measure.requests,
         maxDurationMs: config2.measure.maxDurationMs,
         settleMs: config2.measure.settleMs,
         compareBodies: config2.measure.compare === "body",

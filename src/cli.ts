@@ -16,6 +16,7 @@ import { importCommand } from './cli/import.js';
 import { compareCommand } from './cli/compare.js';
 import { reportCommand } from './cli/report.js';
 import { calibrateCommand } from './cli/calibrate.js';
+import { cleanupCommand } from './cli/cleanup.js';
 import { VERSION } from './version.js';
 
 const COMMANDS: Command[] = [
@@ -27,6 +28,7 @@ const COMMANDS: Command[] = [
   importCommand,
   probeCommand,
   measureCommand,
+  cleanupCommand,
 ];
 
 function usage(): string {

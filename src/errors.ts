@@ -72,6 +72,13 @@ export class InterruptedError extends PerfgateError {
   }
 }
 
+/** The InterruptedError for an aborted signal, whatever its reason holds (an error, a name). */
+export function interruption(signal: AbortSignal): InterruptedError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof InterruptedError) return reason;
+  return new InterruptedError(typeof reason === 'string' ? reason : 'SIGINT');
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   if (typeof error === 'string') return error;

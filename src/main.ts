@@ -99,7 +99,9 @@ function gateOptions(
       workload: inputs.workload,
       // An explicit input always wins; the pull request's base only replaces a config's
       // `before.ref` (or a missing `before`), never a `before.cwd` the config pins.
-      ...(inputs.beforeRefSource === 'input' ? { beforeRef: inputs.beforeRef } : {}),
+      ...(inputs.beforeRefSource === 'input'
+        ? { beforeRef: inputs.beforeRef, beforeRefFrom: "input 'before-ref'" }
+        : {}),
       ...(inputs.beforeRefSource === 'pull-request-base'
         ? { defaultBeforeRef: inputs.beforeRef }
         : {}),

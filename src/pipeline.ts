@@ -3,11 +3,17 @@
 // CI runs agree.
 
 import { createHash, randomInt } from 'node:crypto';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Logger } from './log.js';
 import type { RunResult } from './analysis/types.js';
-import { analyze, needsMoreRounds, planLooks, type AnalysisOptions } from './analysis/index.js';
+import {
+  analyze,
+  guardErrorAnswers,
+  needsMoreRounds,
+  planLooks,
+  type AnalysisOptions,
+} from './analysis/index.js';
 import { renderMarkdown } from './report/index.js';
 import {
   type Config,
@@ -26,18 +32,30 @@ import {
   errorMessage,
 } from './errors.js';
 import { usePidFile } from './proc/registry.js';
+
 import { aslrOffWorks } from './proc/aslr.js';
 import { replay, type PreparedRequest } from './replay/index.js';
 import {
+  OutputError,
   SamplesWriter,
+  ensureOutDir,
   readSamples,
+  writeOutput,
   type Build,
   type BuildInfo,
   type CounterChoice,
   type SamplesHeader,
 } from './samples/index.js';
-import { createWorktree, commitOf, runShell, type Worktree } from './targets/index.js';
-import { loadWorkload, type Workload } from './workload/index.js';
+import {
+  createWorktree,
+  commitOf,
+  requireBuildFolder,
+  runShell,
+  targetEnvironment,
+  type RefOrigin,
+  type Worktree,
+} from './targets/index.js';
+import { endpointWeights, loadWorkload, type Workload } from './workload/index.js';
 import { readMachine } from './proc/cpuinfo.js';
 import { selectShard, type ShardRequest, type ShardSelection } from './workload/shard.js';
 import { VERSION } from './version.js';
@@ -46,6 +64,8 @@ export interface GateOverrides {
   workload?: string;
   /** Build the before side from this ref, whatever the config says. */
   beforeRef?: string;
+  /** Where beforeRef came from, for messages (default: `--before-ref`). */
+  beforeRefFrom?: string;
   /** The pull request's base: used unless the config pins `before.cwd`. */
   defaultBeforeRef?: string;
   onRegression?: 'fail' | 'annotate';
@@ -98,7 +118,7 @@ function applyOverrides(config: Config, o: GateOverrides, aa: boolean, logger: L
     out = { ...out, before: { ...recipe, ref } };
   }
   if (o.onRegression) out = { ...out, onRegression: o.onRegression };
-  if (o.maxDurationMs)
+  if (o.maxDurationMs !== undefined)
     out = { ...out, measure: { ...out.measure, maxDurationMs: o.maxDurationMs } };
   if (aa && out.after) out = { ...out, before: out.after };
   return out;
@@ -161,6 +181,16 @@ interface PreparedBuild {
   worktree?: Worktree;
 }
 
+/** Where a side's ref came from: the command line or an input, else the config's line. */
+function refOrigin(side: Build, config: RunnableConfig, overrides: GateOverrides): RefOrigin {
+  if (side === 'before' && overrides.beforeRef !== undefined)
+    return { path: overrides.beforeRefFrom ?? '--before-ref' };
+  if (side === 'before' && overrides.defaultBeforeRef === config.before.ref)
+    return { path: "the pull request's base" };
+  const line = config.lines[`${side}.ref`];
+  return { file: config.file, ...(line ? { line } : {}) };
+}
+
 async function prepareBuild(
   side: Build,
   build: RunnableBuild,
@@ -168,15 +198,12 @@ async function prepareBuild(
   env: NodeJS.ProcessEnv,
   signal: AbortSignal,
   logger: Logger,
+  origin: RefOrigin,
 ): Promise<PreparedBuild> {
   let cwd: string;
   let worktree: Worktree | undefined;
   if (build.ref !== undefined) {
-    const line = config.lines[`${side}.ref`];
-    worktree = await createWorktree(config.dir, build.ref, {
-      file: config.file,
-      ...(line ? { line } : {}),
-    });
+    worktree = await createWorktree(config.dir, build.ref, origin);
     // Same place inside the tree as the after build (a monorepo's service folder, say).
     const afterCwd = config.after.cwd ?? config.dir;
     const rel = relative(worktree.repoRoot, afterCwd);
@@ -188,6 +215,7 @@ async function prepareBuild(
     cwd = build.cwd;
   }
   try {
+    requireBuildFolder(side, cwd, config, worktree);
     if (build.build) await runShell(side, 'build', build.build, cwd, env, signal, logger);
   } catch (error) {
     await worktree?.remove();
@@ -216,13 +244,6 @@ function prepareRequests(
     headers: { ...r.headers, ...injected },
     ...(r.body ? { body: r.body } : {}),
   }));
-}
-
-function endpointWeights(requests: { endpoint: string; weight: number }[]): Record<string, number> {
-  const total = requests.reduce((s, r) => s + r.weight, 0);
-  const out: Record<string, number> = {};
-  for (const r of requests) out[r.endpoint] = (out[r.endpoint] ?? 0) + r.weight / total;
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 interface HeaderFacts {
@@ -258,6 +279,7 @@ function samplesHeader(f: HeaderFacts): SamplesHeader {
     seed: f.seed,
     rounds: config.measure.rounds,
     warmup: config.measure.warmup,
+    requests: config.measure.requests,
     aslr: !f.noAslr,
     workload: {
       path: config.workload,
@@ -279,6 +301,18 @@ function samplesHeader(f: HeaderFacts): SamplesHeader {
     machine: readMachine(),
     ...(f.shard ? { shard: { ...f.shard.info, looks: f.looks } } : {}),
   };
+}
+
+/** The run's plan in one line, printed before the first round. */
+function planLine(config: RunnableConfig, plan: number[]): string {
+  const m = config.measure;
+  const warm =
+    m.warmup.mode === 'auto'
+      ? `warm-up until each endpoint's cost settles (${m.warmup.min}–${m.warmup.max} requests)`
+      : `warm-up ${m.warmup.requests} requests per endpoint`;
+  const more =
+    plan.length > 1 ? `, up to ${plan[plan.length - 1]} while endpoints are inconclusive` : '';
+  return `plan: ${plan[0]} rounds${more}; each a fresh process per build, ${warm}, then ≥ ${m.requests} measured requests per endpoint; budget ${Math.round(m.maxDurationMs / 60_000)} min`;
 }
 
 export async function runGate(options: GateOptions): Promise<GateOutcome> {
@@ -317,13 +351,14 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
     noAslr = false;
   }
 
-  mkdirSync(options.outDir, { recursive: true });
+  ensureOutDir(options.outDir);
   const samplesPath = join(options.outDir, 'samples.jsonl');
   const resultPath = join(options.outDir, 'result.json');
   const reportPath = join(options.outDir, 'report.md');
   usePidFile(options.pidFile);
 
-  const targetEnv: NodeJS.ProcessEnv = { ...env, ...config.env };
+  // Built on purpose: perfgate's own secrets never reach the code under test (README: Environment).
+  const targetEnv = targetEnvironment(env, config.env);
   const builds: Partial<Record<Build, PreparedBuild>> = {};
   let failure: unknown;
   let writer: SamplesWriter | undefined;
@@ -331,10 +366,19 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
   const aOptions = analysisOptions(config);
   const plan = planLooks(config.measure.rounds, config.measure.maxRounds);
   try {
-    builds.after = await prepareBuild('after', config.after, config, targetEnv, signal, logger);
-    builds.before = aa
-      ? builds.after
-      : await prepareBuild('before', config.before, config, targetEnv, signal, logger);
+    const o = options.overrides ?? {};
+    const prep = (side: Build) =>
+      prepareBuild(
+        side,
+        config[side],
+        config,
+        targetEnv,
+        signal,
+        logger,
+        refOrigin(side, config, o),
+      );
+    builds.after = await prep('after');
+    builds.before = aa ? builds.after : await prep('before');
     const seed = options.seed ?? randomInt(0, 2 ** 31);
     writer = new SamplesWriter(samplesPath);
     const header = samplesHeader({
@@ -353,6 +397,7 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
     });
     writer.write(header);
     writer.flush();
+    logger.info(planLine(config, plan));
     const common = {
       env: targetEnv,
       readiness: config.ready,
@@ -367,7 +412,7 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
         requests,
         looks: plan,
         warmup: config.measure.warmup,
-        passes: config.measure.passes,
+        requestsPerEndpoint: config.measure.requests,
         maxDurationMs: config.measure.maxDurationMs,
         settleMs: config.measure.settleMs,
         compareBodies: config.measure.compare === 'body',
@@ -402,21 +447,30 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
       if (writer) logger.info(`stopped; the samples measured so far are in ${samplesPath}`);
       throw error;
     }
-    if (!(error instanceof TargetError)) throw error;
+    // A crashed target or a full disk ends the run, but what was measured is still reported.
+    if (!(error instanceof TargetError || error instanceof OutputError)) throw error;
     failure = error;
   } finally {
-    writer?.close();
+    try {
+      writer?.close();
+    } catch (error) {
+      failure ??= error;
+    }
     usePidFile(undefined);
     for (const b of new Set(Object.values(builds))) await b?.worktree?.remove();
   }
 
   let result: RunResult;
-  if (writer) {
+  // A writer that never got a line out (the disk was full from the start) left nothing to read.
+  if (writer && writer.bytes > 0) {
     try {
-      result = analyze(await readSamples(samplesPath), {
-        ...aOptions,
-        sequential: { plan, look: looks - 1 },
-      });
+      const set = await readSamples(samplesPath);
+      result = guardErrorAnswers(
+        analyze(set, { ...aOptions, sequential: { plan, look: looks - 1 } }),
+        set.samples,
+        config.allowErrors,
+      );
+      for (const w of result.warnings.filter((w) => w.includes('HTTP errors'))) logger.warn(w);
     } catch {
       result = errorResult(counter, aOptions, errorMessage(failure));
     }
@@ -430,8 +484,13 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
       warnings: [...result.warnings, errorMessage(failure).split('\n')[0]!],
     };
   const markdown = renderMarkdown(result);
-  writeFileSync(resultPath, `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(reportPath, markdown);
+  // Each file on its own: a full disk may still take the small result when the report fails.
+  for (const e of [
+    writeOutput(resultPath, `${JSON.stringify(result, null, 2)}\n`),
+    writeOutput(reportPath, markdown),
+  ]) {
+    if (e) logger.error(e.message);
+  }
   return {
     result,
     samplesPath,

@@ -3,6 +3,7 @@
 
 import path from 'node:path';
 import { PerfgateError } from '../errors.js';
+import { parsePositiveDuration } from '../config/values.js';
 import type { ActionContext } from './context.js';
 import { PULL_REQUEST_EVENTS } from './context.js';
 import { Inputs, type InputName } from './names.js';
@@ -133,19 +134,13 @@ export function parseBoolean(input: InputName, value: string, fallback: boolean)
   throw new InputError(input, `must be true or false, got '${value}'`);
 }
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** `20m`, `90s`, `1h30m`, `1500ms`: a unit is required, so `20` is not silently 20 ms. */
+/** `20m`, `90s`, `1h30m`, `1500ms`: the config's reader, so `20` is not silently 20 ms. */
 export function parseDuration(input: InputName, value: string): number {
-  const bad = () =>
-    new InputError(input, `must be a duration like 20m, 90s or 1h30m, got '${value}'`);
-  if (!/^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/.test(value)) throw bad();
-  let ms = 0;
-  for (const match of value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
-    ms += Number(match[1]) * UNIT_MS[match[2]!]!;
+  const parsed = parsePositiveDuration(value);
+  if (!parsed.ok) {
+    throw new InputError(input, `${parsed.message.replace(/^expected/, 'must be')}`);
   }
-  if (!(ms > 0)) throw new InputError(input, `must be longer than zero, got '${value}'`);
-  return Math.round(ms);
+  return parsed.value;
 }
 
 function optionalDuration(input: InputName, value: string): number | undefined {

@@ -2,7 +2,7 @@
 // the overall gate decision and a one-line summary. Pure and deterministic: the same sample set
 // and options give a byte-identical JSON result.
 
-import type { SampleSet, CounterChoice, Build } from '../samples/types.js';
+import type { SampleSet, SamplesEvent, CounterChoice, Build } from '../samples/types.js';
 import {
   arrange,
   byName,
@@ -14,6 +14,7 @@ import {
 } from './collect.js';
 import { signedRankHodgesLehmann, twoSampleHodgesLehmann } from './hodges-lehmann.js';
 import { holm } from './multiplicity.js';
+import { median } from './robust.js';
 import {
   changeEstimate,
   interval,
@@ -34,6 +35,7 @@ import type {
   OverallVerdict,
   RunResult,
   Verdict,
+  WarmupSummary,
 } from './types.js';
 import { decideVerdict } from './verdict.js';
 
@@ -54,6 +56,8 @@ interface Draft {
   endpoint: string;
   choice: ThresholdChoice;
   estimate: RatioEstimate | null;
+  /** The plain mean's estimate, when `estimate` is the median of block means. */
+  meanEstimate: RatioEstimate | null;
   typical: Change | null;
   before: number | null;
   after: number | null;
@@ -98,6 +102,7 @@ function measureEndpoint(
     endpoint: data.endpoint,
     choice,
     estimate: null,
+    meanEstimate: null,
     typical: null,
     before: null,
     after: null,
@@ -149,12 +154,16 @@ function measureEndpoint(
         `left ${plural(layout.unmatched, 'request')} measured in only one build of a round out of the pairing`,
       );
     }
-    draft.estimate = pairedRatio(pairs.before, pairs.after);
+    // With blocks, the round's value is the median of its block means; the plain mean is kept
+    // as a second test so that a rare slow path cannot hide behind the median.
+    const chosen = pairs.blocked ? { ...pairs, ...pairs.blocked } : pairs;
+    draft.estimate = pairedRatio(chosen.before, chosen.after);
+    if (pairs.blocked) draft.meanEstimate = pairedRatio(pairs.before, pairs.after);
     const requests = sum(pairs.requests);
-    draft.before = sum(pairs.before) / requests;
-    draft.after = sum(pairs.after) / requests;
+    draft.before = sum(chosen.before) / requests;
+    draft.after = sum(chosen.after) / requests;
     draft.n = { ...pairs.samples, rounds: pairs.rounds.length };
-    draft.paired = pairs;
+    draft.paired = chosen;
   } else {
     const { before, after } = layout.unpaired;
     if (before.length < 2 || after.length < 2) {
@@ -177,12 +186,37 @@ function measureEndpoint(
   }
   draft.typical = typicalChange(usePaired, pairs, layout.unpaired, options.confidence);
   const change = toChange(draft.estimate, options.confidence);
+  if (draft.meanEstimate) {
+    const mean = toChange(draft.meanEstimate, options.confidence);
+    if (mean.low > change.high || mean.high < change.low) {
+      warnings.push(
+        'the mean and the median of block means differ: a few costly requests (a slow path, or work outside the request) carry part of the change',
+      );
+    }
+  }
   if (draft.typical && (draft.typical.high < change.low || draft.typical.low > change.high)) {
     warnings.push(
       'the mean and the typical request moved differently: a change in the tail or in the mix of paths',
     );
   }
   return draft;
+}
+
+/**
+ * One-sided p for a regression beyond θ. With two estimates (median of means and the mean) both
+ * are tested and Bonferroni joins them: p = min(1, 2·min(p₁, p₂)), so the family-wise error
+ * stays at α while either can find a regression.
+ */
+function regressionP(d: Draft): number {
+  const p = pRegression(d.estimate!, d.choice.threshold);
+  if (!d.meanEstimate) return p;
+  return Math.min(1, 2 * Math.min(p, pRegression(d.meanEstimate, d.choice.threshold)));
+}
+
+/** The gate's simultaneous lower bound: the higher of the two tests' bounds at half the level. */
+function gateLowerBound(d: Draft, gamma: number): number {
+  if (!d.meanEstimate) return lowerBound(d.estimate!, gamma);
+  return Math.max(lowerBound(d.estimate!, gamma / 2), lowerBound(d.meanEstimate, gamma / 2));
 }
 
 /** Share of traffic per endpoint: the workload's weights when recorded, else sample counts. */
@@ -262,6 +296,63 @@ function totalChange(
   return toChange(unpairedRatio(before, after), confidence);
 }
 
+/** Warm-up events summarised per endpoint and build; undefined for runs that recorded none. */
+function warmupSummary(set: SampleSet): WarmupSummary | undefined {
+  const events = set.events.filter(
+    (e): e is Extract<SamplesEvent, { kind: 'warmup' }> => e.kind === 'warmup',
+  );
+  if (events.length === 0) return undefined;
+  const cells = new Map<string, Record<Build, { requests: number[]; unsettled: number }>>();
+  for (const e of events) {
+    for (const [endpoint, w] of Object.entries(e.endpoints)) {
+      let cell = cells.get(endpoint);
+      if (!cell) {
+        cell = { before: { requests: [], unsettled: 0 }, after: { requests: [], unsettled: 0 } };
+        cells.set(endpoint, cell);
+      }
+      cell[e.build].requests.push(w.requests);
+      if (w.settled === false) cell[e.build].unsettled++;
+    }
+  }
+  const endpoints: WarmupSummary['endpoints'] = {};
+  for (const name of [...cells.keys()].sort(byName)) {
+    const cell = cells.get(name)!;
+    const side = (b: Build) => ({
+      requests: median(cell[b].requests),
+      unsettled: cell[b].unsettled,
+      processes: cell[b].requests.length,
+    });
+    endpoints[name] = { before: side('before'), after: side('after') };
+  }
+  const fixed = events.every((e) => Object.values(e.endpoints).every((w) => w.settled === null));
+  return {
+    mode: fixed ? 'fixed' : 'auto',
+    endpoints,
+    wallMs: median(events.map((e) => e.wallMs)),
+    timedOut: events.filter((e) => e.timedOut).length,
+  };
+}
+
+function warmupWarnings(w: WarmupSummary | undefined): string[] {
+  if (!w || w.mode === 'fixed') return [];
+  const out: string[] = [];
+  for (const [endpoint, sides] of Object.entries(w.endpoints)) {
+    for (const build of ['before', 'after'] as const) {
+      const { unsettled, processes, requests } = sides[build];
+      if (unsettled === 0) continue;
+      out.push(
+        `${endpoint}: its cost was still drifting at the end of warm-up in ${unsettled} of ${processes} ${build} processes (${requests} warm-up requests): code that does not reach a steady state, or a warm-up cap too low for it`,
+      );
+    }
+  }
+  if (w.timedOut > 0) {
+    out.push(
+      `${plural(w.timedOut, 'process', 'processes')} hit the warm-up time cap (measure.warmup.max-time)`,
+    );
+  }
+  return out;
+}
+
 function runWarnings(set: SampleSet, collected: Collected, counter: CounterChoice): string[] {
   const warnings: string[] = [];
   if (counter.fallback) {
@@ -319,7 +410,7 @@ export function analyze(set: SampleSet, options: AnalysisOptions): RunResult {
   const levelAlpha = options.sequential ? lookAlpha(options.sequential, alpha) : alpha;
   const judged = drafts.filter((d) => d.errors.length === 0 && d.estimate);
   const family = judged.length;
-  const raw = judged.map((d) => pRegression(d.estimate!, d.choice.threshold));
+  const raw = judged.map((d) => regressionP(d));
   const adjusted = holm(raw);
   const tests = new Map(judged.map((d, i) => [d, { p: raw[i]!, pAdjusted: adjusted[i]! }]));
 
@@ -349,10 +440,12 @@ export function analyze(set: SampleSet, options: AnalysisOptions): RunResult {
       thresholdSource: d.choice.source,
       confidence,
       change,
-      gateLow: test ? lowerBound(d.estimate!, levelAlpha / family) : null,
+      gateLow: test ? gateLowerBound(d, levelAlpha / family) : null,
       p: test ? test.p : null,
       pAdjusted: test ? test.pAdjusted : null,
       typical: d.typical,
+      ...(d.estimate ? { estimator: d.meanEstimate ? 'median-of-means' : 'mean' } : {}),
+      ...(d.meanEstimate ? { mean: toChange(d.meanEstimate, confidence) } : {}),
       method: d.estimate?.method ?? (d.unpaired ? 'unpaired' : 'paired-rounds'),
       before: d.before,
       after: d.after,
@@ -372,7 +465,8 @@ export function analyze(set: SampleSet, options: AnalysisOptions): RunResult {
   };
   for (const e of endpoints) counts[e.verdict]++;
 
-  const warnings = runWarnings(set, collected, counter);
+  const warmup = warmupSummary(set);
+  const warnings = [...runWarnings(set, collected, counter), ...warmupWarnings(warmup)];
   const complete = isComplete(set);
   if (set.header === undefined) {
     warnings.push('no samples header: counter, seed and builds are unknown');
@@ -439,6 +533,7 @@ export function analyze(set: SampleSet, options: AnalysisOptions): RunResult {
       mode: header?.mode ?? 'a-b',
       ...(header?.platform ? { platform: header.platform } : {}),
       ...(header?.placement ? { placement: header.placement } : {}),
+      ...(warmup ? { warmup } : {}),
     },
     warnings,
   };

@@ -3,6 +3,7 @@
 // that differ between builds, unusable values). One pass over the samples; no sorting of them.
 
 import type { Build, Sample, SampleSet, SamplesEvent } from '../samples/types.js';
+import { median } from './robust.js';
 
 export type RequestId = number | string;
 
@@ -25,6 +26,8 @@ export interface Cell {
   sum: number;
   n: number;
   status: number | undefined;
+  /** Sum and count per block of the round, when the samples name their block. */
+  byBlock?: Map<number, { sum: number; n: number }>;
 }
 
 export type RoundTable = Record<Build, Map<RequestId, Cell>>;
@@ -81,12 +84,23 @@ function addSample(data: EndpointSamples, sample: Sample): void {
     data.rounds.set(round, table);
   }
   const cells = table[build];
-  const cell = cells.get(request);
+  let cell = cells.get(request);
   if (cell) {
     cell.sum += value;
     cell.n++;
   } else {
-    cells.set(request, { sum: value, n: 1, status: sample.status });
+    cell = { sum: value, n: 1, status: sample.status };
+    cells.set(request, cell);
+  }
+  if (typeof sample.block === 'number') {
+    cell.byBlock ??= new Map();
+    const b = cell.byBlock.get(sample.block);
+    if (b) {
+      b.sum += value;
+      b.n++;
+    } else {
+      cell.byBlock.set(sample.block, { sum: value, n: 1 });
+    }
   }
   data.samples[build]++;
   if (sample.multiplexed) data.multiplexed++;
@@ -164,6 +178,11 @@ export interface PairedRounds {
   after: number[];
   /** Common requests per round. */
   requests: number[];
+  /**
+   * Per-round totals as the median over the round's blocks of each block's total (median of
+   * means), aligned with `rounds`; null unless every round has at least 3 blocks in both builds.
+   */
+  blocked: { before: number[]; after: number[] } | null;
   /** Samples behind the totals, per build. */
   samples: Record<Build, number>;
 }
@@ -188,6 +207,7 @@ export function arrange(data: EndpointSamples): Arrangement {
     after: [],
     requests: [],
     samples: { before: 0, after: 0 },
+    blocked: { before: [], after: [] },
   };
   const unpaired: Record<Build, number[]> = { before: [], after: [] };
   let completeRounds = 0;
@@ -227,7 +247,49 @@ export function arrange(data: EndpointSamples): Arrangement {
       paired.before.push(a);
       paired.after.push(b);
       paired.requests.push(common);
+      const blocked = blockedTotals(table);
+      if (blocked && paired.blocked) {
+        paired.blocked.before.push(blocked.before);
+        paired.blocked.after.push(blocked.after);
+      } else {
+        paired.blocked = null;
+      }
     }
   }
+  if (paired.rounds.length === 0) paired.blocked = null;
   return { paired, completeRounds, droppedRounds, unmatched, unpaired };
+}
+
+/** Fewest blocks per round for a median of means. */
+const MIN_BLOCKS = 3;
+
+/**
+ * A round's totals as the median of its block totals, each block total summing the mean of
+ * every common request within that block; null when a request misses a block or blocks are few.
+ */
+function blockedTotals(table: RoundTable): { before: number; after: number } | null {
+  let blocks: number[] | undefined;
+  for (const build of ['before', 'after'] as const) {
+    for (const [request, cell] of table[build]) {
+      if (build === 'after' && !table.before.has(request)) continue;
+      if (build === 'before' && !table.after.has(request)) continue;
+      if (!cell.byBlock) return null;
+      const keys = [...cell.byBlock.keys()].sort((x, y) => x - y);
+      if (!blocks) blocks = keys;
+      else if (keys.length !== blocks.length || keys.some((k, i) => k !== blocks![i])) return null;
+    }
+  }
+  if (!blocks || blocks.length < MIN_BLOCKS) return null;
+  const totals = (build: Build) =>
+    blocks!.map((block) => {
+      let t = 0;
+      for (const [request, cell] of table[build]) {
+        const other = build === 'before' ? table.after : table.before;
+        if (!other.has(request)) continue;
+        const b = cell.byBlock!.get(block)!;
+        t += b.sum / b.n;
+      }
+      return t;
+    });
+  return { before: median(totals('before')), after: median(totals('after')) };
 }

@@ -6,3 +6,4 @@ export { calibrate, type CalibrationRow, type CalibrationOptions } from './calib
 export { planLooks, needsMoreRounds, lookAlpha, obrienFlemingSpent } from './sequential.js';
 export { RunResultSchema, runResultJsonSchema, runResultJsonSchemaText } from './result-schema.js';
 export { percent, thresholdPercent } from './summary.js';
+export { guardErrorAnswers, tallyStatuses, MOSTLY_ERRORS } from './statuses.js';

@@ -34,6 +34,8 @@ const EndpointSchema = z.strictObject({
   p: fraction.nullable(),
   pAdjusted: fraction.nullable(),
   typical: ChangeSchema.nullable(),
+  estimator: z.enum(['median-of-means', 'mean']).optional(),
+  mean: ChangeSchema.optional(),
   method: z.enum(['paired-rounds', 'unpaired', 'exact']),
   before: z.number().nullable(),
   after: z.number().nullable(),
@@ -45,6 +47,12 @@ const EndpointSchema = z.strictObject({
   weight: fraction,
   moreRounds: z.number().int().min(1).nullable(),
   warnings: z.array(z.string()),
+});
+
+const WarmupCellSchema = z.strictObject({
+  requests: z.number().min(0),
+  unsettled: z.number().int().min(0),
+  processes: z.number().int().min(0),
 });
 
 const BuildRefSchema = z.strictObject({
@@ -95,6 +103,18 @@ export const RunResultSchema = z
           pmu: z.string().nullable().describe('hybrid CPUs: the PMU that counted (cpu_core)'),
         })
         .optional(),
+      warmup: z
+        .strictObject({
+          mode: z.enum(['auto', 'fixed']),
+          endpoints: z.record(
+            z.string(),
+            z.strictObject({ before: WarmupCellSchema, after: WarmupCellSchema }),
+          ),
+          wallMs: z.number().min(0),
+          timedOut: z.number().int().min(0),
+        })
+        .optional()
+        .describe('warm-up per endpoint and build: median requests per process, never settled'),
     }),
     warnings: z.array(z.string()),
   })

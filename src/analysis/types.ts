@@ -31,6 +31,16 @@ export interface EndpointResult {
   pAdjusted: number | null;
   /** Robust "typical request" change (Hodges–Lehmann); for the report, never for the gate. */
   typical: Change | null;
+  /**
+   * How `change` was estimated per round: 'median-of-means' (median of the round's block means,
+   * robust to one window that caught unrelated work) or 'mean' (all requests of the round).
+   */
+  estimator?: 'median-of-means' | 'mean';
+  /**
+   * With the median of means: the plain mean's change and interval. The gate tests both (each at
+   * half the alpha), so a rare slow path that the blocks' median hides still fails the gate.
+   */
+  mean?: Change;
   method: Method;
   /** Mean primary-counter cost per request, per build. */
   before: number | null;
@@ -69,6 +79,8 @@ export interface RunResult {
     platform?: { os: string; arch: string; kernel: string; cpus: number; cpuModel: string };
     /** Where the targets ran (measure.cpus) and, on hybrid CPUs, which PMU counted them. */
     placement?: { cpus: string | null; pmu: string | null };
+    /** Warm-up per build: requests per process (median over rounds), processes that never settled. */
+    warmup?: WarmupSummary;
   };
   warnings: string[];
 }
@@ -98,4 +110,18 @@ export interface AnalysisOptions {
   minRounds?: number;
   /** Counter to report when the samples have no header (minimal form). */
   counter?: CounterChoice;
+}
+
+/** How the processes warmed up, summarised over the rounds. */
+export interface WarmupSummary {
+  mode: 'auto' | 'fixed';
+  /** Per endpoint and build: median warm-up requests per process, and how many never settled. */
+  endpoints: Record<
+    string,
+    Record<'before' | 'after', { requests: number; unsettled: number; processes: number }>
+  >;
+  /** Median warm-up wall time per process, ms. */
+  wallMs: number;
+  /** Processes whose warm-up hit the time cap. */
+  timedOut: number;
 }

@@ -2,6 +2,7 @@
 // and as occasional plain lines elsewhere (CI logs), so long runs always show signs of life.
 
 import type { Logger } from '../log.js';
+import { terminalText } from '../report/escape.js';
 
 export function terminalLogger(
   stream: NodeJS.WriteStream | NodeJS.WritableStream,
@@ -16,9 +17,10 @@ export function terminalLogger(
       statusShown = false;
     }
   };
+  // Messages quote workloads and server output: nothing in them may drive the terminal.
   const line = (text: string) => {
     clear();
-    stream.write(`${text}\n`);
+    stream.write(`${terminalText(text)}\n`);
   };
   return {
     debug: (m) => {
@@ -29,14 +31,14 @@ export function terminalLogger(
     error: (m, title) => line(`error: ${title ? `${title}: ` : ''}${m}`),
     progress: (m) => {
       if (tty) {
-        stream.write(`\r\x1b[K${m}`);
+        stream.write(`\r\x1b[K${terminalText(m)}`);
         statusShown = true;
         return;
       }
       const now = Date.now();
       if (now - lastPlain >= 2000) {
         lastPlain = now;
-        stream.write(`${m}\n`);
+        stream.write(`${terminalText(m)}\n`);
       }
     },
   };

@@ -1,18 +1,25 @@
-import { resolve } from 'node:path';
-import { parseDuration } from '../config/index.js';
+import { join, resolve } from 'node:path';
+import { parsePositiveDuration } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { runGate, type GateOverrides } from '../pipeline.js';
 import { parseShard, readBalance } from '../workload/index.js';
+import { cleanupLeftovers, describeCleanup } from '../targets/index.js';
 import { renderText } from '../report/index.js';
 import type { Command } from './command.js';
 import { parseCommandArgs, write } from './command.js';
+
+/** Where a run records its live targets and worktrees, for `perfgate cleanup` and the next run. */
+export function runPidFile(outDir: string): string {
+  return join(outDir, 'targets.pids');
+}
 
 const help = `Usage: perfgate run [--config perfgate.yml] [--out DIR] [options]
 
 Replays the workload against the before and the after build in interleaved rounds under the CPU
 counters, writes DIR/samples.jsonl as it goes, then analyses it: DIR/result.json, DIR/report.md,
 and a table on stdout. Progress goes to stderr. Ctrl-C stops cleanly: the targets are killed and
-the samples measured so far are kept.
+the samples measured so far are kept. DIR/targets.pids lists the live targets while it runs; if
+perfgate itself is killed (SIGKILL), the next run in DIR, or 'perfgate cleanup', stops them.
 
 Options:
   -c, --config FILE      the config (default: perfgate.yml)
@@ -59,8 +66,8 @@ export const runCommand: Command = {
     if (args.values.workload) overrides.workload = resolve(ctx.cwd, args.values.workload);
     if (args.values['before-ref']) overrides.beforeRef = args.values['before-ref'];
     if (args.values.annotate) overrides.onRegression = 'annotate';
-    if (args.values['max-duration']) {
-      const parsed = parseDuration(args.values['max-duration']);
+    if (args.values['max-duration'] !== undefined) {
+      const parsed = parsePositiveDuration(args.values['max-duration']);
       if (!parsed.ok) throw new UsageError(`--max-duration: ${parsed.message}`, parsed.hint);
       overrides.maxDurationMs = parsed.value;
     }
@@ -85,7 +92,19 @@ export const runCommand: Command = {
         );
     }
     const outDir = resolve(ctx.cwd, args.values.out ?? '.perfgate/run');
+    // A run killed with SIGKILL could not stop its targets: this run does, from its pid file.
+    const pidFile = runPidFile(outDir);
+    const cleaned = await cleanupLeftovers(pidFile);
+    if (cleaned.busy !== undefined) {
+      throw new UsageError(
+        `another perfgate run (pid ${cleaned.busy}) is using ${outDir}`,
+        'wait for it, or give this run its own --out',
+      );
+    }
+    const said = describeCleanup(cleaned);
+    if (said) ctx.logger.warn(said);
     const outcome = await runGate({
+      pidFile,
       configPath: resolve(ctx.cwd, args.values.config ?? 'perfgate.yml'),
       outDir,
       overrides,

@@ -2,7 +2,13 @@ export { parseConfig, loadConfig } from './parse.js';
 export { resolveHeaders } from './headers.js';
 export { requireRunnable } from './runnable.js';
 export { configJsonSchema, configJsonSchemaText } from './json-schema.js';
-export { parseDuration, parsePercent, formatDuration, formatPercent } from './values.js';
+export {
+  parseDuration,
+  parsePositiveDuration,
+  parsePercent,
+  formatDuration,
+  formatPercent,
+} from './values.js';
 export { ProblemsError, type Problem } from './problems.js';
 export { COUNTERS } from './types.js';
 export type {

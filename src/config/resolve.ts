@@ -2,9 +2,15 @@
 
 import path from 'node:path';
 import type { RawConfig } from './schema.js';
-import type { BuildConfig, Config } from './types.js';
+import { DEFAULT_WARMUP, type BuildConfig, type Config, type WarmupConfig } from './types.js';
 
 type RawBuild = NonNullable<RawConfig['before']>;
+
+function warmupOf(raw: RawConfig['measure']['warmup']): WarmupConfig {
+  if (raw === 'auto') return DEFAULT_WARMUP;
+  if (typeof raw === 'number') return { mode: 'fixed', requests: raw };
+  return { mode: 'auto', min: raw.min, max: raw.max, maxTimeMs: raw['max-time'] };
+}
 
 export function resolveConfig(raw: RawConfig, file: string, lines: Record<string, number>): Config {
   const dir = path.dirname(file);
@@ -40,9 +46,9 @@ export function resolveConfig(raw: RawConfig, file: string, lines: Record<string
     measure: {
       counter: raw.measure.counter,
       rounds: raw.measure.rounds,
-      warmup: raw.measure.warmup,
-      passes: raw.measure.passes,
-      maxRounds: raw.measure['max-rounds'] ?? raw.measure.rounds,
+      warmup: warmupOf(raw.measure.warmup),
+      requests: raw.measure.requests,
+      maxRounds: raw.measure['max-rounds'] ?? 2 * raw.measure.rounds,
       maxDurationMs: raw.measure['max-duration'],
       aslr: raw.measure.aslr,
       settleMs: raw.measure.settle,
@@ -54,6 +60,7 @@ export function resolveConfig(raw: RawConfig, file: string, lines: Record<string
     confidence: raw.confidence,
     onRegression: raw['on-regression'],
     onInconclusive: raw['on-inconclusive'],
+    allowErrors: raw['allow-errors'],
     lines,
   };
 }

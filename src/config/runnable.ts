@@ -16,7 +16,10 @@ export function requireRunnable(config: Config): RunnableConfig {
     if (!build) missing.push(side);
     else if (build.start === undefined) missing.push(`${side}.start`);
   }
-  if (missing.length === 0) return config as RunnableConfig;
+  if (missing.length === 0) {
+    checkBudget(config);
+    return config as RunnableConfig;
+  }
   const first = missing[0]!;
   const line = config.lines[first] ?? config.lines[first.split('.')[0]!];
   throw new ConfigError(
@@ -24,4 +27,30 @@ export function requireRunnable(config: Config): RunnableConfig {
     { file: config.file, ...(line !== undefined ? { line } : {}) },
     `for example:\n${EXAMPLE}`,
   );
+}
+
+/** The fewest rounds the analysis can draw an interval from (rounds are its replicates). */
+export const MIN_ROUNDS = 2;
+
+// A run that cannot measure enough to decide is refused before anything is built.
+function checkBudget(config: Config): void {
+  const at = (key: string) => {
+    const line = config.lines[key];
+    return { file: config.file, ...(line !== undefined ? { line } : {}), path: key };
+  };
+  const { rounds, maxDurationMs } = config.measure;
+  if (rounds < MIN_ROUNDS) {
+    throw new ConfigError(
+      `must be at least ${MIN_ROUNDS}, got ${rounds}: the confidence interval comes from the spread between rounds`,
+      at('measure.rounds'),
+      'each round is a fresh before and after process; 5 to 10 is usual',
+    );
+  }
+  if (!(maxDurationMs > 0)) {
+    throw new ConfigError(
+      `must be longer than zero, got ${maxDurationMs}ms: the run would stop before its first round`,
+      at('measure.max-duration'),
+      'leave it out for the default (30m)',
+    );
+  }
 }

@@ -52,6 +52,12 @@ const positiveInt = (description: string) =>
     .min(1, { error: 'expected a positive integer' })
     .meta({ description });
 
+const nonNegativeInt = (description: string) =>
+  z
+    .int({ error: 'expected an integer of 0 or more' })
+    .min(0, { error: 'expected an integer of 0 or more' })
+    .meta({ description });
+
 const fraction = (description: string) =>
   z
     .number({ error: (iss) => `expected a number between 0 and 1, got ${describe(iss.input)}` })
@@ -149,25 +155,49 @@ const readySchema = z
     }
   });
 
+/** `auto` (warm each endpoint until its cost stops drifting), a fixed count, or auto with limits. */
+const warmupLimits = z.strictObject({
+  min: nonNegativeInt('Fewest warm-up requests per endpoint before steadiness is tested.').default(
+    200,
+  ),
+  max: positiveInt(
+    'Most warm-up requests per endpoint: past it the endpoint is "not settled".',
+  ).default(3000),
+  'max-time': duration('Most warm-up time per process.').prefault('60s'),
+});
+
+const warmupSchema = z
+  .union([
+    z.literal('auto'),
+    z.int({ error: "expected 'auto', an integer of 0 or more, or { min, max, max-time }" }).min(0, {
+      error: "expected 'auto', an integer of 0 or more, or { min, max, max-time }",
+    }),
+    warmupLimits,
+  ])
+  .meta({
+    description:
+      "Warm-up in each fresh process: 'auto' warms every endpoint until its cost per request stops drifting (at least min, at most max requests each); a number is that many requests per endpoint, no test.",
+  });
+
 const measureSchema = z
   .strictObject({
     counter: oneOf(
       COUNTERS,
       'Counter per request; auto = instructions, or task-clock where no PMU exists.',
     ).default('auto'),
-    rounds: positiveInt('Rounds, each with a fresh before and after process.').default(10),
-    warmup: z
-      .int({ error: 'expected an integer of 0 or more' })
-      .min(0, { error: 'expected an integer of 0 or more' })
-      .meta({ description: 'Warm-up passes over the workload in each process.' })
-      .default(2),
-    passes: positiveInt(
-      'Measured passes over the workload in each round: more requests per round average out GC pauses.',
-    ).default(1),
+    rounds: positiveInt(
+      'Rounds, each with a fresh before and after process, before the first look.',
+    ).default(10),
+    warmup: warmupSchema.default('auto'),
+    requests: positiveInt(
+      "Measured requests per endpoint per round, at least: the endpoint's requests are repeated in whole passes, in blocks of at least 8 requests (at least 5 blocks).",
+    ).default(80),
     'max-rounds': positiveInt(
-      'Most rounds, adding rounds for inconclusive endpoints (default: rounds).',
+      'Most rounds: inconclusive endpoints get more rounds, at planned looks, while the budget lasts (default: 2 × rounds).',
     ).optional(),
-    'max-duration': duration('Time budget for the whole run.').prefault('30m'),
+    'max-duration': duration(
+      'Time budget for the whole run; no round starts that would end after it.',
+    ).prefault('15m'),
     aslr: z
       .boolean({ error: 'expected true or false' })
       .meta({
@@ -183,6 +213,14 @@ const measureSchema = z
     ).default('status'),
   })
   .superRefine((measure, ctx) => {
+    const w = measure.warmup;
+    if (typeof w === 'object' && w.max < w.min) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['warmup', 'max'],
+        message: `must be at least min (${w.min})`,
+      });
+    }
     if (measure['max-rounds'] !== undefined && measure['max-rounds'] < measure.rounds) {
       ctx.addIssue({
         code: 'custom',
@@ -266,6 +304,13 @@ export const configSchema = z
     'on-inconclusive': oneOf(['pass', 'fail'], 'What an inconclusive endpoint does.').default(
       'pass',
     ),
+    'allow-errors': z
+      .array(text('Endpoint glob such as "GET /missing/*".'))
+      .meta({
+        description:
+          'Endpoints (globs) whose answers may all be HTTP errors; any other endpoint that answers only errors in both builds fails the gate.',
+      })
+      .default([]),
   })
   .meta({ title: 'perfgate.yml', description: 'perfgate configuration' });
 

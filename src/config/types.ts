@@ -24,13 +24,29 @@ export type BuildConfig = BuildSource & {
 export type ReadyConfig =
   { kind: 'http'; path: string; timeoutMs: number } | { kind: 'port'; timeoutMs: number };
 
+/**
+ * `auto`: warm each endpoint in blocks until its cost per request stops drifting, with at least
+ * `min` and at most `max` requests per endpoint and `maxTimeMs` per process. `fixed`: exactly
+ * `requests` per endpoint, no test.
+ */
+export type WarmupConfig =
+  | { mode: 'auto'; min: number; max: number; maxTimeMs: number }
+  | { mode: 'fixed'; requests: number };
+
+export const DEFAULT_WARMUP: WarmupConfig = {
+  mode: 'auto',
+  min: 200,
+  max: 3000,
+  maxTimeMs: 60_000,
+};
+
 export interface MeasureConfig {
   counter: Counter;
   rounds: number;
-  /** Warm-up passes over the workload in each fresh process before measuring. */
-  warmup: number;
-  /** Measured passes over the workload in each round. */
-  passes: number;
+  /** Warm-up in each fresh process before measuring. */
+  warmup: WarmupConfig;
+  /** Measured requests per endpoint per round, at least (whole passes over its requests). */
+  requests: number;
   maxRounds: number;
   maxDurationMs: number;
   /** Keep address-space randomisation on for the targets (default false: perfgate turns it off). */
@@ -73,6 +89,8 @@ export interface Config {
   confidence: number;
   onRegression: 'fail' | 'annotate';
   onInconclusive: 'pass' | 'fail';
+  /** Endpoint globs whose answers may all be HTTP errors (`allow-errors`). */
+  allowErrors: string[];
   /** Line of each key path in the file ('measure.rounds' → 7), for errors found later. */
   lines: Record<string, number>;
 }

@@ -43,6 +43,20 @@ export function parseDuration(input: unknown): ValueResult {
   return { ok: true, value: Math.round(total) };
 }
 
+/**
+ * A duration that must be longer than zero (a time budget): the one reader behind
+ * `measure.max-duration`, `--max-duration` and the action's `max-duration` input.
+ */
+export function parsePositiveDuration(input: unknown): ValueResult {
+  const parsed = parseDuration(input);
+  if (!parsed.ok || parsed.value > 0) return parsed;
+  return {
+    ok: false,
+    message: `must be longer than zero, got '${String(input)}'`,
+    hint: 'a budget of 0 would stop before the first round; leave it out for the default',
+  };
+}
+
 /** Reads `3%` or `0.5%` into a fraction (0.03, 0.005). */
 export function parsePercent(input: unknown): ValueResult {
   const expected = "expected a percentage such as '3%' or '0.5%'";

@@ -2,9 +2,14 @@
 // before it execs (the handshake `perf stat -- cmd` uses), and stopping the whole group.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { machine } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { register, terminateGroup, unregister } from './registry.js';
+import { EnvironmentError } from '../errors.js';
+import { MARKER_VAR, newMarker, register, terminateGroup, unregister } from './registry.js';
+
+/** Output lines kept for error messages are cut at this many characters. */
+export const TAIL_LINE_CHARS = 500;
 
 /**
  * The blocker: a shell that waits for one line on fd 3, closes it, then execs the command.
@@ -27,6 +32,8 @@ export interface SpawnOptions {
   tailLines?: number;
   /** Called with each captured output line (for debug logs). */
   onLine?: (line: string) => void;
+  /** The blocker's shell (default /bin/sh); tests use bash to stand for a bash /bin/sh. */
+  shell?: string;
 }
 
 export interface Exit {
@@ -61,14 +68,19 @@ class LineTail {
     const parts = text.split('\n');
     this.partial = parts.pop() ?? '';
     for (const line of parts) this.add(line);
-    if (this.partial.length > 4096) {
+    if (this.partial.length > 64 * 1024) {
       this.add(this.partial);
       this.partial = '';
     }
   }
   private add(line: string): void {
     this.onLine?.(line);
-    this.lines.push(line);
+    // A noisy server's output tail lands in messages, result.json and the report: keep it short.
+    const cut =
+      line.length > TAIL_LINE_CHARS
+        ? `${line.slice(0, TAIL_LINE_CHARS)}… (${line.length - TAIL_LINE_CHARS} more characters)`
+        : line;
+    this.lines.push(cut);
     if (this.lines.length > this.max) this.lines.shift();
   }
   get(): string[] {
@@ -80,12 +92,27 @@ export function aslrOffPrefix(): string[] {
   return ['setarch', machine(), '-R'];
 }
 
+/** The folder a command is to run in must exist (spawn would fail with a bare ENOENT). */
+function requireFolder(cwd: string | undefined, label: string): void {
+  if (cwd === undefined) return;
+  let isDir = false;
+  try {
+    isDir = statSync(cwd).isDirectory();
+  } catch {
+    /* missing */
+  }
+  if (!isDir) throw new EnvironmentError(`cannot start ${label}: the folder ${cwd} does not exist`);
+}
+
 export function spawnBlocked(options: SpawnOptions): ProcessGroup {
   const argv = options.noAslr ? [...aslrOffPrefix(), ...options.argv] : options.argv;
   const capture = (options.stdio ?? 'capture') === 'capture';
-  const child: ChildProcess = spawn('/bin/sh', ['-c', BLOCKER, 'perfgate-blocker', ...argv], {
+  requireFolder(options.cwd, options.label);
+  const marker = newMarker();
+  const shell = options.shell ?? '/bin/sh';
+  const child: ChildProcess = spawn(shell, ['-c', BLOCKER, 'perfgate-blocker', ...argv], {
     cwd: options.cwd,
-    env: options.env,
+    env: { ...(options.env ?? process.env), [MARKER_VAR]: marker },
     // setsid(): its own session and process group, so the whole tree can be signalled at once.
     detached: true,
     stdio: [
@@ -95,16 +122,22 @@ export function spawnBlocked(options: SpawnOptions): ProcessGroup {
       'pipe',
     ],
   });
+  // A spawn failure arrives as an 'error' event; unhandled, it would crash perfgate.
+  let spawnError: Error | undefined;
+  child.on('error', (error) => {
+    spawnError = error;
+  });
   if (child.pid === undefined) {
-    throw new Error(`could not start /bin/sh for ${options.label}`);
+    throw new EnvironmentError(`could not start ${shell} for ${options.label}`);
   }
   const pid = child.pid;
-  register(pid, options.label);
+  register(pid, options.label, marker);
   const tail = new LineTail(options.tailLines ?? 40, options.onLine);
   if (capture) {
     (child.stdout as Readable).on('data', (c: Buffer) => tail.push(c));
     (child.stderr as Readable).on('data', (c: Buffer) => tail.push(c));
   }
+  const closed = new Promise((resolve) => child.once('close', resolve));
   let running = true;
   const exited = new Promise<Exit>((resolve) => {
     child.once('exit', (code, signal) => {
@@ -132,9 +165,14 @@ export function spawnBlocked(options: SpawnOptions): ProcessGroup {
       stopping ??= (async () => {
         if (!released) go.destroy(); // the blocker exits on EOF without running anything
         // Signal the group even when the leader is gone: its children may still be alive.
-        await terminateGroup(pid, graceMs);
-        const exit = await exited;
+        await terminateGroup(pid, graceMs, marker);
+        const exit = spawnError ? { code: null, signal: null } : await exited;
         unregister(pid);
+        // Nothing left may hold the output pipes open and keep perfgate from exiting; what
+        // is still buffered gets a moment to arrive first.
+        await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
+        child.stdout?.destroy();
+        child.stderr?.destroy();
         return exit;
       })();
       return stopping;

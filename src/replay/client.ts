@@ -50,6 +50,7 @@ export class LocalClient {
     onSend?: () => void,
     onComplete?: () => void,
     timeoutMs = 60_000,
+    signal?: AbortSignal,
   ): Promise<ReplayResponse> {
     try {
       assertLocalPath(req.path);
@@ -69,6 +70,7 @@ export class LocalClient {
           headers,
           agent: this.agent,
           timeout: timeoutMs,
+          ...(signal ? { signal } : {}),
         },
         (res) => {
           let bytes = 0;

@@ -2,7 +2,7 @@
 // send, read again when the last response byte is in, write the delta as a sample. Buffers are
 // allocated once per target, so a measurement allocates only its sample line.
 
-import { TargetError, errorMessage } from '../errors.js';
+import { type InterruptedError, TargetError, errorMessage, interruption } from '../errors.js';
 import type { SamplesWriter } from '../samples/writer.js';
 import type { RunningTarget } from '../targets/target.js';
 import { LocalClient, type ReplayRequest, type ReplayResponse } from './client.js';
@@ -15,9 +15,14 @@ export interface PreparedRequest extends ReplayRequest {
 const now = () => performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function requestFailure(target: RunningTarget, req: PreparedRequest, error: unknown): TargetError {
+async function requestFailure(
+  target: RunningTarget,
+  req: PreparedRequest,
+  error: unknown,
+): Promise<TargetError | InterruptedError> {
+  if (target.signal.aborted) return interruption(target.signal);
   return (
-    target.crashed() ??
+    (await target.crashedWithin(1000)) ??
     new TargetError(
       target.build,
       `request ${req.method} ${req.path} failed: ${errorMessage(error)}`,
@@ -52,24 +57,30 @@ export class Meter {
     this.delta = new Float64Array(target.counters.events.length);
   }
 
-  /** Sends a request without measuring it (warm-up). */
-  async warm(req: PreparedRequest): Promise<number> {
-    return (await this.send(req, false)).status;
+  /** Sends requests one after another without per-request reads; returns their summed cost. */
+  async warmBlock(reqs: readonly PreparedRequest[]): Promise<number> {
+    const { counters } = this.target;
+    counters.snapshot(this.a);
+    for (const req of reqs) await this.send(req, false);
+    counters.snapshot(this.b);
+    counters.delta(this.a, this.b, this.delta);
+    return this.delta[0]!;
   }
 
   /** One request on the kept-alive connection; a failure names the build and how it ended. */
   private async send(req: PreparedRequest, measured: boolean): Promise<ReplayResponse> {
     try {
+      const { signal } = this.target;
       return measured
-        ? await this.client.send(req, this.onSend, this.onComplete)
-        : await this.client.send(req);
+        ? await this.client.send(req, this.onSend, this.onComplete, undefined, signal)
+        : await this.client.send(req, undefined, undefined, undefined, signal);
     } catch (error) {
-      throw requestFailure(this.target, req, error);
+      throw await requestFailure(this.target, req, error);
     }
   }
 
   /** Sends a request, measures it, writes its sample; returns the response. */
-  async measure(req: PreparedRequest, round: number): Promise<ReplayResponse> {
+  async measure(req: PreparedRequest, round: number, block?: number): Promise<ReplayResponse> {
     const { counters, build } = this.target;
     const res = await this.send(req, true);
     const latencyMs = now() - this.t0;
@@ -87,6 +98,7 @@ export class Meter {
       build,
       round,
       request: req.id,
+      ...(block !== undefined ? { block } : {}),
       status: res.status,
       bytes: res.bytes,
       latencyMs: Math.round(latencyMs * 1000) / 1000,

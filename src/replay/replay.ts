@@ -9,8 +9,11 @@ import type { Logger } from '../log.js';
 import type { SamplesWriter } from '../samples/writer.js';
 import type { Build } from '../samples/types.js';
 import { startTarget, type RunningTarget, type TargetSpec } from '../targets/target.js';
+import type { WarmupConfig } from '../config/types.js';
 import { Meter, type PreparedRequest } from './meter.js';
-import { buildOrder, roundSeed, shuffledIndices } from './order.js';
+import { buildOrder, roundSeed } from './order.js';
+import { byEndpoint, roundSchedule } from './schedule.js';
+import { warmUp } from './warmup.js';
 
 export type { PreparedRequest } from './meter.js';
 
@@ -18,9 +21,9 @@ export interface ReplayPlan {
   requests: PreparedRequest[];
   /** Cumulative rounds at each planned look; the first is the configured rounds, the last the cap. */
   looks: number[];
-  warmup: number;
-  /** Measured passes over the workload per round (each in its own shuffled order). */
-  passes?: number;
+  warmup: WarmupConfig;
+  /** Measured requests per endpoint per round, at least (whole passes, in blocks). */
+  requestsPerEndpoint: number;
   maxDurationMs: number;
   settleMs: number;
   /** Compare response bodies (by hash) between the builds, not only statuses. */
@@ -45,6 +48,24 @@ export interface ReplayOutcome {
 
 const now = () => performance.now();
 
+const minutes = (ms: number) =>
+  ms < 90_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 60_000).toFixed(1)} min`;
+
+/** What the first round says about the rest: the planned rounds, and the most the budget allows. */
+export function expectedDuration(
+  plan: Pick<ReplayPlan, 'looks' | 'maxDurationMs'>,
+  firstMs: number,
+): string {
+  const first = plan.looks[0]!;
+  const max = plan.looks[plan.looks.length - 1]!;
+  const most = Math.min(max * firstMs, plan.maxDurationMs);
+  const extra =
+    max > first
+      ? `; up to ${minutes(most)} if endpoints stay inconclusive (${Math.min(max, Math.floor(plan.maxDurationMs / firstMs))} rounds within the ${minutes(plan.maxDurationMs)} budget)`
+      : '';
+  return `expected duration: about ${minutes(Math.min(first * firstMs, plan.maxDurationMs))} for ${first} rounds${extra}`;
+}
+
 export async function replay(
   plan: ReplayPlan,
   writer: SamplesWriter,
@@ -53,7 +74,7 @@ export async function replay(
   hooks: ReplayHooks = {},
 ): Promise<ReplayOutcome> {
   const started = now();
-  const total = plan.requests.length;
+  const groups = byEndpoint(plan.requests);
   const maxRounds = plan.looks[plan.looks.length - 1] ?? 0;
   let round = 0;
   let look = 0;
@@ -76,58 +97,71 @@ export async function replay(
     const order = buildOrder(r);
     const seed = roundSeed(plan.seed, r);
     writer.write({ kind: 'round', round: r, order, seed, at: new Date().toISOString() });
-    const passes = plan.passes ?? 1;
     const meters: Partial<Record<Build, Meter>> = {};
     try {
       checkAbort();
       progress('starting both builds', true);
       // Both start at once (start-up is most of a round's wall time); whichever started is
       // tracked, so a failure of one still stops the other.
-      const started = await Promise.allSettled(
+      const launched = await Promise.allSettled(
         order.map(async (build) => {
           const target = await startTarget({ ...plan.targets[build], build }, signal, logger);
           live.push(target);
           meters[build] = new Meter(target, writer, plan.settleMs, plan.compareBodies ?? false);
         }),
       );
-      const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      const failed = launched.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (failed) throw failed.reason;
       const [first, second] = order.map((b) => meters[b]!) as [Meter, Meter];
-      for (let pass = 0; pass < plan.warmup; pass++) {
-        for (let i = 0; i < total; i++) {
-          checkAbort();
-          await first.warm(plan.requests[i]!);
-          await second.warm(plan.requests[i]!);
-          progress(`warm-up ${pass + 1}/${plan.warmup} · ${i + 1}/${total}`);
+      // Both processes warm at once, each on its own core: warm-up is most of a round's time,
+      // and nothing is measured while it runs.
+      let warmed = 0;
+      const deadline = started + plan.maxDurationMs;
+      const reports = await Promise.all(
+        [first, second].map((m) =>
+          warmUp(m, groups, plan.warmup, deadline, checkAbort, (n) => {
+            warmed += n;
+            progress(`warming up · ${warmed} requests`);
+          }),
+        ),
+      );
+      [first, second].forEach((m, i) => {
+        const w = reports[i]!;
+        writer.write({
+          kind: 'warmup',
+          round: r,
+          build: m.target.build,
+          wallMs: w.wallMs,
+          endpoints: w.endpoints,
+          ...(w.timedOut ? { timedOut: true } : {}),
+        });
+      });
+      const schedule = roundSchedule(groups, plan.requestsPerEndpoint, seed);
+      // A request repeated in the round that answers differently is reported once per round.
+      const mismatched = new Set<number | string>();
+      for (let k = 0; k < schedule.length; k++) {
+        checkAbort();
+        const { req, block } = schedule[k]!;
+        // Alternate which build serves a request first, so neither always follows the other.
+        const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
+        const rx = await x.measure(req, r, block);
+        const ry = await y.measure(req, r, block);
+        if ((rx.status !== ry.status || rx.bodyHash !== ry.bodyHash) && !mismatched.has(req.id)) {
+          mismatched.add(req.id);
+          const [before, after] = x.target.build === 'before' ? [rx, ry] : [ry, rx];
+          writer.write({
+            kind: 'mismatch',
+            endpoint: req.endpoint,
+            request: req.id,
+            round: r,
+            before: before.status,
+            after: after.status,
+            ...(before.status === after.status
+              ? { bodies: { before: before.bodyHash!, after: after.bodyHash! } }
+              : {}),
+          });
         }
-      }
-      for (let pass = 0; pass < passes; pass++) {
-        // Each pass replays the workload in its own order, derived from the round's seed.
-        const requestOrder = shuffledIndices(total, pass === 0 ? seed : roundSeed(seed, pass));
-        for (let i = 0; i < total; i++) {
-          checkAbort();
-          const req = plan.requests[requestOrder[i]!]!;
-          const k = pass * total + i;
-          // Alternate which build serves a request first, so neither always follows the other.
-          const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
-          const rx = await x.measure(req, r);
-          const ry = await y.measure(req, r);
-          if (rx.status !== ry.status || rx.bodyHash !== ry.bodyHash) {
-            const [before, after] = x.target.build === 'before' ? [rx, ry] : [ry, rx];
-            writer.write({
-              kind: 'mismatch',
-              endpoint: req.endpoint,
-              request: req.id,
-              round: r,
-              before: before.status,
-              after: after.status,
-              ...(before.status === after.status
-                ? { bodies: { before: before.bodyHash!, after: after.bodyHash! } }
-                : {}),
-            });
-          }
-          progress(`measuring · ${k + 1}/${total * passes} requests`);
-        }
+        progress(`measuring · ${k + 1}/${schedule.length} requests`);
       }
       for (const m of [first, second]) {
         const crash = m.target.crashed();
@@ -168,6 +202,7 @@ export async function replay(
       const wallMs = Math.round(now() - roundStart);
       writer.write({ kind: 'round-end', round, at: new Date().toISOString(), wallMs });
       logger.info(`round ${round}/${plan.looks[look]} done in ${(wallMs / 1000).toFixed(1)}s`);
+      if (round === 1) logger.info(expectedDuration(plan, now() - started));
     }
   } catch (error) {
     await Promise.all(live.map((t) => t.stop()));

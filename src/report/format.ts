@@ -118,6 +118,23 @@ export function moreRoundsAdvice(e: EndpointResult): string {
   return `≈${e.moreRounds} more ${e.moreRounds === 1 ? 'round' : 'rounds'} would settle it`;
 }
 
+/** How long the processes warmed up: requests per endpoint per process (median, range). */
+export function warmupLine(result: RunResult): string | undefined {
+  const w = result.run.warmup;
+  if (!w) return undefined;
+  const counts = Object.values(w.endpoints).flatMap((e) => [e.before.requests, e.after.requests]);
+  if (counts.length === 0) return undefined;
+  const low = Math.round(Math.min(...counts));
+  const high = Math.round(Math.max(...counts));
+  const range = low === high ? `${low}` : `${low}–${high}`;
+  const unsettled = Object.values(w.endpoints).reduce(
+    (n, e) => n + e.before.unsettled + e.after.unsettled,
+    0,
+  );
+  const how = w.mode === 'auto' ? 'until steady' : 'fixed';
+  return `warm-up ${how}: ${range} requests per endpoint per process (median), ${(w.wallMs / 1000).toFixed(1)} s per process${unsettled > 0 ? `, ${unsettled} never settled` : ''}`;
+}
+
 /** The method line: what was measured and how it was decided. */
 export function methodLine(result: RunResult): string {
   const judged = result.endpoints.filter((e) => e.pAdjusted !== null).length;
@@ -127,7 +144,11 @@ export function methodLine(result: RunResult): string {
         ? ` (look ${result.run.looks}${result.run.plannedRounds ? ` of a plan up to ${result.run.plannedRounds}` : ''})`
         : ''
     }`,
-    `${Math.round(result.confidence * 1000) / 10}% intervals on mean cost per request`,
+    `${Math.round(result.confidence * 1000) / 10}% intervals on ${
+      result.endpoints.some((e) => e.estimator === 'median-of-means')
+        ? 'cost per request (median of 5 block means per round; the plain mean tested too)'
+        : 'mean cost per request'
+    }`,
     `regressions: one-sided test, α = ${result.alpha} family-wise (Holm over ${judged} ${judged === 1 ? 'endpoint' : 'endpoints'})`,
     `counter: ${describeCounter(result.counter)}`,
   ];
@@ -137,6 +158,8 @@ export function methodLine(result: RunResult): string {
       `targets on CPUs ${placement.cpus}${placement.pmu ? ` (${placement.pmu} PMU)` : ''}`,
     );
   }
+  const warm = warmupLine(result);
+  if (warm) parts.push(warm);
   if (result.run.seed !== null) parts.push(`seed ${result.run.seed}`);
   return parts.join(' · ');
 }

@@ -5,3 +5,4 @@ export { renderText, type TextOptions } from './text.js';
 export { renderJson } from './json.js';
 export { renderCalibrationYaml } from './calibration.js';
 export { formatChange, formatCost } from './format.js';
+export { markdownCode, markdownText, terminalText } from './escape.js';

@@ -14,6 +14,7 @@ import {
   thresholdPercent,
   worstFirst,
 } from './format.js';
+import { markdownCode, markdownText } from './escape.js';
 
 export interface MarkdownOptions {
   /** Heading text (default "perfgate"). */
@@ -38,15 +39,9 @@ const OVERALL: Record<OverallVerdict, string> = {
   error: '⛔ error',
 };
 
-/** Table cells may not hold `|` or line breaks. */
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
-function code(text: string): string {
-  const t = cell(text);
-  return t.includes('`') ? `\`\` ${t} \`\`` : `\`${t}\``;
-}
+/** Prose that may quote a workload (endpoint names in warnings): escaped, one line. */
+const cell = markdownText;
+const code = markdownCode;
 
 function row(cells: string[]): string {
   return `| ${cells.join(' | ')} |`;
@@ -80,9 +75,9 @@ export function renderMarkdown(result: RunResult, options: MarkdownOptions = {})
   }
   const runWarnings = result.warnings.filter((w) => !isCounterWarning(result, w));
   if (result.verdict === 'error' && runWarnings.length > 0) {
-    lines.push('> [!CAUTION]', ...runWarnings.map((w) => `> - ${w}`), '');
+    lines.push('> [!CAUTION]', ...runWarnings.map((w) => `> - ${cell(w)}`), '');
   } else if (runWarnings.length > 0) {
-    lines.push('> [!NOTE]', ...runWarnings.map((w) => `> - ${w}`), '');
+    lines.push('> [!NOTE]', ...runWarnings.map((w) => `> - ${cell(w)}`), '');
   }
 
   const rows = worstFirst(result.endpoints);

@@ -13,6 +13,7 @@ import {
   thresholdPercent,
   worstFirst,
 } from './format.js';
+import { terminalText } from './escape.js';
 
 export interface TextOptions {
   /** Colour verdicts with ANSI escapes. */
@@ -44,13 +45,14 @@ function pad(text: string, size: number, right: boolean): string {
 }
 
 export function renderText(result: RunResult, options: TextOptions = {}): string {
+  const t = terminalText;
   const color = options.color ?? false;
   const unit = result.counter.unit;
   const lines: string[] = [
-    `perfgate: ${paint(result.verdict.toUpperCase(), COLOR[result.verdict], color)}  ${result.summary}`,
+    `perfgate: ${paint(result.verdict.toUpperCase(), COLOR[result.verdict], color)}  ${t(result.summary)}`,
   ];
   if (result.counter.fallback) lines.push(`WARNING: ${fallbackBanner(result.counter)}`);
-  for (const w of result.warnings) if (!isCounterWarning(result, w)) lines.push(`warning: ${w}`);
+  for (const w of result.warnings) if (!isCounterWarning(result, w)) lines.push(`warning: ${t(w)}`);
   lines.push('');
 
   const rows = worstFirst(result.endpoints);
@@ -59,7 +61,7 @@ export function renderText(result: RunResult, options: TextOptions = {}): string
   const table = rows.map((e) => {
     const m = marks.get(e) ?? [];
     return [
-      `${e.endpoint}${m.length > 0 ? ` [${m.join(',')}]` : ''}`,
+      `${t(e.endpoint)}${m.length > 0 ? ` [${m.join(',')}]` : ''}`,
       formatCost(e.before, unit),
       formatCost(e.after, unit),
       formatChange(e.change),
@@ -85,10 +87,12 @@ export function renderText(result: RunResult, options: TextOptions = {}): string
     lines.push('');
   }
   if (notes.length > 0) {
-    lines.push(...notes.map((n, i) => `[${i + 1}] ${n}`), '');
+    lines.push(...notes.map((n, i) => `[${i + 1}] ${t(n)}`), '');
   }
   for (const e of rows.filter((r) => r.verdict === 'inconclusive')) {
-    lines.push(`${e.endpoint} is inconclusive: ${inconclusiveReason(e)}; ${moreRoundsAdvice(e)}.`);
+    lines.push(
+      `${t(e.endpoint)} is inconclusive: ${t(inconclusiveReason(e))}; ${moreRoundsAdvice(e)}.`,
+    );
   }
   lines.push(methodLine(result), '');
   return lines.join('\n');

@@ -1,3 +1,4 @@
 export { SamplesWriter } from './writer.js';
 export { parseSamples, readSamples } from './reader.js';
 export * from './types.js';
+export { OutputError, ensureOutDir, writeOutput } from './files.js';

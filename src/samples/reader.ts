@@ -5,15 +5,27 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../errors.js';
 import type { Sample, SampleSet, SamplesEvent, SamplesHeader } from './types.js';
 
-const EVENT_KINDS = new Set(['round', 'round-end', 'error', 'mismatch', 'end']);
+const EVENT_KINDS = new Set(['round', 'round-end', 'warmup', 'error', 'mismatch', 'end']);
 
 function fail(file: string, line: number, message: string): never {
   throw new ConfigError(message, { file, line });
 }
 
-function checkSample(o: Record<string, unknown>, file: string, line: number): Sample {
+/** The largest value a counter delta can plausibly hold (2^53: integers stay exact). */
+export const MAX_SAMPLE_VALUE = Number.MAX_SAFE_INTEGER;
+
+/** A value as the line wrote it: JSON.stringify shows Infinity (1e309) as null. */
+function shown(value: unknown, raw: string, key: string): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    const m = new RegExp(`"${key}"\\s*:\\s*([^,}\\s]+)`).exec(raw);
+    return `${m?.[1] ?? String(value)} (beyond the range of a double)`;
+  }
+  return JSON.stringify(value) ?? String(value);
+}
+
+function checkSample(o: Record<string, unknown>, file: string, line: number, raw: string): Sample {
   const need = (key: string, ok: boolean, what: string) => {
-    if (!ok) fail(file, line, `'${key}' must be ${what}, got ${JSON.stringify(o[key])}`);
+    if (!ok) fail(file, line, `'${key}' must be ${what}, got ${shown(o[key], raw, key)}`);
   };
   need('endpoint', typeof o.endpoint === 'string' && o.endpoint.length > 0, 'a non-empty string');
   need('build', o.build === 'before' || o.build === 'after', "'before' or 'after'");
@@ -25,8 +37,11 @@ function checkSample(o: Record<string, unknown>, file: string, line: number): Sa
   );
   need(
     'value',
-    typeof o.value === 'number' && Number.isFinite(o.value) && o.value >= 0,
-    'a finite number >= 0',
+    typeof o.value === 'number' &&
+      Number.isFinite(o.value) &&
+      o.value >= 0 &&
+      o.value <= MAX_SAMPLE_VALUE,
+    `a finite number from 0 to ${MAX_SAMPLE_VALUE}`,
   );
   return o as unknown as Sample;
 }
@@ -36,6 +51,10 @@ export function parseSamples(text: string, file: string): SampleSet {
   const samples: Sample[] = [];
   const events: SamplesEvent[] = [];
   const lines = text.split('\n');
+  // The same measurement twice (a file appended to itself, a merge gone wrong) would count twice.
+  // perfgate's own lines carry a latency to the microsecond, so a real repeat is all but
+  // impossible; minimal records from elsewhere may legitimately repeat, and are not checked.
+  const seen = new Map<string, number>();
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!.trim();
     if (!raw) continue;
@@ -63,7 +82,17 @@ export function parseSamples(text: string, file: string): SampleSet {
       if (!EVENT_KINDS.has(rec.kind)) fail(file, n, `unknown record kind '${rec.kind}'`);
       events.push(rec as unknown as SamplesEvent);
     } else {
-      samples.push(checkSample(rec, file, n));
+      const sample = checkSample(rec, file, n, raw);
+      const first = 'latencyMs' in rec ? seen.get(raw) : undefined;
+      if (first !== undefined) {
+        fail(
+          file,
+          n,
+          `repeats the sample on line ${first} exactly; each measurement must appear once`,
+        );
+      }
+      seen.set(raw, n);
+      samples.push(sample);
     }
   }
   if (samples.length === 0) fail(file, 1, 'no samples in this file');

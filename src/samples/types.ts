@@ -2,6 +2,8 @@
 // Line 1 is a header; then one line per measured request; event lines mark round boundaries,
 // target errors and the end of the run. A file without a `complete` event was cut short.
 
+import type { WarmupConfig } from '../config/types.js';
+
 export type Build = 'before' | 'after';
 export const BUILDS: readonly Build[] = ['before', 'after'];
 
@@ -37,7 +39,10 @@ export interface SamplesHeader {
   counter: CounterChoice;
   seed: number;
   rounds: number;
-  warmup: number;
+  /** Warm-up policy: a pass count in files written before perfgate 0.2. */
+  warmup: WarmupConfig | number;
+  /** Measured requests per endpoint per round, at least. */
+  requests?: number;
   aslr: boolean;
   workload: {
     path: string;
@@ -87,6 +92,8 @@ export interface Sample {
   request: number | string;
   /** Primary counter delta for this request. */
   value: number;
+  /** Block of the round the request was measured in (0..4); the analysis takes their median. */
+  block?: number;
   status?: number;
   bytes?: number;
   latencyMs?: number;
@@ -99,6 +106,16 @@ export interface Sample {
 export type SamplesEvent =
   | { kind: 'round'; round: number; order: Build[]; seed: number; at: string }
   | { kind: 'round-end'; round: number; at: string; wallMs: number }
+  | {
+      kind: 'warmup';
+      round: number;
+      build: Build;
+      wallMs: number;
+      /** Warm-up requests each endpoint got, and whether its cost had settled (null: fixed warm-up, not tested). */
+      endpoints: Record<string, { requests: number; settled: boolean | null }>;
+      /** The per-process warm-up time cap ended it. */
+      timedOut?: boolean;
+    }
   | {
       kind: 'error';
       build: Build;

@@ -35,6 +35,13 @@ export interface RunningTarget {
   readyMs: number;
   /** A TargetError describing how the process ended, if it has. */
   crashed(): TargetError | undefined;
+  /**
+   * After a failed request: how the process ended, waiting up to `ms` for its exit to be seen
+   * (a dropped connection often arrives before the exit status does).
+   */
+  crashedWithin(ms: number): Promise<TargetError | undefined>;
+  /** Aborted when the run is stopped (Ctrl-C): a request in flight is cancelled at once. */
+  signal: AbortSignal;
   stop(): Promise<void>;
 }
 
@@ -95,21 +102,32 @@ export async function startTarget(
       "check that the server listens on $PORT (perfgate sets it), or raise 'ready.timeout'",
     );
   }
+  const crashed = () => {
+    if (group.running || stopped) return undefined;
+    const e = exit ?? { code: null, signal: null };
+    return new TargetError(
+      spec.build,
+      `server ${describeExit(e.code, e.signal)} while being measured`,
+      group.tail(),
+    );
+  };
   return {
     build: spec.build,
     port,
     group,
     counters,
     readyMs: outcome.ms,
-    crashed() {
-      if (group.running || stopped) return undefined;
-      const e = exit ?? { code: null, signal: null };
-      return new TargetError(
-        spec.build,
-        `server ${describeExit(e.code, e.signal)} while being measured`,
-        group.tail(),
-      );
+    crashed,
+    async crashedWithin(ms: number) {
+      if (group.running && !stopped) {
+        const exited = group.exited.then((e) => {
+          exit = e;
+        });
+        await Promise.race([exited, new Promise((r) => setTimeout(r, ms))]);
+      }
+      return crashed();
     },
+    signal,
     stop,
   };
 }

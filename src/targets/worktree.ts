@@ -2,11 +2,15 @@
 // removed afterwards, so the user's checkout is never touched.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ConfigError } from '../errors.js';
+import { registerWorktree, unregisterWorktree, type WorktreeEntry } from '../proc/registry.js';
+
+/** Worktrees are made as `<tmp>/perfgate-before-<pid>-XXXXXX`: the pid tells a stale one. */
+export const WORKTREE_PREFIX = 'perfgate-before-';
 
 const run = promisify(execFile);
 
@@ -41,17 +45,28 @@ export async function commitOf(dir: string): Promise<string | undefined> {
   }
 }
 
+/**
+ * Where a ref came from, for messages: the config's `before.ref` (file and line), or a flag or
+ * input (`path` names it, `--before-ref` say).
+ */
+export interface RefOrigin {
+  file?: string;
+  line?: number;
+  path?: string;
+}
+
 export async function createWorktree(
   fromDir: string,
   ref: string,
-  where: { file?: string; line?: number } = {},
+  origin: RefOrigin = {},
 ): Promise<Worktree> {
+  const where = { ...origin, path: origin.path ?? 'before.ref' };
   const repoRoot = await repoRootOf(fromDir);
   if (!repoRoot) {
-    throw new ConfigError(`before.ref needs a git repository, but ${fromDir} is not inside one`, {
-      ...where,
-      path: 'before.ref',
-    });
+    throw new ConfigError(
+      `a git ref needs a git repository, but ${fromDir} is not inside one`,
+      where,
+    );
   }
   let commit: string;
   try {
@@ -59,26 +74,84 @@ export async function createWorktree(
   } catch {
     throw new ConfigError(
       `git ref '${ref}' does not name a commit in ${repoRoot}`,
-      { ...where, path: 'before.ref' },
+      where,
       'fetch it first (actions/checkout with fetch-depth: 0), or name a branch, tag or sha that exists',
     );
   }
-  const dir = mkdtempSync(join(tmpdir(), 'perfgate-before-'));
+  const dir = mkdtempSync(join(tmpdir(), `${WORKTREE_PREFIX}${process.pid}-`));
   rmSync(dir, { recursive: true, force: true });
-  await git(repoRoot, ['worktree', 'add', '--detach', '--force', dir, commit]);
+  // Recorded before it exists, so a kill at any moment leaves it findable.
+  registerWorktree({ dir, repoRoot });
+  try {
+    await git(repoRoot, ['worktree', 'add', '--detach', '--force', dir, commit]);
+  } catch (error) {
+    await removeWorktree({ dir, repoRoot });
+    throw error;
+  }
   return {
     dir,
     repoRoot,
     ref,
     commit,
-    async remove() {
-      try {
-        await git(repoRoot, ['worktree', 'remove', '--force', dir]);
-      } catch {
-        /* fall through to the plain removal */
-      }
-      rmSync(dir, { recursive: true, force: true });
-      await git(repoRoot, ['worktree', 'prune']).catch(() => undefined);
-    },
+    remove: () => removeWorktree({ dir, repoRoot }),
   };
+}
+
+/** Removes a worktree folder and its entry in the repository; never throws. */
+export async function removeWorktree({ dir, repoRoot }: WorktreeEntry): Promise<void> {
+  try {
+    await git(repoRoot, ['worktree', 'remove', '--force', dir]);
+  } catch {
+    /* fall through to the plain removal */
+  }
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    /* a read-only or vanished tmp: nothing more to do */
+  }
+  await git(repoRoot, ['worktree', 'prune']).catch(() => undefined);
+  unregisterWorktree(dir);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * `<tmp>/perfgate-before-<pid>-*` worktrees whose perfgate process is gone (killed before it
+ * could clean up). Their repository is read from the worktree's `.git` file.
+ */
+export function staleWorktrees(dir = tmpdir()): WorktreeEntry[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: WorktreeEntry[] = [];
+  for (const name of names) {
+    const m = new RegExp(`^${WORKTREE_PREFIX}(\\d+)-`).exec(name);
+    if (!m || processAlive(Number(m[1]))) continue;
+    const path = join(dir, name);
+    out.push({ dir: path, repoRoot: repoOfWorktree(path) ?? path });
+  }
+  return out;
+}
+
+// A worktree's `.git` file says `gitdir: <repo>/.git/worktrees/<name>`.
+function repoOfWorktree(path: string): string | undefined {
+  try {
+    const m = /^gitdir: (.+)$/m.exec(readFileSync(join(path, '.git'), 'utf8'));
+    if (!m) return undefined;
+    const common = dirname(dirname(m[1]!.trim())); // <repo>/.git
+    const root = dirname(common);
+    return existsSync(root) ? root : undefined;
+  } catch {
+    return undefined;
+  }
 }

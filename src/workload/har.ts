@@ -72,11 +72,13 @@ export function importHar(text: string, file: string, options: ImportOptions): I
       importer.skip(where, undefined, body);
       return;
     }
+    const mime = request.postData?.mimeType;
     importer.add(where, undefined, {
       method: request.method,
       url: request.url,
       headers,
       ...(body ? { body } : {}),
+      ...(body && typeof mime === 'string' && mime !== '' ? { bodyType: mime } : {}),
     });
   });
   return importer.finish();

@@ -58,6 +58,12 @@ export const CREDENTIAL_PARAMS: readonly string[] = [
 
 export const REDACTED = 'REDACTED';
 
+/**
+ * What a header value may not hold: controls and anything beyond ASCII. Node refuses these
+ * when sending ("Invalid character in header content"), so they are caught where they are read.
+ */
+export const BAD_VALUE_CHAR = /[^\t\x20-\x7e]/u;
+
 /** Why a header may not appear in a workload, or undefined if it may. */
 export function headerProblem(name: string, value: unknown): string | undefined {
   if (name.startsWith(':')) {
@@ -69,5 +75,10 @@ export function headerProblem(name: string, value: unknown): string | undefined 
   }
   if (typeof value !== 'string') return `'${name}': expected a string value, got ${typeof value}`;
   if (/[\r\n\0]/.test(value)) return `'${name}': the value contains a line break or NUL`;
+  const bad = BAD_VALUE_CHAR.exec(value);
+  if (bad) {
+    const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    return `'${name}': the value holds U+${code} at character ${bad.index + 1}; header values must be printable ASCII (percent-encode anything else)`;
+  }
   return undefined;
 }

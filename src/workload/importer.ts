@@ -3,8 +3,8 @@
 // account of everything left out.
 
 import { compileRoute, endpointFor, type Route } from './endpoint.js';
-import { DROPPED_ON_IMPORT, TOKEN } from './headers.js';
-import { redactRecord, type RedactPolicy, type RedactionCounts } from './redact.js';
+import { BAD_VALUE_CHAR, DROPPED_ON_IMPORT, TOKEN } from './headers.js';
+import { redactRecord, redactText, type RedactPolicy, type RedactionCounts } from './redact.js';
 import { toRequestTarget } from './target.js';
 import type { WorkloadRecord } from './types.js';
 
@@ -60,6 +60,8 @@ export interface RecordedRequest {
   url: string;
   headers: readonly (readonly [string, string])[];
   body?: Buffer;
+  /** The body's media type where the recording gives it apart from the headers. */
+  bodyType?: string;
 }
 
 export class Importer {
@@ -80,7 +82,9 @@ export class Importer {
   }
 
   skip(where: string, line: number | undefined, reason: string): void {
-    this.result.skipped.push({ where, ...(line !== undefined ? { line } : {}), reason });
+    // A reason may quote the recorded line; it is printed, so it is redacted like the file.
+    const text = this.options.redact ? redactText(reason, this.options.redact) : reason;
+    this.result.skipped.push({ where, ...(line !== undefined ? { line } : {}), reason: text });
   }
 
   /** Adds one request, or records why it was skipped. */
@@ -117,7 +121,8 @@ export class Importer {
       headers: this.headers(request.headers),
       ...(request.body !== undefined && request.body.length > 0 ? { body: request.body } : {}),
     };
-    if (this.options.redact) redactRecord(record, this.options.redact, this.result.redacted);
+    if (this.options.redact)
+      redactRecord(record, this.options.redact, this.result.redacted, request.bodyType);
     const endpoint = endpointFor(method, record.path, this.routes);
     if (endpoint.source === 'route') record.endpoint = endpoint.name;
     this.result.requests.push(record);
@@ -130,7 +135,7 @@ export class Importer {
     for (const [name, value] of pairs) {
       const lower = name.toLowerCase();
       if (name.startsWith(':') || DROPPED_ON_IMPORT.includes(lower)) continue;
-      if (!TOKEN.test(name) || /[\r\n\0]/.test(value)) {
+      if (!TOKEN.test(name) || BAD_VALUE_CHAR.test(value)) {
         this.badHeaders.set(name, (this.badHeaders.get(name) ?? 0) + 1);
         continue;
       }
@@ -148,7 +153,7 @@ export class Importer {
   finish(): ImportResult {
     for (const [name, n] of this.badHeaders) {
       this.result.warnings.push(
-        `dropped ${n} value${n === 1 ? '' : 's'} of the invalid header name ${JSON.stringify(name)}`,
+        `dropped ${n} value${n === 1 ? '' : 's'} of the header ${JSON.stringify(name)}: an invalid name, or a value with control or non-ASCII characters`,
       );
     }
     return this.result;

@@ -34,3 +34,4 @@ export {
   selectShard,
   readBalance,
 } from './shard.js';
+export { endpointWeights } from './weights.js';

@@ -199,9 +199,9 @@ export async function loadWorkload(
   file: string,
   options: ParseWorkloadOptions = {},
 ): Promise<Workload> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError(
@@ -212,7 +212,41 @@ export async function loadWorkload(
       code === 'ENOENT' ? "record traffic or create one with 'perfgate import'" : undefined,
     );
   }
-  return parseWorkload(text, file, options);
+  return parseWorkload(decodeWorkload(bytes, file), file, options);
+}
+
+/**
+ * The file's text; bytes that are not UTF-8 are an error naming their lines, never silently
+ * turned into U+FFFD (a replayed request would then differ from the recorded one).
+ */
+export function decodeWorkload(bytes: Buffer, file: string): string {
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return strict.decode(bytes);
+  } catch {
+    const problems: Problem[] = [];
+    let start = 0;
+    for (let line = 1; start <= bytes.length; line++) {
+      const end = bytes.indexOf(0x0a, start);
+      const stop = end < 0 ? bytes.length : end;
+      try {
+        strict.decode(bytes.subarray(start, stop));
+      } catch {
+        problems.push({
+          line,
+          message:
+            'not valid UTF-8 (save the file as UTF-8; a body of other bytes goes in {"base64": "..."})',
+        });
+      }
+      if (end < 0) break;
+      start = end + 1;
+    }
+    throw new ProblemsError(
+      file,
+      problems,
+      'a workload file is UTF-8 text, one JSON request a line',
+    );
+  }
 }
 
 function oneLine(message: string): string {

@@ -30,16 +30,24 @@ function count(counts: RedactionCounts, key: string): void {
   counts.set(key, (counts.get(key) ?? 0) + 1);
 }
 
-/** Redacts a record in place and counts what it removed. */
+/** Headers whose value is a URL that may carry credentials in its query. */
+const URL_HEADERS: ReadonlySet<string> = new Set(['referer', 'origin', 'location']);
+
+/**
+ * Redacts a record in place and counts what it removed. `bodyType` is the body's media type
+ * where the recording gives it apart from the headers (a HAR's postData.mimeType).
+ */
 export function redactRecord(
   record: WorkloadRecord,
   policy: RedactPolicy,
   counts: RedactionCounts,
+  bodyType?: string,
 ): void {
   const kept: Record<string, string> = {};
   for (const [name, value] of Object.entries(record.headers)) {
-    if (policy.headers.has(name.toLowerCase())) count(counts, `header ${name.toLowerCase()}`);
-    else kept[name] = value;
+    const lower = name.toLowerCase();
+    if (policy.headers.has(lower)) count(counts, `header ${lower}`);
+    else kept[name] = URL_HEADERS.has(lower) ? redactUrl(value, policy, counts, lower) : value;
   }
   record.headers = kept;
   const { pathname, query } = splitTarget(record.path);
@@ -48,7 +56,7 @@ export function redactRecord(
     if (redacted !== query) record.path = `${pathname}?${redacted}`;
   }
   if (record.body !== undefined && record.body.length > 0) {
-    const type = contentType(record.headers);
+    const type = (contentType(record.headers) || bodyType || sniff(record.body)).toLowerCase();
     if (type.includes('application/x-www-form-urlencoded')) {
       const text = record.body.toString('utf8');
       const redacted = redactForm(text, policy, counts, 'body');
@@ -58,6 +66,40 @@ export function redactRecord(
       if (redacted !== undefined) record.body = Buffer.from(redacted, 'utf8');
     }
   }
+}
+
+/** A body that looks like JSON is redacted as JSON even when nothing says it is. */
+function sniff(body: Buffer): string {
+  const first = body.toString('utf8', 0, 64).trimStart()[0];
+  return first === '{' || first === '[' ? 'application/json' : '';
+}
+
+/** A URL (a Referer, say) with its credential query parameters' values replaced. */
+function redactUrl(
+  url: string,
+  policy: RedactPolicy,
+  counts: RedactionCounts,
+  kind: string,
+): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const hash = url.indexOf('#', q);
+  const end = hash < 0 ? url.length : hash;
+  const query = url.slice(q + 1, end);
+  const redacted = redactForm(query, policy, counts, `${kind} query`);
+  return redacted === query ? url : `${url.slice(0, q + 1)}${redacted}${url.slice(end)}`;
+}
+
+/**
+ * Free text (a skipped line quoted in a message) with the values of credential-named
+ * `name=value` pairs replaced, so a message never shows what the workload file must not hold.
+ */
+export function redactText(text: string, policy: RedactPolicy): string {
+  return text.replace(/([A-Za-z0-9_.%-]+)=([^&\s"';#]*)/g, (pair, name: string, value: string) =>
+    policy.params.has(safeDecode(name).toLowerCase()) && value !== REDACTED
+      ? `${name}=${REDACTED}`
+      : pair,
+  );
 }
 
 function contentType(headers: Record<string, string>): string {
@@ -111,12 +153,11 @@ function redactJson(
     else if (node && typeof node === 'object') {
       const obj = node as Record<string, unknown>;
       for (const [key, v] of Object.entries(obj)) {
-        if (
-          policy.params.has(key.toLowerCase()) &&
-          (typeof v === 'string' || typeof v === 'number')
-        ) {
-          if (v !== REDACTED) {
-            obj[key] = REDACTED;
+        if (policy.params.has(key.toLowerCase())) {
+          // Lists and objects keep their shape; every string or number inside is replaced.
+          const redacted = redactLeaves(v);
+          if (JSON.stringify(redacted) !== JSON.stringify(v)) {
+            obj[key] = redacted;
             count(counts, `body ${key.toLowerCase()}`);
             changed = true;
           }
@@ -126,4 +167,13 @@ function redactJson(
   };
   walk(value);
   return changed ? JSON.stringify(value) : undefined;
+}
+
+function redactLeaves(value: unknown): unknown {
+  if (typeof value === 'string' || typeof value === 'number') return REDACTED;
+  if (Array.isArray(value)) return value.map(redactLeaves);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactLeaves(v)]));
+  }
+  return value;
 }

@@ -144,11 +144,11 @@ describe('parseInputs', () => {
     ],
     [
       { 'max-duration': '20' },
-      "input 'max-duration' must be a duration like 20m, 90s or 1h30m, got '20'",
+      "input 'max-duration' must be a duration such as 500ms, 60s, 5m or 1h, got '20'",
     ],
     [
       { 'max-duration': '20 minutes' },
-      "input 'max-duration' must be a duration like 20m, 90s or 1h30m, got '20 minutes'",
+      "input 'max-duration' must be a duration such as 500ms, 60s, 5m or 1h, got '20 minutes'",
     ],
     [{ 'max-duration': '0s' }, "input 'max-duration' must be longer than zero, got '0s'"],
     [{ 'deployment-id': 'prod' }, "input 'deployment-id' must be a positive integer, got 'prod'"],

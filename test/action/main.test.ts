@@ -289,3 +289,24 @@ describe('run', () => {
     expect(github.comments).toHaveLength(0);
   });
 });
+
+describe('run with the real gate on a fault (issue 12)', () => {
+  it('a missing build folder gives verdict=error, an error status and no stack', async () => {
+    const { runGate } = await import('../../src/pipeline.js');
+    const { makeProject, QUICK } = await import('../pipeline/project.js');
+    const p = makeProject(
+      `${QUICK}before: { cwd: missing-dir, start: node server.cjs }\nafter: { cwd: svc, start: node server.cjs }\n`,
+    );
+    const h = harness('pull_request', (options) =>
+      runGate({ ...options, configPath: p.config, outDir: `${p.dir}/out` }),
+    );
+    await run(h.deps);
+    expect(h.core.outputs).toEqual({ verdict: 'error' });
+    expect(h.core.failed).toHaveLength(1);
+    expect(h.core.failed[0]).toMatch(
+      /perfgate\.yml:line 5: before\.cwd: the folder .*missing-dir does not exist/,
+    );
+    expect(h.core.failed[0]).not.toMatch(/\n\s+at /);
+    expect(github.statuses.map((s) => s.state)).toEqual(['error']);
+  });
+});

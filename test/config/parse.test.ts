@@ -35,8 +35,8 @@ describe('parseConfig', () => {
     expect(config.measure).toEqual({
       counter: 'auto',
       rounds: 10,
-      warmup: 2,
-      passes: 1,
+      warmup: { mode: 'fixed', requests: 2 },
+      requests: 80,
       maxRounds: 20,
       maxDurationMs: 1_200_000,
       aslr: false,
@@ -64,10 +64,10 @@ describe('parseConfig', () => {
     expect(config.measure).toEqual({
       counter: 'auto',
       rounds: 10,
-      warmup: 2,
-      passes: 1,
-      maxRounds: 10,
-      maxDurationMs: 30 * 60_000,
+      warmup: { mode: 'auto', min: 200, max: 3000, maxTimeMs: 60_000 },
+      requests: 80,
+      maxRounds: 20,
+      maxDurationMs: 15 * 60_000,
       aslr: false,
       settleMs: 0,
       compare: 'status',
@@ -106,8 +106,24 @@ describe('parseConfig', () => {
     );
   });
 
-  it('max-rounds follows rounds unless set', () => {
-    expect(parseConfig('measure: { rounds: 4 }', 'p.yml').measure.maxRounds).toBe(4);
+  it('max-rounds is twice rounds unless set', () => {
+    expect(parseConfig('measure: { rounds: 4 }', 'p.yml').measure.maxRounds).toBe(8);
+    expect(parseConfig('measure: { rounds: 4, max-rounds: 4 }', 'p.yml').measure.maxRounds).toBe(4);
+  });
+
+  it('reads the warm-up as auto, a fixed count, or auto with limits', () => {
+    const warmup = (text: string) =>
+      parseConfig(`measure: { warmup: ${text} }`, 'p.yml').measure.warmup;
+    expect(warmup('auto')).toEqual({ mode: 'auto', min: 200, max: 3000, maxTimeMs: 60_000 });
+    expect(warmup('0')).toEqual({ mode: 'fixed', requests: 0 });
+    expect(warmup('{ min: 50, max: 400, max-time: 10s }')).toEqual({
+      mode: 'auto',
+      min: 50,
+      max: 400,
+      maxTimeMs: 10_000,
+    });
+    expect(() => warmup('{ min: 500, max: 400 }')).toThrow(/max.*must be at least min \(500\)/s);
+    expect(() => warmup('lots')).toThrow(/warmup/);
   });
 
   it('top-level build and start are defaults for both sides', () => {

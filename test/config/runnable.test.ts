@@ -37,3 +37,27 @@ describe('requireRunnable', () => {
     );
   });
 });
+
+describe('a run that cannot measure enough (issue 12)', () => {
+  const base = 'workload: w.jsonl\nstart: node s.js\nbefore: { ref: main }\nafter: { cwd: . }\n';
+  const refusal = (text: string) => {
+    try {
+      requireRunnable(parseConfig(text, '/repo/perfgate.yml'));
+    } catch (e) {
+      return (e as ConfigError).message;
+    }
+    return 'accepted';
+  };
+
+  it('refuses rounds: 1, naming the line', () => {
+    expect(refusal(`${base}measure:\n  rounds: 1\n`)).toBe(
+      '/repo/perfgate.yml:line 6: measure.rounds: must be at least 2, got 1: the confidence interval comes from the spread between rounds',
+    );
+  });
+
+  it('refuses max-duration: 0s, naming the line', () => {
+    expect(refusal(`${base}measure:\n  max-duration: 0s\n`)).toBe(
+      '/repo/perfgate.yml:line 6: measure.max-duration: must be longer than zero, got 0ms: the run would stop before its first round',
+    );
+  });
+});

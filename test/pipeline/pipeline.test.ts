@@ -27,7 +27,7 @@ function gate(p: Project, options: Partial<GateOptions> = {}) {
 describe('runGate', () => {
   it('builds the before side from a git ref in a worktree it removes afterwards', async () => {
     const p = makeProject(
-      `${QUICK}before: { ref: HEAD, start: node server.cjs }\nafter: { cwd: svc, start: node server.cjs }\n`,
+      `${QUICK.replace('rounds: 3', 'rounds: 3, max-rounds: 3')}before: { ref: HEAD, start: node server.cjs }\nafter: { cwd: svc, start: node server.cjs }\n`,
       undefined,
       true,
     );
@@ -42,7 +42,7 @@ describe('runGate', () => {
     expect(
       execFileSync('git', ['-C', p.dir, 'worktree', 'list']).toString().trim().split('\n'),
     ).toHaveLength(1);
-    expect(set.samples.filter((s) => s.build === 'before')).toHaveLength(3 * 5);
+    expect(set.samples.filter((s) => s.build === 'before')).toHaveLength(3 * 3 * 40);
   });
 
   it("uses the pull request's base only where the config does not pin before.cwd", async () => {
@@ -130,7 +130,7 @@ describe('adaptive rounds', () => {
     // A/A against a 0.1 % threshold: noise keeps every endpoint inconclusive, so every look asks
     // for more. α = 0.001 keeps a chance false regression (which would end the A/A early) rare.
     const p = makeProject(
-      `workload: workload.jsonl\nready: { path: /healthz, timeout: 10s }\nmeasure: { rounds: 3, max-rounds: 6, warmup: 0 }\nthresholds: { default: 0.1% }\nalpha: 0.001\n${BOTH}`,
+      `workload: workload.jsonl\nready: { path: /healthz, timeout: 10s }\nmeasure: { rounds: 3, max-rounds: 6, warmup: 0, requests: 1 }\nthresholds: { default: 0.1% }\nalpha: 0.001\n${BOTH}`,
     );
     const logger = memoryLogger();
     const out = await gate(p, { logger });

@@ -46,7 +46,7 @@ export function makeProject(config: string, workload: object[] = WORKLOAD, git =
 
 export const QUICK = `workload: workload.jsonl
 ready: { path: /healthz, timeout: 10s }
-measure: { rounds: 3, warmup: 1 }
+measure: { rounds: 3, warmup: 1, requests: 1 }
 thresholds: { default: 50% }
 `;
 

@@ -10,6 +10,7 @@ import {
   killRegisteredGroups,
   register,
 } from '../../src/proc/index.js';
+import { EnvironmentError } from '../../src/errors.js';
 import { processesWith, waitFor } from '../helpers/cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'perfgate-proc-'));
@@ -101,8 +102,8 @@ describe('pid file for the post step', () => {
     });
     g.release();
     await waitFor(() => processesWith(marker).length === 1, 5000);
-    const recorded = JSON.parse(readFileSync(file, 'utf8')) as { pgid: number }[];
-    expect(recorded.map((e) => e.pgid)).toContain(g.pid);
+    const recorded = JSON.parse(readFileSync(file, 'utf8')) as { groups: { pgid: number }[] };
+    expect(recorded.groups.map((e) => e.pgid)).toContain(g.pid);
     usePidFile(undefined);
     expect(await killRegisteredGroups(file, 500)).toBe(1);
     expect(await waitFor(() => processesWith(marker).length === 0, 5000)).toBe(true);
@@ -114,7 +115,9 @@ describe('pid file for the post step', () => {
     usePidFile(file);
     // Our own process group, recorded with a start time that cannot be ours.
     register(process.pid, 'self');
-    const entries = JSON.parse(readFileSync(file, 'utf8')) as { pgid: number; startTime: string }[];
+    const entries = (
+      JSON.parse(readFileSync(file, 'utf8')) as { groups: { pgid: number; startTime: string }[] }
+    ).groups;
     usePidFile(undefined);
     const forged = entries.map((e) => ({ ...e, startTime: '1' }));
     const { writeFileSync } = await import('node:fs');
@@ -122,5 +125,61 @@ describe('pid file for the post step', () => {
     expect(await killRegisteredGroups(file, 100)).toBe(0);
     const { unregister } = await import('../../src/proc/index.js');
     unregister(process.pid);
+  });
+});
+
+describe('escapes and faults (issue 12)', () => {
+  it('stops a descendant that moved to its own session with setsid, and does not hang on its pipe', async () => {
+    const marker = `perfgate-setsid-${process.pid}-${Date.now()}`;
+    // The escaped process keeps stdout open, as a daemonised server often does.
+    const g = spawnBlocked({
+      argv: ['/bin/bash', '-c', `setsid bash -c 'exec -a ${marker} sleep 60' & sleep 60`],
+      label: 'escapee',
+    });
+    g.release();
+    expect(await waitFor(() => processesWith(marker).length === 1, 5000)).toBe(true);
+    const [escaped] = processesWith(marker);
+    const sid = readFileSync(`/proc/${escaped}/stat`, 'utf8').split(') ')[1]!.split(' ')[3];
+    expect(Number(sid)).not.toBe(g.pid); // really in another session
+    await g.stop(500);
+    expect(processesWith(marker)).toEqual([]);
+    expect(groupAlive(g.pid)).toBe(false);
+  });
+
+  it('refuses a folder that does not exist with a clear error instead of a crash', () => {
+    let error: unknown;
+    try {
+      spawnBlocked({
+        argv: ['/bin/true'],
+        cwd: '/nonexistent/perfgate-dir',
+        label: 'before build',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(EnvironmentError);
+    expect((error as Error).message).toBe(
+      'cannot start before build: the folder /nonexistent/perfgate-dir does not exist',
+    );
+    expect(liveGroups()).toEqual([]);
+  });
+
+  it('caps the output tail at 30 lines of 500 characters', async () => {
+    const g = spawnBlocked({
+      argv: [
+        '/bin/sh',
+        '-c',
+        'i=0; while [ $i -lt 40 ]; do head -c 1000 /dev/zero | tr "\\0" x; echo; i=$((i+1)); done',
+      ],
+      label: 'noisy',
+      tailLines: 30,
+    });
+    g.release();
+    await g.exited;
+    await g.stop(0);
+    const tail = g.tail();
+    expect(tail).toHaveLength(30);
+    for (const line of tail) expect(line.length).toBeLessThanOrEqual(540);
+    expect(tail[0]).toMatch(/^x{500}… \(500 more characters\)$/);
   });
 });

@@ -38,6 +38,8 @@ const REQUESTS: PreparedRequest[] = [
   },
 ];
 
+const NO_WARMUP = { mode: 'fixed', requests: 0 } as const;
+
 const ANALYSIS: AnalysisOptions = {
   thresholds: { default: 0.5, endpoints: {} },
   alpha: 0.05,
@@ -59,7 +61,8 @@ function plan(env: Record<string, string> = {}, over: Partial<ReplayPlan> = {}):
   return {
     requests: REQUESTS,
     looks: [3],
-    warmup: 1,
+    warmup: { mode: 'fixed', requests: 1 },
+    requestsPerEndpoint: 1,
     maxDurationMs: 120_000,
     settleMs: 0,
     seed: 42,
@@ -81,13 +84,19 @@ describe('replay', () => {
     writer.close();
     expect(out).toMatchObject({ rounds: 3, complete: true });
     const set = parseSamples(readFileSync(path, 'utf8'), path);
-    expect(set.samples).toHaveLength(3 * 2 * REQUESTS.length);
+    // Blocks of 8 requests, whole passes: each /work request 4 times per block, /echo 8 times;
+    // 5 blocks per endpoint per round.
+    expect(set.samples).toHaveLength(3 * 2 * 5 * 24);
     for (const round of [1, 2, 3]) {
       for (const build of ['before', 'after'] as const) {
-        const ids = set.samples
-          .filter((s) => s.round === round && s.build === build)
-          .map((s) => s.request);
-        expect([...ids].sort()).toEqual([0, 1, 2, 3, 4]);
+        for (const block of [0, 1, 2, 3, 4]) {
+          const ids = set.samples
+            .filter((s) => s.round === round && s.build === build && s.block === block)
+            .map((s) => s.request);
+          expect([...ids].sort()).toEqual([
+            0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4,
+          ]);
+        }
       }
       const order = (b: string) =>
         set.samples.filter((s) => s.round === round && s.build === b).map((s) => s.request);
@@ -121,10 +130,10 @@ describe('replay', () => {
     expect(liveGroups()).toEqual([]);
   });
 
-  it('replays the workload several times per round with measure.passes', async () => {
+  it("repeats each endpoint's requests in whole passes until it has measure.requests, in 5 blocks", async () => {
     const { path, writer } = setup();
     await replay(
-      plan({}, { looks: [1], warmup: 0, passes: 3 }),
+      plan({}, { looks: [1], warmup: NO_WARMUP, requestsPerEndpoint: 20 }),
       writer,
       memoryLogger(),
       new AbortController().signal,
@@ -132,9 +141,54 @@ describe('replay', () => {
     writer.close();
     const set = parseSamples(readFileSync(path, 'utf8'), path);
     for (const build of ['before', 'after']) {
-      const ids = set.samples.filter((s) => s.build === build).map((s) => s.request);
-      expect(ids).toHaveLength(3 * REQUESTS.length);
-      expect(new Set(ids).size).toBe(REQUESTS.length);
+      const mine = set.samples.filter((s) => s.build === build);
+      // Blocks of 8 requests in whole passes, 5 blocks: 40 requests per endpoint.
+      for (const endpoint of ['GET /work/small', 'GET /work/big', 'POST /echo']) {
+        const of = mine.filter((s) => s.endpoint === endpoint);
+        expect(of).toHaveLength(40);
+        for (const block of [0, 1, 2, 3, 4]) {
+          expect(of.filter((s) => s.block === block)).toHaveLength(8);
+        }
+      }
+      const ids = mine.map((s) => s.request);
+      for (const id of [0, 1, 2, 3]) expect(ids.filter((i) => i === id)).toHaveLength(20);
+    }
+    // No warm-up asked for: each process reports none.
+    const warmups = set.events.filter((e) => e.kind === 'warmup');
+    expect(warmups).toHaveLength(2);
+    for (const w of warmups) {
+      expect(w.kind === 'warmup' && Object.values(w.endpoints).every((e) => e.requests === 0)).toBe(
+        true,
+      );
+    }
+  });
+
+  it('warms every endpoint of each process until its cost settles, within the caps, and records it', async () => {
+    const { path, writer } = setup();
+    await replay(
+      plan({}, { looks: [1], warmup: { mode: 'auto', min: 20, max: 60, maxTimeMs: 20_000 } }),
+      writer,
+      memoryLogger(),
+      new AbortController().signal,
+    );
+    writer.close();
+    const set = parseSamples(readFileSync(path, 'utf8'), path);
+    const warmups = set.events.filter((e) => e.kind === 'warmup');
+    expect(warmups.map((w) => w.kind === 'warmup' && w.build).sort()).toEqual(['after', 'before']);
+    for (const w of warmups) {
+      if (w.kind !== 'warmup') continue;
+      expect(Object.keys(w.endpoints).sort()).toEqual([
+        'GET /work/big',
+        'GET /work/small',
+        'POST /echo',
+      ]);
+      for (const e of Object.values(w.endpoints)) {
+        // Blocks of 10 requests: at least the minimum, at most the cap's block.
+        expect(e.requests).toBeGreaterThanOrEqual(20);
+        expect(e.requests).toBeLessThanOrEqual(70);
+        expect(typeof e.settled).toBe('boolean');
+        if (e.requests < 60) expect(e.settled).toBe(true);
+      }
     }
   });
 
@@ -142,7 +196,7 @@ describe('replay', () => {
     const { writer } = setup();
     const looks: number[] = [];
     const out = await replay(
-      plan({}, { looks: [2, 4, 6], warmup: 0 }),
+      plan({}, { looks: [2, 4, 6], warmup: NO_WARMUP }),
       writer,
       memoryLogger(),
       new AbortController().signal,
@@ -199,7 +253,7 @@ describe('replay', () => {
       env: { ...process.env, MODE: 'crash-after', CRASH_AFTER: '8' },
     };
     const err = await replay(
-      { ...p, warmup: 1 },
+      { ...p, warmup: { mode: 'fixed', requests: 1 } },
       writer,
       memoryLogger(),
       new AbortController().signal,
@@ -209,9 +263,9 @@ describe('replay', () => {
     expect((err as TargetError).build).toBe('after');
     expect((err as Error).message).toContain('crashing after 8 requests');
     const set = parseSamples(readFileSync(path, 'utf8'), path);
-    // Requests alternate between the builds: 5 warm-up + 3 measured on after, then it crashed.
-    expect(set.samples.filter((s) => s.build === 'after')).toHaveLength(3);
-    expect(set.samples.filter((s) => s.build === 'before').length).toBeGreaterThanOrEqual(3);
+    // One warm-up request per endpoint (3), then 5 measured on after before it crashed.
+    expect(set.samples.filter((s) => s.build === 'after')).toHaveLength(5);
+    expect(set.samples.filter((s) => s.build === 'before').length).toBeGreaterThanOrEqual(5);
     expect(set.events).toContainEqual(
       expect.objectContaining({ kind: 'error', build: 'after', round: 1 }),
     );
@@ -225,7 +279,7 @@ describe('replay', () => {
     const logger = memoryLogger();
     setTimeout(() => controller.abort('SIGINT'), 1500);
     const err = await replay(
-      plan({}, { looks: [50], warmup: 0 }),
+      plan({}, { looks: [50], warmup: NO_WARMUP }),
       writer,
       logger,
       controller.signal,
@@ -246,7 +300,11 @@ describe('replay', () => {
     const { path, writer } = setup();
     const p = plan(
       {},
-      { looks: [1], warmup: 0, requests: [request(0, 'GET /x', '/x'), request(1, 'GET /y', '/y')] },
+      {
+        looks: [1],
+        warmup: NO_WARMUP,
+        requests: [request(0, 'GET /x', '/x'), request(1, 'GET /y', '/y')],
+      },
     );
     // The after build answers /y with a 404: same request, different answer.
     p.targets.after = { ...p.targets.after, env: { ...process.env, NOT_FOUND: '/y' } };
@@ -266,7 +324,7 @@ describe('replay', () => {
         {},
         {
           looks: [2],
-          warmup: 0,
+          warmup: NO_WARMUP,
           compareBodies,
           requests: [request(0, 'GET /x', '/x'), request(1, 'GET /y', '/y')],
         },

@@ -71,3 +71,20 @@ describe('importAccessLog', () => {
     expect(workload.requests.every((r) => !r.path.includes('example.com'))).toBe(true);
   });
 });
+
+describe('importAccessLog skipped-line text (issue 12)', () => {
+  const line =
+    '10.0.0.1 - - [10/Oct/2025:13:55:36 +0000] "GET /login?user=ann&password=hunter2 EXTRA WORDS" 200 5';
+
+  it('redacts credentials quoted in a skipped line reason', () => {
+    const result = importAccessLog(`${line}\n`, 'a.log', { redact: redactPolicy() });
+    expect(result.skipped).toHaveLength(1);
+    expect(result.skipped[0]!.reason).toContain('password=REDACTED');
+    expect(JSON.stringify(result.skipped)).not.toContain('hunter2');
+  });
+
+  it('keeps the text when told to keep secrets', () => {
+    const result = importAccessLog(`${line}\n`, 'a.log', { redact: false });
+    expect(result.skipped[0]!.reason).toContain('password=hunter2');
+  });
+});

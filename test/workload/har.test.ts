@@ -142,3 +142,52 @@ describe('importHar', () => {
     expect((error as ConfigError).message).toMatch(/^x\.har(:line 3)?: not valid JSON/);
   });
 });
+
+describe('importHar redaction gaps (issue 12)', () => {
+  const entry = (request: Record<string, unknown>) =>
+    JSON.stringify({ log: { entries: [{ request: { method: 'POST', url: '/x', ...request } }] } });
+
+  it('redacts a token in the query string of a Referer header', () => {
+    const text = entry({
+      method: 'GET',
+      headers: [
+        { name: 'Referer', value: 'https://shop.example.com/cart?access_token=t0k3n&p=2#top' },
+      ],
+    });
+    const result = importHar(text, 'r.har', { redact: redactPolicy() });
+    expect(result.requests[0]!.headers.Referer).toBe(
+      'https://shop.example.com/cart?access_token=REDACTED&p=2#top',
+    );
+    expect(Object.fromEntries(result.redacted)).toEqual({ 'referer query access_token': 1 });
+  });
+
+  it('redacts credential-named JSON keys whose value is a list or an object, keeping the shape', () => {
+    const body = { api_key: ['k1', 'k2'], secret: { v: 's3', n: 4, ok: true }, name: 'lamp' };
+    const text = entry({
+      headers: [{ name: 'Content-Type', value: 'application/json' }],
+      postData: { mimeType: 'application/json', text: JSON.stringify(body) },
+    });
+    const result = importHar(text, 'r.har', { redact: redactPolicy() });
+    expect(JSON.parse(result.requests[0]!.body!.toString())).toEqual({
+      api_key: ['REDACTED', 'REDACTED'],
+      secret: { v: 'REDACTED', n: 'REDACTED', ok: true },
+      name: 'lamp',
+    });
+    expect(Object.fromEntries(result.redacted)).toEqual({ 'body api_key': 1, 'body secret': 1 });
+  });
+
+  it('redacts a JSON body the HAR types only by postData.mimeType', () => {
+    const text = entry({
+      postData: { mimeType: 'application/json; charset=utf-8', text: '{"password":"hunter2"}' },
+    });
+    const result = importHar(text, 'r.har', { redact: redactPolicy() });
+    expect(result.requests[0]!.body!.toString()).toBe('{"password":"REDACTED"}');
+    expect(Object.fromEntries(result.redacted)).toEqual({ 'body password': 1 });
+  });
+
+  it('redacts a JSON-looking body with no type at all', () => {
+    const text = entry({ postData: { text: ' [{"token":"abc"}]' } });
+    const result = importHar(text, 'r.har', { redact: redactPolicy() });
+    expect(result.requests[0]!.body!.toString()).toBe('[{"token":"REDACTED"}]');
+  });
+});

@@ -228,3 +228,37 @@ describe('no request ever carries a host', () => {
     ]);
   });
 });
+
+describe('bytes and characters a request cannot carry (issue 12)', () => {
+  it('refuses invalid UTF-8 with the line it is on', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(path.join(tmpdir(), 'perfgate-utf8-'));
+    const file = path.join(dir, 'w.jsonl');
+    const good = Buffer.from('{"method":"GET","url":"/a"}\n');
+    const bad = Buffer.concat([
+      Buffer.from('{"method":"POST","url":"/b","body":"'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}\n'),
+    ]);
+    await writeFile(file, Buffer.concat([good, bad, good]));
+    const error = await loadWorkload(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProblemsError);
+    expect((error as ProblemsError).problems).toEqual([
+      expect.objectContaining({ line: 2, message: expect.stringContaining('not valid UTF-8') }),
+    ]);
+    expect((error as Error).message).toContain(`${file}:line 2: not valid UTF-8`);
+  });
+
+  it('refuses control and non-ASCII characters in header values, naming line and header', () => {
+    const e = failure(
+      '{"method":"GET","url":"/a"}\n{"method":"GET","url":"/a","headers":{"X-Name":"caf\u20ac","X-Bell":"a\\u0007b"}}',
+    );
+    expect(e.problems.map((p) => [p.line, p.path])).toEqual([
+      [2, 'headers.X-Name'],
+      [2, 'headers.X-Bell'],
+    ]);
+    expect(e.problems[0]!.message).toContain('U+20AC');
+    expect(e.problems[1]!.message).toContain('U+0007');
+  });
+});
