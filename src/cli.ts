@@ -11,6 +11,7 @@ import { terminalLogger } from './cli/logger.js';
 import { probeCommand } from './cli/probe.js';
 import { measureCommand } from './cli/measure.js';
 import { runCommand } from './cli/run.js';
+import { mergeCommand } from './cli/merge.js';
 import { importCommand } from './cli/import.js';
 import { compareCommand } from './cli/compare.js';
 import { reportCommand } from './cli/report.js';
@@ -23,6 +24,7 @@ import { VERSION } from './version.js';
 
 const COMMANDS: Command[] = [
   runCommand,
+  mergeCommand,
   compareCommand,
   reportCommand,
   calibrateCommand,

@@ -15,10 +15,12 @@ import {
   connect,
   publishFailure,
   publishOutcome,
+  publishShard,
   type PublishTarget,
 } from './action/publish/index.js';
 import { checkSafety } from './action/safety.js';
 import { abortOnSignals } from './action/signals.js';
+import { readBalance } from './workload/index.js';
 
 /** The main step; src/index.ts hands in the real runner, API client and gate, tests fakes. */
 export async function run(deps: ActionDeps): Promise<void> {
@@ -46,29 +48,26 @@ export async function run(deps: ActionDeps): Promise<void> {
     );
     core.saveState(States.pidFile, pidFile);
 
-    const options: GateOptions = {
-      configPath: inputs.configPath,
-      outDir: inputs.outDir,
-      overrides: {
-        workload: inputs.workload,
-        // An explicit input always wins; the pull request's base only replaces a config's
-        // `before.ref` (or a missing `before`), never a `before.cwd` the config pins.
-        ...(inputs.beforeRefSource === 'input'
-          ? { beforeRef: inputs.beforeRef, beforeRefFrom: "input 'before-ref'" }
-          : {}),
-        ...(inputs.beforeRefSource === 'pull-request-base'
-          ? { defaultBeforeRef: inputs.beforeRef }
-          : {}),
-        onRegression: inputs.onRegression,
-        maxDurationMs: inputs.maxDurationMs,
-      },
-      logger: actionsLogger(core),
-      signal: watch.signal,
-      pidFile,
-    };
-    const outcome = await deps.runGate(options);
+    const logger = actionsLogger(core);
+    const outcome =
+      inputs.mode === 'merge'
+        ? await deps.runMerge({
+            inputs: inputs.samples,
+            outDir: inputs.outDir,
+            configPath: inputs.configPath,
+            ...(inputs.onRegression ? { onRegression: inputs.onRegression } : {}),
+            logger,
+          })
+        : await deps.runGate(gateOptions(inputs, logger, watch.signal, pidFile));
 
     setOutputs(core, outcome);
+    if (inputs.shard) {
+      // One shard's verdict covers part of the endpoints: the merge job publishes the verdict.
+      await publishShard(target, outcome, inputs.shard);
+      if (outcome.exitCode === 2)
+        core.setFailed(`perfgate could not measure this shard: ${outcome.result.summary}`);
+      return;
+    }
     await publishOutcome(target, outcome);
     await recordHistory(
       core,
@@ -88,11 +87,48 @@ export async function run(deps: ActionDeps): Promise<void> {
   } catch (error) {
     const message = failureMessage(error);
     setErrorOutputs(core);
-    await publishFailure(core, target, message);
+    // A shard's failure goes to its summary only: the merge job says the run failed, once.
+    await publishFailure(core, target?.inputs.shard ? undefined : target, message);
     core.setFailed(message);
   } finally {
     watch.dispose();
   }
+}
+
+function gateOptions(
+  inputs: ActionInputs,
+  logger: GateOptions['logger'],
+  signal: AbortSignal,
+  pidFile: string,
+): GateOptions {
+  return {
+    configPath: inputs.configPath,
+    outDir: inputs.outDir,
+    overrides: {
+      workload: inputs.workload,
+      // An explicit input always wins; the pull request's base only replaces a config's
+      // `before.ref` (or a missing `before`), never a `before.cwd` the config pins.
+      ...(inputs.beforeRefSource === 'input'
+        ? { beforeRef: inputs.beforeRef, beforeRefFrom: "input 'before-ref'" }
+        : {}),
+      ...(inputs.beforeRefSource === 'pull-request-base'
+        ? { defaultBeforeRef: inputs.beforeRef }
+        : {}),
+      onRegression: inputs.onRegression,
+      maxDurationMs: inputs.maxDurationMs,
+      ...(inputs.shard
+        ? {
+            shard: {
+              ...inputs.shard,
+              ...(inputs.balance ? { balance: readBalance(inputs.balance) } : {}),
+            },
+          }
+        : {}),
+    },
+    logger,
+    signal,
+    pidFile,
+  };
 }
 
 function logInputs({ core }: ActionDeps, inputs: ActionInputs): void {

@@ -56,6 +56,8 @@ import {
   type Worktree,
 } from './targets/index.js';
 import { endpointWeights, loadWorkload, type Workload } from './workload/index.js';
+import { readMachine } from './proc/cpuinfo.js';
+import { selectShard, type ShardRequest, type ShardSelection } from './workload/shard.js';
 import { VERSION } from './version.js';
 
 export interface GateOverrides {
@@ -68,6 +70,8 @@ export interface GateOverrides {
   defaultBeforeRef?: string;
   onRegression?: 'fail' | 'annotate';
   maxDurationMs?: number;
+  /** Measure only this shard's endpoints (`perfgate run --shard i/n`). */
+  shard?: ShardRequest;
 }
 
 export interface GateOptions {
@@ -253,6 +257,8 @@ interface HeaderFacts {
   workload: Workload;
   requests: number;
   placement: { cpus: string | null; pmu: string | null };
+  shard: ShardSelection | undefined;
+  looks: number[];
 }
 
 /** The samples header: everything needed to know later what was measured, and how. */
@@ -278,7 +284,7 @@ function samplesHeader(f: HeaderFacts): SamplesHeader {
     workload: {
       path: config.workload,
       requests: f.requests,
-      endpoints: f.workload.endpoints,
+      endpoints: f.shard?.endpoints ?? f.workload.endpoints,
       sha256: createHash('sha256').update(readFileSync(config.workload)).digest('hex'),
       weights: endpointWeights(f.workload.requests),
     },
@@ -292,6 +298,8 @@ function samplesHeader(f: HeaderFacts): SamplesHeader {
       cpuModel: report.cpuModel,
     },
     ...(f.placement.cpus || f.placement.pmu ? { placement: f.placement } : {}),
+    machine: readMachine(),
+    ...(f.shard ? { shard: { ...f.shard.info, looks: f.looks } } : {}),
   };
 }
 
@@ -331,7 +339,10 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
   if (workload.requests.length === 0) {
     throw new EnvironmentError(`the workload ${config.workload} holds no requests`);
   }
-  const requests = prepareRequests(config, workload.requests, env);
+  const shard = options.overrides?.shard
+    ? selectShard(workload, options.overrides.shard, logger)
+    : undefined;
+  const requests = prepareRequests(config, shard?.requests ?? workload.requests, env);
   let noAslr = !config.measure.aslr;
   if (noAslr && !(await aslrOffWorks())) {
     logger.warn(
@@ -381,6 +392,8 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
       workload,
       requests: requests.length,
       placement: { cpus: placed.cpus, pmu: placed.pmu },
+      shard,
+      looks: plan,
     });
     writer.write(header);
     writer.flush();

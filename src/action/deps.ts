@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { runGate, type GateOptions, type GateOutcome } from '../pipeline.js';
+import { runMerge, type MergeOptions } from '../merge/index.js';
 import { actionsCore, type ActionCore } from './core.js';
 import { createGitHubClient, type GitHubClientFactory } from './github.js';
 import type { SignalSource } from './signals.js';
@@ -14,6 +15,8 @@ export interface ActionDeps {
   readFile: (path: string) => string;
   github: GitHubClientFactory;
   runGate: (options: GateOptions) => Promise<GateOutcome>;
+  /** mode: merge. */
+  runMerge: (options: MergeOptions) => Promise<GateOutcome>;
   signals: SignalSource;
   /** Where the pid file goes when RUNNER_TEMP is unset. */
   tmpdir: string;
@@ -27,6 +30,7 @@ export function defaultActionDeps(): ActionDeps {
     readFile: (path) => readFileSync(path, 'utf8'),
     github: createGitHubClient,
     runGate,
+    runMerge,
     signals: process,
     tmpdir: tmpdir(),
     pid: process.pid,

@@ -7,6 +7,7 @@ import { parsePositiveDuration } from '../config/values.js';
 import type { ActionContext } from './context.js';
 import { PULL_REQUEST_EVENTS } from './context.js';
 import { Inputs, type InputName } from './names.js';
+import { parseShard, type ShardSpec } from '../workload/index.js';
 
 export interface ActionInputs {
   /** perfgate.yml, relative to the workspace. */
@@ -33,6 +34,14 @@ export interface ActionInputs {
   historyBranch: string | undefined;
   /** The history file's path in that branch. */
   historyPath: string;
+  /** `run` measures (one shard of it with `shard`); `merge` decides over every shard's samples. */
+  mode: 'run' | 'merge';
+  /** This job's shard of the workload (mode run). */
+  shard: ShardSpec | undefined;
+  /** A previous result.json to balance the shards by. */
+  balance: string | undefined;
+  /** mode merge: the shards' samples files or the folders holding them. */
+  samples: string[];
 }
 
 /** A bad input: the user fixes the step's `with:` block. */
@@ -64,6 +73,7 @@ export function parseInputs(get: (name: string) => string, context: InputContext
 
   const deploymentInput = read(Inputs.deploymentId);
   const outDir = read(Inputs.outDir);
+  const scale = parseScaleOut(read);
 
   return {
     configPath: read(Inputs.config) || 'perfgate.yml',
@@ -82,7 +92,39 @@ export function parseInputs(get: (name: string) => string, context: InputContext
     outDir: outDir || defaultOutDir(context.runnerTemp),
     historyBranch: gitName(Inputs.historyBranch, read(Inputs.historyBranch)),
     historyPath: gitName(Inputs.historyPath, read(Inputs.historyPath)) ?? 'perfgate-history.jsonl',
+    ...scale,
   };
+}
+
+/** mode, shard, balance and samples, which only make sense in some combinations. */
+function parseScaleOut(
+  read: (name: InputName) => string,
+): Pick<ActionInputs, 'mode' | 'shard' | 'balance' | 'samples'> {
+  const mode = oneOf(Inputs.mode, read(Inputs.mode), ['run', 'merge']) ?? 'run';
+  const shardText = read(Inputs.shard);
+  let shard: ShardSpec | undefined;
+  if (shardText) {
+    const parsed = parseShard(shardText);
+    if (!parsed.ok) throw new InputError(Inputs.shard, `${parsed.message}`);
+    if (mode === 'merge')
+      throw new InputError(Inputs.shard, 'is for the shard jobs (mode: run), not mode: merge');
+    shard = parsed.value;
+  }
+  const balance = read(Inputs.balance) || undefined;
+  if (balance && !shard) throw new InputError(Inputs.balance, "needs 'shard' (it balances shards)");
+  const samples = read(Inputs.samples)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  if (mode === 'merge' && samples.length === 0) {
+    throw new InputError(
+      Inputs.samples,
+      "is required with mode: merge: the shards' samples.jsonl files or the folder they were downloaded to",
+    );
+  }
+  if (mode === 'run' && samples.length > 0)
+    throw new InputError(Inputs.samples, 'is only read with mode: merge');
+  return { mode, shard, balance, samples };
 }
 
 /** action.yml defaults to ${{ runner.temp }}/perfgate; this covers runs outside a runner. */

@@ -14,6 +14,10 @@ export const Inputs = {
   outDir: 'out-dir',
   historyBranch: 'history-branch',
   historyPath: 'history-path',
+  mode: 'mode',
+  shard: 'shard',
+  balance: 'balance',
+  samples: 'samples',
 } as const;
 
 export const Outputs = {

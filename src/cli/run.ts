@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { parsePositiveDuration } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { runGate, type GateOverrides } from '../pipeline.js';
+import { parseShard, readBalance } from '../workload/index.js';
 import { cleanupLeftovers, describeCleanup } from '../targets/index.js';
 import { renderText } from '../report/index.js';
 import type { Command } from './command.js';
@@ -28,6 +29,10 @@ Options:
       --max-duration D   time budget for the measuring, e.g. 20m (default: the config's)
       --annotate         report regressions but exit 0 (on-regression: annotate)
       --seed N           seed for the request order (default: random; recorded in the samples)
+      --shard I/N        measure only shard I of N (one runner of a matrix), both builds on
+                         this machine; 'perfgate merge' then decides over every shard's samples
+      --balance FILE     with --shard: split by each endpoint's cost in this result.json of an
+                         earlier run (default: by request count); give every shard the same file
   -h, --help             show this help
 
 Exit status: 0 pass, 1 a regression (fail), 2 error or bad usage, 130 interrupted.`;
@@ -48,6 +53,8 @@ export const runCommand: Command = {
         'max-duration': { type: 'string' },
         annotate: { type: 'boolean' },
         seed: { type: 'string' },
+        shard: { type: 'string' },
+        balance: { type: 'string' },
       },
       false,
     );
@@ -63,6 +70,18 @@ export const runCommand: Command = {
       const parsed = parsePositiveDuration(args.values['max-duration']);
       if (!parsed.ok) throw new UsageError(`--max-duration: ${parsed.message}`, parsed.hint);
       overrides.maxDurationMs = parsed.value;
+    }
+    if (args.values.balance !== undefined && args.values.shard === undefined)
+      throw new UsageError('--balance: only with --shard I/N');
+    if (args.values.shard !== undefined) {
+      const shard = parseShard(args.values.shard);
+      if (!shard.ok) throw new UsageError(`--shard: ${shard.message}`);
+      overrides.shard = {
+        ...shard.value,
+        ...(args.values.balance
+          ? { balance: readBalance(resolve(ctx.cwd, args.values.balance)) }
+          : {}),
+      };
     }
     let seed: number | undefined;
     if (args.values.seed !== undefined) {

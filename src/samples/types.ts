@@ -58,6 +58,29 @@ export interface SamplesHeader {
   platform?: { os: string; arch: string; kernel: string; cpus: number; cpuModel: string };
   /** Where the targets ran: CPU list ("2-3", null for any) and, on hybrid CPUs, the counting PMU. */
   placement?: { cpus: string | null; pmu: string | null };
+  /** The CPU measured on: a merge refuses nothing for it, but names shards on different CPUs. */
+  machine?: MachineInfo;
+  /** Set by `perfgate run --shard i/n`: `workload.endpoints` are this shard's part of `of`. */
+  shard?: ShardInfo;
+}
+
+export interface MachineInfo {
+  cpuModel: string;
+  /** Feature flags of the first CPU, sorted (x86 `flags`, arm64 `Features`). */
+  flags: string[];
+  microcode?: string;
+}
+
+export interface ShardInfo {
+  /** 1-based. */
+  index: number;
+  count: number;
+  /** Every endpoint of the workload, over all shards, sorted. */
+  of: string[];
+  /** What balanced the shards: a previous result's per-endpoint cost, or request counts. */
+  basis: 'cost' | 'requests';
+  /** The planned looks (cumulative rounds), so a merge tests at the alpha the shards spent. */
+  looks: number[];
 }
 
 /** One measured request. The minimal form (for `perfgate compare`) is endpoint, build, round, request, value. */

@@ -22,4 +22,16 @@ export { importHar } from './har.js';
 export { importAccessLog } from './access-log.js';
 export { HTTP_METHODS, type ImportOptions, type ImportResult, type Skipped } from './importer.js';
 export type { ParseWorkloadOptions, Workload, WorkloadRecord, WorkloadRequest } from './types.js';
+export {
+  costsFromResult,
+  MAX_SHARDS,
+  parseShard,
+  planShards,
+  type ShardPlan,
+  type ShardSpec,
+  type ShardRequest,
+  type ShardSelection,
+  selectShard,
+  readBalance,
+} from './shard.js';
 export { endpointWeights } from './weights.js';

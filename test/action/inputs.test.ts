@@ -57,6 +57,10 @@ describe('parseInputs', () => {
       outDir: '/runner/_temp/perfgate',
       historyBranch: undefined,
       historyPath: 'perfgate-history.jsonl',
+      mode: 'run',
+      shard: undefined,
+      balance: undefined,
+      samples: [],
     });
   });
 
@@ -82,6 +86,8 @@ describe('parseInputs', () => {
       'out-dir': 'out',
       'history-branch': 'perfgate-history',
       'history-path': 'data/history.jsonl',
+      shard: ' 2/3 ',
+      balance: 'last/result.json',
     });
     expect(inputs).toEqual({
       configPath: 'ci/perfgate.yml',
@@ -98,7 +104,27 @@ describe('parseInputs', () => {
       outDir: 'out',
       historyBranch: 'perfgate-history',
       historyPath: 'data/history.jsonl',
+      mode: 'run',
+      shard: { index: 2, count: 3 },
+      balance: 'last/result.json',
+      samples: [],
     });
+  });
+
+  it('reads mode: merge with its samples, one per line', () => {
+    const inputs = parse({ mode: 'merge', samples: 'shards/\n  extra/samples.jsonl\n' });
+    expect(inputs.mode).toBe('merge');
+    expect(inputs.samples).toEqual(['shards/', 'extra/samples.jsonl']);
+  });
+
+  it('refuses the scale-out inputs in combinations that cannot work', () => {
+    expect(failure({ shard: '4/3' })).toBe("input 'shard' the shard index must be 1 to 3, got 4");
+    expect(failure({ shard: 'two' })).toMatch(/^input 'shard' expected i\/n such as 2\/3/);
+    expect(failure({ mode: 'merge' })).toMatch(/^input 'samples' is required with mode: merge/);
+    expect(failure({ mode: 'merge', shard: '1/2', samples: 'x' })).toMatch(/not mode: merge/);
+    expect(failure({ balance: 'r.json' })).toMatch(/^input 'balance' needs 'shard'/);
+    expect(failure({ samples: 'x' })).toMatch(/only read with mode: merge/);
+    expect(failure({ mode: 'split' })).toMatch(/^input 'mode' must be one of run, merge/);
   });
 
   it("defaults before-ref to the pull request's base commit", () => {

@@ -46,6 +46,7 @@ function harness(
       calls.push(options);
       return typeof gate === 'function' ? gate(options) : gate;
     },
+    runMerge: () => Promise.reject(new Error('no merge in these tests')),
     signals,
     tmpdir: '/tmp',
     pid: 1234,

@@ -137,11 +137,7 @@ describe('the gate under faults (issue 12)', () => {
     const logger = memoryLogger();
     const outcome = await gate(p, { logger });
     const warned = logger.lines.filter((l) => l.level === 'warn').map((l) => l.message);
-    expect(
-      warned.some((m) =>
-        /^warm-up stopped: max-duration \(1s\) is spent/.test(m),
-      ),
-    ).toBe(true);
+    expect(warned.some((m) => /^warm-up stopped: max-duration \(1s\) is spent/.test(m))).toBe(true);
     // One round fits the budget: too few to decide, so the gate fails closed.
     expect(outcome.exitCode).toBe(2);
   });

@@ -67,6 +67,22 @@ export async function publishOutcome(target: PublishTarget, outcome: GateOutcome
 }
 
 /**
+ * One shard of a sharded run: its table goes to this job's summary only. A comment or status
+ * from each shard would each judge part of the endpoints; the merge job publishes the verdict.
+ */
+export async function publishShard(
+  target: PublishTarget,
+  outcome: GateOutcome,
+  shard: { index: number; count: number },
+): Promise<void> {
+  const note = `> [!NOTE]\n> Shard ${shard.index} of ${shard.count}: these endpoints only. The merge job decides over every shard and posts the comment and statuses.`;
+  await target.core.writeSummary(`${note}\n\n${outcome.markdown}`);
+  target.core.info(
+    `shard ${shard.index}/${shard.count}: ${outcome.result.summary} (the merge job publishes the verdict)`,
+  );
+}
+
+/**
  * The gate could not finish: say so everywhere a pass could otherwise be assumed (a stale
  * comment, a missing status). Never throws; the caller fails the step after it.
  */
