@@ -15,6 +15,7 @@ import { importCommand } from './cli/import.js';
 import { compareCommand } from './cli/compare.js';
 import { reportCommand } from './cli/report.js';
 import { calibrateCommand } from './cli/calibrate.js';
+import { rolloutCommand } from './cli/rollout.js';
 import { VERSION } from './version.js';
 
 const COMMANDS: Command[] = [
@@ -23,6 +24,7 @@ const COMMANDS: Command[] = [
   reportCommand,
   calibrateCommand,
   importCommand,
+  rolloutCommand,
   probeCommand,
   measureCommand,
 ];

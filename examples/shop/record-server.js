@@ -1,6 +1,6 @@
 // The shop with perfgate's recorder in front: a service recording a sample of its own traffic.
 //
-//   npm run build && node examples/shop/record-server.js before      # or: after
+//   npm run build && node examples/shop/record-server.js before      # or: after (or SHOP_BUILD=)
 //
 // Environment:
 //   PORT                   where to listen (default 8080)
@@ -14,7 +14,7 @@
 
 import { createRecorder } from '../../dist/recorder.js';
 
-const build = process.argv[2] ?? 'before';
+const build = process.argv[2] ?? process.env.SHOP_BUILD ?? 'before';
 if (build !== 'before' && build !== 'after') {
   console.error('usage: node record-server.js before|after');
   process.exit(2);

@@ -1,9 +1,10 @@
 // `perfgate import har|access-log FILE -o workload.jsonl`: recorded traffic → workload v1.
 
-import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import picomatch from 'picomatch';
+import { expandGlob } from './files.js';
 import { loadConfig } from '../config/parse.js';
 import { ConfigError, EnvironmentError, UsageError, isUserFacing } from '../errors.js';
 import { importAccessLog } from '../workload/access-log.js';
@@ -206,28 +207,6 @@ async function readGorFiles(cwd: string, input: string): Promise<GorFile[]> {
     files.push({ name, data });
   }
   return files;
-}
-
-async function expandGlob(cwd: string, pattern: string): Promise<string[]> {
-  const { base, glob } = picomatch.scan(pattern);
-  const root = path.resolve(cwd, base || '.');
-  const matches = picomatch(glob);
-  const found: string[] = [];
-  const walk = async (dir: string, rel: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const relative = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) await walk(path.join(dir, entry.name), relative);
-      else if (matches(relative)) found.push(base ? `${base}/${relative}` : relative);
-    }
-  };
-  await walk(root, '');
-  return found.sort();
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {
