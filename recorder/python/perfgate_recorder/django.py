@@ -28,9 +28,10 @@ def _shared():
 
 def route_template(route):
     """``api/items/<int:pk>`` or ``^api/items/(?P<pk>\\d+)/$`` -> ``/api/items/:pk``."""
-    template = _CONVERTER.sub(r":\1", route)
-    template = _GROUP.sub(r":\1", template)
+    template = _GROUP.sub(r":\1", route)
+    template = _CONVERTER.sub(r":\1", template)
     template = template.lstrip("^").rstrip("$").replace("\\", "")
+    template = re.sub(r"/\?$", "", template)  # an optional trailing slash
     return "/" + template.lstrip("/")
 
 
