@@ -185,7 +185,7 @@ function table(title: string, rows: Row[]): string {
 
 export async function measureRecorderOverhead(blocks: number, perBlock: number) {
   const dir = mkdtempSync(path.join(tmpdir(), 'perfgate-bench-rec-'));
-  const modes = ['none', '0.01', '1'];
+  const modes = (process.env.BENCH_MODES ?? 'none,0.01,1').split(',');
   const out: { node: Row[]; python: Row[] | null; pythonSkipped?: string } = {
     node: [],
     python: null,
@@ -200,7 +200,8 @@ export async function measureRecorderOverhead(blocks: number, perBlock: number) 
       spawnSync('/usr/bin/python3', ['-c', 'import gunicorn'], { stdio: 'ignore' }).status === 0;
     if (gunicorn) {
       targets = [];
-      for (const m of modes) targets.push(await startPython(m, dir));
+      for (const m of modes.filter((x) => !x.includes(':')))
+        targets.push(await startPython(m, dir));
       out.python = await measure(targets, blocks, Math.max(20, Math.floor(perBlock / 2)));
       await stopAll(targets);
     } else out.pythonSkipped = '/usr/bin/python3 has no gunicorn (apt-get install gunicorn)';

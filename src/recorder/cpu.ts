@@ -1,12 +1,18 @@
 // CPU cost of one request on the thread that serves it. In order of preference:
-//   instructions   the thread's retired instructions, perf_event_open through perfgate's addon
-//   task-clock     the thread's CPU time in ns, the same way, where there is no PMU
-//   thread-cpu     process.threadCpuUsage() (Node ≥ 22.19, getrusage(RUSAGE_THREAD)), µs → ns
+//   instructions   the thread's retired instructions, perf_event_open through perfgate's addon;
+//                  enabled only while a measured request is in flight, because an enabled
+//                  event costs the kernel work at every context switch of the thread
+//   thread-cpu     the thread's CPU time in ns where there is no PMU: the scheduler's
+//                  sum_exec_runtime from /proc/thread-self/schedstat (ns, re-read with pread),
+//                  else process.threadCpuUsage() (Node ≥ 22.19, µs)
+//   task-clock     the thread's CPU time through a perf software event (only when asked for:
+//                  it measures the same as thread-cpu at a cost on every context switch)
 //   process-cpu    process.cpuUsage(): the whole process (other threads too), µs → ns
 // Only the thread that runs the handler is counted (not libuv's pool or GC helpers), and a delta
 // taken across an await includes whatever else the thread did meanwhile: a slicing signal for
 // production, not a gate input.
 
+import { openSync, readSync } from 'node:fs';
 import { loadBinding } from '../counters/binding.js';
 
 export type CpuCounter = 'instructions' | 'task-clock' | 'thread-cpu' | 'process-cpu';
@@ -17,6 +23,9 @@ export interface CpuMeter {
   unit: 'count' | 'ns';
   /** Cumulative value; a request's cost is the difference of two reads. */
   read(): number;
+  /** Around each measured request (nested when requests overlap). */
+  begin(): void;
+  end(): void;
   /** Why a preferred counter was not used, if one was passed over. */
   reason?: string;
   close(): void;
@@ -67,18 +76,26 @@ function addonMeter(
     // pid 0, cpu -1: this thread only, on whichever CPU it runs. User space only for
     // instructions (always permitted at paranoid ≤ 2); task-clock has no kernel/user split.
     handle = native.open(0, [counter], { excludeKernel: counter === 'instructions' });
-    native.enable(handle);
   } catch (error) {
     reasons.push(`${counter}: ${error instanceof Error ? error.message : String(error)}`);
     return undefined;
   }
   const out = new Float64Array(3);
+  let active = 0;
   return {
     counter,
     unit: counter === 'instructions' ? 'count' : 'ns',
     read() {
       native.readInto(handle, out, 0);
       return out[2]!;
+    },
+    // Disabled between measured requests; the count only grows while enabled, and every
+    // measured request lies inside an enabled stretch.
+    begin() {
+      if (active++ === 0) native.enable(handle);
+    },
+    end() {
+      if (active > 0 && --active === 0) native.disable(handle);
     },
     close() {
       try {
@@ -98,6 +115,32 @@ function usageMeter(counter: 'thread-cpu' | 'process-cpu', usage: () => NodeJS.C
       const u = usage();
       return (u.user + u.system) * 1000;
     },
+    begin() {},
+    end() {},
     close() {},
   };
+}
+
+/** This thread's run time in ns (first field of schedstat), one pread per reading. */
+function schedstatMeter(reasons: string[]): CpuMeter | undefined {
+  let fd: number;
+  try {
+    fd = openSync('/proc/thread-self/schedstat', 'r');
+  } catch (error) {
+    reasons.push(
+      `/proc/thread-self/schedstat: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+    return undefined;
+  }
+  const buf = Buffer.alloc(96);
+  const read = () => {
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const space = buf.indexOf(0x20);
+    return Number(buf.toString('latin1', 0, space > 0 && space < n ? space : n));
+  };
+  if (!Number.isFinite(read())) {
+    reasons.push('/proc/thread-self/schedstat: unreadable');
+    return undefined;
+  }
+  return { counter: 'thread-cpu', unit: 'ns', read, begin() {}, end() {}, close() {} };
 }

@@ -249,7 +249,10 @@ export class Recorder {
     request[STATE] = state;
     if (this.context) this.context.enterWith(request);
     if (BODY_METHODS.has(request.method ?? '')) this.captureBody(request, state);
-    state.cpu0 = this.meter ? this.meter.read() : 0;
+    if (this.meter) {
+      this.meter.begin();
+      state.cpu0 = this.meter.read();
+    }
   }
 
   // The parser hands body bytes to push(); wrapping this one request's push sees them without
@@ -277,6 +280,7 @@ export class Recorder {
     if (!state) return;
     request[STATE] = undefined;
     const cpu1 = this.meter ? this.meter.read() : 0;
+    this.meter?.end();
     const t1 = process.hrtime.bigint();
     try {
       this.finishRecord(request, response, state, cpu1, t1);

@@ -15,6 +15,8 @@ export interface SinkOptions {
   maxBytes?: number;
   /** Start a new file after this long (default 1 h). */
   maxAgeMs?: number;
+  /** How long records wait to be written in one batch (default 200 ms). */
+  flushMs?: number;
   /** Queued bytes past which new records are dropped rather than held (default 8 MiB). */
   maxQueueBytes?: number;
   retryMs?: number;
@@ -48,6 +50,7 @@ export class RotatingSink {
   private readonly maxAgeMs: number;
   private readonly maxQueueBytes: number;
   private readonly retryMs: number;
+  private readonly flushMs: number;
   private readonly now: () => number;
 
   constructor(private readonly options: SinkOptions) {
@@ -55,6 +58,7 @@ export class RotatingSink {
     this.maxAgeMs = options.maxAgeMs ?? 60 * 60 * 1000;
     this.maxQueueBytes = options.maxQueueBytes ?? 8 * 1024 * 1024;
     this.retryMs = options.retryMs ?? 30_000;
+    this.flushMs = options.flushMs ?? 200;
     this.now = options.now ?? Date.now;
   }
 
@@ -70,9 +74,12 @@ export class RotatingSink {
     }
     this.queue.push(`${line}\n`);
     this.queued += line.length + 1;
-    if (!this.scheduled) {
+    // Batched: one asynchronous append per interval (or per 256 KiB), since each append
+    // wakes a thread-pool thread, which costs more CPU than the records themselves.
+    if (this.queued >= 256 * 1024) void this.flush();
+    else if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => void this.flush());
+      setTimeout(() => void this.flush(), this.flushMs).unref();
     }
     return true;
   }

@@ -3,6 +3,7 @@ daemon thread appends them in batches, each line ending in a newline, so a kille
 leaves only complete lines plus at most one cut-off last line. A failing sink is logged once;
 records are dropped (counted) and a new file is tried after ``retry_s``."""
 
+import atexit
 import logging
 import os
 import queue
@@ -13,7 +14,9 @@ log = logging.getLogger("perfgate_recorder")
 
 
 class RotatingSink:
-    def __init__(self, path, max_bytes=64 << 20, max_age_s=3600, max_queue=10000, retry_s=30, on_error=None):
+    def __init__(self, path, max_bytes=64 << 20, max_age_s=3600, max_queue=10000, retry_s=30, on_error=None,
+                 flush_s=0.2):
+        self.flush_s = flush_s
         self.path = os.path.abspath(path)
         self.max_bytes, self.max_age_s, self.retry_s = max_bytes, max_age_s, retry_s
         self.on_error = on_error or (lambda message: log.error(message))
@@ -30,6 +33,14 @@ class RotatingSink:
         self._pid = os.getpid()
         self._thread = None
         self._lock = threading.Lock()
+        self._io = threading.Lock()
+        self._wake = threading.Event()
+        atexit.register(self._at_exit)
+
+    def _at_exit(self):
+        # Interpreter exit (a gunicorn worker stopping): write what the writer thread has not.
+        if self._pid == os.getpid():
+            self._drain()
 
     def write(self, line):
         if self._failed_at is not None and time.time() - self._failed_at < self.retry_s:
@@ -38,6 +49,7 @@ class RotatingSink:
         self._ensure_thread()
         try:
             self.queue.put_nowait(line + "\n")
+            self._wake.set()
             return True
         except queue.Full:
             self.dropped += 1
@@ -57,13 +69,23 @@ class RotatingSink:
 
     def _run(self):
         while True:
-            batch = [self.queue.get()]
-            while len(batch) < 512:
+            self._wake.wait()
+            # Let records gather: one write (and one wake-up of this thread) per interval.
+            time.sleep(self.flush_s)
+            self._wake.clear()
+            self._drain()
+
+    def _drain(self):
+        # Under a lock, so that exit and the writer thread never split a batch between them.
+        with self._io:
+            batch = []
+            while True:
                 try:
                     batch.append(self.queue.get_nowait())
                 except queue.Empty:
                     break
-            self._write_batch(batch)
+            if batch:
+                self._write_batch(batch)
             for _ in batch:
                 self.queue.task_done()
 
