@@ -1,12 +1,11 @@
 // CPU cost of one request on the thread that serves it. In order of preference:
-//   instructions   the thread's retired instructions, perf_event_open through perfgate's addon;
-//                  enabled only while a measured request is in flight, because an enabled
-//                  event costs the kernel work at every context switch of the thread
-//   thread-cpu     the thread's CPU time in ns where there is no PMU: the scheduler's
-//                  sum_exec_runtime from /proc/thread-self/schedstat (ns, re-read with pread),
-//                  else process.threadCpuUsage() (Node ≥ 22.19, µs)
-//   task-clock     the thread's CPU time through a perf software event (only when asked for:
-//                  it measures the same as thread-cpu at a cost on every context switch)
+//   instructions   the thread's retired instructions, perf_event_open through perfgate's addon
+//   task-clock     the thread's CPU time in ns, the same way, where there is no PMU
+//                  (both enabled only while a measured request is in flight: an enabled event
+//                  costs the kernel work at every context switch of the thread)
+//   thread-cpu     without the addon: the scheduler's sum_exec_runtime from
+//                  /proc/thread-self/schedstat (ns; a read costs ~20 µs here, ~10× the
+//                  addon's), else process.threadCpuUsage() (Node ≥ 22.19, µs)
 //   process-cpu    process.cpuUsage(): the whole process (other threads too), µs → ns
 // Only the thread that runs the handler is counted (not libuv's pool or GC helpers), and a delta
 // taken across an await includes whatever else the thread did meanwhile: a slicing signal for
@@ -39,14 +38,18 @@ export function openCpuMeter(choice: CpuChoice): CpuMeter | undefined {
     const meter = addonMeter(counter, reasons);
     if (meter) return withReason(meter, reasons);
   }
-  const thread = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage;
-  if ((choice === 'auto' || choice === 'thread-cpu') && typeof thread === 'function') {
-    return withReason(
-      usageMeter('thread-cpu', () => thread.call(process)),
-      reasons,
-    );
+  if (choice === 'auto' || choice === 'thread-cpu') {
+    const meter = schedstatMeter(reasons);
+    if (meter) return withReason(meter, reasons);
+    const thread = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage;
+    if (typeof thread === 'function') {
+      return withReason(
+        usageMeter('thread-cpu', () => thread.call(process)),
+        reasons,
+      );
+    }
+    reasons.push('process.threadCpuUsage needs Node ≥ 22.19');
   }
-  if (choice === 'thread-cpu') reasons.push('process.threadCpuUsage needs Node ≥ 22.19');
   if (choice === 'auto' || choice === 'process-cpu') {
     return withReason(
       usageMeter('process-cpu', () => process.cpuUsage()),
