@@ -78,7 +78,7 @@ async function rollout(
     logger: silentLogger,
     signal: new AbortController().signal,
   };
-  const code = await rolloutCommand.run([...argv, '--format', 'json', '--threshold', '10%'], ctx);
+  const code = await rolloutCommand.run([...argv, '--format', 'json', '--threshold', '8%'], ctx);
   return {
     code,
     result: JSON.parse(Buffer.concat(out).toString()) as RunResult,
@@ -91,7 +91,7 @@ describe.skipIf(!bundled)('recorded shop windows and perfgate rollout', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'perfgate-rollout-'));
     // Window 1: the before build. Window 2: the after build. Window 3: the before build with
     // the flag off and the after build (the flagged code) with it on, half the traffic each.
-    await record('builds', [{ build: 'before' }, { build: 'after' }], 4);
+    await record('builds', [{ build: 'before' }, { build: 'after' }], 6);
     await record(
       'flagged',
       [
@@ -113,7 +113,7 @@ describe.skipIf(!bundled)('recorded shop windows and perfgate rollout', () => {
     );
     const parsed = parseWorkload(text, 'before.jsonl');
     // Plus the readiness checks the test harness made before the load.
-    expect(parsed.requests.filter((r) => r.path !== '/healthz')).toHaveLength(4 * workload.length);
+    expect(parsed.requests.filter((r) => r.path !== '/healthz')).toHaveLength(6 * workload.length);
     expect(parsed.endpoints).toContain('GET /api/products/:id');
   });
 
