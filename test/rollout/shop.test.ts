@@ -78,7 +78,7 @@ async function rollout(
     logger: silentLogger,
     signal: new AbortController().signal,
   };
-  const code = await rolloutCommand.run([...argv, '--format', 'json', '--threshold', '8%'], ctx);
+  const code = await rolloutCommand.run([...argv, '--format', 'json', '--threshold', '5%'], ctx);
   return {
     code,
     result: JSON.parse(Buffer.concat(out).toString()) as RunResult,
@@ -98,7 +98,7 @@ describe.skipIf(!bundled)('recorded shop windows and perfgate rollout', () => {
         { build: 'before', flags: 'new-search=off' },
         { build: 'after', flags: 'new-search=on' },
       ],
-      5,
+      8,
     );
   }, 240_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -126,7 +126,7 @@ describe.skipIf(!bundled)('recorded shop windows and perfgate rollout', () => {
       'after',
     );
     const search = result.endpoints.find((e) => e.endpoint === 'GET /api/search')!;
-    expect(search.verdict).toBe('regression');
+    expect(search.verdict, JSON.stringify(search)).toBe('regression');
     expect(search.method).toBe('unpaired');
     expect(search.n.before).toBeGreaterThanOrEqual(30);
     expect(
