@@ -24,6 +24,7 @@ const entries = [
   { in: 'src/index.ts', out: 'index' },
   { in: 'src/action/post.ts', out: 'post' },
   { in: 'src/cli.ts', out: 'cli' },
+  { in: 'src/recorder/index.ts', out: 'recorder' },
 ].filter((e) => existsSync(join(root, e.in)));
 
 // ESM bundles still meet CommonJS dependencies that call require().

@@ -20,6 +20,7 @@ import { cleanupCommand } from './cli/cleanup.js';
 import { historyCommand } from './cli/history.js';
 import { driftCommand } from './cli/drift.js';
 import { dashboardCommand } from './cli/dashboard.js';
+import { rolloutCommand } from './cli/rollout.js';
 import { VERSION } from './version.js';
 
 const COMMANDS: Command[] = [
@@ -29,6 +30,7 @@ const COMMANDS: Command[] = [
   reportCommand,
   calibrateCommand,
   importCommand,
+  rolloutCommand,
   probeCommand,
   measureCommand,
   cleanupCommand,

@@ -3,9 +3,13 @@
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { OutputError } from '../samples/index.js';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import picomatch from 'picomatch';
+import { expandGlob } from './files.js';
 import { loadConfig } from '../config/parse.js';
 import { ConfigError, EnvironmentError, UsageError, isUserFacing } from '../errors.js';
 import { importAccessLog } from '../workload/access-log.js';
+import { importGoReplay, type GorFile } from '../workload/goreplay.js';
 import { importHar } from '../workload/har.js';
 import type { ImportOptions, ImportResult } from '../workload/importer.js';
 import { parseWorkload } from '../workload/parse.js';
@@ -16,8 +20,10 @@ import { parseCommandArgs, write, type Command, type CommandContext } from './co
 const FORMATS = {
   har: importHar,
   'access-log': importAccessLog,
+  goreplay: undefined,
 } as const;
 type Format = keyof typeof FORMATS;
+const FORMAT_LIST = 'har, access-log or goreplay';
 
 const OPTIONS = {
   output: { type: 'string', short: 'o' },
@@ -31,6 +37,7 @@ const OPTIONS = {
 
 const HELP = `Usage: perfgate import har FILE [-o workload.jsonl] [options]
        perfgate import access-log FILE [-o workload.jsonl] [options]
+       perfgate import goreplay FILE.gor|'GLOB' [-o workload.jsonl] [options]
 
 Turns recorded traffic into a perfgate workload (JSONL, format v1).
 
@@ -40,6 +47,11 @@ Formats:
                headers (Host, Connection, Content-Length, ...) are dropped.
   access-log   nginx/Apache combined or common log format. Logs hold no bodies and no
                headers besides Referer and User-Agent.
+  goreplay     GoReplay --output-file recordings (.gor, .gor.gz; a quoted glob such as
+               'traffic/*.gor.gz' reads every match in name order). Request records
+               (type 1) become requests in timestamp order, chunked bodies de-chunked;
+               the original response (type 2, same id) adds meta.status and
+               meta.latencyMs. Both 3- and 4-field record headers are read.
 
 Absolute URLs are reduced to their path and query: perfgate never contacts the
 recorded host.
@@ -77,7 +89,7 @@ Examples:
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'turn a HAR file or an access log into a workload',
+  summary: 'turn a HAR file, an access log or a GoReplay file into a workload',
   help: HELP,
   async run(argv, ctx) {
     try {
@@ -99,9 +111,9 @@ async function runImport(argv: string[], ctx: CommandContext): Promise<number> {
   }
   const [format, input, ...extra] = args.positionals;
   const usage = "run 'perfgate import --help' for usage";
-  if (format === undefined) throw new UsageError('which format? expected har or access-log', usage);
+  if (format === undefined) throw new UsageError(`which format? expected ${FORMAT_LIST}`, usage);
   if (!(format in FORMATS)) {
-    throw new UsageError(`unknown format '${format}': expected har or access-log`, usage);
+    throw new UsageError(`unknown format '${format}': expected ${FORMAT_LIST}`, usage);
   }
   if (input === undefined) throw new UsageError(`missing the ${format} file to read`, usage);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`, usage);
@@ -123,10 +135,14 @@ async function runImport(argv: string[], ctx: CommandContext): Promise<number> {
     hosts: v.host ?? [],
   };
 
-  const inputPath = path.resolve(ctx.cwd, input);
-  const text = await readInput(inputPath, input);
-  const result = FORMATS[format as Format](text, input, options);
-  const units = format === 'har' ? 'entries' : 'lines';
+  let result: ImportResult;
+  if (format === 'goreplay') {
+    result = importGoReplay(await readGorFiles(ctx.cwd, input), options);
+  } else {
+    const text = await readInput(path.resolve(ctx.cwd, input), input);
+    result = FORMATS[format as Exclude<Format, 'goreplay'>](text, input, options);
+  }
+  const units = format === 'har' ? 'entries' : format === 'goreplay' ? 'records' : 'lines';
   report(result, ctx, units);
 
   if (v.strict && result.skipped.length > 0) {
@@ -164,6 +180,34 @@ async function readInput(file: string, shown: string): Promise<string> {
     if (code === 'ENOENT') throw new ConfigError('file not found', { file: shown });
     throw new ConfigError(`cannot read: ${(error as Error).message}`, { file: shown });
   }
+}
+
+/** A file or a glob (in name order, as GoReplay reads them); `.gz` files are decompressed. */
+async function readGorFiles(cwd: string, input: string): Promise<GorFile[]> {
+  const names = picomatch.scan(input).isGlob ? await expandGlob(cwd, input) : [input];
+  if (names.length === 0) throw new ConfigError('no file matches this pattern', { file: input });
+  const files: GorFile[] = [];
+  for (const name of names) {
+    const file = path.resolve(cwd, name);
+    let data: Buffer;
+    try {
+      data = await readFile(file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new ConfigError(code === 'ENOENT' ? 'file not found' : `cannot read: ${code}`, {
+        file: name,
+      });
+    }
+    if (name.endsWith('.gz')) {
+      try {
+        data = gunzipSync(data);
+      } catch (error) {
+        throw new ConfigError(`not valid gzip: ${(error as Error).message}`, { file: name });
+      }
+    }
+    files.push({ name, data });
+  }
+  return files;
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {

@@ -12,6 +12,7 @@ export function serializeRecord(request: WorkloadRecord): string {
   if (request.body !== undefined && request.body.length > 0) out.body = encodeBody(request.body);
   if (request.endpoint !== undefined) out.endpoint = request.endpoint;
   if (request.weight !== undefined && request.weight !== 1) out.weight = request.weight;
+  if (request.meta !== undefined) out.meta = request.meta;
   return JSON.stringify(out);
 }
 

@@ -33,6 +33,8 @@ export interface WorkloadRecord {
   endpoint?: string;
   weight?: number;
   id?: number | string;
+  /** What was known about the request when recorded (status, latency, ...); ignored on replay. */
+  meta?: Record<string, unknown>;
 }
 
 export interface ParseWorkloadOptions {

@@ -111,7 +111,7 @@ describe('perfgate import', () => {
   });
 
   it.each([
-    [['xml', 'a.xml'], "unknown format 'xml': expected har or access-log"],
+    [['xml', 'a.xml'], "unknown format 'xml': expected har, access-log or goreplay"],
     [[], 'which format?'],
     [['har'], 'missing the har file to read'],
     [['har', 'a', 'b'], "unexpected argument 'b'"],

@@ -1,0 +1,244 @@
+"""The recorder shared by the WSGI and Django middlewares: sampling (a rate plus a per-endpoint
+floor, as in perfgate's Node recorder), CPU readings, records and the sink."""
+
+import os
+import random
+import socket
+import threading
+import time
+from datetime import datetime, timezone
+
+from .cpu import open_meter
+from .records import Policy, auto_endpoint_path, clean_headers, normalise_path, record_line, redact
+from .sink import RotatingSink
+
+ENVIRON_KEY = "perfgate.recorder"
+BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class Sampler:
+    """Measure at start with probability ``rate`` (or ``floor_probe`` while an endpoint is owed
+    its floor); keep at finish if the rate draw won or the endpoint is below its floor."""
+
+    def __init__(self, rate, floor=1, period_s=60.0, probe=0.1, clock=time.time, rand=random.random):
+        if not 0 <= rate <= 1 or not 0 <= probe <= 1:
+            raise ValueError("rate and probe must be between 0 and 1")
+        self.rate, self.floor, self.period_s, self.probe = rate, floor, period_s, probe
+        self.clock, self.rand = clock, rand
+        self.start_at = clock()
+        self.kept, self.since = {}, {}
+        self.owed, self.discovering, self.found = 0, True, False
+        self.lock = threading.Lock()
+
+    def _roll(self):
+        now = self.clock()
+        if now - self.start_at < self.period_s:
+            return
+        self.start_at = now
+        self.discovering, self.found = self.found, False
+        for key in self.kept:
+            self.kept[key] = 0
+        self.owed = len(self.kept) if self.floor else 0
+
+    def start(self):
+        r = self.rand()
+        if r < self.rate:
+            return 1
+        if not self.floor:
+            return 0
+        with self.lock:
+            self._roll()
+            owed = self.owed > 0 or self.discovering
+        return 2 if owed and r < self.rate + self.probe * (1 - self.rate) else 0
+
+    def finish(self, endpoint, decision):
+        with self.lock:
+            self._roll()
+            count = self.kept.get(endpoint)
+            if count is None and len(self.kept) < 1000:
+                count = self.kept[endpoint] = 0
+                self.found = True
+                if self.floor:
+                    self.owed += 1
+            p = self.rate if decision == 1 else self.rate + self.probe
+            seen = self.since.get(endpoint, 0) + 1 / min(1, p)
+            keep = decision == 1 or (count is not None and count < self.floor)
+            if not keep:
+                self.since[endpoint] = seen
+                return False, 0
+            self.since[endpoint] = 0
+            if count is not None:
+                self.kept[endpoint] = count + 1
+                if count + 1 == self.floor:
+                    self.owed -= 1
+            return True, seen
+
+
+class State:
+    __slots__ = ("decision", "t0", "cpu0", "route", "flags", "body", "bytes", "omitted", "status", "done")
+
+    def __init__(self, decision):
+        self.decision = decision
+        self.t0 = time.perf_counter_ns()
+        self.cpu0 = 0
+        self.route = None
+        self.flags = {}
+        self.body = []
+        self.bytes = 0
+        self.omitted = False
+        self.status = 0
+        self.done = False
+
+
+class Recorder:
+    """``Recorder(path, rate=0.01)``; share one per process (gunicorn: create it at import)."""
+
+    def __init__(self, path, rate, floor=1, floor_period_s=60.0, floor_probe=0.1, routes=(),
+                 redact_headers=(), redact_query=(), keep_secrets=False, max_body_bytes=64 * 1024,
+                 max_bytes=64 << 20, max_age_s=3600, counter="auto", commit=None, host=None,
+                 flags=None, on_error=None, clock=time.time, rand=random.random):
+        self.sampler = Sampler(rate, floor, floor_period_s, floor_probe, clock, rand)
+        self.sink = RotatingSink(path, max_bytes=max_bytes, max_age_s=max_age_s, on_error=on_error)
+        self.meter, self.counter_reason = open_meter(counter)
+        self.routes = [_compile(r) for r in routes]
+        self.policy = None if keep_secrets else Policy(redact_headers, redact_query)
+        self.redacted = {}
+        self.max_body = max_body_bytes
+        env = os.environ
+        self.commit = commit or env.get("PERFGATE_COMMIT") or env.get("GIT_COMMIT") or env.get("SOURCE_VERSION")
+        self.host = host or socket.gethostname()
+        self.flags = flags
+        self.clock = clock
+        self.measured = self.recorded = 0
+
+    # --- called by the middlewares -------------------------------------------------------
+    def begin(self):
+        decision = self.sampler.start()
+        if not decision:
+            return None
+        self.measured += 1
+        state = State(decision)
+        state.cpu0 = self.meter.read()
+        return state
+
+    def finish(self, state, environ):
+        if state.done:
+            return
+        state.done = True
+        cpu1 = self.meter.read()
+        t1 = time.perf_counter_ns()
+        try:
+            self._record(state, environ, cpu1, t1)
+        except Exception as error:  # never into the service
+            self.sink.on_error("perfgate recorder: %r" % (error,))
+
+    def _record(self, state, environ, cpu1, t1):
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        raw_path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+        path = _quote(raw_path) or "/"
+        query = environ.get("QUERY_STRING", "")
+        url = path + ("?" + query if query else "")
+        endpoint, source = self._endpoint(method, path, state.route)
+        keep, weight = self.sampler.finish(endpoint, state.decision)
+        if not keep:
+            return
+        flags = dict(self.flags(environ) or {}) if self.flags else {}
+        flags.update(state.flags)
+        meta = {
+            "endpoint": endpoint,
+            "endpointSource": source,
+            "status": state.status,
+            "latencyMs": (t1 - state.t0) / 1e6,
+            "requestBytes": state.bytes,
+        }
+        if state.omitted:
+            meta["bodyOmitted"] = True
+        meta["cpu"] = {"counter": self.meter.counter, "unit": self.meter.unit, "value": cpu1 - state.cpu0}
+        if self.commit:
+            meta["commit"] = self.commit
+        meta["host"] = self.host
+        meta["pid"] = os.getpid()
+        meta["time"] = datetime.fromtimestamp(self.clock(), timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        if flags:
+            meta["flags"] = flags
+        meta["sampled"] = "rate" if state.decision == 1 else "floor"
+        record = {
+            "method": method,
+            "url": url,
+            "headers": clean_headers(_environ_headers(environ)),
+            "weight": weight,
+        }
+        if state.body and not state.omitted:
+            record["body"] = b"".join(state.body)
+        if source != "auto":
+            record["endpoint"] = endpoint
+        if self.policy is not None:
+            redact(record, self.policy, self.redacted)
+        if self.sink.write(record_line(record, meta)):
+            self.recorded += 1
+
+    def _endpoint(self, method, path, route):
+        if route:
+            return "%s %s" % (method, normalise_path(route.split("?")[0])), "route"
+        pathname = normalise_path(path)
+        for template_method, segments, template in self.routes:
+            if template_method and template_method != method:
+                continue
+            got = pathname.split("/")
+            if len(got) == len(segments) and all(
+                (w.startswith(":") and len(w) > 1 and g != "") or w == g for w, g in zip(segments, got)
+            ):
+                return "%s %s" % (method, template), "routes"
+        return "%s %s" % (method, auto_endpoint_path(pathname)), "auto"
+
+    def flush(self, timeout=5.0):
+        self.sink.flush(timeout)
+
+    def stats(self):
+        return {
+            "measured": self.measured, "recorded": self.recorded, "written": self.sink.written,
+            "dropped": self.sink.dropped, "files": list(self.sink.files), "failed": self.sink.failed,
+            "counter": self.meter.counter, "redacted": dict(self.redacted),
+        }
+
+
+def set_flag(environ_or_request, key, value):
+    """Attaches a flag state to the request being recorded (a WSGI environ or Django request)."""
+    state = _state(environ_or_request)
+    if state is not None:
+        state.flags[key] = value if isinstance(value, (str, int, float, bool)) else str(value)
+
+
+def set_route(environ_or_request, template):
+    state = _state(environ_or_request)
+    if state is not None and template:
+        state.route = template
+
+
+def _state(obj):
+    environ = getattr(obj, "environ", obj)
+    return environ.get(ENVIRON_KEY) if isinstance(environ, dict) else None
+
+
+def _compile(template):
+    parts = template.strip().split(None, 1)
+    method, path = (parts[0].upper(), parts[1]) if len(parts) == 2 else (None, parts[0])
+    path = normalise_path(path.split("?")[0])
+    return method, path.split("/"), path
+
+
+def _quote(raw):
+    from urllib.parse import quote
+
+    # PATH_INFO is bytes decoded as latin-1 (PEP 3333): re-encode, then %-encode what needs it.
+    return quote(raw.encode("latin-1", "replace"), safe="/:@!$&'()*+,;=-._~%")
+
+
+def _environ_headers(environ):
+    pairs = []
+    if environ.get("CONTENT_TYPE"):
+        pairs.append(("content-type", environ["CONTENT_TYPE"]))
+    for key, value in environ.items():
+        if key.startswith("HTTP_") and isinstance(value, str):
+            pairs.append((key[5:].replace("_", "-").lower(), value.encode("latin-1", "replace").decode("utf-8", "replace")))
+    return pairs

@@ -1,0 +1,290 @@
+// Two windows of recorded production samples → a result.json like the gate's, so every report
+// surface renders it. Production windows cannot be paired by round, so each endpoint (or slice)
+// gets the unpaired ratio of mean cost with Welch degrees of freedom, the two-sample
+// Hodges–Lehmann "typical request" change, one-sided tests against its threshold, Holm across
+// everything compared, and the gate's verdict rules.
+
+import { twoSampleHodgesLehmann } from '../analysis/hodges-lehmann.js';
+import { holm } from '../analysis/multiplicity.js';
+import {
+  changeEstimate,
+  interval,
+  lowerBound,
+  pRegression,
+  sum,
+  unpairedRatio,
+  type RatioEstimate,
+} from '../analysis/ratio.js';
+import { summarize, plural } from '../analysis/summary.js';
+import { thresholdResolver } from '../analysis/thresholds.js';
+import type {
+  AnalysisOptions,
+  Change,
+  EndpointResult,
+  OverallVerdict,
+  RunResult,
+  Verdict,
+} from '../analysis/types.js';
+import { decideVerdict } from '../analysis/verdict.js';
+import type { RecordedSample } from './read.js';
+
+/** What to slice by: a meta field, or one flag. */
+export type Slice = { kind: 'status' | 'host' | 'commit' } | { kind: 'flag'; name: string };
+
+export interface RolloutOptions extends AnalysisOptions {
+  by?: Slice;
+  /** Fewer samples than this in a window leaves a group out of the comparison (default 30). */
+  minSamples?: number;
+  windows?: { before: string; after: string };
+}
+
+const TYPICAL_CAP = 4000;
+
+export function sliceLabel(slice: Slice): string {
+  return slice.kind === 'flag' ? `flag:${slice.name}` : slice.kind;
+}
+
+export function sliceValue(sample: RecordedSample, slice: Slice): string {
+  switch (slice.kind) {
+    case 'status':
+      return sample.status === null ? '(none)' : String(sample.status);
+    case 'host':
+      return sample.host ?? '(none)';
+    case 'commit':
+      return sample.commit ?? '(none)';
+    case 'flag':
+      return sample.flags[slice.name] ?? '(unset)';
+  }
+}
+
+interface Group {
+  name: string;
+  endpoint: string;
+  before: number[];
+  after: number[];
+  /** The baseline is the whole endpoint's before window: this slice has too few samples there. */
+  wholeBaseline: boolean;
+}
+
+function groups(before: RecordedSample[], after: RecordedSample[], options: RolloutOptions) {
+  const min = options.minSamples ?? 30;
+  const byEndpoint = (samples: RecordedSample[]) => {
+    const map = new Map<string, RecordedSample[]>();
+    for (const s of samples) {
+      const list = map.get(s.endpoint);
+      if (list) list.push(s);
+      else map.set(s.endpoint, [s]);
+    }
+    return map;
+  };
+  const b = byEndpoint(before);
+  const a = byEndpoint(after);
+  const names = [...new Set([...b.keys(), ...a.keys()])].sort();
+  const out: Group[] = [];
+  const left: string[] = [];
+  for (const endpoint of names) {
+    const bs = b.get(endpoint) ?? [];
+    const as = a.get(endpoint) ?? [];
+    if (!options.by) {
+      const g = {
+        name: endpoint,
+        endpoint,
+        before: values(bs),
+        after: values(as),
+        wholeBaseline: false,
+      };
+      if (g.before.length >= min && g.after.length >= min) out.push(g);
+      else left.push(`${endpoint} (${g.before.length}/${g.after.length})`);
+      continue;
+    }
+    const slice = options.by;
+    const split = (samples: RecordedSample[]) => {
+      const map = new Map<string, number[]>();
+      for (const s of samples) {
+        const v = sliceValue(s, slice);
+        const list = map.get(v);
+        if (list) list.push(s.value);
+        else map.set(v, [s.value]);
+      }
+      return map;
+    };
+    const sb = split(bs);
+    const sa = split(as);
+    for (const value of [...new Set([...sb.keys(), ...sa.keys()])].sort()) {
+      const name = `${endpoint} [${sliceLabel(slice)}=${value}]`;
+      const own = sb.get(value) ?? [];
+      const after = sa.get(value) ?? [];
+      // A slice the before window never had (a flag turned on by the rollout) is compared with
+      // everything that endpoint did before: that is what the slice changed.
+      const wholeBaseline = own.length < min;
+      const baseline = wholeBaseline ? values(bs) : own;
+      if (after.length >= min && baseline.length >= min) {
+        out.push({ name, endpoint, before: baseline, after, wholeBaseline });
+      } else left.push(`${name} (${baseline.length}/${after.length})`);
+    }
+  }
+  return { groups: out, left, min };
+}
+
+function values(samples: RecordedSample[]): number[] {
+  return samples.map((s) => s.value);
+}
+
+/** Every k-th value, sorted first, so the typical change stays cheap on large windows. */
+function thin(xs: number[]): number[] {
+  if (xs.length <= TYPICAL_CAP) return xs;
+  const sorted = [...xs].sort((p, q) => p - q);
+  const step = sorted.length / TYPICAL_CAP;
+  return Array.from({ length: TYPICAL_CAP }, (_, i) => sorted[Math.floor(i * step + step / 2)]!);
+}
+
+function toChange(e: RatioEstimate, confidence: number): Change {
+  return { estimate: changeEstimate(e), ...interval(e, confidence) };
+}
+
+export function compareWindows(
+  before: RecordedSample[],
+  after: RecordedSample[],
+  options: RolloutOptions,
+): RunResult {
+  const counters = new Set([...before, ...after].map((s) => `${s.counter} (${s.unit})`));
+  if (counters.size > 1) {
+    throw new RangeError(
+      `the windows were measured with different counters: ${[...counters].join(', ')}; costs in different units cannot be compared`,
+    );
+  }
+  const first = before[0] ?? after[0];
+  const { alpha, confidence } = options;
+  const { groups: list, left, min } = groups(before, after, options);
+  const resolve = thresholdResolver(options.thresholds);
+  const estimates = list.map((g) => unpairedRatio(g.before, g.after));
+  const choices = list.map((g) => resolve(g.endpoint));
+  const raw = estimates.map((e, i) => pRegression(e, choices[i]!.threshold));
+  const adjusted = holm(raw);
+  const family = list.length;
+  const afterTotal = after.length;
+
+  const endpoints: EndpointResult[] = list.map((g, i) => {
+    const e = estimates[i]!;
+    const change = toChange(e, confidence);
+    const verdict = decideVerdict({
+      pAdjusted: adjusted[i]!,
+      alpha,
+      high: change.high,
+      threshold: choices[i]!.threshold,
+    });
+    const hl = twoSampleHodgesLehmann(
+      thin(g.before).map(Math.log),
+      thin(g.after).map(Math.log),
+      confidence,
+    );
+    const warnings: string[] = [];
+    if (g.wholeBaseline) {
+      warnings.push(
+        `fewer than ${min} samples of this slice before the rollout: compared with all of ${g.endpoint} before it`,
+      );
+    }
+    if (e.method === 'exact')
+      warnings.push('no spread in the samples: decided on the estimate alone');
+    return {
+      endpoint: g.name,
+      verdict,
+      threshold: choices[i]!.threshold,
+      thresholdSource: choices[i]!.source,
+      confidence,
+      change,
+      gateLow: lowerBound(e, alpha / family),
+      p: raw[i]!,
+      pAdjusted: adjusted[i]!,
+      typical: {
+        estimate: Math.expm1(hl.estimate),
+        low: Math.expm1(hl.low),
+        high: Math.expm1(hl.high),
+      },
+      method: e.method,
+      before: sum(g.before) / g.before.length,
+      after: sum(g.after) / g.after.length,
+      n: { before: g.before.length, after: g.after.length, rounds: 0 },
+      weight: afterTotal > 0 ? g.after.length / afterTotal : 0,
+      moreRounds: null,
+      warnings,
+    };
+  });
+
+  const counts: Record<Verdict, number> = {
+    regression: 0,
+    improvement: 0,
+    unchanged: 0,
+    inconclusive: 0,
+    error: 0,
+  };
+  for (const e of endpoints) counts[e.verdict]++;
+  const warnings: string[] = [];
+  const counter = first?.counter ?? 'unknown';
+  if (counter !== 'instructions') {
+    warnings.push(
+      `recorded with ${counter}, not instructions: CPU time varies with load and machine, so compare windows from the same fleet`,
+    );
+  }
+  warnings.push(
+    'production windows: unpaired comparison; traffic mix, load and data may differ between windows as well as the code',
+  );
+  if (left.length > 0) {
+    warnings.push(
+      `left out ${plural(left.length, 'group')} with fewer than ${min} samples in a window (before/after): ${left.slice(0, 8).join(', ')}${left.length > 8 ? ', …' : ''}`,
+    );
+  }
+  if (endpoints.length === 0) warnings.push('no endpoints were measured');
+  let total: Change | null = null;
+  if (!options.by && list.length > 0) {
+    const b = list.flatMap((g) => g.before);
+    const a = list.flatMap((g) => g.after);
+    total = toChange(unpairedRatio(b, a), confidence);
+  }
+  let verdict: OverallVerdict = 'pass';
+  if (endpoints.length === 0) verdict = 'error';
+  else if (counts.regression > 0 || (options.onInconclusive === 'fail' && counts.inconclusive > 0))
+    verdict = 'fail';
+  const times = (xs: RecordedSample[]) => xs.map((s) => s.time).filter(Number.isFinite);
+  const startMs = Math.min(...times(before), ...times(after));
+  const endMs = Math.max(...times(before), ...times(after));
+  const result: RunResult = {
+    version: 1,
+    verdict,
+    summary: '',
+    counter: {
+      name: counter,
+      unit:
+        first?.unit === 'count' && counter === 'instructions'
+          ? 'instructions'
+          : (first?.unit ?? 'count'),
+      fallback: counter !== 'instructions',
+      ...(counter !== 'instructions' ? { reason: 'as recorded by the service' } : {}),
+      all: [counter],
+      kernel: false,
+    },
+    alpha,
+    confidence,
+    onInconclusive: options.onInconclusive,
+    endpoints,
+    total,
+    counts,
+    run: {
+      seed: null,
+      rounds: 0,
+      plannedRounds: null,
+      looks: 1,
+      startedAt: Number.isFinite(startMs) ? new Date(startMs).toISOString() : null,
+      durationMs: Number.isFinite(endMs - startMs) ? endMs - startMs : null,
+      complete: true,
+      builds: {
+        before: options.windows ? { ref: options.windows.before } : {},
+        after: options.windows ? { ref: options.windows.after } : {},
+      },
+      mode: 'a-b',
+    },
+    warnings,
+  };
+  result.summary = summarize(result);
+  return result;
+}
