@@ -118,17 +118,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path4) {
-      const ctrl = callVisitor(key, node2, visitor, path4);
+    function visit_(key, node2, visitor, path5) {
+      const ctrl = callVisitor(key, node2, visitor, path5);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path4, ctrl);
-        return visit_(key, ctrl, visitor, path4);
+        replaceNode(key, path5, ctrl);
+        return visit_(key, ctrl, visitor, path5);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path4 = Object.freeze(path4.concat(node2));
+          path5 = Object.freeze(path5.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path4);
+            const ci = visit_(i, node2.items[i], visitor, path5);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -139,13 +139,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path4 = Object.freeze(path4.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path4);
+          path5 = Object.freeze(path5.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path5);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path4);
+          const cv = visit_("value", node2.value, visitor, path5);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -166,17 +166,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path4) {
-      const ctrl = await callVisitor(key, node2, visitor, path4);
+    async function visitAsync_(key, node2, visitor, path5) {
+      const ctrl = await callVisitor(key, node2, visitor, path5);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path4, ctrl);
-        return visitAsync_(key, ctrl, visitor, path4);
+        replaceNode(key, path5, ctrl);
+        return visitAsync_(key, ctrl, visitor, path5);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path4 = Object.freeze(path4.concat(node2));
+          path5 = Object.freeze(path5.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path4);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path5);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -187,13 +187,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path4 = Object.freeze(path4.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path4);
+          path5 = Object.freeze(path5.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path5);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path4);
+          const cv = await visitAsync_("value", node2.value, visitor, path5);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -220,23 +220,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path4) {
+    function callVisitor(key, node2, visitor, path5) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path4);
+        return visitor(key, node2, path5);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path4);
+        return visitor.Map?.(key, node2, path5);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path4);
+        return visitor.Seq?.(key, node2, path5);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path4);
+        return visitor.Pair?.(key, node2, path5);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path4);
+        return visitor.Scalar?.(key, node2, path5);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path4);
+        return visitor.Alias?.(key, node2, path5);
       return void 0;
     }
-    function replaceNode(key, path4, node2) {
-      const parent = path4[path4.length - 1];
+    function replaceNode(key, path5, node2) {
+      const parent = path5[path5.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -609,8 +609,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count3, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count3);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -718,13 +718,13 @@ var require_Alias = __commonJS({
         const anchor2 = anchors2 && source && anchors2.get(source);
         return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
       } else if (identity.isCollection(node2)) {
-        let count2 = 0;
+        let count3 = 0;
         for (const item of node2.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count2)
-            count2 = c;
+          if (c > count3)
+            count3 = c;
         }
-        return count2;
+        return count3;
       } else if (identity.isPair(node2)) {
         const kc = getAliasCount(doc, node2.key, anchors2);
         const vc = getAliasCount(doc, node2.value, anchors2);
@@ -848,10 +848,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path4, value) {
+    function collectionFromPath(schema, path5, value) {
       let v = value;
-      for (let i = path4.length - 1; i >= 0; --i) {
-        const k = path4[i];
+      for (let i = path5.length - 1; i >= 0; --i) {
+        const k = path5[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -870,7 +870,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path4) => path4 == null || typeof path4 === "object" && !!path4[Symbol.iterator]().next().done;
+    var isEmptyPath = (path5) => path5 == null || typeof path5 === "object" && !!path5[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -900,11 +900,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path4, value) {
-        if (isEmptyPath(path4))
+      addIn(path5, value) {
+        if (isEmptyPath(path5))
           this.add(value);
         else {
-          const [key, ...rest] = path4;
+          const [key, ...rest] = path5;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -918,8 +918,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path4) {
-        const [key, ...rest] = path4;
+      deleteIn(path5) {
+        const [key, ...rest] = path5;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -933,8 +933,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path4, keepScalar) {
-        const [key, ...rest] = path4;
+      getIn(path5, keepScalar) {
+        const [key, ...rest] = path5;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -952,8 +952,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path4) {
-        const [key, ...rest] = path4;
+      hasIn(path5) {
+        const [key, ...rest] = path5;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -963,8 +963,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path4, value) {
-        const [key, ...rest] = path4;
+      setIn(path5, value) {
+        const [key, ...rest] = path5;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -1188,8 +1188,8 @@ var require_stringifyString = __commonJS({
             case "u":
               {
                 str += json2.slice(start, i);
-                const code2 = json2.substr(i + 2, 4);
-                switch (code2) {
+                const code3 = json2.substr(i + 2, 4);
+                switch (code3) {
                   case "0000":
                     str += "\\0";
                     break;
@@ -1215,8 +1215,8 @@ var require_stringifyString = __commonJS({
                     str += "\\P";
                     break;
                   default:
-                    if (code2.substr(0, 2) === "00")
-                      str += "\\x" + code2.substr(2);
+                    if (code3.substr(0, 2) === "00")
+                      str += "\\x" + code3.substr(2);
                     else
                       str += json2.substr(i, 6);
                 }
@@ -1329,9 +1329,9 @@ ${indent}`) + "'";
         start = start.replace(/\n+/g, `$&${indent}`);
       }
       const indentSize = indent ? "2" : "1";
-      let header = (startWithSpace ? indentSize : "") + chomp;
+      let header2 = (startWithSpace ? indentSize : "") + chomp;
       if (comment) {
-        header += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
+        header2 += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
         if (onComment)
           onComment();
       }
@@ -1346,11 +1346,11 @@ ${indent}`) + "'";
         }
         const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
         if (!literalFallback)
-          return `>${header}
+          return `>${header2}
 ${indent}${body}`;
       }
       value = value.replace(/\n+/g, `$&${indent}`);
-      return `|${header}
+      return `|${header2}
 ${indent}${start}${value}${end}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
@@ -2051,7 +2051,7 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map2 = new this(schema);
-        const add = (key, value) => {
+        const add2 = (key, value) => {
           if (typeof replacer === "function")
             value = replacer.call(obj, key, value);
           else if (Array.isArray(replacer) && !replacer.includes(key))
@@ -2061,10 +2061,10 @@ var require_YAMLMap = __commonJS({
         };
         if (obj instanceof Map) {
           for (const [key, value] of obj)
-            add(key, value);
+            add2(key, value);
         } else if (obj && typeof obj === "object") {
           for (const key of Object.keys(obj))
-            add(key, obj[key]);
+            add2(key, obj[key]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map2.items.sort(schema.sortMapEntries);
@@ -3131,9 +3131,9 @@ var require_timestamp = __commonJS({
         const match = str.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
-        const [, year, month, day, hour, minute, second] = match.map(Number);
+        const [, year, month, day2, hour, minute, second] = match.map(Number);
         const millisec = match[7] ? Number((match[7] + "00").substr(1, 3)) : 0;
-        let date5 = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec);
+        let date5 = Date.UTC(year, month - 1, day2, hour || 0, minute || 0, second || 0, millisec);
         const tz = match[8];
         if (tz && tz !== "Z") {
           let d = parseSexagesimal(tz, false);
@@ -3479,9 +3479,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path4, value) {
+      addIn(path5, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path4, value);
+          this.contents.addIn(path5, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -3556,14 +3556,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path4) {
-        if (Collection.isEmptyPath(path4)) {
+      deleteIn(path5) {
+        if (Collection.isEmptyPath(path5)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path4) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path5) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -3578,10 +3578,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path4, keepScalar) {
-        if (Collection.isEmptyPath(path4))
+      getIn(path5, keepScalar) {
+        if (Collection.isEmptyPath(path5))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path4, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path5, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -3592,10 +3592,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path4) {
-        if (Collection.isEmptyPath(path4))
+      hasIn(path5) {
+        if (Collection.isEmptyPath(path5))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path4) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path5) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -3612,13 +3612,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path4, value) {
-        if (Collection.isEmptyPath(path4)) {
+      setIn(path5, value) {
+        if (Collection.isEmptyPath(path5)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path4), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path5), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path4, value);
+          this.contents.setIn(path5, value);
         }
       }
       /**
@@ -3677,8 +3677,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count3, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count3);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -3715,22 +3715,22 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code2, message) {
+      constructor(name, pos, code3, message) {
         super();
         this.name = name;
-        this.code = code2;
+        this.code = code3;
         this.message = message;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code2, message) {
-        super("YAMLParseError", pos, code2, message);
+      constructor(pos, code3, message) {
+        super("YAMLParseError", pos, code3, message);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code2, message) {
-        super("YAMLWarning", pos, code2, message);
+      constructor(pos, code3, message) {
+        super("YAMLWarning", pos, code3, message);
       }
     };
     var prettifyError2 = (src, lc) => (error62) => {
@@ -3755,12 +3755,12 @@ var require_errors = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count2 = 1;
+        let count3 = 1;
         const end = error62.linePos[1];
         if (end?.line === line && end.col > col) {
-          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count3 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count2);
+        const pointer = " ".repeat(ci) + "^".repeat(count3);
         error62.message += `:
 
 ${lineStr}
@@ -4453,10 +4453,10 @@ var require_resolve_block_scalar = __commonJS({
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
       const start = scalar.offset;
-      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
-      if (!header)
+      const header2 = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+      if (!header2)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
+      const type = header2.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
       const lines = scalar.source ? splitLines(scalar.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
@@ -4467,26 +4467,26 @@ var require_resolve_block_scalar = __commonJS({
           break;
       }
       if (chompStart === 0) {
-        const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
-        let end2 = start + header.length;
+        const value2 = header2.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        let end2 = start + header2.length;
         if (scalar.source)
           end2 += scalar.source.length;
-        return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
+        return { value: value2, type, comment: header2.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar.indent + header.indent;
-      let offset = scalar.offset + header.length;
+      let trimIndent = scalar.indent + header2.indent;
+      let offset = scalar.offset + header2.length;
       let contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
         const [indent, content] = lines[i];
         if (content === "" || content === "\r") {
-          if (header.indent === 0 && indent.length > trimIndent)
+          if (header2.indent === 0 && indent.length > trimIndent)
             trimIndent = indent.length;
         } else {
           if (indent.length < trimIndent) {
             const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
             onError(offset + indent.length, "MISSING_CHAR", message);
           }
-          if (header.indent === 0)
+          if (header2.indent === 0)
             trimIndent = indent.length;
           contentStart = i;
           if (trimIndent === 0 && !ctx.atRoot) {
@@ -4513,7 +4513,7 @@ var require_resolve_block_scalar = __commonJS({
         if (crlf)
           content = content.slice(0, -1);
         if (content && indent.length < trimIndent) {
-          const src = header.indent ? "explicit indentation indicator" : "first line";
+          const src = header2.indent ? "explicit indentation indicator" : "first line";
           const message = `Block scalar lines must not be less indented than their ${src}`;
           onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent = "";
@@ -4540,7 +4540,7 @@ var require_resolve_block_scalar = __commonJS({
           prevMoreIndented = false;
         }
       }
-      switch (header.chomp) {
+      switch (header2.chomp) {
         case "-":
           break;
         case "+":
@@ -4552,8 +4552,8 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value += "\n";
       }
-      const end = start + header.length + scalar.source.length;
-      return { value, type, comment: header.comment, range: [start, end, end] };
+      const end = start + header2.length + scalar.source.length;
+      return { value, type, comment: header2.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header") {
@@ -4639,7 +4639,7 @@ var require_resolve_flow_scalar = __commonJS({
       const { offset, type, source, end } = scalar;
       let _type;
       let value;
-      const _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
+      const _onError = (rel, code3, msg) => onError(offset + rel, code3, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
@@ -4837,9 +4837,9 @@ var require_resolve_flow_scalar = __commonJS({
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code2 = ok ? parseInt(cc, 16) : NaN;
+      const code3 = ok ? parseInt(cc, 16) : NaN;
       try {
-        return String.fromCodePoint(code2);
+        return String.fromCodePoint(code3);
       } catch {
         const raw = source.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -4859,7 +4859,7 @@ var require_compose_scalar = __commonJS({
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
-      const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+      const { value, type, comment, range: range2 } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
@@ -4879,7 +4879,7 @@ var require_compose_scalar = __commonJS({
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
         scalar = new Scalar.Scalar(value);
       }
-      scalar.range = range;
+      scalar.range = range2;
       scalar.source = value;
       if (type)
         scalar.type = type;
@@ -5161,12 +5161,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code2, message, warning) => {
+        this.onError = (source, code3, message, warning) => {
           const pos = getErrorPos(source);
           if (warning)
-            this.warnings.push(new errors.YAMLWarning(pos, code2, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code3, message));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code2, message));
+            this.errors.push(new errors.YAMLParseError(pos, code3, message));
         };
         this.directives = new directives.Directives({ version: options.version || "1.2" });
         this.options = options;
@@ -5328,12 +5328,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code2, message) => {
+        const _onError = (pos, code3, message) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code2, message);
+            onError(offset, code3, message);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code2, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code3, message);
         };
         switch (token.type) {
           case "scalar":
@@ -5392,10 +5392,10 @@ var require_cst_scalar = __commonJS({
             type = "QUOTE_DOUBLE";
             break;
           case "block-scalar": {
-            const header = token.props[0];
-            if (header.type !== "block-scalar-header")
+            const header2 = token.props[0];
+            if (header2.type !== "block-scalar-header")
               throw new Error("Invalid block scalar header");
-            type = header.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
+            type = header2.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
             break;
           }
           default:
@@ -5427,10 +5427,10 @@ var require_cst_scalar = __commonJS({
       const head = source.substring(0, he);
       const body = source.substring(he + 1) + "\n";
       if (token.type === "block-scalar") {
-        const header = token.props[0];
-        if (header.type !== "block-scalar-header")
+        const header2 = token.props[0];
+        if (header2.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
-        header.source = head;
+        header2.source = head;
         token.source = body;
       } else {
         const { offset } = token;
@@ -5579,9 +5579,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path4) => {
+    visit2.itemAtPath = (cst, path5) => {
       let item = cst;
-      for (const [field, index] of path4) {
+      for (const [field, index] of path5) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -5590,23 +5590,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path4) => {
-      const parent = visit2.itemAtPath(cst, path4.slice(0, -1));
-      const field = path4[path4.length - 1][0];
+    visit2.parentCollection = (cst, path5) => {
+      const parent = visit2.itemAtPath(cst, path5.slice(0, -1));
+      const field = path5[path5.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path4, item, visitor) {
-      let ctrl = visitor(item, path4);
+    function _visit(path5, item, visitor) {
+      let ctrl = visitor(item, path5);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path4.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path5.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5617,10 +5617,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path4);
+            ctrl = ctrl(item, path5);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path4) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path5) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -7626,8 +7626,8 @@ var require_utils = __commonJS({
       }
       return output2;
     };
-    exports.basename = (path4, { windows } = {}) => {
-      const segs = path4.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path5, { windows } = {}) => {
+      const segs = path5.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -7674,8 +7674,8 @@ var require_scan = __commonJS({
       CHAR_RIGHT_SQUARE_BRACKET
       /* ] */
     } = require_constants();
-    var isPathSeparator = (code2) => {
-      return code2 === CHAR_FORWARD_SLASH || code2 === CHAR_BACKWARD_SLASH;
+    var isPathSeparator = (code3) => {
+      return code3 === CHAR_FORWARD_SLASH || code3 === CHAR_BACKWARD_SLASH;
     };
     var depth = (token) => {
       if (token.isPrefix !== true) {
@@ -7705,38 +7705,38 @@ var require_scan = __commonJS({
       let finished = false;
       let braces = 0;
       let prev;
-      let code2;
+      let code3;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index >= length;
       const peek = () => str.charCodeAt(index + 1);
       const advance = () => {
-        prev = code2;
+        prev = code3;
         return str.charCodeAt(++index);
       };
       while (index < length) {
-        code2 = advance();
+        code3 = advance();
         let next;
-        if (code2 === CHAR_BACKWARD_SLASH) {
+        if (code3 === CHAR_BACKWARD_SLASH) {
           backslashes = token.backslashes = true;
-          code2 = advance();
-          if (code2 === CHAR_LEFT_CURLY_BRACE) {
+          code3 = advance();
+          if (code3 === CHAR_LEFT_CURLY_BRACE) {
             braceEscaped = true;
           }
           continue;
         }
-        if (braceEscaped === true || code2 === CHAR_LEFT_CURLY_BRACE) {
+        if (braceEscaped === true || code3 === CHAR_LEFT_CURLY_BRACE) {
           braces++;
-          while (eos() !== true && (code2 = advance())) {
-            if (code2 === CHAR_BACKWARD_SLASH) {
+          while (eos() !== true && (code3 = advance())) {
+            if (code3 === CHAR_BACKWARD_SLASH) {
               backslashes = token.backslashes = true;
               advance();
               continue;
             }
-            if (code2 === CHAR_LEFT_CURLY_BRACE) {
+            if (code3 === CHAR_LEFT_CURLY_BRACE) {
               braces++;
               continue;
             }
-            if (braceEscaped !== true && code2 === CHAR_DOT && (code2 = advance()) === CHAR_DOT) {
+            if (braceEscaped !== true && code3 === CHAR_DOT && (code3 = advance()) === CHAR_DOT) {
               isBrace = token.isBrace = true;
               isGlob = token.isGlob = true;
               finished = true;
@@ -7745,7 +7745,7 @@ var require_scan = __commonJS({
               }
               break;
             }
-            if (braceEscaped !== true && code2 === CHAR_COMMA) {
+            if (braceEscaped !== true && code3 === CHAR_COMMA) {
               isBrace = token.isBrace = true;
               isGlob = token.isGlob = true;
               finished = true;
@@ -7754,7 +7754,7 @@ var require_scan = __commonJS({
               }
               break;
             }
-            if (code2 === CHAR_RIGHT_CURLY_BRACE) {
+            if (code3 === CHAR_RIGHT_CURLY_BRACE) {
               braces--;
               if (braces === 0) {
                 braceEscaped = false;
@@ -7769,7 +7769,7 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (code2 === CHAR_FORWARD_SLASH) {
+        if (code3 === CHAR_FORWARD_SLASH) {
           slashes.push(index);
           tokens.push(token);
           token = { value: "", depth: 0, isGlob: false };
@@ -7782,27 +7782,27 @@ var require_scan = __commonJS({
           continue;
         }
         if (opts.noext !== true) {
-          const isExtglobChar = code2 === CHAR_PLUS || code2 === CHAR_AT || code2 === CHAR_ASTERISK || code2 === CHAR_QUESTION_MARK || code2 === CHAR_EXCLAMATION_MARK;
+          const isExtglobChar = code3 === CHAR_PLUS || code3 === CHAR_AT || code3 === CHAR_ASTERISK || code3 === CHAR_QUESTION_MARK || code3 === CHAR_EXCLAMATION_MARK;
           if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
             isGlob = token.isGlob = true;
             isExtglob = token.isExtglob = true;
             finished = true;
-            if (code2 === CHAR_EXCLAMATION_MARK && index === start) {
+            if (code3 === CHAR_EXCLAMATION_MARK && index === start) {
               negatedExtglob = true;
             }
             if (scanToEnd === true) {
               let parens = 0;
-              while (eos() !== true && (code2 = advance())) {
-                if (code2 === CHAR_BACKWARD_SLASH) {
+              while (eos() !== true && (code3 = advance())) {
+                if (code3 === CHAR_BACKWARD_SLASH) {
                   backslashes = token.backslashes = true;
                   advance();
                   continue;
                 }
-                if (code2 === CHAR_LEFT_PARENTHESES) {
+                if (code3 === CHAR_LEFT_PARENTHESES) {
                   parens++;
                   continue;
                 }
-                if (code2 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                if (code3 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
                   finished = true;
                   break;
                 }
@@ -7812,7 +7812,7 @@ var require_scan = __commonJS({
             break;
           }
         }
-        if (code2 === CHAR_ASTERISK) {
+        if (code3 === CHAR_ASTERISK) {
           if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
           isGlob = token.isGlob = true;
           finished = true;
@@ -7821,7 +7821,7 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (code2 === CHAR_QUESTION_MARK) {
+        if (code3 === CHAR_QUESTION_MARK) {
           isGlob = token.isGlob = true;
           finished = true;
           if (scanToEnd === true) {
@@ -7829,7 +7829,7 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (code2 === CHAR_LEFT_SQUARE_BRACKET) {
+        if (code3 === CHAR_LEFT_SQUARE_BRACKET) {
           while (eos() !== true && (next = advance())) {
             if (next === CHAR_BACKWARD_SLASH) {
               backslashes = token.backslashes = true;
@@ -7848,26 +7848,26 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (opts.nonegate !== true && code2 === CHAR_EXCLAMATION_MARK && index === start) {
+        if (opts.nonegate !== true && code3 === CHAR_EXCLAMATION_MARK && index === start) {
           negated = token.negated = true;
           start++;
           continue;
         }
-        if (opts.noparen !== true && code2 === CHAR_LEFT_PARENTHESES) {
+        if (opts.noparen !== true && code3 === CHAR_LEFT_PARENTHESES) {
           isGlob = token.isGlob = true;
           if (scanToEnd === true) {
             let parens = 1;
-            while (eos() !== true && (code2 = advance())) {
-              if (code2 === CHAR_BACKWARD_SLASH) {
+            while (eos() !== true && (code3 = advance())) {
+              if (code3 === CHAR_BACKWARD_SLASH) {
                 backslashes = token.backslashes = true;
                 advance();
                 continue;
               }
-              if (code2 === CHAR_LEFT_PARENTHESES) {
+              if (code3 === CHAR_LEFT_PARENTHESES) {
                 parens++;
                 continue;
               }
-              if (code2 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+              if (code3 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
                 finished = true;
                 break;
               }
@@ -7932,7 +7932,7 @@ var require_scan = __commonJS({
       };
       if (opts.tokens === true) {
         state.maxDepth = 0;
-        if (!isPathSeparator(code2)) {
+        if (!isPathSeparator(code3)) {
           tokens.push(token);
         }
         state.tokens = tokens;
@@ -8082,11 +8082,11 @@ var require_parse = __commonJS({
       return value.replace(/\\(.)/g, "$1");
     };
     var hasRepeatedCharPrefixOverlap = (branches) => {
-      const values = branches.map(normalizeSimpleBranch).filter(Boolean);
-      for (let i = 0; i < values.length; i++) {
-        for (let j = i + 1; j < values.length; j++) {
-          const a = values[i];
-          const b = values[j];
+      const values2 = branches.map(normalizeSimpleBranch).filter(Boolean);
+      for (let i = 0; i < values2.length; i++) {
+        for (let j = i + 1; j < values2.length; j++) {
+          const a = values2[i];
+          const b = values2[j];
           const char = a[0];
           if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
             continue;
@@ -8307,13 +8307,13 @@ var require_parse = __commonJS({
         consume(token.value);
       };
       const negate = () => {
-        let count2 = 1;
+        let count3 = 1;
         while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
           advance();
           state.start++;
-          count2++;
+          count3++;
         }
-        if (count2 % 2 === 0) {
+        if (count3 % 2 === 0) {
           return false;
         }
         state.negated = true;
@@ -8372,16 +8372,16 @@ var require_parse = __commonJS({
         const analysis = analyzeRepeatedExtglob(body, opts);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
-          const open2 = tokens[token.tokensIndex];
-          open2.type = "text";
-          open2.value = literal2;
-          open2.output = safeOutput || utils.escapeRegex(literal2);
+          const open3 = tokens[token.tokensIndex];
+          open3.type = "text";
+          open3.value = literal2;
+          open3.output = safeOutput || utils.escapeRegex(literal2);
           for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
             tokens[i].value = "";
             tokens[i].output = "";
             delete tokens[i].suffix;
           }
-          state.output = token.output + open2.output;
+          state.output = token.output + open3.output;
           state.backtrack = true;
           push({ type: "paren", extglob: true, value, output: "" });
           decrement("parens");
@@ -8601,15 +8601,15 @@ var require_parse = __commonJS({
         }
         if (value === "{" && opts.nobrace !== true) {
           increment("braces");
-          const open2 = {
+          const open3 = {
             type: "brace",
             value,
             output: "(",
             outputIndex: state.output.length,
             tokensIndex: state.tokens.length
           };
-          braces.push(open2);
-          push(open2);
+          braces.push(open3);
+          push(open3);
           continue;
         }
         if (value === "}") {
@@ -8621,17 +8621,17 @@ var require_parse = __commonJS({
           let output2 = ")";
           if (brace.dots === true) {
             const arr = tokens.slice();
-            const range = [];
+            const range2 = [];
             for (let i = arr.length - 1; i >= 0; i--) {
               tokens.pop();
               if (arr[i].type === "brace") {
                 break;
               }
               if (arr[i].type !== "dots") {
-                range.unshift(arr[i].value);
+                range2.unshift(arr[i].value);
               }
             }
-            output2 = expandRange(range, opts);
+            output2 = expandRange(range2, opts);
             state.backtrack = true;
           }
           if (brace.comma !== true && brace.dots !== true) {
@@ -8999,9 +8999,9 @@ var require_picomatch = __commonJS({
     var utils = require_utils();
     var constants4 = require_constants();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch3 = (glob, options, returnState = false) => {
+    var picomatch5 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
-        const fns = glob.map((input2) => picomatch3(input2, options, returnState));
+        const fns = glob.map((input2) => picomatch5(input2, options, returnState));
         const arrayMatcher = (str) => {
           for (const isMatch of fns) {
             const state2 = isMatch(str);
@@ -9017,16 +9017,16 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix = opts.windows;
-      const regex = isState ? picomatch3.compileRe(glob, options) : picomatch3.makeRe(glob, options, false, true);
+      const regex = isState ? picomatch5.compileRe(glob, options) : picomatch5.makeRe(glob, options, false, true);
       const state = regex.state;
       delete regex.state;
       let isIgnored = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch3(opts.ignore, ignoreOpts, returnState);
+        isIgnored = picomatch5(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input2, returnObject = false) => {
-        const { isMatch, match, output: output2 } = picomatch3.test(input2, regex, options, { glob, posix });
+        const { isMatch, match, output: output2 } = picomatch5.test(input2, regex, options, { glob, posix });
         const result = { glob, state, regex, posix, input: input2, output: output2, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
@@ -9052,7 +9052,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch3.test = (input2, regex, options, { glob, posix } = {}) => {
+    picomatch5.test = (input2, regex, options, { glob, posix } = {}) => {
       if (typeof input2 !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -9069,24 +9069,24 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch3.matchBase(input2, regex, options, posix);
+          match = picomatch5.matchBase(input2, regex, options, posix);
         } else {
           match = regex.exec(output2);
         }
       }
       return { isMatch: Boolean(match), match, output: output2 };
     };
-    picomatch3.matchBase = (input2, glob, options, posix = options && options.windows) => {
-      const regex = glob instanceof RegExp ? glob : picomatch3.makeRe(glob, options);
+    picomatch5.matchBase = (input2, glob, options, posix = options && options.windows) => {
+      const regex = glob instanceof RegExp ? glob : picomatch5.makeRe(glob, options);
       return regex.test(utils.basename(input2, { windows: posix }));
     };
-    picomatch3.isMatch = (str, patterns, options) => picomatch3(patterns, options)(str);
-    picomatch3.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch3.parse(p, options));
+    picomatch5.isMatch = (str, patterns, options) => picomatch5(patterns, options)(str);
+    picomatch5.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch5.parse(p, options));
       return parse3(pattern, { ...options, fastpaths: false });
     };
-    picomatch3.scan = (input2, options) => scan(input2, options);
-    picomatch3.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch5.scan = (input2, options) => scan(input2, options);
+    picomatch5.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -9097,13 +9097,13 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex = picomatch3.toRegex(source, options);
+      const regex = picomatch5.toRegex(source, options);
       if (returnState === true) {
         regex.state = state;
       }
       return regex;
     };
-    picomatch3.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
+    picomatch5.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
       if (!input2 || typeof input2 !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
@@ -9114,9 +9114,9 @@ var require_picomatch = __commonJS({
       if (!parsed.output) {
         parsed = parse3(input2, options);
       }
-      return picomatch3.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch5.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch3.toRegex = (source, options) => {
+    picomatch5.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -9125,8 +9125,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch3.constants = constants4;
-    module.exports = picomatch3;
+    picomatch5.constants = constants4;
+    module.exports = picomatch5;
   }
 });
 
@@ -9136,14 +9136,14 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
-    function picomatch3(glob, options, returnState = false) {
+    function picomatch5(glob, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob, options, returnState);
     }
-    Object.assign(picomatch3, pico);
-    module.exports = picomatch3;
+    Object.assign(picomatch5, pico);
+    module.exports = picomatch5;
   }
 });
 
@@ -9233,8 +9233,8 @@ var pidFile;
 var exitHookInstalled = false;
 function statFields(pid) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const stat3 = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
   } catch {
     return null;
   }
@@ -9405,14 +9405,14 @@ async function takeLeftovers(file2, graceMs = 3e3) {
 import { parseArgs } from "node:util";
 function parseCommandArgs(command, argv, options, allowPositionals = true) {
   try {
-    const { values, positionals } = parseArgs({
+    const { values: values2, positionals } = parseArgs({
       args: argv,
       options: { ...options, help: { type: "boolean", short: "h" } },
       allowPositionals,
       strict: true
     });
-    const { help: help8, ...rest } = values;
-    return { values: rest, positionals, help: help8 === true };
+    const { help: help13, ...rest } = values2;
+    return { values: rest, positionals, help: help13 === true };
   } catch (error62) {
     const message = error62 instanceof Error ? error62.message.replace(/\. To specify .*$/s, "") : String(error62);
     throw new UsageError(
@@ -9535,21 +9535,21 @@ function loadBinding() {
     return cached;
   }
   const require2 = createRequire(import.meta.url);
-  for (const path4 of tried) {
-    if (!existsSync(path4)) continue;
+  for (const path5 of tried) {
+    if (!existsSync(path5)) continue;
     try {
-      const addon = require2(path4);
+      const addon = require2(path5);
       const missing = missingVerbs(addon);
-      cached = missing.length === 0 ? { bound: true, native: addon, path: path4 } : {
+      cached = missing.length === 0 ? { bound: true, native: addon, path: path5 } : {
         bound: false,
-        reason: `${path4} is out of date (it lacks ${missing.join(", ")}): rebuild it with 'npm run build:native'`,
+        reason: `${path5} is out of date (it lacks ${missing.join(", ")}): rebuild it with 'npm run build:native'`,
         tried
       };
       return cached;
     } catch (error62) {
       cached = {
         bound: false,
-        reason: `could not load ${path4}: ${error62 instanceof Error ? error62.message : String(error62)}`,
+        reason: `could not load ${path5}: ${error62 instanceof Error ? error62.message : String(error62)}`,
         tried
       };
       return cached;
@@ -9631,11 +9631,11 @@ var CounterSet = class _CounterSet {
   native;
   groups;
   closed = false;
-  constructor(native, groups) {
+  constructor(native, groups2) {
     this.native = native;
-    this.groups = groups;
-    this.events = groups.flatMap((g2) => g2.events);
-    this.width = groups.reduce((w, g2) => w + 2 + g2.events.length, 0);
+    this.groups = groups2;
+    this.events = groups2.flatMap((g2) => g2.events);
+    this.width = groups2.reduce((w, g2) => w + 2 + g2.events.length, 0);
   }
   /** Opens the events on `pid` (0 = this thread). Throws the native error (with .code) on refusal. */
   static open(pid, events, options = {}) {
@@ -9683,21 +9683,21 @@ var CounterSet = class _CounterSet {
     return this.decode(buf);
   }
   decode(buf) {
-    const values = {};
+    const values2 = {};
     let enabled = 0;
     let running = 0;
     let multiplexed = false;
     for (const g2 of this.groups) {
       const en = buf[g2.offset];
-      const run2 = buf[g2.offset + 1];
-      if (run2 < en) multiplexed = true;
+      const run3 = buf[g2.offset + 1];
+      if (run3 < en) multiplexed = true;
       enabled = Math.max(enabled, en);
-      running = Math.max(running, run2);
+      running = Math.max(running, run3);
       g2.events.forEach((e, i) => {
-        values[e] = buf[g2.offset + 2 + i];
+        values2[e] = buf[g2.offset + 2 + i];
       });
     }
-    return { values, enabled, running, multiplexed };
+    return { values: values2, enabled, running, multiplexed };
   }
   /**
    * Per-event difference between two snapshots, written into `out` in `events` order.
@@ -9731,7 +9731,7 @@ import { cpus, release } from "node:os";
 import { readFileSync as readFileSync2 } from "node:fs";
 import { join as join2 } from "node:path";
 function parseCpuList(text2) {
-  const cpus2 = /* @__PURE__ */ new Set();
+  const cpus3 = /* @__PURE__ */ new Set();
   const trimmed = text2.trim();
   if (trimmed === "") throw new RangeError("an empty CPU list");
   for (const part of trimmed.split(",")) {
@@ -9741,12 +9741,12 @@ function parseCpuList(text2) {
     const to = m[2] === void 0 ? from : Number(m[2]);
     if (to < from) throw new RangeError(`'${part.trim()}' runs backwards`);
     if (to > 4095) throw new RangeError(`CPU ${to} is out of range`);
-    for (let cpu = from; cpu <= to; cpu++) cpus2.add(cpu);
+    for (let cpu = from; cpu <= to; cpu++) cpus3.add(cpu);
   }
-  return [...cpus2].sort((a, b) => a - b);
+  return [...cpus3].sort((a, b) => a - b);
 }
-function formatCpuList(cpus2) {
-  const sorted2 = [...new Set(cpus2)].sort((a, b) => a - b);
+function formatCpuList(cpus3) {
+  const sorted2 = [...new Set(cpus3)].sort((a, b) => a - b);
   const parts2 = [];
   for (let i = 0; i < sorted2.length; ) {
     let j = i;
@@ -9771,8 +9771,8 @@ function readHybridCpu(sys = "/sys") {
     const dir = join2(sys, "bus", "event_source", "devices", name);
     try {
       const type = Number.parseInt(readFileSync2(join2(dir, "type"), "utf8").trim(), 10);
-      const cpus2 = parseCpuList(readFileSync2(join2(dir, "cpus"), "utf8"));
-      return Number.isInteger(type) && type > 0 ? { name, type, cpus: cpus2 } : null;
+      const cpus3 = parseCpuList(readFileSync2(join2(dir, "cpus"), "utf8"));
+      return Number.isInteger(type) && type > 0 ? { name, type, cpus: cpus3 } : null;
     } catch {
       return null;
     }
@@ -10039,12 +10039,12 @@ function spawnBlocked(options) {
     child.stdout.on("data", (c) => tail.push(c));
     child.stderr.on("data", (c) => tail.push(c));
   }
-  const closed = new Promise((resolve9) => child.once("close", resolve9));
+  const closed = new Promise((resolve15) => child.once("close", resolve15));
   let running = true;
-  const exited = new Promise((resolve9) => {
-    child.once("exit", (code2, signal) => {
+  const exited = new Promise((resolve15) => {
+    child.once("exit", (code3, signal) => {
       running = false;
-      resolve9({ code: code2, signal });
+      resolve15({ code: code3, signal });
     });
   });
   const go = child.stdio[3];
@@ -10109,7 +10109,7 @@ function resolvePlacement(setting, events, facts) {
   const hardware = events.some((e) => eventInfo(e)?.kind === "hardware");
   const countingPmu = hybrid && hardware ? hybrid.core : null;
   const coreList = countingPmu ? formatCpuList(countingPmu.cpus) : "";
-  let cpus2;
+  let cpus3;
   if (setting === "all") {
     if (countingPmu) {
       return {
@@ -10120,8 +10120,8 @@ function resolvePlacement(setting, events, facts) {
     }
   } else if (setting === "auto") {
     if (countingPmu) {
-      cpus2 = countingPmu.cpus.filter((c) => allowed.has(c));
-      if (cpus2.length === 0) {
+      cpus3 = countingPmu.cpus.filter((c) => allowed.has(c));
+      if (cpus3.length === 0) {
         return {
           ok: false,
           message: `none of the performance cores (${coreList}) is available to perfgate (it may use ${formatCpuList(allowedCpus)})`,
@@ -10147,16 +10147,16 @@ function resolvePlacement(setting, events, facts) {
         };
       }
     }
-    cpus2 = setting;
+    cpus3 = setting;
   }
   const placement = {
-    ...cpus2 ? { cpus: cpus2 } : {},
+    ...cpus3 ? { cpus: cpus3 } : {},
     ...countingPmu ? { pmuType: countingPmu.type } : {}
   };
   return {
     ok: true,
     placement,
-    cpus: cpus2 ? formatCpuList(cpus2) : null,
+    cpus: cpus3 ? formatCpuList(cpus3) : null,
     pmu: countingPmu ? countingPmu.name : null
   };
 }
@@ -10298,6 +10298,143 @@ function sampleVariance(x) {
 function sampleStandardDeviation(x) {
   var sampleVarianceX = sampleVariance(x);
   return Math.sqrt(sampleVarianceX);
+}
+function quantileSorted(x, p) {
+  var idx = (x.length - 1) * p;
+  if (x.length === 0) {
+    throw new Error("quantile requires at least one data point.");
+  } else if (p < 0 || p > 1) {
+    throw new Error("quantiles must be between 0 and 1");
+  } else if (p === 1) {
+    return x[x.length - 1];
+  } else if (p === 0) {
+    return x[0];
+  } else if (idx % 1 !== 0) {
+    var lower = Math.floor(idx);
+    var upper = Math.ceil(idx);
+    var fraction3 = idx - lower;
+    return x[lower] + fraction3 * (x[upper] - x[lower]);
+  } else {
+    return x[idx];
+  }
+}
+function quickselect(arr, k, left, right) {
+  left = left || 0;
+  right = right || arr.length - 1;
+  while (right > left) {
+    if (right - left > 600) {
+      var n = right - left + 1;
+      var m = k - left + 1;
+      var z3 = Math.log(n);
+      var s = 0.5 * Math.exp(2 * z3 / 3);
+      var sd = 0.5 * Math.sqrt(z3 * s * (n - s) / n);
+      if (m - n / 2 < 0) {
+        sd *= -1;
+      }
+      var newLeft = Math.max(left, Math.floor(k - m * s / n + sd));
+      var newRight = Math.min(
+        right,
+        Math.floor(k + (n - m) * s / n + sd)
+      );
+      quickselect(arr, k, newLeft, newRight);
+    }
+    var t = arr[k];
+    var i = left;
+    var j = right;
+    swap(arr, left, k);
+    if (arr[right] > t) {
+      swap(arr, left, right);
+    }
+    while (i < j) {
+      swap(arr, i, j);
+      i++;
+      j--;
+      while (arr[i] < t) {
+        i++;
+      }
+      while (arr[j] > t) {
+        j--;
+      }
+    }
+    if (arr[left] === t) {
+      swap(arr, left, j);
+    } else {
+      j++;
+      swap(arr, j, right);
+    }
+    if (j <= k) {
+      left = j + 1;
+    }
+    if (k <= j) {
+      right = j - 1;
+    }
+  }
+}
+function swap(arr, i, j) {
+  var tmp = arr[i];
+  arr[i] = arr[j];
+  arr[j] = tmp;
+}
+function quantile(x, p) {
+  var copy = x.slice();
+  if (Array.isArray(p)) {
+    multiQuantileSelect(copy, p);
+    var results = [];
+    for (var i = 0; i < p.length; i++) {
+      results[i] = quantileSorted(copy, p[i]);
+    }
+    return results;
+  } else {
+    var idx = quantileIndex(copy.length, p);
+    quantileSelect(copy, idx, 0, copy.length - 1);
+    return quantileSorted(copy, p);
+  }
+}
+function quantileSelect(arr, k, left, right) {
+  if (k % 1 === 0) {
+    quickselect(arr, k, left, right);
+  } else {
+    k = Math.floor(k);
+    quickselect(arr, k, left, right);
+    quickselect(arr, k + 1, k + 1, right);
+  }
+}
+function multiQuantileSelect(arr, p) {
+  var positions = /* @__PURE__ */ new Set();
+  for (var i = 0; i < p.length; i++) {
+    var idx = quantileIndex(arr.length, p[i]);
+    positions.add(Math.floor(idx));
+    positions.add(Math.ceil(idx));
+  }
+  var indices = Array.from(positions).sort(compare);
+  multiselect(arr, indices, 0, indices.length - 1, 0, arr.length - 1);
+}
+function multiselect(arr, indices, lo, hi, left, right) {
+  if (lo > hi) {
+    return;
+  }
+  var mid = lo + hi >> 1;
+  quickselect(arr, indices[mid], left, right);
+  multiselect(arr, indices, lo, mid - 1, left, indices[mid] - 1);
+  multiselect(arr, indices, mid + 1, hi, indices[mid] + 1, right);
+}
+function compare(a, b) {
+  return a - b;
+}
+function quantileIndex(len, p) {
+  var idx = (len - 1) * p;
+  if (p === 1) {
+    return len - 1;
+  } else if (p === 0) {
+    return 0;
+  } else if (idx % 1 !== 0) {
+    return idx;
+  } else {
+    return idx;
+  }
+}
+function median(x) {
+  return +quantile(x, 0.5);
 }
 var BayesianClassifier = function BayesianClassifier2() {
   this.totalCount = 0;
@@ -10658,10 +10795,10 @@ function tQuantile(p, df) {
 
 // src/analysis/ratio.ts
 var EXACT_SE = 1e-12;
-function sum2(values) {
+function sum2(values2) {
   let total2 = 0;
   let compensation = 0;
-  for (const v of values) {
+  for (const v of values2) {
     const t = total2 + v;
     compensation += Math.abs(total2) >= Math.abs(v) ? total2 - t + v : v - t + total2;
     total2 = t;
@@ -10683,10 +10820,10 @@ function pairedRatio(before, after) {
   const se = Math.sqrt(rounds / (rounds - 1) * sum2(squares)) / totalB;
   return estimate("paired-rounds", Math.log(ratio), se, rounds - 1);
 }
-function meanAndVariance(values) {
-  const mean2 = sum2(values) / values.length;
-  const squares = values.map((v) => (v - mean2) * (v - mean2));
-  return { mean: mean2, variance: sum2(squares) / (values.length - 1) };
+function meanAndVariance(values2) {
+  const mean2 = sum2(values2) / values2.length;
+  const squares = values2.map((v) => (v - mean2) * (v - mean2));
+  return { mean: mean2, variance: sum2(squares) / (values2.length - 1) };
 }
 function unpairedRatio(before, after) {
   const n = before.length;
@@ -10730,9 +10867,9 @@ function pRegression(e, threshold) {
 }
 
 // src/analysis/robust.ts
-function median(values) {
-  if (values.length === 0) throw new RangeError("median: needs at least one value");
-  const sorted2 = Float64Array.from(values).sort();
+function median2(values2) {
+  if (values2.length === 0) throw new RangeError("median: needs at least one value");
+  const sorted2 = Float64Array.from(values2).sort();
   const mid = sorted2.length >> 1;
   return sorted2.length % 2 === 1 ? sorted2[mid] : (sorted2[mid - 1] + sorted2[mid]) / 2;
 }
@@ -10764,41 +10901,41 @@ function isBuild(value) {
   return value === "before" || value === "after";
 }
 function addSample(data, sample) {
-  const { value, round: round2, request: request3, build } = sample;
-  if (!Number.isFinite(value) || value <= 0 || !Number.isFinite(round2)) {
+  const { value, round: round3, request: request3, build } = sample;
+  if (!Number.isFinite(value) || value <= 0 || !Number.isFinite(round3)) {
     data.invalid++;
     return;
   }
-  let table = data.rounds.get(round2);
+  let table = data.rounds.get(round3);
   if (!table) {
     table = { before: /* @__PURE__ */ new Map(), after: /* @__PURE__ */ new Map() };
-    data.rounds.set(round2, table);
+    data.rounds.set(round3, table);
   }
   const cells = table[build];
-  let cell2 = cells.get(request3);
-  if (cell2) {
-    cell2.sum += value;
-    cell2.n++;
+  let cell3 = cells.get(request3);
+  if (cell3) {
+    cell3.sum += value;
+    cell3.n++;
   } else {
-    cell2 = { sum: value, n: 1, status: sample.status };
-    cells.set(request3, cell2);
+    cell3 = { sum: value, n: 1, status: sample.status };
+    cells.set(request3, cell3);
   }
   if (typeof sample.block === "number") {
-    cell2.byBlock ??= /* @__PURE__ */ new Map();
-    const b = cell2.byBlock.get(sample.block);
+    cell3.byBlock ??= /* @__PURE__ */ new Map();
+    const b = cell3.byBlock.get(sample.block);
     if (b) {
       b.sum += value;
       b.n++;
     } else {
-      cell2.byBlock.set(sample.block, { sum: value, n: 1 });
+      cell3.byBlock.set(sample.block, { sum: value, n: 1 });
     }
   }
   data.samples[build]++;
   if (sample.multiplexed) data.multiplexed++;
 }
-function noteMismatch(data, request3, round2, detail) {
+function noteMismatch(data, request3, round3, detail) {
   data.mismatched.add(request3);
-  data.mismatchExample ??= `request ${request3} in round ${round2}: ${detail}`;
+  data.mismatchExample ??= `request ${request3} in round ${round3}: ${detail}`;
 }
 function collect(set2) {
   const endpoints = /* @__PURE__ */ new Map();
@@ -10833,11 +10970,11 @@ function collect(set2) {
     }
   }
   for (const data of endpoints.values()) {
-    for (const [round2, table] of data.rounds) {
+    for (const [round3, table] of data.rounds) {
       for (const [request3, a] of table.before) {
         const b = table.after.get(request3);
         if (b && a.status !== void 0 && b.status !== void 0 && a.status !== b.status) {
-          noteMismatch(data, request3, round2, `${a.status} before, ${b.status} after`);
+          noteMismatch(data, request3, round3, `${a.status} before, ${b.status} after`);
         }
       }
     }
@@ -10858,8 +10995,8 @@ function arrange(data) {
   let droppedRounds = 0;
   let unmatched = 0;
   const rounds = [...data.rounds.keys()].sort((a, b) => a - b);
-  for (const round2 of rounds) {
-    const table = data.rounds.get(round2);
+  for (const round3 of rounds) {
+    const table = data.rounds.get(round3);
     if (table.before.size === 0 || table.after.size === 0) {
       droppedRounds++;
       continue;
@@ -10887,7 +11024,7 @@ function arrange(data) {
       if (!table.before.has(request3)) unmatched++;
     }
     if (common > 0) {
-      paired.rounds.push(round2);
+      paired.rounds.push(round3);
       paired.before.push(a);
       paired.after.push(b);
       paired.requests.push(common);
@@ -10907,11 +11044,11 @@ var MIN_BLOCKS = 3;
 function blockedTotals(table) {
   let blocks;
   for (const build of ["before", "after"]) {
-    for (const [request3, cell2] of table[build]) {
+    for (const [request3, cell3] of table[build]) {
       if (build === "after" && !table.before.has(request3)) continue;
       if (build === "before" && !table.after.has(request3)) continue;
-      if (!cell2.byBlock) return null;
-      const keys = [...cell2.byBlock.keys()].sort((x, y) => x - y);
+      if (!cell3.byBlock) return null;
+      const keys = [...cell3.byBlock.keys()].sort((x, y) => x - y);
       if (!blocks) blocks = keys;
       else if (keys.length !== blocks.length || keys.some((k, i) => k !== blocks[i])) return null;
     }
@@ -10919,15 +11056,15 @@ function blockedTotals(table) {
   if (!blocks || blocks.length < MIN_BLOCKS) return null;
   const totals = (build) => blocks.map((block) => {
     let t = 0;
-    for (const [request3, cell2] of table[build]) {
+    for (const [request3, cell3] of table[build]) {
       const other = build === "before" ? table.after : table.before;
       if (!other.has(request3)) continue;
-      const b = cell2.byBlock.get(block);
+      const b = cell3.byBlock.get(block);
       t += b.sum / b.n;
     }
     return t;
   });
-  return { before: median(totals("before")), after: median(totals("after")) };
+  return { before: median2(totals("before")), after: median2(totals("after")) };
 }
 
 // src/analysis/summary.ts
@@ -10985,8 +11122,8 @@ function summarize(result) {
     return fit(plural(counts.regression, "regression"), worst.map(describe));
   }
   if (result.verdict === "fail") {
-    const open2 = endpoints.filter((e) => e.verdict === "inconclusive");
-    return fit(`${counts.inconclusive} inconclusive (on-inconclusive: fail)`, open2.map(describe));
+    const open3 = endpoints.filter((e) => e.verdict === "inconclusive");
+    return fit(`${counts.inconclusive} inconclusive (on-inconclusive: fail)`, open3.map(describe));
   }
   const parts2 = [`no regression beyond threshold in ${plural(endpoints.length, "endpoint")}`];
   if (counts.improvement > 0) parts2.push(`${counts.improvement} improved`);
@@ -11086,13 +11223,13 @@ function warmupLine(result) {
   if (counts.length === 0) return void 0;
   const low = Math.round(Math.min(...counts));
   const high = Math.round(Math.max(...counts));
-  const range = low === high ? `${low}` : `${low}\u2013${high}`;
+  const range2 = low === high ? `${low}` : `${low}\u2013${high}`;
   const unsettled = Object.values(w.endpoints).reduce(
     (n, e) => n + e.before.unsettled + e.after.unsettled,
     0
   );
   const how = w.mode === "auto" ? "until steady" : "fixed";
-  return `warm-up ${how}: ${range} requests per endpoint per process (median), ${(w.wallMs / 1e3).toFixed(1)} s per process${unsettled > 0 ? `, ${unsettled} never settled` : ""}`;
+  return `warm-up ${how}: ${range2} requests per endpoint per process (median), ${(w.wallMs / 1e3).toFixed(1)} s per process${unsettled > 0 ? `, ${unsettled} never settled` : ""}`;
 }
 function methodLine(result) {
   const judged = result.endpoints.filter((e) => e.pAdjusted !== null).length;
@@ -11186,12 +11323,12 @@ function renderMarkdown(result, options = {}) {
     if (notes.length > 0) {
       lines.push(...notes.map((n, i) => `<sup>${i + 1}</sup> ${cell(n)}  `), "");
     }
-    const open2 = rows.filter((e) => e.verdict === "inconclusive");
-    if (open2.length > 0) {
+    const open3 = rows.filter((e) => e.verdict === "inconclusive");
+    if (open3.length > 0) {
       lines.push(
         "**Inconclusive**:",
         "",
-        ...open2.map(
+        ...open3.map(
           (e) => `- ${code(e.endpoint)}: ${cell(inconclusiveReason(e))}; ${moreRoundsAdvice(e)}.`
         ),
         ""
@@ -11215,8 +11352,8 @@ var COLOR = {
   pass: "32",
   fail: "31"
 };
-function paint(text2, code2, color) {
-  return color && code2 !== "0" ? `\x1B[${code2}m${text2}\x1B[0m` : text2;
+function paint(text2, code3, color) {
+  return color && code3 !== "0" ? `\x1B[${code3}m${text2}\x1B[0m` : text2;
 }
 function width(text2) {
   return [...text2].length;
@@ -11237,7 +11374,7 @@ function renderText(result, options = {}) {
   lines.push("");
   const rows = worstFirst(result.endpoints);
   const { notes, marks } = footnotes(rows);
-  const header = ["endpoint", "before", "after", "change", "threshold", "verdict"];
+  const header2 = ["endpoint", "before", "after", "change", "threshold", "verdict"];
   const table = rows.map((e) => {
     const m = marks.get(e) ?? [];
     return [
@@ -11251,14 +11388,14 @@ function renderText(result, options = {}) {
   });
   if (result.total)
     table.push(["total (traffic-weighted)", "", "", formatChange(result.total), "", ""]);
-  const sizes = header.map((h, i) => Math.max(width(h), ...table.map((r) => width(r[i]))));
+  const sizes = header2.map((h, i) => Math.max(width(h), ...table.map((r) => width(r[i]))));
   const right = [false, true, true, false, true, false];
   const format = (cells, verdict) => cells.map((c, i) => {
     const padded = i === cells.length - 1 ? c : pad(c, sizes[i], right[i]);
     return i === cells.length - 1 && verdict ? paint(padded, COLOR[verdict], color) : padded;
   }).join("  ").trimEnd();
   if (rows.length > 0) {
-    lines.push(format(header));
+    lines.push(format(header2));
     table.forEach((cells, i) => lines.push(format(cells, rows[i]?.verdict)));
     lines.push("");
   }
@@ -11347,16 +11484,16 @@ var measureCommand = {
       write(ctx.stderr, `perfgate measure: command not found: ${cmd[0]}`);
       return 127;
     }
-    let cpus2;
+    let cpus3;
     try {
-      cpus2 = parseCpusSetting(args.values.cpus ?? "auto");
+      cpus3 = parseCpusSetting(args.values.cpus ?? "auto");
     } catch (error62) {
       write(ctx.stderr, `perfgate measure: --cpus: ${error62.message}`);
       return 2;
     }
     const report2 = probe();
     const choice = selectCounters(parseCounterList(args.values.counter ?? "auto"), report2);
-    const placed = resolvePlacement(cpus2, choice.all, report2);
+    const placed = resolvePlacement(cpus3, choice.all, report2);
     if (!placed.ok) {
       write(
         ctx.stderr,
@@ -12124,8 +12261,8 @@ function assert(_) {
 }
 function getEnumValues(entries) {
   const numericValues = Object.values(entries).filter((v) => typeof v === "number");
-  const values = Object.entries(entries).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
-  return values;
+  const values2 = Object.entries(entries).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
+  return values2;
 }
 function joinValues(array2, separator = "|") {
   return array2.map((val) => stringifyPrimitive(val)).join(separator);
@@ -12263,10 +12400,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path4) {
-  if (!path4)
+function getElementAtPath(obj, path5) {
+  if (!path5)
     return obj;
-  return path4.reduce((acc, key) => acc?.[key], obj);
+  return path5.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -12606,11 +12743,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path4, issues) {
+function prefixIssues(path5, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path4);
+    iss.path.unshift(path5);
     return iss;
   });
 }
@@ -12673,14 +12810,14 @@ function codePointLength(str) {
   const units = str.length;
   if (!highSurrogate.test(str))
     return units;
-  let count2 = units;
+  let count3 = units;
   for (let i = 0; i < units - 1; i++) {
     if ((str.charCodeAt(i) & 64512) === 55296 && (str.charCodeAt(i + 1) & 64512) === 56320) {
-      count2--;
+      count3--;
       i++;
     }
   }
-  return count2;
+  return count3;
 }
 function getLengthableOrigin(input2) {
   if (Array.isArray(input2))
@@ -13072,16 +13209,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path4 = []) => {
+  const processError = (error63, path5 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path4, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path5, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path4, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path4, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
       } else {
-        const fullpath = [...path4, ...issue2.path];
+        const fullpath = [...path5, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -13120,17 +13257,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path4 = []) => {
+  const processError = (error63, path5 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path4, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path5, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path4, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path4, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
       } else {
-        const fullpath = [...path4, ...issue2.path];
+        const fullpath = [...path5, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -13169,8 +13306,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path4 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path4) {
+  const path5 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path5) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -14547,12 +14684,12 @@ function isIso7064Mod97(iban3) {
   let remainder = 0;
   const len = iban3.length;
   for (let i = 4; i < len; i++) {
-    const code2 = iban3.charCodeAt(i);
-    remainder = (code2 >= 65 ? remainder * 100 + (code2 - 55) : remainder * 10 + (code2 - 48)) % 97;
+    const code3 = iban3.charCodeAt(i);
+    remainder = (code3 >= 65 ? remainder * 100 + (code3 - 55) : remainder * 10 + (code3 - 48)) % 97;
   }
   for (let i = 0; i < 4; i++) {
-    const code2 = iban3.charCodeAt(i);
-    remainder = (code2 >= 65 ? remainder * 100 + (code2 - 55) : remainder * 10 + (code2 - 48)) % 97;
+    const code3 = iban3.charCodeAt(i);
+    remainder = (code3 >= 65 ? remainder * 100 + (code3 - 55) : remainder * 10 + (code3 - 48)) % 97;
   }
   return remainder === 1;
 }
@@ -14581,10 +14718,10 @@ function isValidJWT(token, algorithm = null) {
     const tokensParts = token.split(".");
     if (tokensParts.length !== 3)
       return false;
-    const [header] = tokensParts;
-    if (!header)
+    const [header2] = tokensParts;
+    if (!header2)
       return false;
-    const parsedHeader = JSON.parse(atob(header));
+    const parsedHeader = JSON.parse(atob(header2));
     if ("typ" in parsedHeader && parsedHeader?.typ !== "JWT")
       return false;
     if (!parsedHeader.alg)
@@ -15319,10 +15456,10 @@ function getDiscriminatedOption(union2, value) {
 function discriminatorMap(def2) {
   const map2 = /* @__PURE__ */ new Map();
   for (const option of def2.options) {
-    const values = option._zod.propValues?.[def2.discriminator];
-    if (!values || values.size === 0)
+    const values2 = option._zod.propValues?.[def2.discriminator];
+    if (!values2 || values2.size === 0)
       throw new Error(`Invalid discriminated union option at index "${def2.options.indexOf(option)}"`);
-    for (const value of values) {
+    for (const value of values2) {
       if (map2.has(value)) {
         if (value !== void 0)
           throw new Error(`Duplicate discriminator value "${String(value)}"`);
@@ -15652,11 +15789,11 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def2) => {
       return payload;
     }
     const proms = [];
-    const values = def2.keyType._zod.values;
-    if (values && !def2.partial) {
+    const values2 = def2.keyType._zod.values;
+    if (values2 && !def2.partial) {
       payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
       const recordKeys = /* @__PURE__ */ new Set();
-      for (const key of values) {
+      for (const key of values2) {
         if (typeof key === "string" || typeof key === "number" || typeof key === "symbol") {
           recordKeys.add(typeof key === "number" ? key.toString() : key);
           if (key === "__proto__")
@@ -15742,7 +15879,7 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def2) => {
         if (keyResult.issues.length) {
           if (def2.mode === "loose") {
             payload.value[key] = input2[key];
-          } else if (values) {
+          } else if (values2) {
             unrecognized = unrecognized ?? [];
             unrecognized.push(key);
           } else {
@@ -15907,8 +16044,8 @@ function handleSetResult(result, final) {
 }
 var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def2) => {
   $ZodType.init(inst, def2);
-  const values = getEnumValues(def2.entries);
-  const valuesSet = new Set(values);
+  const values2 = getEnumValues(def2.entries);
+  const valuesSet = new Set(values2);
   inst._zod.values = valuesSet;
   defineLazyInternal(inst, "pattern", (zod) => {
     const patternValues = getEnumValues(zod.def.entries).filter((k) => propertyKeyTypes.has(typeof k));
@@ -15921,7 +16058,7 @@ var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def2) => {
     }
     payload.issues.push({
       code: "invalid_value",
-      values,
+      values: values2,
       input: input2,
       inst
     });
@@ -15930,15 +16067,15 @@ var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def2) => {
 });
 var $ZodLiteral = /* @__PURE__ */ $constructor("$ZodLiteral", (inst, def2) => {
   $ZodType.init(inst, def2);
-  const values = new Set(def2.values);
-  inst._zod.values = values;
+  const values2 = new Set(def2.values);
+  inst._zod.values = values2;
   defineLazyInternal(inst, "pattern", (zod) => {
     const vals = zod.def.values;
     return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
     const input2 = payload.value;
-    if (values.has(input2)) {
+    if (values2.has(input2)) {
       return payload;
     }
     payload.issues.push({
@@ -15997,8 +16134,8 @@ var $ZodOptional = /* @__PURE__ */ $constructor("$ZodOptional", (inst, def2) => 
   defineLazyInternal(inst, "optin", (zod) => zod.def.innerType._zod.optin === "defaulted" ? "defaulted" : "optional");
   inst._zod.optout = "optional";
   defineLazyInternal(inst, "values", (zod) => {
-    const values = zod.def.innerType._zod.values;
-    return values ? /* @__PURE__ */ new Set([...values, void 0]) : void 0;
+    const values2 = zod.def.innerType._zod.values;
+    return values2 ? /* @__PURE__ */ new Set([...values2, void 0]) : void 0;
   });
   defineLazyInternal(inst, "pattern", (zod) => {
     const pattern = zod.def.innerType._zod.pattern;
@@ -16513,7 +16650,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve9) {
+function isRecursive(inst, stack, resolve15) {
   const cached4 = recursive.get(inst);
   if (cached4 !== void 0)
     return cached4 ? PROVEN : NONE;
@@ -16523,7 +16660,7 @@ function isRecursive(inst, stack, resolve9) {
   let result = NONE;
   const check3 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve9);
+      const answer = isRecursive(child, stack, resolve15);
       if (answer > result)
         result = answer;
     }
@@ -16534,7 +16671,7 @@ function isRecursive(inst, stack, resolve9) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve9) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve15) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -16598,7 +16735,7 @@ function isRecursive(inst, stack, resolve9) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def2._cachedInner ?? (resolve9 ? inst._zod.innerType : void 0);
+      const inner = def2._cachedInner ?? (resolve15 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -17063,8 +17200,8 @@ function az_default() {
 }
 
 // node_modules/zod/v4/locales/be.js
-function getBelarusianPlural(count2, one, few, many) {
-  const absCount = Math.abs(count2);
+function getBelarusianPlural(count3, one, few, many) {
+  const absCount = Math.abs(count3);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -19711,8 +19848,8 @@ function hu_default() {
 }
 
 // node_modules/zod/v4/locales/hy.js
-function getArmenianPlural(count2, one, many) {
-  return Math.abs(count2) === 1 ? one : many;
+function getArmenianPlural(count3, one, many) {
+  return Math.abs(count3) === 1 ? one : many;
 }
 function withDefiniteArticle(word) {
   if (!word)
@@ -22450,8 +22587,8 @@ function ro_default() {
 }
 
 // node_modules/zod/v4/locales/ru.js
-function getRussianPlural(count2, one, few, many) {
-  const absCount = Math.abs(count2);
+function getRussianPlural(count3, one, few, many) {
+  const absCount = Math.abs(count3);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -24498,12 +24635,12 @@ function compileFn(schema, options) {
   doc.write(outputAccessor === null ? `return true;` : `return ${outputAccessor};`);
   const constantNames = ["INVALID", ...ctx.constants.keys()];
   const constantValues = [INVALID, ...ctx.constants.values()];
-  const code2 = doc.content.join("\n");
+  const code3 = doc.content.join("\n");
   const fullCode = options?.debug ? constantNames.length > 0 ? `// Constants: ${constantNames.join(", ")}
-${code2}` : code2 : "";
+${code3}` : code3 : "";
   const F2 = Function;
   const factoryCode = `return (input) => {
-${code2}
+${code3}
 }`;
   let fn;
   try {
@@ -25454,15 +25591,15 @@ function generateArrayCheck(doc, ctx, schema, accessor, buildsValue = true) {
 }
 function generateLiteralCheck(doc, ctx, schema, accessor) {
   const def2 = schema._zod.def;
-  const values = def2.values;
-  if (values.length !== 1) {
-    const literalSet = addConstant(ctx, new Set(values));
+  const values2 = def2.values;
+  if (values2.length !== 1) {
+    const literalSet = addConstant(ctx, new Set(values2));
     doc.write(`if (!${literalSet}.has(${accessor})) return INVALID;`);
     return accessor;
   }
-  const value = values[0];
+  const value = values2[0];
   if (typeof value === "number" && Number.isNaN(value)) {
-    const literalSet = addConstant(ctx, new Set(values));
+    const literalSet = addConstant(ctx, new Set(values2));
     doc.write(`if (!${literalSet}.has(${accessor})) return INVALID;`);
     return accessor;
   }
@@ -25482,11 +25619,11 @@ function generateLiteralCheck(doc, ctx, schema, accessor) {
   return accessor;
 }
 function generateEnumCheck(doc, ctx, schema, accessor) {
-  const values = schema._zod.values;
-  if (!values) {
+  const values2 = schema._zod.values;
+  if (!values2) {
     throw new ZodCompileUnsupportedError("enum schema without enumerated values");
   }
-  const enumSet = addConstant(ctx, values);
+  const enumSet = addConstant(ctx, values2);
   doc.write(`if (!${enumSet}.has(${accessor})) return INVALID;`);
   return accessor;
 }
@@ -25635,8 +25772,8 @@ function generateUnionCheck(doc, ctx, schema, accessor) {
   }
   const allLiterals = options.every((opt) => opt._zod.def.type === "literal" && !opt._zod.def.checks?.length);
   if (allLiterals) {
-    const values = new Set(options.flatMap((opt) => opt._zod.def.values));
-    const valuesConst = addConstant(ctx, values);
+    const values2 = new Set(options.flatMap((opt) => opt._zod.def.values));
+    const valuesConst = addConstant(ctx, values2);
     doc.write(`if (!${valuesConst}.has(${accessor})) return INVALID;`);
     return accessor;
   }
@@ -25673,17 +25810,17 @@ function generateDiscriminatedUnionCheck(doc, ctx, def2, accessor) {
   let firstBranch = true;
   const claimed = /* @__PURE__ */ new Set();
   for (const option of def2.options) {
-    const values = option._zod.propValues?.[def2.discriminator];
-    if (!values || values.size === 0) {
+    const values2 = option._zod.propValues?.[def2.discriminator];
+    if (!values2 || values2.size === 0) {
       throw new ZodCompileUnsupportedError("discriminated union option without static discriminator values");
     }
-    for (const value of values) {
+    for (const value of values2) {
       if (claimed.has(value)) {
         throw new ZodCompileUnsupportedError(`duplicate discriminator value ${String(value)}`);
       }
       claimed.add(value);
     }
-    const conditions = Array.from(values, (value) => literalEquality(ctx, discVar, value));
+    const conditions = Array.from(values2, (value) => literalEquality(ctx, discVar, value));
     const prefix = firstBranch ? "if" : "else if";
     doc.write(`${prefix} (${conditions.join(" || ")}) {`);
     doc.indented((d) => {
@@ -26785,8 +26922,8 @@ function _set(Class2, valueType, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _enum(Class2, values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+function _enum(Class2, values2, params) {
+  const entries = Array.isArray(values2) ? Object.fromEntries(values2.map((v) => [v, v])) : values2;
   return new Class2({
     type: "enum",
     entries,
@@ -27799,16 +27936,16 @@ var dateProcessor = (schema, ctx, json2, params) => {
 };
 var enumProcessor = (schema, _ctx, json2, _params) => {
   const def2 = schema._zod.def;
-  const values = getEnumValues(def2.entries);
-  if (values.length === 0) {
+  const values2 = getEnumValues(def2.entries);
+  if (values2.length === 0) {
     json2.not = {};
     return;
   }
-  if (values.every((v) => typeof v === "number"))
+  if (values2.every((v) => typeof v === "number"))
     json2.type = "number";
-  if (values.every((v) => typeof v === "string"))
+  if (values2.every((v) => typeof v === "string"))
     json2.type = "string";
-  json2.enum = values;
+  json2.enum = values2;
 };
 var literalProcessor = (schema, ctx, json2, params) => {
   const def2 = schema._zod.def;
@@ -28076,8 +28213,8 @@ function stringifyKeyNames(bySchema, json2, visited) {
   }
   const types = Array.isArray(json2.type) ? json2.type : [json2.type];
   const numericType = !types.includes("string") && types.some((t) => t === "number" || t === "integer");
-  const values = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
-  if (!numericType && !values?.some((v) => typeof v === "number"))
+  const values2 = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
+  if (!numericType && !values2?.some((v) => typeof v === "number"))
     return json2;
   const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format, id, ...rest } = json2;
   if (rest.enum)
@@ -28087,7 +28224,7 @@ function stringifyKeyNames(bySchema, json2, visited) {
   if (!numericType)
     return rest;
   rest.type = "string";
-  if (!values)
+  if (!values2)
     rest.pattern = (types.includes("number") ? number : integer).source;
   return rest;
 }
@@ -29748,9 +29885,9 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def2) => {
   inst.enum = def2.entries;
   inst.options = [...inst._zod.values];
   const keys = new Set(Object.keys(def2.entries));
-  inst.extract = (values, params) => {
+  inst.extract = (values2, params) => {
     const newEntries = {};
-    for (const value of values) {
+    for (const value of values2) {
       if (keys.has(value)) {
         newEntries[value] = def2.entries[value];
       } else
@@ -29763,9 +29900,9 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def2) => {
       entries: newEntries
     });
   };
-  inst.exclude = (values, params) => {
+  inst.exclude = (values2, params) => {
     const newEntries = { ...def2.entries };
-    for (const value of values) {
+    for (const value of values2) {
       if (keys.has(value)) {
         delete newEntries[value];
       } else
@@ -29779,8 +29916,8 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def2) => {
     });
   };
 });
-function _enum2(values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+function _enum2(values2, params) {
+  const entries = Array.isArray(values2) ? Object.fromEntries(values2.map((v) => [v, v])) : values2;
   return new ZodEnum({
     type: "enum",
     entries,
@@ -30308,13 +30445,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path4 = ref.slice(1).split("/").filter(Boolean);
-  if (path4.length === 0) {
+  const path5 = ref.slice(1).split("/").filter(Boolean);
+  if (path5.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path4[0] === defsKey) {
-    const key = path4[1] === void 0 ? void 0 : decodeJSONPointerSegment(path4[1]);
+  if (path5[0] === defsKey) {
+    const key = path5[1] === void 0 ? void 0 : decodeJSONPointerSegment(path5[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -30949,7 +31086,7 @@ function visit(schema, fnOrHandlers) {
     return h ? h(node2, rewritten) : node2;
   };
   const cache = /* @__PURE__ */ new Map();
-  function run2(s) {
+  function run3(s) {
     const cached4 = cache.get(s);
     if (cached4 === RESOLVING) {
       return new $ZodLazy({
@@ -30975,21 +31112,21 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newShape = {};
         for (const k of keys) {
-          const mapped = run2(oldShape[k]);
+          const mapped = run3(oldShape[k]);
           if (mapped !== oldShape[k])
             changed = true;
           newShape[k] = mapped;
         }
         let newCatchall = def2.catchall;
         if (def2.catchall) {
-          newCatchall = run2(def2.catchall);
+          newCatchall = run3(def2.catchall);
           if (newCatchall !== def2.catchall)
             changed = true;
         }
         return changed ? clone(s, { ...def2, shape: newShape, catchall: newCatchall }) : s;
       }
       case "array": {
-        const mapped = run2(def2.element);
+        const mapped = run3(def2.element);
         return mapped === def2.element ? s : clone(s, { ...def2, element: mapped });
       }
       case "tuple": {
@@ -30997,14 +31134,14 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newItems = [];
         for (const item of oldItems) {
-          const mapped = run2(item);
+          const mapped = run3(item);
           if (mapped !== item)
             changed = true;
           newItems.push(mapped);
         }
         let newRest = def2.rest;
         if (def2.rest) {
-          newRest = run2(def2.rest);
+          newRest = run3(def2.rest);
           if (newRest !== def2.rest)
             changed = true;
         }
@@ -31012,12 +31149,12 @@ function visit(schema, fnOrHandlers) {
       }
       case "record":
       case "map": {
-        const newKey = run2(def2.keyType);
-        const newVal = run2(def2.valueType);
+        const newKey = run3(def2.keyType);
+        const newVal = run3(def2.valueType);
         return newKey === def2.keyType && newVal === def2.valueType ? s : clone(s, { ...def2, keyType: newKey, valueType: newVal });
       }
       case "set": {
-        const newVal = run2(def2.valueType);
+        const newVal = run3(def2.valueType);
         return newVal === def2.valueType ? s : clone(s, { ...def2, valueType: newVal });
       }
       case "union": {
@@ -31025,7 +31162,7 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newOptions = [];
         for (const opt of oldOptions) {
-          const mapped = run2(opt);
+          const mapped = run3(opt);
           if (mapped !== opt)
             changed = true;
           newOptions.push(mapped);
@@ -31033,8 +31170,8 @@ function visit(schema, fnOrHandlers) {
         return changed ? clone(s, { ...def2, options: newOptions }) : s;
       }
       case "intersection": {
-        const newLeft = run2(def2.left);
-        const newRight = run2(def2.right);
+        const newLeft = run3(def2.left);
+        const newRight = run3(def2.right);
         return newLeft === def2.left && newRight === def2.right ? s : clone(s, { ...def2, left: newLeft, right: newRight });
       }
       case "optional":
@@ -31046,23 +31183,23 @@ function visit(schema, fnOrHandlers) {
       case "nonoptional":
       case "promise":
       case "success": {
-        const newInner = run2(def2.innerType);
+        const newInner = run3(def2.innerType);
         return newInner === def2.innerType ? s : clone(s, { ...def2, innerType: newInner });
       }
       case "pipe": {
-        const newIn = run2(def2.in);
-        const newOut = run2(def2.out);
+        const newIn = run3(def2.in);
+        const newOut = run3(def2.out);
         return newIn === def2.in && newOut === def2.out ? s : clone(s, { ...def2, in: newIn, out: newOut });
       }
       case "function": {
-        const newInput = run2(def2.input);
-        const newOutput = run2(def2.output);
+        const newInput = run3(def2.input);
+        const newOutput = run3(def2.output);
         return newInput === def2.input && newOutput === def2.output ? s : clone(s, { ...def2, input: newInput, output: newOutput });
       }
       case "lazy": {
         const original = def2.getter;
         const { _cachedInner, ...rest } = def2;
-        return clone(s, { ...rest, getter: () => run2(original()) });
+        return clone(s, { ...rest, getter: () => run3(original()) });
       }
       // A leaf by choice: `parts` are regex fragments, not data positions.
       case "template_literal":
@@ -31093,7 +31230,7 @@ function visit(schema, fnOrHandlers) {
       }
     }
   }
-  return run2(schema);
+  return run3(schema);
 }
 
 // node_modules/zod/v4/classic/deep-partial.js
@@ -31356,11 +31493,11 @@ var fraction = (description) => external_exports.number({ error: (iss) => `expec
 }).lt(1, {
   error: (iss) => `expected a number between 0 and 1 (exclusive), got ${String(iss.input)}`
 }).meta({ description });
-function oneOf(values, description) {
-  return external_exports.enum(values, {
+function oneOf(values2, description) {
+  return external_exports.enum(values2, {
     error: (iss) => {
       const got = typeof iss.input === "string" ? iss.input : void 0;
-      return `expected one of ${values.join(", ")}; got ${describe4(iss.input)}${got ? didYouMean(got, values) : ""}`;
+      return `expected one of ${values2.join(", ")}; got ${describe4(iss.input)}${got ? didYouMean(got, values2) : ""}`;
     }
   }).meta({ description });
 }
@@ -31537,9 +31674,9 @@ function unwrap(schema) {
     schema = inner;
   }
 }
-function keysAt(path4) {
+function keysAt(path5) {
   let schema = unwrap(configSchema);
-  for (const key of path4) {
+  for (const key of path5) {
     if (!schema) return [];
     const d = def(schema);
     const next = d.type === "object" ? d.shape?.[String(key)] : d.type === "record" ? d.valueType : d.type === "array" ? d.element : void 0;
@@ -31551,9 +31688,9 @@ function keysAt(path4) {
 
 // src/config/locate.ts
 var import_yaml = __toESM(require_dist(), 1);
-function formatPath(path4) {
+function formatPath(path5) {
   let out = "";
-  for (const key of path4) {
+  for (const key of path5) {
     if (typeof key === "number") out += `[${key}]`;
     else if (typeof key === "string" && /^[A-Za-z0-9_-]+$/.test(key)) out += out ? `.${key}` : key;
     else out += `[${JSON.stringify(String(key))}]`;
@@ -31574,10 +31711,10 @@ var SourceMap = class {
    * The line of the deepest node on `path` that exists: the key's line for a mapping entry
    * (so `before:` rather than the first line of its value), the item's line for a list entry.
    */
-  lineOf(path4) {
+  lineOf(path5) {
     let node2 = this.doc.contents;
     let line = this.lineAt(rangeStart(node2));
-    for (const key of path4) {
+    for (const key of path5) {
       if ((0, import_yaml.isAlias)(node2)) node2 = node2.resolve(this.doc);
       if ((0, import_yaml.isMap)(node2)) {
         const pair = node2.items.find(
@@ -31600,13 +31737,13 @@ var SourceMap = class {
   /** Line of every mapping key in the document, by formatted path. */
   allLines() {
     const out = {};
-    const walk = (node2, path4, depth) => {
+    const walk = (node2, path5, depth) => {
       if (depth > 20) return;
       if ((0, import_yaml.isAlias)(node2)) node2 = node2.resolve(this.doc);
       if ((0, import_yaml.isMap)(node2)) {
         for (const pair of node2.items) {
           if (!(0, import_yaml.isScalar)(pair.key)) continue;
-          const keyPath = [...path4, String(pair.key.value)];
+          const keyPath = [...path5, String(pair.key.value)];
           const line = this.lineAt(rangeStart(pair.key));
           if (line !== void 0) out[formatPath(keyPath)] = line;
           walk(pair.value, keyPath, depth + 1);
@@ -31614,8 +31751,8 @@ var SourceMap = class {
       } else if ((0, import_yaml.isSeq)(node2)) {
         node2.items.forEach((item, i) => {
           const line = this.lineAt(rangeStart(item));
-          if (line !== void 0) out[formatPath([...path4, i])] = line;
-          walk(item, [...path4, i], depth + 1);
+          if (line !== void 0) out[formatPath([...path5, i])] = line;
+          walk(item, [...path5, i], depth + 1);
         });
       }
     };
@@ -31625,8 +31762,8 @@ var SourceMap = class {
 };
 function rangeStart(node2) {
   if (node2 && typeof node2 === "object" && "range" in node2) {
-    const range = node2.range;
-    return range ? range[0] : void 0;
+    const range2 = node2.range;
+    return range2 ? range2[0] : void 0;
   }
   return void 0;
 }
@@ -31657,8 +31794,8 @@ and ${problems.length - MAX_LISTED} more` : "";
     this.problems = problems;
   }
 };
-function where(file2, line, path4) {
-  return `${file2}${line !== void 0 ? `:line ${line}` : ""}: ${path4 ? `${path4}: ` : ""}`;
+function where(file2, line, path5) {
+  return `${file2}${line !== void 0 ? `:line ${line}` : ""}: ${path5 ? `${path5}: ` : ""}`;
 }
 
 // src/config/resolve.ts
@@ -31800,11 +31937,11 @@ async function loadConfig(file2) {
   try {
     text2 = await readFile(file2, "utf8");
   } catch (error62) {
-    const code2 = error62.code;
-    if (code2 === "ENOENT") {
+    const code3 = error62.code;
+    if (code3 === "ENOENT") {
       throw new ConfigError("config file not found", { file: file2 }, "create it or pass --config PATH");
     }
-    if (code2 === "EISDIR") throw new ConfigError("is a folder, not a config file", { file: file2 });
+    if (code3 === "EISDIR") throw new ConfigError("is a folder, not a config file", { file: file2 });
     throw new ConfigError(`cannot read config file: ${error62.message}`, { file: file2 });
   }
   return parseConfig(text2, file2);
@@ -31886,7 +32023,7 @@ function checkBudget(config2) {
 
 // src/pipeline.ts
 import { createHash as createHash2, randomInt } from "node:crypto";
-import { readFileSync as readFileSync5 } from "node:fs";
+import { readFileSync as readFileSync7 } from "node:fs";
 import { join as join5, relative as relative2, resolve as resolve3 } from "node:path";
 
 // src/analysis/hodges-lehmann.ts
@@ -32025,13 +32162,13 @@ function walshAverages(d) {
     }
   };
 }
-function median2(set2) {
+function median3(set2) {
   const half = Math.floor(set2.size / 2);
   if (set2.size % 2 === 1) return select(set2, half + 1);
   return (select(set2, half) + select(set2, half + 1)) / 2;
 }
-function sorted(values) {
-  return Float64Array.from(values).sort();
+function sorted(values2) {
+  return Float64Array.from(values2).sort();
 }
 function normalIndex(size, sd, alpha) {
   const z3 = -normalQuantile(alpha / 2);
@@ -32046,7 +32183,7 @@ function signedRankHodgesLehmann(d, confidence) {
   let qu = exact ? qsignrank(alpha / 2, n) : normalIndex(set2.size, Math.sqrt(n * (n + 1) * (2 * n + 1) / 24), alpha);
   if (qu === 0) qu = 1;
   return {
-    estimate: median2(set2),
+    estimate: median3(set2),
     low: select(set2, qu),
     high: select(set2, set2.size - qu + 1),
     method: exact ? "exact" : "normal"
@@ -32062,7 +32199,7 @@ function twoSampleHodgesLehmann(x, y, confidence) {
   let qu = exact ? qwilcox(alpha / 2, m, n) : normalIndex(set2.size, Math.sqrt(n * m * (n + m + 1) / 12), alpha);
   if (qu === 0) qu = 1;
   return {
-    estimate: median2(set2),
+    estimate: median3(set2),
     low: select(set2, qu),
     high: select(set2, set2.size - qu + 1),
     method: exact ? "exact" : "normal"
@@ -32183,11 +32320,11 @@ function toChange(e, confidence) {
   const { low, high } = interval(e, confidence);
   return { estimate: changeEstimate(e), low, high };
 }
-function typicalChange(paired, pairs, values, confidence) {
+function typicalChange(paired, pairs, values2, confidence) {
   const hl = paired ? signedRankHodgesLehmann(
     pairs.before.map((a, r) => Math.log(pairs.after[r] / a)),
     confidence
-  ) : twoSampleHodgesLehmann(values.before.map(Math.log), values.after.map(Math.log), confidence);
+  ) : twoSampleHodgesLehmann(values2.before.map(Math.log), values2.after.map(Math.log), confidence);
   return { estimate: Math.expm1(hl.estimate), low: Math.expm1(hl.low), high: Math.expm1(hl.high) };
 }
 function measureEndpoint(data, choice, options, minRounds) {
@@ -32328,8 +32465,8 @@ function totalChange(drafts, weights, confidence, warnings) {
         const p = d.paired;
         const w = weightOf(d);
         const at = new Map(p.rounds.map((r, i) => [r, i]));
-        rounds.forEach((round2, k) => {
-          const i = at.get(round2);
+        rounds.forEach((round3, k) => {
+          const i = at.get(round3);
           before2[k] += w * p.before[i] / p.requests[i];
           after2[k] += w * p.after[i] / p.requests[i];
         });
@@ -32363,22 +32500,22 @@ function warmupSummary(set2) {
   const cells = /* @__PURE__ */ new Map();
   for (const e of events) {
     for (const [endpoint, w] of Object.entries(e.endpoints)) {
-      let cell2 = cells.get(endpoint);
-      if (!cell2) {
-        cell2 = { before: { requests: [], unsettled: 0 }, after: { requests: [], unsettled: 0 } };
-        cells.set(endpoint, cell2);
+      let cell3 = cells.get(endpoint);
+      if (!cell3) {
+        cell3 = { before: { requests: [], unsettled: 0 }, after: { requests: [], unsettled: 0 } };
+        cells.set(endpoint, cell3);
       }
-      cell2[e.build].requests.push(w.requests);
-      if (w.settled === false) cell2[e.build].unsettled++;
+      cell3[e.build].requests.push(w.requests);
+      if (w.settled === false) cell3[e.build].unsettled++;
     }
   }
   const endpoints = {};
   for (const name of [...cells.keys()].sort(byName)) {
-    const cell2 = cells.get(name);
+    const cell3 = cells.get(name);
     const side = (b) => ({
-      requests: median(cell2[b].requests),
-      unsettled: cell2[b].unsettled,
-      processes: cell2[b].requests.length
+      requests: median2(cell3[b].requests),
+      unsettled: cell3[b].unsettled,
+      processes: cell3[b].requests.length
     });
     endpoints[name] = { before: side("before"), after: side("after") };
   }
@@ -32386,7 +32523,7 @@ function warmupSummary(set2) {
   return {
     mode: fixed ? "fixed" : "auto",
     endpoints,
-    wallMs: median(events.map((e) => e.wallMs)),
+    wallMs: median2(events.map((e) => e.wallMs)),
     timedOut: events.filter((e) => e.timedOut).length
   };
 }
@@ -32450,11 +32587,11 @@ function analyze(set2, options) {
   const minRounds = Math.max(2, Math.ceil(options.minRounds ?? 2));
   const counter = set2.header?.counter ?? options.counter ?? UNKNOWN_COUNTER;
   const collected = collect(set2);
-  const resolve9 = thresholdResolver(options.thresholds);
+  const resolve15 = thresholdResolver(options.thresholds);
   const names = [...collected.endpoints.keys()].sort(byName);
   const weights = trafficWeights(set2, collected, names);
   const drafts = names.map(
-    (name) => measureEndpoint(collected.endpoints.get(name), resolve9(name), options, minRounds)
+    (name) => measureEndpoint(collected.endpoints.get(name), resolve15(name), options, minRounds)
   );
   const levelAlpha = options.sequential ? lookAlpha(options.sequential, alpha) : alpha;
   const judged = drafts.filter((d) => d.errors.length === 0 && d.estimate);
@@ -32532,14 +32669,14 @@ function analyze(set2, options) {
   }
   const rounds = /* @__PURE__ */ new Set();
   for (const data of collected.endpoints.values()) {
-    for (const [round2, table] of data.rounds) {
-      if (table.before.size > 0 && table.after.size > 0) rounds.add(round2);
+    for (const [round3, table] of data.rounds) {
+      if (table.before.size > 0 && table.after.size > 0) rounds.add(round3);
     }
   }
-  const header = set2.header;
+  const header2 = set2.header;
   const end = endOf(set2);
   const buildInfo = (build) => {
-    const info = header?.builds[build];
+    const info = header2?.builds[build];
     return {
       ...info?.ref !== void 0 ? { ref: info.ref } : {},
       ...info?.commit !== void 0 ? { commit: info.commit } : {}
@@ -32557,17 +32694,17 @@ function analyze(set2, options) {
     total: total2,
     counts,
     run: {
-      seed: header?.seed ?? null,
+      seed: header2?.seed ?? null,
       rounds: rounds.size,
-      plannedRounds: options.sequential ? options.sequential.plan[options.sequential.plan.length - 1] : header?.rounds ?? null,
+      plannedRounds: options.sequential ? options.sequential.plan[options.sequential.plan.length - 1] : header2?.rounds ?? null,
       looks: options.sequential ? options.sequential.look + 1 : 1,
-      startedAt: header?.startedAt ?? null,
+      startedAt: header2?.startedAt ?? null,
       durationMs: end ? end.wallMs : null,
       complete,
       builds: { before: buildInfo("before"), after: buildInfo("after") },
-      mode: header?.mode ?? "a-b",
-      ...header?.platform ? { platform: header.platform } : {},
-      ...header?.placement ? { placement: header.placement } : {},
+      mode: header2?.mode ?? "a-b",
+      ...header2?.platform ? { platform: header2.platform } : {},
+      ...header2?.placement ? { placement: header2.placement } : {},
       ...warmup ? { warmup } : {}
     },
     warnings
@@ -32584,12 +32721,12 @@ function roundUp(value, step) {
 function calibrate(set2, options) {
   const power = options.power ?? 0.9;
   const step = options.step ?? 5e-3;
-  const resolve9 = thresholdResolver(options.thresholds);
+  const resolve15 = thresholdResolver(options.thresholds);
   const collected = collect(set2);
   const names = [...collected.endpoints.keys()].sort(byName);
   const family = Math.max(1, names.length);
   return names.map((endpoint) => {
-    const { threshold, source } = resolve9(endpoint);
+    const { threshold, source } = resolve15(endpoint);
     const paired = arrange(collected.endpoints.get(endpoint)).paired;
     const rounds = paired.rounds.length;
     const designRounds = Math.max(2, options.rounds ?? rounds);
@@ -32789,9 +32926,9 @@ function guardErrorAnswers(result, samples, allowed = []) {
 import { execFile } from "node:child_process";
 var cached3;
 function aslrOffWorks() {
-  cached3 ??= new Promise((resolve9) => {
+  cached3 ??= new Promise((resolve15) => {
     const [cmd, ...args] = aslrOffPrefix();
-    execFile(cmd, [...args, "true"], (error62) => resolve9(!error62));
+    execFile(cmd, [...args, "true"], (error62) => resolve15(!error62));
   });
   return cached3;
 }
@@ -32799,14 +32936,14 @@ function aslrOffWorks() {
 // src/targets/port.ts
 import { createServer } from "node:net";
 function freePort() {
-  return new Promise((resolve9, reject) => {
+  return new Promise((resolve15, reject) => {
     const server = createServer();
     server.unref();
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
       server.close(() => {
-        if (address && typeof address === "object") resolve9(address.port);
+        if (address && typeof address === "object") resolve15(address.port);
         else reject(new Error("could not allocate a port"));
       });
     });
@@ -32816,32 +32953,32 @@ function freePort() {
 // src/targets/ready.ts
 import { request } from "node:http";
 import { connect } from "node:net";
-function probeHttp(port, path4) {
-  return new Promise((resolve9) => {
+function probeHttp(port, path5) {
+  return new Promise((resolve15) => {
     const req = request(
-      { host: "127.0.0.1", port, path: path4, method: "GET", timeout: 2e3, agent: false },
+      { host: "127.0.0.1", port, path: path5, method: "GET", timeout: 2e3, agent: false },
       (res) => {
         res.resume();
         res.on("end", () => {
           const status = res.statusCode ?? 0;
-          resolve9(status >= 200 && status < 400 ? null : `HTTP ${status}`);
+          resolve15(status >= 200 && status < 400 ? null : `HTTP ${status}`);
         });
-        res.on("error", (e) => resolve9(e.message));
+        res.on("error", (e) => resolve15(e.message));
       }
     );
     req.on("timeout", () => req.destroy(new Error("no answer within 2s")));
-    req.on("error", (e) => resolve9(e.code ?? e.message));
+    req.on("error", (e) => resolve15(e.code ?? e.message));
     req.end();
   });
 }
 function probePort(port) {
-  return new Promise((resolve9) => {
+  return new Promise((resolve15) => {
     const socket = connect({ host: "127.0.0.1", port });
     socket.once("connect", () => {
       socket.destroy();
-      resolve9(null);
+      resolve15(null);
     });
-    socket.once("error", (e) => resolve9(e.code ?? e.message));
+    socket.once("error", (e) => resolve15(e.code ?? e.message));
   });
 }
 async function waitReady(port, readiness, isRunning, signal) {
@@ -32892,8 +33029,8 @@ async function runShell(build, what, command, cwd, env, signal, logger) {
 }
 
 // src/targets/target.ts
-function describeExit(code2, signal) {
-  return signal ? `was killed by ${signal}` : `exited with code ${code2}`;
+function describeExit(code3, signal) {
+  return signal ? `was killed by ${signal}` : `exited with code ${code3}`;
 }
 async function startTarget(spec, signal, logger) {
   const port = await freePort();
@@ -32979,10 +33116,10 @@ import { createHash } from "node:crypto";
 import { Agent, request as request2 } from "node:http";
 var NonLocalRequestError = class extends Error {
 };
-function assertLocalPath(path4) {
-  if (!path4.startsWith("/") || path4.startsWith("//")) {
+function assertLocalPath(path5) {
+  if (!path5.startsWith("/") || path5.startsWith("//")) {
     throw new NonLocalRequestError(
-      `refusing to send '${path4}': replayed requests must be a path on the local target`
+      `refusing to send '${path5}': replayed requests must be a path on the local target`
     );
   }
 }
@@ -33006,7 +33143,7 @@ var LocalClient = class {
     } catch (error62) {
       return Promise.reject(error62);
     }
-    return new Promise((resolve9, reject) => {
+    return new Promise((resolve15, reject) => {
       const headers = { ...req.headers };
       if (req.body) headers["content-length"] = String(req.body.length);
       onSend?.();
@@ -33031,7 +33168,7 @@ var LocalClient = class {
           res.on("end", () => {
             onComplete?.();
             const status = res.statusCode ?? 0;
-            resolve9(
+            resolve15(
               hash2 ? { status, bytes, bodyHash: hash2.digest("hex").slice(0, 16) } : { status, bytes }
             );
           });
@@ -33106,7 +33243,7 @@ var Meter = class {
     }
   }
   /** Sends a request, measures it, writes its sample; returns the response. */
-  async measure(req, round2, block) {
+  async measure(req, round3, block) {
     const { counters, build } = this.target;
     const res = await this.send(req, true);
     const latencyMs = now() - this.t0;
@@ -33116,19 +33253,19 @@ var Meter = class {
     }
     const multiplexed = counters.delta(this.a, this.b, this.delta);
     const events = counters.events;
-    const values = {};
-    for (let e = 0; e < events.length; e++) values[events[e]] = this.delta[e];
+    const values2 = {};
+    for (let e = 0; e < events.length; e++) values2[events[e]] = this.delta[e];
     this.writer.write({
       endpoint: req.endpoint,
       build,
-      round: round2,
+      round: round3,
       request: req.id,
       ...block !== void 0 ? { block } : {},
       status: res.status,
       bytes: res.bytes,
       latencyMs: Math.round(latencyMs * 1e3) / 1e3,
       value: this.delta[0],
-      values,
+      values: values2,
       ...multiplexed ? { multiplexed: true } : {}
     });
     return res;
@@ -33169,16 +33306,24 @@ function createRandom(seed) {
     return result / 4294967296;
   };
 }
+function hashSeed(text2) {
+  let h = 2166136261;
+  for (let i = 0; i < text2.length; i++) {
+    h ^= text2.charCodeAt(i);
+    h = Math.imul(h, 16777619) >>> 0;
+  }
+  return h >>> 0;
+}
 
 // src/replay/order.ts
-function roundSeed(seed, round2) {
-  let h = (seed ^ Math.imul(round2 + 1, 2654435761)) >>> 0;
+function roundSeed(seed, round3) {
+  let h = (seed ^ Math.imul(round3 + 1, 2654435761)) >>> 0;
   h = Math.imul(h ^ h >>> 16, 2246822507) >>> 0;
   h = Math.imul(h ^ h >>> 13, 3266489909) >>> 0;
   return (h ^ h >>> 16) >>> 0;
 }
-function buildOrder(round2) {
-  return round2 % 2 === 1 ? ["before", "after"] : ["after", "before"];
+function buildOrder(round3) {
+  return round3 % 2 === 1 ? ["before", "after"] : ["after", "before"];
 }
 
 // src/replay/schedule.ts
@@ -33187,13 +33332,13 @@ var MIN_BLOCK = 8;
 var WARM_BLOCK = 10;
 var WARM_BLOCK_MAX = 50;
 function byEndpoint(requests) {
-  const groups = /* @__PURE__ */ new Map();
+  const groups2 = /* @__PURE__ */ new Map();
   for (const r of requests) {
-    let group = groups.get(r.endpoint);
-    if (!group) groups.set(r.endpoint, group = []);
+    let group = groups2.get(r.endpoint);
+    if (!group) groups2.set(r.endpoint, group = []);
     group.push(r);
   }
-  return groups;
+  return groups2;
 }
 function blocking(distinct, minRequests) {
   const passes = Math.ceil(MIN_BLOCK / distinct);
@@ -33201,9 +33346,9 @@ function blocking(distinct, minRequests) {
   const fewest = size <= 2 * MIN_BLOCK ? MIN_BLOCKS2 : 3;
   return { passes, blocks: Math.max(fewest, Math.ceil(minRequests / size)) };
 }
-function roundSchedule(groups, minRequests, seed) {
+function roundSchedule(groups2, minRequests, seed) {
   const items = [];
-  for (const reqs of groups.values()) {
+  for (const reqs of groups2.values()) {
     const { passes, blocks } = blocking(reqs.length, minRequests);
     for (let block = 0; block < blocks; block++) {
       for (let p = 0; p < passes; p++) for (const req of reqs) items.push({ req, block });
@@ -33224,16 +33369,16 @@ function warmBlockSize(distinct) {
 // src/replay/steady.ts
 var STEADY_DELTA = 0.05;
 var MIN_WINDOW = 3;
-function median3(values) {
-  const s = [...values].sort((a, b) => a - b);
+function median4(values2) {
+  const s = [...values2].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 function isSteady(blocks, delta = STEADY_DELTA) {
   const window = Math.max(MIN_WINDOW, Math.floor(blocks.length / 4));
   if (blocks.length < 2 * window) return false;
-  const last = median3(blocks.slice(blocks.length - window));
-  const previous = median3(blocks.slice(blocks.length - 2 * window, blocks.length - window));
+  const last = median4(blocks.slice(blocks.length - window));
+  const previous = median4(blocks.slice(blocks.length - 2 * window, blocks.length - window));
   if (!(previous > 0) || !(last > 0)) return false;
   return Math.abs(last / previous - 1) <= delta;
 }
@@ -33256,7 +33401,7 @@ function nextBlock(reqs, cursor, size) {
   for (let i = 0; i < size; i++) out.push(reqs[(cursor + i) % reqs.length]);
   return out;
 }
-async function warmUp(meter, groups, policy, deadline, checkAbort, onBlock = () => {
+async function warmUp(meter, groups2, policy, deadline, checkAbort, onBlock = () => {
 }) {
   const started = now2();
   const fixed = policy.mode === "fixed";
@@ -33265,7 +33410,7 @@ async function warmUp(meter, groups, policy, deadline, checkAbort, onBlock = () 
   const until = fixed ? deadline : Math.min(deadline, started + policy.maxTimeMs);
   const states = /* @__PURE__ */ new Map();
   const cursors = /* @__PURE__ */ new Map();
-  for (const endpoint of groups.keys()) {
+  for (const endpoint of groups2.keys()) {
     states.set(endpoint, newWarmState());
     cursors.set(endpoint, 0);
   }
@@ -33276,7 +33421,7 @@ async function warmUp(meter, groups, policy, deadline, checkAbort, onBlock = () 
       timedOut = true;
       break;
     }
-    for (const [endpoint, reqs] of groups) {
+    for (const [endpoint, reqs] of groups2) {
       checkAbort();
       const state = states.get(endpoint);
       if (fixed && done(state)) continue;
@@ -33308,9 +33453,9 @@ function expectedDuration(plan, firstMs) {
 }
 async function replay(plan, writer, logger, signal, hooks = {}) {
   const started = now3();
-  const groups = byEndpoint(plan.requests);
+  const groups2 = byEndpoint(plan.requests);
   const maxRounds = plan.looks[plan.looks.length - 1] ?? 0;
-  let round2 = 0;
+  let round3 = 0;
   let look = 0;
   let lastProgress = 0;
   const live2 = [];
@@ -33319,7 +33464,7 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
     if (!force && t - lastProgress < 250) return;
     lastProgress = t;
     logger.progress(
-      `round ${round2}/${plan.looks[look]} \xB7 ${text2} \xB7 ${((t - started) / 1e3).toFixed(1)}s`
+      `round ${round3}/${plan.looks[look]} \xB7 ${text2} \xB7 ${((t - started) / 1e3).toFixed(1)}s`
     );
   };
   const checkAbort = () => {
@@ -33347,12 +33492,17 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
       const deadline = started + plan.maxDurationMs;
       const reports = await Promise.all(
         [first, second].map(
-          (m) => warmUp(m, groups, plan.warmup, deadline, checkAbort, (n) => {
+          (m) => warmUp(m, groups2, plan.warmup, deadline, checkAbort, (n) => {
             warmed += n;
             progress(`warming up \xB7 ${warmed} requests`);
           })
         )
       );
+      if (now3() - started > plan.maxDurationMs) {
+        logger.warn(
+          `warm-up stopped: max-duration (${Math.round(plan.maxDurationMs / 1e3)}s) is spent; measuring this round anyway`
+        );
+      }
       [first, second].forEach((m, i) => {
         const w = reports[i];
         writer.write({
@@ -33364,7 +33514,7 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
           ...w.timedOut ? { timedOut: true } : {}
         });
       });
-      const schedule = roundSchedule(groups, plan.requestsPerEndpoint, seed);
+      const schedule = roundSchedule(groups2, plan.requestsPerEndpoint, seed);
       const mismatched = /* @__PURE__ */ new Set();
       for (let k = 0; k < schedule.length; k++) {
         checkAbort();
@@ -33401,9 +33551,9 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
   let reason;
   try {
     for (; ; ) {
-      if (round2 >= maxRounds) break;
-      if (round2 === plan.looks[look]) {
-        const more = hooks.onLook ? await hooks.onLook(round2, look) : false;
+      if (round3 >= maxRounds) break;
+      if (round3 === plan.looks[look]) {
+        const more = hooks.onLook ? await hooks.onLook(round3, look) : false;
         if (!more) {
           reason = "settled";
           break;
@@ -33411,20 +33561,20 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
         look++;
       }
       const elapsed = now3() - started;
-      if (round2 > 0 && elapsed + elapsed / round2 > plan.maxDurationMs) {
+      if (round3 > 0 && elapsed + elapsed / round3 > plan.maxDurationMs) {
         reason = "max-duration";
         logger.warn(
-          `stopping after ${round2} rounds: another round would pass max-duration (${Math.round(plan.maxDurationMs / 1e3)}s)`
+          `stopping after ${round3} rounds: another round would pass max-duration (${Math.round(plan.maxDurationMs / 1e3)}s)`
         );
         break;
       }
-      round2++;
+      round3++;
       const roundStart = now3();
-      await measureRound(round2);
+      await measureRound(round3);
       const wallMs2 = Math.round(now3() - roundStart);
-      writer.write({ kind: "round-end", round: round2, at: (/* @__PURE__ */ new Date()).toISOString(), wallMs: wallMs2 });
-      logger.info(`round ${round2}/${plan.looks[look]} done in ${(wallMs2 / 1e3).toFixed(1)}s`);
-      if (round2 === 1) logger.info(expectedDuration(plan, now3() - started));
+      writer.write({ kind: "round-end", round: round3, at: (/* @__PURE__ */ new Date()).toISOString(), wallMs: wallMs2 });
+      logger.info(`round ${round3}/${plan.looks[look]} done in ${(wallMs2 / 1e3).toFixed(1)}s`);
+      if (round3 === 1) logger.info(expectedDuration(plan, now3() - started));
     }
   } catch (error62) {
     await Promise.all(live2.map((t) => t.stop()));
@@ -33433,7 +33583,7 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
       writer.write({
         kind: "error",
         build,
-        round: round2,
+        round: round3,
         message: errorMessage(error62),
         at: (/* @__PURE__ */ new Date()).toISOString()
       });
@@ -33443,7 +33593,7 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
       at: (/* @__PURE__ */ new Date()).toISOString(),
       complete: false,
       reason: error62 instanceof InterruptedError ? "interrupted" : errorMessage(error62).split("\n")[0],
-      rounds: round2,
+      rounds: round3,
       wallMs: Math.round(now3() - started)
     });
     writer.flush();
@@ -33455,15 +33605,15 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
     at: (/* @__PURE__ */ new Date()).toISOString(),
     complete: true,
     ...reason ? { reason } : {},
-    rounds: round2,
+    rounds: round3,
     wallMs
   });
   writer.flush();
-  return { rounds: round2, looks: look + 1, wallMs, complete: true, ...reason ? { reason } : {} };
+  return { rounds: round3, looks: look + 1, wallMs, complete: true, ...reason ? { reason } : {} };
 }
 
 // src/samples/writer.ts
-import { closeSync, ftruncateSync, mkdirSync as mkdirSync2, openSync, writeSync } from "node:fs";
+import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { dirname as dirname3 } from "node:path";
 
 // src/samples/files.ts
@@ -33481,23 +33631,23 @@ var CAUSES = {
 };
 var OutputError = class _OutputError extends EnvironmentError {
   code;
-  constructor(message, code2, hint) {
+  constructor(message, code3, hint) {
     super(message, hint);
-    this.code = code2;
+    this.code = code3;
   }
-  static from(path4, error62, consequence) {
+  static from(path5, error62, consequence) {
     if (error62 instanceof _OutputError) return error62;
-    const code2 = error62?.code;
-    const cause = (code2 && CAUSES[code2]) ?? errorMessage(error62);
+    const code3 = error62?.code;
+    const cause = (code3 && CAUSES[code3]) ?? errorMessage(error62);
     return new _OutputError(
-      `cannot write ${path4}: ${cause}${code2 ? ` (${code2})` : ""}${consequence ? `; ${consequence}` : ""}`,
-      code2,
-      code2 === "ENOSPC" || code2 === "EDQUOT" ? "free some space, or point --out (the action's out-dir) at a disk with room" : code2 === "EROFS" || code2 === "EACCES" || code2 === "EPERM" ? "point --out (the action's out-dir) at a folder perfgate may write to" : void 0
+      `cannot write ${path5}: ${cause}${code3 ? ` (${code3})` : ""}${consequence ? `; ${consequence}` : ""}`,
+      code3,
+      code3 === "ENOSPC" || code3 === "EDQUOT" ? "free some space, or write to a disk with room (--out or -o; the action's out-dir)" : code3 === "EROFS" || code3 === "EACCES" || code3 === "EPERM" ? "write to a folder perfgate may write to (--out or -o; the action's out-dir)" : void 0
     );
   }
 };
-function existingAncestor(path4) {
-  let dir = path4;
+function existingAncestor(path5) {
+  let dir = path5;
   for (; ; ) {
     try {
       accessSync2(dir, constants3.F_OK);
@@ -33517,9 +33667,9 @@ function makeFolders(dir) {
   }
   for (const d of missing) mkdirSync(d);
 }
-function exists(path4) {
+function exists(path5) {
   try {
-    accessSync2(path4, constants3.F_OK);
+    accessSync2(path5, constants3.F_OK);
     return true;
   } catch {
     return false;
@@ -33536,8 +33686,8 @@ function ensureOutDir(dir) {
     } catch (parentError) {
       cause = parentError;
     }
-    const code2 = cause?.code;
-    if (code2 === "ENOENT" && exists(existingAncestor(dir))) {
+    const code3 = cause?.code;
+    if (code3 === "ENOENT" && exists(existingAncestor(dir))) {
       cause = Object.assign(new Error("the file system there does not allow new folders"), {
         code: "ENOENT"
       });
@@ -33550,12 +33700,12 @@ function ensureOutDir(dir) {
     );
   }
 }
-function writeOutput(path4, text2) {
+function writeOutput(path5, text2) {
   try {
-    writeFileSync2(path4, text2);
+    writeFileSync2(path5, text2);
     return void 0;
   } catch (error62) {
-    return OutputError.from(path4, error62);
+    return OutputError.from(path5, error62);
   }
 }
 
@@ -33565,15 +33715,15 @@ var realOps = {
   truncate: (fd, length) => ftruncateSync(fd, length)
 };
 var SamplesWriter = class {
-  constructor(path4, batch = 64, ops = realOps) {
+  constructor(path5, batch = 64, ops = realOps) {
     this.batch = batch;
     this.ops = ops;
-    this.path = path4;
+    this.path = path5;
     try {
-      mkdirSync2(dirname3(path4), { recursive: true });
-      this.fd = openSync(path4, "w");
+      ensureOutDir(dirname3(path5));
+      this.fd = openSync(path5, "w");
     } catch (error62) {
-      throw OutputError.from(path4, error62);
+      throw OutputError.from(path5, error62);
     }
     process.on("exit", this.onExit);
   }
@@ -33675,7 +33825,7 @@ function checkSample(o, file2, line, raw) {
   return o;
 }
 function parseSamples(text2, file2) {
-  let header;
+  let header2;
   const samples = [];
   const events = [];
   const lines = text2.split("\n");
@@ -33701,7 +33851,7 @@ function parseSamples(text2, file2) {
           n,
           `unsupported samples version ${JSON.stringify(rec.version)} (this perfgate reads version 1)`
         );
-      header = rec;
+      header2 = rec;
     } else if (typeof rec.kind === "string") {
       if (!EVENT_KINDS.has(rec.kind)) fail(file2, n, `unknown record kind '${rec.kind}'`);
       events.push(rec);
@@ -33720,7 +33870,7 @@ function parseSamples(text2, file2) {
     }
   }
   if (samples.length === 0) fail(file2, 1, "no samples in this file");
-  return { header, samples, events };
+  return { header: header2, samples, events };
 }
 async function readSamples(file2) {
   let text2;
@@ -33828,14 +33978,14 @@ function staleWorktrees(dir = tmpdir()) {
   for (const name of names) {
     const m = new RegExp(`^${WORKTREE_PREFIX}(\\d+)-`).exec(name);
     if (!m || processAlive(Number(m[1]))) continue;
-    const path4 = join4(dir, name);
-    out.push({ dir: path4, repoRoot: repoOfWorktree(path4) ?? path4 });
+    const path5 = join4(dir, name);
+    out.push({ dir: path5, repoRoot: repoOfWorktree(path5) ?? path5 });
   }
   return out;
 }
-function repoOfWorktree(path4) {
+function repoOfWorktree(path5) {
   try {
-    const m = /^gitdir: (.+)$/m.exec(readFileSync4(join4(path4, ".git"), "utf8"));
+    const m = /^gitdir: (.+)$/m.exec(readFileSync4(join4(path5, ".git"), "utf8"));
     if (!m) return void 0;
     const common = dirname4(dirname4(m[1].trim()));
     const root = dirname4(common);
@@ -33848,9 +33998,9 @@ function repoOfWorktree(path4) {
 // src/targets/folder.ts
 import { statSync as statSync3 } from "node:fs";
 import { relative } from "node:path";
-function isFolder(path4) {
+function isFolder(path5) {
   try {
-    return statSync3(path4).isDirectory();
+    return statSync3(path5).isDirectory();
   } catch {
     return false;
   }
@@ -33983,9 +34133,9 @@ function letterDigitSwitches(segment) {
   return switches;
 }
 function autoEndpointPath(pathname) {
-  const path4 = normalisePath(pathname);
-  if (path4 === "/") return path4;
-  return path4.split("/").map((segment) => {
+  const path5 = normalisePath(pathname);
+  if (path5 === "/") return path5;
+  return path5.split("/").map((segment) => {
     if (segment === "") return segment;
     if (isIdSegment(segment)) return ":id";
     const file2 = WITH_EXTENSION.exec(segment);
@@ -33998,8 +34148,8 @@ function compileRoute(template) {
     throw new Error(
       `not a route template: '${template}' (expected '/users/:id' or 'POST /items/:id')`
     );
-  const path4 = normalisePath(splitTarget(m[2]).pathname);
-  return { template, method: m[1]?.toUpperCase(), path: path4, segments: path4.split("/") };
+  const path5 = normalisePath(splitTarget(m[2]).pathname);
+  return { template, method: m[1]?.toUpperCase(), path: path5, segments: path5.split("/") };
 }
 function matchesRoute(route, method, pathname) {
   if (route.method !== void 0 && route.method !== method) return false;
@@ -34076,8 +34226,8 @@ function headerProblem(name, value) {
   if (/[\r\n\0]/.test(value)) return `'${name}': the value contains a line break or NUL`;
   const bad = BAD_VALUE_CHAR.exec(value);
   if (bad) {
-    const code2 = bad[0].codePointAt(0).toString(16).toUpperCase().padStart(4, "0");
-    return `'${name}': the value holds U+${code2} at character ${bad.index + 1}; header values must be printable ASCII (percent-encode anything else)`;
+    const code3 = bad[0].codePointAt(0).toString(16).toUpperCase().padStart(4, "0");
+    return `'${name}': the value holds U+${code3} at character ${bad.index + 1}; header values must be printable ASCII (percent-encode anything else)`;
   }
   return void 0;
 }
@@ -34402,7 +34552,7 @@ function parseWorkload(text2, file2, options = {}) {
     const content = raw.replace(/\r$/, "").trim();
     if (content === "" || content.startsWith("#")) return;
     const lineProblems = [];
-    const problem = (path4, message) => lineProblems.push({ line, ...path4 ? { path: path4 } : {}, message });
+    const problem = (path5, message) => lineProblems.push({ line, ...path5 ? { path: path5 } : {}, message });
     const request3 = parseRecord(content, problem, routes, requests.length, line);
     if (request3 && lineProblems.length === 0) {
       const key = String(request3.id);
@@ -34475,13 +34625,13 @@ function parseRecord(content, problem, routes, index, line) {
   else if (!TOKEN3.test(r.method)) problem("method", `not a valid HTTP method: '${r.method}'`);
   else if (r.method.toUpperCase() === "CONNECT") problem("method", "CONNECT cannot be replayed");
   else method = r.method.toUpperCase();
-  let path4;
+  let path5;
   if (typeof r.url !== "string") {
     const hint = typeof r.path === "string" ? " (found 'path'; the field is called 'url')" : "";
     problem("url", `required: a path such as "/users/7?full=1"${hint}`);
   } else {
     const target = toRequestTarget(r.url);
-    if (target.ok) path4 = target.path;
+    if (target.ok) path5 = target.path;
     else problem("url", target.message);
   }
   const headers = {};
@@ -34530,15 +34680,15 @@ function parseRecord(content, problem, routes, index, line) {
     else if (typeof r.id === "number" && Number.isSafeInteger(r.id)) id = r.id;
     else problem("id", "expected a non-empty string or an integer");
   }
-  if (method === void 0 || path4 === void 0) return void 0;
+  if (method === void 0 || path5 === void 0) return void 0;
   return {
     id,
     line,
     method,
-    path: path4,
+    path: path5,
     headers,
     ...body !== void 0 ? { body } : {},
-    endpoint: endpoint ?? endpointFor(method, path4, routes).name,
+    endpoint: endpoint ?? endpointFor(method, path5, routes).name,
     weight
   };
 }
@@ -34547,11 +34697,11 @@ async function loadWorkload(file2, options = {}) {
   try {
     bytes = await readFile3(file2);
   } catch (error62) {
-    const code2 = error62.code;
+    const code3 = error62.code;
     throw new ConfigError(
-      code2 === "ENOENT" ? "workload file not found" : `cannot read workload: ${error62.message}`,
+      code3 === "ENOENT" ? "workload file not found" : `cannot read workload: ${error62.message}`,
       { file: file2 },
-      code2 === "ENOENT" ? "record traffic or create one with 'perfgate import'" : void 0
+      code3 === "ENOENT" ? "record traffic or create one with 'perfgate import'" : void 0
     );
   }
   return parseWorkload(decodeWorkload(bytes, file2), file2, options);
@@ -34598,6 +34748,7 @@ function serializeRecord(request3) {
   if (request3.body !== void 0 && request3.body.length > 0) out.body = encodeBody(request3.body);
   if (request3.endpoint !== void 0) out.endpoint = request3.endpoint;
   if (request3.weight !== void 0 && request3.weight !== 1) out.weight = request3.weight;
+  if (request3.meta !== void 0) out.meta = request3.meta;
   return JSON.stringify(out);
 }
 function serializeWorkload(requests) {
@@ -34700,6 +34851,98 @@ function jsonErrorLine(text2, message) {
   return { line: text2.slice(0, Number(m[1])).split("\n").length };
 }
 
+// src/workload/shard.ts
+import { readFileSync as readFileSync5 } from "node:fs";
+function byName2(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+var MAX_SHARDS = 256;
+function parseShard(text2) {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text2);
+  if (!m) return { ok: false, message: `expected i/n such as 2/3, got '${text2}'` };
+  const index = Number(m[1]);
+  const count3 = Number(m[2]);
+  if (count3 < 1 || count3 > MAX_SHARDS)
+    return { ok: false, message: `the shard count must be 1 to ${MAX_SHARDS}, got ${count3}` };
+  if (index < 1 || index > count3)
+    return { ok: false, message: `the shard index must be 1 to ${count3}, got ${index}` };
+  return { ok: true, value: { index, count: count3 } };
+}
+function costsFromResult(json2) {
+  const endpoints = json2?.endpoints;
+  if (!Array.isArray(endpoints))
+    return { ok: false, message: "not a perfgate result: no 'endpoints' list" };
+  const out = {};
+  for (const e of endpoints) {
+    const { endpoint, before, after } = e ?? {};
+    if (typeof endpoint !== "string") continue;
+    const known = [before, after].filter(
+      (v) => typeof v === "number" && Number.isFinite(v) && v > 0
+    );
+    if (known.length > 0) out[endpoint] = known.reduce((s, v) => s + v, 0) / known.length;
+  }
+  return { ok: true, value: out };
+}
+function planShards(requests, count3, balance) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const r of requests) counts.set(r.endpoint, (counts.get(r.endpoint) ?? 0) + 1);
+  const known = balance ? [...counts.keys()].map((e) => balance[e]).filter((c) => c !== void 0) : [];
+  const basis = known.length > 0 ? "cost" : "requests";
+  const fallback = basis === "cost" ? median(known) : 1;
+  const cost = (e) => counts.get(e) * (basis === "cost" ? balance[e] ?? fallback : 1);
+  const order2 = [...counts.keys()].sort((a, b) => cost(b) - cost(a) || byName2(a, b));
+  const shards = Array.from({ length: count3 }, () => []);
+  const loads = new Array(count3).fill(0);
+  for (const endpoint of order2) {
+    let best = 0;
+    for (let i = 1; i < count3; i++) if (loads[i] < loads[best]) best = i;
+    shards[best].push(endpoint);
+    loads[best] += cost(endpoint);
+  }
+  for (const s of shards) s.sort(byName2);
+  return { shards, loads, basis };
+}
+function selectShard(workload, shard, logger) {
+  const plan = planShards(workload.requests, shard.count, shard.balance);
+  const endpoints = plan.shards[shard.index - 1];
+  if (endpoints.length === 0) {
+    throw new UsageError(
+      `shard ${shard.index}/${shard.count} has no endpoint to measure: the workload has ${workload.endpoints.length} endpoint(s)`,
+      `use at most ${workload.endpoints.length} shards`
+    );
+  }
+  const mine = new Set(endpoints);
+  const requests = workload.requests.filter((r) => mine.has(r.endpoint));
+  const share2 = plan.loads[shard.index - 1] / plan.loads.reduce((s, l) => s + l, 0);
+  logger.info(
+    `shard ${shard.index}/${shard.count}: ${endpoints.length} of ${workload.endpoints.length} endpoints, ${requests.length} of ${workload.requests.length} requests (${(share2 * 100).toFixed(0)} % of the expected ${plan.basis === "cost" ? "cost" : "requests"})`
+  );
+  return {
+    requests,
+    endpoints,
+    info: {
+      index: shard.index,
+      count: shard.count,
+      of: [...workload.endpoints],
+      basis: plan.basis
+    }
+  };
+}
+function readBalance(file2) {
+  let json2;
+  try {
+    json2 = JSON.parse(readFileSync5(file2, "utf8"));
+  } catch (error62) {
+    const code3 = error62.code;
+    throw new ConfigError(code3 ? `cannot read the balance result: ${code3}` : "not valid JSON", {
+      file: file2
+    });
+  }
+  const costs = costsFromResult(json2);
+  if (!costs.ok) throw new ConfigError(costs.message, { file: file2 });
+  return costs.value;
+}
+
 // src/workload/weights.ts
 function endpointWeights(requests) {
   const largest = requests.reduce((m, r) => Math.max(m, r.weight), 0);
@@ -34711,6 +34954,37 @@ function endpointWeights(requests) {
   const out = {};
   for (const r of scaled) out[r.endpoint] = (out[r.endpoint] ?? 0) + (total2 > 0 ? r.w / total2 : 0);
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+// src/proc/cpuinfo.ts
+import { readFileSync as readFileSync6 } from "node:fs";
+import { cpus as cpus2 } from "node:os";
+function parseCpuInfo(text2) {
+  const out = {};
+  for (const line of text2.split("\n")) {
+    if (line.trim() === "" && out.flags) break;
+    const at = line.indexOf(":");
+    if (at < 0) continue;
+    const key = line.slice(0, at).trim();
+    const value = line.slice(at + 1).trim();
+    if (key === "model name" && !out.cpuModel) out.cpuModel = value;
+    else if ((key === "flags" || key === "Features") && !out.flags)
+      out.flags = [...new Set(value.split(/\s+/).filter(Boolean))].sort();
+    else if (key === "microcode" && !out.microcode) out.microcode = value;
+  }
+  return out;
+}
+function readMachine() {
+  let facts = {};
+  try {
+    facts = parseCpuInfo(readFileSync6("/proc/cpuinfo", "utf8"));
+  } catch {
+  }
+  return {
+    cpuModel: facts.cpuModel ?? cpus2()[0]?.model.trim() ?? "unknown",
+    flags: facts.flags ?? [],
+    ...facts.microcode ? { microcode: facts.microcode } : {}
+  };
 }
 
 // src/version.ts
@@ -34846,8 +35120,8 @@ function samplesHeader(f) {
     workload: {
       path: config2.workload,
       requests: f.requests,
-      endpoints: f.workload.endpoints,
-      sha256: createHash2("sha256").update(readFileSync5(config2.workload)).digest("hex"),
+      endpoints: f.shard?.endpoints ?? f.workload.endpoints,
+      sha256: createHash2("sha256").update(readFileSync7(config2.workload)).digest("hex"),
       weights: endpointWeights(f.workload.requests)
     },
     builds: { before: build("before"), after: build("after") },
@@ -34859,7 +35133,9 @@ function samplesHeader(f) {
       cpus: report2.cpus,
       cpuModel: report2.cpuModel
     },
-    ...f.placement.cpus || f.placement.pmu ? { placement: f.placement } : {}
+    ...f.placement.cpus || f.placement.pmu ? { placement: f.placement } : {},
+    machine: readMachine(),
+    ...f.shard ? { shard: { ...f.shard.info, looks: f.looks } } : {}
   };
 }
 function planLine(config2, plan) {
@@ -34892,7 +35168,8 @@ async function runGate(options) {
   if (workload.requests.length === 0) {
     throw new EnvironmentError(`the workload ${config2.workload} holds no requests`);
   }
-  const requests = prepareRequests(config2, workload.requests, env);
+  const shard = options.overrides?.shard ? selectShard(workload, options.overrides.shard, logger) : void 0;
+  const requests = prepareRequests(config2, shard?.requests ?? workload.requests, env);
   let noAslr = !config2.measure.aslr;
   if (noAslr && !await aslrOffWorks()) {
     logger.warn(
@@ -34927,7 +35204,7 @@ async function runGate(options) {
     builds.before = aa ? builds.after : await prep("before");
     const seed = options.seed ?? randomInt(0, 2 ** 31);
     writer = new SamplesWriter(samplesPath);
-    const header = samplesHeader({
+    const header2 = samplesHeader({
       config: config2,
       counter,
       seed,
@@ -34937,9 +35214,11 @@ async function runGate(options) {
       builds,
       workload,
       requests: requests.length,
-      placement: { cpus: placed.cpus, pmu: placed.pmu }
+      placement: { cpus: placed.cpus, pmu: placed.pmu },
+      shard,
+      looks: plan
     });
-    writer.write(header);
+    writer.write(header2);
     writer.flush();
     logger.info(planLine(config2, plan));
     const common = {
@@ -35064,6 +35343,10 @@ Options:
       --max-duration D   time budget for the measuring, e.g. 20m (default: the config's)
       --annotate         report regressions but exit 0 (on-regression: annotate)
       --seed N           seed for the request order (default: random; recorded in the samples)
+      --shard I/N        measure only shard I of N (one runner of a matrix), both builds on
+                         this machine; 'perfgate merge' then decides over every shard's samples
+      --balance FILE     with --shard: split by each endpoint's cost in this result.json of an
+                         earlier run (default: by request count); give every shard the same file
   -h, --help             show this help
 
 Exit status: 0 pass, 1 a regression (fail), 2 error or bad usage, 130 interrupted.`;
@@ -35082,7 +35365,9 @@ var runCommand = {
         "before-ref": { type: "string" },
         "max-duration": { type: "string" },
         annotate: { type: "boolean" },
-        seed: { type: "string" }
+        seed: { type: "string" },
+        shard: { type: "string" },
+        balance: { type: "string" }
       },
       false
     );
@@ -35098,6 +35383,16 @@ var runCommand = {
       const parsed = parsePositiveDuration(args.values["max-duration"]);
       if (!parsed.ok) throw new UsageError(`--max-duration: ${parsed.message}`, parsed.hint);
       overrides.maxDurationMs = parsed.value;
+    }
+    if (args.values.balance !== void 0 && args.values.shard === void 0)
+      throw new UsageError("--balance: only with --shard I/N");
+    if (args.values.shard !== void 0) {
+      const shard = parseShard(args.values.shard);
+      if (!shard.ok) throw new UsageError(`--shard: ${shard.message}`);
+      overrides.shard = {
+        ...shard.value,
+        ...args.values.balance ? { balance: readBalance(resolve4(ctx.cwd, args.values.balance)) } : {}
+      };
     }
     let seed;
     if (args.values.seed !== void 0) {
@@ -35140,13 +35435,602 @@ report:  ${outcome.reportPath}`
   }
 };
 
+// src/cli/merge.ts
+import { resolve as resolve6 } from "node:path";
+
+// src/merge/merge.ts
+var MergeProblem = class extends Error {
+  constructor(message, hint) {
+    super(message);
+    this.hint = hint;
+    this.name = "MergeProblem";
+  }
+  hint;
+};
+var same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+function shardOf(f) {
+  const header2 = f.set.header;
+  if (!header2) throw new MergeProblem(`${f.file}: no samples header, so not a shard's samples`);
+  if (!header2.shard) {
+    throw new MergeProblem(
+      `${f.file}: not a shard's samples (its header has no shard)`,
+      "measure each shard with 'perfgate run --shard i/n'"
+    );
+  }
+  return { ...f, header: header2, shard: header2.shard };
+}
+function checkCoverage(shards) {
+  const counts = [...new Set(shards.map((s) => s.shard.count))];
+  if (counts.length > 1) {
+    const list = shards.map((s) => `${s.file} is ${s.shard.index}/${s.shard.count}`).join(", ");
+    throw new MergeProblem(`the shards disagree on how many shards there are: ${list}`);
+  }
+  const count3 = counts[0];
+  const byIndex = /* @__PURE__ */ new Map();
+  for (const s of shards)
+    byIndex.set(s.shard.index, [...byIndex.get(s.shard.index) ?? [], s.file]);
+  for (const [index, files] of [...byIndex].sort(([a], [b]) => a - b)) {
+    if (files.length > 1) {
+      throw new MergeProblem(
+        `shard ${index}/${count3} is given ${files.length} times: ${files.join(", ")}`,
+        "give each shard once (upload each under its own artifact name)"
+      );
+    }
+  }
+  const missing = Array.from({ length: count3 }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
+  if (missing.length > 0) {
+    const got = [...byIndex.keys()].sort((a, b) => a - b).join(", ");
+    throw new MergeProblem(
+      `shard${missing.length > 1 ? "s" : ""} ${missing.map((i) => `${i}/${count3}`).join(", ")} missing (got ${got}): a verdict without ${missing.length > 1 ? "them" : "it"} would pass endpoints nobody measured`,
+      "check that every shard job finished and uploaded its samples"
+    );
+  }
+}
+function buildId(h, side) {
+  const b = h.builds[side];
+  return b.commit ? `commit ${b.commit.slice(0, 12)}` : b.ref ? `ref ${b.ref}` : `cwd ${b.cwd}`;
+}
+function checkSameRun(first, other) {
+  const a = first.header;
+  const b = other.header;
+  const differ = (what, x, y, hint) => {
+    throw new MergeProblem(
+      `${other.file} (shard ${other.shard.index}) measured ${what} than ${first.file} (shard ${first.shard.index}): ${y} vs ${x}`,
+      hint ?? "merge only the shards of one workflow run"
+    );
+  };
+  if (a.workload.sha256 !== b.workload.sha256 || !same(a.shard.of, b.shard.of)) {
+    differ(
+      "another workload",
+      `sha256 ${a.workload.sha256.slice(0, 12)}`,
+      `sha256 ${b.workload.sha256.slice(0, 12)}`
+    );
+  }
+  for (const side of ["before", "after"]) {
+    const x = a.builds[side];
+    const y = b.builds[side];
+    if (x.commit !== y.commit || x.ref !== y.ref || x.start !== y.start) {
+      differ(
+        `another ${side} build`,
+        `${buildId(a, side)}, start '${x.start}'`,
+        `${buildId(b, side)}, start '${y.start}'`
+      );
+    }
+  }
+  if ((a.mode ?? "a-b") !== (b.mode ?? "a-b"))
+    differ("another mode", a.mode ?? "a-b", b.mode ?? "a-b");
+  if (a.counter.name !== b.counter.name || a.counter.kernel !== b.counter.kernel) {
+    differ(
+      "with another counter",
+      a.counter.name,
+      b.counter.name,
+      "give every shard runner the same counter (measure.counter), or none has a PMU"
+    );
+  }
+  if (!same(a.shard.looks, b.shard.looks)) {
+    differ(
+      "with other measure settings",
+      `looks at [${a.shard.looks.join(", ")}] rounds`,
+      `looks at [${b.shard.looks.join(", ")}] rounds`
+    );
+  }
+  if (!same(a.workload.weights, b.workload.weights)) {
+    differ("another traffic mix", "one set of weights", "another");
+  }
+}
+function checkPartition(shards) {
+  const owner = /* @__PURE__ */ new Map();
+  for (const s of shards) {
+    for (const e of s.header.workload.endpoints) {
+      const prior = owner.get(e);
+      if (prior !== void 0) {
+        throw new MergeProblem(
+          `endpoint '${e}' was measured by shards ${prior} and ${s.shard.index}`,
+          "run every shard with the same --balance file (or none), so they split the workload alike"
+        );
+      }
+      owner.set(e, s.shard.index);
+    }
+  }
+  for (const s of shards) {
+    for (const sample of s.set.samples) {
+      if (!owner.has(sample.endpoint) || owner.get(sample.endpoint) !== s.shard.index) {
+        throw new MergeProblem(
+          `${s.file}: a sample of '${sample.endpoint}', which is not in this shard's endpoints`
+        );
+      }
+    }
+  }
+  const unmeasured = shards[0].shard.of.filter((e) => !owner.has(e));
+  if (unmeasured.length > 0) {
+    throw new MergeProblem(
+      `no shard measured ${unmeasured.map((e) => `'${e}'`).join(", ")}`,
+      "run every shard with the same --balance file (or none), so they split the workload alike"
+    );
+  }
+}
+function machineWarnings(shards) {
+  const model = (s) => s.header.machine?.cpuModel ?? s.header.platform?.cpuModel ?? "an unknown CPU";
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const s of shards) groups2.set(model(s), [...groups2.get(model(s)) ?? [], s.shard.index]);
+  const warnings = [];
+  if (groups2.size > 1) {
+    const list = [...groups2].map(([m, ix]) => `shard ${ix.join(", ")} on ${m}`).join("; ");
+    warnings.push(
+      `shards ran on different CPU models (${list}): each endpoint's change is measured within one machine, but costs and the total compare machines that differ`
+    );
+  } else {
+    const flags = new Set(shards.map((s) => (s.header.machine?.flags ?? []).join(" ")));
+    const micro = new Set(shards.map((s) => s.header.machine?.microcode ?? ""));
+    if (flags.size > 1 || micro.size > 1) {
+      warnings.push(
+        `shards ran on one CPU model with different ${flags.size > 1 ? "feature flags" : "microcode"}: costs compare machines that may run different code paths`
+      );
+    }
+  }
+  return warnings;
+}
+function lookOf(s, plan) {
+  const end = lastEnd(s.set);
+  const rounds = end?.rounds ?? 0;
+  const i = plan.findIndex((r) => r >= rounds);
+  return i < 0 ? plan.length - 1 : i;
+}
+function lastEnd(set2) {
+  return set2.events.findLast((e) => e.kind === "end");
+}
+function mergedEnd(shards) {
+  const reasons = [];
+  let at = "";
+  let rounds = 0;
+  let wallMs = 0;
+  let complete = true;
+  for (const s of shards) {
+    const end = lastEnd(s.set);
+    if (!end) {
+      complete = false;
+      reasons.push(`shard ${s.shard.index} was cut short (no end marker)`);
+      continue;
+    }
+    if (!end.complete) {
+      complete = false;
+      reasons.push(`shard ${s.shard.index} stopped early${end.reason ? `: ${end.reason}` : ""}`);
+    }
+    if (end.at > at) at = end.at;
+    rounds = Math.max(rounds, end.rounds);
+    wallMs = Math.max(wallMs, end.wallMs);
+  }
+  return {
+    kind: "end",
+    at,
+    complete,
+    ...reasons.length > 0 ? { reason: reasons.join("; ") } : {},
+    rounds,
+    wallMs
+  };
+}
+function mergeShards(files) {
+  if (files.length === 0) throw new MergeProblem("no samples files to merge");
+  const shards = files.map(shardOf);
+  checkCoverage(shards);
+  shards.sort((a, b) => a.shard.index - b.shard.index);
+  const first = shards[0];
+  for (const s of shards.slice(1)) checkSameRun(first, s);
+  checkPartition(shards);
+  const warnings = machineWarnings(shards);
+  const { shard: _shard, machine: machine2, ...base } = first.header;
+  const startedAt = shards.map((s) => s.header.startedAt).sort()[0];
+  const header2 = {
+    ...base,
+    startedAt,
+    // One machine for all, or none to name.
+    ...machine2 && warnings.length === 0 ? { machine: machine2 } : {},
+    rounds: Math.max(...shards.map((s) => s.header.rounds)),
+    workload: {
+      ...first.header.workload,
+      requests: shards.reduce((n, s) => n + s.header.workload.requests, 0),
+      endpoints: [...first.shard.of]
+    }
+  };
+  const events = shards.flatMap(
+    (s) => s.set.events.filter((e) => e.kind !== "end")
+  );
+  events.push(mergedEnd(shards));
+  const plan = first.shard.looks;
+  return {
+    set: { header: header2, samples: shards.flatMap((s) => s.set.samples), events },
+    sequential: { plan, look: Math.max(...shards.map((s) => lookOf(s, plan))) },
+    files: shards.map((s) => s.file),
+    warnings
+  };
+}
+
+// src/merge/run.ts
+import { readdirSync as readdirSync3, statSync as statSync4, writeFileSync as writeFileSync3, mkdirSync as mkdirSync2 } from "node:fs";
+import { join as join7, relative as relative3, resolve as resolve5 } from "node:path";
+var SAMPLES = "samples.jsonl";
+function findSamples(dir, skip) {
+  const out = [];
+  const walk = (d) => {
+    if (resolve5(d) === skip) return;
+    for (const entry of readdirSync3(d, { withFileTypes: true }).sort(
+      (a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0
+    )) {
+      const path5 = join7(d, entry.name);
+      if (entry.isDirectory()) walk(path5);
+      else if (entry.isFile() && entry.name === SAMPLES) out.push(path5);
+    }
+  };
+  walk(dir);
+  return out;
+}
+function shardFiles(inputs, outDir) {
+  const skip = resolve5(outDir);
+  const files = [];
+  for (const input2 of inputs) {
+    let isDir;
+    try {
+      isDir = statSync4(input2).isDirectory();
+    } catch {
+      throw new ConfigError("no such file or folder", { file: input2 });
+    }
+    if (!isDir) {
+      files.push(input2);
+      continue;
+    }
+    const found = findSamples(input2, skip);
+    if (found.length === 0) {
+      throw new ConfigError(`no ${SAMPLES} in this folder or below it`, { file: input2 });
+    }
+    files.push(...found);
+  }
+  return files;
+}
+async function runMerge(options) {
+  const { logger } = options;
+  if (options.inputs.length === 0) {
+    throw new UsageError(
+      "nothing to merge: give the shards\u2019 samples files or the folder holding them"
+    );
+  }
+  const files = shardFiles(options.inputs, options.outDir);
+  const shown2 = (f) => relative3(options.cwd ?? process.cwd(), f) || f;
+  const read = [];
+  for (const file2 of files) read.push({ file: shown2(file2), set: await readSamples(file2) });
+  let merged;
+  try {
+    merged = mergeShards(read);
+  } catch (error62) {
+    if (error62 instanceof MergeProblem) throw new ConfigError(error62.message, {}, error62.hint);
+    throw error62;
+  }
+  logger.info(`merging ${merged.files.length} shards: ${merged.files.join(", ")}`);
+  for (const w of merged.warnings) logger.warn(w, "shards on different machines");
+  const config2 = options.configPath ? await loadConfig(options.configPath) : parseConfig("", resolve5(options.cwd ?? ".", "perfgate.yml"));
+  const onRegression = options.onRegression ?? config2.onRegression;
+  const analysed = analyze(merged.set, {
+    ...analysisOptions(config2),
+    sequential: merged.sequential
+  });
+  const result = { ...analysed, warnings: [...analysed.warnings, ...merged.warnings] };
+  mkdirSync2(options.outDir, { recursive: true });
+  const samplesPath = join7(options.outDir, SAMPLES);
+  const resultPath = join7(options.outDir, "result.json");
+  const reportPath = join7(options.outDir, "report.md");
+  const writer = new SamplesWriter(samplesPath, 4096);
+  try {
+    if (merged.set.header) writer.write(merged.set.header);
+    for (const s of merged.set.samples) writer.write(s);
+    for (const e of merged.set.events) writer.write(e);
+  } finally {
+    writer.close();
+  }
+  const markdown = `${renderMarkdown(result).trimEnd()}
+
+<sub>Merged from ${merged.files.length} shards.</sub>
+`;
+  writeFileSync3(resultPath, `${JSON.stringify(result, null, 2)}
+`);
+  writeFileSync3(reportPath, markdown);
+  return {
+    result,
+    samplesPath,
+    resultPath,
+    reportPath,
+    markdown,
+    onRegression,
+    exitCode: exitCodeFor(result, onRegression)
+  };
+}
+
+// src/cli/merge.ts
+var help4 = `Usage: perfgate merge SAMPLES... [--config perfgate.yml] [--out DIR] [--annotate]
+
+Merges the samples of every shard of one run ('perfgate run --shard i/n' on each runner of a
+workflow matrix) and analyses them as one run: one Holm family over all endpoints, one
+traffic-weighted total. Writes DIR/samples.jsonl (merged), DIR/result.json and DIR/report.md,
+and a table on stdout. SAMPLES are samples.jsonl files or folders searched for them (a folder
+holding every shard's downloaded artifact, say).
+
+Fails closed: a missing or repeated shard, or shards that measured another workload, another
+build or with another counter, is an error (exit 2). Shards on different CPU models are named.
+
+Options:
+  -c, --config FILE     thresholds, alpha, confidence, on-* from this config (default: its
+                        defaults, as 'perfgate compare')
+  -o, --out DIR         where the merged files go (default: .perfgate/merge)
+      --annotate        report regressions but exit 0 (on-regression: annotate)
+  -h, --help            show this help
+
+Exit status: 0 pass, 1 a regression (fail), 2 error or bad usage.`;
+var mergeCommand = {
+  name: "merge",
+  summary: "merge the shards' samples of a sharded run into one verdict",
+  help: help4,
+  async run(argv, ctx) {
+    const args = parseCommandArgs("merge", argv, {
+      config: { type: "string", short: "c" },
+      out: { type: "string", short: "o" },
+      annotate: { type: "boolean" }
+    });
+    if (args.help) {
+      write(ctx.stdout, help4);
+      return 0;
+    }
+    if (args.positionals.length === 0) {
+      throw new UsageError(
+        "perfgate merge: expected the samples of every shard (files or folders)",
+        "run 'perfgate merge --help' for usage"
+      );
+    }
+    const outcome = await runMerge({
+      inputs: args.positionals.map((p) => resolve6(ctx.cwd, p)),
+      outDir: resolve6(ctx.cwd, args.values.out ?? ".perfgate/merge"),
+      ...args.values.config ? { configPath: resolve6(ctx.cwd, args.values.config) } : {},
+      ...args.values.annotate ? { onRegression: "annotate" } : {},
+      logger: ctx.logger,
+      cwd: ctx.cwd
+    });
+    write(ctx.stdout, renderText(outcome.result));
+    ctx.logger.info(
+      `samples: ${outcome.samplesPath}
+result:  ${outcome.resultPath}
+report:  ${outcome.reportPath}`
+    );
+    return outcome.exitCode;
+  }
+};
+
 // src/cli/import.ts
-import { readFile as readFile4, rename, writeFile } from "node:fs/promises";
+import { readFile as readFile4, rename, rm, stat, writeFile } from "node:fs/promises";
+var import_picomatch4 = __toESM(require_picomatch2(), 1);
+import path4 from "node:path";
+import { gunzipSync } from "node:zlib";
+
+// src/cli/files.ts
+var import_picomatch3 = __toESM(require_picomatch2(), 1);
+import { readdir } from "node:fs/promises";
 import path3 from "node:path";
+async function expandGlob(cwd, pattern) {
+  const { base, glob } = import_picomatch3.default.scan(pattern);
+  const root = path3.resolve(cwd, base || ".");
+  const matches = (0, import_picomatch3.default)(glob);
+  const found = [];
+  const walk = async (dir, rel) => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const relative4 = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) await walk(path3.join(dir, entry.name), relative4);
+      else if (matches(relative4)) found.push(base ? `${base}/${relative4}` : relative4);
+    }
+  };
+  await walk(root, "");
+  return found.sort();
+}
+async function expandInputs(cwd, inputs) {
+  const out = [];
+  for (const input2 of inputs) {
+    if (import_picomatch3.default.scan(input2).isGlob) out.push(...await expandGlob(cwd, input2));
+    else out.push(input2);
+  }
+  return out;
+}
+
+// src/workload/goreplay.ts
+var GOR_SEPARATOR = Buffer.from("\n\u{1F435}\u{1F648}\u{1F649}\n", "utf8");
+function importGoReplay(files, options) {
+  const importer = new Importer(options);
+  const requests = [];
+  const responses = /* @__PURE__ */ new Map();
+  let order2 = 0;
+  let malformedChunked = 0;
+  for (const file2 of files) {
+    const label = files.length > 1 ? `${file2.name}:` : "";
+    for (const record2 of splitRecords(file2.data)) {
+      const where2 = `${label}line ${record2.line}`;
+      const nl = record2.bytes.indexOf(10);
+      const header2 = record2.bytes.subarray(0, nl < 0 ? record2.bytes.length : nl).toString("utf8");
+      const payload = nl < 0 ? Buffer.alloc(0) : record2.bytes.subarray(nl + 1);
+      const fields = header2.trim().split(/ +/);
+      if (fields.length < 3 || !/^[123]$/.test(fields[0]) || !/^\d+$/.test(fields[2])) {
+        importer.skip(where2, record2.line, `malformed record header '${clip2(header2)}'`);
+        continue;
+      }
+      const [type, id] = fields;
+      const ts = BigInt(fields[2]);
+      if (type === "3") continue;
+      if (type === "2") {
+        const status = /^HTTP\/\d(?:\.\d)? (\d{3})/.exec(
+          payload.subarray(0, 64).toString("latin1")
+        );
+        if (status) responses.set(id, { status: Number(status[1]), ts });
+        continue;
+      }
+      const message = parseRequest(payload);
+      if (typeof message === "string") {
+        importer.skip(where2, record2.line, message);
+        continue;
+      }
+      if (message.badChunks) malformedChunked++;
+      requests.push({ where: where2, line: record2.line, ts, order: order2++, id, ...message });
+    }
+  }
+  requests.sort((a, b) => a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.order - b.order);
+  const statuses = /* @__PURE__ */ new Map();
+  for (const r of requests) {
+    const before = importer.result.requests.length;
+    importer.add(r.where, r.line, {
+      method: r.method,
+      url: r.url,
+      headers: r.headers,
+      ...r.body ? { body: r.body } : {}
+    });
+    if (importer.result.requests.length === before) continue;
+    const response = responses.get(r.id);
+    const meta3 = {
+      time: new Date(Number(r.ts / 1000000n)).toISOString()
+    };
+    if (response) {
+      meta3.status = response.status;
+      meta3.latencyMs = Math.max(0, Number(response.ts - r.ts) / 1e6);
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+    }
+    importer.result.requests[before].meta = meta3;
+  }
+  const result = importer.finish();
+  const written = result.requests.length;
+  const joined = [...statuses.values()].reduce((a, b) => a + b, 0);
+  if (written > 0 && joined < written) {
+    result.warnings.push(
+      `${written - joined} of ${written} request(s) have no original response in the file (no status recorded)`
+    );
+  }
+  const failed = [...statuses].filter(([s]) => s >= 500).reduce((a, [, n]) => a + n, 0);
+  if (failed > 0) {
+    result.warnings.push(`${failed} request(s) got a 5xx response when recorded (meta.status)`);
+  }
+  if (malformedChunked > 0) {
+    result.warnings.push(
+      `${malformedChunked} chunked body(ies) were cut short; kept what was complete`
+    );
+  }
+  return result;
+}
+function* splitRecords(data) {
+  let start = 0;
+  let line = 1;
+  while (start < data.length) {
+    let end = data.indexOf(GOR_SEPARATOR, start);
+    if (end < 0) end = data.length;
+    const bytes = data.subarray(start, end);
+    if (bytes.toString("latin1").trim() !== "") yield { bytes, line };
+    line += count2(data, start, Math.min(data.length, end + GOR_SEPARATOR.length), 10);
+    start = end + GOR_SEPARATOR.length;
+  }
+}
+function count2(data, from, to, byte) {
+  let n = 0;
+  for (let i = from; i < to; i++) if (data[i] === byte) n++;
+  return n;
+}
+function parseRequest(payload) {
+  let headEnd = payload.indexOf("\r\n\r\n");
+  let sep = 4;
+  if (headEnd < 0) {
+    headEnd = payload.indexOf("\n\n");
+    sep = 2;
+  }
+  if (headEnd < 0) {
+    headEnd = payload.length;
+    sep = 0;
+  }
+  const lines = payload.subarray(0, headEnd).toString("latin1").split(/\r?\n/);
+  const requestLine = /^(\S+) (\S+)(?: HTTP\/\d(?:\.\d)?)?$/.exec(lines[0] ?? "");
+  if (!requestLine) return `not an HTTP request: '${clip2(lines[0] ?? "")}'`;
+  const headers = [];
+  for (const l of lines.slice(1)) {
+    const colon = l.indexOf(":");
+    if (colon <= 0) continue;
+    headers.push([
+      l.slice(0, colon).trim(),
+      Buffer.from(l.slice(colon + 1).trim(), "latin1").toString("utf8")
+    ]);
+  }
+  const rest = payload.subarray(Math.min(payload.length, headEnd + sep));
+  const header2 = (name) => headers.find(([n]) => n.toLowerCase() === name)?.[1]?.toLowerCase() ?? "";
+  let body = rest;
+  let badChunks = false;
+  if (header2("transfer-encoding").includes("chunked")) {
+    const decoded = dechunk(rest);
+    body = decoded.body;
+    badChunks = !decoded.complete;
+  } else {
+    const length = Number(header2("content-length"));
+    if (Number.isInteger(length) && length >= 0 && header2("content-length") !== "")
+      body = rest.subarray(0, length);
+  }
+  return {
+    method: requestLine[1],
+    url: requestLine[2],
+    headers,
+    ...body && body.length > 0 ? { body: Buffer.from(body) } : {},
+    badChunks
+  };
+}
+function dechunk(data) {
+  const parts2 = [];
+  let at = 0;
+  for (; ; ) {
+    const eol = data.indexOf("\r\n", at);
+    if (eol < 0) return { body: Buffer.concat(parts2), complete: false };
+    const size = parseInt(data.subarray(at, eol).toString("latin1").split(";")[0].trim(), 16);
+    if (!Number.isFinite(size)) return { body: Buffer.concat(parts2), complete: false };
+    if (size === 0) return { body: Buffer.concat(parts2), complete: true };
+    const start = eol + 2;
+    if (start + size > data.length) {
+      parts2.push(data.subarray(start));
+      return { body: Buffer.concat(parts2), complete: false };
+    }
+    parts2.push(data.subarray(start, start + size));
+    at = start + size + 2;
+  }
+}
+function clip2(s) {
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+// src/cli/import.ts
 var FORMATS = {
   har: importHar,
-  "access-log": importAccessLog
+  "access-log": importAccessLog,
+  goreplay: void 0
 };
+var FORMAT_LIST = "har, access-log or goreplay";
 var OPTIONS = {
   output: { type: "string", short: "o" },
   config: { type: "string", short: "c" },
@@ -35158,6 +36042,7 @@ var OPTIONS = {
 };
 var HELP = `Usage: perfgate import har FILE [-o workload.jsonl] [options]
        perfgate import access-log FILE [-o workload.jsonl] [options]
+       perfgate import goreplay FILE.gor|'GLOB' [-o workload.jsonl] [options]
 
 Turns recorded traffic into a perfgate workload (JSONL, format v1).
 
@@ -35167,6 +36052,11 @@ Formats:
                headers (Host, Connection, Content-Length, ...) are dropped.
   access-log   nginx/Apache combined or common log format. Logs hold no bodies and no
                headers besides Referer and User-Agent.
+  goreplay     GoReplay --output-file recordings (.gor, .gor.gz; a quoted glob such as
+               'traffic/*.gor.gz' reads every match in name order). Request records
+               (type 1) become requests in timestamp order, chunked bodies de-chunked;
+               the original response (type 2, same id) adds meta.status and
+               meta.latencyMs. Both 3- and 4-field record headers are read.
 
 Absolute URLs are reduced to their path and query: perfgate never contacts the
 recorded host.
@@ -35203,7 +36093,7 @@ Examples:
 `;
 var importCommand = {
   name: "import",
-  summary: "turn a HAR file or an access log into a workload",
+  summary: "turn a HAR file, an access log or a GoReplay file into a workload",
   help: HELP,
   async run(argv, ctx) {
     try {
@@ -35224,9 +36114,9 @@ async function runImport(argv, ctx) {
   }
   const [format, input2, ...extra] = args.positionals;
   const usage2 = "run 'perfgate import --help' for usage";
-  if (format === void 0) throw new UsageError("which format? expected har or access-log", usage2);
+  if (format === void 0) throw new UsageError(`which format? expected ${FORMAT_LIST}`, usage2);
   if (!(format in FORMATS)) {
-    throw new UsageError(`unknown format '${format}': expected har or access-log`, usage2);
+    throw new UsageError(`unknown format '${format}': expected ${FORMAT_LIST}`, usage2);
   }
   if (input2 === void 0) throw new UsageError(`missing the ${format} file to read`, usage2);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`, usage2);
@@ -35234,7 +36124,7 @@ async function runImport(argv, ctx) {
   if (v.host?.length && format !== "har") {
     throw new UsageError("--host applies to har only: access logs hold no host");
   }
-  const config2 = v.config !== void 0 ? await loadConfig(path3.resolve(ctx.cwd, v.config)) : void 0;
+  const config2 = v.config !== void 0 ? await loadConfig(path4.resolve(ctx.cwd, v.config)) : void 0;
   const options = {
     routes: config2?.routes ?? [],
     redact: v["keep-secrets"] ? false : redactPolicy({
@@ -35243,10 +36133,14 @@ async function runImport(argv, ctx) {
     }),
     hosts: v.host ?? []
   };
-  const inputPath = path3.resolve(ctx.cwd, input2);
-  const text2 = await readInput(inputPath, input2);
-  const result = FORMATS[format](text2, input2, options);
-  const units = format === "har" ? "entries" : "lines";
+  let result;
+  if (format === "goreplay") {
+    result = importGoReplay(await readGorFiles(ctx.cwd, input2), options);
+  } else {
+    const text2 = await readInput(path4.resolve(ctx.cwd, input2), input2);
+    result = FORMATS[format](text2, input2, options);
+  }
+  const units = format === "har" ? "entries" : format === "goreplay" ? "records" : "lines";
   report(result, ctx, units);
   if (v.strict && result.skipped.length > 0) {
     throw new ConfigError(`--strict: ${result.skipped.length} ${units} skipped; nothing written`, {
@@ -35264,7 +36158,7 @@ async function runImport(argv, ctx) {
   const workload = parseWorkload(jsonl, v.output ?? "<output>", { routes: options.routes ?? [] });
   const output2 = v.output === "-" ? void 0 : v.output;
   if (output2 === void 0) ctx.stdout.write(jsonl);
-  else await writeAtomically(path3.resolve(ctx.cwd, output2), jsonl);
+  else await writeAtomically(path4.resolve(ctx.cwd, output2), jsonl);
   write(
     ctx.stderr,
     `wrote ${workload.requests.length} request${plural3(workload.requests.length)} (${workload.endpoints.length} endpoint${plural3(workload.endpoints.length)}) to ${output2 ?? "standard output"}`
@@ -35275,18 +36169,56 @@ async function readInput(file2, shown2) {
   try {
     return await readFile4(file2, "utf8");
   } catch (error62) {
-    const code2 = error62.code;
-    if (code2 === "ENOENT") throw new ConfigError("file not found", { file: shown2 });
+    const code3 = error62.code;
+    if (code3 === "ENOENT") throw new ConfigError("file not found", { file: shown2 });
     throw new ConfigError(`cannot read: ${error62.message}`, { file: shown2 });
   }
 }
+async function readGorFiles(cwd, input2) {
+  const names = import_picomatch4.default.scan(input2).isGlob ? await expandGlob(cwd, input2) : [input2];
+  if (names.length === 0) throw new ConfigError("no file matches this pattern", { file: input2 });
+  const files = [];
+  for (const name of names) {
+    const file2 = path4.resolve(cwd, name);
+    let data;
+    try {
+      data = await readFile4(file2);
+    } catch (error62) {
+      const code3 = error62.code;
+      throw new ConfigError(code3 === "ENOENT" ? "file not found" : `cannot read: ${code3}`, {
+        file: name
+      });
+    }
+    if (name.endsWith(".gz")) {
+      try {
+        data = gunzipSync(data);
+      } catch (error62) {
+        throw new ConfigError(`not valid gzip: ${error62.message}`, { file: name });
+      }
+    }
+    files.push({ name, data });
+  }
+  return files;
+}
 async function writeAtomically(file2, text2) {
+  const special = await stat(file2).then(
+    (st) => !st.isFile(),
+    () => false
+  );
+  if (special) {
+    await writeFile(file2, text2).catch((error62) => {
+      throw OutputError.from(file2, error62);
+    });
+    return;
+  }
   const temp = `${file2}.${process.pid}.tmp`;
   try {
     await writeFile(temp, text2);
     await rename(temp, file2);
   } catch (error62) {
-    throw new EnvironmentError(`cannot write ${file2}: ${error62.message}`);
+    await rm(temp, { force: true }).catch(() => void 0);
+    const code3 = error62.code;
+    throw code3 === "ENOENT" ? new EnvironmentError(`cannot write ${file2}: its folder does not exist or takes no files`) : OutputError.from(file2, error62);
   }
 }
 function report(result, ctx, units) {
@@ -35299,8 +36231,8 @@ function report(result, ctx, units) {
   }
   for (const warning of result.warnings) out(`warning: ${warning}`);
   if (result.redacted.size > 0) {
-    const byName2 = [...result.redacted].map(([name, n]) => `${name} \xD7${n}`).join(", ");
-    out(`redacted ${total(result.redacted)} value${plural3(total(result.redacted))}: ${byName2}`);
+    const byName3 = [...result.redacted].map(([name, n]) => `${name} \xD7${n}`).join(", ");
+    out(`redacted ${total(result.redacted)} value${plural3(total(result.redacted))}: ${byName3}`);
     if ([...result.redacted.keys()].some((k) => k.startsWith("header "))) {
       out(
         '  requests that need a credential can get one at replay time: headers: { Authorization: "Bearer ${TOKEN}" } in perfgate.yml'
@@ -35320,8 +36252,7 @@ function plural3(n) {
 }
 
 // src/cli/compare.ts
-import { mkdirSync as mkdirSync3, writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join7, resolve as resolve5 } from "node:path";
+import { join as join8, resolve as resolve7 } from "node:path";
 
 // src/cli/formats.ts
 function parseFormat(value, fallback = "text") {
@@ -35332,7 +36263,7 @@ function parseFormat(value, fallback = "text") {
 }
 
 // src/cli/compare.ts
-var help4 = `Usage: perfgate compare SAMPLES.jsonl [--config perfgate.yml] [--threshold 2%] [--out DIR]
+var help5 = `Usage: perfgate compare SAMPLES.jsonl [--config perfgate.yml] [--threshold 2%] [--out DIR]
 
 Re-analyses saved samples: per-endpoint change with its confidence interval, verdicts against
 the thresholds, Holm across endpoints. Accepts what 'perfgate run' writes, or minimal records
@@ -35351,7 +36282,7 @@ Exit status: 0 pass, 1 a regression (fail), 2 error or bad usage.`;
 var compareCommand = {
   name: "compare",
   summary: "re-analyse saved samples (from perfgate run or any tool)",
-  help: help4,
+  help: help5,
   async run(argv, ctx) {
     const args = parseCommandArgs("compare", argv, {
       config: { type: "string", short: "c" },
@@ -35361,7 +36292,7 @@ var compareCommand = {
       annotate: { type: "boolean" }
     });
     if (args.help) {
-      write(ctx.stdout, help4);
+      write(ctx.stdout, help5);
       return 0;
     }
     if (args.positionals.length !== 1) {
@@ -35371,20 +36302,25 @@ var compareCommand = {
       );
     }
     const format = parseFormat(args.values.format);
-    const config2 = args.values.config ? await loadConfig(resolve5(ctx.cwd, args.values.config)) : parseConfig("", resolve5(ctx.cwd, "perfgate.yml"));
+    const config2 = args.values.config ? await loadConfig(resolve7(ctx.cwd, args.values.config)) : parseConfig("", resolve7(ctx.cwd, "perfgate.yml"));
     const options = analysisOptions(config2);
     if (args.values.threshold !== void 0) {
       const t = parsePercent(args.values.threshold);
       if (!t.ok) throw new UsageError(`--threshold: ${t.message}`, t.hint);
       options.thresholds = { ...options.thresholds, default: t.value };
     }
-    const set2 = await readSamples(resolve5(ctx.cwd, args.positionals[0]));
-    const result = analyze(set2, options);
+    const set2 = await readSamples(resolve7(ctx.cwd, args.positionals[0]));
+    const result = guardErrorAnswers(analyze(set2, options), set2.samples, config2.allowErrors);
     if (args.values.out) {
-      const dir = resolve5(ctx.cwd, args.values.out);
-      mkdirSync3(dir, { recursive: true });
-      writeFileSync3(join7(dir, "result.json"), renderJson(result));
-      writeFileSync3(join7(dir, "report.md"), renderMarkdown(result));
+      const dir = resolve7(ctx.cwd, args.values.out);
+      ensureOutDir(dir);
+      for (const [name, text2] of [
+        ["result.json", renderJson(result)],
+        ["report.md", renderMarkdown(result)]
+      ]) {
+        const error62 = writeOutput(join8(dir, name), text2);
+        if (error62) throw error62;
+      }
     }
     write(
       ctx.stdout,
@@ -35397,8 +36333,8 @@ var compareCommand = {
 
 // src/cli/report.ts
 import { readFile as readFile5 } from "node:fs/promises";
-import { resolve as resolve6 } from "node:path";
-var help5 = `Usage: perfgate report RESULT.json [--format markdown|text|json]
+import { resolve as resolve8 } from "node:path";
+var help6 = `Usage: perfgate report RESULT.json [--format markdown|text|json]
 
 Renders a result.json written by 'perfgate run' or 'perfgate compare'.
 
@@ -35410,11 +36346,11 @@ Exit status: 0, or 2 when the file is missing or is not a perfgate result.`;
 var reportCommand = {
   name: "report",
   summary: "render a result.json as markdown, text or JSON",
-  help: help5,
+  help: help6,
   async run(argv, ctx) {
     const args = parseCommandArgs("report", argv, { format: { type: "string", short: "f" } });
     if (args.help) {
-      write(ctx.stdout, help5);
+      write(ctx.stdout, help6);
       return 0;
     }
     if (args.positionals.length !== 1) {
@@ -35424,13 +36360,13 @@ var reportCommand = {
       );
     }
     const format = parseFormat(args.values.format, "markdown");
-    const file2 = resolve6(ctx.cwd, args.positionals[0]);
+    const file2 = resolve8(ctx.cwd, args.positionals[0]);
     let raw;
     try {
       raw = JSON.parse(await readFile5(file2, "utf8"));
     } catch (error62) {
-      const code2 = error62.code;
-      throw new ConfigError(code2 ? `cannot read result: ${code2}` : "not valid JSON", { file: file2 });
+      const code3 = error62.code;
+      throw new ConfigError(code3 ? `cannot read result: ${code3}` : "not valid JSON", { file: file2 });
     }
     const parsed = RunResultSchema.safeParse(raw);
     if (!parsed.success) {
@@ -35450,8 +36386,8 @@ var reportCommand = {
 };
 
 // src/cli/calibrate.ts
-import { resolve as resolve7 } from "node:path";
-var help6 = `Usage: perfgate calibrate [--config perfgate.yml] [--out DIR] [--samples FILE]
+import { resolve as resolve9 } from "node:path";
+var help7 = `Usage: perfgate calibrate [--config perfgate.yml] [--out DIR] [--samples FILE]
 
 Runs the after build against itself (A/A) for the configured rounds, measures each endpoint's
 noise (the spread of its round-to-round log ratios), and prints per-endpoint thresholds the data
@@ -35468,7 +36404,7 @@ Exit status: 0, or 2 on error.`;
 var calibrateCommand = {
   name: "calibrate",
   summary: "measure A/A noise per endpoint and suggest thresholds",
-  help: help6,
+  help: help7,
   async run(argv, ctx) {
     const args = parseCommandArgs(
       "calibrate",
@@ -35481,17 +36417,17 @@ var calibrateCommand = {
       false
     );
     if (args.help) {
-      write(ctx.stdout, help6);
+      write(ctx.stdout, help7);
       return 0;
     }
-    const configPath = resolve7(ctx.cwd, args.values.config ?? "perfgate.yml");
+    const configPath = resolve9(ctx.cwd, args.values.config ?? "perfgate.yml");
     let samplesPath;
     if (args.values.samples) {
-      samplesPath = resolve7(ctx.cwd, args.values.samples);
+      samplesPath = resolve9(ctx.cwd, args.values.samples);
     } else {
       const outcome = await runGate({
         configPath,
-        outDir: resolve7(ctx.cwd, args.values.out ?? ".perfgate/calibrate"),
+        outDir: resolve9(ctx.cwd, args.values.out ?? ".perfgate/calibrate"),
         aa: true,
         logger: ctx.logger,
         signal: ctx.signal,
@@ -35517,8 +36453,8 @@ var calibrateCommand = {
 };
 
 // src/cli/cleanup.ts
-import { resolve as resolve8 } from "node:path";
-var help7 = `Usage: perfgate cleanup [--out DIR]
+import { resolve as resolve10 } from "node:path";
+var help8 = `Usage: perfgate cleanup [--out DIR]
 
 Stops what a killed perfgate run left behind: the target servers listed in DIR/targets.pids, and
 the temporary before.ref worktrees (${"$"}TMPDIR/perfgate-before-<pid>-*) of perfgate processes that
@@ -35533,14 +36469,14 @@ Exit status: 0 done (whether or not anything was left), 2 error or bad usage.`;
 var cleanupCommand = {
   name: "cleanup",
   summary: "stop the targets and remove the worktrees a killed run left behind",
-  help: help7,
+  help: help8,
   async run(argv, ctx) {
     const args = parseCommandArgs("cleanup", argv, { out: { type: "string", short: "o" } }, false);
     if (args.help) {
-      write(ctx.stdout, help7);
+      write(ctx.stdout, help8);
       return 0;
     }
-    const outDir = resolve8(ctx.cwd, args.values.out ?? ".perfgate/run");
+    const outDir = resolve10(ctx.cwd, args.values.out ?? ".perfgate/run");
     const cleaned = await cleanupLeftovers(runPidFile(outDir));
     if (cleaned.busy !== void 0) {
       throw new UsageError(
@@ -35553,16 +36489,1783 @@ var cleanupCommand = {
   }
 };
 
+// src/cli/history.ts
+import { execFile as execFile3 } from "node:child_process";
+import { readFile as readFile7 } from "node:fs/promises";
+import { resolve as resolve11 } from "node:path";
+import { promisify as promisify2 } from "node:util";
+
+// src/history/file.ts
+import { open as open2, readFile as readFile6, rm as rm2, stat as stat2, mkdir } from "node:fs/promises";
+import { dirname as dirname5 } from "node:path";
+
+// src/history/schema.ts
+var level = { mean: external_exports.number(), low: external_exports.number(), high: external_exports.number() };
+var HistoryRunSchema = external_exports.strictObject({
+  version: external_exports.literal(1),
+  id: external_exports.string().min(1),
+  commit: external_exports.string().min(1),
+  branch: external_exports.string().nullable(),
+  date: external_exports.iso.datetime({ offset: true }),
+  perfgate: external_exports.string(),
+  repository: external_exports.string().nullable(),
+  series: external_exports.strictObject({
+    counter: external_exports.string(),
+    unit: external_exports.string(),
+    kernel: external_exports.boolean(),
+    fallback: external_exports.boolean(),
+    cpuModel: external_exports.string()
+  }),
+  machine: external_exports.strictObject({ os: external_exports.string(), arch: external_exports.string(), kernel: external_exports.string(), cpus: external_exports.number() }).nullable(),
+  verdict: external_exports.enum(["pass", "fail", "error"]),
+  total: external_exports.strictObject(level).nullable(),
+  endpoints: external_exports.array(
+    external_exports.strictObject({
+      ...level,
+      endpoint: external_exports.string(),
+      n: external_exports.number().int().min(0),
+      rounds: external_exports.number().int().min(0),
+      weight: external_exports.number().min(0).max(1),
+      verdict: external_exports.enum(["regression", "improvement", "unchanged", "inconclusive", "error"])
+    })
+  )
+});
+
+// src/history/store.ts
+function serializeRun(run3) {
+  return `${JSON.stringify(run3)}
+`;
+}
+function parseHistory(text2, file2) {
+  const runs = [];
+  const lines = text2.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === "") continue;
+    let raw;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      if (i === lines.length - 1) continue;
+      throw new ConfigError("not valid JSON", { file: file2, line: i + 1 });
+    }
+    const parsed = HistoryRunSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue2 = parsed.error.issues[0];
+      throw new ConfigError(`not a perfgate history record (version 1): ${issue2.message}`, {
+        file: file2,
+        line: i + 1,
+        path: issue2.path.join(".") || "(root)"
+      });
+    }
+    runs.push(parsed.data);
+  }
+  return runs;
+}
+function byDate(runs) {
+  return runs.map((run3, i) => ({ run: run3, i, t: Date.parse(run3.date) })).sort((a, b) => a.t - b.t || a.i - b.i).map((x) => x.run);
+}
+
+// src/history/file.ts
+var STALE_MS = 3e4;
+var WAIT_MS = 6e4;
+async function readHistory(file2) {
+  let text2;
+  try {
+    text2 = await readFile6(file2, "utf8");
+  } catch (error62) {
+    const code3 = error62.code;
+    throw new ConfigError(`cannot read history: ${code3 ?? String(error62)}`, { file: file2 });
+  }
+  return parseHistory(text2, file2);
+}
+var sleep3 = (ms) => new Promise((resolve15) => setTimeout(resolve15, ms));
+async function withLock(file2, work) {
+  const lock = `${file2}.lock`;
+  const deadline = Date.now() + WAIT_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await open2(lock, "wx");
+      await handle.writeFile(`${process.pid}
+`);
+      await handle.close();
+      break;
+    } catch (error62) {
+      if (error62.code !== "EEXIST") throw error62;
+      const age = await stat2(lock).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0
+      );
+      if (age > STALE_MS) await rm2(lock, { force: true });
+      else if (Date.now() > deadline) {
+        throw new EnvironmentError(
+          `history file is locked by another writer: ${lock}`,
+          "remove the lock file if no other perfgate process is writing this history"
+        );
+      }
+      await sleep3(Math.min(5 + attempt * 5, 100) * (0.5 + Math.random()));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await rm2(lock, { force: true });
+  }
+}
+async function appendRun(file2, run3) {
+  await mkdir(dirname5(file2), { recursive: true });
+  return withLock(file2, async () => {
+    const text2 = await readFile6(file2, "utf8").catch((error62) => {
+      if (error62.code === "ENOENT") return "";
+      throw error62;
+    });
+    const existing = parseHistory(text2, file2);
+    if (existing.some((r) => r.id === run3.id)) return false;
+    const handle = await open2(file2, "a");
+    try {
+      const torn = text2.length - (text2.lastIndexOf("\n") + 1);
+      if (torn > 0)
+        await handle.truncate(
+          Buffer.byteLength(text2, "utf8") - Buffer.byteLength(text2.slice(-torn), "utf8")
+        );
+      await handle.write(serializeRun(run3));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return true;
+  });
+}
+
+// src/history/summary.ts
+function levelOf(mean2, change) {
+  if (!change || !(1 + change.estimate > 0)) return { mean: mean2, low: mean2, high: mean2 };
+  const scale = mean2 / (1 + change.estimate);
+  return { mean: mean2, low: scale * (1 + change.low), high: scale * (1 + change.high) };
+}
+function totalOf(endpoints, change) {
+  const weight = endpoints.reduce((sum3, e) => sum3 + e.weight, 0);
+  if (endpoints.length === 0 || !(weight > 0)) return null;
+  const mean2 = endpoints.reduce((sum3, e) => sum3 + e.weight * e.mean, 0) / weight;
+  return levelOf(mean2, change);
+}
+function summarizeRun(result, context) {
+  const endpoints = [];
+  for (const e of result.endpoints) {
+    if (e.after === null || !Number.isFinite(e.after)) continue;
+    endpoints.push({
+      endpoint: e.endpoint,
+      ...levelOf(e.after, e.change),
+      n: e.n.after,
+      rounds: e.n.rounds,
+      weight: e.weight,
+      verdict: e.verdict
+    });
+  }
+  const platform = result.run.platform;
+  const id = `${context.commit}@${result.run.startedAt ?? context.date}#${hashSeed(
+    JSON.stringify(endpoints.map((e) => [e.endpoint, e.mean]))
+  ).toString(16)}`;
+  return {
+    version: 1,
+    id,
+    commit: context.commit,
+    branch: context.branch,
+    date: context.date,
+    perfgate: context.perfgate,
+    repository: context.repository,
+    series: {
+      counter: result.counter.name,
+      unit: result.counter.unit,
+      kernel: result.counter.kernel,
+      fallback: result.counter.fallback,
+      cpuModel: platform?.cpuModel ?? "unknown CPU"
+    },
+    machine: platform ? { os: platform.os, arch: platform.arch, kernel: platform.kernel, cpus: platform.cpus } : null,
+    verdict: result.verdict,
+    total: totalOf(endpoints, result.total),
+    endpoints
+  };
+}
+
+// src/cli/history.ts
+var help9 = `Usage: perfgate history add RESULT.json --history PATH [options]
+
+Appends a summary of a result.json (per endpoint: the after build's mean cost per request with
+its interval, n, weight and verdict; the counter, machine and CPU model; commit, branch, date
+and perfgate version) as one line to a JSON Lines history file, created when missing. Adding
+the same result twice adds it once. Concurrent writers on one machine wait for each other.
+
+Keep the history of default-branch runs measured on one kind of machine: runs measured with
+another counter or CPU model are kept but never mixed into one series.
+
+Options:
+  --history PATH     the history file (JSON Lines), e.g. perfgate-history.jsonl
+  --commit SHA       the measured commit (default: HEAD of the checkout, else the result's
+                     after build)
+  --date ISO-DATE    when it was measured (default: the result's start time, else now)
+  --branch NAME      default: $GITHUB_REF_NAME, else the checkout's current branch
+  --repository URL   for commit links (default: from $GITHUB_SERVER_URL and $GITHUB_REPOSITORY)
+  -h, --help         show this help
+
+Exit status: 0 added (or already there), 2 error.`;
+var run2 = promisify2(execFile3);
+async function currentBranch(cwd) {
+  try {
+    const { stdout } = await run2("git", ["-C", cwd, "branch", "--show-current"]);
+    return stdout.trim() || null;
+  } catch {
+    return null;
+  }
+}
+async function loadResult(file2) {
+  let raw;
+  try {
+    raw = JSON.parse(await readFile7(file2, "utf8"));
+  } catch (error62) {
+    const code3 = error62.code;
+    throw new ConfigError(code3 ? `cannot read result: ${code3}` : "not valid JSON", { file: file2 });
+  }
+  const parsed = RunResultSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue2 = parsed.error.issues[0];
+    throw new ConfigError(`not a perfgate result (version 1): ${issue2.message}`, {
+      file: file2,
+      path: issue2.path.join(".") || "(root)"
+    });
+  }
+  return parsed.data;
+}
+function isoDate(value, flag) {
+  const t = Date.parse(value);
+  if (!Number.isFinite(t)) throw new UsageError(`${flag} must be an ISO 8601 date, got '${value}'`);
+  return new Date(t).toISOString();
+}
+async function add(argv, ctx) {
+  const args = parseCommandArgs("history add", argv, {
+    history: { type: "string" },
+    commit: { type: "string" },
+    date: { type: "string" },
+    branch: { type: "string" },
+    repository: { type: "string" }
+  });
+  if (args.help) {
+    write(ctx.stdout, help9);
+    return 0;
+  }
+  if (args.positionals.length !== 1 || !args.values.history) {
+    throw new UsageError(
+      "perfgate history add: expected one RESULT.json and --history PATH",
+      "run 'perfgate history add --help' for usage"
+    );
+  }
+  const file2 = resolve11(ctx.cwd, args.positionals[0]);
+  const history = resolve11(ctx.cwd, args.values.history);
+  const result = await loadResult(file2);
+  const commit = args.values.commit ?? await commitOf(ctx.cwd) ?? result.run.builds.after.commit;
+  if (!commit) {
+    throw new UsageError(
+      "perfgate history add: no commit: not in a git checkout and the result names none",
+      "pass --commit SHA"
+    );
+  }
+  const date5 = args.values.date ? isoDate(args.values.date, "--date") : result.run.startedAt ? isoDate(result.run.startedAt, "the result's run.startedAt") : (/* @__PURE__ */ new Date()).toISOString();
+  const env = ctx.env;
+  const repository = args.values.repository ?? (env.GITHUB_REPOSITORY ? `${(env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "")}/${env.GITHUB_REPOSITORY}` : null);
+  const branch = args.values.branch ?? (env.GITHUB_REF_NAME || await currentBranch(ctx.cwd));
+  const summary = summarizeRun(result, {
+    commit,
+    branch,
+    date: date5,
+    repository: repository ? repository.replace(/\/+$/, "") : null,
+    perfgate: VERSION
+  });
+  const added = await appendRun(history, summary);
+  write(
+    ctx.stderr,
+    added ? `perfgate history: added ${commit.slice(0, 12)} (${summary.endpoints.length} endpoints, ${summary.series.counter}) to ${history}` : `perfgate history: ${commit.slice(0, 12)} is already in ${history}; nothing added`
+  );
+  return 0;
+}
+var historyCommand = {
+  name: "history",
+  summary: "keep default-branch results in a history file (history add)",
+  help: help9,
+  async run(argv, ctx) {
+    const [sub, ...rest] = argv;
+    if (sub === void 0 || sub === "--help" || sub === "-h") {
+      write(sub === void 0 ? ctx.stderr : ctx.stdout, help9);
+      return sub === void 0 ? 2 : 0;
+    }
+    if (sub !== "add") {
+      throw new UsageError(
+        `perfgate history: unknown subcommand '${sub}'`,
+        "run 'perfgate history --help' for usage"
+      );
+    }
+    return add(rest, ctx);
+  }
+};
+
+// src/cli/drift.ts
+import { resolve as resolve12 } from "node:path";
+
+// src/history/edivisive.ts
+function bestSplit(d, n, idx, minSize) {
+  const m = idx.length;
+  let best = { tau: -1, q: -Infinity };
+  if (m < 2 * minSize) return best;
+  let within = 0;
+  for (let s = 0; s < m; s++) {
+    const row2 = idx[s] * n;
+    for (let t = s + 1; t < m; t++) within += d[row2 + idx[t]];
+  }
+  let left = 0;
+  let cross = 0;
+  for (let t = 0; t < m - minSize; t++) {
+    const row2 = idx[t] * n;
+    let toLeft = 0;
+    let toRight = 0;
+    for (let s = 0; s < t; s++) toLeft += d[row2 + idx[s]];
+    for (let s = t + 1; s < m; s++) toRight += d[row2 + idx[s]];
+    left += toLeft;
+    within -= toRight;
+    cross += toRight - toLeft;
+    const tau = t + 1;
+    const r = m - tau;
+    if (tau < minSize) continue;
+    const meanCross = cross / (tau * r);
+    const meanLeft = tau > 1 ? left / (tau * (tau - 1) / 2) : 0;
+    const meanRight = r > 1 ? within / (r * (r - 1) / 2) : 0;
+    const q = tau * r / m * (2 * meanCross - meanLeft - meanRight);
+    if (q > best.q) best = { tau, q };
+  }
+  return best;
+}
+function shuffle(array2, random) {
+  for (let i = array2.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const t = array2[i];
+    array2[i] = array2[j];
+    array2[j] = t;
+  }
+}
+function range(start, end) {
+  const out = new Int32Array(end - start);
+  for (let i = 0; i < out.length; i++) out[i] = start + i;
+  return out;
+}
+function eDivisive(series, options) {
+  const n = series.length;
+  const { alpha, permutations, minSize } = options;
+  const d = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) d[i * n + j] = Math.abs(series[i] - series[j]);
+  }
+  const random = createRandom(options.seed);
+  const bounds = [0, n];
+  const memo2 = /* @__PURE__ */ new Map();
+  const found = [];
+  const allowed = Math.floor(alpha * (permutations + 1) + 1e-9) - 1;
+  for (; ; ) {
+    let best = null;
+    for (let k = 0; k + 1 < bounds.length; k++) {
+      const start = bounds[k];
+      let split = memo2.get(start);
+      if (!split) {
+        const local = bestSplit(d, n, range(start, bounds[k + 1]), minSize);
+        split = { tau: local.tau < 0 ? -1 : start + local.tau, q: local.q };
+        memo2.set(start, split);
+      }
+      if (split.tau >= 0 && (!best || split.q > best.split.q)) best = { start, split };
+    }
+    if (!best) break;
+    let exceed = 0;
+    const segments = bounds.slice(0, -1).map((start, k) => range(start, bounds[k + 1]));
+    let done = 0;
+    for (; done < permutations && exceed <= allowed; done++) {
+      let qMax = -Infinity;
+      for (const segment of segments) {
+        shuffle(segment, random);
+        const q = bestSplit(d, n, segment, minSize).q;
+        if (q > qMax) qMax = q;
+      }
+      if (qMax >= best.split.q) exceed++;
+    }
+    const p = (exceed + 1) / (permutations + 1);
+    if (exceed > allowed || p > alpha) break;
+    found.push({ index: best.split.tau, p, q: best.split.q });
+    memo2.delete(best.start);
+    bounds.push(best.split.tau);
+    bounds.sort((a, b) => a - b);
+  }
+  return found.sort((a, b) => a.index - b.index);
+}
+
+// src/history/types.ts
+function seriesId(key) {
+  return `${key.counter} (${key.kernel ? "user+kernel" : "user"}) on ${key.cpuModel}`;
+}
+
+// src/history/drift.ts
+var DRIFT_DEFAULTS = {
+  alpha: 0.01,
+  permutations: 199,
+  minSize: 3,
+  seed: 1,
+  minChange: 0.01,
+  settle: 8,
+  windowMs: 7 * 24 * 3600 * 1e3,
+  costShare: 0.8,
+  threshold: 0.02,
+  confidence: 0.95
+};
+var TOTAL = "traffic-weighted total";
+function seriesKeyId(key) {
+  return JSON.stringify([key.counter, key.unit, key.kernel, key.fallback, key.cpuModel]);
+}
+function currentSeries(runs) {
+  const sorted2 = byDate(runs);
+  const newest = sorted2.at(-1);
+  if (!newest) return { runs: [], others: 0 };
+  const id = seriesKeyId(newest.series);
+  const same2 = sorted2.filter((r) => seriesKeyId(r.series) === id);
+  return { runs: same2, others: sorted2.length - same2.length };
+}
+function stats(values2) {
+  const n = values2.length;
+  const mean2 = values2.reduce((s, v) => s + v, 0) / n;
+  const variance = n > 1 ? values2.reduce((s, v) => s + (v - mean2) ** 2, 0) / (n - 1) : 0;
+  return { n, mean: mean2, variance };
+}
+function levelChange(before, after, confidence) {
+  const a = stats(before);
+  const b = stats(after);
+  const estimate2 = b.mean / a.mean - 1;
+  const va = a.variance / (a.n * a.mean * a.mean);
+  const vb = b.variance / (b.n * b.mean * b.mean);
+  const se = Math.sqrt(va + vb);
+  if (!(se > 0)) return { estimate: estimate2, low: estimate2, high: estimate2 };
+  const df = (va + vb) ** 2 / ((a.n > 1 ? va * va / (a.n - 1) : 0) + (b.n > 1 ? vb * vb / (b.n - 1) : 0));
+  const t = -tQuantile((1 - confidence) / 2, Number.isFinite(df) && df > 0 ? df : 1);
+  const log = Math.log(b.mean / a.mean);
+  return { estimate: estimate2, low: Math.exp(log - t * se) - 1, high: Math.exp(log + t * se) - 1 };
+}
+function groupChangePoints(values2, cps, settle2) {
+  const edges = [0, ...cps.map((c) => c.index), values2.length];
+  const means = edges.slice(0, -1).map((start, k) => stats(values2.slice(start, edges[k + 1])).mean);
+  const groups2 = [];
+  for (let k = 0; k < cps.length; k++) {
+    const direction = Math.sign(means[k + 1] - means[k]);
+    const last = groups2.at(-1);
+    const previous = k > 0 ? Math.sign(means[k] - means[k - 1]) : 0;
+    const held = edges[k + 1] - edges[k];
+    if (last && previous === direction && held < settle2) {
+      last.cps.push(cps[k].index);
+      last.p = Math.max(last.p, cps[k].p);
+    } else {
+      groups2.push({ cps: [cps[k].index], p: cps[k].p });
+    }
+  }
+  return groups2;
+}
+function changesOf(points, options, seed, nowMs) {
+  const values2 = points.map((p) => p.mean);
+  let cps = eDivisive(values2, {
+    alpha: options.alpha,
+    permutations: options.permutations,
+    minSize: options.minSize,
+    seed
+  }).map((c) => ({ index: c.index, p: c.p }));
+  for (; ; ) {
+    const groups2 = groupChangePoints(values2, cps, options.settle);
+    const edges = [0, ...cps.map((c) => c.index), values2.length];
+    const changes = groups2.map((g2) => {
+      const first = edges.indexOf(g2.cps[0]);
+      const last = edges.indexOf(g2.cps.at(-1));
+      const before = values2.slice(edges[first - 1], edges[first]);
+      const after = values2.slice(edges[last], edges[last + 1]);
+      return { group: g2, size: levelChange(before, after, options.confidence), before, after };
+    });
+    let weakest = -1;
+    for (let i = 0; i < changes.length; i++) {
+      const size = Math.abs(changes[i].size.estimate);
+      if (size < options.minChange && (weakest < 0 || size < Math.abs(changes[weakest].size.estimate)))
+        weakest = i;
+    }
+    if (weakest >= 0) {
+      const drop = new Set(changes[weakest].group.cps);
+      cps = cps.filter((c) => !drop.has(c.index));
+      continue;
+    }
+    return changes.map(({ group, size, before, after }) => {
+      const fromIndex = group.cps[0] - 1;
+      const toIndex = group.cps.at(-1);
+      const ref = (index) => ({
+        index,
+        commit: points[index].commit,
+        date: points[index].date
+      });
+      return {
+        kind: group.cps.length > 1 ? "gradual" : "step",
+        from: ref(fromIndex),
+        to: ref(toIndex),
+        before: stats(before).mean,
+        after: stats(after).mean,
+        size,
+        p: group.p,
+        recent: Date.parse(points[toIndex].date) >= nowMs - options.windowMs,
+        beyondThreshold: size.low > options.threshold
+      };
+    });
+  }
+}
+function endpointPoints(runs) {
+  const series = /* @__PURE__ */ new Map();
+  series.set(TOTAL, []);
+  for (const run3 of runs) {
+    if (run3.total)
+      series.get(TOTAL).push({ commit: run3.commit, date: run3.date, ...run3.total, verdict: null });
+    for (const e of run3.endpoints) {
+      let points = series.get(e.endpoint);
+      if (!points) series.set(e.endpoint, points = []);
+      points.push({
+        commit: run3.commit,
+        date: run3.date,
+        mean: e.mean,
+        low: e.low,
+        high: e.high,
+        verdict: e.verdict
+      });
+    }
+  }
+  return series;
+}
+function costShares(run3) {
+  const shares = /* @__PURE__ */ new Map();
+  if (!run3) return shares;
+  const total2 = run3.endpoints.reduce((s, e) => s + e.weight * e.mean, 0);
+  for (const e of run3.endpoints)
+    shares.set(e.endpoint, total2 > 0 ? e.weight * e.mean / total2 : 0);
+  return shares;
+}
+function detectDrift(history, overrides = {}) {
+  const options = { ...DRIFT_DEFAULTS, ...overrides };
+  const { runs, others } = currentSeries(history);
+  const newest = runs.at(-1);
+  const now4 = options.now ?? newest?.date ?? null;
+  const nowMs = now4 ? Date.parse(now4) : 0;
+  const shares = costShares(newest);
+  const ranked = [...shares.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const heavy = /* @__PURE__ */ new Set();
+  let covered = 0;
+  for (const [name, share2] of ranked) {
+    if (covered >= options.costShare) break;
+    heavy.add(name);
+    covered += share2;
+  }
+  const endpoints = [];
+  for (const [name, points] of endpointPoints(runs)) {
+    const seed = (hashSeed(name) ^ options.seed) >>> 0;
+    endpoints.push({
+      name,
+      share: name === TOTAL ? 1 : shares.get(name) ?? 0,
+      points,
+      changes: points.length >= 2 * options.minSize ? changesOf(points, options, seed, nowMs) : [],
+      reported: name === TOTAL || heavy.has(name)
+    });
+  }
+  endpoints.sort((a, b) => b.share - a.share || (a.name < b.name ? -1 : 1));
+  const series = newest?.series ?? {
+    counter: "none",
+    unit: "",
+    kernel: false,
+    fallback: false,
+    cpuModel: ""
+  };
+  return {
+    series,
+    seriesName: newest ? seriesId(series) : "empty history",
+    repository: newest?.repository ?? null,
+    runs: runs.length,
+    otherSeriesRuns: others,
+    first: runs[0]?.date ?? null,
+    last: newest?.date ?? null,
+    now: now4,
+    options,
+    endpoints,
+    drift: endpoints.some(
+      (e) => e.reported && e.changes.some((c) => c.recent && c.beyondThreshold)
+    )
+  };
+}
+
+// src/history/render.ts
+var short = (commit) => commit.slice(0, 12);
+var day = (date5) => date5.slice(0, 10);
+var plain = (text2) => [...text2].map((c) => new RegExp("\\p{Cc}", "u").test(c) ? "?" : c).join("");
+function windowWords(report2) {
+  const days = report2.options.windowMs / 864e5;
+  const span = days === 1 ? "day" : Number.isInteger(days) ? `${days} days` : `${(days * 24).toFixed(0)} hours`;
+  return `the ${span} up to ${report2.now ? day(report2.now) : "\u2013"}`;
+}
+function rangeLink(report2, c) {
+  if (!report2.repository) return `\`${short(c.from.commit)}..${short(c.to.commit)}\``;
+  const compare2 = `${report2.repository}/compare/${c.from.commit}...${c.to.commit}`;
+  return `[${short(c.from.commit)}..${short(c.to.commit)}](${compare2})`;
+}
+function recentOf(e) {
+  return e.changes.filter((c) => c.recent);
+}
+function verdictLine(report2) {
+  const t = percent(report2.options.threshold, 1);
+  const beyond = report2.endpoints.filter((e) => e.reported).flatMap((e) => recentOf(e).filter((c) => c.beyondThreshold)).length;
+  return report2.drift ? `DRIFT: ${beyond} increase${beyond === 1 ? "" : "s"} whose whole interval is above ${t}` : `no drift above ${t} in ${windowWords(report2)}`;
+}
+function header(report2) {
+  const lines = [
+    `${report2.runs} runs of ${report2.seriesName}${report2.first && report2.last ? `, ${day(report2.first)} \u2026 ${day(report2.last)}` : ""}`
+  ];
+  if (report2.otherSeriesRuns > 0) {
+    lines.push(
+      `${report2.otherSeriesRuns} runs measured with another counter or CPU are not mixed in.`
+    );
+  }
+  if (report2.series.fallback) {
+    lines.push(
+      `WARNING: ${fallbackBanner({ name: report2.series.counter, unit: report2.series.unit, fallback: true, all: [], kernel: report2.series.kernel })} Absolute task-clock costs also move with the runner's clock speed and neighbours, so change points in this history may be the machine's, not the code's.`
+    );
+  }
+  return lines;
+}
+function reported(report2) {
+  return report2.endpoints.filter((e) => e.reported);
+}
+function textChange(report2, c) {
+  const unit = report2.series.unit;
+  const runs = c.to.index - c.from.index;
+  return `  ${c.kind === "step" ? "step   " : "gradual"} ${formatChange(c.size)}  ${formatCost(c.before, unit)} \u2192 ${formatCost(c.after, unit)}  ${short(c.from.commit)}..${short(c.to.commit)} (${day(c.from.date)} \u2026 ${day(c.to.date)}${runs > 1 ? `, ${runs} runs` : ""})  p=${c.p.toFixed(3)}${c.beyondThreshold ? "  \u2190 beyond threshold" : ""}`;
+}
+function renderDriftText(report2) {
+  const out = [`perfgate drift: ${header(report2).join("\n")}`];
+  out.push(
+    `Changes in ${windowWords(report2)}, for the endpoints carrying ${percent(report2.options.costShare, 0).replace("+", "")} of the traffic-weighted cost:`,
+    ""
+  );
+  for (const e of reported(report2)) {
+    const recent = recentOf(e);
+    const older = e.changes.length - recent.length;
+    const share2 = e.name === "traffic-weighted total" ? "" : ` (${(e.share * 100).toFixed(0)} % of cost)`;
+    const tail = older > 0 ? `; ${older} older change${older === 1 ? "" : "s"}` : "";
+    out.push(
+      `${plain(e.name)}${share2}: ${recent.length === 0 ? "no change" : `${recent.length} change${recent.length === 1 ? "" : "s"}`}${tail}`
+    );
+    for (const c of recent) out.push(textChange(report2, c));
+  }
+  out.push("", verdictLine(report2));
+  return out.join("\n");
+}
+function cell2(text2) {
+  return text2.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+function code2(text2) {
+  const t = cell2(text2);
+  return t.includes("`") ? `\`\` ${t} \`\`` : `\`${t}\``;
+}
+function renderDriftMarkdown(report2) {
+  const unit = report2.series.unit;
+  const out = [`## perfgate drift: ${report2.drift ? "\u274C drift" : "\u2705 no drift"}`, ""];
+  out.push(
+    ...header(report2).map((l) => l.startsWith("WARNING: ") ? `> [!WARNING]
+> ${l.slice(9)}` : l),
+    ""
+  );
+  const rows = reported(report2).flatMap((e) => recentOf(e).map((c) => ({ e, c })));
+  if (rows.length === 0) {
+    out.push(`No change points in ${windowWords(report2)} for the heaviest endpoints.`);
+  } else {
+    out.push(
+      "| endpoint | share of cost | change | level | commits | runs | p |",
+      "|---|--:|---|---|---|--:|--:|"
+    );
+    for (const { e, c } of rows) {
+      out.push(
+        `| ${code2(e.name)} | ${e.name === "traffic-weighted total" ? "\u2013" : `${(e.share * 100).toFixed(0)} %`} | ${c.beyondThreshold ? "\u274C " : ""}${formatChange(c.size)} | ${formatCost(c.before, unit)} \u2192 ${formatCost(c.after, unit)} | ${rangeLink(report2, c)} | ${c.to.index - c.from.index} | ${c.p.toFixed(3)} |`
+      );
+    }
+  }
+  out.push("", verdictLine(report2));
+  return out.join("\n");
+}
+function renderDriftJson(report2) {
+  const { endpoints, ...rest } = report2;
+  return JSON.stringify(
+    {
+      ...rest,
+      endpoints: endpoints.map(({ points, ...e }) => ({ ...e, runs: points.length }))
+    },
+    null,
+    2
+  );
+}
+
+// src/cli/drift.ts
+var help10 = `Usage: perfgate drift --history PATH [options]
+
+Finds change points in each endpoint's series of absolute cost per request (and in the
+traffic-weighted total) with E-divisive means and a seeded permutation test, groups
+same-direction steps close together into one gradual change, and reports the changes in the
+last day or week for the endpoints that carry most of the traffic-weighted cost: the commit
+range of each change and its size with an interval. Only runs measured with the newest run's
+counter and CPU model are used. The same history and options always give the same answer.
+
+Options:
+  --history PATH       the history file written by 'perfgate history add'
+  -f, --format F       text (default), markdown or json
+  --window W           day, week (default), or a duration such as 3d or 36h
+  --now ISO-DATE       end of the window (default: the newest run's date)
+  --threshold PCT      a drift is an increase whose whole interval is above this (default 2%)
+  --min-change PCT     smaller changes are noise, not reported (default 1%)
+  --cost-share PCT     report the endpoints carrying this share of the cost (default 80%)
+  --alpha P            significance of each change point (default 0.01)
+  --permutations N     permutations per test (default 199)
+  --min-runs N         fewest runs on either side of a change point (default 3)
+  --seed N             permutation seed (default 1)
+  -h, --help           show this help
+
+Exit status: 0 no drift, 1 a drift beyond the threshold, 2 error.`;
+function parsePercent2(value, flag, fallback) {
+  if (value === void 0) return fallback;
+  const match = /^\s*([0-9]*\.?[0-9]+)\s*(%?)\s*$/.exec(value);
+  if (!match)
+    throw new UsageError(`${flag} must be a percentage such as 2% or 0.5%, got '${value}'`);
+  const number4 = Number(match[1]);
+  return match[2] ? number4 / 100 : number4 >= 1 ? number4 / 100 : number4;
+}
+function parseNumber(value, flag, fallback, min, integer2) {
+  if (value === void 0) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || integer2 && !Number.isInteger(n)) {
+    throw new UsageError(
+      `${flag} must be ${integer2 ? "an integer" : "a number"} \u2265 ${min}, got '${value}'`
+    );
+  }
+  return n;
+}
+function parseWindow(value) {
+  if (value === void 0 || value === "week") return 7 * 864e5;
+  if (value === "day") return 864e5;
+  const match = /^(\d+(?:\.\d+)?)(h|d|w)$/.exec(value.trim());
+  if (!match)
+    throw new UsageError(
+      `--window must be day, week or a duration such as 3d or 36h, got '${value}'`
+    );
+  const unit = { h: 36e5, d: 864e5, w: 7 * 864e5 }[match[2]];
+  return Number(match[1]) * unit;
+}
+var DRIFT_FLAGS = {
+  history: { type: "string" },
+  window: { type: "string" },
+  now: { type: "string" },
+  threshold: { type: "string" },
+  "min-change": { type: "string" },
+  "cost-share": { type: "string" },
+  alpha: { type: "string" },
+  permutations: { type: "string" },
+  "min-runs": { type: "string" },
+  seed: { type: "string" }
+};
+function driftOptions(values2) {
+  const d = DRIFT_DEFAULTS;
+  const now4 = values2.now;
+  if (now4 !== void 0 && !Number.isFinite(Date.parse(now4))) {
+    throw new UsageError(`--now must be an ISO 8601 date, got '${now4}'`);
+  }
+  const alpha = parseNumber(values2.alpha, "--alpha", d.alpha, 0, false);
+  if (alpha >= 1) throw new UsageError(`--alpha must be below 1, got '${values2.alpha}'`);
+  return {
+    windowMs: parseWindow(values2.window),
+    ...now4 !== void 0 ? { now: new Date(Date.parse(now4)).toISOString() } : {},
+    threshold: parsePercent2(values2.threshold, "--threshold", d.threshold),
+    minChange: parsePercent2(values2["min-change"], "--min-change", d.minChange),
+    costShare: Math.min(1, parsePercent2(values2["cost-share"], "--cost-share", d.costShare)),
+    alpha,
+    permutations: parseNumber(values2.permutations, "--permutations", d.permutations, 19, true),
+    minSize: parseNumber(values2["min-runs"], "--min-runs", d.minSize, 2, true),
+    seed: parseNumber(values2.seed, "--seed", d.seed, 0, true)
+  };
+}
+var driftCommand = {
+  name: "drift",
+  summary: "find slow drifts (change points) in a history of default-branch runs",
+  help: help10,
+  async run(argv, ctx) {
+    const args = parseCommandArgs(
+      "drift",
+      argv,
+      { ...DRIFT_FLAGS, format: { type: "string", short: "f" } },
+      false
+    );
+    if (args.help) {
+      write(ctx.stdout, help10);
+      return 0;
+    }
+    if (!args.values.history) {
+      throw new UsageError(
+        "perfgate drift: --history PATH is required",
+        "run 'perfgate drift --help' for usage"
+      );
+    }
+    const format = parseFormat(args.values.format, "text");
+    const options = driftOptions(args.values);
+    const runs = await readHistory(resolve12(ctx.cwd, args.values.history));
+    const report2 = detectDrift(runs, options);
+    write(
+      ctx.stdout,
+      format === "json" ? renderDriftJson(report2) : format === "markdown" ? renderDriftMarkdown(report2) : renderDriftText(report2)
+    );
+    return report2.drift ? 1 : 0;
+  }
+};
+
+// src/cli/dashboard.ts
+import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
+import { join as join9, resolve as resolve13 } from "node:path";
+
+// src/dashboard/data.ts
+var round2 = (v) => Number(v.toPrecision(6));
+var seconds = (iso) => Math.round(Date.parse(iso) / 1e3);
+function dashboardData(report2, generated, title) {
+  const commits = [];
+  const commitIndex = /* @__PURE__ */ new Map();
+  const ref = (commit) => {
+    let i = commitIndex.get(commit);
+    if (i === void 0) {
+      i = commits.push(commit) - 1;
+      commitIndex.set(commit, i);
+    }
+    return i;
+  };
+  const endpoints = report2.endpoints.map((e) => ({
+    name: e.name,
+    total: e.name === TOTAL,
+    share: round2(e.share),
+    t: e.points.map((p) => seconds(p.date)),
+    mean: e.points.map((p) => round2(p.mean)),
+    low: e.points.map((p) => round2(p.low)),
+    high: e.points.map((p) => round2(p.high)),
+    commit: e.points.map((p) => ref(p.commit)),
+    regressions: e.points.flatMap((p, i) => p.verdict === "regression" ? [i] : []),
+    changes: e.changes.map((c) => ({
+      kind: c.kind,
+      fromT: seconds(c.from.date),
+      toT: seconds(c.to.date),
+      fromCommit: c.from.commit,
+      toCommit: c.to.commit,
+      size: [c.size.estimate, c.size.low, c.size.high].map((v) => round2(v)),
+      beyond: c.beyondThreshold,
+      recent: c.recent
+    }))
+  }));
+  return {
+    title,
+    generated,
+    series: report2.seriesName,
+    counter: report2.series.counter,
+    unit: report2.series.unit,
+    fallback: report2.series.fallback,
+    repository: report2.repository,
+    runs: report2.runs,
+    otherSeriesRuns: report2.otherSeriesRuns,
+    first: report2.first,
+    last: report2.last,
+    threshold: report2.options.threshold,
+    windowMs: report2.options.windowMs,
+    commits,
+    endpoints
+  };
+}
+function jsonIsland(value) {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+
+// src/dashboard/client.ts
+var CLIENT_JS = String.raw`(function () {
+  'use strict';
+  var data = JSON.parse(document.getElementById('perfgate-data').textContent);
+  var SI = ['', 'k', 'M', 'G', 'T', 'P'];
+  var TIME = ['ns', 'µs', 'ms', 's'];
+  var repo = /^https?:\/\/[^\s"'<>]+$/.test(data.repository || '') ? data.repository.replace(/\/+$/, '') : null;
+
+  function sig(v) {
+    var a = Math.abs(v);
+    return a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : v.toFixed(2);
+  }
+  function cost(v) {
+    if (v == null || !isFinite(v)) return '–';
+    var time = data.unit === 'ns';
+    var steps = time ? TIME : SI;
+    var i = 0;
+    while (Math.abs(v) >= 999.5 && i < steps.length - 1) { v /= 1000; i++; }
+    return sig(v) + (time ? ' ' : '') + steps[i];
+  }
+  function pct(v) {
+    var s = (v * 100).toFixed(Math.abs(v) < 0.01 ? 2 : 1);
+    return (v > 0 ? '+' : v < 0 ? '−' : '') + s.replace('-', '') + ' %';
+  }
+  function sizeText(c) {
+    return pct(c.size[0]) + ' [' + pct(c.size[1]) + ', ' + pct(c.size[2]) + ']';
+  }
+  function day(t) { return new Date(t * 1000).toISOString().slice(0, 10); }
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+  function commitLink(sha, text, cls) {
+    var a = el(repo ? 'a' : 'span', cls, text || sha.slice(0, 12));
+    if (repo) { a.href = repo + '/commit/' + encodeURIComponent(sha); a.rel = 'noopener'; }
+    a.setAttribute('data-commit', sha);
+    return a;
+  }
+  function rangeLink(c, cls) {
+    var text = c.fromCommit.slice(0, 7) + '..' + c.toCommit.slice(0, 7);
+    var a = el(repo ? 'a' : 'span', cls, text);
+    if (repo) a.href = repo + '/compare/' + encodeURIComponent(c.fromCommit) + '...' + encodeURIComponent(c.toCommit);
+    a.setAttribute('data-commit', c.toCommit);
+    return a;
+  }
+
+  // Header
+  var meta = document.getElementById('meta');
+  meta.textContent = data.runs + ' runs of ' + data.series +
+    (data.first ? ', ' + data.first.slice(0, 10) + ' … ' + data.last.slice(0, 10) : '') +
+    ' · change points by E-divisive means (perfgate drift) · generated ' + data.generated.slice(0, 16).replace('T', ' ') + ' UTC';
+  if (data.otherSeriesRuns > 0) {
+    meta.appendChild(el('div', 'note', data.otherSeriesRuns + ' runs measured with another counter or CPU model are not shown: absolute costs from different counters or CPUs are never mixed.'));
+  }
+  if (data.fallback) document.getElementById('warning').hidden = false;
+
+  // Table
+  var tbody = document.querySelector('#table tbody');
+  data.endpoints.forEach(function (s, i) {
+    var tr = el('tr', s.total ? 'total' : '');
+    var name = el('td');
+    var a = el('a', null, s.name);
+    a.href = '#chart-' + i;
+    name.appendChild(a);
+    tr.appendChild(name);
+    tr.appendChild(el('td', 'num', s.total ? '–' : (s.share * 100).toFixed(1) + ' %'));
+    var n = s.mean.length;
+    tr.appendChild(el('td', 'num', n ? cost(s.mean[n - 1]) + ' [' + cost(s.low[n - 1]) + ', ' + cost(s.high[n - 1]) + ']' : '–'));
+    tr.appendChild(el('td', 'num', String(n)));
+    tr.appendChild(el('td', 'num', String(s.changes.length)));
+    var last = el('td');
+    var c = s.changes[s.changes.length - 1];
+    if (c) {
+      last.appendChild(el('span', c.size[0] > 0 ? 'up' : 'down', sizeText(c) + ' '));
+      last.appendChild(rangeLink(c));
+      last.appendChild(el('span', 'muted', ' ' + day(c.toT)));
+    } else last.textContent = '–';
+    tr.appendChild(last);
+    tr.appendChild(el('td', 'num', String(s.regressions.length)));
+    tbody.appendChild(tr);
+  });
+
+  // Charts
+  var charts = document.getElementById('charts');
+  var plots = [];
+  function widthOf(box) { return Math.max(320, box.clientWidth); }
+
+  function markers(u, s, box) {
+    // Anchors over the plot, so change points and regressions are links to their commits.
+    var over = u.over;
+    var made = [];
+    s.changes.forEach(function (c) {
+      var a = rangeLink(c, 'cp-marker ' + (c.size[0] > 0 ? 'up' : 'down') + (c.beyond ? ' beyond' : ''));
+      a.title = (c.kind === 'step' ? 'step ' : 'gradual change ') + sizeText(c) + ' between ' + day(c.fromT) + ' and ' + day(c.toT);
+      a.textContent = '';
+      over.appendChild(a);
+      made.push({ a: a, t: c.toT, y: null });
+    });
+    s.regressions.forEach(function (i) {
+      var a = commitLink(data.commits[s.commit[i]], '', 'reg-marker');
+      a.title = 'gate regression at ' + day(s.t[i]);
+      over.appendChild(a);
+      made.push({ a: a, t: s.t[i], y: s.mean[i] });
+    });
+    return function place() {
+      made.forEach(function (m) {
+        m.a.style.left = u.valToPos(m.t, 'x') + 'px';
+        m.a.style.top = (m.y == null ? 0 : u.valToPos(m.y, 'y')) + 'px';
+      });
+    };
+  }
+
+  function drawChanges(u, s) {
+    var ctx = u.ctx;
+    var top = u.bbox.top, h = u.bbox.height;
+    ctx.save();
+    s.changes.forEach(function (c) {
+      var x0 = u.valToPos(c.fromT, 'x', true), x1 = u.valToPos(c.toT, 'x', true);
+      var colour = c.size[0] > 0 ? '209,36,47' : '26,127,55';
+      ctx.fillStyle = 'rgba(' + colour + ',0.12)';
+      ctx.fillRect(x0, top, Math.max(2, x1 - x0), h);
+      ctx.strokeStyle = 'rgba(' + colour + ',0.9)';
+      ctx.setLineDash([4, 3]);
+      ctx.lineWidth = 1.5 * devicePixelRatio;
+      ctx.beginPath();
+      ctx.moveTo(x1, top);
+      ctx.lineTo(x1, top + h);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = 'rgba(' + colour + ',1)';
+      ctx.font = (11 * devicePixelRatio) + 'px system-ui, sans-serif';
+      ctx.fillText(pct(c.size[0]), x1 + 4 * devicePixelRatio, top + 26 * devicePixelRatio);
+    });
+    ctx.restore();
+  }
+
+  function mount(entry) {
+    if (entry.plot) return;
+    var s = entry.s, box = entry.plotBox;
+    var place = null;
+    var opts = {
+      width: widthOf(box),
+      height: s.total ? 260 : 200,
+      cursor: { points: { size: 6 } },
+      legend: { live: true },
+      scales: { x: { time: true } },
+      axes: [{}, { size: 70, values: function (u, vals) { return vals.map(cost); } }],
+      series: [
+        { value: function (u, v) { return v == null ? '–' : day(v); } },
+        { label: 'low', stroke: 'rgba(31,111,235,0.35)', width: 0.5, points: { show: false }, value: function (u, v) { return cost(v); } },
+        { label: 'high', stroke: 'rgba(31,111,235,0.35)', width: 0.5, points: { show: false }, value: function (u, v) { return cost(v); } },
+        { label: 'mean per request', stroke: '#1f6feb', width: 1.5, points: { show: s.t.length <= 120, size: 3 }, value: function (u, v) { return cost(v); } },
+      ],
+      bands: [{ series: [2, 1], fill: 'rgba(31,111,235,0.14)' }],
+      hooks: {
+        draw: [function (u) { drawChanges(u, s); if (place) place(); }],
+        setCursor: [function (u) {
+          var i = u.cursor.idx;
+          entry.hover.textContent = '';
+          if (i == null) return;
+          entry.hover.appendChild(document.createTextNode(day(s.t[i]) + ' · '));
+          entry.hover.appendChild(commitLink(data.commits[s.commit[i]]));
+        }],
+      },
+    };
+    entry.plot = new uPlot(opts, [s.t, s.low, s.high, s.mean], box);
+    place = markers(entry.plot, s, box);
+    place();
+    entry.section.setAttribute('data-rendered', '1');
+    plots.push(entry);
+  }
+
+  var entries = data.endpoints.map(function (s, i) {
+    var section = el('section', 'chart');
+    section.id = 'chart-' + i;
+    section.setAttribute('data-endpoint', s.name);
+    section.appendChild(el('h2', null, s.name));
+    var sub = el('div', 'muted', (s.total ? 'traffic-weighted mean cost per request over all endpoints' : (s.share * 100).toFixed(1) + ' % of the traffic-weighted cost') + ' · band: the run\'s interval');
+    section.appendChild(sub);
+    var plotBox = el('div', 'plot');
+    plotBox.style.minHeight = (s.total ? 260 : 200) + 40 + 'px';
+    section.appendChild(plotBox);
+    var hover = el('div', 'hover muted');
+    section.appendChild(hover);
+    if (s.changes.length) {
+      var ul = el('ul', 'changes');
+      s.changes.forEach(function (c) {
+        var li = el('li', 'change ' + (c.size[0] > 0 ? 'up' : 'down'));
+        li.setAttribute('data-commit', c.toCommit);
+        li.appendChild(el('b', null, (c.kind === 'step' ? 'step ' : 'gradual ') + sizeText(c)));
+        li.appendChild(document.createTextNode(' in '));
+        li.appendChild(rangeLink(c));
+        li.appendChild(el('span', 'muted', ' (' + day(c.fromT) + ' … ' + day(c.toT) + ')' + (c.beyond ? ' · beyond the drift threshold' : '')));
+        ul.appendChild(li);
+      });
+      section.appendChild(ul);
+    }
+    charts.appendChild(section);
+    return { s: s, section: section, plotBox: plotBox, hover: hover, plot: null };
+  });
+
+  if ('IntersectionObserver' in window) {
+    var io = new IntersectionObserver(function (seen) {
+      seen.forEach(function (e) {
+        if (!e.isIntersecting) return;
+        io.unobserve(e.target);
+        mount(entries[Number(e.target.id.slice(6))]);
+      });
+    }, { rootMargin: '800px 0px' });
+    entries.forEach(function (e) { io.observe(e.section); });
+  } else entries.forEach(mount);
+
+  var timer = 0;
+  window.addEventListener('resize', function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      plots.forEach(function (e) { e.plot.setSize({ width: widthOf(e.plotBox), height: e.s.total ? 260 : 200 }); });
+    }, 100);
+  });
+  // For printing, tests and benchmarks: mount every chart now.
+  window.perfgateRenderAll = function () { entries.forEach(mount); return plots.length; };
+  window.addEventListener('beforeprint', window.perfgateRenderAll);
+  requestAnimationFrame(function () { document.body.setAttribute('data-ready', '1'); });
+})();
+`;
+
+// src/dashboard/uplot.generated.ts
+var UPLOT_VERSION = "1.6.32";
+var UPLOT_JS = '/*! https://github.com/leeoniya/uPlot (v1.6.32) */\nvar uPlot=function(){"use strict";const l="u-off",e="u-label",t="width",n="height",i="top",o="bottom",s="left",r="right",u="#000",a=u+"0",f="mousemove",c="mousedown",h="mouseup",d="mouseenter",p="mouseleave",m="dblclick",g="change",x="dppxchange",w="--",_="undefined"!=typeof window,b=_?document:null,v=_?window:null,k=_?navigator:null;let y,M;function S(l,e){if(null!=e){let t=l.classList;!t.contains(e)&&t.add(e)}}function T(l,e){let t=l.classList;t.contains(e)&&t.remove(e)}function E(l,e,t){l.style[e]=t+"px"}function z(l,e,t,n){let i=b.createElement(l);return null!=e&&S(i,e),null!=t&&t.insertBefore(i,n),i}function D(l,e){return z("div",l,e)}const P=new WeakMap;function A(e,t,n,i,o){let s="translate("+t+"px,"+n+"px)";s!=P.get(e)&&(e.style.transform=s,P.set(e,s),0>t||0>n||t>i||n>o?S(e,l):T(e,l))}const W=new WeakMap;function Y(l,e,t){let n=e+t;n!=W.get(l)&&(W.set(l,n),l.style.background=e,l.style.borderColor=t)}const C=new WeakMap;function H(l,e,t,n){let i=e+""+t;i!=C.get(l)&&(C.set(l,i),l.style.height=t+"px",l.style.width=e+"px",l.style.marginLeft=n?-e/2+"px":0,l.style.marginTop=n?-t/2+"px":0)}const F={passive:!0},R={...F,capture:!0};function G(l,e,t,n){e.addEventListener(l,t,n?R:F)}function I(l,e,t){e.removeEventListener(l,t,F)}function L(l,e,t,n){let i;t=t||0;let o=2147483647>=(n=n||e.length-1);for(;n-t>1;)i=o?t+n>>1:sl((t+n)/2),l>e[i]?t=i:n=i;return l-e[t]>e[n]-l?n:t}function O(l){return(e,t,n)=>{let i=-1,o=-1;for(let o=t;n>=o;o++)if(l(e[o])){i=o;break}for(let i=n;i>=t;i--)if(l(e[i])){o=i;break}return[i,o]}}_&&function l(){let e=devicePixelRatio;y!=e&&(y=e,M&&I(g,M,l),M=matchMedia(`(min-resolution: ${y-.001}dppx) and (max-resolution: ${y+.001}dppx)`),G(g,M,l),v.dispatchEvent(new CustomEvent(x)))}();const N=l=>null!=l,j=l=>null!=l&&l>0,U=O(N),V=O(j);function B(l,e,t,n){let i=hl(l),o=hl(e);l==e&&(-1==i?(l*=t,e/=t):(l/=t,e*=t));let s=10==t?dl:pl,r=1==o?ul:sl,u=(1==i?sl:ul)(s(ol(l))),a=r(s(ol(e))),f=cl(t,u),c=cl(t,a);return 10==t&&(0>u&&(f=Al(f,-u)),0>a&&(c=Al(c,-a))),n||2==t?(l=f*i,e=c*o):(l=Pl(l,f),e=Dl(e,c)),[l,e]}function $(l,e,t,n){let i=B(l,e,t,n);return 0==l&&(i[0]=0),0==e&&(i[1]=0),i}const J=.1,q={mode:3,pad:J},K={pad:0,soft:null,mode:0},X={min:K,max:K};function Z(l,e,t,n){return Ol(t)?ll(l,e,t):(K.pad=t,K.soft=n?0:null,K.mode=n?3:0,ll(l,e,X))}function Q(l,e){return null==l?e:l}function ll(l,e,t){let n=t.min,i=t.max,o=Q(n.pad,0),s=Q(i.pad,0),r=Q(n.hard,-gl),u=Q(i.hard,gl),a=Q(n.soft,gl),f=Q(i.soft,-gl),c=Q(n.mode,0),h=Q(i.mode,0),d=e-l,p=dl(d),m=fl(ol(l),ol(e)),g=dl(m),x=ol(g-p);(1e-24>d||x>10)&&(d=0,0!=l&&0!=e||(d=1e-24,2==c&&a!=gl&&(o=0),2==h&&f!=-gl&&(s=0)));let w=d||m||1e3,_=dl(w),b=cl(10,sl(_)),v=Al(Pl(l-w*(0==d?0==l?.1:1:o),b/10),24),k=a>l||1!=c&&(3!=c||v>a)&&(2!=c||a>v)?gl:a,y=fl(r,k>v&&l>=k?k:al(k,v)),M=Al(Dl(e+w*(0==d?0==e?.1:1:s),b/10),24),S=e>f||1!=h&&(3!=h||f>M)&&(2!=h||M>f)?-gl:f,T=al(u,M>S&&S>=e?S:fl(S,M));return y==T&&0==y&&(T=100),[y,T]}const el=new Intl.NumberFormat(_?k.language:"en-US"),tl=l=>el.format(l),nl=Math,il=nl.PI,ol=nl.abs,sl=nl.floor,rl=nl.round,ul=nl.ceil,al=nl.min,fl=nl.max,cl=nl.pow,hl=nl.sign,dl=nl.log10,pl=nl.log2,ml=(l,e=1)=>nl.asinh(l/e),gl=1/0;function xl(l){return 1+(0|dl((l^l>>31)-(l>>31)))}function wl(l,e,t){return al(fl(l,e),t)}function _l(l){return"function"==typeof l}function bl(l){return _l(l)?l:()=>l}const vl=l=>l,kl=(l,e)=>e,yl=()=>null,Ml=()=>!0,Sl=(l,e)=>l==e,Tl=/\\.\\d*?(?=9{6,}|0{6,})/gm,El=l=>{if(Il(l)||Wl.has(l))return l;const e=""+l,t=e.match(Tl);if(null==t)return l;let n=t[0].length-1;if(-1!=e.indexOf("e-")){let[l,t]=e.split("e");return+`${El(l)}e${t}`}return Al(l,n)};function zl(l,e){return El(Al(El(l/e))*e)}function Dl(l,e){return El(ul(El(l/e))*e)}function Pl(l,e){return El(sl(El(l/e))*e)}function Al(l,e=0){if(Il(l))return l;let t=10**e;return rl(l*t*(1+Number.EPSILON))/t}const Wl=new Map;function Yl(l){return((""+l).split(".")[1]||"").length}function Cl(l,e,t,n){let i=[],o=n.map(Yl);for(let s=e;t>s;s++){let e=ol(s),t=Al(cl(l,s),e);for(let r=0;n.length>r;r++){let u=10==l?+`${n[r]}e${s}`:n[r]*t,a=(0>s?e:0)+(o[r]>s?o[r]:0),f=10==l?u:Al(u,a);i.push(f),Wl.set(f,a)}}return i}const Hl={},Fl=[],Rl=[null,null],Gl=Array.isArray,Il=Number.isInteger;function Ll(l){return"string"==typeof l}function Ol(l){let e=!1;if(null!=l){let t=l.constructor;e=null==t||t==Object}return e}function Nl(l){return null!=l&&"object"==typeof l}const jl=Object.getPrototypeOf(Uint8Array),Ul="__proto__";function Vl(l,e=Ol){let t;if(Gl(l)){let n=l.find((l=>null!=l));if(Gl(n)||e(n)){t=Array(l.length);for(let n=0;l.length>n;n++)t[n]=Vl(l[n],e)}else t=l.slice()}else if(l instanceof jl)t=l.slice();else if(e(l)){t={};for(let n in l)n!=Ul&&(t[n]=Vl(l[n],e))}else t=l;return t}function Bl(l){let e=arguments;for(let t=1;e.length>t;t++){let n=e[t];for(let e in n)e!=Ul&&(Ol(l[e])?Bl(l[e],Vl(n[e])):l[e]=Vl(n[e]))}return l}function $l(l,e,t){for(let n,i=0,o=-1;e.length>i;i++){let s=e[i];if(s>o){for(n=s-1;n>=0&&null==l[n];)l[n--]=null;for(n=s+1;t>n&&null==l[n];)l[o=n++]=null}}}const Jl="undefined"==typeof queueMicrotask?l=>Promise.resolve().then(l):queueMicrotask,ql=["January","February","March","April","May","June","July","August","September","October","November","December"],Kl=["Sunday","Monday","Tuesday","Wednesday","Thursday","Friday","Saturday"];function Xl(l){return l.slice(0,3)}const Zl=Kl.map(Xl),Ql=ql.map(Xl),le={MMMM:ql,MMM:Ql,WWWW:Kl,WWW:Zl};function ee(l){return(10>l?"0":"")+l}const te={YYYY:l=>l.getFullYear(),YY:l=>(l.getFullYear()+"").slice(2),MMMM:(l,e)=>e.MMMM[l.getMonth()],MMM:(l,e)=>e.MMM[l.getMonth()],MM:l=>ee(l.getMonth()+1),M:l=>l.getMonth()+1,DD:l=>ee(l.getDate()),D:l=>l.getDate(),WWWW:(l,e)=>e.WWWW[l.getDay()],WWW:(l,e)=>e.WWW[l.getDay()],HH:l=>ee(l.getHours()),H:l=>l.getHours(),h:l=>{let e=l.getHours();return 0==e?12:e>12?e-12:e},AA:l=>12>l.getHours()?"AM":"PM",aa:l=>12>l.getHours()?"am":"pm",a:l=>12>l.getHours()?"a":"p",mm:l=>ee(l.getMinutes()),m:l=>l.getMinutes(),ss:l=>ee(l.getSeconds()),s:l=>l.getSeconds(),fff:l=>function(l){return(10>l?"00":100>l?"0":"")+l}(l.getMilliseconds())};function ne(l,e){e=e||le;let t,n=[],i=/\\{([a-z]+)\\}|[^{]+/gi;for(;t=i.exec(l);)n.push("{"==t[0][0]?te[t[1]]:t[0]);return l=>{let t="";for(let i=0;n.length>i;i++)t+="string"==typeof n[i]?n[i]:n[i](l,e);return t}}const ie=(new Intl.DateTimeFormat).resolvedOptions().timeZone,oe=l=>l%1==0,se=[1,2,2.5,5],re=Cl(10,-32,0,se),ue=Cl(10,0,32,se),ae=ue.filter(oe),fe=re.concat(ue),ce="{YYYY}",he="\\n"+ce,de="{M}/{D}",pe="\\n"+de,me=pe+"/{YY}",ge="{aa}",xe="{h}:{mm}"+ge,we="\\n"+xe,_e=":{ss}",be=null;function ve(l){let e=1e3*l,t=60*e,n=60*t,i=24*n,o=30*i,s=365*i;return[(1==l?Cl(10,0,3,se).filter(oe):Cl(10,-3,0,se)).concat([e,5*e,10*e,15*e,30*e,t,5*t,10*t,15*t,30*t,n,2*n,3*n,4*n,6*n,8*n,12*n,i,2*i,3*i,4*i,5*i,6*i,7*i,8*i,9*i,10*i,15*i,o,2*o,3*o,4*o,6*o,s,2*s,5*s,10*s,25*s,50*s,100*s]),[[s,ce,be,be,be,be,be,be,1],[28*i,"{MMM}",he,be,be,be,be,be,1],[i,de,he,be,be,be,be,be,1],[n,"{h}"+ge,me,be,pe,be,be,be,1],[t,xe,me,be,pe,be,be,be,1],[e,_e,me+" "+xe,be,pe+" "+xe,be,we,be,1],[l,_e+".{fff}",me+" "+xe,be,pe+" "+xe,be,we,be,1]],function(e){return(r,u,a,f,c,h)=>{let d=[],p=c>=s,m=c>=o&&s>c,g=e(a),x=Al(g*l,3),w=Pe(g.getFullYear(),p?0:g.getMonth(),m||p?1:g.getDate()),_=Al(w*l,3);if(m||p){let t=m?c/o:0,n=p?c/s:0,i=x==_?x:Al(Pe(w.getFullYear()+n,w.getMonth()+t,1)*l,3),r=new Date(rl(i/l)),u=r.getFullYear(),a=r.getMonth();for(let o=0;f>=i;o++){let s=Pe(u+n*o,a+t*o,1),r=s-e(Al(s*l,3));i=Al((+s+r)*l,3),i>f||d.push(i)}}else{let o=i>c?c:i,s=_+(sl(a)-sl(x))+Dl(x-_,o);d.push(s);let p=e(s),m=p.getHours()+p.getMinutes()/t+p.getSeconds()/n,g=c/n,w=h/r.axes[u]._space;for(;s=Al(s+c,1==l?0:3),f>=s;)if(g>1){let l=sl(Al(m+g,6))%24,t=e(s).getHours()-l;t>1&&(t=-1),s-=t*n,m=(m+g)%24,.7>Al((s-d[d.length-1])/c,3)*w||d.push(s)}else d.push(s)}return d}}]}const[ke,ye,Me]=ve(1),[Se,Te,Ee]=ve(.001);function ze(l,e){return l.map((l=>l.map(((t,n)=>0==n||8==n||null==t?t:e(1==n||0==l[8]?t:l[1]+t)))))}function De(l,e){return(t,n,i,o,s)=>{let r,u,a,f,c,h,d=e.find((l=>s>=l[0]))||e[e.length-1];return n.map((e=>{let t=l(e),n=t.getFullYear(),i=t.getMonth(),o=t.getDate(),s=t.getHours(),p=t.getMinutes(),m=t.getSeconds(),g=n!=r&&d[2]||i!=u&&d[3]||o!=a&&d[4]||s!=f&&d[5]||p!=c&&d[6]||m!=h&&d[7]||d[1];return r=n,u=i,a=o,f=s,c=p,h=m,g(t)}))}}function Pe(l,e,t){return new Date(l,e,t)}function Ae(l,e){return e(l)}function We(l,e){return(t,n,i,o)=>null==o?w:e(l(n))}Cl(2,-53,53,[1]);const Ye={show:!0,live:!0,isolate:!1,mount:()=>{},markers:{show:!0,width:2,stroke:function(l,e){let t=l.series[e];return t.width?t.stroke(l,e):t.points.width?t.points.stroke(l,e):null},fill:function(l,e){return l.series[e].fill(l,e)},dash:"solid"},idx:null,idxs:null,values:[]},Ce=[0,0];function He(l,e,t,n=!0){return l=>{0==l.button&&(!n||l.target==e)&&t(l)}}function Fe(l,e,t,n=!0){return l=>{(!n||l.target==e)&&t(l)}}const Re={show:!0,x:!0,y:!0,lock:!1,move:function(l,e,t){return Ce[0]=e,Ce[1]=t,Ce},points:{one:!1,show:function(l,e){let i=l.cursor.points,o=D(),s=i.size(l,e);E(o,t,s),E(o,n,s);let r=s/-2;E(o,"marginLeft",r),E(o,"marginTop",r);let u=i.width(l,e,s);return u&&E(o,"borderWidth",u),o},size:function(l,e){return l.series[e].points.size},width:0,stroke:function(l,e){let t=l.series[e].points;return t._stroke||t._fill},fill:function(l,e){let t=l.series[e].points;return t._fill||t._stroke}},bind:{mousedown:He,mouseup:He,click:He,dblclick:He,mousemove:Fe,mouseleave:Fe,mouseenter:Fe},drag:{setScale:!0,x:!0,y:!1,dist:0,uni:null,click:(l,e)=>{e.stopPropagation(),e.stopImmediatePropagation()},_x:!1,_y:!1},focus:{dist:(l,e,t,n,i)=>n-i,prox:-1,bias:0},hover:{skip:[void 0],prox:null,bias:0},left:-10,top:-10,idx:null,dataIdx:null,idxs:null,event:null},Ge={show:!0,stroke:"rgba(0,0,0,0.07)",width:2},Ie=Bl({},Ge,{filter:kl}),Le=Bl({},Ie,{size:10}),Oe=Bl({},Ge,{show:!1}),Ne=\'12px system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif, "Apple Color Emoji", "Segoe UI Emoji", "Segoe UI Symbol", "Noto Color Emoji"\',je="bold "+Ne,Ue={show:!0,scale:"x",stroke:u,space:50,gap:5,alignTo:1,size:50,labelGap:0,labelSize:30,labelFont:je,side:2,grid:Ie,ticks:Le,border:Oe,font:Ne,lineGap:1.5,rotate:0},Ve={show:!0,scale:"x",auto:!1,sorted:1,min:gl,max:-gl,idxs:[]};function Be(l,e){return e.map((l=>null==l?"":tl(l)))}function $e(l,e,t,n,i,o,s){let r=[],u=Wl.get(i)||0;for(let l=t=s?t:Al(Dl(t,i),u);n>=l;l=Al(l+i,u))r.push(Object.is(l,-0)?0:l);return r}function Je(l,e,t,n,i){const o=[],s=l.scales[l.axes[e].scale].log,r=sl((10==s?dl:pl)(t));i=cl(s,r),10==s&&(i=fe[L(i,fe)]);let u=t,a=i*s;10==s&&(a=fe[L(a,fe)]);do{o.push(u),u+=i,10!=s||Wl.has(u)||(u=Al(u,Wl.get(i))),a>u||(a=(i=u)*s,10==s&&(a=fe[L(a,fe)]))}while(n>=u);return o}function qe(l,e,t,n,i){let o=l.scales[l.axes[e].scale].asinh,s=n>o?Je(l,e,fl(o,t),n,i):[o],r=0>n||t>0?[]:[0];return(-o>t?Je(l,e,fl(o,-n),-t,i):[o]).reverse().map((l=>-l)).concat(r,s)}const Ke=/./,Xe=/[12357]/,Ze=/[125]/,Qe=/1/,lt=(l,e,t,n)=>l.map(((l,i)=>4==e&&0==l||i%n==0&&t.test(l.toExponential()[0>l?1:0])?l:null));function et(l,e,t){let n=l.axes[t],i=n.scale,o=l.scales[i],s=l.valToPos,r=n._space,u=s(10,i),a=s(9,i)-u<r?s(7,i)-u<r?s(5,i)-u<r?Qe:Ze:Xe:Ke;if(a==Qe){let l=ol(s(1,i)-u);if(r>l)return lt(e.slice().reverse(),o.distr,a,ul(r/l)).reverse()}return lt(e,o.distr,a,1)}function tt(l,e,t){let n=l.axes[t],i=n.scale,o=n._space,s=l.valToPos,r=ol(s(1,i)-s(2,i));return o>r?lt(e.slice().reverse(),3,Ke,ul(o/r)).reverse():e}function nt(l,e,t,n){return null==n?w:null==e?"":tl(e)}const it={show:!0,scale:"y",stroke:u,space:30,gap:5,alignTo:1,size:50,labelGap:0,labelSize:30,labelFont:je,side:3,grid:Ie,ticks:Le,border:Oe,font:Ne,lineGap:1.5,rotate:0},ot={scale:null,auto:!0,sorted:0,min:gl,max:-gl},st=(l,e,t,n,i)=>i,rt={show:!0,auto:!0,sorted:0,gaps:st,alpha:1,facets:[Bl({},ot,{scale:"x"}),Bl({},ot,{scale:"y"})]},ut={scale:"y",auto:!0,sorted:0,show:!0,spanGaps:!1,gaps:st,alpha:1,points:{show:function(l,e){let{scale:t,idxs:n}=l.series[0],i=l._data[0],o=l.valToPos(i[n[0]],t,!0),s=l.valToPos(i[n[1]],t,!0);return ol(s-o)/(l.series[e].points.space*y)>=n[1]-n[0]},filter:null},values:null,min:gl,max:-gl,idxs:[],path:null,clip:null};function at(l,e,t){return t/10}const ft={time:!0,auto:!0,distr:1,log:10,asinh:1,min:null,max:null,dir:1,ori:0},ct=Bl({},ft,{time:!1,ori:1}),ht={};function dt(l){let e=ht[l];return e||(e={key:l,plots:[],sub(l){e.plots.push(l)},unsub(l){e.plots=e.plots.filter((e=>e!=l))},pub(l,t,n,i,o,s,r){for(let u=0;e.plots.length>u;u++)e.plots[u]!=t&&e.plots[u].pub(l,t,n,i,o,s,r)}},null!=l&&(ht[l]=e)),e}function pt(l,e,t){const n=l.mode,i=l.series[e],o=2==n?l._data[e]:l._data,s=l.scales,r=l.bbox;let u=o[0],a=2==n?o[1]:o[e],f=2==n?s[i.facets[0].scale]:s[l.series[0].scale],c=2==n?s[i.facets[1].scale]:s[i.scale],h=r.left,d=r.top,p=r.width,m=r.height,g=l.valToPosH,x=l.valToPosV;return 0==f.ori?t(i,u,a,f,c,g,x,h,d,p,m,kt,Mt,Tt,zt,Pt):t(i,u,a,f,c,x,g,d,h,m,p,yt,St,Et,Dt,At)}function mt(l,e){let t=0,n=0,i=Q(l.bands,Fl);for(let l=0;i.length>l;l++){let o=i[l];o.series[0]==e?t=o.dir:o.series[1]==e&&(n|=1==o.dir?1:2)}return[t,1==n?-1:2==n?1:3==n?2:0]}function gt(l,e,t,n,i){let o=l.series[e],s=l.scales[2==l.mode?o.facets[1].scale:o.scale];return-1==i?s.min:1==i?s.max:3==s.distr?1==s.dir?s.min:s.max:0}function xt(l,e,t,n,i,o){return pt(l,e,((l,e,s,r,u,a,f,c,h,d,p)=>{let m=l.pxRound;const g=0==r.ori?Mt:St;let x,w;1==r.dir*(0==r.ori?1:-1)?(x=t,w=n):(x=n,w=t);let _=m(a(e[x],r,d,c)),b=m(f(s[x],u,p,h)),v=m(a(e[w],r,d,c)),k=m(f(1==o?u.max:u.min,u,p,h)),y=new Path2D(i);return g(y,v,k),g(y,_,k),g(y,_,b),y}))}function wt(l,e,t,n,i,o){let s=null;if(l.length>0){s=new Path2D;const r=0==e?Tt:Et;let u=t;for(let e=0;l.length>e;e++){let t=l[e];if(t[1]>t[0]){let l=t[0]-u;l>0&&r(s,u,n,l,n+o),u=t[1]}}let a=t+i-u,f=10;a>0&&r(s,u,n-f/2,a,n+o+f)}return s}function _t(l,e,t,n,i,o,s){let r=[],u=l.length;for(let a=1==i?t:n;a>=t&&n>=a;a+=i)if(null===e[a]){let f=a,c=a;if(1==i)for(;++a<=n&&null===e[a];)c=a;else for(;--a>=t&&null===e[a];)c=a;let h=o(l[f]),d=c==f?h:o(l[c]),p=f-i;h=s>0||0>p||p>=u?h:o(l[p]);let m=c+i;d=0>s||0>m||m>=u?d:o(l[m]),h>d||r.push([h,d])}return r}function bt(l){return 0==l?vl:1==l?rl:e=>zl(e,l)}function vt(l){let e=0==l?kt:yt,t=0==l?(l,e,t,n,i,o)=>{l.arcTo(e,t,n,i,o)}:(l,e,t,n,i,o)=>{l.arcTo(t,e,i,n,o)},n=0==l?(l,e,t,n,i)=>{l.rect(e,t,n,i)}:(l,e,t,n,i)=>{l.rect(t,e,i,n)};return(l,i,o,s,r,u=0,a=0)=>{0==u&&0==a?n(l,i,o,s,r):(u=al(u,s/2,r/2),a=al(a,s/2,r/2),e(l,i+u,o),t(l,i+s,o,i+s,o+r,u),t(l,i+s,o+r,i,o+r,a),t(l,i,o+r,i,o,a),t(l,i,o,i+s,o,u),l.closePath())}}const kt=(l,e,t)=>{l.moveTo(e,t)},yt=(l,e,t)=>{l.moveTo(t,e)},Mt=(l,e,t)=>{l.lineTo(e,t)},St=(l,e,t)=>{l.lineTo(t,e)},Tt=vt(0),Et=vt(1),zt=(l,e,t,n,i,o)=>{l.arc(e,t,n,i,o)},Dt=(l,e,t,n,i,o)=>{l.arc(t,e,n,i,o)},Pt=(l,e,t,n,i,o,s)=>{l.bezierCurveTo(e,t,n,i,o,s)},At=(l,e,t,n,i,o,s)=>{l.bezierCurveTo(t,e,i,n,s,o)};function Wt(){return(l,e,t,n,i)=>pt(l,e,((e,o,s,r,u,a,f,c,h,d,p)=>{let m,g,{pxRound:x,points:w}=e;0==r.ori?(m=kt,g=zt):(m=yt,g=Dt);const _=Al(w.width*y,3);let b=(w.size-w.width)/2*y,v=Al(2*b,3),k=new Path2D,M=new Path2D,{left:S,top:T,width:E,height:z}=l.bbox;Tt(M,S-v,T-v,E+2*v,z+2*v);const D=l=>{if(null!=s[l]){let e=x(a(o[l],r,d,c)),t=x(f(s[l],u,p,h));m(k,e+b,t),g(k,e,t,b,0,2*il)}};if(i)i.forEach(D);else for(let l=t;n>=l;l++)D(l);return{stroke:_>0?k:null,fill:k,clip:M,flags:3}}))}function Yt(l){return(e,t,n,i,o,s)=>{n!=i&&(o!=n&&s!=n&&l(e,t,n),o!=i&&s!=i&&l(e,t,i),l(e,t,s))}}const Ct=Yt(Mt),Ht=Yt(St);function Ft(l){const e=Q(l?.alignGaps,0);return(l,t,n,i)=>pt(l,t,((o,s,r,u,a,f,c,h,d,p,m)=>{[n,i]=U(r,n,i);let g,x,w=o.pxRound,_=l=>w(f(l,u,p,h)),b=l=>w(c(l,a,m,d));0==u.ori?(g=Mt,x=Ct):(g=St,x=Ht);const v=u.dir*(0==u.ori?1:-1),k={stroke:new Path2D,fill:null,clip:null,band:null,gaps:null,flags:1},y=k.stroke;let M=!1;if(i-n<4*p)for(let l=1==v?n:i;l>=n&&i>=l;l+=v){let e=r[l];null===e?M=!0:null!=e&&g(y,_(s[l]),b(e))}else{let e,t,o,a=e=>l.posToVal(e,u.key,!0),f=null,c=null,h=_(s[1==v?n:i]),d=_(s[n]),p=_(s[i]),m=a(1==v?d+1:p-1);for(let l=1==v?n:i;l>=n&&i>=l;l+=v){let n=s[l],i=(1==v?m>n:n>m)?h:_(n),o=r[l];i==h?null!=o?(t=o,null==f?(g(y,i,b(t)),e=f=c=t):f>t?f=t:t>c&&(c=t)):null===o&&(M=!0):(null!=f&&x(y,h,b(f),b(c),b(e),b(t)),null!=o?(t=o,g(y,i,b(t)),f=c=e=t):(f=c=null,null===o&&(M=!0)),h=i,m=a(h+v))}null!=f&&f!=c&&o!=h&&x(y,h,b(f),b(c),b(e),b(t))}let[S,T]=mt(l,t);if(null!=o.fill||0!=S){let e=k.fill=new Path2D(y),r=b(o.fillTo(l,t,o.min,o.max,S)),u=_(s[n]),a=_(s[i]);-1==v&&([a,u]=[u,a]),g(e,a,r),g(e,u,r)}if(!o.spanGaps){let a=[];M&&a.push(..._t(s,r,n,i,v,_,e)),k.gaps=a=o.gaps(l,t,n,i,a),k.clip=wt(a,u.ori,h,d,p,m)}return 0!=T&&(k.band=2==T?[xt(l,t,n,i,y,-1),xt(l,t,n,i,y,1)]:xt(l,t,n,i,y,T)),k}))}function Rt(l,e,t,n,i,o,s=gl){if(l.length>1){let r=null;for(let u=0,a=1/0;l.length>u;u++)if(void 0!==e[u]){if(null!=r){let e=ol(l[u]-l[r]);a>e&&(a=e,s=ol(t(l[u],n,i,o)-t(l[r],n,i,o)))}r=u}}return s}function Gt(l,e,t,n,i){const o=l.length;if(2>o)return null;const s=new Path2D;if(t(s,l[0],e[0]),2==o)n(s,l[1],e[1]);else{let t=Array(o),n=Array(o-1),r=Array(o-1),u=Array(o-1);for(let t=0;o-1>t;t++)r[t]=e[t+1]-e[t],u[t]=l[t+1]-l[t],n[t]=r[t]/u[t];t[0]=n[0];for(let l=1;o-1>l;l++)0===n[l]||0===n[l-1]||n[l-1]>0!=n[l]>0?t[l]=0:(t[l]=3*(u[l-1]+u[l])/((2*u[l]+u[l-1])/n[l-1]+(u[l]+2*u[l-1])/n[l]),isFinite(t[l])||(t[l]=0));t[o-1]=n[o-2];for(let n=0;o-1>n;n++)i(s,l[n]+u[n]/3,e[n]+t[n]*u[n]/3,l[n+1]-u[n]/3,e[n+1]-t[n+1]*u[n]/3,l[n+1],e[n+1])}return s}const It=new Set;function Lt(){for(let l of It)l.syncRect(!0)}_&&(G("resize",v,Lt),G("scroll",v,Lt,!0),G(x,v,(()=>{en.pxRatio=y})));const Ot=Ft(),Nt=Wt();function jt(l,e,t,n){return(n?[l[0],l[1]].concat(l.slice(2)):[l[0]].concat(l.slice(1))).map(((l,n)=>Ut(l,n,e,t)))}function Ut(l,e,t,n){return Bl({},0==e?t:n,l)}function Vt(l,e,t){return null==e?Rl:[e,t]}const Bt=Vt;function $t(l,e,t){return null==e?Rl:Z(e,t,J,!0)}function Jt(l,e,t,n){return null==e?Rl:B(e,t,l.scales[n].log,!1)}const qt=Jt;function Kt(l,e,t,n){return null==e?Rl:$(e,t,l.scales[n].log,!1)}const Xt=Kt;function Zt(l,e,t,n,i){let o=fl(xl(l),xl(e)),s=e-l,r=L(i/n*s,t);do{let l=t[r],e=n*l/s;if(e>=i&&17>=o+(5>l?Wl.get(l):0))return[l,e]}while(++r<t.length);return[0,0]}function Qt(l){let e,t;return[l=l.replace(/(\\d+)px/,((l,n)=>(e=rl((t=+n)*y))+"px")),e,t]}function ln(l){l.show&&[l.font,l.labelFont].forEach((l=>{let e=Al(l[2]*y,1);l[0]=l[0].replace(/[0-9.]+px/,e+"px"),l[1]=e}))}function en(u,g,_){const k={mode:Q(u.mode,1)},M=k.mode;function P(l,e,t,n){let i=e.valToPct(l);return n+t*(-1==e.dir?1-i:i)}function W(l,e,t,n){let i=e.valToPct(l);return n+t*(-1==e.dir?i:1-i)}function C(l,e,t,n){return 0==e.ori?P(l,e,t,n):W(l,e,t,n)}k.valToPosH=P,k.valToPosV=W;let F=!1;k.status=0;const R=k.root=D("uplot");null!=u.id&&(R.id=u.id),S(R,u.class),u.title&&(D("u-title",R).textContent=u.title);const O=z("canvas"),K=k.ctx=O.getContext("2d"),X=D("u-wrap",R);G("click",X,(l=>{l.target===el&&(Nn!=Gn||jn!=In)&&Zn.click(k,l)}),!0);const ll=k.under=D("u-under",X);X.appendChild(O);const el=k.over=D("u-over",X),tl=+Q((u=Vl(u)).pxAlign,1),sl=bt(tl);(u.plugins||[]).forEach((l=>{l.opts&&(u=l.opts(k,u)||u)}));const hl=u.ms||.001,pl=k.series=1==M?jt(u.series||[],Ve,ut,!1):function(l,e){return l.map(((l,t)=>0==t?{}:Bl({},e,l)))}(u.series||[null],rt),xl=k.axes=jt(u.axes||[],Ue,it,!0),vl=k.scales={},Tl=k.bands=u.bands||[];Tl.forEach((l=>{l.fill=bl(l.fill||null),l.dir=Q(l.dir,-1)}));const El=2==M?pl[1].facets[0].scale:pl[0].scale,Dl={axes:function(){for(let l=0;xl.length>l;l++){let e=xl[l];if(!e.show||!e._show)continue;let t,n,u=e.side,a=u%2,f=e.stroke(k,l),c=0==u||3==u?-1:1,[h,d]=e._found;if(null!=e.label){let s=rl((e._lpos+e.labelGap*c)*y);_n(e.labelFont[0],f,"center",2==u?i:o),K.save(),1==a?(t=n=0,K.translate(s,rl(lt+st/2)),K.rotate((3==u?-il:il)/2)):(t=rl(Qe+ot/2),n=s);let r=_l(e.label)?e.label(k,l,h,d):e.label;K.fillText(r,t,n),K.restore()}if(0==d)continue;let p=vl[e.scale],m=0==a?ot:st,g=0==a?Qe:lt,x=e._splits,w=2==p.distr?x.map((l=>pn[l])):x,_=2==p.distr?pn[x[1]]-pn[x[0]]:h,b=e.ticks,v=e.border,M=b.show?b.size:0,S=rl(M*y),T=rl((2==e.alignTo?e._size-M-e.gap:e.gap)*y),E=e._rotate*-il/180,z=sl(e._pos*y),D=z+(S+T)*c;n=0==a?D:0,t=1==a?D:0,_n(e.font[0],f,1==e.align?s:2==e.align?r:E>0?s:0>E?r:0==a?"center":3==u?r:s,E||1==a?"middle":2==u?i:o);let P=e.font[1]*e.lineGap,A=x.map((l=>sl(C(l,p,m,g)))),W=e._values;for(let l=0;W.length>l;l++){let e=W[l];if(null!=e){0==a?t=A[l]:n=A[l],e=""+e;let i=-1==e.indexOf("\\n")?[e]:e.split(/\\n/gm);for(let l=0;i.length>l;l++){let e=i[l];E?(K.save(),K.translate(t,n+l*P),K.rotate(E),K.fillText(e,0,0),K.restore()):K.fillText(e,t,n+l*P)}}}b.show&&zn(A,b.filter(k,w,l,d,_),a,u,z,S,Al(b.width*y,3),b.stroke(k,l),b.dash,b.cap);let Y=e.grid;Y.show&&zn(A,Y.filter(k,w,l,d,_),a,0==a?2:1,0==a?lt:Qe,0==a?st:ot,Al(Y.width*y,3),Y.stroke(k,l),Y.dash,Y.cap),v.show&&zn([z],[1],0==a?1:0,0==a?1:2,1==a?lt:Qe,1==a?st:ot,Al(v.width*y,3),v.stroke(k,l),v.dash,v.cap)}Ci("drawAxes")},series:function(){if(Gt>0){let l=pl.some((l=>l._focus))&&dn!=Tt.alpha;l&&(K.globalAlpha=dn=Tt.alpha),pl.forEach(((l,e)=>{if(e>0&&l.show&&(kn(e,!1),kn(e,!0),null==l._paths)){let t=dn;dn!=l.alpha&&(K.globalAlpha=dn=l.alpha);let n=2==M?[0,g[e][0].length-1]:function(l){let e=wl(Lt-1,0,Gt-1),t=wl(en+1,0,Gt-1);for(;null==l[e]&&e>0;)e--;for(;null==l[t]&&Gt-1>t;)t++;return[e,t]}(g[e]);l._paths=l.paths(k,e,n[0],n[1]),dn!=t&&(K.globalAlpha=dn=t)}})),pl.forEach(((l,e)=>{if(e>0&&l.show){let t=dn;dn!=l.alpha&&(K.globalAlpha=dn=l.alpha),null!=l._paths&&yn(e,!1);{let t=null!=l._paths?l._paths.gaps:null,n=l.points.show(k,e,Lt,en,t),i=l.points.filter(k,e,n,t);(n||i)&&(l.points._paths=l.points.paths(k,e,Lt,en,i),yn(e,!0))}dn!=t&&(K.globalAlpha=dn=t),Ci("drawSeries",e)}})),l&&(K.globalAlpha=dn=1)}}},Pl=(u.drawOrder||["axes","series"]).map((l=>Dl[l]));function Cl(l){const e=3==l.distr?e=>dl(e>0?e:l.clamp(k,e,l.min,l.max,l.key)):4==l.distr?e=>ml(e,l.asinh):100==l.distr?e=>l.fwd(e):l=>l;return t=>{let n=e(t),{_min:i,_max:o}=l;return(n-i)/(o-i)}}function Il(l){let e=vl[l];if(null==e){let t=(u.scales||Hl)[l]||Hl;if(null!=t.from){Il(t.from);let e=Bl({},vl[t.from],t,{key:l});e.valToPct=Cl(e),vl[l]=e}else{e=vl[l]=Bl({},l==El?ft:ct,t),e.key=l;let n=e.time,i=e.range,o=Gl(i);if((l!=El||2==M&&!n)&&(!o||null!=i[0]&&null!=i[1]||(i={min:null==i[0]?q:{mode:1,hard:i[0],soft:i[0]},max:null==i[1]?q:{mode:1,hard:i[1],soft:i[1]}},o=!1),!o&&Ol(i))){let l=i;i=(e,t,n)=>null==t?Rl:Z(t,n,l)}e.range=bl(i||(n?Bt:l==El?3==e.distr?qt:4==e.distr?Xt:Vt:3==e.distr?Jt:4==e.distr?Kt:$t)),e.auto=bl(!o&&e.auto),e.clamp=bl(e.clamp||at),e._min=e._max=null,e.valToPct=Cl(e)}}}Il("x"),Il("y"),1==M&&pl.forEach((l=>{Il(l.scale)})),xl.forEach((l=>{Il(l.scale)}));for(let l in u.scales)Il(l);const jl=vl[El],Ul=jl.distr;let $l,ql;0==jl.ori?(S(R,"u-hz"),$l=P,ql=W):(S(R,"u-vt"),$l=W,ql=P);const Kl={};for(let l in vl){let e=vl[l];null==e.min&&null==e.max||(Kl[l]={min:e.min,max:e.max},e.min=e.max=null)}const Xl=u.tzDate||(l=>new Date(rl(l/hl))),Zl=u.fmtDate||ne,Ql=1==hl?Me(Xl):Ee(Xl),le=De(Xl,ze(1==hl?ye:Te,Zl)),ee=We(Xl,Ae("{YYYY}-{MM}-{DD} {h}:{mm}{aa}",Zl)),te=[],ie=k.legend=Bl({},Ye,u.legend),oe=k.cursor=Bl({},Re,{drag:{y:2==M}},u.cursor),se=ie.show,re=oe.show,ue=ie.markers;let ce,he,de;ie.idxs=te,ue.width=bl(ue.width),ue.dash=bl(ue.dash),ue.stroke=bl(ue.stroke),ue.fill=bl(ue.fill);let pe,me=[],ge=[],xe=!1,we={};if(ie.live){const l=pl[1]?pl[1].values:null;xe=null!=l,pe=xe?l(k,1,0):{_:0};for(let l in pe)we[l]=w}if(se)if(ce=z("table","u-legend",R),de=z("tbody",null,ce),ie.mount(k,ce),xe){he=z("thead",null,ce,de);let l=z("tr",null,he);for(var _e in z("th",null,l),pe)z("th",e,l).textContent=_e}else S(ce,"u-inline"),ie.live&&S(ce,"u-live");const be={show:!0},ve={show:!1},Pe=new Map;function Ce(l,e,t,n=!0){const i=Pe.get(e)||{},o=oe.bind[l](k,e,t,n);o&&(G(l,e,i[l]=o),Pe.set(e,i))}function He(l,e){const t=Pe.get(e)||{};for(let n in t)null!=l&&n!=l||(I(n,e,t[n]),delete t[n]);null==l&&Pe.delete(e)}let Fe=0,Ge=0,Ie=0,Le=0,Oe=0,Ne=0,je=Oe,Ke=Ne,Xe=Ie,Ze=Le,Qe=0,lt=0,ot=0,st=0;k.bbox={};let ht=!1,pt=!1,mt=!1,xt=!1,wt=!1,_t=!1;function vt(l,e,t){(t||l!=k.width||e!=k.height)&&kt(l,e),An(!1),mt=!0,pt=!0,Jn()}function kt(l,e){k.width=Fe=Ie=l,k.height=Ge=Le=e,Oe=Ne=0,function(){let l=!1,e=!1,t=!1,n=!1;xl.forEach((i=>{if(i.show&&i._show){let{side:o,_size:s}=i,r=s+(null!=i.label?i.labelSize:0);r>0&&(o%2?(Ie-=r,3==o?(Oe+=r,n=!0):t=!0):(Le-=r,0==o?(Ne+=r,l=!0):e=!0))}})),Ct[0]=l,Ct[1]=t,Ct[2]=e,Ct[3]=n,Ie-=Rt[1]+Rt[3],Oe+=Rt[3],Le-=Rt[2]+Rt[0],Ne+=Rt[0]}(),function(){let l=Oe+Ie,e=Ne+Le,t=Oe,n=Ne;function i(i,o){switch(i){case 1:return l+=o,l-o;case 2:return e+=o,e-o;case 3:return t-=o,t+o;case 0:return n-=o,n+o}}xl.forEach((l=>{if(l.show&&l._show){let e=l.side;l._pos=i(e,l._size),null!=l.label&&(l._lpos=i(e,l.labelSize))}}))}();let t=k.bbox;Qe=t.left=zl(Oe*y,.5),lt=t.top=zl(Ne*y,.5),ot=t.width=zl(Ie*y,.5),st=t.height=zl(Le*y,.5)}const yt=3;if(k.setSize=function({width:l,height:e}){vt(l,e)},null==oe.dataIdx){let l=oe.hover,e=l.skip=new Set(l.skip??[]);e.add(void 0);let t=l.prox=bl(l.prox),n=l.bias??=0;oe.dataIdx=(l,i,o,s)=>{if(0==i)return o;let r=o,u=t(l,i,o,s)??gl,a=u>=0&&gl>u,f=0==jl.ori?Ie:Le,c=oe.left,h=g[0],d=g[i];if(e.has(d[o])){r=null;let l,t=null,i=null;if(0==n||-1==n)for(l=o;null==t&&l-- >0;)e.has(d[l])||(t=l);if(0==n||1==n)for(l=o;null==i&&l++<d.length;)e.has(d[l])||(i=l);if(null!=t||null!=i)if(a){let l=c-(null==t?-1/0:$l(h[t],jl,f,0)),e=(null==i?1/0:$l(h[i],jl,f,0))-c;l>e?e>u||(r=i):l>u||(r=t)}else r=null==i?t:null==t||o-t>i-o?i:t}else a&&ol(c-$l(h[o],jl,f,0))>u&&(r=null);return r}}const Mt=l=>{oe.event=l};oe.idxs=te,oe._lock=!1;let St=oe.points;St.show=bl(St.show),St.size=bl(St.size),St.stroke=bl(St.stroke),St.width=bl(St.width),St.fill=bl(St.fill);const Tt=k.focus=Bl({},u.focus||{alpha:.3},oe.focus),Et=Tt.prox>=0,zt=Et&&St.one;let Dt=[],Pt=[],At=[];function Wt(l,e){let t=St.show(k,e);if(t instanceof HTMLElement)return S(t,"u-cursor-pt"),S(t,l.class),A(t,-10,-10,Ie,Le),el.insertBefore(t,Dt[e]),t}function Yt(t,n){if(1==M||n>0){let l=1==M&&vl[t.scale].time,e=t.value;t.value=l?Ll(e)?We(Xl,Ae(e,Zl)):e||ee:e||nt,t.label=t.label||(l?"Time":"Value")}if(zt||n>0){t.width=null==t.width?1:t.width,t.paths=t.paths||Ot||yl,t.fillTo=bl(t.fillTo||gt),t.pxAlign=+Q(t.pxAlign,tl),t.pxRound=bt(t.pxAlign),t.stroke=bl(t.stroke||null),t.fill=bl(t.fill||null),t._stroke=t._fill=t._paths=t._focus=null;let l=function(l){return Al(1*(3+2*(l||1)),3)}(fl(1,t.width)),e=t.points=Bl({},{size:l,width:fl(1,.2*l),stroke:t.stroke,space:2*l,paths:Nt,_stroke:null,_fill:null},t.points);e.show=bl(e.show),e.filter=bl(e.filter),e.fill=bl(e.fill),e.stroke=bl(e.stroke),e.paths=bl(e.paths),e.pxAlign=t.pxAlign}if(se){let i=function(t,n){if(0==n&&(xe||!ie.live||2==M))return Rl;let i=[],o=z("tr","u-series",de,de.childNodes[n]);S(o,t.class),t.show||S(o,l);let s=z("th",null,o);if(ue.show){let l=D("u-marker",s);if(n>0){let e=ue.width(k,n);e&&(l.style.border=e+"px "+ue.dash(k,n)+" "+ue.stroke(k,n)),l.style.background=ue.fill(k,n)}}let r=D(e,s);for(var u in t.label instanceof HTMLElement?r.appendChild(t.label):r.textContent=t.label,n>0&&(ue.show||(r.style.color=t.width>0?ue.stroke(k,n):ue.fill(k,n)),Ce("click",s,(l=>{if(oe._lock)return;Mt(l);let e=pl.indexOf(t);if((l.ctrlKey||l.metaKey)!=ie.isolate){let l=pl.some(((l,t)=>t>0&&t!=e&&l.show));pl.forEach(((t,n)=>{n>0&&oi(n,l?n==e?be:ve:be,!0,Fi.setSeries)}))}else oi(e,{show:!t.show},!0,Fi.setSeries)}),!1),Et&&Ce(d,s,(l=>{oe._lock||(Mt(l),oi(pl.indexOf(t),ai,!0,Fi.setSeries))}),!1)),pe){let l=z("td","u-value",o);l.textContent="--",i.push(l)}return[o,i]}(t,n);me.splice(n,0,i[0]),ge.splice(n,0,i[1]),ie.values.push(null)}if(re){te.splice(n,0,null);let l=null;zt?0==n&&(l=Wt(t,n)):n>0&&(l=Wt(t,n)),Dt.splice(n,0,l),Pt.splice(n,0,0),At.splice(n,0,0)}Ci("addSeries",n)}k.addSeries=function(l,e){e=null==e?pl.length:e,l=1==M?Ut(l,e,Ve,ut):Ut(l,e,{},rt),pl.splice(e,0,l),Yt(pl[e],e)},k.delSeries=function(l){if(pl.splice(l,1),se){ie.values.splice(l,1),ge.splice(l,1);let e=me.splice(l,1)[0];He(null,e.firstChild),e.remove()}re&&(te.splice(l,1),Dt.splice(l,1)[0].remove(),Pt.splice(l,1),At.splice(l,1)),Ci("delSeries",l)};const Ct=[!1,!1,!1,!1];function Ht(l,e,t){let[n,i,o,s]=t,r=e%2,u=0;return 0==r&&(s||i)&&(u=0==e&&!n||2==e&&!o?rl(Ue.size/3):0),1==r&&(n||o)&&(u=1==e&&!i||3==e&&!s?rl(it.size/2):0),u}const Ft=k.padding=(u.padding||[Ht,Ht,Ht,Ht]).map((l=>bl(Q(l,Ht)))),Rt=k._padding=Ft.map(((l,e)=>l(k,e,Ct,0)));let Gt,Lt=null,en=null;const tn=1==M?pl[0].idxs:null;let nn,on,sn,rn,un,an,fn,cn,hn,dn,pn=null,mn=!1;function gn(l,e){if(k.data=k._data=g=null==l?[]:l,2==M){Gt=0;for(let l=1;pl.length>l;l++)Gt+=g[l][0].length}else{0==g.length&&(k.data=k._data=g=[[]]),pn=g[0],Gt=pn.length;let l=g;if(2==Ul){l=g.slice();let e=l[0]=Array(Gt);for(let l=0;Gt>l;l++)e[l]=l}k._data=g=l}if(An(!0),Ci("setData"),2==Ul&&(mt=!0),!1!==e){let l=jl;l.auto(k,mn)?xn():ii(El,l.min,l.max),xt=xt||oe.left>=0,_t=!0,Jn()}}function xn(){let l,e;mn=!0,1==M&&(Gt>0?(Lt=tn[0]=0,en=tn[1]=Gt-1,l=g[0][Lt],e=g[0][en],2==Ul?(l=Lt,e=en):l==e&&(3==Ul?[l,e]=B(l,l,jl.log,!1):4==Ul?[l,e]=$(l,l,jl.log,!1):jl.time?e=l+rl(86400/hl):[l,e]=Z(l,e,J,!0))):(Lt=tn[0]=l=null,en=tn[1]=e=null)),ii(El,l,e)}function wn(l,e,t,n,i,o){l??=a,t??=Fl,n??="butt",i??=a,o??="round",l!=nn&&(K.strokeStyle=nn=l),i!=on&&(K.fillStyle=on=i),e!=sn&&(K.lineWidth=sn=e),o!=un&&(K.lineJoin=un=o),n!=an&&(K.lineCap=an=n),t!=rn&&K.setLineDash(rn=t)}function _n(l,e,t,n){e!=on&&(K.fillStyle=on=e),l!=fn&&(K.font=fn=l),t!=cn&&(K.textAlign=cn=t),n!=hn&&(K.textBaseline=hn=n)}function bn(l,e,t,n,i=0){if(n.length>0&&l.auto(k,mn)&&(null==e||null==e.min)){let e=Q(Lt,0),o=Q(en,n.length-1),s=null==t.min?function(l,e,t,n=0,i=!1){let o=i?V:U,s=i?j:N;[e,t]=o(l,e,t);let r=l[e],u=l[e];if(e>-1)if(1==n)r=l[e],u=l[t];else if(-1==n)r=l[t],u=l[e];else for(let n=e;t>=n;n++){let e=l[n];s(e)&&(r>e?r=e:e>u&&(u=e))}return[r??gl,u??-gl]}(n,e,o,i,3==l.distr):[t.min,t.max];l.min=al(l.min,t.min=s[0]),l.max=fl(l.max,t.max=s[1])}}k.setData=gn;const vn={min:null,max:null};function kn(l,e){let t=e?pl[l].points:pl[l];t._stroke=t.stroke(k,l),t._fill=t.fill(k,l)}function yn(l,e){let t=e?pl[l].points:pl[l],{stroke:n,fill:i,clip:o,flags:s,_stroke:r=t._stroke,_fill:u=t._fill,_width:a=t.width}=t._paths;a=Al(a*y,3);let f=null,c=a%2/2;e&&null==u&&(u=a>0?"#fff":r);let h=1==t.pxAlign&&c>0;if(h&&K.translate(c,c),!e){let l=Qe-a/2,e=lt-a/2,t=ot+a,n=st+a;f=new Path2D,f.rect(l,e,t,n)}e?Sn(r,a,t.dash,t.cap,u,n,i,s,o):function(l,e,t,n,i,o,s,r,u,a,f){let c=!1;0!=u&&Tl.forEach(((h,d)=>{if(h.series[0]==l){let l,p=pl[h.series[1]],m=g[h.series[1]],x=(p._paths||Hl).band;Gl(x)&&(x=1==h.dir?x[0]:x[1]);let w=null;p.show&&x&&function(l,e,t){for(e=Q(e,0),t=Q(t,l.length-1);t>=e;){if(null!=l[e])return!0;e++}return!1}(m,Lt,en)?(w=h.fill(k,d)||o,l=p._paths.clip):x=null,Sn(e,t,n,i,w,s,r,u,a,f,l,x),c=!0}})),c||Sn(e,t,n,i,o,s,r,u,a,f)}(l,r,a,t.dash,t.cap,u,n,i,s,f,o),h&&K.translate(-c,-c)}const Mn=3;function Sn(l,e,t,n,i,o,s,r,u,a,f,c){wn(l,e,t,n,i),(u||a||c)&&(K.save(),u&&K.clip(u),a&&K.clip(a)),c?(r&Mn)==Mn?(K.clip(c),f&&K.clip(f),En(i,s),Tn(l,o,e)):2&r?(En(i,s),K.clip(c),Tn(l,o,e)):1&r&&(K.save(),K.clip(c),f&&K.clip(f),En(i,s),K.restore(),Tn(l,o,e)):(En(i,s),Tn(l,o,e)),(u||a||c)&&K.restore()}function Tn(l,e,t){t>0&&(e instanceof Map?e.forEach(((l,e)=>{K.strokeStyle=nn=e,K.stroke(l)})):null!=e&&l&&K.stroke(e))}function En(l,e){e instanceof Map?e.forEach(((l,e)=>{K.fillStyle=on=e,K.fill(l)})):null!=e&&l&&K.fill(e)}function zn(l,e,t,n,i,o,s,r,u,a){let f=s%2/2;1==tl&&K.translate(f,f),wn(r,s,u,a,r),K.beginPath();let c,h,d,p,m=i+(0==n||3==n?-o:o);0==t?(h=i,p=m):(c=i,d=m);for(let n=0;l.length>n;n++)null!=e[n]&&(0==t?c=d=l[n]:h=p=l[n],K.moveTo(c,h),K.lineTo(d,p));K.stroke(),1==tl&&K.translate(-f,-f)}function Dn(l){let e=!0;return xl.forEach(((t,n)=>{if(!t.show)return;let i=vl[t.scale];if(null==i.min)return void(t._show&&(e=!1,t._show=!1,An(!1)));t._show||(e=!1,t._show=!0,An(!1));let o=t.side,s=o%2,{min:r,max:u}=i,[a,f]=function(l,e,t,n){let i,o=xl[l];if(n>0){let s=o._space=o.space(k,l,e,t,n);i=Zt(e,t,o._incrs=o.incrs(k,l,e,t,n,s),n,s)}else i=[0,0];return o._found=i}(n,r,u,0==s?Ie:Le);if(0==f)return;let c=t._splits=t.splits(k,n,r,u,a,f,2==i.distr),h=2==i.distr?c.map((l=>pn[l])):c,d=2==i.distr?pn[c[1]]-pn[c[0]]:a,p=t._values=t.values(k,t.filter(k,h,n,f,d),n,f,d);t._rotate=2==o?t.rotate(k,p,n,f):0;let m=t._size;t._size=ul(t.size(k,p,n,l)),null!=m&&t._size!=m&&(e=!1)})),e}function Pn(l){let e=!0;return Ft.forEach(((t,n)=>{let i=t(k,n,Ct,l);i!=Rt[n]&&(e=!1),Rt[n]=i})),e}function An(l){pl.forEach(((e,t)=>{t>0&&(e._paths=null,l&&(1==M?(e.min=null,e.max=null):e.facets.forEach((l=>{l.min=null,l.max=null}))))}))}let Wn,Yn,Cn,Hn,Fn,Rn,Gn,In,Ln,On,Nn,jn,Un=!1,Vn=!1,Bn=[];function $n(){Vn=!1;for(let l=0;Bn.length>l;l++)Ci(...Bn[l]);Bn.length=0}function Jn(){Un||(Jl(qn),Un=!0)}function qn(){if(ht&&(function(){for(let l in vl){let e=vl[l];null==Kl[l]&&(null==e.min||null!=Kl[El]&&e.auto(k,mn))&&(Kl[l]=vn)}for(let l in vl){let e=vl[l];null==Kl[l]&&null!=e.from&&null!=Kl[e.from]&&(Kl[l]=vn)}null!=Kl[El]&&An(!0);let l={};for(let e in Kl){let t=Kl[e];if(null!=t){let n=l[e]=Vl(vl[e],Nl);if(null!=t.min)Bl(n,t);else if(e!=El||2==M)if(0==Gt&&null==n.from){let l=n.range(k,null,null,e);n.min=l[0],n.max=l[1]}else n.min=gl,n.max=-gl}}if(Gt>0){pl.forEach(((e,t)=>{if(1==M){let n=e.scale,i=Kl[n];if(null==i)return;let o=l[n];if(0==t){let l=o.range(k,o.min,o.max,n);o.min=l[0],o.max=l[1],Lt=L(o.min,g[0]),en=L(o.max,g[0]),en-Lt>1&&(o.min>g[0][Lt]&&Lt++,g[0][en]>o.max&&en--),e.min=pn[Lt],e.max=pn[en]}else e.show&&e.auto&&bn(o,i,e,g[t],e.sorted);e.idxs[0]=Lt,e.idxs[1]=en}else if(t>0&&e.show&&e.auto){let[n,i]=e.facets,o=n.scale,s=i.scale,[r,u]=g[t],a=l[o],f=l[s];null!=a&&bn(a,Kl[o],n,r,n.sorted),null!=f&&bn(f,Kl[s],i,u,i.sorted),e.min=i.min,e.max=i.max}}));for(let e in l){let t=l[e],n=Kl[e];if(null==t.from&&(null==n||null==n.min)){let l=t.range(k,t.min==gl?null:t.min,t.max==-gl?null:t.max,e);t.min=l[0],t.max=l[1]}}}for(let e in l){let t=l[e];if(null!=t.from){let n=l[t.from];if(null==n.min)t.min=t.max=null;else{let l=t.range(k,n.min,n.max,e);t.min=l[0],t.max=l[1]}}}let e={},t=!1;for(let n in l){let i=l[n],o=vl[n];if(o.min!=i.min||o.max!=i.max){o.min=i.min,o.max=i.max;let l=o.distr;o._min=3==l?dl(o.min):4==l?ml(o.min,o.asinh):100==l?o.fwd(o.min):o.min,o._max=3==l?dl(o.max):4==l?ml(o.max,o.asinh):100==l?o.fwd(o.max):o.max,e[n]=t=!0}}if(t){pl.forEach(((l,t)=>{2==M?t>0&&e.y&&(l._paths=null):e[l.scale]&&(l._paths=null)}));for(let l in e)mt=!0,Ci("setScale",l);re&&oe.left>=0&&(xt=_t=!0)}for(let l in Kl)Kl[l]=null}(),ht=!1),mt&&(function(){let l=!1,e=0;for(;!l;){e++;let t=Dn(e),n=Pn(e);l=e==yt||t&&n,l||(kt(k.width,k.height),pt=!0)}}(),mt=!1),pt){if(E(ll,s,Oe),E(ll,i,Ne),E(ll,t,Ie),E(ll,n,Le),E(el,s,Oe),E(el,i,Ne),E(el,t,Ie),E(el,n,Le),E(X,t,Fe),E(X,n,Ge),O.width=rl(Fe*y),O.height=rl(Ge*y),xl.forEach((({_el:e,_show:t,_size:n,_pos:i,side:o})=>{if(null!=e)if(t){let t=o%2==1;E(e,t?"left":"top",i-(3===o||0===o?n:0)),E(e,t?"width":"height",n),E(e,t?"top":"left",t?Ne:Oe),E(e,t?"height":"width",t?Le:Ie),T(e,l)}else S(e,l)})),nn=on=sn=un=an=fn=cn=hn=rn=null,dn=1,_i(!0),Oe!=je||Ne!=Ke||Ie!=Xe||Le!=Ze){An(!1);let l=Ie/Xe,e=Le/Ze;if(re&&!xt&&oe.left>=0){oe.left*=l,oe.top*=e,Cn&&A(Cn,rl(oe.left),0,Ie,Le),Hn&&A(Hn,0,rl(oe.top),Ie,Le);for(let t=0;Dt.length>t;t++){let n=Dt[t];null!=n&&(Pt[t]*=l,At[t]*=e,A(n,ul(Pt[t]),ul(At[t]),Ie,Le))}}if(ei.show&&!wt&&ei.left>=0&&ei.width>0){ei.left*=l,ei.width*=l,ei.top*=e,ei.height*=e;for(let l in ki)E(ti,l,ei[l])}je=Oe,Ke=Ne,Xe=Ie,Ze=Le}Ci("setSize"),pt=!1}Fe>0&&Ge>0&&(K.clearRect(0,0,O.width,O.height),Ci("drawClear"),Pl.forEach((l=>l())),Ci("draw")),ei.show&&wt&&(ni(ei),wt=!1),re&&xt&&(xi(null,!0,!1),xt=!1),ie.show&&ie.live&&_t&&(mi(),_t=!1),F||(F=!0,k.status=1,Ci("ready")),mn=!1,Un=!1}function Kn(l,e){let t=vl[l];if(null==t.from){if(0==Gt){let n=t.range(k,e.min,e.max,l);e.min=n[0],e.max=n[1]}if(e.min>e.max){let l=e.min;e.min=e.max,e.max=l}if(Gt>1&&null!=e.min&&null!=e.max&&1e-16>e.max-e.min)return;l==El&&2==t.distr&&Gt>0&&(e.min=L(e.min,g[0]),e.max=L(e.max,g[0]),e.min==e.max&&e.max++),Kl[l]=e,ht=!0,Jn()}}k.batch=function(l,e=!1){Un=!0,Vn=e,l(k),qn(),e&&Bn.length>0&&queueMicrotask($n)},k.redraw=(l,e)=>{mt=e||!1,!1!==l?ii(El,jl.min,jl.max):Jn()},k.setScale=Kn;let Xn=!1;const Zn=oe.drag;let Qn=Zn.x,li=Zn.y;re&&(oe.x&&(Wn=D("u-cursor-x",el)),oe.y&&(Yn=D("u-cursor-y",el)),0==jl.ori?(Cn=Wn,Hn=Yn):(Cn=Yn,Hn=Wn),Nn=oe.left,jn=oe.top);const ei=k.select=Bl({show:!0,over:!0,left:0,width:0,top:0,height:0},u.select),ti=ei.show?D("u-select",ei.over?el:ll):null;function ni(l,e){if(ei.show){for(let e in l)ei[e]=l[e],e in ki&&E(ti,e,l[e]);!1!==e&&Ci("setSelect")}}function ii(l,e,t){Kn(l,{min:e,max:t})}function oi(e,t,n,i){null!=t.focus&&function(l){if(l!=ui){let e=null==l,t=1!=Tt.alpha;pl.forEach(((n,i)=>{if(1==M||i>0){let o=e||0==i||i==l;n._focus=e?null:o,t&&function(l,e){pl[l].alpha=e,re&&null!=Dt[l]&&(Dt[l].style.opacity=e),se&&me[l]&&(me[l].style.opacity=e)}(i,o?1:Tt.alpha)}})),ui=l,t&&Jn()}}(e),null!=t.show&&pl.forEach(((n,i)=>{0>=i||e!=i&&null!=e||(n.show=t.show,function(e){if(pl[e].show)se&&T(me[e],l);else if(se&&S(me[e],l),re){let l=zt?Dt[0]:Dt[e];null!=l&&A(l,-10,-10,Ie,Le)}}(i),2==M?(ii(n.facets[0].scale,null,null),ii(n.facets[1].scale,null,null)):ii(n.scale,null,null),Jn())})),!1!==n&&Ci("setSeries",e,t),i&&Ii("setSeries",k,e,t)}let si,ri,ui;k.setSelect=ni,k.setSeries=oi,k.addBand=function(l,e){l.fill=bl(l.fill||null),l.dir=Q(l.dir,-1),Tl.splice(e=null==e?Tl.length:e,0,l)},k.setBand=function(l,e){Bl(Tl[l],e)},k.delBand=function(l){null==l?Tl.length=0:Tl.splice(l,1)};const ai={focus:!0};function fi(l,e,t){let n=vl[e];t&&(l=l/y-(1==n.ori?Ne:Oe));let i=Ie;1==n.ori&&(i=Le,l=i-l),-1==n.dir&&(l=i-l);let o=n._min,s=o+l/i*(n._max-o),r=n.distr;return 3==r?cl(10,s):4==r?((l,e=1)=>nl.sinh(l)*e)(s,n.asinh):100==r?n.bwd(s):s}function ci(l,e){E(ti,s,ei.left=l),E(ti,t,ei.width=e)}function hi(l,e){E(ti,i,ei.top=l),E(ti,n,ei.height=e)}se&&Et&&Ce(p,ce,(l=>{oe._lock||(Mt(l),null!=ui&&oi(null,ai,!0,Fi.setSeries))})),k.valToIdx=l=>L(l,g[0]),k.posToIdx=function(l,e){return L(fi(l,El,e),g[0],Lt,en)},k.posToVal=fi,k.valToPos=(l,e,t)=>0==vl[e].ori?P(l,vl[e],t?ot:Ie,t?Qe:0):W(l,vl[e],t?st:Le,t?lt:0),k.setCursor=(l,e,t)=>{Nn=l.left,jn=l.top,xi(null,e,t)};let di=0==jl.ori?ci:hi,pi=1==jl.ori?ci:hi;function mi(l,e){if(null!=l&&(l.idxs?l.idxs.forEach(((l,e)=>{te[e]=l})):(l=>void 0===l)(l.idx)||te.fill(l.idx),ie.idx=te[0]),se&&ie.live){for(let l=0;pl.length>l;l++)(l>0||1==M&&!xe)&&gi(l,te[l]);!function(){if(se&&ie.live)for(let l=2==M?1:0;pl.length>l;l++){if(0==l&&xe)continue;let e=ie.values[l],t=0;for(let n in e)ge[l][t++].firstChild.nodeValue=e[n]}}()}_t=!1,!1!==e&&Ci("setLegend")}function gi(l,e){let t,n=pl[l],i=0==l&&2==Ul?pn:g[l];xe?t=n.values(k,l,e)??we:(t=n.value(k,null==e?null:i[e],l,e),t=null==t?we:{_:t}),ie.values[l]=t}function xi(l,e,t){let n;Ln=Nn,On=jn,[Nn,jn]=oe.move(k,Nn,jn),oe.left=Nn,oe.top=jn,re&&(Cn&&A(Cn,rl(Nn),0,Ie,Le),Hn&&A(Hn,0,rl(jn),Ie,Le)),si=gl,ri=null;let i=0==jl.ori?Ie:Le,o=1==jl.ori?Ie:Le;if(0>Nn||0==Gt||Lt>en){n=oe.idx=null;for(let l=0;pl.length>l;l++){let e=Dt[l];null!=e&&A(e,-10,-10,Ie,Le)}Et&&oi(null,ai,!0,null==l&&Fi.setSeries),ie.live&&(te.fill(n),_t=!0)}else{let l,e,t;1==M&&(l=0==jl.ori?Nn:jn,e=fi(l,El),n=oe.idx=L(e,g[0],Lt,en),t=$l(g[0][n],jl,i,0));let s=-10,r=-10,u=0,a=0,f=!0,c="",h="";for(let l=2==M?1:0;pl.length>l;l++){let d=pl[l],p=te[l],m=null==p?null:1==M?g[l][p]:g[l][1][p],x=oe.dataIdx(k,l,n,e),w=null==x?null:1==M?g[l][x]:g[l][1][x];if(_t=_t||w!=m||x!=p,te[l]=x,l>0&&d.show){let e=null==x?-10:x==n?t:$l(1==M?g[0][x]:g[l][0][x],jl,i,0),p=null==w?-10:ql(w,1==M?vl[d.scale]:vl[d.facets[1].scale],o,0);if(Et&&null!=w){let e=1==jl.ori?Nn:jn,t=ol(Tt.dist(k,l,x,p,e));if(si>t){let n=Tt.bias;if(0!=n){let i=fi(e,d.scale),o=0>i?-1:1;o!=(0>w?-1:1)||(1==o?1==n?i>w:w>i:1==n?w>i:i>w)||(si=t,ri=l)}else si=t,ri=l}}if(_t||zt){let t,n;0==jl.ori?(t=e,n=p):(t=p,n=e);let i,o,d,m,g,x,w=!0,_=St.bbox;if(null!=_){w=!1;let e=_(k,l);d=e.left,m=e.top,i=e.width,o=e.height}else d=t,m=n,i=o=St.size(k,l);if(x=St.fill(k,l),g=St.stroke(k,l),zt)l!=ri||si>Tt.prox||(s=d,r=m,u=i,a=o,f=w,c=x,h=g);else{let e=Dt[l];null!=e&&(Pt[l]=d,At[l]=m,H(e,i,o,w),Y(e,x,g),A(e,ul(d),ul(m),Ie,Le))}}}}if(zt){let l=Tt.prox;if(_t||(null==ui?l>=si:si>l||ri!=ui)){let l=Dt[0];null!=l&&(Pt[0]=s,At[0]=r,H(l,u,a,f),Y(l,c,h),A(l,ul(s),ul(r),Ie,Le))}}}if(ei.show&&Xn)if(null!=l){let[e,t]=Fi.scales,[n,s]=Fi.match,[r,u]=l.cursor.sync.scales,a=l.cursor.drag;if(Qn=a._x,li=a._y,Qn||li){let a,f,c,h,d,{left:p,top:m,width:g,height:x}=l.select,w=l.scales[r].ori,_=l.posToVal,b=null!=e&&n(e,r),v=null!=t&&s(t,u);b&&Qn?(0==w?(a=p,f=g):(a=m,f=x),c=vl[e],h=$l(_(a,r),c,i,0),d=$l(_(a+f,r),c,i,0),di(al(h,d),ol(d-h))):di(0,i),v&&li?(1==w?(a=p,f=g):(a=m,f=x),c=vl[t],h=ql(_(a,u),c,o,0),d=ql(_(a+f,u),c,o,0),pi(al(h,d),ol(d-h))):pi(0,o)}else yi()}else{let l=ol(Ln-Fn),e=ol(On-Rn);if(1==jl.ori){let t=l;l=e,e=t}Qn=Zn.x&&l>=Zn.dist,li=Zn.y&&e>=Zn.dist;let t,n,s=Zn.uni;null!=s?Qn&&li&&(Qn=l>=s,li=e>=s,Qn||li||(e>l?li=!0:Qn=!0)):Zn.x&&Zn.y&&(Qn||li)&&(Qn=li=!0),Qn&&(0==jl.ori?(t=Gn,n=Nn):(t=In,n=jn),di(al(t,n),ol(n-t)),li||pi(0,o)),li&&(1==jl.ori?(t=Gn,n=Nn):(t=In,n=jn),pi(al(t,n),ol(n-t)),Qn||di(0,i)),Qn||li||(di(0,0),pi(0,0))}if(Zn._x=Qn,Zn._y=li,null==l){if(t){if(null!=Ri){let[l,e]=Fi.scales;Fi.values[0]=null!=l?fi(0==jl.ori?Nn:jn,l):null,Fi.values[1]=null!=e?fi(1==jl.ori?Nn:jn,e):null}Ii(f,k,Nn,jn,Ie,Le,n)}if(Et){let l=t&&Fi.setSeries,e=Tt.prox;null==ui?si>e||oi(ri,ai,!0,l):si>e?oi(null,ai,!0,l):ri!=ui&&oi(ri,ai,!0,l)}}_t&&(ie.idx=n,mi()),!1!==e&&Ci("setCursor")}k.setLegend=mi;let wi=null;function _i(l=!1){l?wi=null:(wi=el.getBoundingClientRect(),Ci("syncRect",wi))}function bi(l,e,t,n,i,o){oe._lock||Xn&&null!=l&&0==l.movementX&&0==l.movementY||(vi(l,e,t,n,i,o,0,!1,null!=l),null!=l?xi(null,!0,!0):xi(e,!0,!1))}function vi(l,e,t,n,i,o,s,r,u){if(null==wi&&_i(!1),Mt(l),null!=l)t=l.clientX-wi.left,n=l.clientY-wi.top;else{if(0>t||0>n)return Nn=-10,void(jn=-10);let[l,s]=Fi.scales,r=e.cursor.sync,[u,a]=r.values,[f,c]=r.scales,[h,d]=Fi.match,p=e.axes[0].side%2==1,m=0==jl.ori?Ie:Le,g=1==jl.ori?Ie:Le,x=p?o:i,w=p?i:o,_=p?n:t,b=p?t:n;if(t=null!=f?h(l,f)?C(u,vl[l],m,0):-10:m*(_/x),n=null!=c?d(s,c)?C(a,vl[s],g,0):-10:g*(b/w),1==jl.ori){let l=t;t=n,n=l}}!u||null!=e&&e.cursor.event.type!=f||(t>1&&Ie-1>t||(t=zl(t,Ie)),n>1&&Le-1>n||(n=zl(n,Le))),r?(Fn=t,Rn=n,[Gn,In]=oe.move(k,t,n)):(Nn=t,jn=n)}Object.defineProperty(k,"rect",{get:()=>(null==wi&&_i(!1),wi)});const ki={width:0,height:0,left:0,top:0};function yi(){ni(ki,!1)}let Mi,Si,Ti,Ei;function zi(l,e,t,n,i,o){Xn=!0,Qn=li=Zn._x=Zn._y=!1,vi(l,e,t,n,i,o,0,!0,!1),null!=l&&(Ce(h,b,Di,!1),Ii(c,k,Gn,In,Ie,Le,null));let{left:s,top:r,width:u,height:a}=ei;Mi=s,Si=r,Ti=u,Ei=a}function Di(l,e,t,n,i,o){Xn=Zn._x=Zn._y=!1,vi(l,e,t,n,i,o,0,!1,!0);let{left:s,top:r,width:u,height:a}=ei,f=u>0||a>0,c=Mi!=s||Si!=r||Ti!=u||Ei!=a;if(f&&c&&ni(ei),Zn.setScale&&f&&c){let l=s,e=u,t=r,n=a;if(1==jl.ori&&(l=r,e=a,t=s,n=u),Qn&&ii(El,fi(l,El),fi(l+e,El)),li)for(let l in vl){let e=vl[l];l!=El&&null==e.from&&e.min!=gl&&ii(l,fi(t+n,l),fi(t,l))}yi()}else oe.lock&&(oe._lock=!oe._lock,xi(e,!0,null!=l));null!=l&&(He(h,b),Ii(h,k,Nn,jn,Ie,Le,null))}function Pi(l){oe._lock||(Mt(l),xn(),yi(),null!=l&&Ii(m,k,Nn,jn,Ie,Le,null))}function Ai(){xl.forEach(ln),vt(k.width,k.height,!0)}G(x,v,Ai);const Wi={};Wi.mousedown=zi,Wi.mousemove=bi,Wi.mouseup=Di,Wi.dblclick=Pi,Wi.setSeries=(l,e,t,n)=>{-1!=(t=(0,Fi.match[2])(k,e,t))&&oi(t,n,!0,!1)},re&&(Ce(c,el,zi),Ce(f,el,bi),Ce(d,el,(l=>{Mt(l),_i(!1)})),Ce(p,el,(function(l){if(oe._lock)return;Mt(l);let e=Xn;if(Xn){let l,e,t=!0,n=!0,i=10;0==jl.ori?(l=Qn,e=li):(l=li,e=Qn),l&&e&&(t=i>=Nn||Nn>=Ie-i,n=i>=jn||jn>=Le-i),l&&t&&(Nn=Gn>Nn?0:Ie),e&&n&&(jn=In>jn?0:Le),xi(null,!0,!0),Xn=!1}Nn=-10,jn=-10,te.fill(null),xi(null,!0,!0),e&&(Xn=e)})),Ce(m,el,Pi),It.add(k),k.syncRect=_i);const Yi=k.hooks=u.hooks||{};function Ci(l,e,t){Vn?Bn.push([l,e,t]):l in Yi&&Yi[l].forEach((l=>{l.call(null,k,e,t)}))}(u.plugins||[]).forEach((l=>{for(let e in l.hooks)Yi[e]=(Yi[e]||[]).concat(l.hooks[e])}));const Hi=(l,e,t)=>t,Fi=Bl({key:null,setSeries:!1,filters:{pub:Ml,sub:Ml},scales:[El,pl[1]?pl[1].scale:null],match:[Sl,Sl,Hi],values:[null,null]},oe.sync);2==Fi.match.length&&Fi.match.push(Hi),oe.sync=Fi;const Ri=Fi.key,Gi=dt(Ri);function Ii(l,e,t,n,i,o,s){Fi.filters.pub(l,e,t,n,i,o,s)&&Gi.pub(l,e,t,n,i,o,s)}function Li(){Ci("init",u,g),gn(g||u.data,!1),Kl[El]?Kn(El,Kl[El]):xn(),wt=ei.show&&(ei.width>0||ei.height>0),xt=_t=!0,vt(u.width,u.height)}return Gi.sub(k),k.pub=function(l,e,t,n,i,o,s){Fi.filters.sub(l,e,t,n,i,o,s)&&Wi[l](null,e,t,n,i,o,s)},k.destroy=function(){Gi.unsub(k),It.delete(k),Pe.clear(),I(x,v,Ai),R.remove(),ce?.remove(),Ci("destroy")},pl.forEach(Yt),xl.forEach((function(l,e){if(l._show=l.show,l.show){let t=vl[l.scale];null==t&&(l.scale=l.side%2?pl[1].scale:El,t=vl[l.scale]);let n=t.time;l.size=bl(l.size),l.space=bl(l.space),l.rotate=bl(l.rotate),Gl(l.incrs)&&l.incrs.forEach((l=>{!Wl.has(l)&&Wl.set(l,Yl(l))})),l.incrs=bl(l.incrs||(2==t.distr?ae:n?1==hl?ke:Se:fe)),l.splits=bl(l.splits||(n&&1==t.distr?Ql:3==t.distr?Je:4==t.distr?qe:$e)),l.stroke=bl(l.stroke),l.grid.stroke=bl(l.grid.stroke),l.ticks.stroke=bl(l.ticks.stroke),l.border.stroke=bl(l.border.stroke);let i=l.values;l.values=Gl(i)&&!Gl(i[0])?bl(i):n?Gl(i)?De(Xl,ze(i,Zl)):Ll(i)?function(l,e){let t=ne(e);return(e,n)=>n.map((e=>t(l(e))))}(Xl,i):i||le:i||Be,l.filter=bl(l.filter||(3>t.distr||10!=t.log?3==t.distr&&2==t.log?tt:kl:et)),l.font=Qt(l.font),l.labelFont=Qt(l.labelFont),l._size=l.size(k,null,e,0),l._space=l._rotate=l._incrs=l._found=l._splits=l._values=null,l._size>0&&(Ct[e]=!0,l._el=D("u-axis",X))}})),_?_ instanceof HTMLElement?(_.appendChild(R),Li()):_(k,Li):Li(),k}en.assign=Bl,en.fmtNum=tl,en.rangeNum=Z,en.rangeLog=B,en.rangeAsinh=$,en.orient=pt,en.pxRatio=y,en.join=function(l,e){if(function(l){let e=l[0][0],t=e.length;for(let n=1;l.length>n;n++){let i=l[n][0];if(i.length!=t)return!1;if(i!=e)for(let l=0;t>l;l++)if(i[l]!=e[l])return!1}return!0}(l)){let e=l[0].slice();for(let t=1;l.length>t;t++)e.push(...l[t].slice(1));return function(l,e=100){const t=l.length;if(1>=t)return!0;let n=0,i=t-1;for(;i>=n&&null==l[n];)n++;for(;i>=n&&null==l[i];)i--;if(n>=i)return!0;const o=fl(1,sl((i-n+1)/e));for(let e=l[n],t=n+o;i>=t;t+=o){const n=l[t];if(null!=n){if(e>=n)return!1;e=n}}return!0}(e[0])||(e=function(l){let e=l[0],t=e.length,n=Array(t);for(let l=0;n.length>l;l++)n[l]=l;n.sort(((l,t)=>e[l]-e[t]));let i=[];for(let e=0;l.length>e;e++){let o=l[e],s=Array(t);for(let l=0;t>l;l++)s[l]=o[n[l]];i.push(s)}return i}(e)),e}let t=new Set;for(let e=0;l.length>e;e++){let n=l[e][0],i=n.length;for(let l=0;i>l;l++)t.add(n[l])}let n=[Array.from(t).sort(((l,e)=>l-e))],i=n[0].length,o=new Map;for(let l=0;i>l;l++)o.set(n[0][l],l);for(let t=0;l.length>t;t++){let s=l[t],r=s[0];for(let l=1;s.length>l;l++){let u=s[l],a=Array(i).fill(void 0),f=e?e[t][l]:1,c=[];for(let l=0;u.length>l;l++){let e=u[l],t=o.get(r[l]);null===e?0!=f&&(a[t]=e,2==f&&c.push(t)):a[t]=e}$l(a,c,i),n.push(a)}}return n},en.fmtDate=ne,en.tzDate=function(l,e){let t;return"UTC"==e||"Etc/UTC"==e?t=new Date(+l+6e4*l.getTimezoneOffset()):e==ie?t=l:(t=new Date(l.toLocaleString("en-US",{timeZone:e})),t.setMilliseconds(l.getMilliseconds())),t},en.sync=dt;{en.addGap=function(l,e,t){let n=l[l.length-1];n&&n[0]==e?n[1]=t:l.push([e,t])},en.clipGaps=wt;let l=en.paths={points:Wt};l.linear=Ft,l.stepped=function(l){const e=Q(l.align,1),t=Q(l.ascDesc,!1),n=Q(l.alignGaps,0),i=Q(l.extend,!1);return(l,o,s,r)=>pt(l,o,((u,a,f,c,h,d,p,m,g,x,w)=>{[s,r]=U(f,s,r);let _=u.pxRound,{left:b,width:v}=l.bbox,k=l=>_(d(l,c,x,m)),M=l=>_(p(l,h,w,g)),S=0==c.ori?Mt:St;const T={stroke:new Path2D,fill:null,clip:null,band:null,gaps:null,flags:1},E=T.stroke,z=c.dir*(0==c.ori?1:-1);let D=M(f[1==z?s:r]),P=k(a[1==z?s:r]),A=P,W=P;i&&-1==e&&(W=b,S(E,W,D)),S(E,P,D);for(let l=1==z?s:r;l>=s&&r>=l;l+=z){let t=f[l];if(null==t)continue;let n=k(a[l]),i=M(t);1==e?S(E,n,D):S(E,A,i),S(E,n,i),D=i,A=n}let Y=A;i&&1==e&&(Y=b+v,S(E,Y,D));let[C,H]=mt(l,o);if(null!=u.fill||0!=C){let e=T.fill=new Path2D(E),t=M(u.fillTo(l,o,u.min,u.max,C));S(e,Y,t),S(e,W,t)}if(!u.spanGaps){let i=[];i.push(..._t(a,f,s,r,z,k,n));let h=u.width*y/2,d=t||1==e?h:-h,p=t||-1==e?-h:h;i.forEach((l=>{l[0]+=d,l[1]+=p})),T.gaps=i=u.gaps(l,o,s,r,i),T.clip=wt(i,c.ori,m,g,x,w)}return 0!=H&&(T.band=2==H?[xt(l,o,s,r,E,-1),xt(l,o,s,r,E,1)]:xt(l,o,s,r,E,H)),T}))},l.bars=function(l){const e=Q((l=l||Hl).size,[.6,gl,1]),t=l.align||0,n=l.gap||0;let i=l.radius;i=null==i?[0,0]:"number"==typeof i?[i,0]:i;const o=bl(i),s=1-e[0],r=Q(e[1],gl),u=Q(e[2],1),a=Q(l.disp,Hl),f=Q(l.each,(()=>{})),{fill:c,stroke:h}=a;return(l,e,i,d)=>pt(l,e,((p,m,g,x,w,_,b,v,k,M,S)=>{let T,E,z=p.pxRound,D=t,P=n*y,A=r*y,W=u*y;0==x.ori?[T,E]=o(l,e):[E,T]=o(l,e);const Y=x.dir*(0==x.ori?1:-1);let C,H,F,R=0==x.ori?Tt:Et,G=0==x.ori?f:(l,e,t,n,i,o,s)=>{f(l,e,t,i,n,s,o)},I=Q(l.bands,Fl).find((l=>l.series[0]==e)),L=p.fillTo(l,e,p.min,p.max,null!=I?I.dir:0),O=z(b(L,w,S,k)),N=M,j=z(p.width*y),U=!1,V=null,B=null,$=null,J=null;null==c||0!=j&&null==h||(U=!0,V=c.values(l,e,i,d),B=new Map,new Set(V).forEach((l=>{null!=l&&B.set(l,new Path2D)})),j>0&&($=h.values(l,e,i,d),J=new Map,new Set($).forEach((l=>{null!=l&&J.set(l,new Path2D)}))));let{x0:q,size:K}=a;if(null!=q&&null!=K){D=1,m=q.values(l,e,i,d),2==q.unit&&(m=m.map((e=>l.posToVal(v+e*M,x.key,!0))));let t=K.values(l,e,i,d);H=2==K.unit?t[0]*M:_(t[0],x,M,v)-_(0,x,M,v),N=Rt(m,g,_,x,M,v,N),F=N-H+P}else N=Rt(m,g,_,x,M,v,N),F=N*s+P,H=N-F;1>F&&(F=0),H/2>j||(j=0),5>F&&(z=vl);let X=F>0;H=z(wl(N-F-(X?j:0),W,A)),C=(0==D?H/2:D==Y?0:H)-D*Y*((0==D?P/2:0)+(X?j/2:0));const Z={stroke:null,fill:null,clip:null,band:null,gaps:null,flags:0},ll=U?null:new Path2D;let el=null;if(null!=I)el=l.data[I.series[1]];else{let{y0:t,y1:n}=a;null!=t&&null!=n&&(g=n.values(l,e,i,d),el=t.values(l,e,i,d))}let tl=T*H,nl=E*H;for(let t=1==Y?i:d;t>=i&&d>=t;t+=Y){let n=g[t];if(null==n)continue;if(null!=el){let l=el[t]??0;if(n-l==0)continue;O=b(l,w,S,k)}let i=_(2!=x.distr||null!=a?m[t]:t,x,M,v),o=b(Q(n,L),w,S,k),s=z(i-C),r=z(fl(o,O)),u=z(al(o,O)),f=r-u;if(null!=n){let i=0>n?nl:tl,o=0>n?tl:nl;U?(j>0&&null!=$[t]&&R(J.get($[t]),s,u+sl(j/2),H,fl(0,f-j),i,o),null!=V[t]&&R(B.get(V[t]),s,u+sl(j/2),H,fl(0,f-j),i,o)):R(ll,s,u+sl(j/2),H,fl(0,f-j),i,o),G(l,e,t,s-j/2,u,H+j,f)}}return j>0?Z.stroke=U?J:ll:U||(Z._fill=0==p.width?p._fill:p._stroke??p._fill,Z.width=0),Z.fill=U?B:ll,Z}))},l.spline=function(l){return function(l,e){const t=Q(e?.alignGaps,0);return(e,n,i,o)=>pt(e,n,((s,r,u,a,f,c,h,d,p,m,g)=>{[i,o]=U(u,i,o);let x,w,_,b=s.pxRound,v=l=>b(c(l,a,m,d)),k=l=>b(h(l,f,g,p));0==a.ori?(x=kt,_=Mt,w=Pt):(x=yt,_=St,w=At);const y=a.dir*(0==a.ori?1:-1);let M=v(r[1==y?i:o]),S=M,T=[],E=[];for(let l=1==y?i:o;l>=i&&o>=l;l+=y)if(null!=u[l]){let e=v(r[l]);T.push(S=e),E.push(k(u[l]))}const z={stroke:l(T,E,x,_,w,b),fill:null,clip:null,band:null,gaps:null,flags:1},D=z.stroke;let[P,A]=mt(e,n);if(null!=s.fill||0!=P){let l=z.fill=new Path2D(D),t=k(s.fillTo(e,n,s.min,s.max,P));_(l,S,t),_(l,M,t)}if(!s.spanGaps){let l=[];l.push(..._t(r,u,i,o,y,v,t)),z.gaps=l=s.gaps(e,n,i,o,l),z.clip=wt(l,a.ori,d,p,m,g)}return 0!=A&&(z.band=2==A?[xt(e,n,i,o,D,-1),xt(e,n,i,o,D,1)]:xt(e,n,i,o,D,A)),z}))}(Gt,l)}}return en}();\n';
+var UPLOT_CSS = '.uplot, .uplot *, .uplot *::before, .uplot *::after {box-sizing: border-box;}.uplot {font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif, "Apple Color Emoji", "Segoe UI Emoji", "Segoe UI Symbol", "Noto Color Emoji";line-height: 1.5;width: min-content;}.u-title {text-align: center;font-size: 18px;font-weight: bold;}.u-wrap {position: relative;user-select: none;}.u-over, .u-under {position: absolute;}.u-under {overflow: hidden;}.uplot canvas {display: block;position: relative;width: 100%;height: 100%;}.u-axis {position: absolute;}.u-legend {font-size: 14px;margin: auto;text-align: center;}.u-inline {display: block;}.u-inline * {display: inline-block;}.u-inline tr {margin-right: 16px;}.u-legend th {font-weight: 600;}.u-legend th > * {vertical-align: middle;display: inline-block;}.u-legend .u-marker {width: 1em;height: 1em;margin-right: 4px;background-clip: padding-box !important;}.u-inline.u-live th::after {content: ":";vertical-align: middle;}.u-inline:not(.u-live) .u-value {display: none;}.u-series > * {padding: 4px;}.u-series th {cursor: pointer;}.u-legend .u-off > * {opacity: 0.3;}.u-select {background: rgba(0,0,0,0.07);position: absolute;pointer-events: none;}.u-cursor-x, .u-cursor-y {position: absolute;left: 0;top: 0;pointer-events: none;will-change: transform;}.u-hz .u-cursor-x, .u-vt .u-cursor-y {height: 100%;border-right: 1px dashed #607D8B;}.u-hz .u-cursor-y, .u-vt .u-cursor-x {width: 100%;border-bottom: 1px dashed #607D8B;}.u-cursor-pt {position: absolute;top: 0;left: 0;border-radius: 50%;border: 0 solid;pointer-events: none;will-change: transform;/*this has to be !important since we set inline "background" shorthand */background-clip: padding-box !important;}.u-axis.u-off, .u-select.u-off, .u-cursor-x.u-off, .u-cursor-y.u-off, .u-cursor-pt.u-off {display: none;}';
+
+// src/dashboard/page.ts
+var STYLE = `
+:root { color-scheme: light; --muted: #59636e; --line: #d1d9e0; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1100px; padding: 16px 24px 48px; color: #1f2328; }
+h1 { font-size: 22px; margin: 8px 0 4px; }
+h2 { font-size: 15px; margin: 0; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; word-break: break-all; }
+.muted, .note { color: var(--muted); font-size: 12px; }
+.warning { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 6px; padding: 8px 12px; margin: 12px 0; }
+table { border-collapse: collapse; width: 100%; margin: 16px 0 24px; font-size: 13px; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; position: sticky; top: 0; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.total td { font-weight: 600; }
+td a { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; }
+.up { color: #d1242f; } .down { color: #1a7f37; }
+section.chart { border: 1px solid var(--line); border-radius: 6px; padding: 12px; margin: 12px 0; }
+.plot { position: relative; }
+ul.changes { margin: 6px 0 0; padding-left: 18px; font-size: 13px; }
+.cp-marker { position: absolute; top: 0; width: 12px; height: 12px; margin-left: -6px; margin-top: -2px; border-radius: 2px; background: #d1242f; transform: rotate(45deg); z-index: 10; }
+.cp-marker.down { background: #1a7f37; }
+.cp-marker.beyond { outline: 2px solid #1f2328; }
+.reg-marker { position: absolute; width: 0; height: 0; margin-left: -5px; margin-top: -12px; border-left: 5px solid transparent; border-right: 5px solid transparent; border-top: 8px solid #d1242f; z-index: 10; }
+.hover { min-height: 18px; }
+`;
+function escapeHtml(text2) {
+  return text2.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+function renderDashboard(data) {
+  const title = escapeHtml(data.title);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="perfgate dashboard">
+<title>${title}</title>
+<style>${UPLOT_CSS}</style>
+<style>${STYLE}</style>
+</head>
+<body>
+<header>
+<h1>${title}</h1>
+<div id="meta" class="muted"></div>
+<div id="warning" class="warning" hidden><b>Measured with ${escapeHtml(data.counter)}, not instructions.</b> CPU time moves with the runner's load, clock speed and neighbours, so this history's levels and change points may be the machine's rather than the code's. A meaningful history needs instruction counts: a runner with a PMU (bare metal or a VM that exposes hardware counters) or a simulated CPU that counts instructions.</div>
+</header>
+<table id="table">
+<thead><tr><th>endpoint</th><th class="num">share of cost</th><th class="num">latest cost per request</th><th class="num">runs</th><th class="num">change points</th><th>latest change</th><th class="num">gate regressions</th></tr></thead>
+<tbody></tbody>
+</table>
+<div id="charts"></div>
+<script type="application/json" id="perfgate-data">${jsonIsland(data)}</script>
+<script>/*! uPlot ${UPLOT_VERSION} https://github.com/leeoniya/uPlot (MIT) */${UPLOT_JS.replace(/<\/script/gi, "<\\/script")}</script>
+<script>${CLIENT_JS}</script>
+</body>
+</html>
+`;
+}
+
+// src/cli/dashboard.ts
+var help11 = `Usage: perfgate dashboard --history PATH -o DIR [options]
+
+Writes DIR/index.html: one self-contained page (no network access; the chart library, data and
+script are inline) with the traffic-weighted total and a chart per endpoint: the mean cost per
+request with its interval band, the change points found by 'perfgate drift' and the runs the
+gate flagged as regressions, each linked to its commits, and a table of all endpoints. Publish
+DIR with GitHub Pages or as a workflow artifact.
+
+Options:
+  --history PATH     the history file written by 'perfgate history add'
+  -o, --out DIR      output folder (created; index.html is replaced)
+  --title TEXT       page title (default: "perfgate: CPU cost per request")
+  --max-runs N       draw only the newest N runs of the series (default 1000)
+  and the change-point options of 'perfgate drift' (--alpha, --min-change, --threshold, ...)
+  -h, --help         show this help
+
+Exit status: 0 written, 2 error.`;
+var dashboardCommand = {
+  name: "dashboard",
+  summary: "write a self-contained HTML dashboard of a history",
+  help: help11,
+  async run(argv, ctx) {
+    const args = parseCommandArgs(
+      "dashboard",
+      argv,
+      {
+        ...DRIFT_FLAGS,
+        out: { type: "string", short: "o" },
+        title: { type: "string" },
+        "max-runs": { type: "string" }
+      },
+      false
+    );
+    if (args.help) {
+      write(ctx.stdout, help11);
+      return 0;
+    }
+    if (!args.values.history || !args.values.out) {
+      throw new UsageError(
+        "perfgate dashboard: --history PATH and -o DIR are required",
+        "run 'perfgate dashboard --help' for usage"
+      );
+    }
+    const maxRuns = Number(args.values["max-runs"] ?? 1e3);
+    if (!Number.isInteger(maxRuns) || maxRuns < 1) {
+      throw new UsageError(
+        `--max-runs must be a positive integer, got '${args.values["max-runs"]}'`
+      );
+    }
+    const options = driftOptions(args.values);
+    const runs = byDate(await readHistory(resolve13(ctx.cwd, args.values.history)));
+    const report2 = detectDrift(runs.slice(-maxRuns), options);
+    const data = dashboardData(
+      report2,
+      (/* @__PURE__ */ new Date()).toISOString(),
+      args.values.title ?? "perfgate: CPU cost per request"
+    );
+    const dir = resolve13(ctx.cwd, args.values.out);
+    await mkdir2(dir, { recursive: true });
+    const file2 = join9(dir, "index.html");
+    const html = renderDashboard(data);
+    await writeFile2(file2, html);
+    const changes = report2.endpoints.reduce((n, e) => n + e.changes.length, 0);
+    write(
+      ctx.stderr,
+      `perfgate dashboard: ${file2} (${(html.length / 1024).toFixed(0)} KiB; ${report2.runs} runs, ${report2.endpoints.length} series, ${changes} change points)`
+    );
+    return 0;
+  }
+};
+
+// src/cli/rollout.ts
+import { mkdirSync as mkdirSync3, writeFileSync as writeFileSync4 } from "node:fs";
+import { readFile as readFile8 } from "node:fs/promises";
+import { join as join10, resolve as resolve14 } from "node:path";
+
+// src/rollout/read.ts
+function readRecordings(text2, file2, into) {
+  const out = into ?? { samples: [], skipped: /* @__PURE__ */ new Map(), truncated: [] };
+  const lines = text2.split("\n");
+  const last = lines.length - 1;
+  lines.forEach((raw, index) => {
+    const content = raw.trim();
+    if (content === "" || content.startsWith("#")) return;
+    const line = index + 1;
+    let record2;
+    try {
+      record2 = JSON.parse(content);
+    } catch {
+      if (index === last) {
+        out.truncated.push(file2);
+        return;
+      }
+      throw new ConfigError("not valid JSON", { file: file2, line }, "is this a perfgate recording?");
+    }
+    const meta3 = record2?.meta;
+    const skip = (reason) => out.skipped.set(reason, (out.skipped.get(reason) ?? 0) + 1);
+    if (!meta3 || typeof meta3 !== "object") return skip("no meta (not written by a recorder)");
+    const cpu = meta3.cpu;
+    if (!cpu || typeof cpu.value !== "number" || typeof cpu.counter !== "string") {
+      return skip("no meta.cpu");
+    }
+    if (!(cpu.value > 0) || !Number.isFinite(cpu.value)) return skip("meta.cpu.value not positive");
+    if (typeof meta3.endpoint !== "string" || meta3.endpoint === "") return skip("no meta.endpoint");
+    const flags = {};
+    if (meta3.flags && typeof meta3.flags === "object") {
+      for (const [k, v] of Object.entries(meta3.flags)) flags[k] = String(v);
+    }
+    out.samples.push({
+      endpoint: meta3.endpoint,
+      value: cpu.value,
+      counter: cpu.counter,
+      unit: typeof cpu.unit === "string" ? cpu.unit : "count",
+      status: typeof meta3.status === "number" ? meta3.status : null,
+      host: typeof meta3.host === "string" ? meta3.host : null,
+      commit: typeof meta3.commit === "string" ? meta3.commit : null,
+      time: typeof meta3.time === "string" ? Date.parse(meta3.time) : NaN,
+      flags,
+      file: file2,
+      line
+    });
+  });
+  return out;
+}
+
+// src/rollout/split.ts
+function splitWindows(samples, split) {
+  if (split.kind === "time") {
+    const iso = new Date(split.at).toISOString();
+    const timed = samples.filter((s) => Number.isFinite(s.time));
+    return {
+      before: timed.filter((s) => s.time < split.at),
+      after: timed.filter((s) => s.time >= split.at),
+      labels: { before: `before ${iso}`, after: `from ${iso}` }
+    };
+  }
+  if (split.kind === "commit") {
+    return {
+      before: samples.filter((s) => s.commit === split.before),
+      after: samples.filter((s) => s.commit === split.after),
+      labels: { before: split.before, after: split.after }
+    };
+  }
+  const commits = /* @__PURE__ */ new Map();
+  for (const s of samples) {
+    const key = s.commit ?? "(none)";
+    const list = commits.get(key);
+    if (list) list.push(s.time);
+    else commits.set(key, [s.time]);
+  }
+  if (commits.size !== 2) {
+    return `the recordings hold ${commits.size} commit(s) (${[...commits.keys()].slice(0, 5).join(", ")}): say which two to compare with --before-commit/--after-commit, or split by time with --at`;
+  }
+  const median5 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const [first, second] = [...commits.keys()].sort(
+    (a, b) => median5(commits.get(a)) - median5(commits.get(b))
+  );
+  return splitWindows(samples, { kind: "commit", before: first, after: second });
+}
+
+// src/rollout/compare.ts
+var TYPICAL_CAP = 4e3;
+function sliceLabel(slice) {
+  return slice.kind === "flag" ? `flag:${slice.name}` : slice.kind;
+}
+function sliceValue(sample, slice) {
+  switch (slice.kind) {
+    case "status":
+      return sample.status === null ? "(none)" : String(sample.status);
+    case "host":
+      return sample.host ?? "(none)";
+    case "commit":
+      return sample.commit ?? "(none)";
+    case "flag":
+      return sample.flags[slice.name] ?? "(unset)";
+  }
+}
+function groups(before, after, options) {
+  const min = options.minSamples ?? 30;
+  const byEndpoint2 = (samples) => {
+    const map2 = /* @__PURE__ */ new Map();
+    for (const s of samples) {
+      const list = map2.get(s.endpoint);
+      if (list) list.push(s);
+      else map2.set(s.endpoint, [s]);
+    }
+    return map2;
+  };
+  const b = byEndpoint2(before);
+  const a = byEndpoint2(after);
+  const names = [.../* @__PURE__ */ new Set([...b.keys(), ...a.keys()])].sort();
+  const out = [];
+  const left = [];
+  for (const endpoint of names) {
+    const bs = b.get(endpoint) ?? [];
+    const as = a.get(endpoint) ?? [];
+    if (!options.by) {
+      const g2 = {
+        name: endpoint,
+        endpoint,
+        before: values(bs),
+        after: values(as),
+        wholeBaseline: false
+      };
+      if (g2.before.length >= min && g2.after.length >= min) out.push(g2);
+      else left.push(`${endpoint} (${g2.before.length}/${g2.after.length})`);
+      continue;
+    }
+    const slice = options.by;
+    const split = (samples) => {
+      const map2 = /* @__PURE__ */ new Map();
+      for (const s of samples) {
+        const v = sliceValue(s, slice);
+        const list = map2.get(v);
+        if (list) list.push(s.value);
+        else map2.set(v, [s.value]);
+      }
+      return map2;
+    };
+    const sb = split(bs);
+    const sa = split(as);
+    for (const value of [.../* @__PURE__ */ new Set([...sb.keys(), ...sa.keys()])].sort()) {
+      const name = `${endpoint} [${sliceLabel(slice)}=${value}]`;
+      const own2 = sb.get(value) ?? [];
+      const after2 = sa.get(value) ?? [];
+      const wholeBaseline = own2.length < min;
+      const baseline = wholeBaseline ? values(bs) : own2;
+      if (after2.length >= min && baseline.length >= min) {
+        out.push({ name, endpoint, before: baseline, after: after2, wholeBaseline });
+      } else left.push(`${name} (${baseline.length}/${after2.length})`);
+    }
+  }
+  return { groups: out, left, min };
+}
+function values(samples) {
+  return samples.map((s) => s.value);
+}
+function thin(xs) {
+  if (xs.length <= TYPICAL_CAP) return xs;
+  const sorted2 = [...xs].sort((p, q) => p - q);
+  const step = sorted2.length / TYPICAL_CAP;
+  return Array.from({ length: TYPICAL_CAP }, (_, i) => sorted2[Math.floor(i * step + step / 2)]);
+}
+function toChange2(e, confidence) {
+  return { estimate: changeEstimate(e), ...interval(e, confidence) };
+}
+function compareWindows(before, after, options) {
+  const counters = new Set([...before, ...after].map((s) => `${s.counter} (${s.unit})`));
+  if (counters.size > 1) {
+    throw new RangeError(
+      `the windows were measured with different counters: ${[...counters].join(", ")}; costs in different units cannot be compared`
+    );
+  }
+  const first = before[0] ?? after[0];
+  const { alpha, confidence } = options;
+  const { groups: list, left, min } = groups(before, after, options);
+  const resolve15 = thresholdResolver(options.thresholds);
+  const estimates = list.map((g2) => unpairedRatio(g2.before, g2.after));
+  const choices = list.map((g2) => resolve15(g2.endpoint));
+  const raw = estimates.map((e, i) => pRegression(e, choices[i].threshold));
+  const adjusted = holm(raw);
+  const family = list.length;
+  const afterTotal = after.length;
+  const endpoints = list.map((g2, i) => {
+    const e = estimates[i];
+    const change = toChange2(e, confidence);
+    const verdict2 = decideVerdict({
+      pAdjusted: adjusted[i],
+      alpha,
+      high: change.high,
+      threshold: choices[i].threshold
+    });
+    const hl = twoSampleHodgesLehmann(
+      thin(g2.before).map(Math.log),
+      thin(g2.after).map(Math.log),
+      confidence
+    );
+    const warnings2 = [];
+    if (g2.wholeBaseline) {
+      warnings2.push(
+        `fewer than ${min} samples of this slice before the rollout: compared with all of ${g2.endpoint} before it`
+      );
+    }
+    if (e.method === "exact")
+      warnings2.push("no spread in the samples: decided on the estimate alone");
+    return {
+      endpoint: g2.name,
+      verdict: verdict2,
+      threshold: choices[i].threshold,
+      thresholdSource: choices[i].source,
+      confidence,
+      change,
+      gateLow: lowerBound(e, alpha / family),
+      p: raw[i],
+      pAdjusted: adjusted[i],
+      typical: {
+        estimate: Math.expm1(hl.estimate),
+        low: Math.expm1(hl.low),
+        high: Math.expm1(hl.high)
+      },
+      method: e.method,
+      before: sum2(g2.before) / g2.before.length,
+      after: sum2(g2.after) / g2.after.length,
+      n: { before: g2.before.length, after: g2.after.length, rounds: 0 },
+      weight: afterTotal > 0 ? g2.after.length / afterTotal : 0,
+      moreRounds: null,
+      warnings: warnings2
+    };
+  });
+  const counts = {
+    regression: 0,
+    improvement: 0,
+    unchanged: 0,
+    inconclusive: 0,
+    error: 0
+  };
+  for (const e of endpoints) counts[e.verdict]++;
+  const warnings = [];
+  const counter = first?.counter ?? "unknown";
+  if (counter !== "instructions") {
+    warnings.push(
+      `recorded with ${counter}, not instructions: CPU time varies with load and machine, so compare windows from the same fleet`
+    );
+  }
+  warnings.push(
+    "production windows: unpaired comparison; traffic mix, load and data may differ between windows as well as the code"
+  );
+  if (left.length > 0) {
+    warnings.push(
+      `left out ${plural(left.length, "group")} with fewer than ${min} samples in a window (before/after): ${left.slice(0, 8).join(", ")}${left.length > 8 ? ", \u2026" : ""}`
+    );
+  }
+  if (endpoints.length === 0) warnings.push("no endpoints were measured");
+  let total2 = null;
+  if (!options.by && list.length > 0) {
+    const b = list.flatMap((g2) => g2.before);
+    const a = list.flatMap((g2) => g2.after);
+    total2 = toChange2(unpairedRatio(b, a), confidence);
+  }
+  let verdict = "pass";
+  if (endpoints.length === 0) verdict = "error";
+  else if (counts.regression > 0 || options.onInconclusive === "fail" && counts.inconclusive > 0)
+    verdict = "fail";
+  const times = (xs) => xs.map((s) => s.time).filter(Number.isFinite);
+  const startMs = Math.min(...times(before), ...times(after));
+  const endMs = Math.max(...times(before), ...times(after));
+  const result = {
+    version: 1,
+    verdict,
+    summary: "",
+    counter: {
+      name: counter,
+      unit: first?.unit === "count" && counter === "instructions" ? "instructions" : first?.unit ?? "count",
+      fallback: counter !== "instructions",
+      ...counter !== "instructions" ? { reason: "as recorded by the service" } : {},
+      all: [counter],
+      kernel: false
+    },
+    alpha,
+    confidence,
+    onInconclusive: options.onInconclusive,
+    endpoints,
+    total: total2,
+    counts,
+    run: {
+      seed: null,
+      rounds: 0,
+      plannedRounds: null,
+      looks: 1,
+      startedAt: Number.isFinite(startMs) ? new Date(startMs).toISOString() : null,
+      durationMs: Number.isFinite(endMs - startMs) ? endMs - startMs : null,
+      complete: true,
+      builds: {
+        before: options.windows ? { ref: options.windows.before } : {},
+        after: options.windows ? { ref: options.windows.after } : {}
+      },
+      mode: "a-b"
+    },
+    warnings
+  };
+  result.summary = summarize(result);
+  return result;
+}
+
+// src/cli/rollout.ts
+var help12 = `Usage: perfgate rollout RECORDINGS... [--before-commit A --after-commit B | --at TIME] [options]
+       perfgate rollout --before FILES... --after FILES... [options]
+
+Compares two windows of production recordings written by perfgate's recorder (perfgate/recorder
+for Node, perfgate_recorder for Python): per endpoint, the change in mean CPU cost per request
+with its confidence interval, tested against the endpoint's threshold, Holm across everything
+compared. Production windows cannot be paired, so the comparison is unpaired (Welch).
+
+Windows:
+      --before-commit A, --after-commit B   split by the records' meta.commit
+      --at TIME                             split by time (ISO 8601 or Unix ms): before < TIME \u2264 after
+      --before FILE, --after FILE           whole files (repeatable; quoted globs allowed)
+  With none of these, recordings that hold exactly two commits are split by commit, the
+  earlier one first.
+
+Options:
+      --by KEY           slice every endpoint by status, host, commit or flag:NAME. A slice the
+                         before window lacks (a flag the rollout turned on) is compared with all
+                         of that endpoint's requests before the rollout.
+      --min-samples N    leave out endpoints/slices with fewer samples in a window (default 30)
+  -c, --config FILE      thresholds, alpha, confidence, on-* from this perfgate.yml
+      --threshold P      default threshold, e.g. 5%
+  -o, --out DIR          also write DIR/result.json and DIR/report.md
+  -f, --format F         text (default), markdown or json
+      --annotate         report regressions but exit 0
+  -h, --help             show this help
+
+Exit status: 0 no regression, 1 a regression (alert), 2 error or bad usage.
+
+Examples:
+  perfgate rollout 'recordings/*.jsonl' --by flag:new-search
+  perfgate rollout --before 'monday/*.jsonl' --after 'tuesday/*.jsonl' --threshold 5%`;
+var OPTIONS2 = {
+  "before-commit": { type: "string" },
+  "after-commit": { type: "string" },
+  at: { type: "string" },
+  before: { type: "string", multiple: true },
+  after: { type: "string", multiple: true },
+  by: { type: "string" },
+  "min-samples": { type: "string" },
+  config: { type: "string", short: "c" },
+  threshold: { type: "string" },
+  out: { type: "string", short: "o" },
+  format: { type: "string", short: "f" },
+  annotate: { type: "boolean" }
+};
+var rolloutCommand = {
+  name: "rollout",
+  summary: "compare production recordings before and after a deploy",
+  help: help12,
+  async run(argv, ctx) {
+    const args = parseCommandArgs("rollout", argv, OPTIONS2);
+    if (args.help) {
+      write(ctx.stdout, help12);
+      return 0;
+    }
+    const v = args.values;
+    const usage2 = "run 'perfgate rollout --help' for usage";
+    const format = parseFormat(v.format);
+    const by = v.by !== void 0 ? parseSlice(v.by) : void 0;
+    const minSamples = v["min-samples"] !== void 0 ? Number(v["min-samples"]) : 30;
+    if (!Number.isInteger(minSamples) || minSamples < 2) {
+      throw new UsageError(`--min-samples must be an integer \u2265 2, got '${v["min-samples"]}'`);
+    }
+    const config2 = v.config ? await loadConfig(resolve14(ctx.cwd, v.config)) : parseConfig("", resolve14(ctx.cwd, "perfgate.yml"));
+    const options = analysisOptions(config2);
+    if (v.threshold !== void 0) {
+      const t = parsePercent(v.threshold);
+      if (!t.ok) throw new UsageError(`--threshold: ${t.message}`, t.hint);
+      options.thresholds = { ...options.thresholds, default: t.value };
+    }
+    let windows;
+    let notes;
+    if (v.before || v.after) {
+      if (!v.before || !v.after) throw new UsageError("--before and --after go together", usage2);
+      if (args.positionals.length > 0 || v.at || v["before-commit"] || v["after-commit"]) {
+        throw new UsageError(
+          "with --before/--after files, give no other recordings or split",
+          usage2
+        );
+      }
+      const b = await readAll(ctx, v.before);
+      const a = await readAll(ctx, v.after);
+      notes = [b, a];
+      windows = {
+        before: b.samples,
+        after: a.samples,
+        labels: { before: "before", after: "after" }
+      };
+    } else {
+      if (args.positionals.length === 0)
+        throw new UsageError("which recordings? give files or globs", usage2);
+      const read = await readAll(ctx, args.positionals);
+      notes = [read];
+      const split = parseSplit(v);
+      const w = splitWindows(read.samples, split);
+      if (typeof w === "string") throw new UsageError(w, usage2);
+      windows = w;
+    }
+    for (const n of notes) {
+      for (const [reason, count3] of n.skipped)
+        write(ctx.stderr, `note: left out ${count3} record(s): ${reason}`);
+      for (const file2 of n.truncated)
+        write(
+          ctx.stderr,
+          `note: ${file2}: the last line was cut short (a write in progress?); left out`
+        );
+    }
+    write(
+      ctx.stderr,
+      `comparing ${windows.before.length} samples (${windows.labels.before}) with ${windows.after.length} (${windows.labels.after})`
+    );
+    if (windows.before.length === 0 || windows.after.length === 0) {
+      throw new ConfigError(
+        `the ${windows.before.length === 0 ? "before" : "after"} window has no samples`,
+        {},
+        "check the split: commits with meta.commit, times with meta.time"
+      );
+    }
+    let result;
+    try {
+      result = compareWindows(windows.before, windows.after, {
+        ...options,
+        ...by ? { by } : {},
+        minSamples,
+        windows: windows.labels
+      });
+    } catch (error62) {
+      if (error62 instanceof RangeError) throw new ConfigError(error62.message);
+      throw error62;
+    }
+    if (v.out) {
+      const dir = resolve14(ctx.cwd, v.out);
+      mkdirSync3(dir, { recursive: true });
+      writeFileSync4(join10(dir, "result.json"), renderJson(result));
+      writeFileSync4(join10(dir, "report.md"), renderMarkdown(result));
+    }
+    write(
+      ctx.stdout,
+      format === "json" ? renderJson(result) : format === "markdown" ? renderMarkdown(result) : renderText(result)
+    );
+    return exitCodeFor(result, v.annotate ? "annotate" : config2.onRegression);
+  }
+};
+function parseSlice(value) {
+  if (value === "status" || value === "host" || value === "commit") return { kind: value };
+  const flag = /^flag:(.+)$/.exec(value);
+  if (flag) return { kind: "flag", name: flag[1] };
+  throw new UsageError(`--by must be status, host, commit or flag:NAME, got '${value}'`);
+}
+function parseSplit(v) {
+  const b = v["before-commit"];
+  const a = v["after-commit"];
+  if (v.at !== void 0) {
+    if (b || a) throw new UsageError("split by --at or by commits, not both");
+    const at = /^\d+$/.test(v.at) ? Number(v.at) : Date.parse(v.at);
+    if (!Number.isFinite(at))
+      throw new UsageError(`--at: not a time: '${v.at}' (ISO 8601 or Unix ms)`);
+    return { kind: "time", at };
+  }
+  if (b || a) {
+    if (!b || !a) throw new UsageError("--before-commit and --after-commit go together");
+    return { kind: "commit", before: b, after: a };
+  }
+  return { kind: "auto" };
+}
+async function readAll(ctx, inputs) {
+  const files = await expandInputs(ctx.cwd, inputs);
+  if (files.length === 0) throw new ConfigError("no recordings match", { file: inputs.join(" ") });
+  const out = { samples: [], skipped: /* @__PURE__ */ new Map(), truncated: [] };
+  for (const file2 of files) {
+    let text2;
+    try {
+      text2 = await readFile8(resolve14(ctx.cwd, file2), "utf8");
+    } catch (error62) {
+      const code3 = error62.code;
+      throw new ConfigError(code3 === "ENOENT" ? "file not found" : `cannot read: ${code3}`, {
+        file: file2
+      });
+    }
+    readRecordings(text2, file2, out);
+  }
+  return out;
+}
+
 // src/cli.ts
 var COMMANDS = [
   runCommand,
+  mergeCommand,
   compareCommand,
   reportCommand,
   calibrateCommand,
   importCommand,
+  rolloutCommand,
   probeCommand,
   measureCommand,
-  cleanupCommand
+  cleanupCommand,
+  historyCommand,
+  driftCommand,
+  dashboardCommand
 ];
 function usage() {
   const width2 = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -35612,8 +38315,8 @@ ${usage()}`);
       if (error62.hint) write(stderr, `hint: ${error62.hint}`);
       return error62.kind === "interrupted" ? 130 : 2;
     }
-    const code2 = error62?.code;
-    if (typeof code2 === "string" && /^E[A-Z]+$/.test(code2) && !(error62 instanceof PerfgateError)) {
+    const code3 = error62?.code;
+    if (typeof code3 === "string" && /^E[A-Z]+$/.test(code3) && !(error62 instanceof PerfgateError)) {
       write(stderr, `perfgate ${command.name}: ${errorMessage(error62)}`);
       return 2;
     }
@@ -35653,8 +38356,8 @@ perfgate: ${signal} received, stopping (again to force)
   process.on("SIGTERM", onSignal);
   process.on("SIGHUP", onSignal);
   main(process.argv.slice(2), { signal: controller.signal }).then(
-    (code2) => {
-      process.exitCode = code2;
+    (code3) => {
+      process.exitCode = code3;
     },
     (error62) => {
       process.stderr.write(`perfgate: ${errorMessage(error62)}

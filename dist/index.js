@@ -1041,16 +1041,16 @@ var require_parse = __commonJS({
         const analysis = analyzeRepeatedExtglob(body, opts);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
-          const open3 = tokens[token.tokensIndex];
-          open3.type = "text";
-          open3.value = literal2;
-          open3.output = safeOutput || utils.escapeRegex(literal2);
+          const open4 = tokens[token.tokensIndex];
+          open4.type = "text";
+          open4.value = literal2;
+          open4.output = safeOutput || utils.escapeRegex(literal2);
           for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
             tokens[i].value = "";
             tokens[i].output = "";
             delete tokens[i].suffix;
           }
-          state.output = token.output + open3.output;
+          state.output = token.output + open4.output;
           state.backtrack = true;
           push({ type: "paren", extglob: true, value, output: "" });
           decrement("parens");
@@ -1270,15 +1270,15 @@ var require_parse = __commonJS({
         }
         if (value === "{" && opts.nobrace !== true) {
           increment("braces");
-          const open3 = {
+          const open4 = {
             type: "brace",
             value,
             output: "(",
             outputIndex: state.output.length,
             tokensIndex: state.tokens.length
           };
-          braces.push(open3);
-          push(open3);
+          braces.push(open4);
+          push(open4);
           continue;
         }
         if (value === "}") {
@@ -11271,9 +11271,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve3(data);
+              return err ? reject(err) : resolve4(data);
             });
           });
         }
@@ -11311,12 +11311,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve3(data);
+              ) : resolve4(data);
             });
           });
         }
@@ -13583,8 +13583,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve3, reject) => {
-        res = resolve3;
+      const promise2 = new Promise((resolve4, reject) => {
+        res = resolve4;
         rej = reject;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -15835,12 +15835,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve3, reject) => {
+      const waitForDrain = () => new Promise((resolve4, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve3;
+          callback = resolve4;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -16510,12 +16510,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve3, reject) => {
+      const waitForDrain = () => new Promise((resolve4, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve3;
+          callback = resolve4;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -16994,16 +16994,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve3) => {
+        return new Promise((resolve4) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve3;
+            this[kClosedResolve] = resolve4;
           } else {
-            resolve3(null);
+            resolve4(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve3) => {
+        return new Promise((resolve4) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request4 = requests[i];
@@ -17014,7 +17014,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve3(null);
+            resolve4(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -17065,7 +17065,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve3, reject) => {
+        const socket = await new Promise((resolve4, reject) => {
           client[kConnector]({
             host,
             hostname: hostname3,
@@ -17077,7 +17077,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve3(socket2);
+              resolve4(socket2);
             }
           });
         });
@@ -17413,8 +17413,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve3) => {
-            this[kClosedResolve] = resolve3;
+          await new Promise((resolve4) => {
+            this[kClosedResolve] = resolve4;
           });
         }
       }
@@ -18683,7 +18683,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve3, reject) => {
+        return await new Promise((resolve4, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -18696,7 +18696,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve3(null);
+              resolve4(null);
             }
           }).on("error", noop3).on("data", function(chunk) {
             limit -= chunk.length;
@@ -18715,7 +18715,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve3, reject) => {
+      return new Promise((resolve4, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -18732,7 +18732,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve3,
+              resolve: resolve4,
               reject,
               length: 0,
               body: []
@@ -18802,18 +18802,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve3, stream, length } = consume2;
+      const { type, body, resolve: resolve4, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve3(chunksDecode(body, length));
+          resolve4(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve3(JSON.parse(chunksDecode(body, length)));
+          resolve4(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve3(chunksConcat(body, length).buffer);
+          resolve4(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve3(new Blob(body, { type: stream[kContentType] }));
+          resolve4(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve3(chunksConcat(body, length));
+          resolve4(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -19070,9 +19070,9 @@ var require_api_request = __commonJS({
     };
     function request4(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           request4.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -19295,9 +19295,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -19582,9 +19582,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -19676,9 +19676,9 @@ var require_api_connect = __commonJS({
     };
     function connect3(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           connect3.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -20224,7 +20224,7 @@ var require_mock_interceptor = __commonJS({
 var require_mock_client = __commonJS({
   "node_modules/undici/lib/mock/mock-client.js"(exports, module) {
     "use strict";
-    var { promisify: promisify2 } = __require("node:util");
+    var { promisify: promisify3 } = __require("node:util");
     var Client = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -20264,7 +20264,7 @@ var require_mock_client = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify2(this[kOriginalClose])();
+        await promisify3(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -20277,7 +20277,7 @@ var require_mock_client = __commonJS({
 var require_mock_pool = __commonJS({
   "node_modules/undici/lib/mock/mock-pool.js"(exports, module) {
     "use strict";
-    var { promisify: promisify2 } = __require("node:util");
+    var { promisify: promisify3 } = __require("node:util");
     var Pool = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -20317,7 +20317,7 @@ var require_mock_pool = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify2(this[kOriginalClose])();
+        await promisify3(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -23541,7 +23541,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request4);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve3, reject) => agent.dispatch(
+        return new Promise((resolve4, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -23617,7 +23617,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve3({
+              resolve4({
                 status,
                 statusText,
                 headersList,
@@ -23660,7 +23660,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve3({
+              resolve4({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -27401,8 +27401,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve3) => {
-        setTimeout(resolve3, ms).unref();
+      return new Promise((resolve4) => {
+        setTimeout(resolve4, ms).unref();
       });
     }
     module.exports = {
@@ -28384,11 +28384,11 @@ var require_lib = __commonJS({
     })();
     var __awaiter3 = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -28404,7 +28404,7 @@ var require_lib = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -28491,26 +28491,26 @@ var require_lib = __commonJS({
       }
       readBody() {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve3) => __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve4) => __awaiter3(this, void 0, void 0, function* () {
             let output2 = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output2 = Buffer.concat([output2, chunk]);
             });
             this.message.on("end", () => {
-              resolve3(output2.toString());
+              resolve4(output2.toString());
             });
           }));
         });
       }
       readBodyBuffer() {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve3) => __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve4) => __awaiter3(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
             });
             this.message.on("end", () => {
-              resolve3(Buffer.concat(chunks));
+              resolve4(Buffer.concat(chunks));
             });
           }));
         });
@@ -28718,14 +28718,14 @@ var require_lib = __commonJS({
        */
       requestRaw(info2, data) {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             function callbackForResult(err, res) {
               if (err) {
                 reject(err);
               } else if (!res) {
                 reject(new Error("Unknown error"));
               } else {
-                resolve3(res);
+                resolve4(res);
               }
             }
             this.requestRawWithCallback(info2, data, callbackForResult);
@@ -28969,12 +28969,12 @@ var require_lib = __commonJS({
         return __awaiter3(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
           const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-          return new Promise((resolve3) => setTimeout(() => resolve3(), ms));
+          return new Promise((resolve4) => setTimeout(() => resolve4(), ms));
         });
       }
       _processResponse(res, options) {
         return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve3, reject) => __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve4, reject) => __awaiter3(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -28982,7 +28982,7 @@ var require_lib = __commonJS({
               headers: {}
             };
             if (statusCode === HttpCodes2.NotFound) {
-              resolve3(response);
+              resolve4(response);
             }
             function dateTimeDeserializer(key, value) {
               if (typeof value === "string") {
@@ -29021,7 +29021,7 @@ var require_lib = __commonJS({
               err.result = response.result;
               reject(err);
             } else {
-              resolve3(response);
+              resolve4(response);
             }
           }));
         });
@@ -29033,15 +29033,152 @@ var require_lib = __commonJS({
 });
 
 // src/action/deps.ts
-import { readFileSync as readFileSync7 } from "node:fs";
+import { readFileSync as readFileSync9 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
 
 // src/pipeline.ts
 import { createHash as createHash2, randomInt } from "node:crypto";
-import { readFileSync as readFileSync5 } from "node:fs";
+import { readFileSync as readFileSync7 } from "node:fs";
 import { join as join4, relative as relative2, resolve as resolve2 } from "node:path";
 
 // node_modules/simple-statistics/dist/simple-statistics.mjs
+function quantileSorted(x, p) {
+  var idx = (x.length - 1) * p;
+  if (x.length === 0) {
+    throw new Error("quantile requires at least one data point.");
+  } else if (p < 0 || p > 1) {
+    throw new Error("quantiles must be between 0 and 1");
+  } else if (p === 1) {
+    return x[x.length - 1];
+  } else if (p === 0) {
+    return x[0];
+  } else if (idx % 1 !== 0) {
+    var lower = Math.floor(idx);
+    var upper = Math.ceil(idx);
+    var fraction3 = idx - lower;
+    return x[lower] + fraction3 * (x[upper] - x[lower]);
+  } else {
+    return x[idx];
+  }
+}
+function quickselect(arr, k, left, right) {
+  left = left || 0;
+  right = right || arr.length - 1;
+  while (right > left) {
+    if (right - left > 600) {
+      var n = right - left + 1;
+      var m = k - left + 1;
+      var z3 = Math.log(n);
+      var s = 0.5 * Math.exp(2 * z3 / 3);
+      var sd = 0.5 * Math.sqrt(z3 * s * (n - s) / n);
+      if (m - n / 2 < 0) {
+        sd *= -1;
+      }
+      var newLeft = Math.max(left, Math.floor(k - m * s / n + sd));
+      var newRight = Math.min(
+        right,
+        Math.floor(k + (n - m) * s / n + sd)
+      );
+      quickselect(arr, k, newLeft, newRight);
+    }
+    var t = arr[k];
+    var i = left;
+    var j = right;
+    swap(arr, left, k);
+    if (arr[right] > t) {
+      swap(arr, left, right);
+    }
+    while (i < j) {
+      swap(arr, i, j);
+      i++;
+      j--;
+      while (arr[i] < t) {
+        i++;
+      }
+      while (arr[j] > t) {
+        j--;
+      }
+    }
+    if (arr[left] === t) {
+      swap(arr, left, j);
+    } else {
+      j++;
+      swap(arr, j, right);
+    }
+    if (j <= k) {
+      left = j + 1;
+    }
+    if (k <= j) {
+      right = j - 1;
+    }
+  }
+}
+function swap(arr, i, j) {
+  var tmp = arr[i];
+  arr[i] = arr[j];
+  arr[j] = tmp;
+}
+function quantile(x, p) {
+  var copy = x.slice();
+  if (Array.isArray(p)) {
+    multiQuantileSelect(copy, p);
+    var results = [];
+    for (var i = 0; i < p.length; i++) {
+      results[i] = quantileSorted(copy, p[i]);
+    }
+    return results;
+  } else {
+    var idx = quantileIndex(copy.length, p);
+    quantileSelect(copy, idx, 0, copy.length - 1);
+    return quantileSorted(copy, p);
+  }
+}
+function quantileSelect(arr, k, left, right) {
+  if (k % 1 === 0) {
+    quickselect(arr, k, left, right);
+  } else {
+    k = Math.floor(k);
+    quickselect(arr, k, left, right);
+    quickselect(arr, k + 1, k + 1, right);
+  }
+}
+function multiQuantileSelect(arr, p) {
+  var positions = /* @__PURE__ */ new Set();
+  for (var i = 0; i < p.length; i++) {
+    var idx = quantileIndex(arr.length, p[i]);
+    positions.add(Math.floor(idx));
+    positions.add(Math.ceil(idx));
+  }
+  var indices = Array.from(positions).sort(compare);
+  multiselect(arr, indices, 0, indices.length - 1, 0, arr.length - 1);
+}
+function multiselect(arr, indices, lo, hi, left, right) {
+  if (lo > hi) {
+    return;
+  }
+  var mid = lo + hi >> 1;
+  quickselect(arr, indices[mid], left, right);
+  multiselect(arr, indices, lo, mid - 1, left, indices[mid] - 1);
+  multiselect(arr, indices, mid + 1, hi, indices[mid] + 1, right);
+}
+function compare(a, b) {
+  return a - b;
+}
+function quantileIndex(len, p) {
+  var idx = (len - 1) * p;
+  if (p === 1) {
+    return len - 1;
+  } else if (p === 0) {
+    return 0;
+  } else if (idx % 1 !== 0) {
+    return idx;
+  } else {
+    return idx;
+  }
+}
+function median(x) {
+  return +quantile(x, 0.5);
+}
 var BayesianClassifier = function BayesianClassifier2() {
   this.totalCount = 0;
   this.data = {};
@@ -29473,7 +29610,7 @@ function pRegression(e, threshold) {
 }
 
 // src/analysis/robust.ts
-function median(values) {
+function median2(values) {
   if (values.length === 0) throw new RangeError("median: needs at least one value");
   const sorted2 = Float64Array.from(values).sort();
   const mid = sorted2.length >> 1;
@@ -29670,7 +29807,7 @@ function blockedTotals(table) {
     }
     return t;
   });
-  return { before: median(totals("before")), after: median(totals("after")) };
+  return { before: median2(totals("before")), after: median2(totals("after")) };
 }
 
 // src/analysis/hodges-lehmann.ts
@@ -29809,7 +29946,7 @@ function walshAverages(d) {
     }
   };
 }
-function median2(set2) {
+function median3(set2) {
   const half = Math.floor(set2.size / 2);
   if (set2.size % 2 === 1) return select(set2, half + 1);
   return (select(set2, half) + select(set2, half + 1)) / 2;
@@ -29830,7 +29967,7 @@ function signedRankHodgesLehmann(d, confidence) {
   let qu = exact ? qsignrank(alpha / 2, n) : normalIndex(set2.size, Math.sqrt(n * (n + 1) * (2 * n + 1) / 24), alpha);
   if (qu === 0) qu = 1;
   return {
-    estimate: median2(set2),
+    estimate: median3(set2),
     low: select(set2, qu),
     high: select(set2, set2.size - qu + 1),
     method: exact ? "exact" : "normal"
@@ -29846,7 +29983,7 @@ function twoSampleHodgesLehmann(x, y, confidence) {
   let qu = exact ? qwilcox(alpha / 2, m, n) : normalIndex(set2.size, Math.sqrt(n * m * (n + m + 1) / 12), alpha);
   if (qu === 0) qu = 1;
   return {
-    estimate: median2(set2),
+    estimate: median3(set2),
     low: select(set2, qu),
     high: select(set2, set2.size - qu + 1),
     method: exact ? "exact" : "normal"
@@ -29976,8 +30113,8 @@ function summarize(result) {
     return fit(plural(counts.regression, "regression"), worst.map(describe));
   }
   if (result.verdict === "fail") {
-    const open3 = endpoints.filter((e) => e.verdict === "inconclusive");
-    return fit(`${counts.inconclusive} inconclusive (on-inconclusive: fail)`, open3.map(describe));
+    const open4 = endpoints.filter((e) => e.verdict === "inconclusive");
+    return fit(`${counts.inconclusive} inconclusive (on-inconclusive: fail)`, open4.map(describe));
   }
   const parts2 = [`no regression beyond threshold in ${plural(endpoints.length, "endpoint")}`];
   if (counts.improvement > 0) parts2.push(`${counts.improvement} improved`);
@@ -30225,7 +30362,7 @@ function warmupSummary(set2) {
   for (const name of [...cells.keys()].sort(byName)) {
     const cell2 = cells.get(name);
     const side = (b) => ({
-      requests: median(cell2[b].requests),
+      requests: median2(cell2[b].requests),
       unsettled: cell2[b].unsettled,
       processes: cell2[b].requests.length
     });
@@ -30235,7 +30372,7 @@ function warmupSummary(set2) {
   return {
     mode: fixed ? "fixed" : "auto",
     endpoints,
-    wallMs: median(events.map((e) => e.wallMs)),
+    wallMs: median2(events.map((e) => e.wallMs)),
     timedOut: events.filter((e) => e.timedOut).length
   };
 }
@@ -30299,11 +30436,11 @@ function analyze(set2, options) {
   const minRounds = Math.max(2, Math.ceil(options.minRounds ?? 2));
   const counter = set2.header?.counter ?? options.counter ?? UNKNOWN_COUNTER;
   const collected = collect(set2);
-  const resolve3 = thresholdResolver(options.thresholds);
+  const resolve4 = thresholdResolver(options.thresholds);
   const names = [...collected.endpoints.keys()].sort(byName);
   const weights = trafficWeights(set2, collected, names);
   const drafts = names.map(
-    (name) => measureEndpoint(collected.endpoints.get(name), resolve3(name), options, minRounds)
+    (name) => measureEndpoint(collected.endpoints.get(name), resolve4(name), options, minRounds)
   );
   const levelAlpha = options.sequential ? lookAlpha(options.sequential, alpha) : alpha;
   const judged = drafts.filter((d) => d.errors.length === 0 && d.estimate);
@@ -35492,7 +35629,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve3) {
+function isRecursive(inst, stack, resolve4) {
   const cached4 = recursive.get(inst);
   if (cached4 !== void 0)
     return cached4 ? PROVEN : NONE;
@@ -35502,7 +35639,7 @@ function isRecursive(inst, stack, resolve3) {
   let result = NONE;
   const check3 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve3);
+      const answer = isRecursive(child, stack, resolve4);
       if (answer > result)
         result = answer;
     }
@@ -35513,7 +35650,7 @@ function isRecursive(inst, stack, resolve3) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve3) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve4) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -35577,7 +35714,7 @@ function isRecursive(inst, stack, resolve3) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def2._cachedInner ?? (resolve3 ? inst._zod.innerType : void 0);
+      const inner = def2._cachedInner ?? (resolve4 ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -49928,7 +50065,7 @@ function visit(schema, fnOrHandlers) {
     return h ? h(node2, rewritten) : node2;
   };
   const cache = /* @__PURE__ */ new Map();
-  function run3(s) {
+  function run4(s) {
     const cached4 = cache.get(s);
     if (cached4 === RESOLVING) {
       return new $ZodLazy({
@@ -49954,21 +50091,21 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newShape = {};
         for (const k of keys) {
-          const mapped = run3(oldShape[k]);
+          const mapped = run4(oldShape[k]);
           if (mapped !== oldShape[k])
             changed = true;
           newShape[k] = mapped;
         }
         let newCatchall = def2.catchall;
         if (def2.catchall) {
-          newCatchall = run3(def2.catchall);
+          newCatchall = run4(def2.catchall);
           if (newCatchall !== def2.catchall)
             changed = true;
         }
         return changed ? clone(s, { ...def2, shape: newShape, catchall: newCatchall }) : s;
       }
       case "array": {
-        const mapped = run3(def2.element);
+        const mapped = run4(def2.element);
         return mapped === def2.element ? s : clone(s, { ...def2, element: mapped });
       }
       case "tuple": {
@@ -49976,14 +50113,14 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newItems = [];
         for (const item of oldItems) {
-          const mapped = run3(item);
+          const mapped = run4(item);
           if (mapped !== item)
             changed = true;
           newItems.push(mapped);
         }
         let newRest = def2.rest;
         if (def2.rest) {
-          newRest = run3(def2.rest);
+          newRest = run4(def2.rest);
           if (newRest !== def2.rest)
             changed = true;
         }
@@ -49991,12 +50128,12 @@ function visit(schema, fnOrHandlers) {
       }
       case "record":
       case "map": {
-        const newKey = run3(def2.keyType);
-        const newVal = run3(def2.valueType);
+        const newKey = run4(def2.keyType);
+        const newVal = run4(def2.valueType);
         return newKey === def2.keyType && newVal === def2.valueType ? s : clone(s, { ...def2, keyType: newKey, valueType: newVal });
       }
       case "set": {
-        const newVal = run3(def2.valueType);
+        const newVal = run4(def2.valueType);
         return newVal === def2.valueType ? s : clone(s, { ...def2, valueType: newVal });
       }
       case "union": {
@@ -50004,7 +50141,7 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newOptions = [];
         for (const opt of oldOptions) {
-          const mapped = run3(opt);
+          const mapped = run4(opt);
           if (mapped !== opt)
             changed = true;
           newOptions.push(mapped);
@@ -50012,8 +50149,8 @@ function visit(schema, fnOrHandlers) {
         return changed ? clone(s, { ...def2, options: newOptions }) : s;
       }
       case "intersection": {
-        const newLeft = run3(def2.left);
-        const newRight = run3(def2.right);
+        const newLeft = run4(def2.left);
+        const newRight = run4(def2.right);
         return newLeft === def2.left && newRight === def2.right ? s : clone(s, { ...def2, left: newLeft, right: newRight });
       }
       case "optional":
@@ -50025,23 +50162,23 @@ function visit(schema, fnOrHandlers) {
       case "nonoptional":
       case "promise":
       case "success": {
-        const newInner = run3(def2.innerType);
+        const newInner = run4(def2.innerType);
         return newInner === def2.innerType ? s : clone(s, { ...def2, innerType: newInner });
       }
       case "pipe": {
-        const newIn = run3(def2.in);
-        const newOut = run3(def2.out);
+        const newIn = run4(def2.in);
+        const newOut = run4(def2.out);
         return newIn === def2.in && newOut === def2.out ? s : clone(s, { ...def2, in: newIn, out: newOut });
       }
       case "function": {
-        const newInput = run3(def2.input);
-        const newOutput = run3(def2.output);
+        const newInput = run4(def2.input);
+        const newOutput = run4(def2.output);
         return newInput === def2.input && newOutput === def2.output ? s : clone(s, { ...def2, input: newInput, output: newOutput });
       }
       case "lazy": {
         const original = def2.getter;
         const { _cachedInner, ...rest } = def2;
-        return clone(s, { ...rest, getter: () => run3(original()) });
+        return clone(s, { ...rest, getter: () => run4(original()) });
       }
       // A leaf by choice: `parts` are regex fragments, not data positions.
       case "template_literal":
@@ -50072,7 +50209,7 @@ function visit(schema, fnOrHandlers) {
       }
     }
   }
-  return run3(schema);
+  return run4(schema);
 }
 
 // node_modules/zod/v4/classic/deep-partial.js
@@ -50514,12 +50651,12 @@ function renderMarkdown(result, options = {}) {
     if (notes.length > 0) {
       lines.push(...notes.map((n, i) => `<sup>${i + 1}</sup> ${cell(n)}  `), "");
     }
-    const open3 = rows.filter((e) => e.verdict === "inconclusive");
-    if (open3.length > 0) {
+    const open4 = rows.filter((e) => e.verdict === "inconclusive");
+    if (open4.length > 0) {
       lines.push(
         "**Inconclusive**:",
         "",
-        ...open3.map(
+        ...open4.map(
           (e) => `- ${code(e.endpoint)}: ${cell(inconclusiveReason(e))}; ${moreRoundsAdvice(e)}.`
         ),
         ""
@@ -50548,6 +50685,11 @@ var PerfgateError = class extends Error {
     this.name = new.target.name;
     this.kind = kind;
     this.hint = hint;
+  }
+};
+var UsageError = class extends PerfgateError {
+  constructor(message, hint) {
+    super("usage", message, hint);
   }
 };
 var ConfigError = class extends PerfgateError {
@@ -50651,7 +50793,7 @@ function didYouMean(word, candidates) {
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 function parseCpuList(text2) {
-  const cpus2 = /* @__PURE__ */ new Set();
+  const cpus3 = /* @__PURE__ */ new Set();
   const trimmed = text2.trim();
   if (trimmed === "") throw new RangeError("an empty CPU list");
   for (const part of trimmed.split(",")) {
@@ -50661,12 +50803,12 @@ function parseCpuList(text2) {
     const to = m[2] === void 0 ? from : Number(m[2]);
     if (to < from) throw new RangeError(`'${part.trim()}' runs backwards`);
     if (to > 4095) throw new RangeError(`CPU ${to} is out of range`);
-    for (let cpu = from; cpu <= to; cpu++) cpus2.add(cpu);
+    for (let cpu = from; cpu <= to; cpu++) cpus3.add(cpu);
   }
-  return [...cpus2].sort((a, b) => a - b);
+  return [...cpus3].sort((a, b) => a - b);
 }
-function formatCpuList(cpus2) {
-  const sorted2 = [...new Set(cpus2)].sort((a, b) => a - b);
+function formatCpuList(cpus3) {
+  const sorted2 = [...new Set(cpus3)].sort((a, b) => a - b);
   const parts2 = [];
   for (let i = 0; i < sorted2.length; ) {
     let j = i;
@@ -50691,8 +50833,8 @@ function readHybridCpu(sys = "/sys") {
     const dir = join(sys, "bus", "event_source", "devices", name);
     try {
       const type = Number.parseInt(readFileSync(join(dir, "type"), "utf8").trim(), 10);
-      const cpus2 = parseCpuList(readFileSync(join(dir, "cpus"), "utf8"));
-      return Number.isInteger(type) && type > 0 ? { name, type, cpus: cpus2 } : null;
+      const cpus3 = parseCpuList(readFileSync(join(dir, "cpus"), "utf8"));
+      return Number.isInteger(type) && type > 0 ? { name, type, cpus: cpus3 } : null;
     } catch {
       return null;
     }
@@ -51586,10 +51728,10 @@ var CounterSet = class _CounterSet {
     let multiplexed = false;
     for (const g2 of this.groups) {
       const en = buf[g2.offset];
-      const run3 = buf[g2.offset + 1];
-      if (run3 < en) multiplexed = true;
+      const run4 = buf[g2.offset + 1];
+      if (run4 < en) multiplexed = true;
       enabled = Math.max(enabled, en);
-      running = Math.max(running, run3);
+      running = Math.max(running, run4);
       g2.events.forEach((e, i) => {
         values[e] = buf[g2.offset + 2 + i];
       });
@@ -51801,8 +51943,8 @@ var pidFile;
 var exitHookInstalled = false;
 function statFields(pid) {
   try {
-    const stat2 = readFileSync3(`/proc/${pid}/stat`, "utf8");
-    return stat2.slice(stat2.lastIndexOf(")") + 2).split(" ");
+    const stat3 = readFileSync3(`/proc/${pid}/stat`, "utf8");
+    return stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
   } catch {
     return null;
   }
@@ -52010,12 +52152,12 @@ function spawnBlocked(options) {
     child.stdout.on("data", (c) => tail.push(c));
     child.stderr.on("data", (c) => tail.push(c));
   }
-  const closed = new Promise((resolve3) => child.once("close", resolve3));
+  const closed = new Promise((resolve4) => child.once("close", resolve4));
   let running = true;
-  const exited = new Promise((resolve3) => {
+  const exited = new Promise((resolve4) => {
     child.once("exit", (code2, signal) => {
       running = false;
-      resolve3({ code: code2, signal });
+      resolve4({ code: code2, signal });
     });
   });
   const go = child.stdio[3];
@@ -52080,7 +52222,7 @@ function resolvePlacement(setting, events, facts) {
   const hardware = events.some((e) => eventInfo(e)?.kind === "hardware");
   const countingPmu = hybrid && hardware ? hybrid.core : null;
   const coreList = countingPmu ? formatCpuList(countingPmu.cpus) : "";
-  let cpus2;
+  let cpus3;
   if (setting === "all") {
     if (countingPmu) {
       return {
@@ -52091,8 +52233,8 @@ function resolvePlacement(setting, events, facts) {
     }
   } else if (setting === "auto") {
     if (countingPmu) {
-      cpus2 = countingPmu.cpus.filter((c) => allowed.has(c));
-      if (cpus2.length === 0) {
+      cpus3 = countingPmu.cpus.filter((c) => allowed.has(c));
+      if (cpus3.length === 0) {
         return {
           ok: false,
           message: `none of the performance cores (${coreList}) is available to perfgate (it may use ${formatCpuList(allowedCpus)})`,
@@ -52118,16 +52260,16 @@ function resolvePlacement(setting, events, facts) {
         };
       }
     }
-    cpus2 = setting;
+    cpus3 = setting;
   }
   const placement = {
-    ...cpus2 ? { cpus: cpus2 } : {},
+    ...cpus3 ? { cpus: cpus3 } : {},
     ...countingPmu ? { pmuType: countingPmu.type } : {}
   };
   return {
     ok: true,
     placement,
-    cpus: cpus2 ? formatCpuList(cpus2) : null,
+    cpus: cpus3 ? formatCpuList(cpus3) : null,
     pmu: countingPmu ? countingPmu.name : null
   };
 }
@@ -52136,9 +52278,9 @@ function resolvePlacement(setting, events, facts) {
 import { execFile } from "node:child_process";
 var cached3;
 function aslrOffWorks() {
-  cached3 ??= new Promise((resolve3) => {
+  cached3 ??= new Promise((resolve4) => {
     const [cmd, ...args] = aslrOffPrefix();
-    execFile(cmd, [...args, "true"], (error63) => resolve3(!error63));
+    execFile(cmd, [...args, "true"], (error63) => resolve4(!error63));
   });
   return cached3;
 }
@@ -52146,14 +52288,14 @@ function aslrOffWorks() {
 // src/targets/port.ts
 import { createServer } from "node:net";
 function freePort() {
-  return new Promise((resolve3, reject) => {
+  return new Promise((resolve4, reject) => {
     const server = createServer();
     server.unref();
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
       server.close(() => {
-        if (address && typeof address === "object") resolve3(address.port);
+        if (address && typeof address === "object") resolve4(address.port);
         else reject(new Error("could not allocate a port"));
       });
     });
@@ -52164,31 +52306,31 @@ function freePort() {
 import { request } from "node:http";
 import { connect } from "node:net";
 function probeHttp(port, path5) {
-  return new Promise((resolve3) => {
+  return new Promise((resolve4) => {
     const req = request(
       { host: "127.0.0.1", port, path: path5, method: "GET", timeout: 2e3, agent: false },
       (res) => {
         res.resume();
         res.on("end", () => {
           const status = res.statusCode ?? 0;
-          resolve3(status >= 200 && status < 400 ? null : `HTTP ${status}`);
+          resolve4(status >= 200 && status < 400 ? null : `HTTP ${status}`);
         });
-        res.on("error", (e) => resolve3(e.message));
+        res.on("error", (e) => resolve4(e.message));
       }
     );
     req.on("timeout", () => req.destroy(new Error("no answer within 2s")));
-    req.on("error", (e) => resolve3(e.code ?? e.message));
+    req.on("error", (e) => resolve4(e.code ?? e.message));
     req.end();
   });
 }
 function probePort(port) {
-  return new Promise((resolve3) => {
+  return new Promise((resolve4) => {
     const socket = connect({ host: "127.0.0.1", port });
     socket.once("connect", () => {
       socket.destroy();
-      resolve3(null);
+      resolve4(null);
     });
-    socket.once("error", (e) => resolve3(e.code ?? e.message));
+    socket.once("error", (e) => resolve4(e.code ?? e.message));
   });
 }
 async function waitReady(port, readiness, isRunning, signal) {
@@ -52353,7 +52495,7 @@ var LocalClient = class {
     } catch (error63) {
       return Promise.reject(error63);
     }
-    return new Promise((resolve3, reject) => {
+    return new Promise((resolve4, reject) => {
       const headers = { ...req.headers };
       if (req.body) headers["content-length"] = String(req.body.length);
       onSend?.();
@@ -52378,7 +52520,7 @@ var LocalClient = class {
           res.on("end", () => {
             onComplete?.();
             const status = res.statusCode ?? 0;
-            resolve3(
+            resolve4(
               hash2 ? { status, bytes, bodyHash: hash2.digest("hex").slice(0, 16) } : { status, bytes }
             );
           });
@@ -52516,6 +52658,14 @@ function createRandom(seed) {
     return result / 4294967296;
   };
 }
+function hashSeed(text2) {
+  let h = 2166136261;
+  for (let i = 0; i < text2.length; i++) {
+    h ^= text2.charCodeAt(i);
+    h = Math.imul(h, 16777619) >>> 0;
+  }
+  return h >>> 0;
+}
 
 // src/replay/order.ts
 function roundSeed(seed, round2) {
@@ -52571,7 +52721,7 @@ function warmBlockSize(distinct) {
 // src/replay/steady.ts
 var STEADY_DELTA = 0.05;
 var MIN_WINDOW = 3;
-function median3(values) {
+function median4(values) {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
@@ -52579,8 +52729,8 @@ function median3(values) {
 function isSteady(blocks, delta = STEADY_DELTA) {
   const window = Math.max(MIN_WINDOW, Math.floor(blocks.length / 4));
   if (blocks.length < 2 * window) return false;
-  const last = median3(blocks.slice(blocks.length - window));
-  const previous = median3(blocks.slice(blocks.length - 2 * window, blocks.length - window));
+  const last = median4(blocks.slice(blocks.length - window));
+  const previous = median4(blocks.slice(blocks.length - 2 * window, blocks.length - window));
   if (!(previous > 0) || !(last > 0)) return false;
   return Math.abs(last / previous - 1) <= delta;
 }
@@ -52700,6 +52850,11 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
           })
         )
       );
+      if (now3() - started > plan.maxDurationMs) {
+        logger.warn(
+          `warm-up stopped: max-duration (${Math.round(plan.maxDurationMs / 1e3)}s) is spent; measuring this round anyway`
+        );
+      }
       [first, second].forEach((m, i) => {
         const w = reports[i];
         writer.write({
@@ -52810,7 +52965,7 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
 }
 
 // src/samples/writer.ts
-import { closeSync, ftruncateSync, mkdirSync as mkdirSync2, openSync, writeSync } from "node:fs";
+import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { dirname as dirname3 } from "node:path";
 
 // src/samples/files.ts
@@ -52839,7 +52994,7 @@ var OutputError = class _OutputError extends EnvironmentError {
     return new _OutputError(
       `cannot write ${path5}: ${cause}${code2 ? ` (${code2})` : ""}${consequence ? `; ${consequence}` : ""}`,
       code2,
-      code2 === "ENOSPC" || code2 === "EDQUOT" ? "free some space, or point --out (the action's out-dir) at a disk with room" : code2 === "EROFS" || code2 === "EACCES" || code2 === "EPERM" ? "point --out (the action's out-dir) at a folder perfgate may write to" : void 0
+      code2 === "ENOSPC" || code2 === "EDQUOT" ? "free some space, or write to a disk with room (--out or -o; the action's out-dir)" : code2 === "EROFS" || code2 === "EACCES" || code2 === "EPERM" ? "write to a folder perfgate may write to (--out or -o; the action's out-dir)" : void 0
     );
   }
 };
@@ -52917,7 +53072,7 @@ var SamplesWriter = class {
     this.ops = ops;
     this.path = path5;
     try {
-      mkdirSync2(dirname3(path5), { recursive: true });
+      ensureOutDir(dirname3(path5));
       this.fd = openSync(path5, "w");
     } catch (error63) {
       throw OutputError.from(path5, error63);
@@ -53561,6 +53716,98 @@ function oneLine(message) {
   return message.replace(/\s+/g, " ");
 }
 
+// src/workload/shard.ts
+import { readFileSync as readFileSync5 } from "node:fs";
+function byName2(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+var MAX_SHARDS = 256;
+function parseShard(text2) {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text2);
+  if (!m) return { ok: false, message: `expected i/n such as 2/3, got '${text2}'` };
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  if (count < 1 || count > MAX_SHARDS)
+    return { ok: false, message: `the shard count must be 1 to ${MAX_SHARDS}, got ${count}` };
+  if (index < 1 || index > count)
+    return { ok: false, message: `the shard index must be 1 to ${count}, got ${index}` };
+  return { ok: true, value: { index, count } };
+}
+function costsFromResult(json2) {
+  const endpoints = json2?.endpoints;
+  if (!Array.isArray(endpoints))
+    return { ok: false, message: "not a perfgate result: no 'endpoints' list" };
+  const out = {};
+  for (const e of endpoints) {
+    const { endpoint: endpoint2, before, after } = e ?? {};
+    if (typeof endpoint2 !== "string") continue;
+    const known = [before, after].filter(
+      (v) => typeof v === "number" && Number.isFinite(v) && v > 0
+    );
+    if (known.length > 0) out[endpoint2] = known.reduce((s, v) => s + v, 0) / known.length;
+  }
+  return { ok: true, value: out };
+}
+function planShards(requests, count, balance) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const r of requests) counts.set(r.endpoint, (counts.get(r.endpoint) ?? 0) + 1);
+  const known = balance ? [...counts.keys()].map((e) => balance[e]).filter((c) => c !== void 0) : [];
+  const basis = known.length > 0 ? "cost" : "requests";
+  const fallback = basis === "cost" ? median(known) : 1;
+  const cost = (e) => counts.get(e) * (basis === "cost" ? balance[e] ?? fallback : 1);
+  const order2 = [...counts.keys()].sort((a, b) => cost(b) - cost(a) || byName2(a, b));
+  const shards = Array.from({ length: count }, () => []);
+  const loads = new Array(count).fill(0);
+  for (const endpoint2 of order2) {
+    let best = 0;
+    for (let i = 1; i < count; i++) if (loads[i] < loads[best]) best = i;
+    shards[best].push(endpoint2);
+    loads[best] += cost(endpoint2);
+  }
+  for (const s of shards) s.sort(byName2);
+  return { shards, loads, basis };
+}
+function selectShard(workload, shard, logger) {
+  const plan = planShards(workload.requests, shard.count, shard.balance);
+  const endpoints = plan.shards[shard.index - 1];
+  if (endpoints.length === 0) {
+    throw new UsageError(
+      `shard ${shard.index}/${shard.count} has no endpoint to measure: the workload has ${workload.endpoints.length} endpoint(s)`,
+      `use at most ${workload.endpoints.length} shards`
+    );
+  }
+  const mine = new Set(endpoints);
+  const requests = workload.requests.filter((r) => mine.has(r.endpoint));
+  const share2 = plan.loads[shard.index - 1] / plan.loads.reduce((s, l) => s + l, 0);
+  logger.info(
+    `shard ${shard.index}/${shard.count}: ${endpoints.length} of ${workload.endpoints.length} endpoints, ${requests.length} of ${workload.requests.length} requests (${(share2 * 100).toFixed(0)} % of the expected ${plan.basis === "cost" ? "cost" : "requests"})`
+  );
+  return {
+    requests,
+    endpoints,
+    info: {
+      index: shard.index,
+      count: shard.count,
+      of: [...workload.endpoints],
+      basis: plan.basis
+    }
+  };
+}
+function readBalance(file2) {
+  let json2;
+  try {
+    json2 = JSON.parse(readFileSync5(file2, "utf8"));
+  } catch (error63) {
+    const code2 = error63.code;
+    throw new ConfigError(code2 ? `cannot read the balance result: ${code2}` : "not valid JSON", {
+      file: file2
+    });
+  }
+  const costs = costsFromResult(json2);
+  if (!costs.ok) throw new ConfigError(costs.message, { file: file2 });
+  return costs.value;
+}
+
 // src/workload/weights.ts
 function endpointWeights(requests) {
   const largest = requests.reduce((m, r) => Math.max(m, r.weight), 0);
@@ -53572,6 +53819,37 @@ function endpointWeights(requests) {
   const out = {};
   for (const r of scaled) out[r.endpoint] = (out[r.endpoint] ?? 0) + (total > 0 ? r.w / total : 0);
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+// src/proc/cpuinfo.ts
+import { readFileSync as readFileSync6 } from "node:fs";
+import { cpus as cpus2 } from "node:os";
+function parseCpuInfo(text2) {
+  const out = {};
+  for (const line of text2.split("\n")) {
+    if (line.trim() === "" && out.flags) break;
+    const at2 = line.indexOf(":");
+    if (at2 < 0) continue;
+    const key = line.slice(0, at2).trim();
+    const value = line.slice(at2 + 1).trim();
+    if (key === "model name" && !out.cpuModel) out.cpuModel = value;
+    else if ((key === "flags" || key === "Features") && !out.flags)
+      out.flags = [...new Set(value.split(/\s+/).filter(Boolean))].sort();
+    else if (key === "microcode" && !out.microcode) out.microcode = value;
+  }
+  return out;
+}
+function readMachine() {
+  let facts = {};
+  try {
+    facts = parseCpuInfo(readFileSync6("/proc/cpuinfo", "utf8"));
+  } catch {
+  }
+  return {
+    cpuModel: facts.cpuModel ?? cpus2()[0]?.model.trim() ?? "unknown",
+    flags: facts.flags ?? [],
+    ...facts.microcode ? { microcode: facts.microcode } : {}
+  };
 }
 
 // src/version.ts
@@ -53707,8 +53985,8 @@ function samplesHeader(f) {
     workload: {
       path: config2.workload,
       requests: f.requests,
-      endpoints: f.workload.endpoints,
-      sha256: createHash2("sha256").update(readFileSync5(config2.workload)).digest("hex"),
+      endpoints: f.shard?.endpoints ?? f.workload.endpoints,
+      sha256: createHash2("sha256").update(readFileSync7(config2.workload)).digest("hex"),
       weights: endpointWeights(f.workload.requests)
     },
     builds: { before: build("before"), after: build("after") },
@@ -53720,7 +53998,9 @@ function samplesHeader(f) {
       cpus: report.cpus,
       cpuModel: report.cpuModel
     },
-    ...f.placement.cpus || f.placement.pmu ? { placement: f.placement } : {}
+    ...f.placement.cpus || f.placement.pmu ? { placement: f.placement } : {},
+    machine: readMachine(),
+    ...f.shard ? { shard: { ...f.shard.info, looks: f.looks } } : {}
   };
 }
 function planLine(config2, plan) {
@@ -53753,7 +54033,8 @@ async function runGate(options) {
   if (workload.requests.length === 0) {
     throw new EnvironmentError(`the workload ${config2.workload} holds no requests`);
   }
-  const requests = prepareRequests(config2, workload.requests, env);
+  const shard = options.overrides?.shard ? selectShard(workload, options.overrides.shard, logger) : void 0;
+  const requests = prepareRequests(config2, shard?.requests ?? workload.requests, env);
   let noAslr = !config2.measure.aslr;
   if (noAslr && !await aslrOffWorks()) {
     logger.warn(
@@ -53798,7 +54079,9 @@ async function runGate(options) {
       builds,
       workload,
       requests: requests.length,
-      placement: { cpus: placed.cpus, pmu: placed.pmu }
+      placement: { cpus: placed.cpus, pmu: placed.pmu },
+      shard,
+      looks: plan
     });
     writer.write(header);
     writer.flush();
@@ -53902,6 +54185,331 @@ async function runGate(options) {
     onRegression: config2.onRegression,
     exitCode: exitCodeFor(result, config2.onRegression),
     ...failure2 ? { error: errorMessage(failure2) } : {}
+  };
+}
+
+// src/merge/merge.ts
+var MergeProblem = class extends Error {
+  constructor(message, hint) {
+    super(message);
+    this.hint = hint;
+    this.name = "MergeProblem";
+  }
+  hint;
+};
+var same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+function shardOf(f) {
+  const header = f.set.header;
+  if (!header) throw new MergeProblem(`${f.file}: no samples header, so not a shard's samples`);
+  if (!header.shard) {
+    throw new MergeProblem(
+      `${f.file}: not a shard's samples (its header has no shard)`,
+      "measure each shard with 'perfgate run --shard i/n'"
+    );
+  }
+  return { ...f, header, shard: header.shard };
+}
+function checkCoverage(shards) {
+  const counts = [...new Set(shards.map((s) => s.shard.count))];
+  if (counts.length > 1) {
+    const list = shards.map((s) => `${s.file} is ${s.shard.index}/${s.shard.count}`).join(", ");
+    throw new MergeProblem(`the shards disagree on how many shards there are: ${list}`);
+  }
+  const count = counts[0];
+  const byIndex = /* @__PURE__ */ new Map();
+  for (const s of shards)
+    byIndex.set(s.shard.index, [...byIndex.get(s.shard.index) ?? [], s.file]);
+  for (const [index, files] of [...byIndex].sort(([a], [b]) => a - b)) {
+    if (files.length > 1) {
+      throw new MergeProblem(
+        `shard ${index}/${count} is given ${files.length} times: ${files.join(", ")}`,
+        "give each shard once (upload each under its own artifact name)"
+      );
+    }
+  }
+  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
+  if (missing.length > 0) {
+    const got = [...byIndex.keys()].sort((a, b) => a - b).join(", ");
+    throw new MergeProblem(
+      `shard${missing.length > 1 ? "s" : ""} ${missing.map((i) => `${i}/${count}`).join(", ")} missing (got ${got}): a verdict without ${missing.length > 1 ? "them" : "it"} would pass endpoints nobody measured`,
+      "check that every shard job finished and uploaded its samples"
+    );
+  }
+}
+function buildId(h, side) {
+  const b = h.builds[side];
+  return b.commit ? `commit ${b.commit.slice(0, 12)}` : b.ref ? `ref ${b.ref}` : `cwd ${b.cwd}`;
+}
+function checkSameRun(first, other) {
+  const a = first.header;
+  const b = other.header;
+  const differ = (what, x, y, hint) => {
+    throw new MergeProblem(
+      `${other.file} (shard ${other.shard.index}) measured ${what} than ${first.file} (shard ${first.shard.index}): ${y} vs ${x}`,
+      hint ?? "merge only the shards of one workflow run"
+    );
+  };
+  if (a.workload.sha256 !== b.workload.sha256 || !same(a.shard.of, b.shard.of)) {
+    differ(
+      "another workload",
+      `sha256 ${a.workload.sha256.slice(0, 12)}`,
+      `sha256 ${b.workload.sha256.slice(0, 12)}`
+    );
+  }
+  for (const side of ["before", "after"]) {
+    const x = a.builds[side];
+    const y = b.builds[side];
+    if (x.commit !== y.commit || x.ref !== y.ref || x.start !== y.start) {
+      differ(
+        `another ${side} build`,
+        `${buildId(a, side)}, start '${x.start}'`,
+        `${buildId(b, side)}, start '${y.start}'`
+      );
+    }
+  }
+  if ((a.mode ?? "a-b") !== (b.mode ?? "a-b"))
+    differ("another mode", a.mode ?? "a-b", b.mode ?? "a-b");
+  if (a.counter.name !== b.counter.name || a.counter.kernel !== b.counter.kernel) {
+    differ(
+      "with another counter",
+      a.counter.name,
+      b.counter.name,
+      "give every shard runner the same counter (measure.counter), or none has a PMU"
+    );
+  }
+  if (!same(a.shard.looks, b.shard.looks)) {
+    differ(
+      "with other measure settings",
+      `looks at [${a.shard.looks.join(", ")}] rounds`,
+      `looks at [${b.shard.looks.join(", ")}] rounds`
+    );
+  }
+  if (!same(a.workload.weights, b.workload.weights)) {
+    differ("another traffic mix", "one set of weights", "another");
+  }
+}
+function checkPartition(shards) {
+  const owner = /* @__PURE__ */ new Map();
+  for (const s of shards) {
+    for (const e of s.header.workload.endpoints) {
+      const prior = owner.get(e);
+      if (prior !== void 0) {
+        throw new MergeProblem(
+          `endpoint '${e}' was measured by shards ${prior} and ${s.shard.index}`,
+          "run every shard with the same --balance file (or none), so they split the workload alike"
+        );
+      }
+      owner.set(e, s.shard.index);
+    }
+  }
+  for (const s of shards) {
+    for (const sample of s.set.samples) {
+      if (!owner.has(sample.endpoint) || owner.get(sample.endpoint) !== s.shard.index) {
+        throw new MergeProblem(
+          `${s.file}: a sample of '${sample.endpoint}', which is not in this shard's endpoints`
+        );
+      }
+    }
+  }
+  const unmeasured = shards[0].shard.of.filter((e) => !owner.has(e));
+  if (unmeasured.length > 0) {
+    throw new MergeProblem(
+      `no shard measured ${unmeasured.map((e) => `'${e}'`).join(", ")}`,
+      "run every shard with the same --balance file (or none), so they split the workload alike"
+    );
+  }
+}
+function machineWarnings(shards) {
+  const model = (s) => s.header.machine?.cpuModel ?? s.header.platform?.cpuModel ?? "an unknown CPU";
+  const groups = /* @__PURE__ */ new Map();
+  for (const s of shards) groups.set(model(s), [...groups.get(model(s)) ?? [], s.shard.index]);
+  const warnings = [];
+  if (groups.size > 1) {
+    const list = [...groups].map(([m, ix]) => `shard ${ix.join(", ")} on ${m}`).join("; ");
+    warnings.push(
+      `shards ran on different CPU models (${list}): each endpoint's change is measured within one machine, but costs and the total compare machines that differ`
+    );
+  } else {
+    const flags = new Set(shards.map((s) => (s.header.machine?.flags ?? []).join(" ")));
+    const micro = new Set(shards.map((s) => s.header.machine?.microcode ?? ""));
+    if (flags.size > 1 || micro.size > 1) {
+      warnings.push(
+        `shards ran on one CPU model with different ${flags.size > 1 ? "feature flags" : "microcode"}: costs compare machines that may run different code paths`
+      );
+    }
+  }
+  return warnings;
+}
+function lookOf(s, plan) {
+  const end = lastEnd(s.set);
+  const rounds = end?.rounds ?? 0;
+  const i = plan.findIndex((r) => r >= rounds);
+  return i < 0 ? plan.length - 1 : i;
+}
+function lastEnd(set2) {
+  return set2.events.findLast((e) => e.kind === "end");
+}
+function mergedEnd(shards) {
+  const reasons = [];
+  let at2 = "";
+  let rounds = 0;
+  let wallMs = 0;
+  let complete = true;
+  for (const s of shards) {
+    const end = lastEnd(s.set);
+    if (!end) {
+      complete = false;
+      reasons.push(`shard ${s.shard.index} was cut short (no end marker)`);
+      continue;
+    }
+    if (!end.complete) {
+      complete = false;
+      reasons.push(`shard ${s.shard.index} stopped early${end.reason ? `: ${end.reason}` : ""}`);
+    }
+    if (end.at > at2) at2 = end.at;
+    rounds = Math.max(rounds, end.rounds);
+    wallMs = Math.max(wallMs, end.wallMs);
+  }
+  return {
+    kind: "end",
+    at: at2,
+    complete,
+    ...reasons.length > 0 ? { reason: reasons.join("; ") } : {},
+    rounds,
+    wallMs
+  };
+}
+function mergeShards(files) {
+  if (files.length === 0) throw new MergeProblem("no samples files to merge");
+  const shards = files.map(shardOf);
+  checkCoverage(shards);
+  shards.sort((a, b) => a.shard.index - b.shard.index);
+  const first = shards[0];
+  for (const s of shards.slice(1)) checkSameRun(first, s);
+  checkPartition(shards);
+  const warnings = machineWarnings(shards);
+  const { shard: _shard, machine: machine2, ...base } = first.header;
+  const startedAt = shards.map((s) => s.header.startedAt).sort()[0];
+  const header = {
+    ...base,
+    startedAt,
+    // One machine for all, or none to name.
+    ...machine2 && warnings.length === 0 ? { machine: machine2 } : {},
+    rounds: Math.max(...shards.map((s) => s.header.rounds)),
+    workload: {
+      ...first.header.workload,
+      requests: shards.reduce((n, s) => n + s.header.workload.requests, 0),
+      endpoints: [...first.shard.of]
+    }
+  };
+  const events = shards.flatMap(
+    (s) => s.set.events.filter((e) => e.kind !== "end")
+  );
+  events.push(mergedEnd(shards));
+  const plan = first.shard.looks;
+  return {
+    set: { header, samples: shards.flatMap((s) => s.set.samples), events },
+    sequential: { plan, look: Math.max(...shards.map((s) => lookOf(s, plan))) },
+    files: shards.map((s) => s.file),
+    warnings
+  };
+}
+
+// src/merge/run.ts
+import { readdirSync as readdirSync3, statSync as statSync3, writeFileSync as writeFileSync3, mkdirSync as mkdirSync2 } from "node:fs";
+import { join as join5, relative as relative3, resolve as resolve3 } from "node:path";
+var SAMPLES = "samples.jsonl";
+function findSamples(dir, skip) {
+  const out = [];
+  const walk = (d) => {
+    if (resolve3(d) === skip) return;
+    for (const entry of readdirSync3(d, { withFileTypes: true }).sort(
+      (a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0
+    )) {
+      const path5 = join5(d, entry.name);
+      if (entry.isDirectory()) walk(path5);
+      else if (entry.isFile() && entry.name === SAMPLES) out.push(path5);
+    }
+  };
+  walk(dir);
+  return out;
+}
+function shardFiles(inputs, outDir) {
+  const skip = resolve3(outDir);
+  const files = [];
+  for (const input2 of inputs) {
+    let isDir;
+    try {
+      isDir = statSync3(input2).isDirectory();
+    } catch {
+      throw new ConfigError("no such file or folder", { file: input2 });
+    }
+    if (!isDir) {
+      files.push(input2);
+      continue;
+    }
+    const found = findSamples(input2, skip);
+    if (found.length === 0) {
+      throw new ConfigError(`no ${SAMPLES} in this folder or below it`, { file: input2 });
+    }
+    files.push(...found);
+  }
+  return files;
+}
+async function runMerge(options) {
+  const { logger } = options;
+  if (options.inputs.length === 0) {
+    throw new UsageError(
+      "nothing to merge: give the shards\u2019 samples files or the folder holding them"
+    );
+  }
+  const files = shardFiles(options.inputs, options.outDir);
+  const shown2 = (f) => relative3(options.cwd ?? process.cwd(), f) || f;
+  const read = [];
+  for (const file2 of files) read.push({ file: shown2(file2), set: await readSamples(file2) });
+  let merged;
+  try {
+    merged = mergeShards(read);
+  } catch (error63) {
+    if (error63 instanceof MergeProblem) throw new ConfigError(error63.message, {}, error63.hint);
+    throw error63;
+  }
+  logger.info(`merging ${merged.files.length} shards: ${merged.files.join(", ")}`);
+  for (const w of merged.warnings) logger.warn(w, "shards on different machines");
+  const config2 = options.configPath ? await loadConfig(options.configPath) : parseConfig("", resolve3(options.cwd ?? ".", "perfgate.yml"));
+  const onRegression = options.onRegression ?? config2.onRegression;
+  const analysed = analyze(merged.set, {
+    ...analysisOptions(config2),
+    sequential: merged.sequential
+  });
+  const result = { ...analysed, warnings: [...analysed.warnings, ...merged.warnings] };
+  mkdirSync2(options.outDir, { recursive: true });
+  const samplesPath = join5(options.outDir, SAMPLES);
+  const resultPath = join5(options.outDir, "result.json");
+  const reportPath = join5(options.outDir, "report.md");
+  const writer = new SamplesWriter(samplesPath, 4096);
+  try {
+    if (merged.set.header) writer.write(merged.set.header);
+    for (const s of merged.set.samples) writer.write(s);
+    for (const e of merged.set.events) writer.write(e);
+  } finally {
+    writer.close();
+  }
+  const markdown = `${renderMarkdown(result).trimEnd()}
+
+<sub>Merged from ${merged.files.length} shards.</sub>
+`;
+  writeFileSync3(resultPath, `${JSON.stringify(result, null, 2)}
+`);
+  writeFileSync3(reportPath, markdown);
+  return {
+    result,
+    samplesPath,
+    resultPath,
+    reportPath,
+    markdown,
+    onRegression,
+    exitCode: exitCodeFor(result, onRegression)
   };
 }
 
@@ -54067,11 +54675,11 @@ import { EOL as EOL3 } from "os";
 import { constants as constants2, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve3) {
-      resolve3(value);
+    return value instanceof P ? value : new P(function(resolve4) {
+      resolve4(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve3, reject) {
+  return new (P || (P = Promise))(function(resolve4, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -54087,7 +54695,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -54294,8 +54902,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text2, level) {
-    const tag = `h${level}`;
+  addHeading(text2, level2) {
+    const tag = `h${level2}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
     const element = this.wrap(allowedTag, text2);
     return this.addRaw(element).addEOL();
@@ -54435,7 +55043,7 @@ var actionsCore = {
 };
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync6, existsSync as existsSync4 } from "fs";
+import { readFileSync as readFileSync8, existsSync as existsSync4 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -54446,7 +55054,7 @@ var Context = class {
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
       if (existsSync4(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync6(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+        this.payload = JSON.parse(readFileSync8(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
         const path5 = process.env.GITHUB_EVENT_PATH;
         process.stdout.write(`GITHUB_EVENT_PATH ${path5} does not exist${EOL5}`);
@@ -54490,11 +55098,11 @@ var httpClient = __toESM(require_lib(), 1);
 var import_undici2 = __toESM(require_undici(), 1);
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve3) {
-      resolve3(value);
+    return value instanceof P ? value : new P(function(resolve4) {
+      resolve4(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve3, reject) {
+  return new (P || (P = Promise))(function(resolve4, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -54510,7 +55118,7 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -55224,7 +55832,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
     return originalStringify(rootProcessed);
   }
   const chunks = [];
-  let level = 0;
+  let level2 = 0;
   const stack = [
     {
       parent: { "": rootProcessed },
@@ -55241,13 +55849,13 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
     const node2 = stack[stack.length - 1];
     if (node2.index === 0) {
       chunks.push(node2.isArray ? "[" : "{");
-      level++;
+      level2++;
     }
     let isDone = false;
     if (node2.isArray) {
       if (node2.index < node2.val.length) {
         if (!node2.first) chunks.push(",");
-        if (space) chunks.push("\n" + space.repeat(level));
+        if (space) chunks.push("\n" + space.repeat(level2));
         const childRaw = node2.val[node2.index];
         const childVal = prepareVal(node2.val, String(node2.index), childRaw);
         if (isUnstringifiable(childVal)) {
@@ -55292,7 +55900,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
         if (isUnstringifiable(childVal)) continue;
         if (!node2.first) chunks.push(",");
         if (space) {
-          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+          chunks.push("\n" + space.repeat(level2) + originalStringify(k) + ": ");
         } else {
           chunks.push(originalStringify(k) + ":");
         }
@@ -55325,8 +55933,8 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
       }
     }
     if (isDone) {
-      level--;
-      if (!node2.first && space) chunks.push("\n" + space.repeat(level));
+      level2--;
+      if (!node2.first && space) chunks.push("\n" + space.repeat(level2));
       chunks.push(node2.isArray ? "]" : "}");
       visited.delete(node2.val);
       stack.pop();
@@ -58607,9 +59215,10 @@ function defaultActionDeps() {
   return {
     core: actionsCore,
     env: process.env,
-    readFile: (path5) => readFileSync7(path5, "utf8"),
+    readFile: (path5) => readFileSync9(path5, "utf8"),
     github: createGitHubClient,
     runGate,
+    runMerge,
     signals: process,
     tmpdir: tmpdir2(),
     pid: process.pid
@@ -58621,8 +59230,8 @@ import path4 from "node:path";
 
 // src/action/context.ts
 var PULL_REQUEST_EVENTS = ["pull_request", "pull_request_target"];
-function readContext(env, readFile4) {
-  const payload = readPayload(env["GITHUB_EVENT_PATH"], readFile4);
+function readContext(env, readFile5) {
+  const payload = readPayload(env["GITHUB_EVENT_PATH"], readFile5);
   const eventName = env["GITHUB_EVENT_NAME"] ?? "";
   const serverUrl = stripSlash(env["GITHUB_SERVER_URL"] || "https://github.com");
   return {
@@ -58649,11 +59258,11 @@ function statusSha(context3) {
 function isPullRequestEvent(context3) {
   return PULL_REQUEST_EVENTS.includes(context3.eventName) && context3.pullRequest !== void 0;
 }
-function readPayload(path5, readFile4) {
+function readPayload(path5, readFile5) {
   if (!path5) return {};
   let text2;
   try {
-    text2 = readFile4(path5);
+    text2 = readFile5(path5);
   } catch (error63) {
     throw new EnvironmentError(
       `cannot read the event payload GITHUB_EVENT_PATH=${path5}: ${errorMessage(error63)}`
@@ -58733,6 +59342,335 @@ function verdictFailure(outcome) {
   return void 0;
 }
 
+// src/history/summary.ts
+function levelOf(mean, change) {
+  if (!change || !(1 + change.estimate > 0)) return { mean, low: mean, high: mean };
+  const scale = mean / (1 + change.estimate);
+  return { mean, low: scale * (1 + change.low), high: scale * (1 + change.high) };
+}
+function totalOf(endpoints, change) {
+  const weight = endpoints.reduce((sum2, e) => sum2 + e.weight, 0);
+  if (endpoints.length === 0 || !(weight > 0)) return null;
+  const mean = endpoints.reduce((sum2, e) => sum2 + e.weight * e.mean, 0) / weight;
+  return levelOf(mean, change);
+}
+function summarizeRun(result, context3) {
+  const endpoints = [];
+  for (const e of result.endpoints) {
+    if (e.after === null || !Number.isFinite(e.after)) continue;
+    endpoints.push({
+      endpoint: e.endpoint,
+      ...levelOf(e.after, e.change),
+      n: e.n.after,
+      rounds: e.n.rounds,
+      weight: e.weight,
+      verdict: e.verdict
+    });
+  }
+  const platform2 = result.run.platform;
+  const id = `${context3.commit}@${result.run.startedAt ?? context3.date}#${hashSeed(
+    JSON.stringify(endpoints.map((e) => [e.endpoint, e.mean]))
+  ).toString(16)}`;
+  return {
+    version: 1,
+    id,
+    commit: context3.commit,
+    branch: context3.branch,
+    date: context3.date,
+    perfgate: context3.perfgate,
+    repository: context3.repository,
+    series: {
+      counter: result.counter.name,
+      unit: result.counter.unit,
+      kernel: result.counter.kernel,
+      fallback: result.counter.fallback,
+      cpuModel: platform2?.cpuModel ?? "unknown CPU"
+    },
+    machine: platform2 ? { os: platform2.os, arch: platform2.arch, kernel: platform2.kernel, cpus: platform2.cpus } : null,
+    verdict: result.verdict,
+    total: totalOf(endpoints, result.total),
+    endpoints
+  };
+}
+
+// src/history/branch.ts
+import { execFile as execFile3 } from "node:child_process";
+import { mkdtemp, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
+import { tmpdir as tmpdir3 } from "node:os";
+import { join as join6 } from "node:path";
+import { promisify as promisify2 } from "node:util";
+
+// src/history/file.ts
+import { open as open3, readFile as readFile4, rm as rm2, stat as stat2, mkdir as mkdir2 } from "node:fs/promises";
+import { dirname as dirname5 } from "node:path";
+
+// src/history/schema.ts
+var level = { mean: external_exports.number(), low: external_exports.number(), high: external_exports.number() };
+var HistoryRunSchema = external_exports.strictObject({
+  version: external_exports.literal(1),
+  id: external_exports.string().min(1),
+  commit: external_exports.string().min(1),
+  branch: external_exports.string().nullable(),
+  date: external_exports.iso.datetime({ offset: true }),
+  perfgate: external_exports.string(),
+  repository: external_exports.string().nullable(),
+  series: external_exports.strictObject({
+    counter: external_exports.string(),
+    unit: external_exports.string(),
+    kernel: external_exports.boolean(),
+    fallback: external_exports.boolean(),
+    cpuModel: external_exports.string()
+  }),
+  machine: external_exports.strictObject({ os: external_exports.string(), arch: external_exports.string(), kernel: external_exports.string(), cpus: external_exports.number() }).nullable(),
+  verdict: external_exports.enum(["pass", "fail", "error"]),
+  total: external_exports.strictObject(level).nullable(),
+  endpoints: external_exports.array(
+    external_exports.strictObject({
+      ...level,
+      endpoint: external_exports.string(),
+      n: external_exports.number().int().min(0),
+      rounds: external_exports.number().int().min(0),
+      weight: external_exports.number().min(0).max(1),
+      verdict: external_exports.enum(["regression", "improvement", "unchanged", "inconclusive", "error"])
+    })
+  )
+});
+
+// src/history/store.ts
+function serializeRun(run4) {
+  return `${JSON.stringify(run4)}
+`;
+}
+function parseHistory(text2, file2) {
+  const runs = [];
+  const lines = text2.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === "") continue;
+    let raw;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      if (i === lines.length - 1) continue;
+      throw new ConfigError("not valid JSON", { file: file2, line: i + 1 });
+    }
+    const parsed = HistoryRunSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue3 = parsed.error.issues[0];
+      throw new ConfigError(`not a perfgate history record (version 1): ${issue3.message}`, {
+        file: file2,
+        line: i + 1,
+        path: issue3.path.join(".") || "(root)"
+      });
+    }
+    runs.push(parsed.data);
+  }
+  return runs;
+}
+
+// src/history/file.ts
+var STALE_MS = 3e4;
+var WAIT_MS = 6e4;
+var sleep3 = (ms) => new Promise((resolve4) => setTimeout(resolve4, ms));
+async function withLock(file2, work) {
+  const lock = `${file2}.lock`;
+  const deadline = Date.now() + WAIT_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await open3(lock, "wx");
+      await handle.writeFile(`${process.pid}
+`);
+      await handle.close();
+      break;
+    } catch (error63) {
+      if (error63.code !== "EEXIST") throw error63;
+      const age = await stat2(lock).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0
+      );
+      if (age > STALE_MS) await rm2(lock, { force: true });
+      else if (Date.now() > deadline) {
+        throw new EnvironmentError(
+          `history file is locked by another writer: ${lock}`,
+          "remove the lock file if no other perfgate process is writing this history"
+        );
+      }
+      await sleep3(Math.min(5 + attempt * 5, 100) * (0.5 + Math.random()));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await rm2(lock, { force: true });
+  }
+}
+async function appendRun(file2, run4) {
+  await mkdir2(dirname5(file2), { recursive: true });
+  return withLock(file2, async () => {
+    const text2 = await readFile4(file2, "utf8").catch((error63) => {
+      if (error63.code === "ENOENT") return "";
+      throw error63;
+    });
+    const existing = parseHistory(text2, file2);
+    if (existing.some((r) => r.id === run4.id)) return false;
+    const handle = await open3(file2, "a");
+    try {
+      const torn = text2.length - (text2.lastIndexOf("\n") + 1);
+      if (torn > 0)
+        await handle.truncate(
+          Buffer.byteLength(text2, "utf8") - Buffer.byteLength(text2.slice(-torn), "utf8")
+        );
+      await handle.write(serializeRun(run4));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return true;
+  });
+}
+
+// src/history/branch.ts
+var run2 = promisify2(execFile3);
+var IDENTITY = {
+  GIT_AUTHOR_NAME: "perfgate",
+  GIT_AUTHOR_EMAIL: "perfgate@users.noreply.github.com",
+  GIT_COMMITTER_NAME: "perfgate",
+  GIT_COMMITTER_EMAIL: "perfgate@users.noreply.github.com"
+};
+async function git2(cwd, args, env = {}) {
+  const { stdout } = await run2("git", ["-C", cwd, ...args], {
+    env: { ...process.env, ...IDENTITY, ...env },
+    maxBuffer: 256 * 1024 * 1024
+  });
+  return stdout.trim();
+}
+function refName(value, what) {
+  if (!/^[A-Za-z0-9._/-]+$/.test(value) || value.startsWith("-") || value.includes("..")) {
+    throw new EnvironmentError(`${what} '${value}' is not a plain git name`);
+  }
+  return value;
+}
+async function fetchTip(store, tracking) {
+  try {
+    await git2(store.cwd, [
+      "fetch",
+      "--quiet",
+      "--no-tags",
+      store.remote,
+      `+refs/heads/${store.branch}:${tracking}`
+    ]);
+    return await git2(store.cwd, ["rev-parse", "--verify", "--quiet", tracking]);
+  } catch (error63) {
+    const text2 = String(error63.stderr ?? error63);
+    if (/couldn't find remote ref|not found/i.test(text2)) return null;
+    throw error63;
+  }
+}
+async function recordOnBranch(store, entry) {
+  refName(store.branch, "history branch");
+  refName(store.path, "history path");
+  const tracking = `refs/perfgate/history/${store.branch}`;
+  const attempts = store.attempts ?? 8;
+  const work = await mkdtemp(join6(tmpdir3(), "perfgate-history-"));
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const tip = await fetchTip(store, tracking);
+      const file2 = join6(work, "history.jsonl");
+      const current = tip ? await git2(store.cwd, ["cat-file", "-p", `${tip}:${store.path}`]).catch(() => "") : "";
+      await writeFile2(file2, current ? `${current}
+` : "");
+      if (!await appendRun(file2, entry)) return null;
+      const blob = await git2(store.cwd, ["hash-object", "-w", file2]);
+      const index = { GIT_INDEX_FILE: join6(work, "index") };
+      await rm3(index.GIT_INDEX_FILE, { force: true });
+      if (tip) await git2(store.cwd, ["read-tree", tip], index);
+      await git2(
+        store.cwd,
+        ["update-index", "--add", "--cacheinfo", `100644,${blob},${store.path}`],
+        index
+      );
+      const tree = await git2(store.cwd, ["write-tree"], index);
+      const message = `perfgate history: ${entry.commit.slice(0, 12)} (${entry.date})`;
+      const commit = await git2(store.cwd, [
+        "commit-tree",
+        tree,
+        ...tip ? ["-p", tip] : [],
+        "-m",
+        message
+      ]);
+      try {
+        await git2(store.cwd, [
+          "push",
+          "--quiet",
+          store.remote,
+          `${commit}:refs/heads/${store.branch}`
+        ]);
+        return commit;
+      } catch (error63) {
+        if (attempt >= attempts) {
+          throw new EnvironmentError(
+            `could not push the history to ${store.remote} ${store.branch} after ${attempts} attempts: ${String(error63.stderr ?? error63).trim()}`,
+            "the job needs `contents: write`; a concurrency group for the recording job avoids races"
+          );
+        }
+        store.log?.(
+          `history push rejected (attempt ${attempt} of ${attempts}); refetching and retrying`
+        );
+        await new Promise((resolve4) => setTimeout(resolve4, Math.random() * 400 * attempt));
+      }
+    }
+  } finally {
+    await rm3(work, { recursive: true, force: true });
+    await git2(store.cwd, ["update-ref", "-d", tracking]).catch(() => void 0);
+  }
+}
+
+// src/action/history.ts
+function skipHistoryReason(context3, env, outcome) {
+  if (context3.eventName !== "push")
+    return `the event is ${context3.eventName || "unknown"}, not push`;
+  const repository = context3.payload["repository"];
+  const defaultBranch = typeof repository?.default_branch === "string" ? repository.default_branch : void 0;
+  const ref = env["GITHUB_REF"] ?? "";
+  if (!defaultBranch || ref !== `refs/heads/${defaultBranch}`) {
+    return `${ref || "the ref"} is not the default branch${defaultBranch ? ` (${defaultBranch})` : ""}`;
+  }
+  if (outcome.result.verdict === "error" || !outcome.result.run.complete) {
+    return "the run did not complete without errors";
+  }
+  return null;
+}
+async function recordHistory(core, context3, inputs, outcome, env, cwd) {
+  const branch = inputs.historyBranch;
+  if (!branch) return;
+  const skip = skipHistoryReason(context3, env, outcome);
+  if (skip) {
+    core.info(`perfgate history: not recorded: ${skip}`);
+    return;
+  }
+  const repo = context3.repo ? `${context3.serverUrl}/${context3.repo.owner}/${context3.repo.repo}` : null;
+  const entry = summarizeRun(outcome.result, {
+    commit: context3.sha,
+    branch: (env["GITHUB_REF"] ?? "").replace(/^refs\/heads\//, "") || null,
+    date: outcome.result.run.startedAt ?? (/* @__PURE__ */ new Date()).toISOString(),
+    repository: repo,
+    perfgate: VERSION
+  });
+  try {
+    const commit = await recordOnBranch(
+      { cwd, remote: "origin", branch, path: inputs.historyPath, log: (m) => core.info(m) },
+      entry
+    );
+    core.info(
+      commit ? `perfgate history: recorded ${context3.sha.slice(0, 12)} in ${branch}:${inputs.historyPath} (${commit.slice(0, 12)})` : `perfgate history: ${context3.sha.slice(0, 12)} is already in ${branch}:${inputs.historyPath}`
+    );
+  } catch (error63) {
+    core.warning(`perfgate history: not recorded: ${errorMessage(error63)}`, {
+      title: "perfgate: history"
+    });
+  }
+}
+
 // src/action/inputs.ts
 import path3 from "node:path";
 
@@ -58748,7 +59686,13 @@ var Inputs = {
   deploymentId: "deployment-id",
   maxDuration: "max-duration",
   allowUntrusted: "allow-untrusted",
-  outDir: "out-dir"
+  outDir: "out-dir",
+  historyBranch: "history-branch",
+  historyPath: "history-path",
+  mode: "mode",
+  shard: "shard",
+  balance: "balance",
+  samples: "samples"
 };
 var Outputs = {
   verdict: "verdict",
@@ -58779,6 +59723,7 @@ function parseInputs(get, context3) {
   const beforeRef = explicitRef ?? prBase;
   const deploymentInput = read(Inputs.deploymentId);
   const outDir = read(Inputs.outDir);
+  const scale = parseScaleOut(read);
   return {
     configPath: read(Inputs.config) || "perfgate.yml",
     workload: read(Inputs.workload) || void 0,
@@ -58791,8 +59736,35 @@ function parseInputs(get, context3) {
     deploymentId: deploymentInput ? positiveInteger(Inputs.deploymentId, deploymentInput) : context3.deploymentId,
     maxDurationMs: optionalDuration(Inputs.maxDuration, read(Inputs.maxDuration)),
     allowUntrusted: parseBoolean(Inputs.allowUntrusted, read(Inputs.allowUntrusted), false),
-    outDir: outDir || defaultOutDir(context3.runnerTemp)
+    outDir: outDir || defaultOutDir(context3.runnerTemp),
+    historyBranch: gitName(Inputs.historyBranch, read(Inputs.historyBranch)),
+    historyPath: gitName(Inputs.historyPath, read(Inputs.historyPath)) ?? "perfgate-history.jsonl",
+    ...scale
   };
+}
+function parseScaleOut(read) {
+  const mode = oneOf2(Inputs.mode, read(Inputs.mode), ["run", "merge"]) ?? "run";
+  const shardText = read(Inputs.shard);
+  let shard;
+  if (shardText) {
+    const parsed = parseShard(shardText);
+    if (!parsed.ok) throw new InputError(Inputs.shard, `${parsed.message}`);
+    if (mode === "merge")
+      throw new InputError(Inputs.shard, "is for the shard jobs (mode: run), not mode: merge");
+    shard = parsed.value;
+  }
+  const balance = read(Inputs.balance) || void 0;
+  if (balance && !shard) throw new InputError(Inputs.balance, "needs 'shard' (it balances shards)");
+  const samples = read(Inputs.samples).split("\n").map((l) => l.trim()).filter(Boolean);
+  if (mode === "merge" && samples.length === 0) {
+    throw new InputError(
+      Inputs.samples,
+      "is required with mode: merge: the shards' samples.jsonl files or the folder they were downloaded to"
+    );
+  }
+  if (mode === "run" && samples.length > 0)
+    throw new InputError(Inputs.samples, "is only read with mode: merge");
+  return { mode, shard, balance, samples };
 }
 function defaultOutDir(runnerTemp) {
   return runnerTemp ? path3.join(runnerTemp, "perfgate") : path3.join(".perfgate", "action");
@@ -58829,6 +59801,16 @@ function optionalRef(input2, value) {
   if (value === "") return void 0;
   if (value.startsWith("-") || /\s/.test(value) || value.includes("..")) {
     throw new InputError(input2, `must be a git ref or commit, got '${value}'`);
+  }
+  return value;
+}
+function gitName(input2, value) {
+  if (value === "") return void 0;
+  if (!/^[A-Za-z0-9._/-]+$/.test(value) || value.startsWith("-") || value.includes("..")) {
+    throw new InputError(
+      input2,
+      `must be a plain git name (letters, digits, . _ / -), got '${value}'`
+    );
   }
   return value;
 }
@@ -58900,8 +59882,8 @@ function describeEndpoint(endpoint2, counter) {
   }
 }
 function describeChange(change, confidence) {
-  const level = `${Math.round(confidence * 1e3) / 10} %`;
-  return `${percent3(change.estimate, true)} (${level} CI ${percent3(change.low, true)} \u2026 ${percent3(change.high, true)})`;
+  const level2 = `${Math.round(confidence * 1e3) / 10} %`;
+  return `${percent3(change.estimate, true)} (${level2} CI ${percent3(change.low, true)} \u2026 ${percent3(change.high, true)})`;
 }
 function percent3(fraction3, signed) {
   const value = Math.round(fraction3 * 1e3) / 10;
@@ -59054,6 +60036,16 @@ async function publishOutcome(target, outcome) {
     markdown: outcome.markdown
   });
 }
+async function publishShard(target, outcome, shard) {
+  const note = `> [!NOTE]
+> Shard ${shard.index} of ${shard.count}: these endpoints only. The merge job decides over every shard and posts the comment and statuses.`;
+  await target.core.writeSummary(`${note}
+
+${outcome.markdown}`);
+  target.core.info(
+    `shard ${shard.index}/${shard.count}: ${outcome.result.summary} (the merge job publishes the verdict)`
+  );
+}
 async function publishFailure(core, target, message) {
   const markdown = failureMarkdown(message);
   try {
@@ -59124,8 +60116,8 @@ ${footer(url2, pr.headSha)}`;
   }
 }
 function footer(url2, sha) {
-  const run3 = url2 ? `[workflow run](${url2})` : "workflow run";
-  return `<sub>perfgate \xB7 ${run3} \xB7 ${sha.slice(0, 7)}</sub>`;
+  const run4 = url2 ? `[workflow run](${url2})` : "workflow run";
+  return `<sub>perfgate \xB7 ${run4} \xB7 ${sha.slice(0, 7)}</sub>`;
 }
 function failureMarkdown(message) {
   const longest = Math.max(2, ...Array.from(message.matchAll(/`+/g), (m) => m[0].length));
@@ -59195,7 +60187,7 @@ function abortOnSignals(source, log) {
 }
 
 // src/main.ts
-async function run2(deps) {
+async function run3(deps) {
   const { core } = deps;
   const token = core.getInput(Inputs.githubToken).trim();
   if (token) core.setSecret(token);
@@ -59214,25 +60206,30 @@ async function run2(deps) {
       `perfgate-targets-${deps.pid}.pids`
     );
     core.saveState(States.pidFile, pidFile2);
-    const options = {
-      configPath: inputs.configPath,
+    const logger = actionsLogger(core);
+    const outcome = inputs.mode === "merge" ? await deps.runMerge({
+      inputs: inputs.samples,
       outDir: inputs.outDir,
-      overrides: {
-        workload: inputs.workload,
-        // An explicit input always wins; the pull request's base only replaces a config's
-        // `before.ref` (or a missing `before`), never a `before.cwd` the config pins.
-        ...inputs.beforeRefSource === "input" ? { beforeRef: inputs.beforeRef, beforeRefFrom: "input 'before-ref'" } : {},
-        ...inputs.beforeRefSource === "pull-request-base" ? { defaultBeforeRef: inputs.beforeRef } : {},
-        onRegression: inputs.onRegression,
-        maxDurationMs: inputs.maxDurationMs
-      },
-      logger: actionsLogger(core),
-      signal: watch.signal,
-      pidFile: pidFile2
-    };
-    const outcome = await deps.runGate(options);
+      configPath: inputs.configPath,
+      ...inputs.onRegression ? { onRegression: inputs.onRegression } : {},
+      logger
+    }) : await deps.runGate(gateOptions(inputs, logger, watch.signal, pidFile2));
     setOutputs(core, outcome);
+    if (inputs.shard) {
+      await publishShard(target, outcome, inputs.shard);
+      if (outcome.exitCode === 2)
+        core.setFailed(`perfgate could not measure this shard: ${outcome.result.summary}`);
+      return;
+    }
     await publishOutcome(target, outcome);
+    await recordHistory(
+      core,
+      context3,
+      inputs,
+      outcome,
+      deps.env,
+      deps.env["GITHUB_WORKSPACE"] || process.cwd()
+    );
     const failure2 = verdictFailure(outcome);
     if (failure2) {
       core.setFailed(failure2);
@@ -59242,11 +60239,35 @@ async function run2(deps) {
   } catch (error63) {
     const message = failureMessage(error63);
     setErrorOutputs(core);
-    await publishFailure(core, target, message);
+    await publishFailure(core, target?.inputs.shard ? void 0 : target, message);
     core.setFailed(message);
   } finally {
     watch.dispose();
   }
+}
+function gateOptions(inputs, logger, signal, pidFile2) {
+  return {
+    configPath: inputs.configPath,
+    outDir: inputs.outDir,
+    overrides: {
+      workload: inputs.workload,
+      // An explicit input always wins; the pull request's base only replaces a config's
+      // `before.ref` (or a missing `before`), never a `before.cwd` the config pins.
+      ...inputs.beforeRefSource === "input" ? { beforeRef: inputs.beforeRef, beforeRefFrom: "input 'before-ref'" } : {},
+      ...inputs.beforeRefSource === "pull-request-base" ? { defaultBeforeRef: inputs.beforeRef } : {},
+      onRegression: inputs.onRegression,
+      maxDurationMs: inputs.maxDurationMs,
+      ...inputs.shard ? {
+        shard: {
+          ...inputs.shard,
+          ...inputs.balance ? { balance: readBalance(inputs.balance) } : {}
+        }
+      } : {}
+    },
+    logger,
+    signal,
+    pidFile: pidFile2
+  };
 }
 function logInputs({ core }, inputs) {
   const { githubToken: _token, ...shown2 } = inputs;
@@ -59259,4 +60280,4 @@ function logInputs({ core }, inputs) {
 }
 
 // src/index.ts
-void run2(defaultActionDeps());
+void run3(defaultActionDeps());
