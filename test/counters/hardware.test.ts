@@ -12,10 +12,9 @@ const FIXTURE = join(import.meta.dirname, 'inherit.fixture.cjs');
 
 /** Instructions of one command's whole tree, counted from its exec to its exit. */
 async function instructionsOf(argv: string[]): Promise<number> {
-  const { group, counters } = await spawnCounted(
-    { argv, label: 'hw', stdio: 'capture' },
-    ['instructions'],
-  );
+  const { group, counters } = await spawnCounted({ argv, label: 'hw', stdio: 'capture' }, [
+    'instructions',
+  ]);
   const exit = await group.exited;
   const r = counters.read();
   counters.close();
@@ -62,7 +61,9 @@ describe.skipIf(!HAS_PMU)(`hardware semantics (${HAS_PMU ? 'PMU present' : NO_PM
     const measured = CounterSet.open(group.pid, ['instructions', 'cycles'], { enableOnExec: true });
     // More instruction events than the PMU has counters, in groups that each fit on their own:
     // the kernel must rotate them, so none counts all the time.
-    const rivals = [0, 1].map(() => native.native.open(group.pid, Array(6).fill('instructions'), opts));
+    const rivals = [0, 1].map(() =>
+      native.native.open(group.pid, Array(6).fill('instructions'), opts),
+    );
     group.release();
     expect((await group.exited).code).toBe(0);
     const r = measured.read();
