@@ -5,44 +5,21 @@
 // Runs when PERFGATE_GUEST=1 (CI sets it: there a missing qemu fails instead of skipping);
 // elsewhere it is reported as skipped with the reason.
 
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { hasQemu, runGuest, shopConfig } from '../helpers/guest.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const REQUESTED = process.env.PERFGATE_GUEST === '1';
 // Few rounds keep CI's guest part within its budget: the two changes are large on instructions.
 const ROUNDS = Number(process.env.PERFGATE_GUEST_ROUNDS || 3);
-
-function hasQemu(): boolean {
-  try {
-    execFileSync('sh', ['-c', 'command -v qemu-system-aarch64'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const SKIP_REASON = !REQUESTED
   ? 'set PERFGATE_GUEST=1 to boot the emulated arm64 guest'
   : hasQemu()
     ? ''
     : 'qemu-system-aarch64 missing';
-
-/** The shop example's config on instructions, with paths as the guest sees the checkout. */
-function shopConfig(rounds: number): string {
-  const cfg = parse(readFileSync(join(root, 'examples/shop/perfgate.yml'), 'utf8'));
-  const shop = '/repo/examples/shop';
-  cfg.workload = `${shop}/${cfg.workload}`;
-  cfg.before.cwd = `${shop}/${cfg.before.cwd}`;
-  cfg.after.cwd = `${shop}/${cfg.after.cwd}`;
-  cfg.measure = { ...cfg.measure, counter: 'instructions', rounds };
-  return stringify(cfg);
-}
 
 interface VitestJson {
   numFailedTests: number;
@@ -57,37 +34,21 @@ interface Endpoint {
 }
 
 describe.skipIf(!REQUESTED)(`arm64 guest with a PMU (${SKIP_REASON || 'qemu'})`, () => {
-  const out = mkdtempSync(join(tmpdir(), 'perfgate-guest-test-'));
+  let out = '';
   let code = -1;
   let log = '';
   const read = (f: string) => readFileSync(join(out, f), 'utf8');
 
   beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), 'perfgate-guest-test-'));
     if (!hasQemu()) return;
     writeFileSync(join(out, 'shop.yml'), shopConfig(ROUNDS));
-    const guest = spawn(
-      process.execPath,
-      [
-        join(root, 'scripts/guest/guest.mjs'),
-        '--out',
-        out,
-        '--timeout',
-        '1500',
-        '--',
-        'sh scripts/guest/suite.sh',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const tee = (b: Buffer) => {
-      log += b.toString();
-      process.stderr.write(b);
-    };
-    guest.stdout.on('data', tee);
-    guest.stderr.on('data', tee);
-    code = await new Promise<number>((resolve) => guest.once('close', (c) => resolve(c ?? -1)));
+    ({ code, log } = await runGuest('sh scripts/guest/suite.sh', out, 1500));
   }, 1_800_000);
 
-  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  afterAll(() => {
+    if (out) rmSync(out, { recursive: true, force: true });
+  });
 
   it('has qemu-system-aarch64 (apt-get install qemu-system-arm)', () => {
     expect(hasQemu()).toBe(true);
