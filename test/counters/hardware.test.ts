@@ -42,12 +42,14 @@ describe.skipIf(!HAS_PMU)(`hardware semantics (${HAS_PMU ? 'PMU present' : NO_PM
   it('counts nothing before exec: exec-ing true costs a small, repeatable count', async () => {
     const counts: number[] = [];
     for (let i = 0; i < 5; i++) counts.push(await instructionsOf(['true']));
-    console.info(`true: ${counts.join(', ')} instructions`);
-    // The blocker shell, node's spawn and the counter setup run before exec and are not counted;
-    // they would add hundreds of thousands of instructions that vary with timing.
+    // 4,000 arguments: the blocker shell's "$@" before the exec costs hundreds of thousands of
+    // instructions more, none of which may be counted; true itself ignores its arguments.
+    const long = await instructionsOf(['true', ...Array<string>(4000).fill('argument')]);
+    console.info(`true: ${counts.join(', ')} instructions; with 4000 arguments ${long}`);
     expect(Math.min(...counts)).toBeGreaterThan(0);
     expect(Math.max(...counts)).toBeLessThan(300_000);
     expect(spread(counts)).toBeLessThan(0.002);
+    expect(long - Math.min(...counts)).toBeLessThan(4000 * 10);
   });
 
   it('reports a group starved of counters as multiplexed, with its counts unscaled', async () => {
