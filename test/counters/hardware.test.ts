@@ -47,7 +47,8 @@ describe.skipIf(!HAS_PMU)(`hardware semantics (${HAS_PMU ? 'PMU present' : NO_PM
     const long = await instructionsOf(['true', ...Array<string>(4000).fill('argument')]);
     console.info(`true: ${counts.join(', ')} instructions; with 4000 arguments ${long}`);
     expect(Math.min(...counts)).toBeGreaterThan(0);
-    expect(Math.max(...counts)).toBeLessThan(300_000);
+    // 19,507 in the emulated guest; counting from open instead of exec made it 205,818.
+    expect(Math.max(...counts)).toBeLessThan(100_000);
     expect(spread(counts)).toBeLessThan(0.002);
     expect(long - Math.min(...counts)).toBeLessThan(4000 * 10);
   });
