@@ -11131,6 +11131,17 @@ function summarize(result) {
   if (result.total) parts2.push(`total ${percent(result.total.estimate)}`);
   return truncate(parts2.join("; "));
 }
+function countVerdicts(endpoints) {
+  const counts = {
+    regression: 0,
+    improvement: 0,
+    unchanged: 0,
+    inconclusive: 0,
+    error: 0
+  };
+  for (const e of endpoints) counts[e.verdict]++;
+  return counts;
+}
 
 // src/report/format.ts
 var SI = ["", "k", "M", "G", "T", "P"];
@@ -32639,14 +32650,7 @@ function analyze(set2, options) {
       warnings: [...d.errors, ...d.warnings]
     };
   });
-  const counts = {
-    regression: 0,
-    improvement: 0,
-    unchanged: 0,
-    inconclusive: 0,
-    error: 0
-  };
-  for (const e of endpoints) counts[e.verdict]++;
+  const counts = countVerdicts(endpoints);
   const warmup = warmupSummary(set2);
   const warnings = [...runWarnings(set2, collected, counter), ...warmupWarnings(warmup)];
   const complete = isComplete(set2);
@@ -36332,8 +36336,30 @@ var compareCommand = {
 };
 
 // src/cli/report.ts
-import { readFile as readFile5 } from "node:fs/promises";
 import { resolve as resolve8 } from "node:path";
+
+// src/cli/result-file.ts
+import { readFile as readFile5 } from "node:fs/promises";
+async function loadResult(file2) {
+  let raw;
+  try {
+    raw = JSON.parse(await readFile5(file2, "utf8"));
+  } catch (error62) {
+    const code3 = error62.code;
+    throw new ConfigError(code3 ? `cannot read result: ${code3}` : "not valid JSON", { file: file2 });
+  }
+  const parsed = RunResultSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue2 = parsed.error.issues[0];
+    throw new ConfigError(`not a perfgate result (version 1): ${issue2.message}`, {
+      file: file2,
+      path: issue2.path.join(".") || "(root)"
+    });
+  }
+  return parsed.data;
+}
+
+// src/cli/report.ts
 var help6 = `Usage: perfgate report RESULT.json [--format markdown|text|json]
 
 Renders a result.json written by 'perfgate run' or 'perfgate compare'.
@@ -36361,22 +36387,7 @@ var reportCommand = {
     }
     const format = parseFormat(args.values.format, "markdown");
     const file2 = resolve8(ctx.cwd, args.positionals[0]);
-    let raw;
-    try {
-      raw = JSON.parse(await readFile5(file2, "utf8"));
-    } catch (error62) {
-      const code3 = error62.code;
-      throw new ConfigError(code3 ? `cannot read result: ${code3}` : "not valid JSON", { file: file2 });
-    }
-    const parsed = RunResultSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue2 = parsed.error.issues[0];
-      throw new ConfigError(`not a perfgate result (version 1): ${issue2.message}`, {
-        file: file2,
-        path: issue2.path.join(".") || "(root)"
-      });
-    }
-    const result = parsed.data;
+    const result = await loadResult(file2);
     write(
       ctx.stdout,
       format === "json" ? renderJson(result) : format === "text" ? renderText(result) : renderMarkdown(result)
@@ -36491,7 +36502,6 @@ var cleanupCommand = {
 
 // src/cli/history.ts
 import { execFile as execFile3 } from "node:child_process";
-import { readFile as readFile7 } from "node:fs/promises";
 import { resolve as resolve11 } from "node:path";
 import { promisify as promisify2 } from "node:util";
 
@@ -36717,24 +36727,6 @@ async function currentBranch(cwd) {
   } catch {
     return null;
   }
-}
-async function loadResult(file2) {
-  let raw;
-  try {
-    raw = JSON.parse(await readFile7(file2, "utf8"));
-  } catch (error62) {
-    const code3 = error62.code;
-    throw new ConfigError(code3 ? `cannot read result: ${code3}` : "not valid JSON", { file: file2 });
-  }
-  const parsed = RunResultSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue2 = parsed.error.issues[0];
-    throw new ConfigError(`not a perfgate result (version 1): ${issue2.message}`, {
-      file: file2,
-      path: issue2.path.join(".") || "(root)"
-    });
-  }
-  return parsed.data;
 }
 function isoDate(value, flag) {
   const t = Date.parse(value);
@@ -37754,7 +37746,7 @@ var dashboardCommand = {
 
 // src/cli/rollout.ts
 import { mkdirSync as mkdirSync3, writeFileSync as writeFileSync4 } from "node:fs";
-import { readFile as readFile8 } from "node:fs/promises";
+import { readFile as readFile7 } from "node:fs/promises";
 import { join as join10, resolve as resolve14 } from "node:path";
 
 // src/rollout/read.ts
@@ -37990,14 +37982,7 @@ function compareWindows(before, after, options) {
       warnings: warnings2
     };
   });
-  const counts = {
-    regression: 0,
-    improvement: 0,
-    unchanged: 0,
-    inconclusive: 0,
-    error: 0
-  };
-  for (const e of endpoints) counts[e.verdict]++;
+  const counts = countVerdicts(endpoints);
   const warnings = [];
   const counter = first?.counter ?? "unknown";
   if (counter !== "instructions") {
@@ -38239,7 +38224,7 @@ async function readAll(ctx, inputs) {
   for (const file2 of files) {
     let text2;
     try {
-      text2 = await readFile8(resolve14(ctx.cwd, file2), "utf8");
+      text2 = await readFile7(resolve14(ctx.cwd, file2), "utf8");
     } catch (error62) {
       const code3 = error62.code;
       throw new ConfigError(code3 === "ENOENT" ? "file not found" : `cannot read: ${code3}`, {

@@ -30122,6 +30122,17 @@ function summarize(result) {
   if (result.total) parts2.push(`total ${percent(result.total.estimate)}`);
   return truncate(parts2.join("; "));
 }
+function countVerdicts(endpoints) {
+  const counts = {
+    regression: 0,
+    improvement: 0,
+    unchanged: 0,
+    inconclusive: 0,
+    error: 0
+  };
+  for (const e of endpoints) counts[e.verdict]++;
+  return counts;
+}
 
 // src/analysis/thresholds.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
@@ -30488,14 +30499,7 @@ function analyze(set2, options) {
       warnings: [...d.errors, ...d.warnings]
     };
   });
-  const counts = {
-    regression: 0,
-    improvement: 0,
-    unchanged: 0,
-    inconclusive: 0,
-    error: 0
-  };
-  for (const e of endpoints) counts[e.verdict]++;
+  const counts = countVerdicts(endpoints);
   const warmup = warmupSummary(set2);
   const warnings = [...runWarnings(set2, collected, counter), ...warmupWarnings(warmup)];
   const complete = isComplete(set2);

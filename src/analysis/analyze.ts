@@ -26,7 +26,7 @@ import {
   type RatioEstimate,
 } from './ratio.js';
 import { checkSequential, lookAlpha, moreRoundsNeeded } from './sequential.js';
-import { plural, summarize } from './summary.js';
+import { countVerdicts, plural, summarize } from './summary.js';
 import { thresholdResolver, type ThresholdChoice } from './thresholds.js';
 import type {
   AnalysisOptions,
@@ -456,14 +456,7 @@ export function analyze(set: SampleSet, options: AnalysisOptions): RunResult {
     };
   });
 
-  const counts: Record<Verdict, number> = {
-    regression: 0,
-    improvement: 0,
-    unchanged: 0,
-    inconclusive: 0,
-    error: 0,
-  };
-  for (const e of endpoints) counts[e.verdict]++;
+  const counts = countVerdicts(endpoints);
 
   const warmup = warmupSummary(set);
   const warnings = [...runWarnings(set, collected, counter), ...warmupWarnings(warmup)];

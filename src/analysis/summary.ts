@@ -1,6 +1,6 @@
 // The one-line summary a commit status or check run shows (GitHub cuts descriptions at 140).
 
-import type { EndpointResult, RunResult } from './types.js';
+import type { EndpointResult, RunResult, Verdict } from './types.js';
 
 export const SUMMARY_LIMIT = 140;
 
@@ -81,4 +81,17 @@ export function summarize(result: RunResult): string {
   if (counts.inconclusive > 0) parts.push(`${counts.inconclusive} inconclusive`);
   if (result.total) parts.push(`total ${percent(result.total.estimate)}`);
   return truncate(parts.join('; '));
+}
+
+/** How many endpoints got each verdict. */
+export function countVerdicts(endpoints: readonly EndpointResult[]): Record<Verdict, number> {
+  const counts: Record<Verdict, number> = {
+    regression: 0,
+    improvement: 0,
+    unchanged: 0,
+    inconclusive: 0,
+    error: 0,
+  };
+  for (const e of endpoints) counts[e.verdict]++;
+  return counts;
 }

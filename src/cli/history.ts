@@ -1,17 +1,16 @@
 // `perfgate history add`: appends a result's per-run summary to a history file.
 
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { RunResultSchema, type RunResult } from '../analysis/index.js';
-import { ConfigError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { appendRun } from '../history/file.js';
 import { summarizeRun } from '../history/summary.js';
 import { commitOf } from '../targets/worktree.js';
 import { VERSION } from '../version.js';
 import type { Command, CommandContext } from './command.js';
 import { parseCommandArgs, write } from './command.js';
+import { loadResult } from './result-file.js';
 
 const help = `Usage: perfgate history add RESULT.json --history PATH [options]
 
@@ -43,25 +42,6 @@ async function currentBranch(cwd: string): Promise<string | null> {
   } catch {
     return null;
   }
-}
-
-export async function loadResult(file: string): Promise<RunResult> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(code ? `cannot read result: ${code}` : 'not valid JSON', { file });
-  }
-  const parsed = RunResultSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`not a perfgate result (version 1): ${issue.message}`, {
-      file,
-      path: issue.path.join('.') || '(root)',
-    });
-  }
-  return parsed.data as RunResult;
 }
 
 function isoDate(value: string, flag: string): string {

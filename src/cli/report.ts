@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { RunResultSchema, type RunResult } from '../analysis/index.js';
-import { ConfigError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { renderJson, renderMarkdown, renderText } from '../report/index.js';
 import type { Command } from './command.js';
 import { parseCommandArgs, write } from './command.js';
+import { loadResult } from './result-file.js';
 import { parseFormat } from './formats.js';
 
 const help = `Usage: perfgate report RESULT.json [--format markdown|text|json]
@@ -35,22 +34,7 @@ export const reportCommand: Command = {
     }
     const format = parseFormat(args.values.format, 'markdown');
     const file = resolve(ctx.cwd, args.positionals[0]!);
-    let raw: unknown;
-    try {
-      raw = JSON.parse(await readFile(file, 'utf8'));
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new ConfigError(code ? `cannot read result: ${code}` : 'not valid JSON', { file });
-    }
-    const parsed = RunResultSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ConfigError(`not a perfgate result (version 1): ${issue.message}`, {
-        file,
-        path: issue.path.join('.') || '(root)',
-      });
-    }
-    const result = parsed.data as RunResult;
+    const result = await loadResult(file);
     write(
       ctx.stdout,
       format === 'json'

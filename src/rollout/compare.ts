@@ -15,7 +15,7 @@ import {
   unpairedRatio,
   type RatioEstimate,
 } from '../analysis/ratio.js';
-import { summarize, plural } from '../analysis/summary.js';
+import { countVerdicts, summarize, plural } from '../analysis/summary.js';
 import { thresholdResolver } from '../analysis/thresholds.js';
 import type {
   AnalysisOptions,
@@ -23,7 +23,6 @@ import type {
   EndpointResult,
   OverallVerdict,
   RunResult,
-  Verdict,
 } from '../analysis/types.js';
 import { decideVerdict } from '../analysis/verdict.js';
 import type { RecordedSample } from './read.js';
@@ -211,14 +210,7 @@ export function compareWindows(
     };
   });
 
-  const counts: Record<Verdict, number> = {
-    regression: 0,
-    improvement: 0,
-    unchanged: 0,
-    inconclusive: 0,
-    error: 0,
-  };
-  for (const e of endpoints) counts[e.verdict]++;
+  const counts = countVerdicts(endpoints);
   const warnings: string[] = [];
   const counter = first?.counter ?? 'unknown';
   if (counter !== 'instructions') {

@@ -1,0 +1,25 @@
+// Reading a result.json given on the command line: one error for a file that is missing, not
+// JSON, or not a perfgate result, naming the file and the field at fault.
+
+import { readFile } from 'node:fs/promises';
+import { RunResultSchema, type RunResult } from '../analysis/index.js';
+import { ConfigError } from '../errors.js';
+
+export async function loadResult(file: string): Promise<RunResult> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(code ? `cannot read result: ${code}` : 'not valid JSON', { file });
+  }
+  const parsed = RunResultSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`not a perfgate result (version 1): ${issue.message}`, {
+      file,
+      path: issue.path.join('.') || '(root)',
+    });
+  }
+  return parsed.data as RunResult;
+}
