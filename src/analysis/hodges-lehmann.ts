@@ -12,7 +12,7 @@
 // normal-approximation ranks (with continuity correction) rather than R's uniroot solution, and
 // the estimate stays the median of the differences. Both agree with R to ~1e-3 of the interval.
 
-import { normalQuantile } from './distributions.js';
+import { normalQuantile, normalSf } from './distributions.js';
 
 /** Location estimate and two-sided interval, in the units of the inputs (logs here). */
 export interface LocationInterval {
@@ -281,4 +281,24 @@ export function twoSampleHodgesLehmann(
     high: select(set, set.size - qu + 1),
     method: exact ? 'exact' : 'normal',
   };
+}
+
+/**
+ * One-sided Mann–Whitney p-value for H0: y is shifted from x by at most `shift` —
+ * R's `wilcox.test(y, x, mu = shift, alternative = "greater")$p.value`, exact below 50 values
+ * a side, continuity-corrected normal above. W counts the pairs with y_j − x_i > shift; ties
+ * count as not greater (R counts them half), which errs towards not rejecting.
+ */
+export function mannWhitneyGreater(
+  x: readonly number[],
+  y: readonly number[],
+  shift: number,
+): number {
+  const n = x.length;
+  const m = y.length;
+  if (n < 1 || m < 1) throw new RangeError('mannWhitneyGreater: a sample is empty');
+  const w = n * m - pairwiseDifferences(sorted(x), sorted(y)).count(shift);
+  if (n < EXACT_LIMIT && m < EXACT_LIMIT) return pwilcox(n * m - w, m, n); // P(W ≥ w), by symmetry
+  const sd = Math.sqrt((n * m * (n + m + 1)) / 12);
+  return normalSf((w - (n * m) / 2 - 0.5) / sd);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   psignrank,
+  mannWhitneyGreater,
   pwilcox,
   qsignrank,
   qwilcox,
@@ -136,5 +137,50 @@ describe('two-sample Hodges–Lehmann on logs (unpaired)', () => {
     // 4·10⁸ differences would need 3.2 GB; the shift estimate must still be near 0.1.
     expect(Math.abs(hl.estimate - 0.1)).toBeLessThan(0.05);
     expect(hl.low).toBeLessThan(hl.estimate);
+  });
+});
+
+describe('one-sided Mann–Whitney against a shift', () => {
+  // Brute force over every way of splitting the pooled values: P(W ≥ w) under H0.
+  function bruteForce(x: number[], y: number[], shift: number): number {
+    const ys = y.map((v) => v - shift);
+    const pooled = [...x, ...ys];
+    const w = (a: number[], b: number[]) =>
+      b.reduce((s, bj) => s + a.filter((ai) => bj > ai).length, 0);
+    const observed = w(x, ys);
+    let hits = 0;
+    let total = 0;
+    const pick = (start: number, chosen: number[]) => {
+      if (chosen.length === ys.length) {
+        const b = chosen.map((i) => pooled[i]!);
+        const a = pooled.filter((_, i) => !chosen.includes(i));
+        total++;
+        if (w(a, b) >= observed) hits++;
+        return;
+      }
+      for (let i = start; i < pooled.length; i++) pick(i + 1, [...chosen, i]);
+    };
+    pick(0, []);
+    return hits / total;
+  }
+
+  it('matches the exact permutation distribution on small samples', () => {
+    const x = [1.1, 2.3, 0.4, 3.9, 2.8];
+    const y = [3.2, 4.5, 2.9, 5.1];
+    for (const shift of [0, 0.5, 1, 3]) {
+      expect(mannWhitneyGreater(x, y, shift)).toBeCloseTo(bruteForce(x, y, shift), 12);
+    }
+  });
+
+  it('rejects a clear shift beyond the threshold and not one within it (normal approximation)', () => {
+    const random = createRandom(7);
+    const x = Array.from({ length: 200 }, () => normalDeviate(random) * 0.1);
+    const y = Array.from({ length: 200 }, () => 0.2 + normalDeviate(random) * 0.1);
+    expect(mannWhitneyGreater(x, y, 0.05)).toBeLessThan(1e-6);
+    expect(mannWhitneyGreater(x, y, 0.35)).toBeGreaterThan(0.99);
+    // At the true shift the p-value is not extreme.
+    const atTruth = mannWhitneyGreater(x, y, 0.2);
+    expect(atTruth).toBeGreaterThan(0.01);
+    expect(atTruth).toBeLessThan(0.99);
   });
 });
