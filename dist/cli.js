@@ -10610,6 +10610,9 @@ function normalCdf(z3) {
   const { lower, upper } = incompleteGammaHalf(z3 * z3 / 2);
   return z3 < 0 ? upper / 2 : z3 === 0 ? 0.5 : 0.5 + lower / 2;
 }
+function normalSf(z3) {
+  return normalCdf(-z3);
+}
 var A = [
   3.3871328727963665,
   133.14166789178438,
@@ -32087,6 +32090,12 @@ function choose(n, k) {
 function qwilcox(p, m, n) {
   return lowerQuantile(mannWhitneyCounts(m, n), choose(m + n, n), p);
 }
+function pwilcox(q, m, n) {
+  const counts = mannWhitneyCounts(m, n);
+  let sum3 = 0;
+  for (let k = 0; k <= Math.min(q, counts.length - 1); k++) sum3 += counts[k];
+  return sum3 / choose(m + n, n);
+}
 var LIST_LIMIT = 4096;
 function select(set2, k) {
   let lo = set2.min;
@@ -32215,6 +32224,15 @@ function twoSampleHodgesLehmann(x, y, confidence) {
     high: select(set2, set2.size - qu + 1),
     method: exact ? "exact" : "normal"
   };
+}
+function mannWhitneyGreater(x, y, shift) {
+  const n = x.length;
+  const m = y.length;
+  if (n < 1 || m < 1) throw new RangeError("mannWhitneyGreater: a sample is empty");
+  const w = n * m - pairwiseDifferences(sorted(x), sorted(y)).count(shift);
+  if (n < EXACT_LIMIT && m < EXACT_LIMIT) return pwilcox(n * m - w, m, n);
+  const sd = Math.sqrt(n * m * (n + m + 1) / 12);
+  return normalSf((w - n * m / 2 - 0.5) / sd);
 }
 
 // src/analysis/multiplicity.ts
@@ -37932,7 +37950,15 @@ function compareWindows(before, after, options) {
   const resolve15 = thresholdResolver(options.thresholds);
   const estimates = list.map((g2) => unpairedRatio(g2.before, g2.after));
   const choices = list.map((g2) => resolve15(g2.endpoint));
-  const raw = estimates.map((e, i) => pRegression(e, choices[i].threshold));
+  const logs = list.map((g2) => ({
+    before: thin(g2.before).map(Math.log),
+    after: thin(g2.after).map(Math.log)
+  }));
+  const pTypical = logs.map(
+    (l, i) => mannWhitneyGreater(l.before, l.after, Math.log1p(choices[i].threshold))
+  );
+  const pMean = estimates.map((e, i) => pRegression(e, choices[i].threshold));
+  const raw = pMean.map((p, i) => Math.min(1, 2 * Math.min(p, pTypical[i])));
   const adjusted = holm(raw);
   const family = list.length;
   const afterTotal = after.length;
@@ -37945,15 +37971,18 @@ function compareWindows(before, after, options) {
       high: change.high,
       threshold: choices[i].threshold
     });
-    const hl = twoSampleHodgesLehmann(
-      thin(g2.before).map(Math.log),
-      thin(g2.after).map(Math.log),
-      confidence
-    );
+    const hl = twoSampleHodgesLehmann(logs[i].before, logs[i].after, confidence);
+    const gamma = alpha / family;
+    const hlGate = twoSampleHodgesLehmann(logs[i].before, logs[i].after, 1 - gamma);
     const warnings2 = [];
     if (g2.wholeBaseline) {
       warnings2.push(
         `fewer than ${min} samples of this slice before the rollout: compared with all of ${g2.endpoint} before it`
+      );
+    }
+    if (verdict2 === "regression" && pTypical[i] < pMean[i]) {
+      warnings2.push(
+        `flagged by the typical request's test (Mann\u2013Whitney on logs); the mean's own p was ${pMean[i].toPrecision(2)}: a few slow outliers in a window widen the mean`
       );
     }
     if (e.method === "exact")
@@ -37965,7 +37994,7 @@ function compareWindows(before, after, options) {
       thresholdSource: choices[i].source,
       confidence,
       change,
-      gateLow: lowerBound(e, alpha / family),
+      gateLow: Math.max(lowerBound(e, gamma / 2), Math.expm1(hlGate.low)),
       p: raw[i],
       pAdjusted: adjusted[i],
       typical: {
