@@ -8,12 +8,13 @@ import { join, relative, resolve } from 'node:path';
 import type { Logger } from './log.js';
 import type { RunResult } from './analysis/types.js';
 import {
-  analyze,
+  analyzeWithFlags,
+  flagsNeedMoreRounds,
   guardErrorAnswers,
-  needsMoreRounds,
   planLooks,
   type AnalysisOptions,
 } from './analysis/index.js';
+import { prepareMatrix, type PreparedMatrix } from './flags/index.js';
 import { renderMarkdown } from './report/index.js';
 import {
   type Config,
@@ -118,6 +119,8 @@ function applyOverrides(config: Config, o: GateOverrides, aa: boolean, logger: L
     out = { ...out, before: { ...recipe, ref } };
   }
   if (o.onRegression) out = { ...out, onRegression: o.onRegression };
+  // `--annotate` annotates the flag matrix's regressions too.
+  if (o.onRegression === 'annotate') out = { ...out, onFlagRegression: 'annotate' };
   if (o.maxDurationMs !== undefined)
     out = { ...out, measure: { ...out.measure, maxDurationMs: o.maxDurationMs } };
   if (aa && out.after) out = { ...out, before: out.after };
@@ -126,8 +129,15 @@ function applyOverrides(config: Config, o: GateOverrides, aa: boolean, logger: L
 
 export function exitCodeFor(result: RunResult, onRegression: 'fail' | 'annotate'): 0 | 1 | 2 {
   if (result.verdict === 'error') return 2;
-  if (result.verdict === 'fail') return onRegression === 'fail' ? 1 : 0;
-  return 0;
+  if (result.verdict !== 'fail') return 0;
+  if (!result.flags) return onRegression === 'fail' ? 1 : 0;
+  // With the flag matrix the fail may be the gate's own or a flag's, each with its own setting.
+  const failing = (c: RunResult['counts']) =>
+    c.regression > 0 || (result.onInconclusive === 'fail' && c.inconclusive > 0);
+  const own = failing(result.counts) && onRegression === 'fail';
+  const flag =
+    result.flags.onFlagRegression === 'fail' && result.flags.flags.some((f) => failing(f.counts));
+  return own || flag ? 1 : 0;
 }
 
 /** A result for a run that measured nothing usable: the gate fails closed. */
@@ -259,6 +269,7 @@ interface HeaderFacts {
   placement: { cpus: string | null; pmu: string | null };
   shard: ShardSelection | undefined;
   looks: number[];
+  matrix: PreparedMatrix | undefined;
 }
 
 /** The samples header: everything needed to know later what was measured, and how. */
@@ -300,6 +311,17 @@ function samplesHeader(f: HeaderFacts): SamplesHeader {
     ...(f.placement.cpus || f.placement.pmu ? { placement: f.placement } : {}),
     machine: readMachine(),
     ...(f.shard ? { shard: { ...f.shard.info, looks: f.looks } } : {}),
+    ...(f.matrix && f.matrix.flags.length > 0
+      ? {
+          flags: f.matrix.flags.map((m) => ({
+            name: m.flag,
+            delivery: m.delivery,
+            from: m.from,
+            to: m.to,
+            source: m.source,
+          })),
+        }
+      : {}),
   };
 }
 
@@ -352,6 +374,18 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
   }
 
   ensureOutDir(options.outDir);
+  // The flag matrix: read the service's flag file now, so a bad one stops the run before builds.
+  const matrix = aa ? undefined : prepareMatrix(config, options.outDir);
+  if (aa && config.flags) logger.info('flag matrix: not measured in an A/A run');
+  if (matrix) {
+    for (const s of matrix.skipped) logger.info(`flag matrix: ${s.flag} left out (${s.reason})`);
+    logger.info(
+      matrix.flags.length > 0
+        ? `flag matrix: the after build also with each of ${matrix.flags.length} flags flipped alone (${matrix.flags.map((f) => f.flag).join(', ')})`
+        : 'flag matrix: no flags to measure',
+    );
+  }
+  const flagSkipped = matrix?.skipped ?? [];
   const samplesPath = join(options.outDir, 'samples.jsonl');
   const resultPath = join(options.outDir, 'result.json');
   const reportPath = join(options.outDir, 'report.md');
@@ -363,7 +397,11 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
   let failure: unknown;
   let writer: SamplesWriter | undefined;
   let looks = 1;
-  const aOptions = analysisOptions(config);
+  const aOptions = {
+    ...analysisOptions(config),
+    onFlagRegression: config.onFlagRegression,
+    skipped: flagSkipped,
+  };
   const plan = planLooks(config.measure.rounds, config.measure.maxRounds);
   try {
     const o = options.overrides ?? {};
@@ -394,6 +432,7 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
       placement: { cpus: placed.cpus, pmu: placed.pmu },
       shard,
       looks: plan,
+      matrix,
     });
     writer.write(header);
     writer.flush();
@@ -419,8 +458,24 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
         seed,
         targets: {
           before: { ...common, cwd: builds.before.cwd, start: config.before.start },
-          after: { ...common, cwd: builds.after.cwd, start: config.after.start },
+          after: {
+            ...common,
+            env: { ...targetEnv, ...matrix?.defaultsEnv },
+            cwd: builds.after.cwd,
+            start: config.after.start,
+          },
         },
+        flags: (matrix?.flags ?? []).map((f) => ({
+          name: f.flag,
+          target: {
+            ...common,
+            env: { ...targetEnv, ...f.targetEnv },
+            cwd: builds.after!.cwd,
+            start: config.after.start,
+          },
+          headers: f.headers,
+          query: f.query,
+        })),
       },
       writer,
       logger,
@@ -428,11 +483,11 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
       {
         onLook: async (_rounds, look) => {
           writer!.flush();
-          const interim = analyze(await readSamples(samplesPath), {
+          const interim = analyzeWithFlags(await readSamples(samplesPath), {
             ...aOptions,
             sequential: { plan, look },
           });
-          const more = needsMoreRounds(interim);
+          const more = flagsNeedMoreRounds(interim);
           if (more)
             logger.info(
               `look ${look + 1}: ${interim.counts.inconclusive} endpoint(s) inconclusive; measuring more rounds`,
@@ -466,8 +521,8 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
     try {
       const set = await readSamples(samplesPath);
       result = guardErrorAnswers(
-        analyze(set, { ...aOptions, sequential: { plan, look: looks - 1 } }),
-        set.samples,
+        analyzeWithFlags(set, { ...aOptions, sequential: { plan, look: looks - 1 } }),
+        set.samples.filter((x) => x.flag === undefined),
         config.allowErrors,
       );
       for (const w of result.warnings.filter((w) => w.includes('HTTP errors'))) logger.warn(w);

@@ -392,8 +392,19 @@ function checkOptions(options: AnalysisOptions): void {
   if (options.sequential) checkSequential(options.sequential);
 }
 
-export function analyze(set: SampleSet, options: AnalysisOptions): RunResult {
+/** The before/after comparison's own samples: flag-matrix configurations are analysed apart. */
+function atDefaults(set: SampleSet): SampleSet {
+  if (!set.header?.flags?.length && !set.samples.some((s) => s.flag !== undefined)) return set;
+  return {
+    header: set.header,
+    samples: set.samples.filter((s) => s.flag === undefined),
+    events: set.events.filter((e) => !('flag' in e && e.flag !== undefined)),
+  };
+}
+
+export function analyze(full: SampleSet, options: AnalysisOptions): RunResult {
   checkOptions(options);
+  const set = atDefaults(full);
   const { alpha, confidence } = options;
   const minRounds = Math.max(2, Math.ceil(options.minRounds ?? 2));
   const counter = set.header?.counter ?? options.counter ?? UNKNOWN_COUNTER;
@@ -409,9 +420,11 @@ export function analyze(set: SampleSet, options: AnalysisOptions): RunResult {
   // be judged, at the alpha this look may spend.
   const levelAlpha = options.sequential ? lookAlpha(options.sequential, alpha) : alpha;
   const judged = drafts.filter((d) => d.errors.length === 0 && d.estimate);
-  const family = judged.length;
+  // The flag matrix's comparisons join the family: Holm over theirs and these together.
+  const joint = options.jointP ?? [];
+  const family = judged.length + joint.length;
   const raw = judged.map((d) => regressionP(d));
-  const adjusted = holm(raw);
+  const adjusted = holm([...raw, ...joint]).slice(0, raw.length);
   const tests = new Map(judged.map((d, i) => [d, { p: raw[i]!, pAdjusted: adjusted[i]! }]));
 
   const endpoints: EndpointResult[] = drafts.map((d) => {

@@ -60,6 +60,39 @@ const BuildRefSchema = z.strictObject({
   commit: z.string().optional(),
 });
 
+const CountsSchema = z.strictObject({
+  regression: z.number().int().min(0),
+  improvement: z.number().int().min(0),
+  unchanged: z.number().int().min(0),
+  inconclusive: z.number().int().min(0),
+  error: z.number().int().min(0),
+});
+
+const FlagSchema = z.strictObject({
+  flag: z.string(),
+  delivery: z.enum(['env', 'header', 'query', 'file']),
+  from: z.string().describe('value at defaults'),
+  to: z.string().describe('the flipped value measured'),
+  source: z.enum(['config', 'file']).describe('declared in perfgate.yml, or read from the flag file'),
+  status: z.enum(['measured', 'not-afforded']),
+  reason: z.string().optional(),
+  endpoints: z
+    .array(EndpointSchema)
+    .describe('before: the after build at defaults; after: the after build with this flag flipped'),
+  counts: CountsSchema,
+  rounds: z.number().int().min(0),
+  warnings: z.array(z.string()),
+});
+
+const FlagsSchema = z
+  .strictObject({
+    onFlagRegression: z.enum(['fail', 'annotate']),
+    flags: z.array(FlagSchema),
+    skipped: z.array(z.strictObject({ flag: z.string(), reason: z.string() })),
+    family: z.number().int().min(0).describe('comparisons in the Holm family, flags included'),
+  })
+  .describe('the flag matrix: each flag flipped alone against the after build at defaults');
+
 export const RunResultSchema = z
   .strictObject({
     version: z.literal(1),
@@ -71,13 +104,7 @@ export const RunResultSchema = z
     onInconclusive: z.enum(['pass', 'fail']),
     endpoints: z.array(EndpointSchema),
     total: ChangeSchema.nullable(),
-    counts: z.strictObject({
-      regression: z.number().int().min(0),
-      improvement: z.number().int().min(0),
-      unchanged: z.number().int().min(0),
-      inconclusive: z.number().int().min(0),
-      error: z.number().int().min(0),
-    }),
+    counts: CountsSchema,
     run: z.strictObject({
       seed: z.number().int().nullable(),
       rounds: z.number().int().min(0),
@@ -117,6 +144,7 @@ export const RunResultSchema = z
         .describe('warm-up per endpoint and build: median requests per process, never settled'),
     }),
     warnings: z.array(z.string()),
+    flags: FlagsSchema.optional(),
   })
   .describe('perfgate result.json: per-endpoint CPU cost change, verdicts and the gate decision');
 

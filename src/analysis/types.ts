@@ -83,6 +83,37 @@ export interface RunResult {
     warmup?: WarmupSummary;
   };
   warnings: string[];
+  /** The flag matrix, when the run had one. */
+  flags?: FlagsSection;
+}
+
+/** One flag of the matrix: the after build with it flipped against the after build at defaults. */
+export interface FlagResult {
+  flag: string;
+  delivery: 'env' | 'header' | 'query' | 'file';
+  /** Value at defaults, and the flipped value measured. */
+  from: string;
+  to: string;
+  /** Declared in perfgate.yml (`config`) or found in the service's flag file (`file`). */
+  source: 'config' | 'file';
+  /** `not-afforded`: the time budget could not cover this configuration. */
+  status: 'measured' | 'not-afforded';
+  reason?: string;
+  /** Per endpoint: `before` is the after build at defaults, `after` the build with the flag. */
+  endpoints: EndpointResult[];
+  counts: Record<Verdict, number>;
+  rounds: number;
+  warnings: string[];
+}
+
+export interface FlagsSection {
+  /** What a flag's regression does to the gate. */
+  onFlagRegression: 'fail' | 'annotate';
+  flags: FlagResult[];
+  /** Flags found in the flag file but not measured (no obvious flipped value, flags.skip). */
+  skipped: { flag: string; reason: string }[];
+  /** Comparisons in the run's Holm family: the before/after endpoints and every (flag, endpoint). */
+  family: number;
 }
 
 /** Per-endpoint thresholds as fractions (0.03 = 3 %). */
@@ -110,6 +141,11 @@ export interface AnalysisOptions {
   minRounds?: number;
   /** Counter to report when the samples have no header (minimal form). */
   counter?: CounterChoice;
+  /**
+   * Raw one-sided p-values of the other comparisons in the same family (the flag matrix's):
+   * Holm runs over them and this analysis's endpoints together.
+   */
+  jointP?: number[];
 }
 
 /** How the processes warmed up, summarised over the rounds. */

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { analyze, guardErrorAnswers } from '../analysis/index.js';
+import { analyzeWithFlags, guardErrorAnswers } from '../analysis/index.js';
 import { loadConfig, parseConfig, parsePercent } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { analysisOptions, exitCodeFor } from '../pipeline.js';
@@ -60,7 +60,13 @@ export const compareCommand: Command = {
       options.thresholds = { ...options.thresholds, default: t.value };
     }
     const set = await readSamples(resolve(ctx.cwd, args.positionals[0]!));
-    const result = guardErrorAnswers(analyze(set, options), set.samples, config.allowErrors);
+    // A run with a flag matrix re-analyses its flags too, under the config's on-flag-regression.
+    const onFlagRegression = args.values.annotate ? 'annotate' : config.onFlagRegression;
+    const result = guardErrorAnswers(
+      analyzeWithFlags(set, { ...options, onFlagRegression }),
+      set.samples.filter((s) => s.flag === undefined),
+      config.allowErrors,
+    );
     if (args.values.out) {
       const dir = resolve(ctx.cwd, args.values.out);
       ensureOutDir(dir);

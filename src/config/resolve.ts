@@ -2,7 +2,14 @@
 
 import path from 'node:path';
 import type { RawConfig } from './schema.js';
-import { DEFAULT_WARMUP, type BuildConfig, type Config, type WarmupConfig } from './types.js';
+import {
+  DEFAULT_WARMUP,
+  type BuildConfig,
+  type Config,
+  type FlagConfig,
+  type FlagsConfig,
+  type WarmupConfig,
+} from './types.js';
 
 type RawBuild = NonNullable<RawConfig['before']>;
 
@@ -10,6 +17,27 @@ function warmupOf(raw: RawConfig['measure']['warmup']): WarmupConfig {
   if (raw === 'auto') return DEFAULT_WARMUP;
   if (typeof raw === 'number') return { mode: 'fixed', requests: raw };
   return { mode: 'auto', min: raw.min, max: raw.max, maxTimeMs: raw['max-time'] };
+}
+
+function flagsOf(raw: NonNullable<RawConfig['flags']>, dir: string): FlagsConfig {
+  const pathEnv = raw['path-env'];
+  const list = Object.entries(raw.list).map(([name, f]): FlagConfig => {
+    const delivery: FlagConfig['delivery'] =
+      f.env !== undefined
+        ? { kind: 'env', name: f.env }
+        : f.header !== undefined
+          ? { kind: 'header', name: f.header }
+          : f.query !== undefined
+            ? { kind: 'query', name: f.query }
+            : { kind: 'file', path: path.resolve(dir, f.file!), pathEnv: f['path-env'] ?? pathEnv };
+    const values = f.values ?? (delivery.kind === 'file' ? undefined : ['off', 'on']);
+    return { name, delivery, ...(values ? { values: [values[0], values[1]] } : {}) };
+  });
+  return {
+    ...(raw.from !== undefined ? { from: { path: path.resolve(dir, raw.from), pathEnv } } : {}),
+    skip: raw.skip,
+    list,
+  };
 }
 
 export function resolveConfig(raw: RawConfig, file: string, lines: Record<string, number>): Config {
@@ -60,6 +88,8 @@ export function resolveConfig(raw: RawConfig, file: string, lines: Record<string
     confidence: raw.confidence,
     onRegression: raw['on-regression'],
     onInconclusive: raw['on-inconclusive'],
+    ...(raw.flags ? { flags: flagsOf(raw.flags, dir) } : {}),
+    onFlagRegression: raw['on-flag-regression'] ?? raw['on-regression'],
     allowErrors: raw['allow-errors'],
     lines,
   };

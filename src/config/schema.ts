@@ -247,6 +247,80 @@ const envValue = z
   })
   .transform(String);
 
+/** How the service reads one flag: exactly one of env, header, query or file. */
+const flagSchema = z
+  .strictObject({
+    env: z
+      .string()
+      .regex(ENV_NAME, { error: (iss) => `not a valid variable name: '${String(iss.input)}'` })
+      .refine((name) => name !== 'PORT', { error: 'PORT is set by perfgate for each target' })
+      .meta({ description: 'Environment variable the service reads the flag from.' })
+      .optional(),
+    header: headerName
+      .meta({ description: 'Request header that turns the flag on per request.' })
+      .optional(),
+    query: text('Query parameter that turns the flag on per request.').optional(),
+    file: text(
+      "The service's flag file (JSON or YAML, relative to this file) holding this flag under its name.",
+    ).optional(),
+    'path-env': z
+      .string()
+      .regex(ENV_NAME, { error: (iss) => `not a valid variable name: '${String(iss.input)}'` })
+      .meta({ description: 'With file: the variable through which the service finds its flag file.' })
+      .optional(),
+    values: z
+      .tuple([envValue, envValue], { error: 'expected two values: [default, flipped], e.g. [off, on]' })
+      .meta({ description: 'The value at defaults and the flipped value (default: [off, on]).' })
+      .optional(),
+  })
+  .superRefine((flag, ctx) => {
+    const ways = (['env', 'header', 'query', 'file'] as const).filter((k) => flag[k] !== undefined);
+    if (ways.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          ways.length === 0
+            ? 'needs one of env, header, query or file: how the service reads this flag'
+            : `has ${ways.join(' and ')}; keep one`,
+      });
+    }
+    if (flag['path-env'] !== undefined && flag.file === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['path-env'], message: "only goes with 'file'" });
+    }
+  });
+
+const flagsSchema = z
+  .strictObject({
+    from: text(
+      "The service's own flag file (JSON or YAML, relative to this file): every flag in it joins the matrix, so a flag added there is measured with no change here.",
+    ).optional(),
+    'path-env': z
+      .string()
+      .regex(ENV_NAME, { error: (iss) => `not a valid variable name: '${String(iss.input)}'` })
+      .meta({
+        description:
+          'Variable through which the service finds its flag file; perfgate points it at a copy with one flag flipped (default PERFGATE_FLAGS_FILE).',
+      })
+      .default('PERFGATE_FLAGS_FILE'),
+    skip: z
+      .array(text('Flag name.'))
+      .meta({ description: 'Flags of the flag file left out of the matrix.' })
+      .default([]),
+    list: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9_.:-]+$/, {
+          error: (iss) => `not a flag name (letters, digits, _ . : -): '${String(iss.input)}'`,
+        }),
+        flagSchema,
+      )
+      .meta({ description: 'Flags declared here: name → how the service reads it.' })
+      .default({}),
+  })
+  .meta({
+    description:
+      'The feature-flag matrix: the after build is measured with each flag flipped alone against the after build at defaults, in the same rounds.',
+  });
+
 export const configSchema = z
   .strictObject({
     workload: text('Workload file (JSONL), relative to this file.').optional(),
@@ -301,6 +375,11 @@ export const configSchema = z
     'on-regression': oneOf(['fail', 'annotate'], 'What a regression does to the check.').default(
       'fail',
     ),
+    flags: flagsSchema.optional(),
+    'on-flag-regression': oneOf(
+      ['fail', 'annotate'],
+      'What a flag that makes an endpoint costlier than its threshold does to the check (default: as on-regression).',
+    ).optional(),
     'on-inconclusive': oneOf(['pass', 'fail'], 'What an inconclusive endpoint does.').default(
       'pass',
     ),

@@ -66,6 +66,30 @@ export interface ThresholdsConfig {
   endpoints: Record<string, number>;
 }
 
+/** How the service reads a flag. */
+export type FlagDelivery =
+  | { kind: 'env'; name: string }
+  | { kind: 'header'; name: string }
+  | { kind: 'query'; name: string }
+  /** A flag file the service loads from the path in `pathEnv`: perfgate hands it a flipped copy. */
+  | { kind: 'file'; path: string; pathEnv: string };
+
+export interface FlagConfig {
+  name: string;
+  delivery: FlagDelivery;
+  /** Value at defaults and flipped value; for file flags, undefined: read from the file. */
+  values?: [string, string];
+}
+
+export interface FlagsConfig {
+  /** The service's flag file whose every flag joins the matrix (`flags.from`). */
+  from?: { path: string; pathEnv: string };
+  /** Flags of `from` left out. */
+  skip: string[];
+  /** Flags declared by hand, in file order. */
+  list: FlagConfig[];
+}
+
 export interface Config {
   /** Absolute path of the config file and its folder. */
   file: string;
@@ -89,6 +113,10 @@ export interface Config {
   confidence: number;
   onRegression: 'fail' | 'annotate';
   onInconclusive: 'pass' | 'fail';
+  /** The flag matrix, when `flags` is set. */
+  flags?: FlagsConfig;
+  /** What a flag's regression does (`on-flag-regression`). */
+  onFlagRegression: 'fail' | 'annotate';
   /** Endpoint globs whose answers may all be HTTP errors (`allow-errors`). */
   allowErrors: string[];
   /** Line of each key path in the file ('measure.rounds' → 7), for errors found later. */

@@ -24,7 +24,7 @@ async function requestFailure(
   return (
     (await target.crashedWithin(1000)) ??
     new TargetError(
-      target.build,
+      target.label,
       `request ${req.method} ${req.path} failed: ${errorMessage(error)}`,
       target.group.tail(),
     )
@@ -50,11 +50,18 @@ export class Meter {
     private readonly writer: SamplesWriter,
     private readonly settleMs = 0,
     compareBodies = false,
+    /** Flag matrix: the flag this process runs with, and how a request carries it. */
+    private readonly variant?: { flag: string; adapt: (req: PreparedRequest) => PreparedRequest },
   ) {
     this.client = new LocalClient(target.port, compareBodies);
     this.a = target.counters.newBuffer();
     this.b = target.counters.newBuffer();
     this.delta = new Float64Array(target.counters.events.length);
+  }
+
+  /** The flag this process runs with (flag matrix), if any. */
+  get flag(): string | undefined {
+    return this.variant?.flag;
   }
 
   /** Sends requests one after another without per-request reads; returns their summed cost. */
@@ -68,7 +75,8 @@ export class Meter {
   }
 
   /** One request on the kept-alive connection; a failure names the build and how it ended. */
-  private async send(req: PreparedRequest, measured: boolean): Promise<ReplayResponse> {
+  private async send(sent: PreparedRequest, measured: boolean): Promise<ReplayResponse> {
+    const req = this.variant ? this.variant.adapt(sent) : sent;
     try {
       const { signal } = this.target;
       return measured
@@ -105,6 +113,7 @@ export class Meter {
       value: this.delta[0]!,
       values,
       ...(multiplexed ? { multiplexed: true } : {}),
+      ...(this.variant ? { flag: this.variant.flag } : {}),
     });
     return res;
   }

@@ -14,6 +14,7 @@ import { Meter, type PreparedRequest } from './meter.js';
 import { buildOrder, roundSeed } from './order.js';
 import { byEndpoint, roundSchedule } from './schedule.js';
 import { warmUp } from './warmup.js';
+import { adaptRequest, affordableFlags, measureOrder } from './flags.js';
 
 export type { PreparedRequest } from './meter.js';
 
@@ -31,6 +32,20 @@ export interface ReplayPlan {
   seed: number;
   /** Build each side's target; `build` is filled in per side. */
   targets: Record<Build, Omit<TargetSpec, 'build'>>;
+  /**
+   * The flag matrix: the after build again once per flag, that flag flipped, started, warmed and
+   * measured in the same rounds on the same requests, so the machine's drift cancels.
+   */
+  flags?: ReplayFlag[];
+}
+
+export interface ReplayFlag {
+  name: string;
+  /** The after build's target with this flag's environment. */
+  target: Omit<TargetSpec, 'build'>;
+  /** Added to each request: header and query deliveries. */
+  headers: Readonly<Record<string, string>>;
+  query: Readonly<Record<string, string>>;
 }
 
 export interface ReplayHooks {
@@ -47,6 +62,8 @@ export interface ReplayOutcome {
 }
 
 const now = () => performance.now();
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 const minutes = (ms: number) =>
   ms < 90_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 60_000).toFixed(1)} min`;
@@ -93,11 +110,18 @@ export async function replay(
     if (signal.aborted) throw new InterruptedError(String(signal.reason ?? 'SIGINT'));
   };
 
+  // Flags still measured; the budget may drop some after the first round.
+  let activeFlags = [...(plan.flags ?? [])];
+  const adapters = new Map(
+    activeFlags.map((f) => [f.name, adaptRequest(f.headers, f.query)] as const),
+  );
+
   const measureRound = async (r: number) => {
     const order = buildOrder(r);
     const seed = roundSeed(plan.seed, r);
     writer.write({ kind: 'round', round: r, order, seed, at: new Date().toISOString() });
     const meters: Partial<Record<Build, Meter>> = {};
+    const flagMeters: Meter[] = [];
     try {
       checkAbort();
       progress('starting both builds', true);
@@ -110,21 +134,41 @@ export async function replay(
           meters[build] = new Meter(target, writer, plan.settleMs, plan.compareBodies ?? false);
         }),
       );
-      const failed = launched.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      const flagged = await Promise.allSettled(
+        activeFlags.map(async (f) => {
+          const target = await startTarget(
+            { ...f.target, build: 'after', label: `after (flag ${f.name})` },
+            signal,
+            logger,
+          );
+          live.push(target);
+          return new Meter(target, writer, plan.settleMs, plan.compareBodies ?? false, {
+            flag: f.name,
+            adapt: adapters.get(f.name)!,
+          });
+        }),
+      );
+      for (const s of flagged) if (s.status === 'fulfilled') flagMeters.push(s.value);
+      const failed = [...launched, ...flagged].find(
+        (s): s is PromiseRejectedResult => s.status === 'rejected',
+      );
       if (failed) throw failed.reason;
       const [first, second] = order.map((b) => meters[b]!) as [Meter, Meter];
       // Both processes warm at once, each on its own core: warm-up is most of a round's time,
       // and nothing is measured while it runs.
       let warmed = 0;
       const deadline = started + plan.maxDurationMs;
-      const reports = await Promise.all(
-        [first, second].map((m) =>
-          warmUp(m, groups, plan.warmup, deadline, checkAbort, (n) => {
-            warmed += n;
-            progress(`warming up · ${warmed} requests`);
-          }),
-        ),
-      );
+      const warm = (m: Meter) =>
+        warmUp(m, groups, plan.warmup, deadline, checkAbort, (n) => {
+          warmed += n;
+          progress(`warming up · ${warmed} requests`);
+        });
+      const reports = await Promise.all([first, second].map(warm));
+      // The flag configurations warm two at a time too: one process per core.
+      const flagReports: Awaited<ReturnType<typeof warm>>[] = [];
+      for (let i = 0; i < flagMeters.length; i += 2) {
+        flagReports.push(...(await Promise.all(flagMeters.slice(i, i + 2).map(warm))));
+      }
       if (now() - started > plan.maxDurationMs) {
         // The budget covers warm-up too; the round still measures, so the run has samples.
         logger.warn(
@@ -142,6 +186,18 @@ export async function replay(
           ...(w.timedOut ? { timedOut: true } : {}),
         });
       });
+      flagMeters.forEach((m, i) => {
+        const w = flagReports[i]!;
+        writer.write({
+          kind: 'warmup',
+          round: r,
+          build: 'after',
+          wallMs: w.wallMs,
+          endpoints: w.endpoints,
+          ...(w.timedOut ? { timedOut: true } : {}),
+          flag: m.flag!,
+        });
+      });
       const schedule = roundSchedule(groups, plan.requestsPerEndpoint, seed);
       // A request repeated in the round that answers differently is reported once per round.
       const mismatched = new Set<number | string>();
@@ -149,9 +205,39 @@ export async function replay(
         checkAbort();
         const { req, block } = schedule[k]!;
         // Alternate which build serves a request first, so neither always follows the other.
+        let rx: Awaited<ReturnType<Meter['measure']>>;
+        let ry: typeof rx;
         const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
-        const rx = await x.measure(req, r, block);
-        const ry = await y.measure(req, r, block);
+        if (flagMeters.length === 0) {
+          rx = await x.measure(req, r, block);
+          ry = await y.measure(req, r, block);
+        } else {
+          // Every process of the round in turn, each position taken equally often by each.
+          const answers = new Map<Meter, typeof rx>();
+          for (const m of measureOrder([first, second, ...flagMeters], k)) {
+            answers.set(m, await m.measure(req, r, block));
+          }
+          rx = answers.get(x)!;
+          ry = answers.get(y)!;
+          const atDefaults = answers.get(meters.after!)!;
+          for (const m of flagMeters) {
+            const answer = answers.get(m)!;
+            const key = `${m.flag}\u0000${req.id}`;
+            // A flag may change what a page says, not whether it answers: statuses only.
+            if (answer.status !== atDefaults.status && !mismatched.has(key)) {
+              mismatched.add(key);
+              writer.write({
+                kind: 'mismatch',
+                endpoint: req.endpoint,
+                request: req.id,
+                round: r,
+                before: atDefaults.status,
+                after: answer.status,
+                flag: m.flag!,
+              });
+            }
+          }
+        }
         if ((rx.status !== ry.status || rx.bodyHash !== ry.bodyHash) && !mismatched.has(req.id)) {
           mismatched.add(req.id);
           const [before, after] = x.target.build === 'before' ? [rx, ry] : [ry, rx];
@@ -169,12 +255,12 @@ export async function replay(
         }
         progress(`measuring · ${k + 1}/${schedule.length} requests`);
       }
-      for (const m of [first, second]) {
+      for (const m of [first, second, ...flagMeters]) {
         const crash = m.target.crashed();
         if (crash) throw crash;
       }
     } finally {
-      for (const m of Object.values(meters)) m.close();
+      for (const m of [...Object.values(meters), ...flagMeters]) m.close();
       await Promise.all(live.map((t) => t.stop()));
       live.length = 0;
       writer.flush();
@@ -208,18 +294,35 @@ export async function replay(
       const wallMs = Math.round(now() - roundStart);
       writer.write({ kind: 'round-end', round, at: new Date().toISOString(), wallMs });
       logger.info(`round ${round}/${plan.looks[look]} done in ${(wallMs / 1000).toFixed(1)}s`);
+      if (round === 1 && activeFlags.length > 0) {
+        const keep = affordableFlags({
+          flags: activeFlags.length,
+          roundMs: wallMs,
+          roundsLeft: (plan.looks[0] ?? 1) - 1,
+          budgetLeftMs: plan.maxDurationMs - (now() - started),
+        });
+        if (keep < activeFlags.length) {
+          const dropped = activeFlags.slice(keep).map((f) => f.name);
+          activeFlags = activeFlags.slice(0, keep);
+          const reason = `max-duration (${minutes(plan.maxDurationMs)}) cannot afford ${plural(dropped.length, 'more flag configuration')} for ${plan.looks[0]} rounds`;
+          writer.write({ kind: 'flag-dropped', flags: dropped, round: round + 1, reason });
+          logger.warn(`flag matrix: not measuring ${dropped.join(', ')}: ${reason}`);
+        }
+      }
       if (round === 1) logger.info(expectedDuration(plan, now() - started));
     }
   } catch (error) {
     await Promise.all(live.map((t) => t.stop()));
     const build = error instanceof TargetError ? error.build : undefined;
-    if (build === 'before' || build === 'after') {
+    const flag = plan.flags?.find((f) => build === `after (flag ${f.name})`);
+    if (build === 'before' || build === 'after' || flag) {
       writer.write({
         kind: 'error',
-        build,
+        build: flag ? 'after' : (build as Build),
         round,
         message: errorMessage(error),
         at: new Date().toISOString(),
+        ...(flag ? { flag: flag.name } : {}),
       });
     }
     writer.write({

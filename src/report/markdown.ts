@@ -15,6 +15,7 @@ import {
   worstFirst,
 } from './format.js';
 import { markdownCode, markdownText } from './escape.js';
+import { flagRows, flagValues, flagsIntro, quietFlag } from './flags.js';
 
 export interface MarkdownOptions {
   /** Heading text (default "perfgate"). */
@@ -58,6 +59,61 @@ function endpointRow(e: EndpointResult, unit: string, marks: number[]): string {
     thresholdPercent(e.threshold),
     VERDICT[e.verdict],
   ]);
+}
+
+function flagsSection(result: RunResult, unit: string): string[] {
+  const section = result.flags!;
+  const confidence = `${Math.round(result.confidence * 1000) / 10}%`;
+  const lines = ['### Flags', '', cell(flagsIntro(section, result)), ''];
+  if (section.flags.length > 0) {
+    lines.push(
+      row([
+        'flag',
+        'endpoint',
+        'at defaults',
+        'flag flipped',
+        `change (${confidence} CI)`,
+        'threshold',
+        'verdict',
+      ]),
+      row(['---', '---', '---:', '---:', '---', '---:', '---']),
+    );
+    for (const f of section.flags) {
+      const name = `${code(f.flag)} (${cell(flagValues(f))})`;
+      const rows = flagRows(f);
+      if (rows.length === 0) {
+        lines.push(row([name, cell(quietFlag(f)), '', '', '', '', '']));
+        continue;
+      }
+      for (const e of rows) {
+        const change = formatChange(e.change);
+        lines.push(
+          row([
+            name,
+            code(e.endpoint),
+            formatCost(e.before, unit),
+            formatCost(e.after, unit),
+            e.verdict === 'regression' ? `**${change}**` : change,
+            thresholdPercent(e.threshold),
+            VERDICT[e.verdict],
+          ]),
+        );
+      }
+    }
+    lines.push('');
+  }
+  const notes = section.flags.flatMap((f) => [
+    ...f.warnings.map((w) => `${f.flag}: ${w}`),
+    ...flagRows(f).flatMap((e) => e.warnings.map((w) => `${f.flag}, ${e.endpoint}: ${w}`)),
+  ]);
+  if (notes.length > 0) lines.push(...notes.map((n) => `- ${cell(n)}`), '');
+  if (section.skipped.length > 0) {
+    lines.push(
+      `Not in the matrix: ${section.skipped.map((s) => `${code(s.flag)} (${cell(s.reason)})`).join(', ')}.`,
+      '',
+    );
+  }
+  return lines;
 }
 
 export function renderMarkdown(result: RunResult, options: MarkdownOptions = {}): string {
@@ -107,6 +163,10 @@ export function renderMarkdown(result: RunResult, options: MarkdownOptions = {})
         '',
       );
     }
+  }
+
+  if (result.flags && result.flags.flags.length + result.flags.skipped.length > 0) {
+    lines.push(...flagsSection(result, unit));
   }
 
   const links: string[] = [];

@@ -14,6 +14,7 @@ import {
   worstFirst,
 } from './format.js';
 import { terminalText } from './escape.js';
+import { flagRows, flagValues, flagsIntro, quietFlag } from './flags.js';
 
 export interface TextOptions {
   /** Colour verdicts with ANSI escapes. */
@@ -93,6 +94,22 @@ export function renderText(result: RunResult, options: TextOptions = {}): string
     lines.push(
       `${t(e.endpoint)} is inconclusive: ${t(inconclusiveReason(e))}; ${moreRoundsAdvice(e)}.`,
     );
+  }
+  const section = result.flags;
+  if (section && section.flags.length + section.skipped.length > 0) {
+    lines.push('', `flags: ${t(flagsIntro(section, result))}`);
+    for (const f of section.flags) {
+      const rows = flagRows(f);
+      const name = `  ${t(f.flag)} (${t(flagValues(f))})`;
+      if (rows.length === 0) lines.push(`${name}: ${t(quietFlag(f))}`);
+      for (const e of rows) {
+        lines.push(
+          `${name}  ${t(e.endpoint)}  ${formatCost(e.before, unit)} → ${formatCost(e.after, unit)}  ${formatChange(e.change)}  θ ${thresholdPercent(e.threshold)}  ${paint(e.verdict, COLOR[e.verdict], color)}`,
+        );
+      }
+    }
+    for (const s of section.skipped) lines.push(`  ${t(s.flag)}: not in the matrix (${t(s.reason)})`);
+    lines.push('');
   }
   lines.push(methodLine(result), '');
   return lines.join('\n');

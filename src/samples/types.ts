@@ -62,6 +62,18 @@ export interface SamplesHeader {
   machine?: MachineInfo;
   /** Set by `perfgate run --shard i/n`: `workload.endpoints` are this shard's part of `of`. */
   shard?: ShardInfo;
+  /** The flag matrix: configurations of the after build measured beside it, one flag flipped each. */
+  flags?: FlagInfo[];
+}
+
+export interface FlagInfo {
+  /** Samples of this configuration carry `flag: name` (and build 'after'). */
+  name: string;
+  delivery: 'env' | 'header' | 'query' | 'file';
+  /** Value at defaults, and the value it ran with. */
+  from: string;
+  to: string;
+  source: 'config' | 'file';
 }
 
 export interface MachineInfo {
@@ -101,6 +113,8 @@ export interface Sample {
   values?: Record<string, number>;
   /** The counter group was multiplexed (time_running < time_enabled) during this request. */
   multiplexed?: boolean;
+  /** Flag matrix: the after build with this flag flipped (absent: the build at defaults). */
+  flag?: string;
 }
 
 export type SamplesEvent =
@@ -115,6 +129,7 @@ export type SamplesEvent =
       endpoints: Record<string, { requests: number; settled: boolean | null }>;
       /** The per-process warm-up time cap ended it. */
       timedOut?: boolean;
+      flag?: string;
     }
   | {
       kind: 'error';
@@ -124,6 +139,7 @@ export type SamplesEvent =
       at: string;
       /** Endpoint being measured when it failed, if any. */
       endpoint?: string;
+      flag?: string;
     }
   | {
       kind: 'mismatch';
@@ -135,6 +151,15 @@ export type SamplesEvent =
       after: number;
       /** Same status, different bodies (measure.compare: body): each body's hash. */
       bodies?: { before: string; after: string };
+      /** Flag matrix: `before` is the after build at defaults, `after` the one with this flag. */
+      flag?: string;
+    }
+  | {
+      kind: 'flag-dropped';
+      /** Flags no longer measured from this round on: the budget cannot afford them. */
+      flags: string[];
+      round: number;
+      reason: string;
     }
   | { kind: 'end'; at: string; complete: boolean; reason?: string; rounds: number; wallMs: number };
 

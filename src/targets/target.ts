@@ -13,6 +13,8 @@ import { shellArgv } from './shell.js';
 
 export interface TargetSpec {
   build: Build;
+  /** How messages name this target when it is not plainly its build ('after (flag x=on)'). */
+  label?: string;
   /** Folder the start command runs in. */
   cwd: string;
   start: string;
@@ -29,6 +31,8 @@ export interface TargetSpec {
 
 export interface RunningTarget {
   build: Build;
+  /** The build, or the spec's label. */
+  label: string;
   port: number;
   group: ProcessGroup;
   counters: CounterSet;
@@ -55,15 +59,16 @@ export async function startTarget(
   logger: Logger,
 ): Promise<RunningTarget> {
   const port = await freePort();
+  const label = spec.label ?? spec.build;
   const { group, counters } = await spawnCounted(
     {
       argv: shellArgv(spec.start),
       cwd: spec.cwd,
       env: { ...spec.env, PORT: String(port) },
-      label: spec.build,
+      label,
       noAslr: spec.noAslr,
       tailLines: 30,
-      onLine: (l) => logger.debug(`${spec.build}| ${l}`),
+      onLine: (l) => logger.debug(`${label}| ${l}`),
     },
     spec.events,
     spec.kernel,
@@ -88,7 +93,7 @@ export async function startTarget(
     const ex = await group.exited;
     if (outcome.reason === 'exited') {
       throw new TargetError(
-        spec.build,
+        label,
         `server ${describeExit(ex.code, ex.signal)} before it was ready (start: ${spec.start})`,
         tail,
         'the start command must keep a server running that listens on 127.0.0.1:$PORT',
@@ -96,7 +101,7 @@ export async function startTarget(
     }
     const what = spec.readiness.kind === 'http' ? `GET ${spec.readiness.path}` : `TCP port ${port}`;
     throw new TargetError(
-      spec.build,
+      label,
       `server was not ready after ${Math.round(spec.readiness.timeoutMs / 1000)}s: ${what} never answered (last: ${outcome.last})`,
       tail,
       "check that the server listens on $PORT (perfgate sets it), or raise 'ready.timeout'",
@@ -106,13 +111,14 @@ export async function startTarget(
     if (group.running || stopped) return undefined;
     const e = exit ?? { code: null, signal: null };
     return new TargetError(
-      spec.build,
+      label,
       `server ${describeExit(e.code, e.signal)} while being measured`,
       group.tail(),
     );
   };
   return {
     build: spec.build,
+    label,
     port,
     group,
     counters,

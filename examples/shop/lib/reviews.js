@@ -133,3 +133,58 @@ export const REVIEW_SORTS = Object.keys(SORTS);
 export function sortReviews(reviews, sort) {
   return [...reviews].sort(SORTS[sort]);
 }
+
+/** Words that lean a review one way or the other, for the sentiment gauge (flag review-sentiment). */
+const LEXICON = {
+  good: [
+    'great',
+    'love',
+    'perfect',
+    'excellent',
+    'happy',
+    'recommend',
+    'sturdy',
+    'quick',
+    'nice',
+    'best',
+    'comfortable',
+    'beautiful',
+  ],
+  bad: [
+    'broke',
+    'poor',
+    'cheap',
+    'return',
+    'refund',
+    'disappoint',
+    'flimsy',
+    'slow',
+    'worst',
+    'waste',
+    'missing',
+    'cracked',
+  ],
+};
+
+/**
+ * Share of positive lexicon mentions among all mentions, over every review: each review's body
+ * and title are scanned for every lexicon word, many times over (a deliberately costly path
+ * behind a flag, allocating nothing, so its cost stays on the reviews endpoint).
+ */
+export function sentimentGauge(reviews) {
+  let good = 0;
+  let bad = 0;
+  for (let pass = 0; pass < 2; pass++) {
+    for (const r of reviews) {
+      for (const w of LEXICON.good) {
+        if (r.body.includes(w, pass)) good++;
+        if (r.title.includes(w, pass)) good++;
+      }
+      for (const w of LEXICON.bad) {
+        if (r.body.includes(w, pass)) bad++;
+        if (r.title.includes(w, pass)) bad++;
+      }
+    }
+  }
+  return good + bad === 0 ? null : Math.round((good / (good + bad)) * 1000) / 1000;
+}

@@ -5,7 +5,14 @@
 import { createCatalogue, tokenize } from './catalog.js';
 import { HttpError, startServer } from './http.js';
 import { createOrderHandler } from './orders.js';
-import { generateReviews, summariseReviews, sortReviews, REVIEW_SORTS } from './reviews.js';
+import {
+  generateReviews,
+  summariseReviews,
+  sortReviews,
+  sentimentGauge,
+  REVIEW_SORTS,
+} from './reviews.js';
+import { isOn, loadFlags } from './flags.js';
 import { prng } from './random.js';
 
 export { tokenize, HttpError };
@@ -310,7 +317,19 @@ function listReviews({ params, query, state }) {
     throw new HttpError(400, 'invalid_parameter', `sort must be one of ${REVIEW_SORTS.join(', ')}`);
   const reviews = generateReviews(product);
   const { items, ...meta } = paginate(sortReviews(reviews, sort), page);
-  return { body: { productId: id, summary: summariseReviews(reviews), ...meta, sort, items } };
+  const summary = summariseReviews(reviews);
+  // Flag review-sentiment: a sentiment gauge over every review (costly; see sentimentGauge).
+  if (isOn(state.flags, 'review-sentiment')) summary.sentiment = sentimentGauge(reviews);
+  return { body: { productId: id, summary, ...meta, sort, items } };
+}
+
+/** Flag checkout-banner: the order confirmation carries a delivery banner (costs nothing). */
+function withBanner(handler) {
+  return (ctx) => {
+    const result = handler(ctx);
+    if (!isOn(ctx.state.flags, 'checkout-banner')) return result;
+    return { ...result, body: { ...result.body, banner: 'Free delivery on your next order' } };
+  };
 }
 
 /**
@@ -319,7 +338,11 @@ function listReviews({ params, query, state }) {
  */
 export function runShop(handlers) {
   const catalogue = createCatalogue();
-  const state = { catalogue, byId: new Map(catalogue.products.map((p) => [p.id, p])) };
+  const state = {
+    catalogue,
+    byId: new Map(catalogue.products.map((p) => [p.id, p])),
+    flags: loadFlags(),
+  };
   handlers.init?.(state);
   return startServer(
     [
@@ -328,7 +351,7 @@ export function runShop(handlers) {
       ['GET', '/api/products/:id', handlers.getProduct],
       ['GET', '/api/products/:id/reviews', listReviews],
       ['GET', '/api/search', handlers.search],
-      ['POST', '/api/orders', createOrderHandler(catalogue)],
+      ['POST', '/api/orders', withBanner(createOrderHandler(catalogue))],
     ],
     state,
   );
