@@ -5,9 +5,27 @@ import type { EndpointResult, FlagResult, FlagsSection, RunResult } from '../ana
 import { plural } from '../analysis/summary.js';
 import { worstFirst } from './format.js';
 
-/** Endpoints worth a row: changed beyond the threshold, unsettled, or broken. */
+/** Whether a flag's comparison is worth a row: a verdict beyond ±θ, an error, or a clear change. */
+function shown(e: EndpointResult): boolean {
+  if (e.verdict === 'regression' || e.verdict === 'improvement' || e.verdict === 'error') return true;
+  // An unsettled comparison whose interval excludes zero: the flag does move this endpoint.
+  return e.verdict === 'inconclusive' && e.change !== null && (e.change.low > 0 || e.change.high < 0);
+}
+
+/** Endpoints a flag makes costlier or cheaper (or could not compare), worst first. */
 export function flagRows(f: FlagResult): EndpointResult[] {
-  return worstFirst(f.endpoints.filter((e) => e.verdict !== 'unchanged'));
+  return worstFirst(f.endpoints.filter(shown));
+}
+
+/** "3 unchanged, 1 inconclusive": the endpoints without a row. */
+function quietCounts(f: FlagResult): string {
+  const rest = f.endpoints.filter((e) => !shown(e));
+  const unchanged = rest.filter((e) => e.verdict === 'unchanged').length;
+  const open = rest.length - unchanged;
+  return [
+    ...(unchanged > 0 ? [`${unchanged} unchanged`] : []),
+    ...(open > 0 ? [`${open} inconclusive with no clear change`] : []),
+  ].join(', ');
 }
 
 /** "off → on" */
@@ -19,7 +37,14 @@ export function flagValues(f: FlagResult): string {
 export function quietFlag(f: FlagResult): string {
   if (f.status === 'not-afforded') return `not measured: ${f.reason ?? 'the budget could not afford it'}`;
   if (f.endpoints.length === 0) return 'no endpoints measured';
-  return `no endpoint changed beyond its threshold (${plural(f.counts.unchanged, 'endpoint')} unchanged)`;
+  return `no endpoint changed beyond its threshold (${quietCounts(f)})`;
+}
+
+/** After a flag's rows: the endpoints not shown. */
+export function flagRest(f: FlagResult): string | undefined {
+  const rows = flagRows(f).length;
+  if (rows === 0 || rows === f.endpoints.length) return undefined;
+  return `other endpoints: ${quietCounts(f)}`;
 }
 
 /** The section's opening sentence. */

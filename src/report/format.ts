@@ -149,7 +149,11 @@ export function methodLine(result: RunResult): string {
         ? 'cost per request (median of 5 block means per round; the plain mean tested too)'
         : 'mean cost per request'
     }`,
-    `regressions: one-sided test, α = ${result.alpha} family-wise (Holm over ${judged} ${judged === 1 ? 'endpoint' : 'endpoints'})`,
+    `regressions: one-sided test, α = ${result.alpha} family-wise (Holm over ${judged} ${judged === 1 ? 'endpoint' : 'endpoints'}${
+      result.flags && result.flags.family > judged
+        ? ` and ${result.flags.family - judged} flag comparisons`
+        : ''
+    })`,
     `counter: ${describeCounter(result.counter)}`,
   ];
   const placement = result.run.placement;

@@ -15,7 +15,7 @@ import {
   worstFirst,
 } from './format.js';
 import { markdownCode, markdownText } from './escape.js';
-import { flagRows, flagValues, flagsIntro, quietFlag } from './flags.js';
+import { flagRest, flagRows, flagValues, flagsIntro, quietFlag } from './flags.js';
 
 export interface MarkdownOptions {
   /** Heading text (default "perfgate"). */
@@ -99,6 +99,8 @@ function flagsSection(result: RunResult, unit: string): string[] {
           ]),
         );
       }
+      const rest = flagRest(f);
+      if (rest) lines.push(row([name, cell(rest), '', '', '', '', '']));
     }
     lines.push('');
   }

@@ -14,7 +14,7 @@ import {
   worstFirst,
 } from './format.js';
 import { terminalText } from './escape.js';
-import { flagRows, flagValues, flagsIntro, quietFlag } from './flags.js';
+import { flagRest, flagRows, flagValues, flagsIntro, quietFlag } from './flags.js';
 
 export interface TextOptions {
   /** Colour verdicts with ANSI escapes. */
@@ -107,6 +107,8 @@ export function renderText(result: RunResult, options: TextOptions = {}): string
           `${name}  ${t(e.endpoint)}  ${formatCost(e.before, unit)} → ${formatCost(e.after, unit)}  ${formatChange(e.change)}  θ ${thresholdPercent(e.threshold)}  ${paint(e.verdict, COLOR[e.verdict], color)}`,
         );
       }
+      const rest = flagRest(f);
+      if (rest) lines.push(`${name}: ${t(rest)}`);
     }
     for (const s of section.skipped) lines.push(`  ${t(s.flag)}: not in the matrix (${t(s.reason)})`);
     lines.push('');
