@@ -92,7 +92,11 @@ function describe(flag: string, e: EndpointResult): string {
 }
 
 /** The run's one line, with the flags' regressions after the gate's own. */
-function summaryWithFlags(result: RunResult, section: FlagsSection, verdict: OverallVerdict): string {
+function summaryWithFlags(
+  result: RunResult,
+  section: FlagsSection,
+  verdict: OverallVerdict,
+): string {
   const regressions = section.flags.flatMap((f) =>
     f.endpoints.filter((e) => e.verdict === 'regression').map((e) => describe(f.flag, e)),
   );

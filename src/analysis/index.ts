@@ -2,7 +2,12 @@
 
 export * from './types.js';
 export { analyze } from './analyze.js';
-export { analyzeWithFlags, flagSampleSet, flagsNeedMoreRounds, type FlagAnalysisOptions } from './flags.js';
+export {
+  analyzeWithFlags,
+  flagSampleSet,
+  flagsNeedMoreRounds,
+  type FlagAnalysisOptions,
+} from './flags.js';
 export { calibrate, type CalibrationRow, type CalibrationOptions } from './calibrate.js';
 export { planLooks, needsMoreRounds, lookAlpha, obrienFlemingSpent } from './sequential.js';
 export { RunResultSchema, runResultJsonSchema, runResultJsonSchemaText } from './result-schema.js';

@@ -73,7 +73,9 @@ const FlagSchema = z.strictObject({
   delivery: z.enum(['env', 'header', 'query', 'file']),
   from: z.string().describe('value at defaults'),
   to: z.string().describe('the flipped value measured'),
-  source: z.enum(['config', 'file']).describe('declared in perfgate.yml, or read from the flag file'),
+  source: z
+    .enum(['config', 'file'])
+    .describe('declared in perfgate.yml, or read from the flag file'),
   status: z.enum(['measured', 'not-afforded']),
   reason: z.string().optional(),
   endpoints: z

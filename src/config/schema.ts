@@ -266,10 +266,14 @@ const flagSchema = z
     'path-env': z
       .string()
       .regex(ENV_NAME, { error: (iss) => `not a valid variable name: '${String(iss.input)}'` })
-      .meta({ description: 'With file: the variable through which the service finds its flag file.' })
+      .meta({
+        description: 'With file: the variable through which the service finds its flag file.',
+      })
       .optional(),
     values: z
-      .tuple([envValue, envValue], { error: 'expected two values: [default, flipped], e.g. [off, on]' })
+      .tuple([envValue, envValue], {
+        error: 'expected two values: [default, flipped], e.g. [off, on]',
+      })
       .meta({ description: 'The value at defaults and the flipped value (default: [off, on]).' })
       .optional(),
   })

@@ -43,7 +43,8 @@ const OPPOSITE: Record<string, string> = {
 /** The flipped value of a plain flag value, or why there is none. */
 function flipValue(value: Json): { ok: true; value: Json } | { ok: false; reason: string } {
   if (typeof value === 'boolean') return { ok: true, value: !value };
-  if (typeof value === 'number' && (value === 0 || value === 1)) return { ok: true, value: 1 - value };
+  if (typeof value === 'number' && (value === 0 || value === 1))
+    return { ok: true, value: 1 - value };
   if (typeof value === 'string') {
     const lower = value.toLowerCase();
     const other = OPPOSITE[lower];
@@ -69,7 +70,8 @@ function unleashList(doc: Json): Json[] | undefined {
 /** Which shape a parsed flag file has; undefined when it is none perfgate knows. */
 export function flagFileShape(doc: unknown): FlagFileShape | undefined {
   const list = unleashList(doc as Json);
-  if (list) return list.every((f) => isObject(f) && typeof f.name === 'string') ? 'unleash' : undefined;
+  if (list)
+    return list.every((f) => isObject(f) && typeof f.name === 'string') ? 'unleash' : undefined;
   if (!isObject(doc)) return undefined;
   if (isObject(doc.flags)) {
     const entries = Object.values(doc.flags);
@@ -123,7 +125,8 @@ function entries(doc: Json, shape: FlagFileShape): Entry[] {
       out.push({
         name,
         value: current,
-        set: (copy, v) => (((copy as JsonObject).flags as JsonObject)[name] = { ...flag, defaultVariant: v }),
+        set: (copy, v) =>
+          (((copy as JsonObject).flags as JsonObject)[name] = { ...flag, defaultVariant: v }),
         flip: () => {
           const others = Object.keys(isObject(flag.variants) ? flag.variants : {}).filter(
             (k) => k !== current,

@@ -39,7 +39,9 @@ function readDoc(file: string, config: Config, key: string): unknown {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError(
-      code === 'ENOENT' ? `flag file ${file} not found` : `cannot read flag file ${file}: ${(error as Error).message}`,
+      code === 'ENOENT'
+        ? `flag file ${file} not found`
+        : `cannot read flag file ${file}: ${(error as Error).message}`,
       where(config, key),
       'the path is relative to perfgate.yml',
     );
@@ -61,7 +63,8 @@ export function prepareMatrix(config: Config, dir: string): PreparedMatrix | und
   const flags = config.flags;
   if (!flags) return undefined;
   const files = new Map<string, unknown>();
-  for (const file of flagFiles(flags)) files.set(file, readDoc(file, config, keyOf(config, flags, file)));
+  for (const file of flagFiles(flags))
+    files.set(file, readDoc(file, config, keyOf(config, flags, file)));
   let matrix: FlagMatrix;
   try {
     matrix = planMatrix(flags, files);

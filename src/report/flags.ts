@@ -7,9 +7,12 @@ import { worstFirst } from './format.js';
 
 /** Whether a flag's comparison is worth a row: a verdict beyond ±θ, an error, or a clear change. */
 function shown(e: EndpointResult): boolean {
-  if (e.verdict === 'regression' || e.verdict === 'improvement' || e.verdict === 'error') return true;
+  if (e.verdict === 'regression' || e.verdict === 'improvement' || e.verdict === 'error')
+    return true;
   // An unsettled comparison whose interval excludes zero: the flag does move this endpoint.
-  return e.verdict === 'inconclusive' && e.change !== null && (e.change.low > 0 || e.change.high < 0);
+  return (
+    e.verdict === 'inconclusive' && e.change !== null && (e.change.low > 0 || e.change.high < 0)
+  );
 }
 
 /** Endpoints a flag makes costlier or cheaper (or could not compare), worst first. */
@@ -35,7 +38,8 @@ export function flagValues(f: FlagResult): string {
 
 /** What a flag with no row says instead. */
 export function quietFlag(f: FlagResult): string {
-  if (f.status === 'not-afforded') return `not measured: ${f.reason ?? 'the budget could not afford it'}`;
+  if (f.status === 'not-afforded')
+    return `not measured: ${f.reason ?? 'the budget could not afford it'}`;
   if (f.endpoints.length === 0) return 'no endpoints measured';
   return `no endpoint changed beyond its threshold (${quietCounts(f)})`;
 }

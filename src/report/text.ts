@@ -110,7 +110,8 @@ export function renderText(result: RunResult, options: TextOptions = {}): string
       const rest = flagRest(f);
       if (rest) lines.push(`${name}: ${t(rest)}`);
     }
-    for (const s of section.skipped) lines.push(`  ${t(s.flag)}: not in the matrix (${t(s.reason)})`);
+    for (const s of section.skipped)
+      lines.push(`  ${t(s.flag)}: not in the matrix (${t(s.reason)})`);
     lines.push('');
   }
   lines.push(methodLine(result), '');

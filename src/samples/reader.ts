@@ -5,7 +5,15 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../errors.js';
 import type { Sample, SampleSet, SamplesEvent, SamplesHeader } from './types.js';
 
-const EVENT_KINDS = new Set(['round', 'round-end', 'warmup', 'error', 'mismatch', 'end', 'flag-dropped']);
+const EVENT_KINDS = new Set([
+  'round',
+  'round-end',
+  'warmup',
+  'error',
+  'mismatch',
+  'end',
+  'flag-dropped',
+]);
 
 function fail(file: string, line: number, message: string): never {
   throw new ConfigError(message, { file, line });
