@@ -21,6 +21,19 @@ export function annotate(core: Pick<ActionCore, 'error' | 'warning'>, result: Ru
         break;
     }
   }
+  // The flag matrix: a flag's regression or failed comparison, titled with flag and endpoint;
+  // under on-flag-regression: annotate a regression is a warning, since it does not fail the gate.
+  const flags = result.flags;
+  for (const f of flags?.flags ?? []) {
+    for (const endpoint of f.endpoints) {
+      if (endpoint.verdict !== 'regression' && endpoint.verdict !== 'error') continue;
+      const props = { title: `flag ${f.flag}: ${endpoint.endpoint}` };
+      const text = `with ${f.flag} ${f.from} → ${f.to}, against the after build at defaults: ${describeEndpoint(endpoint, result.counter.name)}`;
+      if (endpoint.verdict === 'regression' && flags!.onFlagRegression === 'annotate')
+        core.warning(text, props);
+      else core.error(text, props);
+    }
+  }
 }
 
 export function describeEndpoint(endpoint: EndpointResult, counter: string): string {
