@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../src/log.js';
 import { runGate } from '../../src/pipeline.js';
 import { parseSamples } from '../../src/samples/index.js';
@@ -44,44 +44,56 @@ async function gate(dir: string, out: string) {
   return { outcome, set };
 }
 
+// Each gate run starts 4-5 shop processes a round on a 2-core machine: allow minutes.
+const SLOW = 240_000;
+
 describe('the flag matrix on the shop', () => {
-  it('measures a flag added to the flag file in the next run, with no change to perfgate.yml', async () => {
-    const dir = copyShop();
-    const config = readFileSync(join(dir, 'perfgate.yml'), 'utf8');
+  let dir = '';
+  let first: Awaited<ReturnType<typeof gate>>;
+  beforeAll(async () => {
+    dir = copyShop();
+    first = await gate(dir, 'out1');
+  }, SLOW);
 
-    const first = await gate(dir, 'out1');
-    expect(first.outcome.result.flags!.flags.map((f) => f.flag)).toEqual([
-      'review-sentiment',
-      'checkout-banner',
-    ]);
+  it(
+    'measures a flag added to the flag file in the next run, with no change to perfgate.yml',
+    async () => {
+      const config = readFileSync(join(dir, 'perfgate.yml'), 'utf8');
+      expect(first.outcome.result.flags!.flags.map((f) => f.flag)).toEqual([
+        'review-sentiment',
+        'checkout-banner',
+      ]);
 
-    const file = join(dir, 'after', 'flags.json');
-    const flags = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    writeFileSync(file, JSON.stringify({ ...flags, 'gift-wrap': false }, null, 2));
-    const second = await gate(dir, 'out2');
-    expect(readFileSync(join(dir, 'perfgate.yml'), 'utf8')).toBe(config);
+      const file = join(dir, 'after', 'flags.json');
+      const flags = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      writeFileSync(file, JSON.stringify({ ...flags, 'gift-wrap': false }, null, 2));
+      const second = await gate(dir, 'out2');
+      expect(readFileSync(join(dir, 'perfgate.yml'), 'utf8')).toBe(config);
 
-    const result = second.outcome.result;
-    expect(result.flags!.flags.map((f) => [f.flag, f.status, f.from, f.to, f.source])).toEqual([
-      ['review-sentiment', 'measured', 'false', 'true', 'file'],
-      ['checkout-banner', 'measured', 'false', 'true', 'file'],
-      ['gift-wrap', 'measured', 'false', 'true', 'file'],
-    ]);
-    const gift = result.flags!.flags[2]!;
-    expect(gift.endpoints.map((e) => e.endpoint)).toEqual(result.endpoints.map((e) => e.endpoint));
-    expect(gift.rounds).toBe(2);
-    // Every (flag, endpoint) comparison is in the family with the gate's own.
-    expect(result.flags!.family).toBe(result.endpoints.length * 4);
-    expect(second.set.header!.flags!.map((f) => f.name)).toContain('gift-wrap');
-    expect(second.set.samples.some((s) => s.flag === 'gift-wrap')).toBe(true);
-    // The report names it.
-    expect(second.outcome.markdown).toContain('### Flags');
-    expect(second.outcome.markdown).toContain('`gift-wrap`');
-  });
+      const result = second.outcome.result;
+      expect(result.flags!.flags.map((f) => [f.flag, f.status, f.from, f.to, f.source])).toEqual([
+        ['review-sentiment', 'measured', 'false', 'true', 'file'],
+        ['checkout-banner', 'measured', 'false', 'true', 'file'],
+        ['gift-wrap', 'measured', 'false', 'true', 'file'],
+      ]);
+      const gift = result.flags!.flags[2]!;
+      expect(gift.endpoints.map((e) => e.endpoint)).toEqual(
+        result.endpoints.map((e) => e.endpoint),
+      );
+      expect(gift.rounds).toBe(2);
+      // Every (flag, endpoint) comparison is in the family with the gate's own.
+      expect(result.flags!.family).toBe(result.endpoints.length * 4);
+      expect(second.set.header!.flags!.map((f) => f.name)).toContain('gift-wrap');
+      expect(second.set.samples.some((s) => s.flag === 'gift-wrap')).toBe(true);
+      // The report names it.
+      expect(second.outcome.markdown).toContain('### Flags');
+      expect(second.outcome.markdown).toContain('`gift-wrap`');
+    },
+    SLOW,
+  );
 
-  it('hands each configuration its own flag: checkout-banner orders carry the banner', async () => {
-    const dir = copyShop();
-    const { set } = await gate(dir, 'out');
+  it('hands each configuration its own flag: checkout-banner orders carry the banner', () => {
+    const { set } = first;
     const bytes = (flag: string | undefined) =>
       set.samples
         .filter((s) => s.endpoint === 'POST /api/orders' && s.status === 201 && s.flag === flag)
