@@ -7,9 +7,12 @@
 //
 //   node examples/shop/ground-truth.mjs [--pairs 4] [--warmup 3000] [--block 300] [--json FILE]
 //   node examples/shop/ground-truth.mjs --curve [--requests 4000]   # warm-up curve of one process
+//   node examples/shop/ground-truth.mjs --flag review-sentiment      # after at defaults vs after
+//                                                                    # with that flag on
 
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import http from 'node:http';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
@@ -25,6 +28,17 @@ const PAIRS = Number(opt('pairs', 4));
 const WARMUP = Number(opt('warmup', 3000));
 const BLOCK = Number(opt('block', 300));
 const JSON_OUT = opt('json', undefined);
+// --flag NAME: "before" is the after build at defaults, "after" the after build with NAME on,
+// through a flag file of its own (SHOP_FLAGS_FILE), as the shop reads its flags.
+const FLAG = opt('flag', undefined);
+const SIDES = FLAG ? ['after', 'after'] : ['before', 'after'];
+const flagEnv = () => {
+  if (!FLAG) return {};
+  const flags = JSON.parse(readFileSync(join(here, 'after', 'flags.json'), 'utf8'));
+  const file = join(mkdtempSync(join(tmpdir(), 'shop-flag-')), 'flags.json');
+  writeFileSync(file, JSON.stringify({ ...flags, [FLAG]: true }));
+  return { SHOP_FLAGS_FILE: file };
+};
 
 // --- workload and endpoints (numeric path segments are ids) ---------------------------------
 const workload = readFileSync(join(here, 'workload.jsonl'), 'utf8')
@@ -79,11 +93,11 @@ function send(server, r) {
   });
 }
 
-async function start(build) {
+async function start(build, extraEnv = {}) {
   const port = await freePort();
   const proc = spawn(process.execPath, ['server.js'], {
     cwd: join(here, build),
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port) },
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), ...extraEnv },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const server = { build, proc, port, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) };
@@ -179,7 +193,7 @@ async function change() {
   const ratios = new Map([...byEndpoint.keys()].map((e) => [e, []]));
   const costs = new Map([...byEndpoint.keys()].map((e) => [e, { before: [], after: [] }]));
   for (let p = 0; p < PAIRS; p++) {
-    const servers = await Promise.all(['before', 'after'].map(start));
+    const servers = await Promise.all(SIDES.map((b, i) => start(b, i === 1 ? flagEnv() : {})));
     await Promise.all(servers.map((s, i) => warm(s, WARMUP, 1000 * p + i)));
     const endpoints = shuffled([...byEndpoint.keys()], p + 1);
     for (const e of endpoints) {
@@ -202,6 +216,8 @@ async function change() {
   console.log(
     `warm-up ${WARMUP} requests per process, blocks of ${BLOCK} per endpoint, ${PAIRS} fresh pairs`,
   );
+  if (FLAG)
+    console.log(`before: the after build at defaults; after: the after build with ${FLAG} on`);
   console.log('endpoint                          before µs  after µs  change   per-pair ratios');
   for (const [e, rs] of ratios) {
     const gm = Math.exp(rs.reduce((s, r) => s + Math.log(r), 0) / rs.length);
