@@ -1,14 +1,14 @@
-// The flag matrix on the shop example, at perfgate's default measuring settings but a fixed 10
-// rounds (max-rounds: 10, so that the wall times compare like with like rather than adaptive
-// runs that stopped at different looks): what the matrix costs and whether it charges the right
-// flag. Four gate runs, one after another:
+// The flag matrix on the shop example, at perfgate's default measuring settings but a fixed 8
+// rounds and a 40-minute budget (so that the wall times compare like with like, not adaptive
+// runs that stopped at different looks or budgets on a loaded machine): what the matrix costs
+// and whether it charges the right flag. Four gate runs, one after another:
 //   plain        the shop's perfgate.yml (no flags): the wall time without the matrix
 //   matrix       the shop's perfgate-flags.yml: both flags of after/flags.json, each flipped
 //                alone; review-sentiment must be named on GET /api/products/:id/reviews only
 //   other-alone  the matrix with review-sentiment skipped: checkout-banner alone flags nothing
 //   aa-both      A/A (after vs after) with both flags on in both: the gate passes
 //
-//   node --import tsx benchmarks/flags.ts [--out benchmarks/results/flags-DATE.json]
+//   node --import tsx benchmarks/flags.ts [--only plain,matrix] [--out benchmarks/results/flags-DATE.json]
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +34,7 @@ function configText(extra: string, env = 'env: { NODE_ENV: production }'): strin
     `before: { cwd: ${join(shop, 'before')}, start: node server.js }`,
     `after: { cwd: ${join(shop, 'after')}, start: node server.js }`,
     'ready: { path: /healthz, timeout: 30s }',
-    'measure: { compare: body, max-rounds: 10 }',
+    'measure: { compare: body, rounds: 8, max-rounds: 8, max-duration: 40m }',
     "thresholds: { default: 15%, endpoints: { 'GET /api/search': 10% } }",
     extra,
   ].join('\n');
@@ -61,7 +61,8 @@ function summary(result: RunResult, wallMs: number) {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { out: { type: 'string' }, only: { type: 'string' } } });
+  const only = values.only?.split(',');
   const dir = mkdtempSync(join(tmpdir(), 'perfgate-flags-bench-'));
   const bothOn = join(dir, 'both-on.json');
   writeFileSync(bothOn, JSON.stringify({ 'review-sentiment': true, 'checkout-banner': true }));
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
   const controller = new AbortController();
   process.on('SIGINT', () => controller.abort('SIGINT'));
   try {
-    for (const s of scenarios) {
+    for (const s of scenarios.filter((x) => !only || only.includes(x.name))) {
       const started = performance.now();
       const outcome = await runGate({
         configPath: s.config,

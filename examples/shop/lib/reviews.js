@@ -174,7 +174,7 @@ const LEXICON = {
 export function sentimentGauge(reviews) {
   let good = 0;
   let bad = 0;
-  for (let pass = 0; pass < 2; pass++) {
+  for (let pass = 0; pass < 4; pass++) {
     for (const r of reviews) {
       for (const w of LEXICON.good) {
         if (r.body.includes(w, pass)) good++;
