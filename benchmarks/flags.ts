@@ -47,14 +47,20 @@ function summary(result: RunResult, wallMs: number) {
     wallMs,
     rounds: result.run.rounds,
     endpoints: Object.fromEntries(
-      result.endpoints.map((e) => [e.endpoint, { verdict: e.verdict, change: e.change }]),
+      result.endpoints.map((e) => [
+        e.endpoint,
+        { verdict: e.verdict, change: e.change, before: e.before, after: e.after },
+      ]),
     ),
     flags: result.flags?.flags.map((f) => ({
       flag: f.flag,
       status: f.status,
       regressions: f.endpoints.filter((e) => e.verdict === 'regression').map((e) => e.endpoint),
       endpoints: Object.fromEntries(
-        f.endpoints.map((e) => [e.endpoint, { verdict: e.verdict, change: e.change }]),
+        f.endpoints.map((e) => [
+          e.endpoint,
+          { verdict: e.verdict, change: e.change, before: e.before, after: e.after },
+        ]),
       ),
     })),
   };
