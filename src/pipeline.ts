@@ -22,8 +22,17 @@ import {
   resolveHeaders,
   type RunnableConfig,
   type RunnableBuild,
+  withSimulatedDefaults,
 } from './config/index.js';
-import { probe, resolvePlacement, selectCounters, type ProbeReport } from './counters/index.js';
+import {
+  SIMULATED,
+  probe,
+  probeValgrind,
+  resolvePlacement,
+  selectCounters,
+  type ProbeReport,
+  type ValgrindProbe,
+} from './counters/index.js';
 import {
   ConfigError,
   EnvironmentError,
@@ -259,6 +268,7 @@ interface HeaderFacts {
   placement: { cpus: string | null; pmu: string | null };
   shard: ShardSelection | undefined;
   looks: number[];
+  simulated: SamplesHeader['simulated'];
 }
 
 /** The samples header: everything needed to know later what was measured, and how. */
@@ -300,6 +310,7 @@ function samplesHeader(f: HeaderFacts): SamplesHeader {
     ...(f.placement.cpus || f.placement.pmu ? { placement: f.placement } : {}),
     machine: readMachine(),
     ...(f.shard ? { shard: { ...f.shard.info, looks: f.looks } } : {}),
+    ...(f.simulated ? { simulated: f.simulated } : {}),
   };
 }
 
@@ -319,13 +330,25 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
   const { logger, signal } = options;
   const env = options.env ?? process.env;
   const aa = options.aa ?? false;
-  const config = requireRunnable(
-    applyOverrides(await loadConfig(options.configPath), options.overrides ?? {}, aa, logger),
+  const config = withSimulatedDefaults(
+    requireRunnable(
+      applyOverrides(await loadConfig(options.configPath), options.overrides ?? {}, aa, logger),
+    ),
   );
   const report = probe();
-  const counter: CounterChoice = selectCounters([config.measure.counter], report);
+  const simulated = config.measure.counter === 'simulated' ? requireValgrind(logger) : undefined;
+  const counter: CounterChoice = simulated
+    ? simulatedChoice()
+    : selectCounters([config.measure.counter], report);
   if (counter.fallback) logger.warn(`${counter.reason}`, 'counter fallback');
-  const placed = resolvePlacement(config.measure.cpus, counter.all, report);
+  if (counter.fallback && probeValgrind().ok) {
+    logger.info(
+      "Valgrind is installed: 'measure.counter: simulated' counts instructions without a PMU (30–40× slower, far less noise)",
+    );
+  }
+  const placed = simulated
+    ? ({ ok: true, placement: {}, cpus: null, pmu: null } as const)
+    : resolvePlacement(config.measure.cpus, counter.all, report);
   if (!placed.ok) {
     throw new ConfigError(
       placed.message,
@@ -394,12 +417,21 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
       placement: { cpus: placed.cpus, pmu: placed.pmu },
       shard,
       looks: plan,
+      simulated: simulated && {
+        valgrind: simulated.version,
+        threads: config.measure.threads,
+        nodeFlags: config.measure.nodeFlags,
+        env: { PYTHONHASHSEED: targetEnv.PYTHONHASHSEED ?? '0' },
+      },
     });
     writer.write(header);
     writer.flush();
     logger.info(planLine(config, plan));
     const common = {
-      env: targetEnv,
+      env: simulated ? { PYTHONHASHSEED: '0', ...targetEnv } : targetEnv,
+      ...(simulated
+        ? { simulated: { threads: config.measure.threads, nodeFlags: config.measure.nodeFlags } }
+        : {}),
       readiness: config.ready,
       events: counter.all,
       // User-space counting: it works at perf_event_paranoid 2 (the clock events include kernel time anyway).
@@ -500,5 +532,23 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
     onRegression: config.onRegression,
     exitCode: exitCodeFor(result, config.onRegression),
     ...(failure ? { error: errorMessage(failure) } : {}),
+  };
+}
+
+/** Valgrind for the simulated counter, or an EnvironmentError saying how to get it. */
+function requireValgrind(logger: Logger): ValgrindProbe & { ok: true } {
+  const found = probeValgrind();
+  if (!found.ok) throw new EnvironmentError(`counter 'simulated': ${found.reason}`, found.hint);
+  logger.info(`counting simulated instructions with Valgrind ${found.version} (Callgrind)`);
+  return found;
+}
+
+function simulatedChoice(): CounterChoice {
+  return {
+    name: SIMULATED,
+    unit: 'instructions',
+    fallback: false,
+    all: [SIMULATED],
+    kernel: false,
   };
 }

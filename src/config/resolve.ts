@@ -2,7 +2,15 @@
 
 import path from 'node:path';
 import type { RawConfig } from './schema.js';
-import { DEFAULT_WARMUP, type BuildConfig, type Config, type WarmupConfig } from './types.js';
+import {
+  DEFAULT_WARMUP,
+  SIMULATED_READY_MS,
+  SIMULATED_REQUESTS,
+  SIMULATED_WARMUP,
+  type BuildConfig,
+  type Config,
+  type WarmupConfig,
+} from './types.js';
 
 type RawBuild = NonNullable<RawConfig['before']>;
 
@@ -45,6 +53,8 @@ export function resolveConfig(raw: RawConfig, file: string, lines: Record<string
     redact: { headers: raw.redact?.headers ?? [], query: raw.redact?.query ?? [] },
     measure: {
       counter: raw.measure.counter,
+      threads: raw.measure.threads,
+      nodeFlags: raw.measure['node-flags'],
       rounds: raw.measure.rounds,
       warmup: warmupOf(raw.measure.warmup),
       requests: raw.measure.requests,
@@ -62,5 +72,23 @@ export function resolveConfig(raw: RawConfig, file: string, lines: Record<string
     onInconclusive: raw['on-inconclusive'],
     allowErrors: raw['allow-errors'],
     lines,
+  };
+}
+
+/**
+ * The simulated counter's own defaults, for what the file does not set: fewer requests and a
+ * shorter warm-up floor (each request costs 30–40× more under Callgrind), and time to start.
+ */
+export function withSimulatedDefaults<C extends Config>(config: C): C {
+  if (config.measure.counter !== 'simulated') return config;
+  const set = (key: string) => config.lines[key] !== undefined;
+  return {
+    ...config,
+    ready: { ...config.ready, timeoutMs: Math.max(config.ready.timeoutMs, SIMULATED_READY_MS) },
+    measure: {
+      ...config.measure,
+      ...(set('measure.requests') ? {} : { requests: SIMULATED_REQUESTS }),
+      ...(set('measure.warmup') ? {} : { warmup: SIMULATED_WARMUP }),
+    },
   };
 }

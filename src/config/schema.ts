@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { didYouMean } from './suggest.js';
 import { parseCpusSetting } from '../counters/cpus.js';
-import { COUNTERS, type CpusSetting } from './types.js';
+import { COUNTERS, DETERMINISTIC_NODE_FLAGS, type CpusSetting } from './types.js';
 import {
   DURATION_PATTERN,
   PERCENT_PATTERN,
@@ -183,8 +183,19 @@ const measureSchema = z
   .strictObject({
     counter: oneOf(
       COUNTERS,
-      'Counter per request; auto = instructions, or task-clock where no PMU exists.',
+      "Counter per request; auto = instructions, or task-clock where no PMU exists; 'simulated' counts instructions under Valgrind (no PMU needed, 30–40× slower).",
     ).default('auto'),
+    threads: oneOf(
+      ['main', 'all'],
+      "Under counter: simulated, count each process's main thread (the default: V8's compiler and GC helper threads add noise) or all of its threads.",
+    ).default('main'),
+    'node-flags': z
+      .string({ error: 'expected a string of V8 flags' })
+      .meta({
+        description:
+          "Under counter: simulated, V8 flags for every 'node' the targets start from PATH, the same for both builds ('' for none). The default makes V8 do its work on one thread with a GC schedule that does not depend on timing.",
+      })
+      .default(DETERMINISTIC_NODE_FLAGS),
     rounds: positiveInt(
       'Rounds, each with a fresh before and after process, before the first look.',
     ).default(10),

@@ -6,10 +6,36 @@ import { EVENT_NAMES, type EventName } from '../counters/events.js';
 
 export type { CpusSetting };
 
-/** Counters `measure.counter` accepts: `auto` (instructions, or task-clock without a PMU) or any event perfgate counts. */
-export const COUNTERS: readonly ['auto', ...EventName[]] = ['auto', ...EVENT_NAMES];
+/**
+ * Counters `measure.counter` accepts: `auto` (instructions, or task-clock without a PMU), any
+ * event perfgate counts, or `simulated` (instructions counted by Valgrind's Callgrind).
+ */
+export const COUNTERS: readonly ['auto', 'simulated', ...EventName[]] = [
+  'auto',
+  'simulated',
+  ...EVENT_NAMES,
+];
 
-export type Counter = 'auto' | EventName;
+export type Counter = 'auto' | 'simulated' | EventName;
+
+/** Warm-up under the simulated counter unless configured: its requests cost 30–40× more. */
+export const SIMULATED_WARMUP: WarmupConfig = {
+  mode: 'auto',
+  min: 30,
+  max: 600,
+  maxTimeMs: 180_000,
+};
+/** Measured requests per endpoint per round under the simulated counter unless configured. */
+export const SIMULATED_REQUESTS = 24;
+/**
+ * V8 flags for Node targets under the simulated counter: one thread does all of V8's work (no
+ * concurrent compilation, marking or sweeping to land in one block or another), a GC schedule
+ * that does not depend on timing, and fixed hash and random seeds. Both builds get the same.
+ */
+export const DETERMINISTIC_NODE_FLAGS =
+  '--single-threaded --predictable-gc-schedule --hash-seed=1 --random-seed=1';
+/** Fewest seconds a server gets to become ready under the simulated counter. */
+export const SIMULATED_READY_MS = 180_000;
 
 /** Where a build's source comes from: a folder as it is, or a git ref checked out in a worktree. */
 export type BuildSource = { cwd: string; ref?: undefined } | { ref: string; cwd?: undefined };
@@ -42,6 +68,10 @@ export const DEFAULT_WARMUP: WarmupConfig = {
 
 export interface MeasureConfig {
   counter: Counter;
+  /** Under the simulated counter: count each process's main thread only, or all its threads. */
+  threads: 'main' | 'all';
+  /** Under the simulated counter: V8 flags for every `node` the targets run from PATH ('' for none). */
+  nodeFlags: string;
   rounds: number;
   /** Warm-up in each fresh process before measuring. */
   warmup: WarmupConfig;

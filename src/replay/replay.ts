@@ -10,9 +10,10 @@ import type { SamplesWriter } from '../samples/writer.js';
 import type { Build } from '../samples/types.js';
 import { startTarget, type RunningTarget, type TargetSpec } from '../targets/target.js';
 import type { WarmupConfig } from '../config/types.js';
+import type { ReplayResponse } from './client.js';
 import { Meter, type PreparedRequest } from './meter.js';
 import { buildOrder, roundSeed } from './order.js';
-import { byEndpoint, roundSchedule } from './schedule.js';
+import { byEndpoint, roundBlocks, roundSchedule } from './schedule.js';
 import { warmUp } from './warmup.js';
 
 export type { PreparedRequest } from './meter.js';
@@ -142,32 +143,52 @@ export async function replay(
           ...(w.timedOut ? { timedOut: true } : {}),
         });
       });
-      const schedule = roundSchedule(groups, plan.requestsPerEndpoint, seed);
       // A request repeated in the round that answers differently is reported once per round.
       const mismatched = new Set<number | string>();
-      for (let k = 0; k < schedule.length; k++) {
-        checkAbort();
-        const { req, block } = schedule[k]!;
-        // Alternate which build serves a request first, so neither always follows the other.
-        const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
-        const rx = await x.measure(req, r, block);
-        const ry = await y.measure(req, r, block);
-        if ((rx.status !== ry.status || rx.bodyHash !== ry.bodyHash) && !mismatched.has(req.id)) {
-          mismatched.add(req.id);
-          const [before, after] = x.target.build === 'before' ? [rx, ry] : [ry, rx];
-          writer.write({
-            kind: 'mismatch',
-            endpoint: req.endpoint,
-            request: req.id,
-            round: r,
-            before: before.status,
-            after: after.status,
-            ...(before.status === after.status
-              ? { bodies: { before: before.bodyHash!, after: after.bodyHash! } }
-              : {}),
-          });
+      const compare = (req: PreparedRequest, rx: ReplayResponse, ry: ReplayResponse, x: Meter) => {
+        if ((rx.status === ry.status && rx.bodyHash === ry.bodyHash) || mismatched.has(req.id))
+          return;
+        mismatched.add(req.id);
+        const [before, after] = x.target.build === 'before' ? [rx, ry] : [ry, rx];
+        writer.write({
+          kind: 'mismatch',
+          endpoint: req.endpoint,
+          request: req.id,
+          round: r,
+          before: before.status,
+          after: after.status,
+          ...(before.status === after.status
+            ? { bodies: { before: before.bodyHash!, after: after.bodyHash! } }
+            : {}),
+        });
+      };
+      if (first.perBlock) {
+        // Counted instructions do not depend on what else runs: both builds take each block at
+        // once, and the counter is read only between blocks.
+        const blocks = roundBlocks(groups, plan.requestsPerEndpoint, seed);
+        let sent = 0;
+        const total = blocks.reduce((n, b) => n + b.reqs.length, 0);
+        for (const { reqs, block } of blocks) {
+          checkAbort();
+          const [rx, ry] = await Promise.all(
+            [first, second].map((m) => m.measureBlock(reqs, r, block)),
+          );
+          reqs.forEach((req, i) => compare(req, rx![i]!, ry![i]!, first));
+          sent += reqs.length;
+          progress(`measuring · ${sent}/${total} requests`);
         }
-        progress(`measuring · ${k + 1}/${schedule.length} requests`);
+      } else {
+        const schedule = roundSchedule(groups, plan.requestsPerEndpoint, seed);
+        for (let k = 0; k < schedule.length; k++) {
+          checkAbort();
+          const { req, block } = schedule[k]!;
+          // Alternate which build serves a request first, so neither always follows the other.
+          const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
+          const rx = await x.measure(req, r, block);
+          const ry = await y.measure(req, r, block);
+          compare(req, rx, ry, x);
+          progress(`measuring · ${k + 1}/${schedule.length} requests`);
+        }
       }
       for (const m of [first, second]) {
         const crash = m.target.crashed();

@@ -62,6 +62,13 @@ export interface SamplesHeader {
   machine?: MachineInfo;
   /** Set by `perfgate run --shard i/n`: `workload.endpoints` are this shard's part of `of`. */
   shard?: ShardInfo;
+  /** Under the simulated counter: Valgrind's version and the determinism knobs both builds got. */
+  simulated?: {
+    valgrind: string;
+    threads: 'main' | 'all';
+    nodeFlags: string;
+    env: Record<string, string>;
+  };
 }
 
 export interface MachineInfo {
@@ -101,6 +108,11 @@ export interface Sample {
   values?: Record<string, number>;
   /** The counter group was multiplexed (time_running < time_enabled) during this request. */
   multiplexed?: boolean;
+  /**
+   * The counter was read around a block of this many requests (the simulated counter), so
+   * `value` is the block's mean: block totals are exact, a single request's share is not.
+   */
+  of?: number;
 }
 
 export type SamplesEvent =
