@@ -193,7 +193,7 @@ const measureSchema = z
       .string({ error: 'expected a string of V8 flags' })
       .meta({
         description:
-          "Under counter: simulated, V8 flags for every 'node' the targets start from PATH, the same for both builds ('' for none). The default makes V8 do its work on one thread with a GC schedule that does not depend on timing.",
+          "Under counter: simulated, V8 flags for every 'node' the targets start from PATH, the same for both builds ('' for none). The default fixes V8's hash and random seeds.",
       })
       .default(DETERMINISTIC_NODE_FLAGS),
     rounds: positiveInt(

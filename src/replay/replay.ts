@@ -94,7 +94,11 @@ export async function replay(
     if (signal.aborted) throw new InterruptedError(String(signal.reason ?? 'SIGINT'));
   };
 
+  /** Simulated counter reads in the round, by the build that read most. */
+  const reads = { count: 0, ms: 0 };
   const measureRound = async (r: number) => {
+    reads.count = 0;
+    reads.ms = 0;
     const order = buildOrder(r);
     const seed = roundSeed(plan.seed, r);
     writer.write({ kind: 'round', round: r, order, seed, at: new Date().toISOString() });
@@ -195,7 +199,14 @@ export async function replay(
         if (crash) throw crash;
       }
     } finally {
-      for (const m of Object.values(meters)) m.close();
+      for (const m of Object.values(meters)) {
+        const sim = m.target.simulated;
+        if (sim) {
+          reads.count = Math.max(reads.count, sim.reads);
+          reads.ms = Math.max(reads.ms, sim.readMs);
+        }
+        m.close();
+      }
       await Promise.all(live.map((t) => t.stop()));
       live.length = 0;
       writer.flush();
@@ -227,7 +238,13 @@ export async function replay(
       const roundStart = now();
       await measureRound(round);
       const wallMs = Math.round(now() - roundStart);
-      writer.write({ kind: 'round-end', round, at: new Date().toISOString(), wallMs });
+      writer.write({
+        kind: 'round-end',
+        round,
+        at: new Date().toISOString(),
+        wallMs,
+        ...(reads.count > 0 ? { reads: { count: reads.count, ms: Math.round(reads.ms) } } : {}),
+      });
       logger.info(`round ${round}/${plan.looks[look]} done in ${(wallMs / 1000).toFixed(1)}s`);
       if (round === 1) logger.info(expectedDuration(plan, now() - started));
     }

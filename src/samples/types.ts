@@ -117,7 +117,14 @@ export interface Sample {
 
 export type SamplesEvent =
   | { kind: 'round'; round: number; order: Build[]; seed: number; at: string }
-  | { kind: 'round-end'; round: number; at: string; wallMs: number }
+  | {
+      kind: 'round-end';
+      round: number;
+      at: string;
+      wallMs: number;
+      /** Simulated counter: reads per build this round, and the wall time the slower build's took. */
+      reads?: { count: number; ms: number };
+    }
   | {
       kind: 'warmup';
       round: number;

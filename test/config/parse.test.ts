@@ -35,7 +35,7 @@ describe('parseConfig', () => {
     expect(config.measure).toEqual({
       counter: 'auto',
       threads: 'main',
-      nodeFlags: '--single-threaded --predictable-gc-schedule --hash-seed=1 --random-seed=1',
+      nodeFlags: '--hash-seed=1 --random-seed=1',
       rounds: 10,
       warmup: { mode: 'fixed', requests: 2 },
       requests: 80,
@@ -66,7 +66,7 @@ describe('parseConfig', () => {
     expect(config.measure).toEqual({
       counter: 'auto',
       threads: 'main',
-      nodeFlags: '--single-threaded --predictable-gc-schedule --hash-seed=1 --random-seed=1',
+      nodeFlags: '--hash-seed=1 --random-seed=1',
       rounds: 10,
       warmup: { mode: 'auto', min: 200, max: 3000, maxTimeMs: 60_000 },
       requests: 80,
