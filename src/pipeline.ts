@@ -503,7 +503,9 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
         config.allowErrors,
       );
       for (const w of result.warnings.filter((w) => w.includes('HTTP errors'))) logger.warn(w);
-    } catch {
+    } catch (error) {
+      // The analysis itself failed: say why rather than lose it behind an empty failure.
+      failure ??= error;
       result = errorResult(counter, aOptions, errorMessage(failure));
     }
   } else {
