@@ -9214,7 +9214,7 @@ function errorMessage(error62) {
   if (error62 instanceof Error) return error62.message;
   if (typeof error62 === "string") return error62;
   try {
-    return JSON.stringify(error62);
+    return JSON.stringify(error62) ?? String(error62);
   } catch {
     return String(error62);
   }
@@ -35694,7 +35694,8 @@ async function runGate(options) {
         config2.allowErrors
       );
       for (const w of result.warnings.filter((w2) => w2.includes("HTTP errors"))) logger.warn(w);
-    } catch {
+    } catch (error62) {
+      failure2 ??= error62;
       result = errorResult(counter, aOptions, errorMessage(failure2));
     }
   } else {
