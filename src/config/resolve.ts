@@ -2,7 +2,14 @@
 
 import path from 'node:path';
 import type { RawConfig } from './schema.js';
-import { DEFAULT_WARMUP, type BuildConfig, type Config, type WarmupConfig } from './types.js';
+import {
+  DEFAULT_EXPLAIN,
+  DEFAULT_WARMUP,
+  type BuildConfig,
+  type Config,
+  type ExplainConfig,
+  type WarmupConfig,
+} from './types.js';
 
 type RawBuild = NonNullable<RawConfig['before']>;
 
@@ -10,6 +17,16 @@ function warmupOf(raw: RawConfig['measure']['warmup']): WarmupConfig {
   if (raw === 'auto') return DEFAULT_WARMUP;
   if (typeof raw === 'number') return { mode: 'fixed', requests: raw };
   return { mode: 'auto', min: raw.min, max: raw.max, maxTimeMs: raw['max-time'] };
+}
+
+function explainOf(raw: RawConfig['explain']): ExplainConfig {
+  if (typeof raw === 'string') return { ...DEFAULT_EXPLAIN, mode: raw };
+  return {
+    mode: raw.endpoints,
+    warmup: raw.warmup,
+    requests: raw.requests,
+    maxDurationMs: raw['max-duration'],
+  };
 }
 
 export function resolveConfig(raw: RawConfig, file: string, lines: Record<string, number>): Config {
@@ -56,6 +73,7 @@ export function resolveConfig(raw: RawConfig, file: string, lines: Record<string
       cpus: raw.measure.cpus,
     },
     thresholds: { default: raw.thresholds.default, endpoints: raw.thresholds.endpoints },
+    explain: explainOf(raw.explain),
     alpha: raw.alpha,
     confidence: raw.confidence,
     onRegression: raw['on-regression'],

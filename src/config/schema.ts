@@ -230,6 +230,30 @@ const measureSchema = z
     }
   });
 
+const explainMode = oneOf(
+  ['auto', 'off', 'all'],
+  "Function-level cost diff after the measurement: 'auto' for regressed endpoints, 'all' for every endpoint, 'off' for none.",
+);
+
+const explainSchema = z
+  .union([
+    explainMode,
+    z.strictObject({
+      endpoints: explainMode.default('auto'),
+      warmup: nonNegativeInt(
+        'Requests of an endpoint sent to the profiled process before its profile window.',
+      ).default(300),
+      requests: positiveInt("Requests of an endpoint profiled on each build.").default(200),
+      'max-duration': duration(
+        'Time cap for the profiling pass; endpoints it leaves out are named in the report.',
+      ).prefault('5m'),
+    }),
+  ])
+  .meta({
+    description:
+      "Which endpoints get a function-level cost diff (a profiling pass after the measurement): 'auto' (regressed ones), 'all' or 'off', or { endpoints, warmup, requests, max-duration }.",
+  });
+
 const thresholdsSchema = z.strictObject({
   default: percent('Threshold for endpoints no glob matches.').prefault('3%'),
   endpoints: z
@@ -296,6 +320,7 @@ export const configSchema = z
       .optional(),
     measure: measureSchema.prefault({}),
     thresholds: thresholdsSchema.prefault({}),
+    explain: explainSchema.default('auto'),
     alpha: fraction('Family-wise error rate of the gate.').default(0.05),
     confidence: fraction('Confidence level of the reported intervals.').default(0.95),
     'on-regression': oneOf(['fail', 'annotate'], 'What a regression does to the check.').default(

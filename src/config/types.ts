@@ -66,6 +66,21 @@ export interface ThresholdsConfig {
   endpoints: Record<string, number>;
 }
 
+/** The profiling pass after the measurement (explain): which endpoints, how many requests, a cap. */
+export interface ExplainConfig {
+  mode: 'auto' | 'off' | 'all';
+  warmup: number;
+  requests: number;
+  maxDurationMs: number;
+}
+
+export const DEFAULT_EXPLAIN: ExplainConfig = {
+  mode: 'auto',
+  warmup: 300,
+  requests: 200,
+  maxDurationMs: 300_000,
+};
+
 export interface Config {
   /** Absolute path of the config file and its folder. */
   file: string;
@@ -85,6 +100,7 @@ export interface Config {
   redact: { headers: string[]; query: string[] };
   measure: MeasureConfig;
   thresholds: ThresholdsConfig;
+  explain: ExplainConfig;
   alpha: number;
   confidence: number;
   onRegression: 'fail' | 'annotate';

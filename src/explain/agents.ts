@@ -1,0 +1,192 @@
+// The profilers the profiling pass injects into a target, as source text written to a folder of
+// the output at run time (a bundler would drop or move files shipped beside the code). Neither
+// changes the user's code: Node gets them through NODE_OPTIONS, Python through PYTHONPATH.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Node: V8's CPU profiler, started through the inspector from a preload (Node refuses
+ * `--cpu-prof` in NODE_OPTIONS). On SIGTERM or SIGINT, which perfgate stops targets with, it
+ * stops the profiler, writes PERFGATE_PROFILE_DIR/<pid>.cpuprofile and exits.
+ */
+export const NODE_PRELOAD = `'use strict';
+// perfgate profiling pass: V8's CPU profiler for this process, written out when stopped.
+(() => {
+  const dir = process.env.PERFGATE_PROFILE_DIR;
+  if (!dir) return;
+  const inspector = require('node:inspector');
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const session = new inspector.Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.setSamplingInterval', {
+    interval: Number(process.env.PERFGATE_PROFILE_INTERVAL_US) || 100,
+  });
+  session.post('Profiler.start');
+  fs.writeFileSync(path.join(dir, process.pid + '.alive'), String(process.ppid));
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    session.post('Profiler.stop', (error, result) => {
+      try {
+        if (!error && result && result.profile) {
+          const file = path.join(dir, process.pid + '.cpuprofile');
+          fs.writeFileSync(file + '.tmp', JSON.stringify(result.profile));
+          fs.renameSync(file + '.tmp', file);
+        }
+      } catch {
+        // the pass reports the missing profile
+      }
+    });
+  };
+  // Inspector calls within the thread answer synchronously, so this works in 'exit' too.
+  process.once('exit', finish);
+  for (const sig of ['SIGTERM', 'SIGINT'])
+    process.once(sig, () => {
+      finish();
+      process.exit(0);
+    });
+})();
+`;
+
+/**
+ * Python: cProfile in every process of the target (each forked worker gets a fresh profiler),
+ * timed by the thread's CPU time. A watcher thread dumps the running totals whenever perfgate
+ * bumps the number in PERFGATE_PROFILE_DIR/ctl, so a window of requests is the difference of
+ * two dumps. The watcher runs in its own thread, which cProfile does not follow.
+ */
+export const PYTHON_SITECUSTOMIZE = `# perfgate profiling pass (written by perfgate; only on PYTHONPATH of that pass).
+import os as _os
+
+
+def _perfgate_start():
+    import cProfile, json, sys, threading, time
+
+    out = _os.environ.get("PERFGATE_PROFILE_DIR")
+    if not out:
+        return
+    ctl = _os.path.join(out, "ctl")
+    state = {"prof": None}
+
+    def fresh():
+        prof = cProfile.Profile(time.thread_time_ns, 1e-9)
+        prof.enable()
+        state["prof"] = prof
+        with open(_os.path.join(out, "%d.alive" % _os.getpid()), "w") as f:
+            f.write(str(_os.getppid()))
+
+    def dump(seq):
+        rows = []
+        for e in state["prof"].getstats():
+            code = e.code
+            if isinstance(code, str):
+                key = ["~", 0, code]
+            else:
+                key = [code.co_filename, code.co_firstlineno, getattr(code, "co_qualname", code.co_name)]
+            calls = []
+            for s in e.calls or ():
+                c = s.code
+                ck = ["~", 0, c] if isinstance(c, str) else [c.co_filename, c.co_firstlineno, getattr(c, "co_qualname", c.co_name)]
+                calls.append([ck, s.callcount, s.totaltime, s.inlinetime])
+            rows.append([key, e.callcount, e.totaltime, e.inlinetime, calls])
+        path = _os.path.join(out, "%d-%d.json" % (_os.getpid(), seq))
+        with open(path + ".tmp", "w") as f:
+            json.dump({"pid": _os.getpid(), "seq": seq, "unit": "s", "stats": rows}, f)
+        _os.replace(path + ".tmp", path)
+
+    def watch():
+        seen = None
+        while True:
+            try:
+                with open(ctl) as f:
+                    seq = int(f.read().strip() or "0")
+            except (OSError, ValueError):
+                seq = None
+            if seq is not None and seq != seen:
+                seen = seq
+                try:
+                    dump(seq)
+                except Exception as error:  # never take the server down
+                    sys.stderr.write("perfgate profiler: %s\\n" % error)
+            time.sleep(0.005)
+
+    def child():
+        if state["prof"] is not None:
+            state["prof"].disable()
+        fresh()
+        threading.Thread(target=watch, name="perfgate-profiler", daemon=True).start()
+
+    _os.register_at_fork(after_in_child=child)
+    fresh()
+    threading.Thread(target=watch, name="perfgate-profiler", daemon=True).start()
+
+
+try:
+    _perfgate_start()
+except Exception as _error:  # a broken profiler must not stop the server
+    import sys as _sys
+    _sys.stderr.write("perfgate profiler not started: %s\\n" % _error)
+
+# Chain to the sitecustomize this one shadows (Debian ships one), so the target behaves as usual.
+def _perfgate_chain():
+    import importlib.util, sys
+    here = _os.path.dirname(_os.path.abspath(__file__))
+    for entry in sys.path:
+        if not entry or _os.path.abspath(entry) == here:
+            continue
+        candidate = _os.path.join(entry, "sitecustomize.py")
+        if _os.path.isfile(candidate):
+            spec = importlib.util.spec_from_file_location("_perfgate_next_sitecustomize", candidate)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return
+
+
+try:
+    _perfgate_chain()
+except Exception:
+    pass
+`;
+
+export interface AgentFiles {
+  nodePreload: string;
+  pythonDir: string;
+}
+
+/** Writes the agents under `dir` and returns where they are. */
+export function writeAgents(dir: string): AgentFiles {
+  const pythonDir = join(dir, 'python');
+  mkdirSync(pythonDir, { recursive: true });
+  const nodePreload = join(dir, 'perfgate-node-preload.cjs');
+  writeFileSync(nodePreload, NODE_PRELOAD);
+  writeFileSync(join(pythonDir, 'sitecustomize.py'), PYTHON_SITECUSTOMIZE);
+  return { nodePreload, pythonDir };
+}
+
+/** Quotes a path for NODE_OPTIONS, which splits on spaces unless quoted. */
+function nodeOptionPath(path: string): string {
+  return /[\s"\\]/.test(path) ? `"${path.replace(/(["\\])/g, '\\$1')}"` : path;
+}
+
+/** The environment that profiles a target: both runtimes' agents, whichever the target runs. */
+export function profilingEnv(
+  base: NodeJS.ProcessEnv,
+  agents: AgentFiles,
+  profileDir: string,
+  intervalUs: number,
+): NodeJS.ProcessEnv {
+  const nodeOptions = [base.NODE_OPTIONS ?? '', `--require ${nodeOptionPath(agents.nodePreload)}`]
+    .filter((s) => s !== '')
+    .join(' ');
+  const pythonPath = [agents.pythonDir, base.PYTHONPATH ?? ''].filter((s) => s !== '').join(':');
+  return {
+    ...base,
+    NODE_OPTIONS: nodeOptions,
+    PYTHONPATH: pythonPath,
+    PERFGATE_PROFILE_DIR: profileDir,
+    PERFGATE_PROFILE_INTERVAL_US: String(intervalUs),
+  };
+}
