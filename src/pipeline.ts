@@ -69,6 +69,7 @@ import {
   endpointsToExplain,
   explainEndpoints,
   METHOD,
+  scaleToMeasurement,
   type ExplainMode,
   type Explanation,
 } from './explain/index.js';
@@ -388,6 +389,13 @@ export async function attachExplanation(result: RunResult, c: ExplainContext): P
       warnings: [message],
     };
   }
+  const measured = new Map(result.endpoints.map((e) => [e.endpoint, e]));
+  explain = {
+    ...explain,
+    endpoints: explain.endpoints.map((e) =>
+      scaleToMeasurement(e, measured.get(e.endpoint), result.counter.unit),
+    ),
+  };
   for (const e of explain.endpoints)
     c.logger.info(`explain: ${e.endpoint}: profiling pass ${(e.wallMs / 1000).toFixed(1)} s`);
   return { ...result, explain };

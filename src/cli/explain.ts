@@ -15,7 +15,7 @@ import { writeOutput, type Build } from '../samples/index.js';
 import { targetEnvironment, cleanupLeftovers, describeCleanup } from '../targets/index.js';
 import { loadWorkload } from '../workload/index.js';
 import { renderMarkdown } from '../report/index.js';
-import { formatMicros } from '../report/explain.js';
+import { formatAmount } from '../report/explain.js';
 import type { ExplainMode } from '../explain/index.js';
 import type { Command } from './command.js';
 import { parseCommandArgs, write } from './command.js';
@@ -136,8 +136,8 @@ export const explainCommand: Command = {
         const top = e.rows[0];
         write(
           ctx.stdout,
-          `${e.endpoint}: ${formatMicros(e.total.change, true)} per request attributed; top: ${
-            top ? `${top.function} ${formatMicros(top.self.change, true)} self` : (e.note ?? '—')
+          `${e.endpoint}: ${formatAmount(e.total.change, e.unit, true)} per request; top: ${
+            top ? `${top.function} ${formatAmount(top.self.change, e.unit, true)} self` : (e.note ?? '—')
           }${e.flameGraph ? ` (${join(outDir, e.flameGraph)})` : ''}; profiling pass ${(e.wallMs / 1000).toFixed(1)} s`,
         );
       }

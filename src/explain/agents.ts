@@ -25,27 +25,30 @@ export const NODE_PRELOAD = `'use strict';
     interval: Number(process.env.PERFGATE_PROFILE_INTERVAL_US) || 100,
   });
   session.post('Profiler.start');
-  fs.writeFileSync(path.join(dir, process.pid + '.alive'), String(process.ppid));
+  fs.writeFileSync(path.join(dir, process.pid + '.node'), String(process.ppid));
   let done = false;
   const finish = () => {
     if (done) return;
     done = true;
     session.post('Profiler.stop', (error, result) => {
       try {
+        if (error) process.stderr.write('perfgate profiler: ' + error.message + '\\n');
         if (!error && result && result.profile) {
           const file = path.join(dir, process.pid + '.cpuprofile');
           fs.writeFileSync(file + '.tmp', JSON.stringify(result.profile));
           fs.renameSync(file + '.tmp', file);
         }
-      } catch {
-        // the pass reports the missing profile
+      } catch (e) {
+        process.stderr.write('perfgate profiler: ' + e + '\\n');
       }
     });
   };
   // Inspector calls within the thread answer synchronously, so this works in 'exit' too.
   process.once('exit', finish);
+  // 'on', not 'once': a second SIGTERM (perfgate signals the group and each marked process)
+  // must not find the default action, which would kill the process mid-write.
   for (const sig of ['SIGTERM', 'SIGINT'])
-    process.once(sig, () => {
+    process.on(sig, () => {
       finish();
       process.exit(0);
     });
@@ -53,45 +56,50 @@ export const NODE_PRELOAD = `'use strict';
 `;
 
 /**
- * Python: cProfile in every process of the target (each forked worker gets a fresh profiler),
- * timed by the thread's CPU time. A watcher thread dumps the running totals whenever perfgate
- * bumps the number in PERFGATE_PROFILE_DIR/ctl, so a window of requests is the difference of
- * two dumps. The watcher runs in its own thread, which cProfile does not follow.
+ * Python: cProfile in every process of the target (each forked worker its own), timed by the
+ * thread's CPU time, started in the main thread at perfgate's first mark. A watcher thread dumps
+ * the running totals whenever perfgate bumps the number in PERFGATE_PROFILE_DIR/ctl, so a window
+ * of requests is the difference of two dumps. cProfile does not follow the watcher's thread.
  */
 export const PYTHON_SITECUSTOMIZE = `# perfgate profiling pass (written by perfgate; only on PYTHONPATH of that pass).
 import os as _os
 
 
 def _perfgate_start():
-    import cProfile, json, sys, threading, time
+    import cProfile, json, signal, sys, threading, time
 
     out = _os.environ.get("PERFGATE_PROFILE_DIR")
     if not out:
         return
     ctl = _os.path.join(out, "ctl")
     state = {"prof": None}
+    # Profiling starts at the first mark, not at startup: under a CPU-time timer every call
+    # costs a system call, and an app's import and warm-up would take minutes. The main thread,
+    # where a sync worker serves requests, can only start its own profiler, so the watcher asks
+    # it to with a signal (whose handler Python runs in the main thread).
+    sig = signal.SIGRTMIN + 6
 
-    def fresh():
-        prof = cProfile.Profile(time.thread_time_ns, 1e-9)
-        prof.enable()
-        state["prof"] = prof
-        with open(_os.path.join(out, "%d.alive" % _os.getpid()), "w") as f:
+    def on_signal(_signum, _frame):
+        if state["prof"] is None:
+            prof = cProfile.Profile(time.thread_time_ns, 1e-9)
+            prof.enable()
+            state["prof"] = prof
+
+    def alive():
+        with open(_os.path.join(out, "%d.python" % _os.getpid()), "w") as f:
             f.write(str(_os.getppid()))
+
+    def key(code):
+        if isinstance(code, str):
+            return ["~", 0, code]
+        return [code.co_filename, code.co_firstlineno, getattr(code, "co_qualname", code.co_name)]
 
     def dump(seq):
         rows = []
-        for e in state["prof"].getstats():
-            code = e.code
-            if isinstance(code, str):
-                key = ["~", 0, code]
-            else:
-                key = [code.co_filename, code.co_firstlineno, getattr(code, "co_qualname", code.co_name)]
-            calls = []
-            for s in e.calls or ():
-                c = s.code
-                ck = ["~", 0, c] if isinstance(c, str) else [c.co_filename, c.co_firstlineno, getattr(c, "co_qualname", c.co_name)]
-                calls.append([ck, s.callcount, s.totaltime, s.inlinetime])
-            rows.append([key, e.callcount, e.totaltime, e.inlinetime, calls])
+        prof = state["prof"]
+        for e in prof.getstats() if prof is not None else ():
+            calls = [[key(s.code), s.callcount, s.totaltime, s.inlinetime] for s in e.calls or ()]
+            rows.append([key(e.code), e.callcount, e.totaltime, e.inlinetime, calls])
         path = _os.path.join(out, "%d-%d.json" % (_os.getpid(), seq))
         with open(path + ".tmp", "w") as f:
             json.dump({"pid": _os.getpid(), "seq": seq, "unit": "s", "stats": rows}, f)
@@ -108,19 +116,28 @@ def _perfgate_start():
             if seq is not None and seq != seen:
                 seen = seq
                 try:
+                    if state["prof"] is None:
+                        signal.pthread_kill(threading.main_thread().ident, sig)
+                        for _ in range(400):
+                            if state["prof"] is not None:
+                                break
+                            time.sleep(0.005)
                     dump(seq)
                 except Exception as error:  # never take the server down
                     sys.stderr.write("perfgate profiler: %s\\n" % error)
             time.sleep(0.005)
 
     def child():
+        # A forked worker starts unprofiled, with its own watcher (threads do not survive fork).
         if state["prof"] is not None:
             state["prof"].disable()
-        fresh()
+            state["prof"] = None
+        alive()
         threading.Thread(target=watch, name="perfgate-profiler", daemon=True).start()
 
+    signal.signal(sig, on_signal)
     _os.register_at_fork(after_in_child=child)
-    fresh()
+    alive()
     threading.Thread(target=watch, name="perfgate-profiler", daemon=True).start()
 
 

@@ -17,3 +17,4 @@ export { profileFromPstats, reconstructStacks, type PstatsDump } from './pstats.
 export { mergeTree, renderFlameGraph, flameFileName, changeColour } from './flame.js';
 export { ExplanationSchema } from './schema.js';
 export { endpointsToExplain } from './select.js';
+export { rescale, scaleToMeasurement } from './scale.js';

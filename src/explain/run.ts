@@ -27,6 +27,7 @@ import { isPstatsDump, profileFromPstats, type PstatsDump } from './pstats.js';
 import { emptyProfile, mergeProfiles, profileTotal, scaleProfile } from './profile.js';
 import { diffProfiles, foldedStacks } from './diff.js';
 import { flameFileName, mergeTree, renderFlameGraph } from './flame.js';
+import { rescale } from './scale.js';
 import type { EndpointExplanation, ExplainMode, Explanation, Profile, Runtime } from './types.js';
 
 export interface ExplainBuild {
@@ -52,7 +53,7 @@ export interface ExplainOptions {
 }
 
 export const METHOD =
-  "Node: V8's CPU profiler (through the inspector, sampling the main thread every 100 µs). Python: cProfile in every process, timed by the thread's CPU time, built-in functions folded into their caller. Each function's share of its endpoint's profile is scaled to the CPU time (task-clock) the whole process tree spent in the profiled window, per request.";
+  "Node: V8's CPU profiler (through the inspector, sampling the main thread every 100 µs). Python: cProfile in every process, timed by the thread's CPU time, built-in functions folded into their caller. Each build's profile is scaled to the mean cost per request the gate measured, so the rows add up to the measured change.";
 
 interface BuildRun {
   windows: Map<string, Window>;
@@ -82,7 +83,7 @@ async function pythonMark(dir: string, seq: number): Promise<void> {
   renameSync(join(dir, 'ctl.tmp'), join(dir, 'ctl'));
   const until = Date.now() + 3000;
   while (Date.now() < until) {
-    const waiting = pidsOf(dir, '.alive').filter(
+    const waiting = pidsOf(dir, '.python').filter(
       (p) => alive(p) && !existsSync(join(dir, `${p}-${seq}.json`)),
     );
     if (waiting.length === 0) return;
@@ -160,11 +161,13 @@ async function profileBuild(
   } finally {
     client.close();
     await target.stop();
+    const exit = await target.group.exited;
+    logger.debug(`explain ${side}: target stopped (${exit.signal ?? `code ${exit.code}`})`);
   }
   // Node writes its profile as it exits; a shell in front may have been reaped first.
   const until = Date.now() + 5000;
   while (Date.now() < until) {
-    const pending = pidsOf(dir, '.alive').filter(
+    const pending = pidsOf(dir, '.node').filter(
       (p) => alive(p) && !existsSync(join(dir, `${p}.cpuprofile`)),
     );
     if (pending.length === 0) break;
@@ -268,6 +271,8 @@ export async function explainEndpoints(
         endpoint: e,
         runtimes,
         requests,
+        unit: 'ns',
+        scale: 'profile',
         total: { before: 0, after: 0, change: 0 },
         rows: [],
         flameGraph: null,
@@ -291,15 +296,26 @@ export async function explainEndpoints(
         labels,
       }),
     );
-    endpoints.push({
-      endpoint: e,
-      runtimes,
-      requests,
-      total: diff.total,
-      rows: diff.rows.slice(0, 500),
-      flameGraph: `explain/${file}`,
-      wallMs,
-    });
+    // Profiles are in µs of CPU time; the result speaks the counter's ns.
+    endpoints.push(
+      rescale(
+        {
+          endpoint: e,
+          runtimes,
+          requests,
+          unit: 'ns',
+          scale: 'profile',
+          total: diff.total,
+          rows: diff.rows.slice(0, 500),
+          flameGraph: `explain/${file}`,
+          wallMs,
+        },
+        1000,
+        1000,
+        'ns',
+        'profile',
+      ),
+    );
   }
   const skipped = wanted.filter((e) => !done.includes(e));
   if (skipped.length > 0)

@@ -5,7 +5,7 @@ import { z } from 'zod';
 const PairSchema = z.strictObject({
   before: z.number(),
   after: z.number(),
-  change: z.number().describe('after − before, µs per request'),
+  change: z.number().describe('after − before, per request'),
 });
 
 const RowSchema = z.strictObject({
@@ -33,6 +33,8 @@ export const ExplanationSchema = z
           before: z.number().int().min(0),
           after: z.number().int().min(0),
         }),
+        unit: z.string(),
+        scale: z.enum(['measurement', 'profile']),
         total: PairSchema,
         rows: z.array(RowSchema),
         flameGraph: z.string().nullable(),

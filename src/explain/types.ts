@@ -29,7 +29,7 @@ export interface Profile {
 
 export type Runtime = 'node' | 'python';
 
-/** A figure per request on both builds: µs; `change` = after − before. */
+/** A figure per request on both builds, in the explanation's unit; `change` = after − before. */
 export interface Pair {
   before: number;
   after: number;
@@ -59,7 +59,15 @@ export interface EndpointExplanation {
   runtimes: Runtime[];
   /** Requests profiled (after the warm-up), per build. */
   requests: { before: number; after: number };
-  /** Attributed cost per request (the sum of every function's self), µs. */
+  /** Unit of every cost figure: the gate's counter unit ('ns' for task-clock, 'instructions'). */
+  unit: string;
+  /**
+   * 'measurement': each build's profile scaled to the mean cost per request the gate measured,
+   * so the rows add up to the measured change; 'profile': the CPU time (task-clock) of the
+   * profiled window, profiler overhead included.
+   */
+  scale: 'measurement' | 'profile';
+  /** Attributed cost per request (the sum of every function's self). */
   total: Pair;
   /** Every function whose cost changed, largest change of self cost first. */
   rows: ExplainRow[];

@@ -4,16 +4,14 @@
 import type { RunResult } from '../analysis/types.js';
 import type { EndpointExplanation, ExplainRow } from '../explain/types.js';
 import { markdownCode as code, markdownText as cell } from './escape.js';
+import { formatCost } from './format.js';
 
 const TOP = 5;
 
-/** µs per request, as people read it. */
-export function formatMicros(us: number, signed = false): string {
-  const sign = signed && us > 0 ? '+' : us < 0 ? '−' : '';
-  const a = Math.abs(us);
-  const text =
-    a >= 1000 ? `${(a / 1000).toFixed(a >= 10_000 ? 1 : 2)} ms` : `${a.toFixed(a >= 100 ? 0 : 1)} µs`;
-  return `${sign}${text}`;
+/** A cost per request in the explanation's unit, signed for changes: +1.2 ms, −340k. */
+export function formatAmount(value: number, unit: string, signed = false): string {
+  const sign = signed && value > 0 ? '+' : value < 0 ? '−' : '';
+  return `${sign}${formatCost(Math.abs(value), unit)}`;
 }
 
 function percent(share: number | null): string {
@@ -26,15 +24,16 @@ function functionCell(r: ExplainRow): string {
   return `${code(r.function)}${tag}`;
 }
 
-function rowLine(r: ExplainRow): string {
+function rowLine(r: ExplainRow, unit: string): string {
+  const f = (v: number, signed = false) => formatAmount(v, unit, signed);
   const via = r.via.length > 0 ? r.via.map((v) => code(v)).join(' → ') : '';
   return `| ${[
     functionCell(r),
-    formatMicros(r.self.before),
-    formatMicros(r.self.after),
-    formatMicros(r.self.change, true),
+    f(r.self.before),
+    f(r.self.after),
+    f(r.self.change, true),
     percent(r.share),
-    formatMicros(r.inclusive.change, true),
+    f(r.inclusive.change, true),
     via,
   ].join(' | ')} |`;
 }
@@ -47,12 +46,15 @@ function section(e: EndpointExplanation): string[] {
     return lines;
   }
   const graph = e.flameGraph ? ` · differential flame graph: [${cell(e.flameGraph)}](${e.flameGraph})` : '';
+  const f = (v: number, signed = false) => formatAmount(v, e.unit, signed);
+  const scale =
+    e.scale === 'measurement' ? 'Measured cost per request' : 'CPU time per request while profiled';
   lines.push(
-    `Attributed cost per request ${formatMicros(e.total.before)} → ${formatMicros(e.total.after)} (${formatMicros(e.total.change, true)}), ${e.requests.after} requests profiled per build · ${pass}${graph}`,
+    `${scale} ${f(e.total.before)} → ${f(e.total.after)} (${f(e.total.change, true)}), split over functions by the profiles of ${e.requests.after} requests per build · ${pass}${graph}`,
     '',
     '| function | self before | self after | self change | share | inclusive change | wrappers folded into it |',
     '|---|---:|---:|---:|---:|---:|---|',
-    ...e.rows.slice(0, TOP).map(rowLine),
+    ...e.rows.slice(0, TOP).map((r) => rowLine(r, e.unit)),
     '',
   );
   return lines;
