@@ -3,7 +3,6 @@
 import path from 'node:path';
 import type { RawConfig } from './schema.js';
 import {
-  DEFAULT_EXPLAIN,
   DEFAULT_WARMUP,
   type BuildConfig,
   type Config,
@@ -20,7 +19,6 @@ function warmupOf(raw: RawConfig['measure']['warmup']): WarmupConfig {
 }
 
 function explainOf(raw: RawConfig['explain']): ExplainConfig {
-  if (typeof raw === 'string') return { ...DEFAULT_EXPLAIN, mode: raw };
   return {
     mode: raw.endpoints,
     warmup: raw.warmup,

@@ -74,13 +74,6 @@ export interface ExplainConfig {
   maxDurationMs: number;
 }
 
-export const DEFAULT_EXPLAIN: ExplainConfig = {
-  mode: 'auto',
-  warmup: 300,
-  requests: 200,
-  maxDurationMs: 300_000,
-};
-
 export interface Config {
   /** Absolute path of the config file and its folder. */
   file: string;

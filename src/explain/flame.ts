@@ -1,5 +1,5 @@
-// The differential flame graph of one endpoint, as one self-contained SVG (no scripts, no
-// external files): the after build's stacks at their widths and the before build's below, each
+// The differential flame graph of one endpoint, as one self-contained HTML page holding an
+// inline SVG (no scripts, no external files; an HTML page opens and prints anywhere): the after build's stacks at their widths and the before build's below, each
 // frame coloured by the change of its own cost, red costlier and blue cheaper, as in Brendan
 // Gregg's difffolded.pl. The before panel keeps stacks the change removed visible.
 
@@ -140,15 +140,28 @@ export function renderFlameGraph(tree: Node, o: FlameOptions): string {
   return `${out.join('\n')}\n`;
 }
 
-/** A file name for an endpoint's graph: `GET /api/search` → `GET-api-search.svg`. */
+/** The SVG in a page of its own: `<title>`, UTF-8, nothing loaded from elsewhere. */
+export function renderFlameGraphPage(tree: Node, o: FlameOptions): string {
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    `<title>${escapeXml(o.title)}</title>`,
+    '<style>body{margin:0;background:#fff}</style></head><body>',
+    renderFlameGraph(tree, o).trimEnd(),
+    '</body></html>',
+    '',
+  ].join('\n');
+}
+
+/** A file name for an endpoint's graph: `GET /api/search` → `GET-api-search.html`. */
 export function flameFileName(endpoint: string, taken: Set<string>): string {
   const base =
     endpoint
       .replace(/[^A-Za-z0-9._-]+/g, '-')
       .replace(/^-+|-+$/g, '')
       .slice(0, 80) || 'endpoint';
-  let name = `${base}.svg`;
-  for (let i = 2; taken.has(name); i++) name = `${base}-${i}.svg`;
+  let name = `${base}.html`;
+  for (let i = 2; taken.has(name); i++) name = `${base}-${i}.html`;
   taken.add(name);
   return name;
 }

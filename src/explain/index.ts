@@ -14,7 +14,13 @@ export { diffProfiles, findWrappers, foldedStacks, matchKeys } from './diff.js';
 export { addStack, emptyProfile, frameId, frameLabel, mergeProfiles } from './profile.js';
 export { profilesFromCpuProfile, type CpuProfile, type Window } from './cpuprofile.js';
 export { profileFromPstats, reconstructStacks, type PstatsDump } from './pstats.js';
-export { mergeTree, renderFlameGraph, flameFileName, changeColour } from './flame.js';
+export {
+  mergeTree,
+  renderFlameGraph,
+  renderFlameGraphPage,
+  flameFileName,
+  changeColour,
+} from './flame.js';
 export { ExplanationSchema } from './schema.js';
 export { endpointsToExplain } from './select.js';
 export { rescale, scaleToMeasurement } from './scale.js';

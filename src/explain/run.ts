@@ -26,7 +26,7 @@ import { isCpuProfile, profilesFromCpuProfile, type Window } from './cpuprofile.
 import { isPstatsDump, profileFromPstats, type PstatsDump } from './pstats.js';
 import { emptyProfile, mergeProfiles, profileTotal, scaleProfile } from './profile.js';
 import { diffProfiles, foldedStacks } from './diff.js';
-import { flameFileName, mergeTree, renderFlameGraph } from './flame.js';
+import { flameFileName, mergeTree, renderFlameGraphPage } from './flame.js';
 import { rescale } from './scale.js';
 import type { EndpointExplanation, ExplainMode, Explanation, Profile, Runtime } from './types.js';
 
@@ -291,7 +291,7 @@ export async function explainEndpoints(
     const file = flameFileName(e, taken);
     writeFileSync(
       join(graphs, file),
-      renderFlameGraph(mergeTree(fb.stacks, fa.stacks), {
+      renderFlameGraphPage(mergeTree(fb.stacks, fa.stacks), {
         title: `${e}: after vs before, per request`,
         labels,
       }),
