@@ -117,7 +117,12 @@ export interface GateOutcome {
   error?: string;
 }
 
-export function applyOverrides(config: Config, o: GateOverrides, aa: boolean, logger: Logger): Config {
+export function applyOverrides(
+  config: Config,
+  o: GateOverrides,
+  aa: boolean,
+  logger: Logger,
+): Config {
   let out = config;
   if (o.workload) out = { ...out, workload: resolve(o.workload) };
   const ref = o.beforeRef ?? (config.before?.cwd === undefined ? o.defaultBeforeRef : undefined);
@@ -196,7 +201,11 @@ export interface PreparedBuild {
 }
 
 /** Where a side's ref came from: the command line or an input, else the config's line. */
-export function refOrigin(side: Build, config: RunnableConfig, overrides: GateOverrides): RefOrigin {
+export function refOrigin(
+  side: Build,
+  config: RunnableConfig,
+  overrides: GateOverrides,
+): RefOrigin {
   if (side === 'before' && overrides.beforeRef !== undefined)
     return { path: overrides.beforeRefFrom ?? '--before-ref' };
   if (side === 'before' && overrides.defaultBeforeRef === config.before.ref)

@@ -65,7 +65,7 @@ export const explainCommand: Command = {
       throw new UsageError('--all and --endpoint: give one of them');
     const outDir = resolve(ctx.cwd, args.values.out ?? '.perfgate/run');
     const resultPath = join(outDir, 'result.json');
-    const result = await loadResult(resultPath);
+    const result = await loadResult(resultPath, true);
     const overrides = args.values['before-ref'] ? { beforeRef: args.values['before-ref'] } : {};
     const config: RunnableConfig = requireRunnable(
       applyOverrides(
@@ -137,7 +137,9 @@ export const explainCommand: Command = {
         write(
           ctx.stdout,
           `${e.endpoint}: ${formatAmount(e.total.change, e.unit, true)} per request; top: ${
-            top ? `${top.function} ${formatAmount(top.self.change, e.unit, true)} self` : (e.note ?? '—')
+            top
+              ? `${top.function} ${formatAmount(top.self.change, e.unit, true)} self`
+              : (e.note ?? '—')
           }${e.flameGraph ? ` (${join(outDir, e.flameGraph)})` : ''}; profiling pass ${(e.wallMs / 1000).toFixed(1)} s`,
         );
       }

@@ -79,7 +79,10 @@ export function findWrappers(profiles: readonly Profile[]): Map<string, string> 
 }
 
 /** Follows a chain of wrappers to the function it ends in; the chain, outermost first. */
-function resolveFold(key: string, wrappers: Map<string, string>): { target: string; via: string[] } {
+function resolveFold(
+  key: string,
+  wrappers: Map<string, string>,
+): { target: string; via: string[] } {
   const via: string[] = [];
   let at = key;
   while (wrappers.has(at) && !via.includes(at)) {
@@ -162,7 +165,8 @@ export function diffProfiles(before: Profile, after: Profile, floor = 0.001): Di
     const inclusive = pair(x?.inclusive ?? 0, y?.inclusive ?? 0);
     if (Math.abs(self.change) < noise && Math.abs(inclusive.change) < noise) continue;
     const frame = (y ?? x)!.frame;
-    const status = !x || x.inclusive <= 0 ? 'added' : !y || y.inclusive <= 0 ? 'removed' : 'changed';
+    const status =
+      !x || x.inclusive <= 0 ? 'added' : !y || y.inclusive <= 0 ? 'removed' : 'changed';
     rows.push({
       function: frameLabel(frame),
       file: frame.file,

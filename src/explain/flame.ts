@@ -104,7 +104,9 @@ export function renderFlameGraph(tree: Node, o: FlameOptions): string {
     const base = top + 30 + rows * ROW;
     const walk = (n: Node, x: number, level: number) => {
       let cx = x;
-      const kids = [...n.children.values()].sort((a, b) => label(a.key).localeCompare(label(b.key)));
+      const kids = [...n.children.values()].sort((a, b) =>
+        label(a.key).localeCompare(label(b.key)),
+      );
       for (const c of kids) {
         const w = c[side] * px;
         if (w >= 0.5) {
@@ -113,11 +115,14 @@ export function renderFlameGraph(tree: Node, o: FlameOptions): string {
           const name = label(c.key);
           const tip = `${name}\nafter ${fmt(c.after)} ${unit} (self ${fmt(c.selfAfter)}), before ${fmt(c.before)} ${unit} (self ${fmt(c.selfBefore)}); self change ${change >= 0 ? '+' : ''}${fmt(change)} ${unit}`;
           const fits = Math.floor((w - 6) / CHAR);
-          const text = fits >= 3 ? (name.length > fits ? `${name.slice(0, fits - 2)}..` : name) : '';
+          const text =
+            fits >= 3 ? (name.length > fits ? `${name.slice(0, fits - 2)}..` : name) : '';
           out.push(
             `<g data-frame="${escapeXml(name)}" data-change="${change.toFixed(3)}"><title>${escapeXml(tip)}</title>` +
               `<rect x="${cx.toFixed(2)}" y="${y}" width="${(w - 0.5).toFixed(2)}" height="${ROW - 1}" fill="${changeColour(change, scale)}" rx="2"/>` +
-              (text ? `<text x="${(cx + 3).toFixed(2)}" y="${y + 12}">${escapeXml(text)}</text>` : '') +
+              (text
+                ? `<text x="${(cx + 3).toFixed(2)}" y="${y + 12}">${escapeXml(text)}</text>`
+                : '') +
               '</g>',
           );
           walk(c, cx, level + 1);

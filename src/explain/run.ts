@@ -91,7 +91,13 @@ async function pythonMark(dir: string, seq: number): Promise<void> {
   }
 }
 
-async function send(target: RunningTarget, client: LocalClient, reqs: readonly PreparedRequest[], n: number, signal: AbortSignal) {
+async function send(
+  target: RunningTarget,
+  client: LocalClient,
+  reqs: readonly PreparedRequest[],
+  n: number,
+  signal: AbortSignal,
+) {
   for (let i = 0; i < n; i++) {
     if (signal.aborted) throw new InterruptedError(String(signal.reason ?? 'SIGINT'));
     const r = reqs[i % reqs.length]!;
@@ -117,7 +123,14 @@ async function profileBuild(
   const dir = join(root, 'profiles', side);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const run: BuildRun = { windows: new Map(), seqs: new Map(), profiled: new Map(), wallMs: new Map(), cpuUs: new Map(), dir };
+  const run: BuildRun = {
+    windows: new Map(),
+    seqs: new Map(),
+    profiled: new Map(),
+    wallMs: new Map(),
+    cpuUs: new Map(),
+    dir,
+  };
   const target = await startTarget(
     {
       build: side,
@@ -185,7 +198,10 @@ function readJson(path: string): unknown {
 }
 
 /** Every process's profile of each endpoint, merged per endpoint. */
-function collect(run: BuildRun, cwd: string): { profiles: Map<string, Profile>; runtimes: Set<Runtime> } {
+function collect(
+  run: BuildRun,
+  cwd: string,
+): { profiles: Map<string, Profile>; runtimes: Set<Runtime> } {
   const parts = new Map<string, Profile[]>();
   const push = (e: string, p: Profile) => {
     let l = parts.get(e);
@@ -250,9 +266,19 @@ export async function explainEndpoints(
   }
   const warnings: string[] = [];
   const wanted = o.endpoints.filter((e) => groups.has(e));
-  logger.info(`explain: profiling ${wanted.length} endpoint(s) on both builds (${wanted.join(', ')})`);
+  logger.info(
+    `explain: profiling ${wanted.length} endpoint(s) on both builds (${wanted.join(', ')})`,
+  );
   // The before build gets half the budget; the after build then profiles the same endpoints.
-  const before = await profileBuild('before', o, groups, wanted, Date.now() + o.maxDurationMs / 2, signal, logger);
+  const before = await profileBuild(
+    'before',
+    o,
+    groups,
+    wanted,
+    Date.now() + o.maxDurationMs / 2,
+    signal,
+    logger,
+  );
   const done = wanted.filter((e) => before.windows.has(e));
   const after = await profileBuild('after', o, groups, done, deadline + 60_000, signal, logger);
   const b = collect(before, o.builds.before.cwd);
@@ -319,9 +345,13 @@ export async function explainEndpoints(
   }
   const skipped = wanted.filter((e) => !done.includes(e));
   if (skipped.length > 0)
-    warnings.push(`explain: the time cap left ${skipped.length} endpoint(s) unprofiled: ${skipped.join(', ')}`);
+    warnings.push(
+      `explain: the time cap left ${skipped.length} endpoint(s) unprofiled: ${skipped.join(', ')}`,
+    );
   if (runtimes.length === 0)
-    warnings.push('explain: no profile came back (neither a Node nor a Python server?); no attribution available for this runtime');
+    warnings.push(
+      'explain: no profile came back (neither a Node nor a Python server?); no attribution available for this runtime',
+    );
   return {
     mode: o.mode,
     method: METHOD,

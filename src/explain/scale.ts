@@ -22,15 +22,23 @@ export function rescale(
     unit,
     scale,
     total,
-    rows: e.rows.map((r) => {
-      const self = p(r.self);
-      return {
-        ...r,
-        self,
-        inclusive: p(r.inclusive),
-        share: total.change !== 0 ? self.change / total.change : null,
-      };
-    }),
+    // The two builds scale by different factors, so the order by self change may move.
+    rows: e.rows
+      .map((r) => {
+        const self = p(r.self);
+        return {
+          ...r,
+          self,
+          inclusive: p(r.inclusive),
+          share: total.change !== 0 ? self.change / total.change : null,
+        };
+      })
+      .sort(
+        (a, b) =>
+          Math.abs(b.self.change) - Math.abs(a.self.change) ||
+          Math.abs(b.inclusive.change) - Math.abs(a.inclusive.change) ||
+          a.function.localeCompare(b.function),
+      ),
   };
 }
 

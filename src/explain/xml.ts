@@ -10,6 +10,10 @@ const ENTITIES: Record<string, string> = {
 
 export function escapeXml(text: string): string {
   // Control characters are not allowed in XML 1.0 at all.
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[&<>"']/g, (c) => ENTITIES[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+  return (
+    text
+      .replace(/[&<>"']/g, (c) => ENTITIES[c]!)
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+  );
 }

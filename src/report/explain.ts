@@ -45,7 +45,9 @@ function section(e: EndpointExplanation): string[] {
     lines.push(`${cell(e.note ?? 'no function’s cost changed measurably')} (${pass}).`, '');
     return lines;
   }
-  const graph = e.flameGraph ? ` · differential flame graph: [${cell(e.flameGraph)}](${e.flameGraph})` : '';
+  const graph = e.flameGraph
+    ? ` · differential flame graph: [${cell(e.flameGraph)}](${e.flameGraph})`
+    : '';
   const f = (v: number, signed = false) => formatAmount(v, e.unit, signed);
   const scale =
     e.scale === 'measurement' ? 'Measured cost per request' : 'CPU time per request while profiled';
@@ -64,7 +66,9 @@ function section(e: EndpointExplanation): string[] {
 export function explainSections(result: RunResult): string[] {
   const x = result.explain;
   if (!x) return [];
-  const order = new Map(result.endpoints.map((e, i) => [e.endpoint, e.verdict === 'regression' ? i : 1000 + i]));
+  const order = new Map(
+    result.endpoints.map((e, i) => [e.endpoint, e.verdict === 'regression' ? i : 1000 + i]),
+  );
   const endpoints = [...x.endpoints].sort(
     (a, b) => (order.get(a.endpoint) ?? 2000) - (order.get(b.endpoint) ?? 2000),
   );

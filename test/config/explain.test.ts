@@ -43,7 +43,9 @@ describe('explain in perfgate.yml', () => {
     expect(e.message).toBe(
       "/repo/perfgate.yml:line 2: explain.endpoints: expected one of auto, off, all; got 'sometimes'",
     );
-    expect(failure('explain: { endpoint: all }').message).toContain('explain.endpoint: unknown key');
+    expect(failure('explain: { endpoint: all }').message).toContain(
+      'explain.endpoint: unknown key',
+    );
     const m = failure('explain:\n  endpoints: all\n  requests: 0\n');
     expect(m.line).toBe(3);
     expect(m.path).toBe('explain.requests');

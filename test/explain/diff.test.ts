@@ -32,7 +32,11 @@ function build(stacks: [Frame[], number][], requests = 10): Profile {
 // A request handled through two middleware layers and a decorator around the view, as in
 // Django: `inner` → `Middleware.__call__` → `inner` → `login_required.<locals>.wrapper` → view.
 const serve = fr('django/core/handlers/base.py', 160, 'BaseHandler.get_response');
-const inner1 = fr('django/core/handlers/exception.py', 47, 'convert_exception_to_response.<locals>.inner');
+const inner1 = fr(
+  'django/core/handlers/exception.py',
+  47,
+  'convert_exception_to_response.<locals>.inner',
+);
 const mw = fr('django/utils/deprecation.py', 114, 'MiddlewareMixin.__call__');
 const decorator = fr('app/decorators.py', 12, 'timed.<locals>.wrapper');
 const view = (line: number) => fr('app/views.py', line, 'report');
@@ -90,7 +94,10 @@ describe('wrapper folding', () => {
   });
 
   it('does not fold a frame that is a wrapper in one build and does work in the other', () => {
-    const heavy = build([[[serve, decorator], 500], [[serve, decorator, view(10)], 500]]);
+    const heavy = build([
+      [[serve, decorator], 500],
+      [[serve, decorator, view(10)], 500],
+    ]);
     const light = build([[[serve, decorator, view(10)], 500]]);
     const keys = matchKeys(light);
     expect(findWrappers([light]).has(keys.get(frameId(decorator))!)).toBe(true);
@@ -106,8 +113,14 @@ describe('the diff', () => {
     const main = fr('server.js', 5, 'search');
     const scan = fr('server.js', 20, 'linearScan');
     const index = fr('server.js', 30, 'indexLookup');
-    const before = build([[[main], 100], [[main, scan], 900]]);
-    const after = build([[[main], 100], [[main, index], 50]]);
+    const before = build([
+      [[main], 100],
+      [[main, scan], 900],
+    ]);
+    const after = build([
+      [[main], 100],
+      [[main, index], 50],
+    ]);
     const { rows } = diffProfiles(before, after);
     expect(rows.map((r) => [r.name, r.status])).toEqual([
       ['linearScan', 'removed'],
@@ -125,7 +138,16 @@ describe('the diff', () => {
     const a2 = fr('lib.js', 9, '(anonymous)');
     const b1 = fr('lib.js', 5, '(anonymous)');
     const b2 = fr('lib.js', 12, '(anonymous)');
-    const { rows } = diffProfiles(build([[[a1], 10], [[a2], 20]]), build([[[b1], 10], [[b2], 60]]));
+    const { rows } = diffProfiles(
+      build([
+        [[a1], 10],
+        [[a2], 20],
+      ]),
+      build([
+        [[b1], 10],
+        [[b2], 60],
+      ]),
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ function: 'lib.js:12 (anonymous)', beforeLine: 9 });
   });
