@@ -45,36 +45,65 @@ function total(p: Profile): number {
   return t;
 }
 
-/** In one build: the callee (match key) a wrapper passes essentially all its cost to, or null. */
-function wrappedChild(p: Profile, id: string, keys: Map<string, string>): string | null {
+/**
+ * In one build: the callees (match keys) a wrapper could pass essentially all its cost to, best
+ * first; null when the frame is no wrapper. Usually one; a wrapper used at several layers (one
+ * function per middleware layer) also reaches the next layer's frame through itself.
+ */
+function wrappedChildren(p: Profile, id: string, keys: Map<string, string>): string[] | null {
   const f = p.functions.get(id);
   if (!f || f.inclusive <= 0) return null;
   if (f.self > WRAPPER_SELF_SHARE * f.inclusive) return null;
-  let best: [string, number] | undefined;
-  for (const [callee, v] of p.edges.get(id) ?? []) if (!best || v > best[1]) best = [callee, v];
-  if (!best || best[1] < WRAPPER_CHILD_SHARE * f.inclusive) return null;
-  return keys.get(best[0]) ?? null;
+  const out = [...(p.edges.get(id) ?? [])]
+    .filter(([callee, v]) => callee !== id && v >= WRAPPER_CHILD_SHARE * f.inclusive)
+    .sort((a, b) => b[1] - a[1])
+    .map(([callee]) => keys.get(callee))
+    .filter((k): k is string => k !== undefined);
+  return out.length > 0 ? out : null;
 }
 
 /**
  * Wrappers to fold, as match key → the match key of the function it wraps: frames whose own
- * cost is negligible and whose cost is one callee's, in every build where they matter.
+ * cost is negligible and whose cost is one callee's, in every build where they matter. Where a
+ * wrapper's best callee leads back to it (layer → wrapper → layer), the next callee is taken,
+ * so the chain ends in the function that does the work.
  */
 export function findWrappers(profiles: readonly Profile[]): Map<string, string> {
   const keyed = profiles.map((p) => ({ p, keys: matchKeys(p), total: total(p) }));
-  const verdicts = new Map<string, string | null>();
+  const verdicts = new Map<string, string[] | null>();
   for (const { p, keys, total: t } of keyed) {
     for (const [id, f] of p.functions) {
       const key = keys.get(id)!;
       if (f.inclusive < NEGLIGIBLE * t) continue;
-      const child = wrappedChild(p, id, keys);
+      const children = wrappedChildren(p, id, keys);
       const prior = verdicts.get(key);
-      if (prior === undefined) verdicts.set(key, child);
-      else if (prior !== child) verdicts.set(key, null);
+      if (prior === undefined) verdicts.set(key, children);
+      else if (prior && children) {
+        const both = prior.filter((c) => children.includes(c));
+        verdicts.set(key, both.length > 0 ? both : null);
+      } else verdicts.set(key, null);
     }
   }
+  const candidates = new Map<string, string[]>();
+  for (const [k, v] of verdicts) {
+    const list = (v ?? []).filter((c) => c !== k);
+    if (list.length > 0) candidates.set(k, list);
+  }
   const out = new Map<string, string>();
-  for (const [k, v] of verdicts) if (v !== null && v !== k) out.set(k, v);
+  // Does following `from` (choices made so far, else each wrapper's best) come back to `start`?
+  const next = (at: string) => out.get(at) ?? candidates.get(at)?.[0];
+  const loops = (start: string, from: string): boolean => {
+    const seen = new Set<string>();
+    for (let at: string | undefined = from; at !== undefined && !seen.has(at); at = next(at)) {
+      if (at === start) return true;
+      seen.add(at);
+    }
+    return false;
+  };
+  for (const [k, list] of candidates) {
+    const pick = list.find((c) => !loops(k, c));
+    if (pick !== undefined) out.set(k, pick);
+  }
   return out;
 }
 

@@ -160,3 +160,26 @@ describe('the diff', () => {
     expect(fn.inclusive).toBe(30);
   });
 });
+
+describe('a wrapper used at every layer', () => {
+  it('folds layer → inner → layer → inner → view into the view, no cycle', () => {
+    // Django wraps each middleware in the same `inner`: inner → Mw.__call__ → inner → view.
+    const inner = fr('django/core/handlers/exception.py', 47, 'inner');
+    const layer = fr('django/utils/deprecation.py', 114, 'MiddlewareMixin.__call__');
+    const work = fr('app/views.py', 3, 'report');
+    const mk = (cost: number) =>
+      build([
+        [[inner], 0.5],
+        [[inner, layer], 1],
+        [[inner, layer, inner], 0.5],
+        [[inner, layer, inner, work], cost],
+      ]);
+    const { rows } = diffProfiles(mk(100), mk(200));
+    expect(rows.map((r) => r.name)).toEqual(['report']);
+    // One function at two depths has no single place in the path: both are named.
+    expect([...rows[0]!.via].sort()).toEqual([
+      'django/core/handlers/exception.py:47 inner',
+      'django/utils/deprecation.py:114 MiddlewareMixin.__call__',
+    ]);
+  });
+});

@@ -105,4 +105,14 @@ describe('the profiling pass', () => {
     expect(x.endpoints[0]!.rows).toEqual([]);
     expect(x.warnings.join('\n')).toMatch(/no attribution available/);
   }, 90_000);
+
+  it('stops at the time cap and names the endpoints it left out', async () => {
+    const o = { ...options((w) => `WORK=${w} exec node server.cjs`), maxDurationMs: 1 };
+    const x = await explainEndpoints(o, new AbortController().signal, silentLogger);
+    expect(x.endpoints).toEqual([]);
+    expect(x.skipped).toEqual(['GET /work']);
+    expect(x.warnings.join('\n')).toContain(
+      'the time cap left 1 endpoint(s) unprofiled: GET /work',
+    );
+  }, 60_000);
 });
