@@ -381,6 +381,8 @@ export async function attachExplanation(result: RunResult, c: ExplainContext): P
         warmup: c.config.explain.warmup,
         profiled: c.config.explain.requests,
         maxDurationMs: c.config.explain.maxDurationMs,
+        // Profile by the counter that gated where the thread can count it (the PMU's).
+        pythonTimer: result.counter.name === 'instructions' ? 'instructions' : 'thread-time',
       },
       c.signal,
       c.logger,

@@ -79,11 +79,37 @@ def _perfgate_start():
     # it to with a signal (whose handler Python runs in the main thread).
     sig = signal.SIGRTMIN + 6
 
+    def counter_timer(kind):
+        # The thread's own counter through perf_event_open (pid 0, any CPU, no inherit), read
+        # as the profiler's clock: instructions where a PMU exists, as the source program did.
+        import ctypes, platform, struct
+
+        number = {"x86_64": 298, "aarch64": 241}[platform.machine()]
+        # type, config: PERF_TYPE_HARDWARE/INSTRUCTIONS, or PERF_TYPE_SOFTWARE/TASK_CLOCK.
+        kind_type, config = {"instructions": (0, 1), "task-clock": (1, 1)}[kind]
+        flags = (1 << 5) | (1 << 6)  # exclude_kernel, exclude_hv: allowed at paranoid 2
+        attr = struct.pack("IIQQQQQ", kind_type, 112, config, 0, 0, 0, flags).ljust(112, b"\\0")
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        fd = libc.syscall(number, ctypes.c_char_p(attr), 0, -1, -1, 8)  # PERF_FLAG_FD_CLOEXEC
+        if fd < 0:
+            raise OSError(ctypes.get_errno(), "perf_event_open(%s)" % kind)
+        read = _os.read
+        return lambda: int.from_bytes(read(fd, 8), "little")
+
     def on_signal(_signum, _frame):
         if state["prof"] is None:
-            prof = cProfile.Profile(time.thread_time_ns, 1e-9)
+            kind = _os.environ.get("PERFGATE_PROFILE_TIMER", "thread-time")
+            timer, name = time.thread_time_ns, "thread-time"
+            if kind != "thread-time":
+                try:
+                    timer, name = counter_timer(kind), kind
+                except Exception as error:
+                    sys.stderr.write("perfgate profiler: %s; timing by thread CPU time\\n" % error)
+            prof = cProfile.Profile(timer, 1e-9)
             prof.enable()
             state["prof"] = prof
+            state["timer"] = name
 
     def alive():
         with open(_os.path.join(out, "%d.python" % _os.getpid()), "w") as f:
@@ -102,7 +128,10 @@ def _perfgate_start():
             rows.append([key(e.code), e.callcount, e.totaltime, e.inlinetime, calls])
         path = _os.path.join(out, "%d-%d.json" % (_os.getpid(), seq))
         with open(path + ".tmp", "w") as f:
-            json.dump({"pid": _os.getpid(), "seq": seq, "unit": "s", "stats": rows}, f)
+            json.dump(
+                {"pid": _os.getpid(), "seq": seq, "unit": "s", "timer": state.get("timer"), "stats": rows},
+                f,
+            )
         _os.replace(path + ".tmp", path)
 
     def watch():
@@ -189,11 +218,15 @@ function nodeOptionPath(path: string): string {
 }
 
 /** The environment that profiles a target: both runtimes' agents, whichever the target runs. */
+/** The Python profiler's clock: the thread's CPU time, or its own perf_event_open counter. */
+export type PythonTimer = 'thread-time' | 'instructions' | 'task-clock';
+
 export function profilingEnv(
   base: NodeJS.ProcessEnv,
   agents: AgentFiles,
   profileDir: string,
   intervalUs: number,
+  pythonTimer: PythonTimer = 'thread-time',
 ): NodeJS.ProcessEnv {
   const nodeOptions = [base.NODE_OPTIONS ?? '', `--require ${nodeOptionPath(agents.nodePreload)}`]
     .filter((s) => s !== '')
@@ -205,5 +238,6 @@ export function profilingEnv(
     PYTHONPATH: pythonPath,
     PERFGATE_PROFILE_DIR: profileDir,
     PERFGATE_PROFILE_INTERVAL_US: String(intervalUs),
+    PERFGATE_PROFILE_TIMER: pythonTimer,
   };
 }

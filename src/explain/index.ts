@@ -24,3 +24,4 @@ export {
 export { ExplanationSchema } from './schema.js';
 export { endpointsToExplain } from './select.js';
 export { rescale, scaleToMeasurement } from './scale.js';
+export { profilingEnv, writeAgents, type PythonTimer } from './agents.js';

@@ -15,6 +15,8 @@ export interface PstatsDump {
   pid: number;
   seq: number;
   unit: 's';
+  /** The profiler's clock: thread-time, instructions or task-clock. */
+  timer?: string | null;
   stats: Row[];
 }
 

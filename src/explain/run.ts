@@ -21,7 +21,7 @@ import type { PreparedRequest } from '../replay/index.js';
 import type { Logger } from '../log.js';
 import { InterruptedError } from '../errors.js';
 import type { Build } from '../samples/types.js';
-import { profilingEnv, writeAgents } from './agents.js';
+import { profilingEnv, writeAgents, type PythonTimer } from './agents.js';
 import { isCpuProfile, profilesFromCpuProfile, type Window } from './cpuprofile.js';
 import { isPstatsDump, profileFromPstats, type PstatsDump } from './pstats.js';
 import { emptyProfile, mergeProfiles, profileTotal, scaleProfile } from './profile.js';
@@ -50,10 +50,12 @@ export interface ExplainOptions {
   profiled: number;
   maxDurationMs: number;
   intervalUs?: number;
+  /** The Python profiler's clock (default: the thread's CPU time). */
+  pythonTimer?: PythonTimer;
 }
 
 export const METHOD =
-  "Node: V8's CPU profiler (through the inspector, sampling the main thread every 100 µs). Python: cProfile in every process, timed by the thread's CPU time, built-in functions folded into their caller. Each build's profile is scaled to the mean cost per request the gate measured, so the rows add up to the measured change.";
+  "Node: V8's CPU profiler (through the inspector, sampling the main thread every 100 µs). Python: cProfile in every process, timed by the thread's instruction counter (perf_event_open) where a PMU exists, else by its CPU time, built-in functions folded into their caller. Each build's profile is scaled to the mean cost per request the gate measured, so the rows add up to the measured change.";
 
 interface BuildRun {
   windows: Map<string, Window>;
@@ -136,7 +138,7 @@ async function profileBuild(
       build: side,
       cwd: o.builds[side].cwd,
       start: o.builds[side].start,
-      env: profilingEnv(o.env, agents, dir, o.intervalUs ?? 100),
+      env: profilingEnv(o.env, agents, dir, o.intervalUs ?? 100, o.pythonTimer),
       readiness: o.readiness,
       events: ['task-clock'],
       kernel: false,
@@ -201,7 +203,7 @@ function readJson(path: string): unknown {
 function collect(
   run: BuildRun,
   cwd: string,
-): { profiles: Map<string, Profile>; runtimes: Set<Runtime> } {
+): { profiles: Map<string, Profile>; runtimes: Set<Runtime>; timers: Set<string> } {
   const parts = new Map<string, Profile[]>();
   const push = (e: string, p: Profile) => {
     let l = parts.get(e);
@@ -209,6 +211,7 @@ function collect(
     l.push(p);
   };
   const runtimes = new Set<Runtime>();
+  const timers = new Set<string>();
   const endpoints = [...run.windows.keys()];
   for (const f of readdirSync(run.dir)) {
     if (!f.endsWith('.cpuprofile')) continue;
@@ -224,6 +227,7 @@ function collect(
     if (!m) continue;
     const d = readJson(join(run.dir, f));
     if (!isPstatsDump(d)) continue;
+    if (d.timer) timers.add(d.timer);
     let byPid = dumps.get(d.pid);
     if (!byPid) dumps.set(d.pid, (byPid = new Map()));
     byPid.set(d.seq, d);
@@ -247,7 +251,7 @@ function collect(
     if (sampled > 0 && cpu !== undefined && cpu > 0) scaleProfile(p, cpu / sampled);
     profiles.set(e, p);
   }
-  return { profiles, runtimes };
+  return { profiles, runtimes, timers };
 }
 
 /** Runs the pass and writes one flame graph per explained endpoint into `outDir/explain/`. */
@@ -269,7 +273,8 @@ export async function explainEndpoints(
   logger.info(
     `explain: profiling ${wanted.length} endpoint(s) on both builds (${wanted.join(', ')})`,
   );
-  // The before build gets half the budget; the after build then profiles the same endpoints.
+  // The before build gets half the cap; the after build profiles the same endpoints, which take
+  // about as long, so it may run a minute past the cap rather than leave one side without.
   const before = await profileBuild(
     'before',
     o,
@@ -352,9 +357,11 @@ export async function explainEndpoints(
     warnings.push(
       'explain: no profile came back (neither a Node nor a Python server?); no attribution available for this runtime',
     );
+  const timers = [...new Set([...b.timers, ...a.timers])].sort();
   return {
     mode: o.mode,
-    method: METHOD,
+    method:
+      timers.length > 0 ? `${METHOD} Python timer in this run: ${timers.join(', ')}.` : METHOD,
     endpoints,
     skipped,
     wallMs: Math.round(performance.now() - started),
