@@ -69,7 +69,6 @@ import {
   endpointsToExplain,
   explainEndpoints,
   METHOD,
-  scaleToMeasurement,
   type ExplainMode,
   type Explanation,
 } from './explain/index.js';
@@ -383,6 +382,8 @@ export async function attachExplanation(result: RunResult, c: ExplainContext): P
         maxDurationMs: c.config.explain.maxDurationMs,
         // Profile by the counter that gated where the thread can count it (the PMU's).
         pythonTimer: result.counter.name === 'instructions' ? 'instructions' : 'thread-time',
+        measured: new Map(result.endpoints.map((e) => [e.endpoint, e])),
+        unit: result.counter.unit,
       },
       c.signal,
       c.logger,
@@ -400,13 +401,6 @@ export async function attachExplanation(result: RunResult, c: ExplainContext): P
       warnings: [message],
     };
   }
-  const measured = new Map(result.endpoints.map((e) => [e.endpoint, e]));
-  explain = {
-    ...explain,
-    endpoints: explain.endpoints.map((e) =>
-      scaleToMeasurement(e, measured.get(e.endpoint), result.counter.unit),
-    ),
-  };
   for (const e of explain.endpoints)
     c.logger.info(`explain: ${e.endpoint}: profiling pass ${(e.wallMs / 1000).toFixed(1)} s`);
   return { ...result, explain };

@@ -52,6 +52,8 @@ export interface FlameOptions {
   title: string;
   labels: ReadonlyMap<string, string>;
   unit?: string;
+  /** Shown figures are the tree's divided by this (ns → µs: 1000). */
+  divisor?: number;
   width?: number;
 }
 
@@ -59,7 +61,7 @@ const ROW = 17;
 const FONT = 11;
 const CHAR = 6.6;
 
-function fmt(v: number): string {
+function num(v: number): string {
   return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2);
 }
 
@@ -88,6 +90,8 @@ function maxSelfChange(n: Node): number {
 export function renderFlameGraph(tree: Node, o: FlameOptions): string {
   const width = o.width ?? 1200;
   const unit = o.unit ?? 'µs';
+  const d = o.divisor ?? 1;
+  const fmt = (v: number) => num(v / d);
   const rows = depth(tree) - 1;
   const panel = rows * ROW + 30;
   const height = 60 + 2 * panel;
@@ -97,7 +101,7 @@ export function renderFlameGraph(tree: Node, o: FlameOptions): string {
   const draw = (side: 'before' | 'after', top: number) => {
     const whole = tree[side];
     out.push(
-      `<text x="10" y="${top + 16}" class="h">${side === 'after' ? 'after' : 'before'}: ${fmt(whole)} ${escapeXml(unit)} per request sampled (width); colour: change of the frame's own cost</text>`,
+      `<text x="10" y="${top + 16}" class="h">${side === 'after' ? 'after' : 'before'}: ${fmt(whole)} ${escapeXml(unit)} per request (width); colour: change of the frame's own cost</text>`,
     );
     if (whole <= 0) return;
     const px = (width - 20) / whole;

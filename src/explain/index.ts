@@ -23,5 +23,5 @@ export {
 } from './flame.js';
 export { ExplanationSchema } from './schema.js';
 export { endpointsToExplain } from './select.js';
-export { rescale, scaleToMeasurement } from './scale.js';
+export { displayUnit, scaleToMeasured, type Measured } from './scale.js';
 export { profilingEnv, writeAgents, type PythonTimer } from './agents.js';

@@ -24,10 +24,10 @@ import type { Build } from '../samples/types.js';
 import { profilingEnv, writeAgents, type PythonTimer } from './agents.js';
 import { isCpuProfile, profilesFromCpuProfile, type Window } from './cpuprofile.js';
 import { isPstatsDump, profileFromPstats, type PstatsDump } from './pstats.js';
-import { emptyProfile, mergeProfiles, profileTotal, scaleProfile } from './profile.js';
+import { emptyProfile, mergeProfiles } from './profile.js';
 import { diffProfiles, foldedStacks } from './diff.js';
 import { flameFileName, mergeTree, renderFlameGraphPage } from './flame.js';
-import { rescale } from './scale.js';
+import { displayUnit, scaleToMeasured, type Measured } from './scale.js';
 import type { EndpointExplanation, ExplainMode, Explanation, Profile, Runtime } from './types.js';
 
 export interface ExplainBuild {
@@ -52,10 +52,13 @@ export interface ExplainOptions {
   intervalUs?: number;
   /** The Python profiler's clock (default: the thread's CPU time). */
   pythonTimer?: PythonTimer;
+  /** The gate's mean cost per request per endpoint, in `unit`: each profile is scaled to it. */
+  measured?: ReadonlyMap<string, Measured>;
+  unit?: string;
 }
 
 export const METHOD =
-  "Node: V8's CPU profiler (through the inspector, sampling the main thread every 100 µs). Python: cProfile in every process, timed by the thread's instruction counter (perf_event_open) where a PMU exists, else by its CPU time, built-in functions folded into their caller. Each build's profile is scaled to the mean cost per request the gate measured, so the rows add up to the measured change.";
+  "Node: V8's CPU profiler (through the inspector, sampling the main thread every 100 µs). Python: cProfile in every process, timed by the thread's instruction counter (perf_event_open) where a PMU exists, else by its CPU time, built-in functions folded into their caller. Each build's profile is scaled to the mean cost per request the gate measured (the profilers' own clocks carry their overhead), so the rows and the flame graph add up to the measured change.";
 
 interface BuildRun {
   windows: Map<string, Window>;
@@ -63,8 +66,6 @@ interface BuildRun {
   seqs: Map<string, [number, number]>;
   profiled: Map<string, number>;
   wallMs: Map<string, number>;
-  /** CPU time of the whole process tree during each endpoint's window (task-clock), µs. */
-  cpuUs: Map<string, number>;
   dir: string;
 }
 
@@ -130,7 +131,6 @@ async function profileBuild(
     seqs: new Map(),
     profiled: new Map(),
     wallMs: new Map(),
-    cpuUs: new Map(),
     dir,
   };
   const target = await startTarget(
@@ -160,12 +160,9 @@ async function profileBuild(
       await send(target, client, reqs, o.warmup, signal);
       const first = ++seq;
       await pythonMark(dir, first);
-      const cpu0 = target.counters.read().values['task-clock'] ?? 0;
       const startUs = nowUs();
       await send(target, client, reqs, o.profiled, signal);
       const endUs = nowUs();
-      const cpu1 = target.counters.read().values['task-clock'] ?? 0;
-      run.cpuUs.set(endpoint, (cpu1 - cpu0) / 1000);
       const last = ++seq;
       await pythonMark(dir, last);
       run.windows.set(endpoint, { startUs, endUs });
@@ -244,11 +241,6 @@ function collect(
   for (const e of endpoints) {
     const p = parts.has(e) ? mergeProfiles(parts.get(e)!) : emptyProfile();
     p.requests = run.profiled.get(e) ?? 0;
-    // Shares from the profiler, magnitudes from the counter: sampled wall time and a profiler's
-    // own overhead both distort totals, the CPU time of the window does not.
-    const sampled = profileTotal(p);
-    const cpu = run.cpuUs.get(e);
-    if (sampled > 0 && cpu !== undefined && cpu > 0) scaleProfile(p, cpu / sampled);
     profiles.set(e, p);
   }
   return { profiles, runtimes, timers };
@@ -315,6 +307,7 @@ export async function explainEndpoints(
       });
       continue;
     }
+    const scale = scaleToMeasured(pb, pa, o.measured?.get(e), o.unit);
     const diff = diffProfiles(pb, pa);
     const fb = foldedStacks(pb, diff.wrappers);
     const fa = foldedStacks(pa, diff.wrappers);
@@ -325,28 +318,20 @@ export async function explainEndpoints(
       renderFlameGraphPage(mergeTree(fb.stacks, fa.stacks), {
         title: `${e}: after vs before, per request`,
         labels,
+        ...displayUnit(scale.unit),
       }),
     );
-    // Profiles are in µs of CPU time; the result speaks the counter's ns.
-    endpoints.push(
-      rescale(
-        {
-          endpoint: e,
-          runtimes,
-          requests,
-          unit: 'ns',
-          scale: 'profile',
-          total: diff.total,
-          rows: diff.rows.slice(0, 500),
-          flameGraph: `explain/${file}`,
-          wallMs,
-        },
-        1000,
-        1000,
-        'ns',
-        'profile',
-      ),
-    );
+    endpoints.push({
+      endpoint: e,
+      runtimes,
+      requests,
+      unit: scale.unit,
+      scale: scale.scale,
+      total: diff.total,
+      rows: diff.rows.slice(0, 500),
+      flameGraph: `explain/${file}`,
+      wallMs,
+    });
   }
   const skipped = wanted.filter((e) => !done.includes(e));
   if (skipped.length > 0)

@@ -1,54 +1,41 @@
-// Putting an endpoint's diff on the gate's scale. A profiler tells which functions the cost went
-// to, but its clock is distorted by its own overhead (cProfile's timer calls, V8's late samples
-// on a busy machine); the measurement says how large the cost was. So each build's profile is
-// scaled to the mean cost per request the gate measured, and the rows add up to its change.
+// Putting an endpoint's profiles on the gate's scale. A profiler tells which functions the cost
+// went to, but its clock carries its own overhead (cProfile's timer calls, V8's sampler thread
+// and its late samples on a busy machine); the measurement says how large the cost was. So each
+// build's profile is scaled to the mean cost per request the gate measured, and the rows and the
+// flame graph add up to its change.
 
-import type { EndpointExplanation, Pair } from './types.js';
+import { profileTotal, scaleProfile } from './profile.js';
+import type { EndpointExplanation, Profile } from './types.js';
 
-const pair = (before: number, after: number): Pair => ({ before, after, change: after - before });
-
-/** Every figure times `fb` (before) and `fa` (after), in `unit`. */
-export function rescale(
-  e: EndpointExplanation,
-  fb: number,
-  fa: number,
-  unit: string,
-  scale: EndpointExplanation['scale'],
-): EndpointExplanation {
-  const p = (x: Pair) => pair(x.before * fb, x.after * fa);
-  const total = p(e.total);
-  return {
-    ...e,
-    unit,
-    scale,
-    total,
-    // The two builds scale by different factors, so the order by self change may move.
-    rows: e.rows
-      .map((r) => {
-        const self = p(r.self);
-        return {
-          ...r,
-          self,
-          inclusive: p(r.inclusive),
-          share: total.change !== 0 ? self.change / total.change : null,
-        };
-      })
-      .sort(
-        (a, b) =>
-          Math.abs(b.self.change) - Math.abs(a.self.change) ||
-          Math.abs(b.inclusive.change) - Math.abs(a.inclusive.change) ||
-          a.function.localeCompare(b.function),
-      ),
-  };
+export interface Measured {
+  before: number | null;
+  after: number | null;
 }
 
-/** Scales to the measured means when both are known and the profile attributed something. */
-export function scaleToMeasurement(
-  e: EndpointExplanation,
-  measured: { before: number | null; after: number | null } | undefined,
-  unit: string,
-): EndpointExplanation {
-  const { before, after } = measured ?? { before: null, after: null };
-  if (before === null || after === null || e.total.before <= 0 || e.total.after <= 0) return e;
-  return rescale(e, before / e.total.before, after / e.total.after, unit, 'measurement');
+/**
+ * Scales both profiles in place: to the measured means (in the counter's `unit`) when both are
+ * known, else from the profilers' µs to ns, as they are.
+ */
+export function scaleToMeasured(
+  before: Profile,
+  after: Profile,
+  measured: Measured | undefined,
+  unit = 'ns',
+): Pick<EndpointExplanation, 'unit' | 'scale'> {
+  const perRequest = (p: Profile) => profileTotal(p) / Math.max(1, p.requests);
+  const b = perRequest(before);
+  const a = perRequest(after);
+  if (measured?.before != null && measured.after != null && b > 0 && a > 0) {
+    scaleProfile(before, measured.before / b);
+    scaleProfile(after, measured.after / a);
+    return { unit, scale: 'measurement' };
+  }
+  scaleProfile(before, 1000);
+  scaleProfile(after, 1000);
+  return { unit: 'ns', scale: 'profile' };
+}
+
+/** How the flame graph shows a unit: task-clock's ns as µs. */
+export function displayUnit(unit: string): { unit: string; divisor: number } {
+  return unit === 'ns' ? { unit: 'µs', divisor: 1000 } : { unit, divisor: 1 };
 }

@@ -4,11 +4,17 @@
 
 import { describe, expect, it } from 'vitest';
 import {
+  addStack,
+  diffProfiles,
+  displayUnit,
+  emptyProfile,
+  frameId,
   profileFromPstats,
   profilesFromCpuProfile,
-  scaleToMeasurement,
+  scaleToMeasured,
   type CpuProfile,
-  type EndpointExplanation,
+  type Frame,
+  type Profile,
   type PstatsDump,
 } from '../../src/explain/index.js';
 
@@ -97,52 +103,43 @@ describe('cProfile dumps', () => {
 });
 
 describe('scaling to the measurement', () => {
-  const e: EndpointExplanation = {
-    endpoint: 'GET /x',
-    runtimes: ['python'],
-    requests: { before: 10, after: 10 },
-    unit: 'ns',
-    scale: 'profile',
-    total: { before: 10_000, after: 20_000, change: 10_000 },
-    rows: [
-      {
-        function: 'a.py:1 small',
-        file: 'a.py',
-        line: 1,
-        name: 'small',
-        status: 'changed',
-        self: { before: 6000, after: 9000, change: 3000 },
-        inclusive: { before: 6000, after: 9000, change: 3000 },
-        share: 0.3,
-        via: [],
-      },
-      {
-        function: 'a.py:9 big',
-        file: 'a.py',
-        line: 9,
-        name: 'big',
-        status: 'changed',
-        self: { before: 4000, after: 11_000, change: 7000 },
-        inclusive: { before: 4000, after: 11_000, change: 7000 },
-        share: 0.7,
-        via: [],
-      },
-    ],
-    flameGraph: null,
-    wallMs: 1,
+  const fr = (name: string, line: number): Frame => ({ file: 'a.py', line, name });
+  const profile = (small: number, big: number): Profile => {
+    const p = emptyProfile();
+    p.requests = 10;
+    const frames = new Map([fr('small', 1), fr('big', 9)].map((f) => [frameId(f), f]));
+    addStack(p, [frameId(fr('small', 1))], frames, small);
+    addStack(p, [frameId(fr('big', 9))], frames, big);
+    return p;
   };
 
-  it('puts each build on its measured mean, re-ranks, and recomputes the shares', () => {
-    const s = scaleToMeasurement(e, { before: 1000, after: 1500 }, 'ns');
-    expect(s.scale).toBe('measurement');
-    expect(s.total).toEqual({ before: 1000, after: 1500, change: 500 });
-    expect(s.rows.map((r) => r.name)).toEqual(['big', 'small']);
-    expect(s.rows[0]!.self.before).toBeCloseTo(400, 9);
-    expect(s.rows[0]!.self.after).toBeCloseTo(825, 9);
-    expect(s.rows[0]!.share).toBeCloseTo(425 / 500, 9);
-    // The small one: 600 → 675.
-    expect(s.rows[1]!.self.change).toBeCloseTo(75, 9);
-    // Without both measured means it stays on the profile's own scale.
-    expect(scaleToMeasurement(e, { before: null, after: 1 }, 'ns')).toBe(e);
+  it("puts each build on its measured mean, so the diff is in the gate's unit and re-ranked", () => {
+    // Profiled: small 6000 → 9000 µs, big 4000 → 11000 µs over 10 requests (1000 → 2000 each).
+    const before = profile(6000, 4000);
+    const after = profile(9000, 11_000);
+    expect(scaleToMeasured(before, after, { before: 1000, after: 1500 }, 'ns')).toEqual({
+      unit: 'ns',
+      scale: 'measurement',
+    });
+    const { rows, total } = diffProfiles(before, after);
+    expect(total.before).toBeCloseTo(1000, 9);
+    expect(total.after).toBeCloseTo(1500, 9);
+    expect(rows.map((r) => r.name)).toEqual(['big', 'small']);
+    expect(rows[0]!.self.before).toBeCloseTo(400, 9);
+    expect(rows[0]!.self.after).toBeCloseTo(825, 9);
+    expect(rows[0]!.share).toBeCloseTo(425 / 500, 9);
+    expect(rows[1]!.self.change).toBeCloseTo(75, 9); // 600 → 675
+  });
+
+  it("without both measured means keeps the profiles' own figures, in ns", () => {
+    const before = profile(6000, 4000);
+    const after = profile(9000, 11_000);
+    expect(scaleToMeasured(before, after, { before: null, after: 1 })).toEqual({
+      unit: 'ns',
+      scale: 'profile',
+    });
+    expect(diffProfiles(before, after).total.change).toBeCloseTo(1_000_000, 6);
+    expect(displayUnit('ns')).toEqual({ unit: 'µs', divisor: 1000 });
+    expect(displayUnit('instructions')).toEqual({ unit: 'instructions', divisor: 1 });
   });
 });
