@@ -578,7 +578,21 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
       verdict: 'error',
       warnings: [...result.warnings, errorMessage(failure).split('\n')[0]!],
     };
+  const save = (r: RunResult): string => {
+    const markdown = renderMarkdown(r);
+    // Each file on its own: a full disk may still take the small result when the report fails.
+    for (const e of [
+      writeOutput(resultPath, `${JSON.stringify(r, null, 2)}\n`),
+      writeOutput(reportPath, markdown),
+    ]) {
+      if (e) logger.error(e.message);
+    }
+    return markdown;
+  };
+  let markdown: string;
   if (measured && config.explain.mode !== 'off') {
+    // Saved first, so a Ctrl-C during the profiling pass keeps the measured result.
+    save(result);
     try {
       usePidFile(options.pidFile);
       result = await attachExplanation(result, {
@@ -596,15 +610,8 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
       usePidFile(undefined);
       for (const b of new Set(Object.values(builds))) await b?.worktree?.remove();
     }
-  }
-  const markdown = renderMarkdown(result);
-  // Each file on its own: a full disk may still take the small result when the report fails.
-  for (const e of [
-    writeOutput(resultPath, `${JSON.stringify(result, null, 2)}\n`),
-    writeOutput(reportPath, markdown),
-  ]) {
-    if (e) logger.error(e.message);
-  }
+    markdown = result.explain ? save(result) : renderMarkdown(result);
+  } else markdown = save(result);
   return {
     result,
     samplesPath,
