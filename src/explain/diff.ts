@@ -174,10 +174,11 @@ export function diffProfiles(before: Profile, after: Profile, floor = 0.001): Di
     for (const k of [...side.keys()]) {
       if (!wrappers.has(k)) continue;
       const { target, via: chain } = resolveFold(k, wrappers);
-      const w = side.get(k)!;
-      side.delete(k);
       const t = side.get(target);
-      if (t) t.self += w.self;
+      // A wrapper whose callee this build never reached keeps its row, so totals still add up.
+      if (!t) continue;
+      t.self += side.get(k)!.self;
+      side.delete(k);
       const prior = via.get(target);
       if (!prior || chain.length > prior.length) via.set(target, chain);
     }
