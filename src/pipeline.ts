@@ -30,6 +30,7 @@ import {
   probeValgrind,
   resolvePlacement,
   selectCounters,
+  type Placement,
   type ProbeReport,
   type ValgrindProbe,
 } from './counters/index.js';
@@ -68,6 +69,13 @@ import { endpointWeights, loadWorkload, type Workload } from './workload/index.j
 import { readMachine } from './proc/cpuinfo.js';
 import { selectShard, type ShardRequest, type ShardSelection } from './workload/shard.js';
 import { VERSION } from './version.js';
+import {
+  endpointsToExplain,
+  explainEndpoints,
+  METHOD,
+  type ExplainMode,
+  type Explanation,
+} from './explain/index.js';
 
 export interface GateOverrides {
   workload?: string;
@@ -112,7 +120,12 @@ export interface GateOutcome {
   error?: string;
 }
 
-function applyOverrides(config: Config, o: GateOverrides, aa: boolean, logger: Logger): Config {
+export function applyOverrides(
+  config: Config,
+  o: GateOverrides,
+  aa: boolean,
+  logger: Logger,
+): Config {
   let out = config;
   if (o.workload) out = { ...out, workload: resolve(o.workload) };
   const ref = o.beforeRef ?? (config.before?.cwd === undefined ? o.defaultBeforeRef : undefined);
@@ -183,7 +196,7 @@ export function analysisOptions(
   };
 }
 
-interface PreparedBuild {
+export interface PreparedBuild {
   cwd: string;
   ref?: string;
   commit?: string;
@@ -191,7 +204,11 @@ interface PreparedBuild {
 }
 
 /** Where a side's ref came from: the command line or an input, else the config's line. */
-function refOrigin(side: Build, config: RunnableConfig, overrides: GateOverrides): RefOrigin {
+export function refOrigin(
+  side: Build,
+  config: RunnableConfig,
+  overrides: GateOverrides,
+): RefOrigin {
   if (side === 'before' && overrides.beforeRef !== undefined)
     return { path: overrides.beforeRefFrom ?? '--before-ref' };
   if (side === 'before' && overrides.defaultBeforeRef === config.before.ref)
@@ -200,7 +217,7 @@ function refOrigin(side: Build, config: RunnableConfig, overrides: GateOverrides
   return { file: config.file, ...(line ? { line } : {}) };
 }
 
-async function prepareBuild(
+export async function prepareBuild(
   side: Build,
   build: RunnableBuild,
   config: RunnableConfig,
@@ -239,7 +256,7 @@ async function prepareBuild(
   };
 }
 
-function prepareRequests(
+export function prepareRequests(
   config: RunnableConfig,
   requests: Awaited<ReturnType<typeof loadWorkload>>['requests'],
   env: NodeJS.ProcessEnv,
@@ -326,6 +343,75 @@ function planLine(config: RunnableConfig, plan: number[]): string {
   return `plan: ${plan[0]} rounds${more}; each a fresh process per build, ${warm}, then ≥ ${m.requests} measured requests per endpoint; budget ${Math.round(m.maxDurationMs / 60_000)} min`;
 }
 
+export interface ExplainContext {
+  config: RunnableConfig;
+  builds: Record<Build, PreparedBuild>;
+  requests: PreparedRequest[];
+  env: NodeJS.ProcessEnv;
+  noAslr: boolean;
+  placement?: Placement;
+  outDir: string;
+  signal: AbortSignal;
+  logger: Logger;
+  /** Endpoints to explain, whatever the config's mode selects (`perfgate explain NAME`). */
+  endpoints?: string[];
+  mode?: ExplainMode;
+}
+
+/**
+ * The profiling pass on the endpoints the mode selects, its diff attached to the result. A pass
+ * that fails is a warning: the gate's verdict stands on the measurement alone.
+ */
+export async function attachExplanation(result: RunResult, c: ExplainContext): Promise<RunResult> {
+  const mode = c.mode ?? c.config.explain.mode;
+  const endpoints = c.endpoints ?? endpointsToExplain(mode, result.endpoints);
+  if (endpoints.length === 0) return result;
+  const started = performance.now();
+  let explain: Explanation;
+  try {
+    explain = await explainEndpoints(
+      {
+        mode,
+        endpoints,
+        requests: c.requests,
+        builds: {
+          before: { cwd: c.builds.before.cwd, start: c.config.before.start },
+          after: { cwd: c.builds.after.cwd, start: c.config.after.start },
+        },
+        env: c.env,
+        readiness: c.config.ready,
+        noAslr: c.noAslr,
+        ...(c.placement ? { placement: c.placement } : {}),
+        outDir: c.outDir,
+        warmup: c.config.explain.warmup,
+        profiled: c.config.explain.requests,
+        maxDurationMs: c.config.explain.maxDurationMs,
+        // Profile by the counter that gated where the thread can count it (the PMU's).
+        pythonTimer: result.counter.name === 'instructions' ? 'instructions' : 'thread-time',
+        measured: new Map(result.endpoints.map((e) => [e.endpoint, e])),
+        unit: result.counter.unit,
+      },
+      c.signal,
+      c.logger,
+    );
+  } catch (error) {
+    if (error instanceof InterruptedError) throw error;
+    const message = `explain: the profiling pass failed: ${errorMessage(error).split('\n')[0]}`;
+    c.logger.warn(message);
+    explain = {
+      mode,
+      method: METHOD,
+      endpoints: [],
+      skipped: endpoints,
+      wallMs: Math.round(performance.now() - started),
+      warnings: [message],
+    };
+  }
+  for (const e of explain.endpoints)
+    c.logger.info(`explain: ${e.endpoint}: profiling pass ${(e.wallMs / 1000).toFixed(1)} s`);
+  return { ...result, explain };
+}
+
 export async function runGate(options: GateOptions): Promise<GateOutcome> {
   const { logger, signal } = options;
   const env = options.env ?? process.env;
@@ -386,6 +472,8 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
   let failure: unknown;
   let writer: SamplesWriter | undefined;
   let looks = 1;
+  // Worktrees stay until the profiling pass (explain) has run on them.
+  let measured = false;
   const aOptions = analysisOptions(config);
   const plan = planLooks(config.measure.rounds, config.measure.maxRounds);
   try {
@@ -474,6 +562,7 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
       },
     );
     looks = outcome.looks;
+    measured = true;
   } catch (error) {
     if (error instanceof InterruptedError) {
       if (writer) logger.info(`stopped; the samples measured so far are in ${samplesPath}`);
@@ -489,7 +578,8 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
       failure ??= error;
     }
     usePidFile(undefined);
-    for (const b of new Set(Object.values(builds))) await b?.worktree?.remove();
+    if (!measured || config.explain.mode === 'off')
+      for (const b of new Set(Object.values(builds))) await b?.worktree?.remove();
   }
 
   let result: RunResult;
@@ -517,14 +607,40 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
       verdict: 'error',
       warnings: [...result.warnings, errorMessage(failure).split('\n')[0]!],
     };
-  const markdown = renderMarkdown(result);
-  // Each file on its own: a full disk may still take the small result when the report fails.
-  for (const e of [
-    writeOutput(resultPath, `${JSON.stringify(result, null, 2)}\n`),
-    writeOutput(reportPath, markdown),
-  ]) {
-    if (e) logger.error(e.message);
-  }
+  const save = (r: RunResult): string => {
+    const markdown = renderMarkdown(r);
+    // Each file on its own: a full disk may still take the small result when the report fails.
+    for (const e of [
+      writeOutput(resultPath, `${JSON.stringify(r, null, 2)}\n`),
+      writeOutput(reportPath, markdown),
+    ]) {
+      if (e) logger.error(e.message);
+    }
+    return markdown;
+  };
+  let markdown: string;
+  if (measured && config.explain.mode !== 'off') {
+    // Saved first, so a Ctrl-C during the profiling pass keeps the measured result.
+    save(result);
+    try {
+      usePidFile(options.pidFile);
+      result = await attachExplanation(result, {
+        config,
+        builds: builds as Record<Build, PreparedBuild>,
+        requests,
+        env: targetEnv,
+        noAslr,
+        placement: placed.placement,
+        outDir: options.outDir,
+        signal,
+        logger,
+      });
+    } finally {
+      usePidFile(undefined);
+      for (const b of new Set(Object.values(builds))) await b?.worktree?.remove();
+    }
+    markdown = result.explain ? save(result) : renderMarkdown(result);
+  } else markdown = save(result);
   return {
     result,
     samplesPath,

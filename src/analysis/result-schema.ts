@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import type { RunResult } from './types.js';
+import { ExplanationSchema } from '../explain/schema.js';
 
 const fraction = z.number().min(0).max(1);
 
@@ -117,6 +118,7 @@ export const RunResultSchema = z
         .describe('warm-up per endpoint and build: median requests per process, never settled'),
     }),
     warnings: z.array(z.string()),
+    explain: ExplanationSchema.optional(),
   })
   .describe('perfgate result.json: per-endpoint CPU cost change, verdicts and the gate decision');
 

@@ -1,6 +1,7 @@
 // result.json: what analysis decides. Pure data; report and publish render it.
 
 import type { CounterChoice } from '../samples/types.js';
+import type { Explanation } from '../explain/types.js';
 
 export type Verdict = 'regression' | 'improvement' | 'unchanged' | 'inconclusive' | 'error';
 export type OverallVerdict = 'pass' | 'fail' | 'error';
@@ -83,6 +84,8 @@ export interface RunResult {
     warmup?: WarmupSummary;
   };
   warnings: string[];
+  /** The function-level cost diff of the explained endpoints (the profiling pass), when it ran. */
+  explain?: Explanation;
 }
 
 /** Per-endpoint thresholds as fractions (0.03 = 3 %). */

@@ -9,6 +9,7 @@ import {
   SIMULATED_WARMUP,
   type BuildConfig,
   type Config,
+  type ExplainConfig,
   type WarmupConfig,
 } from './types.js';
 
@@ -18,6 +19,15 @@ function warmupOf(raw: RawConfig['measure']['warmup']): WarmupConfig {
   if (raw === 'auto') return DEFAULT_WARMUP;
   if (typeof raw === 'number') return { mode: 'fixed', requests: raw };
   return { mode: 'auto', min: raw.min, max: raw.max, maxTimeMs: raw['max-time'] };
+}
+
+function explainOf(raw: RawConfig['explain']): ExplainConfig {
+  return {
+    mode: raw.endpoints,
+    warmup: raw.warmup,
+    requests: raw.requests,
+    maxDurationMs: raw['max-duration'],
+  };
 }
 
 export function resolveConfig(raw: RawConfig, file: string, lines: Record<string, number>): Config {
@@ -66,6 +76,7 @@ export function resolveConfig(raw: RawConfig, file: string, lines: Record<string
       cpus: raw.measure.cpus,
     },
     thresholds: { default: raw.thresholds.default, endpoints: raw.thresholds.endpoints },
+    explain: explainOf(raw.explain),
     alpha: raw.alpha,
     confidence: raw.confidence,
     onRegression: raw['on-regression'],

@@ -241,6 +241,30 @@ const measureSchema = z
     }
   });
 
+const explainMode = oneOf(
+  ['auto', 'off', 'all'],
+  "Function-level cost diff after the measurement: 'auto' for regressed endpoints, 'all' for every endpoint, 'off' for none.",
+);
+
+const explainMapping = z.strictObject({
+  endpoints: explainMode.default('auto'),
+  warmup: nonNegativeInt(
+    'Requests of an endpoint sent to the profiled process before its profile window.',
+  ).default(300),
+  requests: positiveInt('Requests of an endpoint profiled on each build.').default(200),
+  'max-duration': duration(
+    'Time cap for the profiling pass; endpoints it leaves out are named in the report.',
+  ).prefault('5m'),
+});
+
+// `explain: all` is short for `explain: { endpoints: all }`, so a bad mode is reported as one.
+const explainSchema = z
+  .preprocess((v) => (typeof v === 'string' ? { endpoints: v } : v), explainMapping)
+  .meta({
+    description:
+      "Which endpoints get a function-level cost diff (a profiling pass after the measurement): 'auto' (regressed ones), 'all' or 'off', or { endpoints, warmup, requests, max-duration }.",
+  });
+
 const thresholdsSchema = z.strictObject({
   default: percent('Threshold for endpoints no glob matches.').prefault('3%'),
   endpoints: z
@@ -307,6 +331,7 @@ export const configSchema = z
       .optional(),
     measure: measureSchema.prefault({}),
     thresholds: thresholdsSchema.prefault({}),
+    explain: explainSchema.prefault({}),
     alpha: fraction('Family-wise error rate of the gate.').default(0.05),
     confidence: fraction('Confidence level of the reported intervals.').default(0.95),
     'on-regression': oneOf(['fail', 'annotate'], 'What a regression does to the check.').default(

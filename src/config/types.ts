@@ -96,6 +96,14 @@ export interface ThresholdsConfig {
   endpoints: Record<string, number>;
 }
 
+/** The profiling pass after the measurement (explain): which endpoints, how many requests, a cap. */
+export interface ExplainConfig {
+  mode: 'auto' | 'off' | 'all';
+  warmup: number;
+  requests: number;
+  maxDurationMs: number;
+}
+
 export interface Config {
   /** Absolute path of the config file and its folder. */
   file: string;
@@ -115,6 +123,7 @@ export interface Config {
   redact: { headers: string[]; query: string[] };
   measure: MeasureConfig;
   thresholds: ThresholdsConfig;
+  explain: ExplainConfig;
   alpha: number;
   confidence: number;
   onRegression: 'fail' | 'annotate';

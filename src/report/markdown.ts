@@ -15,6 +15,7 @@ import {
   worstFirst,
 } from './format.js';
 import { markdownCode, markdownText } from './escape.js';
+import { explainSections } from './explain.js';
 
 export interface MarkdownOptions {
   /** Heading text (default "perfgate"). */
@@ -108,6 +109,8 @@ export function renderMarkdown(result: RunResult, options: MarkdownOptions = {})
       );
     }
   }
+
+  lines.push(...explainSections(result));
 
   const links: string[] = [];
   if (options.runUrl) links.push(`[run](${options.runUrl})`);
