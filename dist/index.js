@@ -346,7 +346,7 @@ var require_scan = __commonJS({
     var isPathSeparator = (code2) => {
       return code2 === CHAR_FORWARD_SLASH || code2 === CHAR_BACKWARD_SLASH;
     };
-    var depth = (token) => {
+    var depth2 = (token) => {
       if (token.isPrefix !== true) {
         token.depth = token.isGlobstar ? Infinity : 1;
       }
@@ -619,7 +619,7 @@ var require_scan = __commonJS({
             } else {
               tokens[idx].value = value2;
             }
-            depth(tokens[idx]);
+            depth2(tokens[idx]);
             state.maxDepth += tokens[idx].depth;
           }
           if (i >= start) {
@@ -632,7 +632,7 @@ var require_scan = __commonJS({
         parts2.push(value);
         if (opts.tokens && prevIndex && prevIndex + 1 < input2.length) {
           tokens[tokens.length - 1].value = value;
-          depth(tokens[tokens.length - 1]);
+          depth2(tokens[tokens.length - 1]);
           state.maxDepth += tokens[tokens.length - 1].depth;
         }
         state.slashes = slashes;
@@ -648,7 +648,7 @@ var require_scan = __commonJS({
 var require_parse = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
-    var constants4 = require_constants();
+    var constants5 = require_constants();
     var utils = require_utils();
     var {
       MAX_LENGTH,
@@ -656,7 +656,7 @@ var require_parse = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants4;
+    } = constants5;
     var expandRange = (args, options) => {
       if (typeof options.expandRange === "function") {
         return options.expandRange(...args, options);
@@ -851,21 +851,21 @@ var require_parse = __commonJS({
       return chars;
     };
     var repeatedExtglobRecursion = (pattern) => {
-      let depth = 0;
+      let depth2 = 0;
       let value = pattern.trim();
       let match = parseRepeatedExtglob(value);
       while (match) {
-        depth++;
+        depth2++;
         value = match.body.trim();
         match = parseRepeatedExtglob(value);
       }
-      return depth;
+      return depth2;
     };
     var analyzeRepeatedExtglob = (body, options) => {
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants4.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants5.DEFAULT_MAX_EXTGLOB_RECURSION;
       const branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
@@ -911,8 +911,8 @@ var require_parse = __commonJS({
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
       const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants4.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants4.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants5.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants5.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -967,9 +967,9 @@ var require_parse = __commonJS({
       const peek = state.peek = (n = 1) => input2[state.index + n];
       const advance = state.advance = () => input2[++state.index] || "";
       const remaining = () => input2.slice(state.index + 1);
-      const consume = (value2 = "", num = 0) => {
+      const consume = (value2 = "", num2 = 0) => {
         state.consumed += value2;
-        state.index += num;
+        state.index += num2;
       };
       const append = (token) => {
         state.output += token.output != null ? token.output : token.value;
@@ -1608,7 +1608,7 @@ var require_parse = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants4.globChars(opts.windows);
+      } = constants5.globChars(opts.windows);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts.capture ? "" : "?:";
@@ -1666,7 +1666,7 @@ var require_picomatch = __commonJS({
     var scan = require_scan();
     var parse5 = require_parse();
     var utils = require_utils();
-    var constants4 = require_constants();
+    var constants5 = require_constants();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch3 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
@@ -1794,7 +1794,7 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch3.constants = constants4;
+    picomatch3.constants = constants5;
     module.exports = picomatch3;
   }
 });
@@ -3626,8 +3626,8 @@ var require_Pair = __commonJS({
         return new _Pair(key, value);
       }
       toJSON(_, ctx) {
-        const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
-        return addPairToJSMap.addPairToJSMap(ctx, pair, this);
+        const pair2 = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
+        return addPairToJSMap.addPairToJSMap(ctx, pair2, this);
       }
       toString(ctx, onComment, onChompKeep) {
         return ctx?.doc ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep) : JSON.stringify(this);
@@ -3826,7 +3826,7 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map2 = new this(schema);
-        const add = (key, value) => {
+        const add2 = (key, value) => {
           if (typeof replacer === "function")
             value = replacer.call(obj, key, value);
           else if (Array.isArray(replacer) && !replacer.includes(key))
@@ -3836,10 +3836,10 @@ var require_YAMLMap = __commonJS({
         };
         if (obj instanceof Map) {
           for (const [key, value] of obj)
-            add(key, value);
+            add2(key, value);
         } else if (obj && typeof obj === "object") {
           for (const key of Object.keys(obj))
-            add(key, obj[key]);
+            add2(key, obj[key]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map2.items.sort(schema.sortMapEntries);
@@ -3852,14 +3852,14 @@ var require_YAMLMap = __commonJS({
        * @param overwrite - If not set `true`, using a key that is already in the
        *   collection will throw. Otherwise, overwrites the previous value.
        */
-      add(pair, overwrite) {
+      add(pair2, overwrite) {
         let _pair;
-        if (identity.isPair(pair))
-          _pair = pair;
-        else if (!pair || typeof pair !== "object" || !("key" in pair)) {
-          _pair = new Pair.Pair(pair, pair?.value);
+        if (identity.isPair(pair2))
+          _pair = pair2;
+        else if (!pair2 || typeof pair2 !== "object" || !("key" in pair2)) {
+          _pair = new Pair.Pair(pair2, pair2?.value);
         } else
-          _pair = new Pair.Pair(pair.key, pair.value);
+          _pair = new Pair.Pair(pair2.key, pair2.value);
         const prev = findPair(this.items, _pair.key);
         const sortEntries = this.schema?.sortMapEntries;
         if (prev) {
@@ -4161,9 +4161,9 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num))
-        return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
+      const num2 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num2))
+        return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
@@ -4203,8 +4203,8 @@ var require_float = __commonJS({
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
       resolve: (str) => parseFloat(str),
       stringify(node2) {
-        const num = Number(node2.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
+        const num2 = Number(node2.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
     var float = {
@@ -4450,16 +4450,16 @@ var require_pairs = __commonJS({
           else if (identity.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
-            const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
+            const pair2 = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
             if (item.commentBefore)
-              pair.key.commentBefore = pair.key.commentBefore ? `${item.commentBefore}
-${pair.key.commentBefore}` : item.commentBefore;
+              pair2.key.commentBefore = pair2.key.commentBefore ? `${item.commentBefore}
+${pair2.key.commentBefore}` : item.commentBefore;
             if (item.comment) {
-              const cn = pair.value ?? pair.key;
+              const cn = pair2.value ?? pair2.key;
               cn.comment = cn.comment ? `${item.comment}
 ${cn.comment}` : item.comment;
             }
-            item = pair;
+            item = pair2;
           }
           seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
         }
@@ -4540,13 +4540,13 @@ var require_omap = __commonJS({
         const map2 = /* @__PURE__ */ new Map();
         if (ctx?.onCreate)
           ctx.onCreate(map2);
-        for (const pair of this.items) {
+        for (const pair2 of this.items) {
           let key, value;
-          if (identity.isPair(pair)) {
-            key = toJS.toJS(pair.key, "", ctx);
-            value = toJS.toJS(pair.value, key, ctx);
+          if (identity.isPair(pair2)) {
+            key = toJS.toJS(pair2.key, "", ctx);
+            value = toJS.toJS(pair2.value, key, ctx);
           } else {
-            key = toJS.toJS(pair, "", ctx);
+            key = toJS.toJS(pair2, "", ctx);
           }
           if (map2.has(key))
             throw new Error("Ordered maps must not include duplicate keys");
@@ -4643,8 +4643,8 @@ var require_float2 = __commonJS({
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
       resolve: (str) => parseFloat(str.replace(/_/g, "")),
       stringify(node2) {
-        const num = Number(node2.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
+        const num2 = Number(node2.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
     var float = {
@@ -4762,24 +4762,24 @@ var require_set = __commonJS({
         this.tag = _YAMLSet.tag;
       }
       add(key) {
-        let pair;
+        let pair2;
         if (identity.isPair(key))
-          pair = key;
+          pair2 = key;
         else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
-          pair = new Pair.Pair(key.key, null);
+          pair2 = new Pair.Pair(key.key, null);
         else
-          pair = new Pair.Pair(key, null);
-        const prev = YAMLMap.findPair(this.items, pair.key);
+          pair2 = new Pair.Pair(key, null);
+        const prev = YAMLMap.findPair(this.items, pair2.key);
         if (!prev)
-          this.items.push(pair);
+          this.items.push(pair2);
       }
       /**
        * If `keepPair` is `true`, returns the Pair matching `key`.
        * Otherwise, returns the value of that Pair's key.
        */
       get(key, keepPair) {
-        const pair = YAMLMap.findPair(this.items, key);
-        return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
+        const pair2 = YAMLMap.findPair(this.items, key);
+        return !keepPair && identity.isPair(pair2) ? identity.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
       }
       set(key, value) {
         if (typeof value !== "boolean")
@@ -4846,23 +4846,23 @@ var require_timestamp = __commonJS({
     function parseSexagesimal(str, asBigInt) {
       const sign = str[0];
       const parts2 = sign === "-" || sign === "+" ? str.substring(1) : str;
-      const num = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts2.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
-      return sign === "-" ? num(-1) * res : res;
+      const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts2.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
+      return sign === "-" ? num2(-1) * res : res;
     }
     function stringifySexagesimal(node2) {
       let { value } = node2;
-      let num = (n) => n;
+      let num2 = (n) => n;
       if (typeof value === "bigint")
-        num = (n) => BigInt(n);
+        num2 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node2);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num(-1);
+        value *= num2(-1);
       }
-      const _60 = num(60);
+      const _60 = num2(60);
       const parts2 = [value % _60];
       if (value < 60) {
         parts2.unshift(0);
@@ -5754,7 +5754,7 @@ var require_util_map_includes = __commonJS({
       if (uniqueKeys === false)
         return false;
       const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
-      return items.some((pair) => isEqual(pair.key, search));
+      return items.some((pair2) => isEqual(pair2.key, search));
     }
     exports.mapIncludes = mapIncludes;
   }
@@ -5840,10 +5840,10 @@ var require_resolve_block_map = __commonJS({
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
-          const pair = new Pair.Pair(keyNode, valueNode);
+          const pair2 = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
-            pair.srcToken = collItem;
-          map2.items.push(pair);
+            pair2.srcToken = collItem;
+          map2.items.push(pair2);
         } else {
           if (implicitKey)
             onError(keyNode.range, "MISSING_CHAR", "Implicit map keys need to be followed by map values");
@@ -5853,10 +5853,10 @@ var require_resolve_block_map = __commonJS({
             else
               keyNode.comment = valueProps.comment;
           }
-          const pair = new Pair.Pair(keyNode);
+          const pair2 = new Pair.Pair(keyNode);
           if (ctx.options.keepSourceTokens)
-            pair.srcToken = collItem;
-          map2.items.push(pair);
+            pair2.srcToken = collItem;
+          map2.items.push(pair2);
         }
       }
       if (commentEnd && commentEnd < offset)
@@ -6107,18 +6107,18 @@ var require_resolve_flow_collection = __commonJS({
             else
               keyNode.comment = valueProps.comment;
           }
-          const pair = new Pair.Pair(keyNode, valueNode);
+          const pair2 = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
-            pair.srcToken = collItem;
+            pair2.srcToken = collItem;
           if (isMap2) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-            map2.items.push(pair);
+            map2.items.push(pair2);
           } else {
             const map2 = new YAMLMap.YAMLMap(ctx.schema);
             map2.flow = true;
-            map2.items.push(pair);
+            map2.items.push(pair2);
             const endRange = (valueNode ?? keyNode).range;
             map2.range = [keyNode.range[0], endRange[1], endRange[2]];
             coll.items.push(map2);
@@ -14225,7 +14225,7 @@ var require_formdata = __commonJS({
           this[kState].push(entry);
         }
       }
-      [nodeUtil.inspect.custom](depth, options) {
+      [nodeUtil.inspect.custom](depth2, options) {
         const state = this[kState].reduce((a, b) => {
           if (a[b.name]) {
             if (Array.isArray(a[b.name])) {
@@ -14238,7 +14238,7 @@ var require_formdata = __commonJS({
           }
           return a;
         }, { __proto__: null });
-        options.depth ??= depth;
+        options.depth ??= depth2;
         options.colors ??= true;
         const output2 = nodeUtil.formatWithOptions(options, state);
         return `FormData ${output2.slice(output2.indexOf("]") + 2)}`;
@@ -14896,7 +14896,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants4 = require_constants3();
+    var constants5 = require_constants3();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -14971,7 +14971,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants5.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -15066,11 +15066,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants4.ERROR.OK) {
+          if (ret !== constants5.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants5.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants4.ERROR.PAUSED) {
+            } else if (ret === constants5.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -15093,10 +15093,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants4.ERROR.OK) {
+        if (ret === constants5.ERROR.OK) {
           return null;
         }
-        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants5.ERROR.PAUSED || ret === constants5.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -15113,7 +15113,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants4.ERROR[ret], data);
+        return new HTTPParserError(message, constants5.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -15293,7 +15293,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants4.ERROR.PAUSED : 0;
+        return pause ? constants5.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -15315,7 +15315,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request4.onData(buf) === false) {
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -15351,13 +15351,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -21147,10 +21147,10 @@ var require_headers = __commonJS({
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
         const exists3 = this[kHeadersMap].get(lowercaseName);
         if (exists3) {
-          const delimiter = lowercaseName === "cookie" ? "; " : ", ";
+          const delimiter2 = lowercaseName === "cookie" ? "; " : ", ";
           this[kHeadersMap].set(lowercaseName, {
             name: exists3.name,
-            value: `${exists3.value}${delimiter}${value}`
+            value: `${exists3.value}${delimiter2}${value}`
           });
         } else {
           this[kHeadersMap].set(lowercaseName, { name, value });
@@ -21408,8 +21408,8 @@ var require_headers = __commonJS({
         }
         return this.#headersList[kHeadersSortedMap] = headers;
       }
-      [util.inspect.custom](depth, options) {
-        options.depth ??= depth;
+      [util.inspect.custom](depth2, options) {
+        options.depth ??= depth2;
         return `Headers ${util.formatWithOptions(options, this.#headersList.entries)}`;
       }
       static getHeadersGuard(o) {
@@ -21635,7 +21635,7 @@ var require_response = __commonJS({
         }
         return fromInnerResponse(clonedResponse, getHeadersGuard(this[kHeaders]));
       }
-      [nodeUtil.inspect.custom](depth, options) {
+      [nodeUtil.inspect.custom](depth2, options) {
         if (options.depth === null) {
           options.depth = 2;
         }
@@ -22404,7 +22404,7 @@ var require_request2 = __commonJS({
         }
         return fromInnerRequest(clonedRequest, ac.signal, getHeadersGuard(this[kHeaders]));
       }
-      [nodeUtil.inspect.custom](depth, options) {
+      [nodeUtil.inspect.custom](depth2, options) {
         if (options.depth === null) {
           options.depth = 2;
         }
@@ -25588,7 +25588,7 @@ var require_cookies = __commonJS({
       if (!cookies) {
         return [];
       }
-      return cookies.map((pair) => parseSetCookie(pair));
+      return cookies.map((pair2) => parseSetCookie(pair2));
     }
     function setCookie(headers, cookie) {
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
@@ -26136,8 +26136,8 @@ var require_util7 = __commonJS({
       const position = { position: 0 };
       const extensionList = /* @__PURE__ */ new Map();
       while (position.position < extensions.length) {
-        const pair = collectASequenceOfCodePointsFast(";", extensions, position);
-        const [name, value = ""] = pair.split("=");
+        const pair2 = collectASequenceOfCodePointsFast(";", extensions, position);
+        const [name, value = ""] = pair2.split("=");
         extensionList.set(
           removeHTTPWhitespace(name, true, false),
           removeHTTPWhitespace(value, false, true)
@@ -26156,8 +26156,8 @@ var require_util7 = __commonJS({
           return false;
         }
       }
-      const num = Number.parseInt(value, 10);
-      return num >= 8 && num <= 15;
+      const num2 = Number.parseInt(value, 10);
+      return num2 >= 8 && num2 <= 15;
     }
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
@@ -29033,13 +29033,13 @@ var require_lib = __commonJS({
 });
 
 // src/action/deps.ts
-import { readFileSync as readFileSync9 } from "node:fs";
-import { tmpdir as tmpdir2 } from "node:os";
+import { readFileSync as readFileSync11 } from "node:fs";
+import { tmpdir as tmpdir3 } from "node:os";
 
 // src/pipeline.ts
 import { createHash as createHash2, randomInt } from "node:crypto";
-import { readFileSync as readFileSync7 } from "node:fs";
-import { join as join4, relative as relative2, resolve as resolve2 } from "node:path";
+import { readFileSync as readFileSync9 } from "node:fs";
+import { join as join8, relative as relative3, resolve as resolve2 } from "node:path";
 
 // node_modules/simple-statistics/dist/simple-statistics.mjs
 function quantileSorted(x, p) {
@@ -29539,14 +29539,14 @@ function tQuantile(p, df) {
 // src/analysis/ratio.ts
 var EXACT_SE = 1e-12;
 function sum(values) {
-  let total = 0;
+  let total2 = 0;
   let compensation = 0;
   for (const v of values) {
-    const t = total + v;
-    compensation += Math.abs(total) >= Math.abs(v) ? total - t + v : v - t + total;
-    total = t;
+    const t = total2 + v;
+    compensation += Math.abs(total2) >= Math.abs(v) ? total2 - t + v : v - t + total2;
+    total2 = t;
   }
-  return total + compensation;
+  return total2 + compensation;
 }
 function pairedRatio(before, after) {
   const rounds = before.length;
@@ -29692,12 +29692,12 @@ function collect(set2) {
   };
   for (const name of set2.header?.workload.endpoints ?? []) get(name);
   let multiplexed = 0;
-  let total = 0;
+  let total2 = 0;
   for (const sample of set2.samples) {
     if (!isBuild(sample.build)) continue;
     const data = get(sample.endpoint);
     addSample(data, sample);
-    total++;
+    total2++;
     if (sample.multiplexed) multiplexed++;
   }
   const runErrors = [];
@@ -29722,7 +29722,7 @@ function collect(set2) {
       }
     }
   }
-  return { endpoints, runErrors, multiplexed, total };
+  return { endpoints, runErrors, multiplexed, total: total2 };
 }
 function arrange(data) {
   const paired = {
@@ -29797,7 +29797,7 @@ function blockedTotals(table) {
     }
   }
   if (!blocks || blocks.length < MIN_BLOCKS) return null;
-  const totals = (build) => blocks.map((block) => {
+  const totals2 = (build) => blocks.map((block) => {
     let t = 0;
     for (const [request4, cell2] of table[build]) {
       const other = build === "before" ? table.after : table.before;
@@ -29807,7 +29807,7 @@ function blockedTotals(table) {
     }
     return t;
   });
-  return { before: median2(totals("before")), after: median2(totals("after")) };
+  return { before: median2(totals2("before")), after: median2(totals2("after")) };
 }
 
 // src/analysis/hodges-lehmann.ts
@@ -29840,11 +29840,11 @@ function mannWhitneyCounts(m, n) {
   }
   return layers[m];
 }
-function lowerQuantile(counts, total, p) {
+function lowerQuantile(counts, total2, p) {
   const target = p - 10 * DBL_EPSILON;
   let cumulative = 0;
   for (let q = 0; q < counts.length; q++) {
-    cumulative += counts[q] / total;
+    cumulative += counts[q] / total2;
     if (cumulative >= target) return q;
   }
   return counts.length - 1;
@@ -29887,15 +29887,15 @@ function pairwiseDifferences(x, y) {
   const n = x.length;
   const m = y.length;
   const starts = (t, out) => {
-    let total = 0;
+    let total2 = 0;
     let p = 0;
     for (let j = 0; j < m; j++) {
       const yj = y[j];
       while (p < n && yj - x[p] > t) p++;
       if (out) out[j] = p;
-      total += n - p;
+      total2 += n - p;
     }
-    return total;
+    return total2;
   };
   return {
     size: n * m,
@@ -29918,15 +29918,15 @@ function pairwiseDifferences(x, y) {
 function walshAverages(d) {
   const n = d.length;
   const ends = (t, out) => {
-    let total = 0;
+    let total2 = 0;
     let q = n;
     for (let i = 0; i < n; i++) {
       const di = d[i];
       while (q > 0 && (di + d[q - 1]) / 2 > t) q--;
       if (out) out[i] = q;
-      if (q > i) total += q - i;
+      if (q > i) total2 += q - i;
     }
-    return total;
+    return total2;
   };
   return {
     size: n * (n + 1) / 2,
@@ -30413,6 +30413,11 @@ function runWarnings(set2, collected, counter) {
       `measured with ${counter.name}, not instructions${counter.reason ? `: ${counter.reason}` : ""}; CPU time is noisier, so intervals are wider`
     );
   }
+  if (counter.name === "simulated-instructions") {
+    warnings.push(
+      "simulated instructions (Valgrind): counts do not depend on machine or load, but code under Callgrind can be compiled and tiered differently from native, and the counter is read per block of requests, so per-request figures are block means"
+    );
+  }
   if (collected.multiplexed > 0) {
     warnings.push(
       `${plural(collected.multiplexed, "sample")} measured while the counter group was multiplexed (time_running < time_enabled): values were not scaled; use fewer counters`
@@ -30513,7 +30518,7 @@ function analyze(set2, options) {
       `look ${look + 1} of ${plan.length} (${plan[look]} of ${plan[plan.length - 1]} planned rounds): regressions tested at \u03B1 = ${levelAlpha.toPrecision(3)} spent at this look`
     );
   }
-  const total = totalChange(drafts, weights, confidence, warnings);
+  const total2 = totalChange(drafts, weights, confidence, warnings);
   let verdict = "pass";
   if (counts.error > 0 || !complete || collected.runErrors.length > 0 || endpoints.length === 0) {
     verdict = "error";
@@ -30544,7 +30549,7 @@ function analyze(set2, options) {
     confidence,
     onInconclusive: options.onInconclusive,
     endpoints,
-    total,
+    total: total2,
     counts,
     run: {
       seed: header?.seed ?? null,
@@ -32576,8 +32581,8 @@ function emoji() {
 }
 var ipv4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])$/;
 var ipv6 = /^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))$/;
-var mac = (delimiter) => {
-  const escapedDelim = escapeRegex(delimiter ?? ":");
+var mac = (delimiter2) => {
+  const escapedDelim = escapeRegex(delimiter2 ?? ":");
   return new RegExp(`^(?:[0-9A-F]{2}${escapedDelim}){5}[0-9A-F]{2}$|^(?:[0-9a-f]{2}${escapedDelim}){5}[0-9a-f]{2}$`);
 };
 var cidrv4 = /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\/([0-9]|[1-2][0-9]|3[0-2])$/;
@@ -34586,7 +34591,7 @@ function handleIntersectionResults(result, left, right) {
   const unrecKeys = /* @__PURE__ */ new Map();
   let unrecIssue;
   const keyIssues = /* @__PURE__ */ new Map();
-  const collect2 = (iss, side) => {
+  const collect3 = (iss, side) => {
     let keys;
     if (iss.code === "unrecognized_keys" && !iss.path?.length) {
       unrecIssue ?? (unrecIssue = iss);
@@ -34607,11 +34612,11 @@ function handleIntersectionResults(result, left, right) {
     return true;
   };
   for (const iss of left.issues) {
-    if (!collect2(iss, "l"))
+    if (!collect3(iss, "l"))
       result.issues.push(iss);
   }
   for (const iss of right.issues) {
-    if (!collect2(iss, "r"))
+    if (!collect3(iss, "r"))
       result.issues.push(iss);
   }
   const bothKeys = [...unrecKeys].filter(([, f]) => f.l && f.r).map(([k]) => k);
@@ -35862,10 +35867,10 @@ var memo = {
           return payload;
         }
         handoff = bucket;
-        const depth = open.length;
+        const depth2 = open.length;
         const result = base(payload, ctx);
         handoff = void 0;
-        const entry = open.length > depth ? open.pop() : void 0;
+        const entry = open.length > depth2 ? open.pop() : void 0;
         if (result instanceof Promise) {
           return result.then((r) => {
             if (entry)
@@ -50283,6 +50288,49 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// src/explain/schema.ts
+var PairSchema = external_exports.strictObject({
+  before: external_exports.number(),
+  after: external_exports.number(),
+  change: external_exports.number().describe("after \u2212 before, per request")
+});
+var RowSchema = external_exports.strictObject({
+  function: external_exports.string().describe("file:line name"),
+  file: external_exports.string(),
+  line: external_exports.number().int().min(0),
+  name: external_exports.string(),
+  beforeLine: external_exports.number().int().min(0).optional(),
+  status: external_exports.enum(["changed", "added", "removed"]),
+  self: PairSchema,
+  inclusive: PairSchema,
+  share: external_exports.number().nullable().describe("self change / the endpoint's attributed change"),
+  via: external_exports.array(external_exports.string()).describe("wrappers folded into this function, outermost first")
+});
+var ExplanationSchema = external_exports.strictObject({
+  mode: external_exports.enum(["auto", "off", "all"]),
+  method: external_exports.string(),
+  endpoints: external_exports.array(
+    external_exports.strictObject({
+      endpoint: external_exports.string(),
+      runtimes: external_exports.array(external_exports.enum(["node", "python"])),
+      requests: external_exports.strictObject({
+        before: external_exports.number().int().min(0),
+        after: external_exports.number().int().min(0)
+      }),
+      unit: external_exports.string(),
+      scale: external_exports.enum(["measurement", "profile"]),
+      total: PairSchema,
+      rows: external_exports.array(RowSchema),
+      flameGraph: external_exports.string().nullable(),
+      wallMs: external_exports.number().min(0),
+      note: external_exports.string().optional()
+    })
+  ),
+  skipped: external_exports.array(external_exports.string()),
+  wallMs: external_exports.number().min(0),
+  warnings: external_exports.array(external_exports.string())
+}).describe("function-level cost diff per explained endpoint (perfgate explain)");
+
 // src/analysis/result-schema.ts
 var fraction = external_exports.number().min(0).max(1);
 var ChangeSchema = external_exports.strictObject({
@@ -50381,7 +50429,8 @@ var RunResultSchema = external_exports.strictObject({
       timedOut: external_exports.number().int().min(0)
     }).optional().describe("warm-up per endpoint and build: median requests per process, never settled")
   }),
-  warnings: external_exports.array(external_exports.string())
+  warnings: external_exports.array(external_exports.string()),
+  explain: ExplanationSchema.optional()
 }).describe("perfgate result.json: per-endpoint CPU cost change, verdicts and the gate decision");
 
 // src/analysis/statuses.ts
@@ -50485,6 +50534,7 @@ function formatChange(change) {
   return notSignificant ? `~ ${body}` : body;
 }
 function describeCounter(counter) {
+  if (counter.name === "simulated-instructions") return "simulated instructions (Valgrind)";
   return `${counter.name} (${counter.kernel ? "user+kernel" : "user"})`;
 }
 var RANK = {
@@ -50554,7 +50604,7 @@ function methodLine(result) {
   const judged = result.endpoints.filter((e) => e.pAdjusted !== null).length;
   const parts2 = [
     `${result.run.rounds} ${result.run.rounds === 1 ? "round" : "rounds"}${result.run.looks > 1 ? ` (look ${result.run.looks}${result.run.plannedRounds ? ` of a plan up to ${result.run.plannedRounds}` : ""})` : ""}`,
-    `${Math.round(result.confidence * 1e3) / 10}% intervals on ${result.endpoints.some((e) => e.estimator === "median-of-means") ? "cost per request (median of 5 block means per round; the plain mean tested too)" : "mean cost per request"}`,
+    `${Math.round(result.confidence * 1e3) / 10}% intervals on ${result.endpoints.some((e) => e.estimator === "median-of-means") ? "cost per request (median of the block means per round; the plain mean tested too)" : "mean cost per request"}`,
     `regressions: one-sided test, \u03B1 = ${result.alpha} family-wise (Holm over ${judged} ${judged === 1 ? "endpoint" : "endpoints"})`,
     `counter: ${describeCounter(result.counter)}`
   ];
@@ -50589,6 +50639,72 @@ function markdownCode(text2) {
   const fence = "`".repeat(longest + 1);
   const pad = longest > 0 || t.startsWith(" ") || t.endsWith(" ") ? " " : "";
   return `${fence}${pad}${t}${pad}${fence}`;
+}
+
+// src/report/explain.ts
+var TOP = 5;
+function formatAmount(value, unit, signed = false) {
+  const sign = signed && value > 0 ? "+" : value < 0 ? "\u2212" : "";
+  return `${sign}${formatCost(Math.abs(value), unit)}`;
+}
+function percent2(share2) {
+  if (share2 === null || !Number.isFinite(share2)) return "";
+  return `${Math.round(share2 * 100)}%`;
+}
+function functionCell(r) {
+  const tag = r.status === "changed" ? "" : ` (${r.status})`;
+  return `${markdownCode(r.function)}${tag}`;
+}
+function rowLine(r, unit) {
+  const f = (v, signed = false) => formatAmount(v, unit, signed);
+  const via = r.via.length > 0 ? r.via.map((v) => markdownCode(v)).join(" \u2192 ") : "";
+  return `| ${[
+    functionCell(r),
+    f(r.self.before),
+    f(r.self.after),
+    f(r.self.change, true),
+    percent2(r.share),
+    f(r.inclusive.change, true),
+    via
+  ].join(" | ")} |`;
+}
+function section(e) {
+  const lines = [`#### Why ${markdownCode(e.endpoint)} changed: functions`, ""];
+  const pass = `profiling pass ${(e.wallMs / 1e3).toFixed(1)} s`;
+  if (e.note || e.rows.length === 0) {
+    lines.push(`${markdownText(e.note ?? "no function\u2019s cost changed measurably")} (${pass}).`, "");
+    return lines;
+  }
+  const graph = e.flameGraph ? ` \xB7 differential flame graph: [${markdownText(e.flameGraph)}](${e.flameGraph})` : "";
+  const f = (v, signed = false) => formatAmount(v, e.unit, signed);
+  const scale = e.scale === "measurement" ? "Measured cost per request" : "CPU time per request while profiled";
+  lines.push(
+    `${scale} ${f(e.total.before)} \u2192 ${f(e.total.after)} (${f(e.total.change, true)}), split over functions by the profiles of ${e.requests.after} requests per build \xB7 ${pass}${graph}`,
+    "",
+    "| function | self before | self after | self change | share | inclusive change | wrappers folded into it |",
+    "|---|---:|---:|---:|---:|---:|---|",
+    ...e.rows.slice(0, TOP).map((r) => rowLine(r, e.unit)),
+    ""
+  );
+  return lines;
+}
+function explainSections(result) {
+  const x = result.explain;
+  if (!x) return [];
+  const order2 = new Map(
+    result.endpoints.map((e, i) => [e.endpoint, e.verdict === "regression" ? i : 1e3 + i])
+  );
+  const endpoints = [...x.endpoints].sort(
+    (a, b) => (order2.get(a.endpoint) ?? 2e3) - (order2.get(b.endpoint) ?? 2e3)
+  );
+  const lines = ["### Which functions changed", ""];
+  for (const e of endpoints) lines.push(...section(e));
+  for (const w of x.warnings) lines.push(`> ${markdownText(w)}`, "");
+  lines.push(
+    `<sub>${markdownText(x.method)} Share: the function's own change over the endpoint's attributed change. Full tables in result.json; graphs in the output folder.</sub>`,
+    ""
+  );
+  return lines;
 }
 
 // src/report/markdown.ts
@@ -50667,6 +50783,7 @@ function renderMarkdown(result, options = {}) {
       );
     }
   }
+  lines.push(...explainSections(result));
   const links = [];
   if (options.runUrl) links.push(`[run](${options.runUrl})`);
   if (options.samplesPath) links.push(`samples: ${code(options.samplesPath)}`);
@@ -50742,7 +50859,7 @@ function errorMessage(error63) {
   if (error63 instanceof Error) return error63.message;
   if (typeof error63 === "string") return error63;
   try {
-    return JSON.stringify(error63);
+    return JSON.stringify(error63) ?? String(error63);
   } catch {
     return String(error63);
   }
@@ -50904,7 +51021,20 @@ function eventInfo(name) {
 var EVENT_NAMES = EVENTS.map((e) => e.name);
 
 // src/config/types.ts
-var COUNTERS = ["auto", ...EVENT_NAMES];
+var COUNTERS = [
+  "auto",
+  "simulated",
+  ...EVENT_NAMES
+];
+var SIMULATED_WARMUP = {
+  mode: "auto",
+  min: 30,
+  max: 600,
+  maxTimeMs: 18e4
+};
+var SIMULATED_REQUESTS = 24;
+var DETERMINISTIC_NODE_FLAGS = "--hash-seed=1 --random-seed=1";
+var SIMULATED_READY_MS = 18e4;
 var DEFAULT_WARMUP = {
   mode: "auto",
   min: 200,
@@ -50929,7 +51059,7 @@ function parseDuration(input2) {
   if (typeof input2 !== "string")
     return { ok: false, message: `${expected}, got ${describe4(input2)}` };
   const text2 = input2.trim();
-  let total = 0;
+  let total2 = 0;
   let matched = 0;
   DURATION_PART.lastIndex = 0;
   for (; ; ) {
@@ -50937,14 +51067,14 @@ function parseDuration(input2) {
     if (DURATION_PART.lastIndex >= text2.length) break;
     const m = DURATION_PART.exec(text2);
     if (!m) break;
-    total += Number(m[1]) * DURATION_UNITS[m[2]];
+    total2 += Number(m[1]) * DURATION_UNITS[m[2]];
     matched = DURATION_PART.lastIndex;
   }
   if (matched === 0 || text2.slice(matched).trim() !== "") {
     const hint = /^\d+(\.\d+)?$/.test(text2) ? `add a unit, e.g. '${text2}s'` : void 0;
     return { ok: false, message: `${expected}, got '${input2}'`, ...hint ? { hint } : {} };
   }
-  return { ok: true, value: Math.round(total) };
+  return { ok: true, value: Math.round(total2) };
 }
 function parsePositiveDuration(input2) {
   const parsed = parseDuration(input2);
@@ -51045,7 +51175,7 @@ function reading(read, meta3) {
   }).meta(meta3);
 }
 var duration3 = (description) => reading(parseDuration, { type: "string", pattern: DURATION_PATTERN, description });
-var percent2 = (description) => reading(parsePercent, { type: "string", pattern: PERCENT_PATTERN, description });
+var percent3 = (description) => reading(parsePercent, { type: "string", pattern: PERCENT_PATTERN, description });
 var text = (description) => external_exports.string({ error: (iss) => `expected a string, got ${describe4(iss.input)}` }).trim().min(1, { error: "must not be empty" }).meta({ description });
 var positiveInt = (description) => external_exports.int({ error: "expected a positive integer" }).min(1, { error: "expected a positive integer" }).meta({ description });
 var nonNegativeInt = (description) => external_exports.int({ error: "expected an integer of 0 or more" }).min(0, { error: "expected an integer of 0 or more" }).meta({ description });
@@ -51131,8 +51261,15 @@ var warmupSchema = external_exports.union([
 var measureSchema = external_exports.strictObject({
   counter: oneOf(
     COUNTERS,
-    "Counter per request; auto = instructions, or task-clock where no PMU exists."
+    "Counter per request; auto = instructions, or task-clock where no PMU exists; 'simulated' counts instructions under Valgrind (no PMU needed, 30\u201340\xD7 slower)."
   ).default("auto"),
+  threads: oneOf(
+    ["main", "all"],
+    "Under counter: simulated, count each process's main thread (the default: V8's compiler and GC helper threads add noise) or all of its threads."
+  ).default("main"),
+  "node-flags": external_exports.string({ error: "expected a string of V8 flags" }).meta({
+    description: "Under counter: simulated, V8 flags for every 'node' the targets start from PATH, the same for both builds ('' for none). The default fixes V8's hash and random seeds."
+  }).default(DETERMINISTIC_NODE_FLAGS),
   rounds: positiveInt(
     "Rounds, each with a fresh before and after process, before the first look."
   ).default(10),
@@ -51172,11 +51309,28 @@ var measureSchema = external_exports.strictObject({
     });
   }
 });
+var explainMode = oneOf(
+  ["auto", "off", "all"],
+  "Function-level cost diff after the measurement: 'auto' for regressed endpoints, 'all' for every endpoint, 'off' for none."
+);
+var explainMapping = external_exports.strictObject({
+  endpoints: explainMode.default("auto"),
+  warmup: nonNegativeInt(
+    "Requests of an endpoint sent to the profiled process before its profile window."
+  ).default(300),
+  requests: positiveInt("Requests of an endpoint profiled on each build.").default(200),
+  "max-duration": duration3(
+    "Time cap for the profiling pass; endpoints it leaves out are named in the report."
+  ).prefault("5m")
+});
+var explainSchema = external_exports.preprocess((v) => typeof v === "string" ? { endpoints: v } : v, explainMapping).meta({
+  description: "Which endpoints get a function-level cost diff (a profiling pass after the measurement): 'auto' (regressed ones), 'all' or 'off', or { endpoints, warmup, requests, max-duration }."
+});
 var thresholdsSchema = external_exports.strictObject({
-  default: percent2("Threshold for endpoints no glob matches.").prefault("3%"),
+  default: percent3("Threshold for endpoints no glob matches.").prefault("3%"),
   endpoints: external_exports.record(
     text('Endpoint glob such as "GET /api/*".'),
-    percent2("Threshold for the endpoints this glob matches.")
+    percent3("Threshold for the endpoints this glob matches.")
   ).meta({ description: "Endpoint glob \u2192 threshold; the first matching glob wins." }).default({})
 });
 var envValue = external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()], {
@@ -51211,6 +51365,7 @@ var configSchema = external_exports.strictObject({
   }).meta({ description: "Extra header and query parameter names importers drop." }).optional(),
   measure: measureSchema.prefault({}),
   thresholds: thresholdsSchema.prefault({}),
+  explain: explainSchema.prefault({}),
   alpha: fraction2("Family-wise error rate of the gate.").default(0.05),
   confidence: fraction2("Confidence level of the reported intervals.").default(0.95),
   "on-regression": oneOf(["fail", "annotate"], "What a regression does to the check.").default(
@@ -51278,12 +51433,12 @@ var SourceMap = class {
     for (const key of path5) {
       if ((0, import_yaml.isAlias)(node2)) node2 = node2.resolve(this.doc);
       if ((0, import_yaml.isMap)(node2)) {
-        const pair = node2.items.find(
+        const pair2 = node2.items.find(
           (p) => (0, import_yaml.isPair)(p) && (0, import_yaml.isScalar)(p.key) && String(p.key.value) === String(key)
         );
-        if (!pair) break;
-        line = this.lineAt(rangeStart(pair.key)) ?? line;
-        node2 = pair.value;
+        if (!pair2) break;
+        line = this.lineAt(rangeStart(pair2.key)) ?? line;
+        node2 = pair2.value;
       } else if ((0, import_yaml.isSeq)(node2) && typeof key === "number") {
         const item = node2.items[key];
         if (item === void 0) break;
@@ -51298,22 +51453,22 @@ var SourceMap = class {
   /** Line of every mapping key in the document, by formatted path. */
   allLines() {
     const out = {};
-    const walk = (node2, path5, depth) => {
-      if (depth > 20) return;
+    const walk = (node2, path5, depth2) => {
+      if (depth2 > 20) return;
       if ((0, import_yaml.isAlias)(node2)) node2 = node2.resolve(this.doc);
       if ((0, import_yaml.isMap)(node2)) {
-        for (const pair of node2.items) {
-          if (!(0, import_yaml.isScalar)(pair.key)) continue;
-          const keyPath = [...path5, String(pair.key.value)];
-          const line = this.lineAt(rangeStart(pair.key));
+        for (const pair2 of node2.items) {
+          if (!(0, import_yaml.isScalar)(pair2.key)) continue;
+          const keyPath = [...path5, String(pair2.key.value)];
+          const line = this.lineAt(rangeStart(pair2.key));
           if (line !== void 0) out[formatPath(keyPath)] = line;
-          walk(pair.value, keyPath, depth + 1);
+          walk(pair2.value, keyPath, depth2 + 1);
         }
       } else if ((0, import_yaml.isSeq)(node2)) {
         node2.items.forEach((item, i) => {
           const line = this.lineAt(rangeStart(item));
           if (line !== void 0) out[formatPath([...path5, i])] = line;
-          walk(item, [...path5, i], depth + 1);
+          walk(item, [...path5, i], depth2 + 1);
         });
       }
     };
@@ -51366,6 +51521,14 @@ function warmupOf(raw) {
   if (typeof raw === "number") return { mode: "fixed", requests: raw };
   return { mode: "auto", min: raw.min, max: raw.max, maxTimeMs: raw["max-time"] };
 }
+function explainOf(raw) {
+  return {
+    mode: raw.endpoints,
+    warmup: raw.warmup,
+    requests: raw.requests,
+    maxDurationMs: raw["max-duration"]
+  };
+}
 function resolveConfig(raw, file2, lines) {
   const dir = path.dirname(file2);
   const build = (side) => {
@@ -51395,6 +51558,8 @@ function resolveConfig(raw, file2, lines) {
     redact: { headers: raw.redact?.headers ?? [], query: raw.redact?.query ?? [] },
     measure: {
       counter: raw.measure.counter,
+      threads: raw.measure.threads,
+      nodeFlags: raw.measure["node-flags"],
       rounds: raw.measure.rounds,
       warmup: warmupOf(raw.measure.warmup),
       requests: raw.measure.requests,
@@ -51406,12 +51571,26 @@ function resolveConfig(raw, file2, lines) {
       cpus: raw.measure.cpus
     },
     thresholds: { default: raw.thresholds.default, endpoints: raw.thresholds.endpoints },
+    explain: explainOf(raw.explain),
     alpha: raw.alpha,
     confidence: raw.confidence,
     onRegression: raw["on-regression"],
     onInconclusive: raw["on-inconclusive"],
     allowErrors: raw["allow-errors"],
     lines
+  };
+}
+function withSimulatedDefaults(config2) {
+  if (config2.measure.counter !== "simulated") return config2;
+  const set2 = (key) => config2.lines[key] !== void 0;
+  return {
+    ...config2,
+    ready: { ...config2.ready, timeoutMs: Math.max(config2.ready.timeoutMs, SIMULATED_READY_MS) },
+    measure: {
+      ...config2.measure,
+      ...set2("measure.requests") ? {} : { requests: SIMULATED_REQUESTS },
+      ...set2("measure.warmup") ? {} : { warmup: SIMULATED_WARMUP }
+    }
   };
 }
 
@@ -52278,16 +52457,214 @@ function resolvePlacement(setting, events, facts) {
   };
 }
 
+// src/counters/simulated.ts
+import { execFile, execFileSync } from "node:child_process";
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  mkdirSync,
+  readFileSync as readFileSync4,
+  readdirSync as readdirSync2,
+  readlinkSync,
+  writeFileSync as writeFileSync2
+} from "node:fs";
+import { delimiter, join as join3 } from "node:path";
+var SIMULATED = "simulated-instructions";
+function probeValgrind() {
+  try {
+    const version2 = execFileSync("valgrind", ["--version"], { encoding: "utf8", timeout: 1e4 }).trim().replace(/^valgrind-/, "");
+    execFileSync("vgdb", ["--help"], { stdio: "ignore", timeout: 1e4 });
+    return { ok: true, version: version2, path: "valgrind" };
+  } catch (error63) {
+    const missing = error63.code === "ENOENT";
+    return {
+      ok: false,
+      reason: missing ? "valgrind (with vgdb) is not installed" : "valgrind --version failed",
+      hint: "install it (Debian/Ubuntu: apt-get install valgrind) to count simulated instructions"
+    };
+  }
+}
+function onPath(name, path5) {
+  for (const dir of (path5 ?? "").split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join3(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+    }
+  }
+  return null;
+}
+function deterministicEnv(env, nodeFlags, dir) {
+  const out = { PYTHONHASHSEED: "0", ...env };
+  const knobs = { PYTHONHASHSEED: out.PYTHONHASHSEED };
+  const node2 = nodeFlags.trim() ? onPath("node", env.PATH) : null;
+  if (node2) {
+    const bin = join3(dir, "bin");
+    mkdirSync(bin, { recursive: true });
+    const shim = join3(bin, "node");
+    writeFileSync2(shim, `#!/bin/sh
+exec '${node2.replace(/'/g, `'\\''`)}' ${nodeFlags} "$@"
+`);
+    chmodSync(shim, 493);
+    out.PATH = `${bin}${delimiter}${env.PATH ?? ""}`;
+    knobs.node = `${node2} ${nodeFlags}`;
+  }
+  return { env: out, knobs };
+}
+function valgrindArgv(argv, outDir) {
+  return [
+    "valgrind",
+    "-q",
+    "--tool=callgrind",
+    "--vgdb=yes",
+    "--trace-children=yes",
+    `--callgrind-out-file=${join3(outDir, "callgrind.out.%p")}`,
+    "--dump-instr=no",
+    "--collect-jumps=no",
+    ...argv
+  ];
+}
+function parseStatus(text2) {
+  let main = 0;
+  let all = 0;
+  let seen = false;
+  for (const m of text2.matchAll(/^events-(\d+): (\d+)$/gm)) {
+    seen = true;
+    const n = Number(m[2]);
+    all += n;
+    if (m[1] === "1") main += n;
+  }
+  return seen ? { main, all } : null;
+}
+function parseTotals(text2) {
+  const m = /^(?:summary|totals): (\d+)/m.exec(text2);
+  return m ? Number(m[1]) : null;
+}
+function groupUnderCallgrind(pgid) {
+  const out = [];
+  for (const entry of readdirSync2("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat3 = readFileSync4(`/proc/${entry}/stat`, "utf8");
+      const fields = stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) !== pgid) continue;
+      if (!readlinkSync(`/proc/${entry}/exe`).includes("callgrind-")) continue;
+      out.push(Number(entry));
+    } catch {
+    }
+  }
+  return out;
+}
+function vgdbStatus(pid) {
+  return new Promise((resolve4, reject) => {
+    execFile(
+      "vgdb",
+      [`--pid=${pid}`, "--max-invoke-ms=1", "status", "internal"],
+      { encoding: "utf8", timeout: 3e4, maxBuffer: 64 * 1024 * 1024 },
+      (error63, stdout) => error63 ? reject(error63) : resolve4(stdout)
+    );
+  });
+}
+var SimulatedCounter = class {
+  constructor(pgid, outDir, threads) {
+    this.pgid = pgid;
+    this.outDir = outDir;
+    this.threads = threads;
+  }
+  pgid;
+  outDir;
+  threads;
+  events = [SIMULATED];
+  known = /* @__PURE__ */ new Map();
+  /** Processes already counted, live or at exit, so an out file is never counted twice. */
+  counted = /* @__PURE__ */ new Set();
+  /** Counts of processes that have exited, at their exit. */
+  finished = 0;
+  reads = 0;
+  readMs = 0;
+  /** The tree's count so far. Throws when no process of the tree answers. */
+  async read() {
+    const started = performance.now();
+    const pids2 = groupUnderCallgrind(this.pgid);
+    const replies = await Promise.all(
+      pids2.map(
+        (pid) => vgdbStatus(pid).then(
+          (text2) => ({ pid, counts: parseStatus(text2) }),
+          () => ({ pid, counts: null })
+        )
+      )
+    );
+    const live2 = /* @__PURE__ */ new Set();
+    for (const { pid, counts } of replies) {
+      if (!counts) continue;
+      live2.add(pid);
+      this.known.set(pid, counts);
+    }
+    for (const [pid, last] of this.known) {
+      if (live2.has(pid) || pids2.includes(pid)) continue;
+      this.known.delete(pid);
+      this.finished += this.exitCount(pid, last);
+    }
+    this.finishNewcomers(live2);
+    let total2 = this.finished;
+    for (const c of this.known.values()) total2 += this.threads === "main" ? c.main : c.all;
+    this.reads++;
+    this.readMs += performance.now() - started;
+    return total2;
+  }
+  /** A process that exited: its count at exit; the last count read if its file is missing. */
+  exitCount(pid, last) {
+    const final = this.totalsOf(pid);
+    if (final === null) return this.threads === "main" ? last.main : last.all;
+    return this.threads === "main" ? last.main + Math.max(0, final - last.all) : final;
+  }
+  /** Children born and gone between two reads: counted whole from their out files. */
+  finishNewcomers(live2) {
+    let files;
+    try {
+      files = readdirSync2(this.outDir);
+    } catch {
+      return;
+    }
+    for (const f of files) {
+      const m = /^callgrind\.out\.(\d+)$/.exec(f);
+      if (!m) continue;
+      const pid = Number(m[1]);
+      if (live2.has(pid) || this.known.has(pid) || this.counted.has(pid)) continue;
+      const total2 = this.totalsOf(pid);
+      if (total2 === null) continue;
+      this.counted.add(pid);
+      this.finished += total2;
+    }
+    for (const pid of this.known.keys()) this.counted.add(pid);
+  }
+  totalsOf(pid) {
+    try {
+      return parseTotals(readFileSync4(join3(this.outDir, `callgrind.out.${pid}`), "utf8"));
+    } catch {
+      return null;
+    }
+  }
+};
+
 // src/proc/aslr.ts
-import { execFile } from "node:child_process";
+import { execFile as execFile2 } from "node:child_process";
 var cached3;
 function aslrOffWorks() {
   cached3 ??= new Promise((resolve4) => {
     const [cmd, ...args] = aslrOffPrefix();
-    execFile(cmd, [...args, "true"], (error63) => resolve4(!error63));
+    execFile2(cmd, [...args, "true"], (error63) => resolve4(!error63));
   });
   return cached3;
 }
+
+// src/targets/target.ts
+import { mkdtempSync, rmSync as rmSync2 } from "node:fs";
+import { tmpdir } from "node:os";
+import { join as join4 } from "node:path";
 
 // src/targets/port.ts
 import { createServer } from "node:net";
@@ -52390,20 +52767,33 @@ function describeExit(code2, signal) {
 }
 async function startTarget(spec, signal, logger) {
   const port = await freePort();
-  const { group, counters } = await spawnCounted(
-    {
-      argv: shellArgv(spec.start),
-      cwd: spec.cwd,
-      env: { ...spec.env, PORT: String(port) },
-      label: spec.build,
-      noAslr: spec.noAslr,
-      tailLines: 30,
-      onLine: (l) => logger.debug(`${spec.build}| ${l}`)
-    },
-    spec.events,
-    spec.kernel,
-    spec.placement
-  );
+  const spawnOptions = {
+    argv: shellArgv(spec.start),
+    cwd: spec.cwd,
+    env: { ...spec.env, PORT: String(port) },
+    label: spec.build,
+    noAslr: spec.noAslr,
+    tailLines: 30,
+    onLine: (l) => logger.debug(`${spec.build}| ${l}`)
+  };
+  let group;
+  let counters;
+  let simulated;
+  let outDir;
+  if (spec.simulated) {
+    outDir = mkdtempSync(join4(tmpdir(), `perfgate-callgrind-${spec.build}-`));
+    const { env } = deterministicEnv(spawnOptions.env, spec.simulated.nodeFlags, outDir);
+    group = spawnBlocked({ ...spawnOptions, env, argv: valgrindArgv(spawnOptions.argv, outDir) });
+    group.release();
+    simulated = new SimulatedCounter(group.pid, outDir, spec.simulated.threads);
+  } else {
+    ({ group, counters } = await spawnCounted(
+      spawnOptions,
+      spec.events,
+      spec.kernel,
+      spec.placement
+    ));
+  }
   let exit;
   void group.exited.then((e) => {
     exit = e;
@@ -52412,8 +52802,9 @@ async function startTarget(spec, signal, logger) {
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    counters.close();
+    counters?.close();
     await group.stop(spec.stopGraceMs ?? 5e3);
+    if (outDir) rmSync2(outDir, { recursive: true, force: true });
   };
   const outcome = await waitReady(port, spec.readiness, () => group.running, signal);
   if (!outcome.ready) {
@@ -52450,7 +52841,8 @@ async function startTarget(spec, signal, logger) {
     build: spec.build,
     port,
     group,
-    counters,
+    ...counters ? { counters } : {},
+    ...simulated ? { simulated } : {},
     readyMs: outcome.ms,
     crashed,
     async crashedWithin(ms) {
@@ -52561,9 +52953,11 @@ var Meter = class {
     this.writer = writer;
     this.settleMs = settleMs;
     this.client = new LocalClient(target.port, compareBodies);
-    this.a = target.counters.newBuffer();
-    this.b = target.counters.newBuffer();
-    this.delta = new Float64Array(target.counters.events.length);
+    this.perf = target.counters;
+    const width = this.perf?.width ?? 0;
+    this.a = new Float64Array(width);
+    this.b = new Float64Array(width);
+    this.delta = new Float64Array(this.perf?.events.length ?? 1);
   }
   target;
   writer;
@@ -52572,17 +52966,36 @@ var Meter = class {
   a;
   b;
   delta;
+  perf;
+  /** The last simulated count read, and whether a request went out since. */
+  lastRead;
   t0 = 0;
   onSend = () => {
     this.t0 = now();
-    this.target.counters.snapshot(this.a);
+    this.perf?.snapshot(this.a);
   };
   onComplete = () => {
-    if (this.settleMs === 0) this.target.counters.snapshot(this.b);
+    if (this.settleMs === 0) this.perf?.snapshot(this.b);
   };
+  /** Whether this target is read per block of requests (simulated) rather than per request. */
+  get perBlock() {
+    return this.target.simulated !== void 0;
+  }
+  /** The simulated count now; a read with no request since the last one is not repeated. */
+  async readSimulated() {
+    if (this.lastRead && !this.lastRead.stale) return this.lastRead.value;
+    const value = await this.target.simulated.read();
+    this.lastRead = { value, stale: false };
+    return value;
+  }
   /** Sends requests one after another without per-request reads; returns their summed cost. */
   async warmBlock(reqs) {
-    const { counters } = this.target;
+    if (this.perBlock) {
+      const start = await this.readSimulated();
+      for (const req of reqs) await this.send(req, false);
+      return await this.readSimulated() - start;
+    }
+    const counters = this.perf;
     counters.snapshot(this.a);
     for (const req of reqs) await this.send(req, false);
     counters.snapshot(this.b);
@@ -52591,6 +53004,7 @@ var Meter = class {
   }
   /** One request on the kept-alive connection; a failure names the build and how it ended. */
   async send(req, measured) {
+    if (this.lastRead) this.lastRead.stale = true;
     try {
       const { signal } = this.target;
       return measured ? await this.client.send(req, this.onSend, this.onComplete, void 0, signal) : await this.client.send(req, void 0, void 0, void 0, signal);
@@ -52598,9 +53012,42 @@ var Meter = class {
       throw await requestFailure(this.target, req, error63);
     }
   }
+  /**
+   * A block of requests between two reads (the simulated counter). Each request's sample holds
+   * the block's mean and says so (`of`): the block total is exact, a request's share is not.
+   */
+  async measureBlock(reqs, round2, block) {
+    const start = await this.readSimulated();
+    const responses = [];
+    for (const req of reqs) {
+      const res = await this.send(req, true);
+      responses.push({ res, latencyMs: now() - this.t0 });
+    }
+    if (this.settleMs > 0) await sleep2(this.settleMs);
+    const total2 = await this.readSimulated() - start;
+    const value = total2 / reqs.length;
+    reqs.forEach((req, i) => {
+      const { res, latencyMs } = responses[i];
+      this.writer.write({
+        endpoint: req.endpoint,
+        build: this.target.build,
+        round: round2,
+        request: req.id,
+        block,
+        of: reqs.length,
+        status: res.status,
+        bytes: res.bytes,
+        latencyMs: Math.round(latencyMs * 1e3) / 1e3,
+        value,
+        values: { [SIMULATED]: value }
+      });
+    });
+    return responses.map((r) => r.res);
+  }
   /** Sends a request, measures it, writes its sample; returns the response. */
   async measure(req, round2, block) {
-    const { counters, build } = this.target;
+    const { build } = this.target;
+    const counters = this.perf;
     const res = await this.send(req, true);
     const latencyMs = now() - this.t0;
     if (this.settleMs > 0) {
@@ -52721,6 +53168,25 @@ function warmBlockSize(distinct) {
   if (distinct >= WARM_BLOCK_MAX) return WARM_BLOCK_MAX;
   return distinct * Math.ceil(WARM_BLOCK / distinct);
 }
+var READ_BLOCKS = 3;
+function roundBlocks(groups, minRequests, seed) {
+  const out = [];
+  for (const [endpoint2, reqs] of groups) {
+    const perBlock = Math.max(MIN_BLOCK, Math.ceil(minRequests / READ_BLOCKS));
+    const passes = Math.ceil(perBlock / reqs.length);
+    for (let block = 0; block < READ_BLOCKS; block++) {
+      const list = [];
+      for (let p = 0; p < passes; p++) list.push(...reqs);
+      out.push({ endpoint: endpoint2, block, reqs: list });
+    }
+  }
+  const random = createRandom(seed);
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
 
 // src/replay/steady.ts
 var STEADY_DELTA = 0.05;
@@ -52826,7 +53292,10 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
   const checkAbort = () => {
     if (signal.aborted) throw new InterruptedError(String(signal.reason ?? "SIGINT"));
   };
+  const reads = { count: 0, ms: 0 };
   const measureRound = async (r) => {
+    reads.count = 0;
+    reads.ms = 0;
     const order2 = buildOrder(r);
     const seed = roundSeed(plan.seed, r);
     writer.write({ kind: "round", round: r, order: order2, seed, at: (/* @__PURE__ */ new Date()).toISOString() });
@@ -52870,35 +53339,60 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
           ...w.timedOut ? { timedOut: true } : {}
         });
       });
-      const schedule = roundSchedule(groups, plan.requestsPerEndpoint, seed);
       const mismatched = /* @__PURE__ */ new Set();
-      for (let k = 0; k < schedule.length; k++) {
-        checkAbort();
-        const { req, block } = schedule[k];
-        const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
-        const rx = await x.measure(req, r, block);
-        const ry = await y.measure(req, r, block);
-        if ((rx.status !== ry.status || rx.bodyHash !== ry.bodyHash) && !mismatched.has(req.id)) {
-          mismatched.add(req.id);
-          const [before, after] = x.target.build === "before" ? [rx, ry] : [ry, rx];
-          writer.write({
-            kind: "mismatch",
-            endpoint: req.endpoint,
-            request: req.id,
-            round: r,
-            before: before.status,
-            after: after.status,
-            ...before.status === after.status ? { bodies: { before: before.bodyHash, after: after.bodyHash } } : {}
-          });
+      const compare2 = (req, rx, ry, x) => {
+        if (rx.status === ry.status && rx.bodyHash === ry.bodyHash || mismatched.has(req.id))
+          return;
+        mismatched.add(req.id);
+        const [before, after] = x.target.build === "before" ? [rx, ry] : [ry, rx];
+        writer.write({
+          kind: "mismatch",
+          endpoint: req.endpoint,
+          request: req.id,
+          round: r,
+          before: before.status,
+          after: after.status,
+          ...before.status === after.status ? { bodies: { before: before.bodyHash, after: after.bodyHash } } : {}
+        });
+      };
+      if (first.perBlock) {
+        const blocks = roundBlocks(groups, plan.requestsPerEndpoint, seed);
+        let sent = 0;
+        const total2 = blocks.reduce((n, b) => n + b.reqs.length, 0);
+        for (const { reqs, block } of blocks) {
+          checkAbort();
+          const [rx, ry] = await Promise.all(
+            [first, second].map((m) => m.measureBlock(reqs, r, block))
+          );
+          reqs.forEach((req, i) => compare2(req, rx[i], ry[i], first));
+          sent += reqs.length;
+          progress(`measuring \xB7 ${sent}/${total2} requests`);
         }
-        progress(`measuring \xB7 ${k + 1}/${schedule.length} requests`);
+      } else {
+        const schedule = roundSchedule(groups, plan.requestsPerEndpoint, seed);
+        for (let k = 0; k < schedule.length; k++) {
+          checkAbort();
+          const { req, block } = schedule[k];
+          const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
+          const rx = await x.measure(req, r, block);
+          const ry = await y.measure(req, r, block);
+          compare2(req, rx, ry, x);
+          progress(`measuring \xB7 ${k + 1}/${schedule.length} requests`);
+        }
       }
       for (const m of [first, second]) {
         const crash = m.target.crashed();
         if (crash) throw crash;
       }
     } finally {
-      for (const m of Object.values(meters)) m.close();
+      for (const m of Object.values(meters)) {
+        const sim = m.target.simulated;
+        if (sim) {
+          reads.count = Math.max(reads.count, sim.reads);
+          reads.ms = Math.max(reads.ms, sim.readMs);
+        }
+        m.close();
+      }
       await Promise.all(live2.map((t) => t.stop()));
       live2.length = 0;
       writer.flush();
@@ -52928,7 +53422,13 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
       const roundStart = now3();
       await measureRound(round2);
       const wallMs2 = Math.round(now3() - roundStart);
-      writer.write({ kind: "round-end", round: round2, at: (/* @__PURE__ */ new Date()).toISOString(), wallMs: wallMs2 });
+      writer.write({
+        kind: "round-end",
+        round: round2,
+        at: (/* @__PURE__ */ new Date()).toISOString(),
+        wallMs: wallMs2,
+        ...reads.count > 0 ? { reads: { count: reads.count, ms: Math.round(reads.ms) } } : {}
+      });
       logger.info(`round ${round2}/${plan.looks[look]} done in ${(wallMs2 / 1e3).toFixed(1)}s`);
       if (round2 === 1) logger.info(expectedDuration(plan, now3() - started));
     }
@@ -52973,7 +53473,7 @@ import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { dirname as dirname3 } from "node:path";
 
 // src/samples/files.ts
-import { accessSync, constants, mkdirSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { accessSync as accessSync2, constants as constants2, mkdirSync as mkdirSync2, writeFileSync as writeFileSync3 } from "node:fs";
 import { dirname as dirname2, resolve } from "node:path";
 var CAUSES = {
   ENOSPC: "no space left on the device",
@@ -53006,7 +53506,7 @@ function existingAncestor(path5) {
   let dir = path5;
   for (; ; ) {
     try {
-      accessSync(dir, constants.F_OK);
+      accessSync2(dir, constants2.F_OK);
       return dir;
     } catch {
       const up = dirname2(dir);
@@ -53021,11 +53521,11 @@ function makeFolders(dir) {
     missing.unshift(d);
     if (dirname2(d) === d) break;
   }
-  for (const d of missing) mkdirSync(d);
+  for (const d of missing) mkdirSync2(d);
 }
 function exists(path5) {
   try {
-    accessSync(path5, constants.F_OK);
+    accessSync2(path5, constants2.F_OK);
     return true;
   } catch {
     return false;
@@ -53034,11 +53534,11 @@ function exists(path5) {
 function ensureOutDir(dir) {
   try {
     makeFolders(dir);
-    accessSync(dir, constants.W_OK);
+    accessSync2(dir, constants2.W_OK);
   } catch (error63) {
     let cause = error63;
     try {
-      accessSync(existingAncestor(dir), constants.W_OK);
+      accessSync2(existingAncestor(dir), constants2.W_OK);
     } catch (parentError) {
       cause = parentError;
     }
@@ -53058,7 +53558,7 @@ function ensureOutDir(dir) {
 }
 function writeOutput(path5, text2) {
   try {
-    writeFileSync2(path5, text2);
+    writeFileSync3(path5, text2);
     return void 0;
   } catch (error63) {
     return OutputError.from(path5, error63);
@@ -53242,13 +53742,13 @@ async function readSamples(file2) {
 }
 
 // src/targets/worktree.ts
-import { execFile as execFile2 } from "node:child_process";
-import { existsSync as existsSync2, mkdtempSync, readdirSync as readdirSync2, readFileSync as readFileSync4, rmSync as rmSync2 } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname as dirname4, join as join3 } from "node:path";
+import { execFile as execFile3 } from "node:child_process";
+import { existsSync as existsSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync3, readFileSync as readFileSync5, rmSync as rmSync3 } from "node:fs";
+import { tmpdir as tmpdir2 } from "node:os";
+import { dirname as dirname4, join as join5 } from "node:path";
 import { promisify } from "node:util";
 var WORKTREE_PREFIX = "perfgate-before-";
-var run = promisify(execFile2);
+var run = promisify(execFile3);
 async function git(cwd, args) {
   const { stdout } = await run("git", ["-C", cwd, ...args], { maxBuffer: 16 * 1024 * 1024 });
   return stdout.trim();
@@ -53286,8 +53786,8 @@ async function createWorktree(fromDir, ref, origin = {}) {
       "fetch it first (actions/checkout with fetch-depth: 0), or name a branch, tag or sha that exists"
     );
   }
-  const dir = mkdtempSync(join3(tmpdir(), `${WORKTREE_PREFIX}${process.pid}-`));
-  rmSync2(dir, { recursive: true, force: true });
+  const dir = mkdtempSync2(join5(tmpdir2(), `${WORKTREE_PREFIX}${process.pid}-`));
+  rmSync3(dir, { recursive: true, force: true });
   registerWorktree({ dir, repoRoot });
   try {
     await git(repoRoot, ["worktree", "add", "--detach", "--force", dir, commit]);
@@ -53309,7 +53809,7 @@ async function removeWorktree({ dir, repoRoot }) {
   } catch {
   }
   try {
-    rmSync2(dir, { recursive: true, force: true });
+    rmSync3(dir, { recursive: true, force: true });
   } catch {
   }
   await git(repoRoot, ["worktree", "prune"]).catch(() => void 0);
@@ -53721,7 +54221,7 @@ function oneLine(message) {
 }
 
 // src/workload/shard.ts
-import { readFileSync as readFileSync5 } from "node:fs";
+import { readFileSync as readFileSync6 } from "node:fs";
 function byName2(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -53800,7 +54300,7 @@ function selectShard(workload, shard, logger) {
 function readBalance(file2) {
   let json2;
   try {
-    json2 = JSON.parse(readFileSync5(file2, "utf8"));
+    json2 = JSON.parse(readFileSync6(file2, "utf8"));
   } catch (error63) {
     const code2 = error63.code;
     throw new ConfigError(code2 ? `cannot read the balance result: ${code2}` : "not valid JSON", {
@@ -53819,14 +54319,14 @@ function endpointWeights(requests) {
     endpoint: r.endpoint,
     w: largest > 0 ? r.weight / largest : 0
   }));
-  const total = scaled.reduce((s, r) => s + r.w, 0);
+  const total2 = scaled.reduce((s, r) => s + r.w, 0);
   const out = {};
-  for (const r of scaled) out[r.endpoint] = (out[r.endpoint] ?? 0) + (total > 0 ? r.w / total : 0);
+  for (const r of scaled) out[r.endpoint] = (out[r.endpoint] ?? 0) + (total2 > 0 ? r.w / total2 : 0);
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 // src/proc/cpuinfo.ts
-import { readFileSync as readFileSync6 } from "node:fs";
+import { readFileSync as readFileSync7 } from "node:fs";
 import { cpus as cpus2 } from "node:os";
 function parseCpuInfo(text2) {
   const out = {};
@@ -53846,7 +54346,7 @@ function parseCpuInfo(text2) {
 function readMachine() {
   let facts = {};
   try {
-    facts = parseCpuInfo(readFileSync6("/proc/cpuinfo", "utf8"));
+    facts = parseCpuInfo(readFileSync7("/proc/cpuinfo", "utf8"));
   } catch {
   }
   return {
@@ -53858,6 +54358,1115 @@ function readMachine() {
 
 // src/version.ts
 var VERSION = "0.1.0";
+
+// src/explain/run.ts
+import {
+  existsSync as existsSync3,
+  mkdirSync as mkdirSync4,
+  readdirSync as readdirSync4,
+  readFileSync as readFileSync8,
+  renameSync as renameSync2,
+  rmSync as rmSync4,
+  writeFileSync as writeFileSync5
+} from "node:fs";
+import { join as join7 } from "node:path";
+
+// src/explain/agents.ts
+import { mkdirSync as mkdirSync3, writeFileSync as writeFileSync4 } from "node:fs";
+import { join as join6 } from "node:path";
+var NODE_PRELOAD = `'use strict';
+// perfgate profiling pass: V8's CPU profiler for this process, written out when stopped.
+(() => {
+  const dir = process.env.PERFGATE_PROFILE_DIR;
+  if (!dir) return;
+  const inspector = require('node:inspector');
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const session = new inspector.Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.setSamplingInterval', {
+    interval: Number(process.env.PERFGATE_PROFILE_INTERVAL_US) || 100,
+  });
+  session.post('Profiler.start');
+  fs.writeFileSync(path.join(dir, process.pid + '.node'), String(process.ppid));
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    session.post('Profiler.stop', (error, result) => {
+      try {
+        if (error) process.stderr.write('perfgate profiler: ' + error.message + '\\n');
+        if (!error && result && result.profile) {
+          const file = path.join(dir, process.pid + '.cpuprofile');
+          fs.writeFileSync(file + '.tmp', JSON.stringify(result.profile));
+          fs.renameSync(file + '.tmp', file);
+        }
+      } catch (e) {
+        process.stderr.write('perfgate profiler: ' + e + '\\n');
+      }
+    });
+  };
+  // Inspector calls within the thread answer synchronously, so this works in 'exit' too.
+  process.once('exit', finish);
+  // 'on', not 'once': a second SIGTERM (perfgate signals the group and each marked process)
+  // must not find the default action, which would kill the process mid-write.
+  for (const sig of ['SIGTERM', 'SIGINT'])
+    process.on(sig, () => {
+      finish();
+      process.exit(0);
+    });
+})();
+`;
+var PYTHON_SITECUSTOMIZE = `# perfgate profiling pass (written by perfgate; only on PYTHONPATH of that pass).
+import os as _os
+
+
+def _perfgate_start():
+    import cProfile, json, signal, sys, threading, time
+
+    out = _os.environ.get("PERFGATE_PROFILE_DIR")
+    if not out:
+        return
+    ctl = _os.path.join(out, "ctl")
+    state = {"prof": None}
+    # Profiling starts at the first mark, not at startup: under a CPU-time timer every call
+    # costs a system call, and an app's import and warm-up would take minutes. The main thread,
+    # where a sync worker serves requests, can only start its own profiler, so the watcher asks
+    # it to with a signal (whose handler Python runs in the main thread).
+    sig = signal.SIGRTMIN + 6
+
+    def counter_timer(kind):
+        # The thread's own counter through perf_event_open (pid 0, any CPU, no inherit), read
+        # as the profiler's clock: instructions where a PMU exists, as the source program did.
+        import ctypes, platform, struct
+
+        number = {"x86_64": 298, "aarch64": 241}[platform.machine()]
+        # type, config: PERF_TYPE_HARDWARE/INSTRUCTIONS, or PERF_TYPE_SOFTWARE/TASK_CLOCK.
+        kind_type, config = {"instructions": (0, 1), "task-clock": (1, 1)}[kind]
+        flags = (1 << 5) | (1 << 6)  # exclude_kernel, exclude_hv: allowed at paranoid 2
+        attr = struct.pack("IIQQQQQ", kind_type, 112, config, 0, 0, 0, flags).ljust(112, b"\\0")
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        fd = libc.syscall(number, ctypes.c_char_p(attr), 0, -1, -1, 8)  # PERF_FLAG_FD_CLOEXEC
+        if fd < 0:
+            raise OSError(ctypes.get_errno(), "perf_event_open(%s)" % kind)
+        read = _os.read
+        return lambda: int.from_bytes(read(fd, 8), "little")
+
+    def on_signal(_signum, _frame):
+        if state["prof"] is None:
+            kind = _os.environ.get("PERFGATE_PROFILE_TIMER", "thread-time")
+            timer, name = time.thread_time_ns, "thread-time"
+            if kind != "thread-time":
+                try:
+                    timer, name = counter_timer(kind), kind
+                except Exception as error:
+                    sys.stderr.write("perfgate profiler: %s; timing by thread CPU time\\n" % error)
+            prof = cProfile.Profile(timer, 1e-9)
+            prof.enable()
+            state["prof"] = prof
+            state["timer"] = name
+
+    def alive():
+        with open(_os.path.join(out, "%d.python" % _os.getpid()), "w") as f:
+            f.write(str(_os.getppid()))
+
+    def key(code):
+        if isinstance(code, str):
+            return ["~", 0, code]
+        return [code.co_filename, code.co_firstlineno, getattr(code, "co_qualname", code.co_name)]
+
+    def dump(seq):
+        rows = []
+        prof = state["prof"]
+        for e in prof.getstats() if prof is not None else ():
+            calls = [[key(s.code), s.callcount, s.totaltime, s.inlinetime] for s in e.calls or ()]
+            rows.append([key(e.code), e.callcount, e.totaltime, e.inlinetime, calls])
+        path = _os.path.join(out, "%d-%d.json" % (_os.getpid(), seq))
+        with open(path + ".tmp", "w") as f:
+            json.dump(
+                {"pid": _os.getpid(), "seq": seq, "unit": "s", "timer": state.get("timer"), "stats": rows},
+                f,
+            )
+        _os.replace(path + ".tmp", path)
+
+    def watch():
+        seen = None
+        while True:
+            try:
+                with open(ctl) as f:
+                    seq = int(f.read().strip() or "0")
+            except (OSError, ValueError):
+                seq = None
+            if seq is not None and seq != seen:
+                seen = seq
+                try:
+                    if state["prof"] is None:
+                        signal.pthread_kill(threading.main_thread().ident, sig)
+                        for _ in range(400):
+                            if state["prof"] is not None:
+                                break
+                            time.sleep(0.005)
+                    dump(seq)
+                except Exception as error:  # never take the server down
+                    sys.stderr.write("perfgate profiler: %s\\n" % error)
+            time.sleep(0.005)
+
+    def child():
+        # A forked worker starts unprofiled, with its own watcher (threads do not survive fork).
+        if state["prof"] is not None:
+            state["prof"].disable()
+            state["prof"] = None
+        alive()
+        threading.Thread(target=watch, name="perfgate-profiler", daemon=True).start()
+
+    signal.signal(sig, on_signal)
+    _os.register_at_fork(after_in_child=child)
+    alive()
+    threading.Thread(target=watch, name="perfgate-profiler", daemon=True).start()
+
+
+try:
+    _perfgate_start()
+except Exception as _error:  # a broken profiler must not stop the server
+    import sys as _sys
+    _sys.stderr.write("perfgate profiler not started: %s\\n" % _error)
+
+# Chain to the sitecustomize this one shadows (Debian ships one), so the target behaves as usual.
+def _perfgate_chain():
+    import importlib.util, sys
+    here = _os.path.dirname(_os.path.abspath(__file__))
+    for entry in sys.path:
+        if not entry or _os.path.abspath(entry) == here:
+            continue
+        candidate = _os.path.join(entry, "sitecustomize.py")
+        if _os.path.isfile(candidate):
+            spec = importlib.util.spec_from_file_location("_perfgate_next_sitecustomize", candidate)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return
+
+
+try:
+    _perfgate_chain()
+except Exception:
+    pass
+`;
+function writeAgents(dir) {
+  const pythonDir = join6(dir, "python");
+  mkdirSync3(pythonDir, { recursive: true });
+  const nodePreload = join6(dir, "perfgate-node-preload.cjs");
+  writeFileSync4(nodePreload, NODE_PRELOAD);
+  writeFileSync4(join6(pythonDir, "sitecustomize.py"), PYTHON_SITECUSTOMIZE);
+  return { nodePreload, pythonDir };
+}
+function nodeOptionPath(path5) {
+  return /[\s"\\]/.test(path5) ? `"${path5.replace(/(["\\])/g, "\\$1")}"` : path5;
+}
+function profilingEnv(base, agents, profileDir, intervalUs, pythonTimer = "thread-time") {
+  const nodeOptions = [base.NODE_OPTIONS ?? "", `--require ${nodeOptionPath(agents.nodePreload)}`].filter((s) => s !== "").join(" ");
+  const pythonPath = [agents.pythonDir, base.PYTHONPATH ?? ""].filter((s) => s !== "").join(":");
+  return {
+    ...base,
+    NODE_OPTIONS: nodeOptions,
+    PYTHONPATH: pythonPath,
+    PERFGATE_PROFILE_DIR: profileDir,
+    PERFGATE_PROFILE_INTERVAL_US: String(intervalUs),
+    PERFGATE_PROFILE_TIMER: pythonTimer
+  };
+}
+
+// src/explain/profile.ts
+import { fileURLToPath as fileURLToPath2 } from "node:url";
+import { isAbsolute, relative as relative2 } from "node:path";
+function emptyProfile() {
+  return { requests: 0, functions: /* @__PURE__ */ new Map(), edges: /* @__PURE__ */ new Map(), stacks: /* @__PURE__ */ new Map() };
+}
+function frameId(f) {
+  return `${f.file}\0${f.line}\0${f.name}`;
+}
+function frameOf(id) {
+  const [file2 = "", line = "0", name = ""] = id.split("\0");
+  return { file: file2, line: Number(line), name };
+}
+function frameLabel(f) {
+  if (!f.file) return f.name;
+  return f.line > 0 ? `${f.file}:${f.line} ${f.name}` : `${f.file} ${f.name}`;
+}
+var PACKAGE_DIRS = /^.*\/(?:site-packages|dist-packages|node_modules)\//;
+var PYTHON_STDLIB = /^.*\/lib\/python3(?:\.\d+)?\//;
+function displayFile(file2, cwd) {
+  let path5 = file2;
+  if (path5.startsWith("file://")) {
+    try {
+      path5 = fileURLToPath2(path5);
+    } catch {
+      return path5;
+    }
+  }
+  if (!isAbsolute(path5)) return path5;
+  if (PACKAGE_DIRS.test(path5)) return path5.replace(PACKAGE_DIRS, "");
+  const rel = relative2(cwd, path5);
+  if (!rel.startsWith("..") || rel.split("/").filter((p) => p === "..").length <= 2) return rel;
+  if (PYTHON_STDLIB.test(path5)) return path5.replace(PYTHON_STDLIB, "");
+  return path5;
+}
+function add(map2, key, value) {
+  map2.set(key, (map2.get(key) ?? 0) + value);
+}
+function addStack(profile, stack, frames, cost) {
+  if (stack.length === 0 || cost <= 0) return;
+  add(profile.stacks, stack.join("\n"), cost);
+  const fn = (id) => {
+    let f = profile.functions.get(id);
+    if (!f) {
+      f = { frame: frames.get(id) ?? frameOf(id), self: 0, inclusive: 0 };
+      profile.functions.set(id, f);
+    }
+    return f;
+  };
+  fn(stack[stack.length - 1]).self += cost;
+  const seen = /* @__PURE__ */ new Set();
+  const seenEdges = /* @__PURE__ */ new Set();
+  for (let i = 0; i < stack.length; i++) {
+    const id = stack[i];
+    if (!seen.has(id)) {
+      seen.add(id);
+      fn(id).inclusive += cost;
+    }
+    if (i > 0) {
+      const caller = stack[i - 1];
+      const edge = `${caller}
+${id}`;
+      if (caller !== id && !seenEdges.has(edge)) {
+        seenEdges.add(edge);
+        let callees = profile.edges.get(caller);
+        if (!callees) profile.edges.set(caller, callees = /* @__PURE__ */ new Map());
+        add(callees, id, cost);
+      }
+    }
+  }
+}
+function mergeProfiles(profiles) {
+  const out = emptyProfile();
+  for (const p of profiles) {
+    out.requests = Math.max(out.requests, p.requests);
+    for (const [id, f] of p.functions) {
+      const o = out.functions.get(id);
+      if (o) {
+        o.self += f.self;
+        o.inclusive += f.inclusive;
+      } else out.functions.set(id, { frame: f.frame, self: f.self, inclusive: f.inclusive });
+    }
+    for (const [caller, callees] of p.edges) {
+      let o = out.edges.get(caller);
+      if (!o) out.edges.set(caller, o = /* @__PURE__ */ new Map());
+      for (const [callee, c] of callees) add(o, callee, c);
+    }
+    for (const [s, c] of p.stacks) add(out.stacks, s, c);
+  }
+  return out;
+}
+function profileTotal(p) {
+  let t = 0;
+  for (const f of p.functions.values()) t += f.self;
+  return t;
+}
+function scaleProfile(p, factor) {
+  for (const f of p.functions.values()) {
+    f.self *= factor;
+    f.inclusive *= factor;
+  }
+  for (const m of p.edges.values()) for (const [k, v] of m) m.set(k, v * factor);
+  for (const [k, v] of p.stacks) p.stacks.set(k, v * factor);
+}
+
+// src/explain/cpuprofile.ts
+var IDLE = /* @__PURE__ */ new Set(["(idle)", "(program)", "(root)"]);
+function isCpuProfile(value) {
+  const v = value;
+  return typeof v === "object" && v !== null && Array.isArray(v.nodes) && typeof v.startTime === "number" && Array.isArray(v.samples) && Array.isArray(v.timeDeltas);
+}
+function frameOfNode(cf, cwd) {
+  const name = cf.functionName || "(anonymous)";
+  if (!cf.url) return { name, file: "", line: 0 };
+  return { name, file: displayFile(cf.url, cwd), line: cf.lineNumber + 1 };
+}
+function profilesFromCpuProfile(cpu, windows, cwd) {
+  const byId = new Map(cpu.nodes.map((n) => [n.id, n]));
+  const parent = /* @__PURE__ */ new Map();
+  for (const n of cpu.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const frames = /* @__PURE__ */ new Map();
+  const stackCache = /* @__PURE__ */ new Map();
+  const stackOf = (nodeId) => {
+    const cached4 = stackCache.get(nodeId);
+    if (cached4 !== void 0) return cached4;
+    const leaf = byId.get(nodeId);
+    if (!leaf || IDLE.has(leaf.callFrame.functionName)) {
+      stackCache.set(nodeId, null);
+      return null;
+    }
+    const ids = [];
+    for (let n = leaf; n; n = byId.get(parent.get(n.id) ?? -1)) {
+      if (n.callFrame.functionName === "(root)") break;
+      const f = frameOfNode(n.callFrame, cwd);
+      const id = frameId(f);
+      frames.set(id, f);
+      ids.push(id);
+    }
+    ids.reverse();
+    stackCache.set(nodeId, ids);
+    return ids;
+  };
+  const samples = cpu.samples ?? [];
+  const deltas = cpu.timeDeltas ?? [];
+  const times = new Array(samples.length);
+  let t = cpu.startTime;
+  for (let i = 0; i < samples.length; i++) {
+    t += deltas[i] ?? 0;
+    times[i] = t;
+  }
+  const sorted2 = deltas.filter((d) => d > 0).sort((a, b) => a - b);
+  const typical = sorted2[Math.floor(sorted2.length / 2)] ?? 1e3;
+  const cap = 5e4;
+  const out = windows.map(() => emptyProfile());
+  for (let i = 0; i < samples.length; i++) {
+    const at2 = times[i];
+    const w = windows.findIndex((win) => at2 >= win.startUs && at2 < win.endUs);
+    if (w < 0) continue;
+    const stack = stackOf(samples[i]);
+    if (!stack) continue;
+    const next = times[i + 1];
+    const weight = Math.min(next !== void 0 ? next - at2 : typical, cap);
+    addStack(out[w], stack, frames, weight);
+  }
+  return out;
+}
+
+// src/explain/pstats.ts
+function isPstatsDump(value) {
+  const v = value;
+  return typeof v === "object" && v !== null && typeof v.pid === "number" && Array.isArray(v.stats);
+}
+var keyId = (k) => `${k[0]}\0${k[1]}\0${k[2]}`;
+var isBuiltin = (id) => id.startsWith("~\0");
+function totals(dump) {
+  const out = /* @__PURE__ */ new Map();
+  for (const [key, , ct, tt, calls] of dump?.stats ?? []) {
+    const m = /* @__PURE__ */ new Map();
+    for (const [ck, , cct, ctt] of calls) m.set(keyId(ck), { inclusive: cct, self: ctt });
+    out.set(keyId(key), { self: tt, inclusive: ct, calls: m });
+  }
+  return out;
+}
+function windowTotals(start, end) {
+  const a = totals(start);
+  const out = /* @__PURE__ */ new Map();
+  for (const [id, e] of totals(end)) {
+    const s = a.get(id);
+    const calls = /* @__PURE__ */ new Map();
+    for (const [c, v] of e.calls) {
+      const sv = s?.calls.get(c);
+      const d = { inclusive: v.inclusive - (sv?.inclusive ?? 0), self: v.self - (sv?.self ?? 0) };
+      if (d.inclusive > 0) calls.set(c, d);
+    }
+    const t = {
+      self: e.self - (s?.self ?? 0),
+      inclusive: e.inclusive - (s?.inclusive ?? 0),
+      calls
+    };
+    if (t.self > 0 || t.inclusive > 0 || calls.size > 0) out.set(id, t);
+  }
+  return out;
+}
+function frameFor(id, cwd) {
+  const f = frameOf(id);
+  return { name: f.name, file: displayFile(f.file, cwd), line: f.line };
+}
+function profileFromPstats(start, end, cwd) {
+  const w = windowTotals(start, end);
+  const us = 1e6;
+  const self = /* @__PURE__ */ new Map();
+  const edges = /* @__PURE__ */ new Map();
+  const addEdge = (from, to, v) => {
+    if (v <= 0 || from === to) return;
+    let m = edges.get(from);
+    if (!m) edges.set(from, m = /* @__PURE__ */ new Map());
+    m.set(to, (m.get(to) ?? 0) + v);
+  };
+  for (const [id, t] of w) {
+    if (isBuiltin(id)) continue;
+    self.set(id, (self.get(id) ?? 0) + t.self);
+    for (const [callee, v] of t.calls) {
+      if (!isBuiltin(callee)) {
+        addEdge(id, callee, v.inclusive);
+        continue;
+      }
+      self.set(id, (self.get(id) ?? 0) + v.self);
+      const b = w.get(callee);
+      if (!b || b.inclusive <= 0) continue;
+      const part = Math.min(1, v.inclusive / b.inclusive);
+      for (const [g2, gv] of b.calls) if (!isBuiltin(g2)) addEdge(id, g2, gv.inclusive * part);
+    }
+  }
+  const p = emptyProfile();
+  const idMap = /* @__PURE__ */ new Map();
+  const shown2 = (id) => {
+    let s = idMap.get(id);
+    if (s === void 0) {
+      s = frameId(frameFor(id, cwd));
+      idMap.set(id, s);
+    }
+    return s;
+  };
+  for (const [id, t] of w) {
+    if (isBuiltin(id)) continue;
+    const sid = shown2(id);
+    const f = p.functions.get(sid) ?? { frame: frameFor(id, cwd), self: 0, inclusive: 0 };
+    f.self += (self.get(id) ?? 0) * us;
+    f.inclusive += Math.max(t.inclusive, self.get(id) ?? 0) * us;
+    p.functions.set(sid, f);
+  }
+  for (const [from, m] of edges) {
+    const sf = shown2(from);
+    let o = p.edges.get(sf);
+    if (!o) p.edges.set(sf, o = /* @__PURE__ */ new Map());
+    for (const [to, v] of m) o.set(shown2(to), (o.get(shown2(to)) ?? 0) + v * us);
+  }
+  p.stacks = reconstructStacks(p);
+  return p;
+}
+function reconstructStacks(p, maxDepth = 64) {
+  const incoming = /* @__PURE__ */ new Map();
+  for (const m of p.edges.values())
+    for (const [to, v] of m) incoming.set(to, (incoming.get(to) ?? 0) + v);
+  const span = (id) => {
+    const f = p.functions.get(id);
+    let out = f?.self ?? 0;
+    for (const v of p.edges.get(id)?.values() ?? []) out += v;
+    return Math.max(f?.inclusive ?? 0, out);
+  };
+  let total2 = 0;
+  for (const f of p.functions.values()) total2 += f.self;
+  const floor = total2 * 1e-4;
+  const stacks = /* @__PURE__ */ new Map();
+  const put = (stack, v) => {
+    if (v <= 0) return;
+    const k = stack.join("\n");
+    stacks.set(k, (stacks.get(k) ?? 0) + v);
+  };
+  const expand2 = (stack, id, amount) => {
+    const whole = span(id);
+    if (whole <= 0 || amount < floor) {
+      put(stack, amount);
+      return;
+    }
+    const scale = amount / whole;
+    put(stack, (p.functions.get(id)?.self ?? 0) * scale);
+    for (const [callee, v] of p.edges.get(id) ?? []) {
+      const part = v * scale;
+      if (stack.includes(callee) || stack.length >= maxDepth) put(stack, part);
+      else expand2([...stack, callee], callee, part);
+    }
+  };
+  const ids = /* @__PURE__ */ new Set([...p.functions.keys(), ...p.edges.keys()]);
+  for (const id of ids) {
+    const root = span(id) - (incoming.get(id) ?? 0);
+    if (root > floor) expand2([id], id, root);
+  }
+  return stacks;
+}
+
+// src/explain/diff.ts
+var WRAPPER_SELF_SHARE = 0.05;
+var WRAPPER_CHILD_SHARE = 0.9;
+var NEGLIGIBLE = 5e-3;
+function matchKeys(p) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const [id, f] of p.functions) {
+    const g2 = `${f.frame.file}\0${f.frame.name}`;
+    let list = groups.get(g2);
+    if (!list) groups.set(g2, list = []);
+    list.push({ id, line: f.frame.line });
+  }
+  for (const id of p.edges.keys()) {
+    if (p.functions.has(id)) continue;
+    const [file2 = "", line = "0", name = ""] = id.split("\0");
+    const g2 = `${file2}\0${name}`;
+    let list = groups.get(g2);
+    if (!list) groups.set(g2, list = []);
+    list.push({ id, line: Number(line) });
+  }
+  const out = /* @__PURE__ */ new Map();
+  for (const [g2, list] of groups) {
+    list.sort((a, b) => a.line - b.line);
+    list.forEach((e, i) => out.set(e.id, `${g2}\0${i}`));
+  }
+  return out;
+}
+function total(p) {
+  let t = 0;
+  for (const f of p.functions.values()) t += f.self;
+  return t;
+}
+function wrappedChildren(p, id, keys) {
+  const f = p.functions.get(id);
+  if (!f || f.inclusive <= 0) return null;
+  if (f.self > WRAPPER_SELF_SHARE * f.inclusive) return null;
+  const out = [...p.edges.get(id) ?? []].filter(([callee, v]) => callee !== id && v >= WRAPPER_CHILD_SHARE * f.inclusive).sort((a, b) => b[1] - a[1]).map(([callee]) => keys.get(callee)).filter((k) => k !== void 0);
+  return out.length > 0 ? out : null;
+}
+function findWrappers(profiles) {
+  const keyed = profiles.map((p) => ({ p, keys: matchKeys(p), total: total(p) }));
+  const verdicts = /* @__PURE__ */ new Map();
+  for (const { p, keys, total: t } of keyed) {
+    for (const [id, f] of p.functions) {
+      const key = keys.get(id);
+      if (f.inclusive < NEGLIGIBLE * t) continue;
+      const children = wrappedChildren(p, id, keys);
+      const prior = verdicts.get(key);
+      if (prior === void 0) verdicts.set(key, children);
+      else if (prior && children) {
+        const both = prior.filter((c) => children.includes(c));
+        verdicts.set(key, both.length > 0 ? both : null);
+      } else verdicts.set(key, null);
+    }
+  }
+  const candidates = /* @__PURE__ */ new Map();
+  for (const [k, v] of verdicts) {
+    const list = (v ?? []).filter((c) => c !== k);
+    if (list.length > 0) candidates.set(k, list);
+  }
+  const out = /* @__PURE__ */ new Map();
+  const next = (at2) => out.get(at2) ?? candidates.get(at2)?.[0];
+  const loops = (start, from) => {
+    const seen = /* @__PURE__ */ new Set();
+    for (let at2 = from; at2 !== void 0 && !seen.has(at2); at2 = next(at2)) {
+      if (at2 === start) return true;
+      seen.add(at2);
+    }
+    return false;
+  };
+  for (const [k, list] of candidates) {
+    const pick2 = list.find((c) => !loops(k, c));
+    if (pick2 !== void 0) out.set(k, pick2);
+  }
+  return out;
+}
+function resolveFold(key, wrappers) {
+  const via = [];
+  let at2 = key;
+  while (wrappers.has(at2) && !via.includes(at2)) {
+    via.push(at2);
+    at2 = wrappers.get(at2);
+  }
+  return { target: at2, via };
+}
+function perRequest(p, keys) {
+  const n = Math.max(1, p.requests);
+  const out = /* @__PURE__ */ new Map();
+  for (const [id, f] of p.functions) {
+    const k = keys.get(id);
+    const o = out.get(k);
+    if (o) {
+      o.self += f.self / n;
+      o.inclusive += f.inclusive / n;
+    } else out.set(k, { self: f.self / n, inclusive: f.inclusive / n, frame: f.frame });
+  }
+  return out;
+}
+var pair = (before, after) => ({
+  before,
+  after,
+  change: after - before
+});
+function diffProfiles(before, after, floor = 1e-3) {
+  const kb = matchKeys(before);
+  const ka = matchKeys(after);
+  const wrappers = findWrappers([before, after]);
+  const b = perRequest(before, kb);
+  const a = perRequest(after, ka);
+  const labels = /* @__PURE__ */ new Map();
+  for (const side of [b, a]) for (const [k, v] of side) labels.set(k, frameLabel(v.frame));
+  const label = (k) => labels.get(k) ?? k;
+  const via = /* @__PURE__ */ new Map();
+  for (const side of [b, a]) {
+    for (const k of [...side.keys()]) {
+      if (!wrappers.has(k)) continue;
+      const { target, via: chain } = resolveFold(k, wrappers);
+      const t2 = side.get(target);
+      if (!t2) continue;
+      t2.self += side.get(k).self;
+      side.delete(k);
+      const prior = via.get(target);
+      if (!prior || chain.length > prior.length) via.set(target, chain);
+    }
+  }
+  const totalB = [...b.values()].reduce((s, x) => s + x.self, 0);
+  const totalA = [...a.values()].reduce((s, x) => s + x.self, 0);
+  const t = pair(totalB, totalA);
+  const noise = floor * Math.max(totalB, totalA);
+  const rows = [];
+  for (const k of /* @__PURE__ */ new Set([...b.keys(), ...a.keys()])) {
+    const x = b.get(k);
+    const y = a.get(k);
+    const self = pair(x?.self ?? 0, y?.self ?? 0);
+    const inclusive = pair(x?.inclusive ?? 0, y?.inclusive ?? 0);
+    if (Math.abs(self.change) < noise && Math.abs(inclusive.change) < noise) continue;
+    const frame = (y ?? x).frame;
+    const status = !x || x.inclusive <= 0 ? "added" : !y || y.inclusive <= 0 ? "removed" : "changed";
+    rows.push({
+      function: frameLabel(frame),
+      file: frame.file,
+      line: frame.line,
+      name: frame.name,
+      ...x && y && x.frame.line !== y.frame.line ? { beforeLine: x.frame.line } : {},
+      status,
+      self,
+      inclusive,
+      share: t.change !== 0 ? self.change / t.change : null,
+      via: (via.get(k) ?? []).map(label)
+    });
+  }
+  rows.sort(
+    (r, s) => Math.abs(s.self.change) - Math.abs(r.self.change) || Math.abs(s.inclusive.change) - Math.abs(r.inclusive.change) || r.function.localeCompare(s.function)
+  );
+  return { total: t, rows, wrappers };
+}
+function foldedStacks(p, wrappers) {
+  const keys = matchKeys(p);
+  const labels = /* @__PURE__ */ new Map();
+  for (const [id, f] of p.functions) labels.set(keys.get(id), frameLabel(f.frame));
+  const n = Math.max(1, p.requests);
+  const stacks = /* @__PURE__ */ new Map();
+  for (const [s, v] of p.stacks) {
+    const ids = s.split("\n").map((id) => {
+      const k = keys.get(id);
+      if (k && !labels.has(k)) {
+        const [file2 = "", line = "0", name = ""] = id.split("\0");
+        labels.set(k, frameLabel({ file: file2, line: Number(line), name }));
+      }
+      return k ?? id;
+    });
+    const kept = ids.filter((k) => !wrappers.has(k));
+    if (kept.length === 0) continue;
+    const key = kept.join("\n");
+    stacks.set(key, (stacks.get(key) ?? 0) + v / n);
+  }
+  return { stacks, labels };
+}
+
+// src/explain/xml.ts
+var ENTITIES = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;"
+};
+function escapeXml(text2) {
+  return text2.replace(/[&<>"']/g, (c) => ENTITIES[c]).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+}
+
+// src/explain/flame.ts
+var newNode = (key) => ({
+  key,
+  before: 0,
+  after: 0,
+  selfBefore: 0,
+  selfAfter: 0,
+  children: /* @__PURE__ */ new Map()
+});
+function mergeTree(before, after) {
+  const root = newNode("");
+  const put = (stacks, side) => {
+    for (const [s, v] of stacks) {
+      let n = root;
+      n[side] += v;
+      for (const k of s.split("\n")) {
+        let c = n.children.get(k);
+        if (!c) n.children.set(k, c = newNode(k));
+        c[side] += v;
+        n = c;
+      }
+      if (side === "before") n.selfBefore += v;
+      else n.selfAfter += v;
+    }
+  };
+  put(before, "before");
+  put(after, "after");
+  return root;
+}
+var ROW = 17;
+var FONT = 11;
+var CHAR = 6.6;
+function num(v) {
+  return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+function changeColour(change, scale) {
+  const t = scale > 0 ? Math.min(1, Math.abs(change) / scale) : 0;
+  const strong = Math.round(235 - 175 * t);
+  if (change > 0) return `rgb(235,${strong},${strong})`;
+  if (change < 0) return `rgb(${strong},${strong},235)`;
+  return "rgb(235,235,235)";
+}
+function depth(n) {
+  let d = 0;
+  for (const c of n.children.values()) d = Math.max(d, depth(c));
+  return d + 1;
+}
+function maxSelfChange(n) {
+  let m = Math.abs(n.selfAfter - n.selfBefore);
+  for (const c of n.children.values()) m = Math.max(m, maxSelfChange(c));
+  return m;
+}
+function renderFlameGraph(tree, o) {
+  const width = o.width ?? 1200;
+  const unit = o.unit ?? "\xB5s";
+  const d = o.divisor ?? 1;
+  const fmt = (v) => num(v / d);
+  const rows = depth(tree) - 1;
+  const panel = rows * ROW + 30;
+  const height = 60 + 2 * panel;
+  const scale = maxSelfChange(tree);
+  const out = [];
+  const label = (k) => o.labels.get(k) ?? k.split("\0").join(" ");
+  const draw = (side, top) => {
+    const whole = tree[side];
+    out.push(
+      `<text x="10" y="${top + 16}" class="h">${side === "after" ? "after" : "before"}: ${fmt(whole)} ${escapeXml(unit)} per request (width); colour: change of the frame's own cost</text>`
+    );
+    if (whole <= 0) return;
+    const px = (width - 20) / whole;
+    const base = top + 30 + rows * ROW;
+    const walk = (n, x, level2) => {
+      let cx = x;
+      const kids = [...n.children.values()].sort(
+        (a, b) => label(a.key).localeCompare(label(b.key))
+      );
+      for (const c of kids) {
+        const w = c[side] * px;
+        if (w >= 0.5) {
+          const y = base - (level2 + 1) * ROW;
+          const change = c.selfAfter - c.selfBefore;
+          const name = label(c.key);
+          const tip = `${name}
+after ${fmt(c.after)} ${unit} (self ${fmt(c.selfAfter)}), before ${fmt(c.before)} ${unit} (self ${fmt(c.selfBefore)}); self change ${change >= 0 ? "+" : ""}${fmt(change)} ${unit}`;
+          const fits = Math.floor((w - 6) / CHAR);
+          const text2 = fits >= 3 ? name.length > fits ? `${name.slice(0, fits - 2)}..` : name : "";
+          out.push(
+            `<g data-frame="${escapeXml(name)}" data-change="${change.toFixed(3)}"><title>${escapeXml(tip)}</title><rect x="${cx.toFixed(2)}" y="${y}" width="${(w - 0.5).toFixed(2)}" height="${ROW - 1}" fill="${changeColour(change, scale)}" rx="2"/>` + (text2 ? `<text x="${(cx + 3).toFixed(2)}" y="${y + 12}">${escapeXml(text2)}</text>` : "") + "</g>"
+          );
+          walk(c, cx, level2 + 1);
+        }
+        cx += w;
+      }
+    };
+    walk(tree, 10, 0);
+  };
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="monospace" font-size="${FONT}">`,
+    "<style>text{fill:#000;pointer-events:none}.h{font-size:13px}.t{font-size:16px;font-weight:bold}rect:hover{stroke:#000;stroke-width:1}</style>",
+    `<rect x="0" y="0" width="${width}" height="${height}" fill="#fff"/>`,
+    `<text x="10" y="24" class="t">${escapeXml(o.title)}</text>`,
+    `<text x="10" y="44" class="h">red: costlier in the after build; blue: cheaper. Hover a frame for its figures.</text>`
+  );
+  draw("after", 50);
+  draw("before", 50 + panel);
+  out.push("</svg>");
+  return `${out.join("\n")}
+`;
+}
+function renderFlameGraphPage(tree, o) {
+  return [
+    "<!doctype html>",
+    '<html lang="en"><head><meta charset="utf-8">',
+    `<title>${escapeXml(o.title)}</title>`,
+    "<style>body{margin:0;background:#fff}</style></head><body>",
+    renderFlameGraph(tree, o).trimEnd(),
+    "</body></html>",
+    ""
+  ].join("\n");
+}
+function flameFileName(endpoint2, taken) {
+  const base = endpoint2.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 80) || "endpoint";
+  let name = `${base}.html`;
+  for (let i = 2; taken.has(name); i++) name = `${base}-${i}.html`;
+  taken.add(name);
+  return name;
+}
+
+// src/explain/scale.ts
+function scaleToMeasured(before, after, measured, unit = "ns") {
+  const perRequest2 = (p) => profileTotal(p) / Math.max(1, p.requests);
+  const b = perRequest2(before);
+  const a = perRequest2(after);
+  if (measured?.before != null && measured.after != null && b > 0 && a > 0) {
+    scaleProfile(before, measured.before / b);
+    scaleProfile(after, measured.after / a);
+    return { unit, scale: "measurement" };
+  }
+  scaleProfile(before, 1e3);
+  scaleProfile(after, 1e3);
+  return { unit: "ns", scale: "profile" };
+}
+function displayUnit(unit) {
+  return unit === "ns" ? { unit: "\xB5s", divisor: 1e3 } : { unit, divisor: 1 };
+}
+
+// src/explain/run.ts
+var METHOD = "Node: V8's CPU profiler (through the inspector, sampling the main thread every 100 \xB5s). Python: cProfile in every process, timed by the thread's instruction counter (perf_event_open) where a PMU exists, else by its CPU time, built-in functions folded into their caller. Each build's profile is scaled to the mean cost per request the gate measured (the profilers' own clocks carry their overhead), so the rows and the flame graph add up to the measured change.";
+var sleep3 = (ms) => new Promise((r) => setTimeout(r, ms));
+var nowUs = () => Number(process.hrtime.bigint() / 1000n);
+var alive = (pid) => existsSync3(`/proc/${pid}`);
+function pidsOf(dir, suffix) {
+  return readdirSync4(dir).filter((f) => f.endsWith(suffix)).map((f) => Number(f.slice(0, -suffix.length))).filter((n) => Number.isInteger(n));
+}
+async function pythonMark(dir, seq) {
+  writeFileSync5(join7(dir, "ctl.tmp"), String(seq));
+  renameSync2(join7(dir, "ctl.tmp"), join7(dir, "ctl"));
+  const until = Date.now() + 3e3;
+  while (Date.now() < until) {
+    const waiting = pidsOf(dir, ".python").filter(
+      (p) => alive(p) && !existsSync3(join7(dir, `${p}-${seq}.json`))
+    );
+    if (waiting.length === 0) return;
+    await sleep3(5);
+  }
+}
+async function send(target, client, reqs, n, signal) {
+  for (let i = 0; i < n; i++) {
+    if (signal.aborted) throw new InterruptedError(String(signal.reason ?? "SIGINT"));
+    const r = reqs[i % reqs.length];
+    try {
+      await client.send(r, void 0, void 0, 6e4, target.signal);
+    } catch (error63) {
+      throw await target.crashedWithin(1e3) ?? error63;
+    }
+  }
+}
+async function profileBuild(side, o, groups, endpoints, deadline, signal, logger) {
+  const root = join7(o.outDir, "explain");
+  const agents = writeAgents(join7(root, "agent"));
+  const dir = join7(root, "profiles", side);
+  rmSync4(dir, { recursive: true, force: true });
+  mkdirSync4(dir, { recursive: true });
+  const run4 = {
+    windows: /* @__PURE__ */ new Map(),
+    seqs: /* @__PURE__ */ new Map(),
+    profiled: /* @__PURE__ */ new Map(),
+    wallMs: /* @__PURE__ */ new Map(),
+    dir
+  };
+  const target = await startTarget(
+    {
+      build: side,
+      cwd: o.builds[side].cwd,
+      start: o.builds[side].start,
+      env: profilingEnv(o.env, agents, dir, o.intervalUs ?? 100, o.pythonTimer),
+      readiness: o.readiness,
+      events: ["task-clock"],
+      kernel: false,
+      noAslr: o.noAslr,
+      ...o.placement ? { placement: o.placement } : {}
+    },
+    signal,
+    logger
+  );
+  const client = new LocalClient(target.port);
+  let seq = 0;
+  try {
+    for (const endpoint2 of endpoints) {
+      if (Date.now() > deadline) break;
+      const reqs = groups.get(endpoint2) ?? [];
+      if (reqs.length === 0) continue;
+      const started = performance.now();
+      logger.progress(`explain ${side}: ${endpoint2}`);
+      await send(target, client, reqs, o.warmup, signal);
+      const first = ++seq;
+      await pythonMark(dir, first);
+      const startUs = nowUs();
+      await send(target, client, reqs, o.profiled, signal);
+      const endUs = nowUs();
+      const last = ++seq;
+      await pythonMark(dir, last);
+      run4.windows.set(endpoint2, { startUs, endUs });
+      run4.seqs.set(endpoint2, [first, last]);
+      run4.profiled.set(endpoint2, o.profiled);
+      run4.wallMs.set(endpoint2, performance.now() - started);
+    }
+  } finally {
+    client.close();
+    await target.stop();
+    const exit = await target.group.exited;
+    logger.debug(`explain ${side}: target stopped (${exit.signal ?? `code ${exit.code}`})`);
+  }
+  const until = Date.now() + 5e3;
+  while (Date.now() < until) {
+    const pending = pidsOf(dir, ".node").filter(
+      (p) => alive(p) && !existsSync3(join7(dir, `${p}.cpuprofile`))
+    );
+    if (pending.length === 0) break;
+    await sleep3(20);
+  }
+  return run4;
+}
+function readJson(path5) {
+  try {
+    return JSON.parse(readFileSync8(path5, "utf8"));
+  } catch {
+    return void 0;
+  }
+}
+function collect2(run4, cwd) {
+  const parts2 = /* @__PURE__ */ new Map();
+  const push = (e, p) => {
+    let l = parts2.get(e);
+    if (!l) parts2.set(e, l = []);
+    l.push(p);
+  };
+  const runtimes = /* @__PURE__ */ new Set();
+  const timers = /* @__PURE__ */ new Set();
+  const endpoints = [...run4.windows.keys()];
+  for (const f of readdirSync4(run4.dir)) {
+    if (!f.endsWith(".cpuprofile")) continue;
+    const cpu = readJson(join7(run4.dir, f));
+    if (!isCpuProfile(cpu)) continue;
+    runtimes.add("node");
+    const windows = endpoints.map((e) => run4.windows.get(e));
+    profilesFromCpuProfile(cpu, windows, cwd).forEach((p, i) => push(endpoints[i], p));
+  }
+  const dumps = /* @__PURE__ */ new Map();
+  for (const f of readdirSync4(run4.dir)) {
+    const m = /^(\d+)-(\d+)\.json$/.exec(f);
+    if (!m) continue;
+    const d = readJson(join7(run4.dir, f));
+    if (!isPstatsDump(d)) continue;
+    if (d.timer) timers.add(d.timer);
+    let byPid = dumps.get(d.pid);
+    if (!byPid) dumps.set(d.pid, byPid = /* @__PURE__ */ new Map());
+    byPid.set(d.seq, d);
+  }
+  for (const byPid of dumps.values()) {
+    runtimes.add("python");
+    for (const e of endpoints) {
+      const [a, b] = run4.seqs.get(e);
+      const end = byPid.get(b);
+      if (end) push(e, profileFromPstats(byPid.get(a), end, cwd));
+    }
+  }
+  const profiles = /* @__PURE__ */ new Map();
+  for (const e of endpoints) {
+    const p = parts2.has(e) ? mergeProfiles(parts2.get(e)) : emptyProfile();
+    p.requests = run4.profiled.get(e) ?? 0;
+    profiles.set(e, p);
+  }
+  return { profiles, runtimes, timers };
+}
+async function explainEndpoints(o, signal, logger) {
+  const started = performance.now();
+  const deadline = Date.now() + o.maxDurationMs;
+  const groups = /* @__PURE__ */ new Map();
+  for (const r of o.requests) {
+    let g2 = groups.get(r.endpoint);
+    if (!g2) groups.set(r.endpoint, g2 = []);
+    g2.push(r);
+  }
+  const warnings = [];
+  const wanted = o.endpoints.filter((e) => groups.has(e));
+  logger.info(
+    `explain: profiling ${wanted.length} endpoint(s) on both builds (${wanted.join(", ")})`
+  );
+  const before = await profileBuild(
+    "before",
+    o,
+    groups,
+    wanted,
+    Date.now() + o.maxDurationMs / 2,
+    signal,
+    logger
+  );
+  const done = wanted.filter((e) => before.windows.has(e));
+  const after = await profileBuild("after", o, groups, done, deadline + 6e4, signal, logger);
+  const b = collect2(before, o.builds.before.cwd);
+  const a = collect2(after, o.builds.after.cwd);
+  const runtimes = [.../* @__PURE__ */ new Set([...b.runtimes, ...a.runtimes])].sort();
+  const graphs = join7(o.outDir, "explain");
+  const taken = /* @__PURE__ */ new Set();
+  const endpoints = [];
+  for (const e of done) {
+    const pb = b.profiles.get(e);
+    const pa = a.profiles.get(e);
+    const wallMs = Math.round((before.wallMs.get(e) ?? 0) + (after.wallMs.get(e) ?? 0));
+    const requests = { before: pb.requests, after: pa?.requests ?? 0 };
+    if (!pa || pb.functions.size === 0 && pa.functions.size === 0) {
+      endpoints.push({
+        endpoint: e,
+        runtimes,
+        requests,
+        unit: "ns",
+        scale: "profile",
+        total: { before: 0, after: 0, change: 0 },
+        rows: [],
+        flameGraph: null,
+        wallMs,
+        note: runtimes.length === 0 ? "no attribution available for this runtime: perfgate profiles Node (V8) and Python (cProfile) servers" : "no samples fell in this endpoint\u2019s window"
+      });
+      continue;
+    }
+    const scale = scaleToMeasured(pb, pa, o.measured?.get(e), o.unit);
+    const diff = diffProfiles(pb, pa);
+    const fb = foldedStacks(pb, diff.wrappers);
+    const fa = foldedStacks(pa, diff.wrappers);
+    const labels = new Map([...fb.labels, ...fa.labels]);
+    const file2 = flameFileName(e, taken);
+    writeFileSync5(
+      join7(graphs, file2),
+      renderFlameGraphPage(mergeTree(fb.stacks, fa.stacks), {
+        title: `${e}: after vs before, per request`,
+        labels,
+        ...displayUnit(scale.unit)
+      })
+    );
+    endpoints.push({
+      endpoint: e,
+      runtimes,
+      requests,
+      unit: scale.unit,
+      scale: scale.scale,
+      total: diff.total,
+      rows: diff.rows.slice(0, 500),
+      flameGraph: `explain/${file2}`,
+      wallMs
+    });
+  }
+  const skipped = wanted.filter((e) => !done.includes(e));
+  if (skipped.length > 0)
+    warnings.push(
+      `explain: the time cap left ${skipped.length} endpoint(s) unprofiled: ${skipped.join(", ")}`
+    );
+  if (runtimes.length === 0)
+    warnings.push(
+      "explain: no profile came back (neither a Node nor a Python server?); no attribution available for this runtime"
+    );
+  const timers = [.../* @__PURE__ */ new Set([...b.timers, ...a.timers])].sort();
+  return {
+    mode: o.mode,
+    method: timers.length > 0 ? `${METHOD} Python timer in this run: ${timers.join(", ")}.` : METHOD,
+    endpoints,
+    skipped,
+    wallMs: Math.round(performance.now() - started),
+    warnings
+  };
+}
+
+// src/explain/select.ts
+function endpointsToExplain(mode, endpoints) {
+  if (mode === "off") return [];
+  if (mode === "all") return endpoints.filter((e) => e.verdict !== "error").map((e) => e.endpoint);
+  return endpoints.filter((e) => e.verdict === "regression").map((e) => e.endpoint);
+}
 
 // src/pipeline.ts
 function applyOverrides(config2, o, aa, logger) {
@@ -53933,8 +55542,8 @@ async function prepareBuild(side, build, config2, env, signal, logger, origin) {
   if (build.ref !== void 0) {
     worktree = await createWorktree(config2.dir, build.ref, origin);
     const afterCwd = config2.after.cwd ?? config2.dir;
-    const rel = relative2(worktree.repoRoot, afterCwd);
-    cwd = join4(worktree.dir, rel.startsWith("..") ? "" : rel);
+    const rel = relative3(worktree.repoRoot, afterCwd);
+    cwd = join8(worktree.dir, rel.startsWith("..") ? "" : rel);
     logger.info(
       `${side}: checked out ${build.ref} (${worktree.commit.slice(0, 12)}) in ${worktree.dir}`
     );
@@ -53990,7 +55599,7 @@ function samplesHeader(f) {
       path: config2.workload,
       requests: f.requests,
       endpoints: f.shard?.endpoints ?? f.workload.endpoints,
-      sha256: createHash2("sha256").update(readFileSync7(config2.workload)).digest("hex"),
+      sha256: createHash2("sha256").update(readFileSync9(config2.workload)).digest("hex"),
       weights: endpointWeights(f.workload.requests)
     },
     builds: { before: build("before"), after: build("after") },
@@ -54004,7 +55613,8 @@ function samplesHeader(f) {
     },
     ...f.placement.cpus || f.placement.pmu ? { placement: f.placement } : {},
     machine: readMachine(),
-    ...f.shard ? { shard: { ...f.shard.info, looks: f.looks } } : {}
+    ...f.shard ? { shard: { ...f.shard.info, looks: f.looks } } : {},
+    ...f.simulated ? { simulated: f.simulated } : {}
   };
 }
 function planLine(config2, plan) {
@@ -54013,17 +55623,74 @@ function planLine(config2, plan) {
   const more = plan.length > 1 ? `, up to ${plan[plan.length - 1]} while endpoints are inconclusive` : "";
   return `plan: ${plan[0]} rounds${more}; each a fresh process per build, ${warm}, then \u2265 ${m.requests} measured requests per endpoint; budget ${Math.round(m.maxDurationMs / 6e4)} min`;
 }
+async function attachExplanation(result, c) {
+  const mode = c.mode ?? c.config.explain.mode;
+  const endpoints = c.endpoints ?? endpointsToExplain(mode, result.endpoints);
+  if (endpoints.length === 0) return result;
+  const started = performance.now();
+  let explain;
+  try {
+    explain = await explainEndpoints(
+      {
+        mode,
+        endpoints,
+        requests: c.requests,
+        builds: {
+          before: { cwd: c.builds.before.cwd, start: c.config.before.start },
+          after: { cwd: c.builds.after.cwd, start: c.config.after.start }
+        },
+        env: c.env,
+        readiness: c.config.ready,
+        noAslr: c.noAslr,
+        ...c.placement ? { placement: c.placement } : {},
+        outDir: c.outDir,
+        warmup: c.config.explain.warmup,
+        profiled: c.config.explain.requests,
+        maxDurationMs: c.config.explain.maxDurationMs,
+        // Profile by the counter that gated where the thread can count it (the PMU's).
+        pythonTimer: result.counter.name === "instructions" ? "instructions" : "thread-time",
+        measured: new Map(result.endpoints.map((e) => [e.endpoint, e])),
+        unit: result.counter.unit
+      },
+      c.signal,
+      c.logger
+    );
+  } catch (error63) {
+    if (error63 instanceof InterruptedError) throw error63;
+    const message = `explain: the profiling pass failed: ${errorMessage(error63).split("\n")[0]}`;
+    c.logger.warn(message);
+    explain = {
+      mode,
+      method: METHOD,
+      endpoints: [],
+      skipped: endpoints,
+      wallMs: Math.round(performance.now() - started),
+      warnings: [message]
+    };
+  }
+  for (const e of explain.endpoints)
+    c.logger.info(`explain: ${e.endpoint}: profiling pass ${(e.wallMs / 1e3).toFixed(1)} s`);
+  return { ...result, explain };
+}
 async function runGate(options) {
   const { logger, signal } = options;
   const env = options.env ?? process.env;
   const aa = options.aa ?? false;
-  const config2 = requireRunnable(
-    applyOverrides(await loadConfig(options.configPath), options.overrides ?? {}, aa, logger)
+  const config2 = withSimulatedDefaults(
+    requireRunnable(
+      applyOverrides(await loadConfig(options.configPath), options.overrides ?? {}, aa, logger)
+    )
   );
   const report = probe();
-  const counter = selectCounters([config2.measure.counter], report);
+  const simulated = config2.measure.counter === "simulated" ? requireValgrind(logger) : void 0;
+  const counter = simulated ? simulatedChoice() : selectCounters([config2.measure.counter], report);
   if (counter.fallback) logger.warn(`${counter.reason}`, "counter fallback");
-  const placed = resolvePlacement(config2.measure.cpus, counter.all, report);
+  if (counter.fallback && probeValgrind().ok) {
+    logger.info(
+      "Valgrind is installed: 'measure.counter: simulated' counts instructions without a PMU (30\u201340\xD7 slower, far less noise)"
+    );
+  }
+  const placed = simulated ? { ok: true, placement: {}, cpus: null, pmu: null } : resolvePlacement(config2.measure.cpus, counter.all, report);
   if (!placed.ok) {
     throw new ConfigError(
       placed.message,
@@ -54047,15 +55714,16 @@ async function runGate(options) {
     noAslr = false;
   }
   ensureOutDir(options.outDir);
-  const samplesPath = join4(options.outDir, "samples.jsonl");
-  const resultPath = join4(options.outDir, "result.json");
-  const reportPath = join4(options.outDir, "report.md");
+  const samplesPath = join8(options.outDir, "samples.jsonl");
+  const resultPath = join8(options.outDir, "result.json");
+  const reportPath = join8(options.outDir, "report.md");
   usePidFile(options.pidFile);
   const targetEnv = targetEnvironment(env, config2.env);
   const builds = {};
   let failure2;
   let writer;
   let looks = 1;
+  let measured = false;
   const aOptions = analysisOptions(config2);
   const plan = planLooks(config2.measure.rounds, config2.measure.maxRounds);
   try {
@@ -54085,13 +55753,20 @@ async function runGate(options) {
       requests: requests.length,
       placement: { cpus: placed.cpus, pmu: placed.pmu },
       shard,
-      looks: plan
+      looks: plan,
+      simulated: simulated && {
+        valgrind: simulated.version,
+        threads: config2.measure.threads,
+        nodeFlags: config2.measure.nodeFlags,
+        env: { PYTHONHASHSEED: targetEnv.PYTHONHASHSEED ?? "0" }
+      }
     });
     writer.write(header);
     writer.flush();
     logger.info(planLine(config2, plan));
     const common = {
-      env: targetEnv,
+      env: simulated ? { PYTHONHASHSEED: "0", ...targetEnv } : targetEnv,
+      ...simulated ? { simulated: { threads: config2.measure.threads, nodeFlags: config2.measure.nodeFlags } } : {},
       readiness: config2.ready,
       events: counter.all,
       // User-space counting: it works at perf_event_paranoid 2 (the clock events include kernel time anyway).
@@ -54134,6 +55809,7 @@ async function runGate(options) {
       }
     );
     looks = outcome.looks;
+    measured = true;
   } catch (error63) {
     if (error63 instanceof InterruptedError) {
       if (writer) logger.info(`stopped; the samples measured so far are in ${samplesPath}`);
@@ -54148,7 +55824,8 @@ async function runGate(options) {
       failure2 ??= error63;
     }
     usePidFile(void 0);
-    for (const b of new Set(Object.values(builds))) await b?.worktree?.remove();
+    if (!measured || config2.explain.mode === "off")
+      for (const b of new Set(Object.values(builds))) await b?.worktree?.remove();
   }
   let result;
   if (writer && writer.bytes > 0) {
@@ -54160,7 +55837,8 @@ async function runGate(options) {
         config2.allowErrors
       );
       for (const w of result.warnings.filter((w2) => w2.includes("HTTP errors"))) logger.warn(w);
-    } catch {
+    } catch (error63) {
+      failure2 ??= error63;
       result = errorResult(counter, aOptions, errorMessage(failure2));
     }
   } else {
@@ -54172,14 +55850,39 @@ async function runGate(options) {
       verdict: "error",
       warnings: [...result.warnings, errorMessage(failure2).split("\n")[0]]
     };
-  const markdown = renderMarkdown(result);
-  for (const e of [
-    writeOutput(resultPath, `${JSON.stringify(result, null, 2)}
+  const save = (r) => {
+    const markdown2 = renderMarkdown(r);
+    for (const e of [
+      writeOutput(resultPath, `${JSON.stringify(r, null, 2)}
 `),
-    writeOutput(reportPath, markdown)
-  ]) {
-    if (e) logger.error(e.message);
-  }
+      writeOutput(reportPath, markdown2)
+    ]) {
+      if (e) logger.error(e.message);
+    }
+    return markdown2;
+  };
+  let markdown;
+  if (measured && config2.explain.mode !== "off") {
+    save(result);
+    try {
+      usePidFile(options.pidFile);
+      result = await attachExplanation(result, {
+        config: config2,
+        builds,
+        requests,
+        env: targetEnv,
+        noAslr,
+        placement: placed.placement,
+        outDir: options.outDir,
+        signal,
+        logger
+      });
+    } finally {
+      usePidFile(void 0);
+      for (const b of new Set(Object.values(builds))) await b?.worktree?.remove();
+    }
+    markdown = result.explain ? save(result) : renderMarkdown(result);
+  } else markdown = save(result);
   return {
     result,
     samplesPath,
@@ -54189,6 +55892,21 @@ async function runGate(options) {
     onRegression: config2.onRegression,
     exitCode: exitCodeFor(result, config2.onRegression),
     ...failure2 ? { error: errorMessage(failure2) } : {}
+  };
+}
+function requireValgrind(logger) {
+  const found = probeValgrind();
+  if (!found.ok) throw new EnvironmentError(`counter 'simulated': ${found.reason}`, found.hint);
+  logger.info(`counting simulated instructions with Valgrind ${found.version} (Callgrind)`);
+  return found;
+}
+function simulatedChoice() {
+  return {
+    name: SIMULATED,
+    unit: "instructions",
+    fallback: false,
+    all: [SIMULATED],
+    kernel: false
   };
 }
 
@@ -54420,17 +56138,17 @@ function mergeShards(files) {
 }
 
 // src/merge/run.ts
-import { readdirSync as readdirSync3, statSync as statSync3, writeFileSync as writeFileSync3, mkdirSync as mkdirSync2 } from "node:fs";
-import { join as join5, relative as relative3, resolve as resolve3 } from "node:path";
+import { readdirSync as readdirSync5, statSync as statSync3, writeFileSync as writeFileSync6, mkdirSync as mkdirSync5 } from "node:fs";
+import { join as join9, relative as relative4, resolve as resolve3 } from "node:path";
 var SAMPLES = "samples.jsonl";
 function findSamples(dir, skip) {
   const out = [];
   const walk = (d) => {
     if (resolve3(d) === skip) return;
-    for (const entry of readdirSync3(d, { withFileTypes: true }).sort(
+    for (const entry of readdirSync5(d, { withFileTypes: true }).sort(
       (a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0
     )) {
-      const path5 = join5(d, entry.name);
+      const path5 = join9(d, entry.name);
       if (entry.isDirectory()) walk(path5);
       else if (entry.isFile() && entry.name === SAMPLES) out.push(path5);
     }
@@ -54468,7 +56186,7 @@ async function runMerge(options) {
     );
   }
   const files = shardFiles(options.inputs, options.outDir);
-  const shown2 = (f) => relative3(options.cwd ?? process.cwd(), f) || f;
+  const shown2 = (f) => relative4(options.cwd ?? process.cwd(), f) || f;
   const read = [];
   for (const file2 of files) read.push({ file: shown2(file2), set: await readSamples(file2) });
   let merged;
@@ -54487,10 +56205,10 @@ async function runMerge(options) {
     sequential: merged.sequential
   });
   const result = { ...analysed, warnings: [...analysed.warnings, ...merged.warnings] };
-  mkdirSync2(options.outDir, { recursive: true });
-  const samplesPath = join5(options.outDir, SAMPLES);
-  const resultPath = join5(options.outDir, "result.json");
-  const reportPath = join5(options.outDir, "report.md");
+  mkdirSync5(options.outDir, { recursive: true });
+  const samplesPath = join9(options.outDir, SAMPLES);
+  const resultPath = join9(options.outDir, "result.json");
+  const reportPath = join9(options.outDir, "report.md");
   const writer = new SamplesWriter(samplesPath, 4096);
   try {
     if (merged.set.header) writer.write(merged.set.header);
@@ -54503,9 +56221,9 @@ async function runMerge(options) {
 
 <sub>Merged from ${merged.files.length} shards.</sub>
 `;
-  writeFileSync3(resultPath, `${JSON.stringify(result, null, 2)}
+  writeFileSync6(resultPath, `${JSON.stringify(result, null, 2)}
 `);
-  writeFileSync3(reportPath, markdown);
+  writeFileSync6(reportPath, markdown);
   return {
     result,
     samplesPath,
@@ -54605,15 +56323,15 @@ function issueFileCommand(command, message) {
   });
 }
 function prepareKeyValueMessage(key, value) {
-  const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
+  const delimiter2 = `ghadelimiter_${crypto.randomUUID()}`;
   const convertedValue = toCommandValue(value);
-  if (key.includes(delimiter)) {
-    throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+  if (key.includes(delimiter2)) {
+    throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter2}"`);
   }
-  if (convertedValue.includes(delimiter)) {
-    throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+  if (convertedValue.includes(delimiter2)) {
+    throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter2}"`);
   }
-  return `${key}<<${delimiter}${os2.EOL}${convertedValue}${os2.EOL}${delimiter}`;
+  return `${key}<<${delimiter2}${os2.EOL}${convertedValue}${os2.EOL}${delimiter2}`;
 }
 
 // node_modules/@actions/core/lib/core.js
@@ -54676,7 +56394,7 @@ var HttpResponseRetryCodes = [
 
 // node_modules/@actions/core/lib/summary.js
 import { EOL as EOL3 } from "os";
-import { constants as constants2, promises } from "fs";
+import { constants as constants3, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve4) {
@@ -54726,7 +56444,7 @@ var Summary = class {
         throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
       }
       try {
-        yield access(pathFromEnv, constants2.R_OK | constants2.W_OK);
+        yield access(pathFromEnv, constants3.R_OK | constants3.W_OK);
       } catch (_a3) {
         throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
       }
@@ -55047,7 +56765,7 @@ var actionsCore = {
 };
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync8, existsSync as existsSync4 } from "fs";
+import { readFileSync as readFileSync10, existsSync as existsSync5 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -55057,8 +56775,8 @@ var Context = class {
     var _a3, _b, _c;
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
-      if (existsSync4(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync8(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+      if (existsSync5(process.env.GITHUB_EVENT_PATH)) {
+        this.payload = JSON.parse(readFileSync10(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
         const path5 = process.env.GITHUB_EVENT_PATH;
         process.stdout.write(`GITHUB_EVENT_PATH ${path5} does not exist${EOL5}`);
@@ -59219,12 +60937,12 @@ function defaultActionDeps() {
   return {
     core: actionsCore,
     env: process.env,
-    readFile: (path5) => readFileSync9(path5, "utf8"),
+    readFile: (path5) => readFileSync11(path5, "utf8"),
     github: createGitHubClient,
     runGate,
     runMerge,
     signals: process,
-    tmpdir: tmpdir2(),
+    tmpdir: tmpdir3(),
     pid: process.pid
   };
 }
@@ -59398,10 +61116,10 @@ function summarizeRun(result, context3) {
 }
 
 // src/history/branch.ts
-import { execFile as execFile3 } from "node:child_process";
+import { execFile as execFile4 } from "node:child_process";
 import { mkdtemp, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
-import { tmpdir as tmpdir3 } from "node:os";
-import { join as join6 } from "node:path";
+import { tmpdir as tmpdir4 } from "node:os";
+import { join as join10 } from "node:path";
 import { promisify as promisify2 } from "node:util";
 
 // src/history/file.ts
@@ -59475,7 +61193,7 @@ function parseHistory(text2, file2) {
 // src/history/file.ts
 var STALE_MS = 3e4;
 var WAIT_MS = 6e4;
-var sleep3 = (ms) => new Promise((resolve4) => setTimeout(resolve4, ms));
+var sleep4 = (ms) => new Promise((resolve4) => setTimeout(resolve4, ms));
 async function withLock(file2, work) {
   const lock = `${file2}.lock`;
   const deadline = Date.now() + WAIT_MS;
@@ -59499,7 +61217,7 @@ async function withLock(file2, work) {
           "remove the lock file if no other perfgate process is writing this history"
         );
       }
-      await sleep3(Math.min(5 + attempt * 5, 100) * (0.5 + Math.random()));
+      await sleep4(Math.min(5 + attempt * 5, 100) * (0.5 + Math.random()));
     }
   }
   try {
@@ -59534,7 +61252,7 @@ async function appendRun(file2, run4) {
 }
 
 // src/history/branch.ts
-var run2 = promisify2(execFile3);
+var run2 = promisify2(execFile4);
 var IDENTITY = {
   GIT_AUTHOR_NAME: "perfgate",
   GIT_AUTHOR_EMAIL: "perfgate@users.noreply.github.com",
@@ -59575,17 +61293,17 @@ async function recordOnBranch(store, entry) {
   refName(store.path, "history path");
   const tracking = `refs/perfgate/history/${store.branch}`;
   const attempts = store.attempts ?? 8;
-  const work = await mkdtemp(join6(tmpdir3(), "perfgate-history-"));
+  const work = await mkdtemp(join10(tmpdir4(), "perfgate-history-"));
   try {
     for (let attempt = 1; ; attempt++) {
       const tip = await fetchTip(store, tracking);
-      const file2 = join6(work, "history.jsonl");
+      const file2 = join10(work, "history.jsonl");
       const current = tip ? await git2(store.cwd, ["cat-file", "-p", `${tip}:${store.path}`]).catch(() => "") : "";
       await writeFile2(file2, current ? `${current}
 ` : "");
       if (!await appendRun(file2, entry)) return null;
       const blob = await git2(store.cwd, ["hash-object", "-w", file2]);
-      const index = { GIT_INDEX_FILE: join6(work, "index") };
+      const index = { GIT_INDEX_FILE: join10(work, "index") };
       await rm3(index.GIT_INDEX_FILE, { force: true });
       if (tip) await git2(store.cwd, ["read-tree", tip], index);
       await git2(
@@ -59870,7 +61588,7 @@ function annotate(core, result) {
   }
 }
 function describeEndpoint(endpoint2, counter) {
-  const threshold = `the ${percent3(endpoint2.threshold, false)} threshold (${endpoint2.thresholdSource})`;
+  const threshold = `the ${percent4(endpoint2.threshold, false)} threshold (${endpoint2.thresholdSource})`;
   const change = endpoint2.change ? describeChange(endpoint2.change, endpoint2.confidence) : "";
   const notes = endpoint2.warnings.length ? ` ${endpoint2.warnings.join("; ")}` : "";
   switch (endpoint2.verdict) {
@@ -59887,9 +61605,9 @@ function describeEndpoint(endpoint2, counter) {
 }
 function describeChange(change, confidence) {
   const level2 = `${Math.round(confidence * 1e3) / 10} %`;
-  return `${percent3(change.estimate, true)} (${level2} CI ${percent3(change.low, true)} \u2026 ${percent3(change.high, true)})`;
+  return `${percent4(change.estimate, true)} (${level2} CI ${percent4(change.low, true)} \u2026 ${percent4(change.high, true)})`;
 }
-function percent3(fraction3, signed) {
+function percent4(fraction3, signed) {
   const value = Math.round(fraction3 * 1e3) / 10;
   const sign = signed && value > 0 ? "+" : value < 0 ? "\u2212" : "";
   return `${sign}${Math.abs(value)} %`;
@@ -60285,3 +62003,28 @@ function logInputs({ core }, inputs) {
 
 // src/index.ts
 void run3(defaultActionDeps());
+/*! Bundled license information:
+
+undici/lib/web/fetch/body.js:
+  (*! formdata-polyfill. MIT License. Jimmy Wärting <https://jimmy.warting.se/opensource> *)
+
+undici/lib/web/websocket/frame.js:
+  (*! ws. MIT License. Einar Otto Stangvik <einaros@gmail.com> *)
+
+content-type/dist/index.js:
+  (*!
+   * content-type
+   * Copyright(c) 2015 Douglas Christopher Wilson
+   * MIT Licensed
+   *)
+
+@octokit/request-error/dist-src/index.js:
+  (* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist *)
+
+@octokit/request/dist-bundle/index.js:
+  (* v8 ignore next -- @preserve *)
+  (* v8 ignore else -- @preserve *)
+
+@octokit/graphql/dist-bundle/index.js:
+  (* v8 ignore if -- @preserve *)
+*/

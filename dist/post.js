@@ -19155,7 +19155,7 @@ function errorMessage(error2) {
   if (error2 instanceof Error) return error2.message;
   if (typeof error2 === "string") return error2;
   try {
-    return JSON.stringify(error2);
+    return JSON.stringify(error2) ?? String(error2);
   } catch {
     return String(error2);
   }
@@ -19999,3 +19999,11 @@ void runPost({
     return cleaned.groups;
   }
 });
+/*! Bundled license information:
+
+undici/lib/web/fetch/body.js:
+  (*! formdata-polyfill. MIT License. Jimmy Wärting <https://jimmy.warting.se/opensource> *)
+
+undici/lib/web/websocket/frame.js:
+  (*! ws. MIT License. Einar Otto Stangvik <einaros@gmail.com> *)
+*/

@@ -25,7 +25,13 @@ const entries = [
   { in: 'src/action/post.ts', out: 'post' },
   { in: 'src/cli.ts', out: 'cli' },
   { in: 'src/recorder/index.ts', out: 'recorder' },
-].filter((e) => existsSync(join(root, e.in)));
+];
+// A renamed or deleted entry point must fail the build (and --check), not drop a bundle silently.
+const missing = entries.filter((e) => !existsSync(join(root, e.in)));
+if (missing.length) {
+  console.error(`entry points missing: ${missing.map((e) => e.in).join(', ')}`);
+  process.exit(1);
+}
 
 // ESM bundles still meet CommonJS dependencies that call require().
 const banner =
@@ -40,7 +46,8 @@ async function bundle(outdir) {
     format: 'esm',
     target: 'node20',
     banner: { js: banner },
-    legalComments: 'none',
+    // The dependencies' licence notices travel with the code that carries them.
+    legalComments: 'eof',
     logLevel: 'warning',
     // Relative paths in the output keep the bundle identical on every machine.
     absWorkingDir: root,

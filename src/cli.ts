@@ -15,6 +15,7 @@ import { mergeCommand } from './cli/merge.js';
 import { importCommand } from './cli/import.js';
 import { compareCommand } from './cli/compare.js';
 import { reportCommand } from './cli/report.js';
+import { explainCommand } from './cli/explain.js';
 import { calibrateCommand } from './cli/calibrate.js';
 import { cleanupCommand } from './cli/cleanup.js';
 import { historyCommand } from './cli/history.js';
@@ -28,6 +29,7 @@ const COMMANDS: Command[] = [
   mergeCommand,
   compareCommand,
   reportCommand,
+  explainCommand,
   calibrateCommand,
   importCommand,
   rolloutCommand,

@@ -83,7 +83,8 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   if (typeof error === 'string') return error;
   try {
-    return JSON.stringify(error);
+    // JSON.stringify(undefined) is undefined, not a string.
+    return JSON.stringify(error) ?? String(error);
   } catch {
     return String(error);
   }

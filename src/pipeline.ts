@@ -23,8 +23,18 @@ import {
   resolveHeaders,
   type RunnableConfig,
   type RunnableBuild,
+  withSimulatedDefaults,
 } from './config/index.js';
-import { probe, resolvePlacement, selectCounters, type ProbeReport } from './counters/index.js';
+import {
+  SIMULATED,
+  probe,
+  probeValgrind,
+  resolvePlacement,
+  selectCounters,
+  type Placement,
+  type ProbeReport,
+  type ValgrindProbe,
+} from './counters/index.js';
 import {
   ConfigError,
   EnvironmentError,
@@ -60,6 +70,13 @@ import { endpointWeights, loadWorkload, type Workload } from './workload/index.j
 import { readMachine } from './proc/cpuinfo.js';
 import { selectShard, type ShardRequest, type ShardSelection } from './workload/shard.js';
 import { VERSION } from './version.js';
+import {
+  endpointsToExplain,
+  explainEndpoints,
+  METHOD,
+  type ExplainMode,
+  type Explanation,
+} from './explain/index.js';
 
 export interface GateOverrides {
   workload?: string;
@@ -104,7 +121,12 @@ export interface GateOutcome {
   error?: string;
 }
 
-function applyOverrides(config: Config, o: GateOverrides, aa: boolean, logger: Logger): Config {
+export function applyOverrides(
+  config: Config,
+  o: GateOverrides,
+  aa: boolean,
+  logger: Logger,
+): Config {
   let out = config;
   if (o.workload) out = { ...out, workload: resolve(o.workload) };
   const ref = o.beforeRef ?? (config.before?.cwd === undefined ? o.defaultBeforeRef : undefined);
@@ -184,7 +206,7 @@ export function analysisOptions(
   };
 }
 
-interface PreparedBuild {
+export interface PreparedBuild {
   cwd: string;
   ref?: string;
   commit?: string;
@@ -192,7 +214,11 @@ interface PreparedBuild {
 }
 
 /** Where a side's ref came from: the command line or an input, else the config's line. */
-function refOrigin(side: Build, config: RunnableConfig, overrides: GateOverrides): RefOrigin {
+export function refOrigin(
+  side: Build,
+  config: RunnableConfig,
+  overrides: GateOverrides,
+): RefOrigin {
   if (side === 'before' && overrides.beforeRef !== undefined)
     return { path: overrides.beforeRefFrom ?? '--before-ref' };
   if (side === 'before' && overrides.defaultBeforeRef === config.before.ref)
@@ -201,7 +227,7 @@ function refOrigin(side: Build, config: RunnableConfig, overrides: GateOverrides
   return { file: config.file, ...(line ? { line } : {}) };
 }
 
-async function prepareBuild(
+export async function prepareBuild(
   side: Build,
   build: RunnableBuild,
   config: RunnableConfig,
@@ -240,7 +266,7 @@ async function prepareBuild(
   };
 }
 
-function prepareRequests(
+export function prepareRequests(
   config: RunnableConfig,
   requests: Awaited<ReturnType<typeof loadWorkload>>['requests'],
   env: NodeJS.ProcessEnv,
@@ -270,6 +296,7 @@ interface HeaderFacts {
   shard: ShardSelection | undefined;
   looks: number[];
   matrix: PreparedMatrix | undefined;
+  simulated: SamplesHeader['simulated'];
 }
 
 /** The samples header: everything needed to know later what was measured, and how. */
@@ -322,6 +349,7 @@ function samplesHeader(f: HeaderFacts): SamplesHeader {
           })),
         }
       : {}),
+    ...(f.simulated ? { simulated: f.simulated } : {}),
   };
 }
 
@@ -337,17 +365,98 @@ function planLine(config: RunnableConfig, plan: number[]): string {
   return `plan: ${plan[0]} rounds${more}; each a fresh process per build, ${warm}, then ≥ ${m.requests} measured requests per endpoint; budget ${Math.round(m.maxDurationMs / 60_000)} min`;
 }
 
+export interface ExplainContext {
+  config: RunnableConfig;
+  builds: Record<Build, PreparedBuild>;
+  requests: PreparedRequest[];
+  env: NodeJS.ProcessEnv;
+  noAslr: boolean;
+  placement?: Placement;
+  outDir: string;
+  signal: AbortSignal;
+  logger: Logger;
+  /** Endpoints to explain, whatever the config's mode selects (`perfgate explain NAME`). */
+  endpoints?: string[];
+  mode?: ExplainMode;
+}
+
+/**
+ * The profiling pass on the endpoints the mode selects, its diff attached to the result. A pass
+ * that fails is a warning: the gate's verdict stands on the measurement alone.
+ */
+export async function attachExplanation(result: RunResult, c: ExplainContext): Promise<RunResult> {
+  const mode = c.mode ?? c.config.explain.mode;
+  const endpoints = c.endpoints ?? endpointsToExplain(mode, result.endpoints);
+  if (endpoints.length === 0) return result;
+  const started = performance.now();
+  let explain: Explanation;
+  try {
+    explain = await explainEndpoints(
+      {
+        mode,
+        endpoints,
+        requests: c.requests,
+        builds: {
+          before: { cwd: c.builds.before.cwd, start: c.config.before.start },
+          after: { cwd: c.builds.after.cwd, start: c.config.after.start },
+        },
+        env: c.env,
+        readiness: c.config.ready,
+        noAslr: c.noAslr,
+        ...(c.placement ? { placement: c.placement } : {}),
+        outDir: c.outDir,
+        warmup: c.config.explain.warmup,
+        profiled: c.config.explain.requests,
+        maxDurationMs: c.config.explain.maxDurationMs,
+        // Profile by the counter that gated where the thread can count it (the PMU's).
+        pythonTimer: result.counter.name === 'instructions' ? 'instructions' : 'thread-time',
+        measured: new Map(result.endpoints.map((e) => [e.endpoint, e])),
+        unit: result.counter.unit,
+      },
+      c.signal,
+      c.logger,
+    );
+  } catch (error) {
+    if (error instanceof InterruptedError) throw error;
+    const message = `explain: the profiling pass failed: ${errorMessage(error).split('\n')[0]}`;
+    c.logger.warn(message);
+    explain = {
+      mode,
+      method: METHOD,
+      endpoints: [],
+      skipped: endpoints,
+      wallMs: Math.round(performance.now() - started),
+      warnings: [message],
+    };
+  }
+  for (const e of explain.endpoints)
+    c.logger.info(`explain: ${e.endpoint}: profiling pass ${(e.wallMs / 1000).toFixed(1)} s`);
+  return { ...result, explain };
+}
+
 export async function runGate(options: GateOptions): Promise<GateOutcome> {
   const { logger, signal } = options;
   const env = options.env ?? process.env;
   const aa = options.aa ?? false;
-  const config = requireRunnable(
-    applyOverrides(await loadConfig(options.configPath), options.overrides ?? {}, aa, logger),
+  const config = withSimulatedDefaults(
+    requireRunnable(
+      applyOverrides(await loadConfig(options.configPath), options.overrides ?? {}, aa, logger),
+    ),
   );
   const report = probe();
-  const counter: CounterChoice = selectCounters([config.measure.counter], report);
+  const simulated = config.measure.counter === 'simulated' ? requireValgrind(logger) : undefined;
+  const counter: CounterChoice = simulated
+    ? simulatedChoice()
+    : selectCounters([config.measure.counter], report);
   if (counter.fallback) logger.warn(`${counter.reason}`, 'counter fallback');
-  const placed = resolvePlacement(config.measure.cpus, counter.all, report);
+  if (counter.fallback && probeValgrind().ok) {
+    logger.info(
+      "Valgrind is installed: 'measure.counter: simulated' counts instructions without a PMU (30–40× slower, far less noise)",
+    );
+  }
+  const placed = simulated
+    ? ({ ok: true, placement: {}, cpus: null, pmu: null } as const)
+    : resolvePlacement(config.measure.cpus, counter.all, report);
   if (!placed.ok) {
     throw new ConfigError(
       placed.message,
@@ -402,6 +511,8 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
     onFlagRegression: config.onFlagRegression,
     skipped: flagSkipped,
   };
+  // Worktrees stay until the profiling pass (explain) has run on them.
+  let measured = false;
   const plan = planLooks(config.measure.rounds, config.measure.maxRounds);
   try {
     const o = options.overrides ?? {};
@@ -433,12 +544,21 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
       shard,
       looks: plan,
       matrix,
+      simulated: simulated && {
+        valgrind: simulated.version,
+        threads: config.measure.threads,
+        nodeFlags: config.measure.nodeFlags,
+        env: { PYTHONHASHSEED: targetEnv.PYTHONHASHSEED ?? '0' },
+      },
     });
     writer.write(header);
     writer.flush();
     logger.info(planLine(config, plan));
     const common = {
-      env: targetEnv,
+      env: simulated ? { PYTHONHASHSEED: '0', ...targetEnv } : targetEnv,
+      ...(simulated
+        ? { simulated: { threads: config.measure.threads, nodeFlags: config.measure.nodeFlags } }
+        : {}),
       readiness: config.ready,
       events: counter.all,
       // User-space counting: it works at perf_event_paranoid 2 (the clock events include kernel time anyway).
@@ -460,7 +580,7 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
           before: { ...common, cwd: builds.before.cwd, start: config.before.start },
           after: {
             ...common,
-            env: { ...targetEnv, ...matrix?.defaultsEnv },
+            env: { ...common.env, ...matrix?.defaultsEnv },
             cwd: builds.after.cwd,
             start: config.after.start,
           },
@@ -469,7 +589,7 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
           name: f.flag,
           target: {
             ...common,
-            env: { ...targetEnv, ...f.targetEnv },
+            env: { ...common.env, ...f.targetEnv },
             cwd: builds.after!.cwd,
             start: config.after.start,
           },
@@ -497,6 +617,7 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
       },
     );
     looks = outcome.looks;
+    measured = true;
   } catch (error) {
     if (error instanceof InterruptedError) {
       if (writer) logger.info(`stopped; the samples measured so far are in ${samplesPath}`);
@@ -512,7 +633,8 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
       failure ??= error;
     }
     usePidFile(undefined);
-    for (const b of new Set(Object.values(builds))) await b?.worktree?.remove();
+    if (!measured || config.explain.mode === 'off')
+      for (const b of new Set(Object.values(builds))) await b?.worktree?.remove();
   }
 
   let result: RunResult;
@@ -526,7 +648,9 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
         config.allowErrors,
       );
       for (const w of result.warnings.filter((w) => w.includes('HTTP errors'))) logger.warn(w);
-    } catch {
+    } catch (error) {
+      // The analysis itself failed: say why rather than lose it behind an empty failure.
+      failure ??= error;
       result = errorResult(counter, aOptions, errorMessage(failure));
     }
   } else {
@@ -538,14 +662,40 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
       verdict: 'error',
       warnings: [...result.warnings, errorMessage(failure).split('\n')[0]!],
     };
-  const markdown = renderMarkdown(result);
-  // Each file on its own: a full disk may still take the small result when the report fails.
-  for (const e of [
-    writeOutput(resultPath, `${JSON.stringify(result, null, 2)}\n`),
-    writeOutput(reportPath, markdown),
-  ]) {
-    if (e) logger.error(e.message);
-  }
+  const save = (r: RunResult): string => {
+    const markdown = renderMarkdown(r);
+    // Each file on its own: a full disk may still take the small result when the report fails.
+    for (const e of [
+      writeOutput(resultPath, `${JSON.stringify(r, null, 2)}\n`),
+      writeOutput(reportPath, markdown),
+    ]) {
+      if (e) logger.error(e.message);
+    }
+    return markdown;
+  };
+  let markdown: string;
+  if (measured && config.explain.mode !== 'off') {
+    // Saved first, so a Ctrl-C during the profiling pass keeps the measured result.
+    save(result);
+    try {
+      usePidFile(options.pidFile);
+      result = await attachExplanation(result, {
+        config,
+        builds: builds as Record<Build, PreparedBuild>,
+        requests,
+        env: targetEnv,
+        noAslr,
+        placement: placed.placement,
+        outDir: options.outDir,
+        signal,
+        logger,
+      });
+    } finally {
+      usePidFile(undefined);
+      for (const b of new Set(Object.values(builds))) await b?.worktree?.remove();
+    }
+    markdown = result.explain ? save(result) : renderMarkdown(result);
+  } else markdown = save(result);
   return {
     result,
     samplesPath,
@@ -555,5 +705,23 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
     onRegression: config.onRegression,
     exitCode: exitCodeFor(result, config.onRegression),
     ...(failure ? { error: errorMessage(failure) } : {}),
+  };
+}
+
+/** Valgrind for the simulated counter, or an EnvironmentError saying how to get it. */
+function requireValgrind(logger: Logger): ValgrindProbe & { ok: true } {
+  const found = probeValgrind();
+  if (!found.ok) throw new EnvironmentError(`counter 'simulated': ${found.reason}`, found.hint);
+  logger.info(`counting simulated instructions with Valgrind ${found.version} (Callgrind)`);
+  return found;
+}
+
+function simulatedChoice(): CounterChoice {
+  return {
+    name: SIMULATED,
+    unit: 'instructions',
+    fallback: false,
+    all: [SIMULATED],
+    kernel: false,
   };
 }

@@ -360,6 +360,11 @@ function runWarnings(set: SampleSet, collected: Collected, counter: CounterChoic
       `measured with ${counter.name}, not instructions${counter.reason ? `: ${counter.reason}` : ''}; CPU time is noisier, so intervals are wider`,
     );
   }
+  if (counter.name === 'simulated-instructions') {
+    warnings.push(
+      'simulated instructions (Valgrind): counts do not depend on machine or load, but code under Callgrind can be compiled and tiered differently from native, and the counter is read per block of requests, so per-request figures are block means',
+    );
+  }
   if (collected.multiplexed > 0) {
     warnings.push(
       `${plural(collected.multiplexed, 'sample')} measured while the counter group was multiplexed (time_running < time_enabled): values were not scaled; use fewer counters`,

@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import type { RunResult } from './types.js';
+import { ExplanationSchema } from '../explain/schema.js';
 
 const fraction = z.number().min(0).max(1);
 
@@ -147,6 +148,7 @@ export const RunResultSchema = z
     }),
     warnings: z.array(z.string()),
     flags: FlagsSchema.optional(),
+    explain: ExplanationSchema.optional(),
   })
   .describe('perfgate result.json: per-endpoint CPU cost change, verdicts and the gate decision');
 

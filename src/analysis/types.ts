@@ -1,6 +1,7 @@
 // result.json: what analysis decides. Pure data; report and publish render it.
 
 import type { CounterChoice } from '../samples/types.js';
+import type { Explanation } from '../explain/types.js';
 
 export type Verdict = 'regression' | 'improvement' | 'unchanged' | 'inconclusive' | 'error';
 export type OverallVerdict = 'pass' | 'fail' | 'error';
@@ -85,6 +86,8 @@ export interface RunResult {
   warnings: string[];
   /** The flag matrix, when the run had one. */
   flags?: FlagsSection;
+  /** The function-level cost diff of the explained endpoints (the profiling pass), when it ran. */
+  explain?: Explanation;
 }
 
 /** One flag of the matrix: the after build with it flipped against the after build at defaults. */

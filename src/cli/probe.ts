@@ -1,4 +1,4 @@
-import { formatCpuList, probe, EVENTS } from '../counters/index.js';
+import { formatCpuList, probe, probeValgrind, EVENTS } from '../counters/index.js';
 import type { Command } from './command.js';
 import { parseCommandArgs, write } from './command.js';
 
@@ -6,7 +6,8 @@ const help = `Usage: perfgate probe [--json]
 
 Reports what this machine can count: platform, kernel, kernel.perf_event_paranoid, whether each
 perf event opens (and the errno when it does not), and which counter 'counter: auto' selects
-(instructions where a hardware PMU is usable, else task-clock).
+(instructions where a hardware PMU is usable, else task-clock), and whether Valgrind is there
+for 'counter: simulated' (instructions counted without a PMU).
 
 Options:
   --json      print the report as JSON
@@ -25,8 +26,9 @@ export const probeCommand: Command = {
       return 0;
     }
     const report = probe();
+    const valgrind = probeValgrind();
     if (args.values.json) {
-      write(ctx.stdout, JSON.stringify(report, null, 2));
+      write(ctx.stdout, JSON.stringify({ ...report, valgrind }, null, 2));
       return report.selected ? 0 : 2;
     }
     const lines = [
@@ -52,6 +54,7 @@ export const probeCommand: Command = {
       '',
       `status      ${report.status}: ${report.message}`,
       `selected    ${report.selected ?? 'none'}${report.fallback ? ' (fallback)' : ''}`,
+      `simulated   ${valgrind.ok ? `available: Valgrind ${valgrind.version} (counter: simulated)` : `not available: ${valgrind.reason}; ${valgrind.hint}`}`,
     ];
     if (report.hint) lines.push(`hint        ${report.hint}`);
     write(ctx.stdout, lines.join('\n'));

@@ -5,13 +5,18 @@ import { readFile } from 'node:fs/promises';
 import { RunResultSchema, type RunResult } from '../analysis/index.js';
 import { ConfigError } from '../errors.js';
 
-export async function loadResult(file: string): Promise<RunResult> {
+/** `withoutExplain`: drop a saved function-level diff first (it is about to be replaced). */
+export async function loadResult(file: string, withoutExplain = false): Promise<RunResult> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError(code ? `cannot read result: ${code}` : 'not valid JSON', { file });
+  }
+  if (withoutExplain && typeof raw === 'object' && raw !== null && 'explain' in raw) {
+    const { explain: _explain, ...rest } = raw as Record<string, unknown>;
+    raw = rest;
   }
   const parsed = RunResultSchema.safeParse(raw);
   if (!parsed.success) {

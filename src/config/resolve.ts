@@ -8,6 +8,10 @@ import {
   type Config,
   type FlagConfig,
   type FlagsConfig,
+  SIMULATED_READY_MS,
+  SIMULATED_REQUESTS,
+  SIMULATED_WARMUP,
+  type ExplainConfig,
   type WarmupConfig,
 } from './types.js';
 
@@ -37,6 +41,15 @@ function flagsOf(raw: NonNullable<RawConfig['flags']>, dir: string): FlagsConfig
     ...(raw.from !== undefined ? { from: { path: path.resolve(dir, raw.from), pathEnv } } : {}),
     skip: raw.skip,
     list,
+  };
+}
+
+function explainOf(raw: RawConfig['explain']): ExplainConfig {
+  return {
+    mode: raw.endpoints,
+    warmup: raw.warmup,
+    requests: raw.requests,
+    maxDurationMs: raw['max-duration'],
   };
 }
 
@@ -73,6 +86,8 @@ export function resolveConfig(raw: RawConfig, file: string, lines: Record<string
     redact: { headers: raw.redact?.headers ?? [], query: raw.redact?.query ?? [] },
     measure: {
       counter: raw.measure.counter,
+      threads: raw.measure.threads,
+      nodeFlags: raw.measure['node-flags'],
       rounds: raw.measure.rounds,
       warmup: warmupOf(raw.measure.warmup),
       requests: raw.measure.requests,
@@ -84,6 +99,7 @@ export function resolveConfig(raw: RawConfig, file: string, lines: Record<string
       cpus: raw.measure.cpus,
     },
     thresholds: { default: raw.thresholds.default, endpoints: raw.thresholds.endpoints },
+    explain: explainOf(raw.explain),
     alpha: raw.alpha,
     confidence: raw.confidence,
     onRegression: raw['on-regression'],
@@ -92,5 +108,23 @@ export function resolveConfig(raw: RawConfig, file: string, lines: Record<string
     onFlagRegression: raw['on-flag-regression'] ?? raw['on-regression'],
     allowErrors: raw['allow-errors'],
     lines,
+  };
+}
+
+/**
+ * The simulated counter's own defaults, for what the file does not set: fewer requests and a
+ * shorter warm-up floor (each request costs 30–40× more under Callgrind), and time to start.
+ */
+export function withSimulatedDefaults<C extends Config>(config: C): C {
+  if (config.measure.counter !== 'simulated') return config;
+  const set = (key: string) => config.lines[key] !== undefined;
+  return {
+    ...config,
+    ready: { ...config.ready, timeoutMs: Math.max(config.ready.timeoutMs, SIMULATED_READY_MS) },
+    measure: {
+      ...config.measure,
+      ...(set('measure.requests') ? {} : { requests: SIMULATED_REQUESTS }),
+      ...(set('measure.warmup') ? {} : { warmup: SIMULATED_WARMUP }),
+    },
   };
 }

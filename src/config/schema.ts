@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { didYouMean } from './suggest.js';
 import { parseCpusSetting } from '../counters/cpus.js';
-import { COUNTERS, type CpusSetting } from './types.js';
+import { COUNTERS, DETERMINISTIC_NODE_FLAGS, type CpusSetting } from './types.js';
 import {
   DURATION_PATTERN,
   PERCENT_PATTERN,
@@ -183,8 +183,19 @@ const measureSchema = z
   .strictObject({
     counter: oneOf(
       COUNTERS,
-      'Counter per request; auto = instructions, or task-clock where no PMU exists.',
+      "Counter per request; auto = instructions, or task-clock where no PMU exists; 'simulated' counts instructions under Valgrind (no PMU needed, 30–40× slower).",
     ).default('auto'),
+    threads: oneOf(
+      ['main', 'all'],
+      "Under counter: simulated, count each process's main thread (the default: V8's compiler and GC helper threads add noise) or all of its threads.",
+    ).default('main'),
+    'node-flags': z
+      .string({ error: 'expected a string of V8 flags' })
+      .meta({
+        description:
+          "Under counter: simulated, V8 flags for every 'node' the targets start from PATH, the same for both builds ('' for none). The default fixes V8's hash and random seeds.",
+      })
+      .default(DETERMINISTIC_NODE_FLAGS),
     rounds: positiveInt(
       'Rounds, each with a fresh before and after process, before the first look.',
     ).default(10),
@@ -228,6 +239,30 @@ const measureSchema = z
         message: `must be at least rounds (${measure.rounds})`,
       });
     }
+  });
+
+const explainMode = oneOf(
+  ['auto', 'off', 'all'],
+  "Function-level cost diff after the measurement: 'auto' for regressed endpoints, 'all' for every endpoint, 'off' for none.",
+);
+
+const explainMapping = z.strictObject({
+  endpoints: explainMode.default('auto'),
+  warmup: nonNegativeInt(
+    'Requests of an endpoint sent to the profiled process before its profile window.',
+  ).default(300),
+  requests: positiveInt('Requests of an endpoint profiled on each build.').default(200),
+  'max-duration': duration(
+    'Time cap for the profiling pass; endpoints it leaves out are named in the report.',
+  ).prefault('5m'),
+});
+
+// `explain: all` is short for `explain: { endpoints: all }`, so a bad mode is reported as one.
+const explainSchema = z
+  .preprocess((v) => (typeof v === 'string' ? { endpoints: v } : v), explainMapping)
+  .meta({
+    description:
+      "Which endpoints get a function-level cost diff (a profiling pass after the measurement): 'auto' (regressed ones), 'all' or 'off', or { endpoints, warmup, requests, max-duration }.",
   });
 
 const thresholdsSchema = z.strictObject({
@@ -374,6 +409,7 @@ export const configSchema = z
       .optional(),
     measure: measureSchema.prefault({}),
     thresholds: thresholdsSchema.prefault({}),
+    explain: explainSchema.prefault({}),
     alpha: fraction('Family-wise error rate of the gate.').default(0.05),
     confidence: fraction('Confidence level of the reported intervals.').default(0.95),
     'on-regression': oneOf(['fail', 'annotate'], 'What a regression does to the check.').default(

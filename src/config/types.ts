@@ -6,10 +6,36 @@ import { EVENT_NAMES, type EventName } from '../counters/events.js';
 
 export type { CpusSetting };
 
-/** Counters `measure.counter` accepts: `auto` (instructions, or task-clock without a PMU) or any event perfgate counts. */
-export const COUNTERS: readonly ['auto', ...EventName[]] = ['auto', ...EVENT_NAMES];
+/**
+ * Counters `measure.counter` accepts: `auto` (instructions, or task-clock without a PMU), any
+ * event perfgate counts, or `simulated` (instructions counted by Valgrind's Callgrind).
+ */
+export const COUNTERS: readonly ['auto', 'simulated', ...EventName[]] = [
+  'auto',
+  'simulated',
+  ...EVENT_NAMES,
+];
 
-export type Counter = 'auto' | EventName;
+export type Counter = 'auto' | 'simulated' | EventName;
+
+/** Warm-up under the simulated counter unless configured: its requests cost 30–40× more. */
+export const SIMULATED_WARMUP: WarmupConfig = {
+  mode: 'auto',
+  min: 30,
+  max: 600,
+  maxTimeMs: 180_000,
+};
+/** Measured requests per endpoint per round under the simulated counter unless configured. */
+export const SIMULATED_REQUESTS = 24;
+/**
+ * V8 flags for Node targets under the simulated counter: fixed hash and random seeds, the same
+ * for both builds. Not `--single-threaded`: it moves all GC work onto the main thread, where it
+ * lands in blocks in lumps (the shop's block CV rose from 0.2–12 % to 5–47 %), while by default
+ * V8's parallel scavenger leaves the counted main thread little of it.
+ */
+export const DETERMINISTIC_NODE_FLAGS = '--hash-seed=1 --random-seed=1';
+/** Fewest seconds a server gets to become ready under the simulated counter. */
+export const SIMULATED_READY_MS = 180_000;
 
 /** Where a build's source comes from: a folder as it is, or a git ref checked out in a worktree. */
 export type BuildSource = { cwd: string; ref?: undefined } | { ref: string; cwd?: undefined };
@@ -42,6 +68,10 @@ export const DEFAULT_WARMUP: WarmupConfig = {
 
 export interface MeasureConfig {
   counter: Counter;
+  /** Under the simulated counter: count each process's main thread only, or all its threads. */
+  threads: 'main' | 'all';
+  /** Under the simulated counter: V8 flags for every `node` the targets run from PATH ('' for none). */
+  nodeFlags: string;
   rounds: number;
   /** Warm-up in each fresh process before measuring. */
   warmup: WarmupConfig;
@@ -90,6 +120,14 @@ export interface FlagsConfig {
   list: FlagConfig[];
 }
 
+/** The profiling pass after the measurement (explain): which endpoints, how many requests, a cap. */
+export interface ExplainConfig {
+  mode: 'auto' | 'off' | 'all';
+  warmup: number;
+  requests: number;
+  maxDurationMs: number;
+}
+
 export interface Config {
   /** Absolute path of the config file and its folder. */
   file: string;
@@ -109,6 +147,7 @@ export interface Config {
   redact: { headers: string[]; query: string[] };
   measure: MeasureConfig;
   thresholds: ThresholdsConfig;
+  explain: ExplainConfig;
   alpha: number;
   confidence: number;
   onRegression: 'fail' | 'annotate';

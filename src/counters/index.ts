@@ -20,3 +20,12 @@ export {
   type HybridPmu,
 } from './cpus.js';
 export { resolvePlacement, type PlacementFacts, type PlacementResult } from './placement.js';
+export {
+  SIMULATED,
+  SIMULATED_LABEL,
+  SimulatedCounter,
+  probeValgrind,
+  valgrindArgv,
+  type SimulatedThreads,
+  type ValgrindProbe,
+} from './simulated.js';

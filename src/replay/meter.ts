@@ -3,6 +3,8 @@
 // allocated once per target, so a measurement allocates only its sample line.
 
 import { type InterruptedError, TargetError, errorMessage, interruption } from '../errors.js';
+import type { CounterSet } from '../counters/counter-set.js';
+import { SIMULATED } from '../counters/simulated.js';
 import type { SamplesWriter } from '../samples/writer.js';
 import type { RunningTarget } from '../targets/target.js';
 import { LocalClient, type ReplayRequest, type ReplayResponse } from './client.js';
@@ -36,13 +38,16 @@ export class Meter {
   private readonly a: Float64Array;
   private readonly b: Float64Array;
   private readonly delta: Float64Array;
+  private readonly perf: CounterSet | undefined;
+  /** The last simulated count read, and whether a request went out since. */
+  private lastRead: { value: number; stale: boolean } | undefined;
   private t0 = 0;
   private readonly onSend = () => {
     this.t0 = now();
-    this.target.counters.snapshot(this.a);
+    this.perf?.snapshot(this.a);
   };
   private readonly onComplete = () => {
-    if (this.settleMs === 0) this.target.counters.snapshot(this.b);
+    if (this.settleMs === 0) this.perf?.snapshot(this.b);
   };
 
   constructor(
@@ -54,9 +59,24 @@ export class Meter {
     private readonly variant?: { flag: string; adapt: (req: PreparedRequest) => PreparedRequest },
   ) {
     this.client = new LocalClient(target.port, compareBodies);
-    this.a = target.counters.newBuffer();
-    this.b = target.counters.newBuffer();
-    this.delta = new Float64Array(target.counters.events.length);
+    this.perf = target.counters;
+    const width = this.perf?.width ?? 0;
+    this.a = new Float64Array(width);
+    this.b = new Float64Array(width);
+    this.delta = new Float64Array(this.perf?.events.length ?? 1);
+  }
+
+  /** Whether this target is read per block of requests (simulated) rather than per request. */
+  get perBlock(): boolean {
+    return this.target.simulated !== undefined;
+  }
+
+  /** The simulated count now; a read with no request since the last one is not repeated. */
+  private async readSimulated(): Promise<number> {
+    if (this.lastRead && !this.lastRead.stale) return this.lastRead.value;
+    const value = await this.target.simulated!.read();
+    this.lastRead = { value, stale: false };
+    return value;
   }
 
   /** The flag this process runs with (flag matrix), if any. */
@@ -66,7 +86,12 @@ export class Meter {
 
   /** Sends requests one after another without per-request reads; returns their summed cost. */
   async warmBlock(reqs: readonly PreparedRequest[]): Promise<number> {
-    const { counters } = this.target;
+    if (this.perBlock) {
+      const start = await this.readSimulated();
+      for (const req of reqs) await this.send(req, false);
+      return (await this.readSimulated()) - start;
+    }
+    const counters = this.perf!;
     counters.snapshot(this.a);
     for (const req of reqs) await this.send(req, false);
     counters.snapshot(this.b);
@@ -77,6 +102,7 @@ export class Meter {
   /** One request on the kept-alive connection; a failure names the build and how it ended. */
   private async send(sent: PreparedRequest, measured: boolean): Promise<ReplayResponse> {
     const req = this.variant ? this.variant.adapt(sent) : sent;
+    if (this.lastRead) this.lastRead.stale = true;
     try {
       const { signal } = this.target;
       return measured
@@ -87,9 +113,48 @@ export class Meter {
     }
   }
 
+  /**
+   * A block of requests between two reads (the simulated counter). Each request's sample holds
+   * the block's mean and says so (`of`): the block total is exact, a request's share is not.
+   */
+  async measureBlock(
+    reqs: readonly PreparedRequest[],
+    round: number,
+    block: number,
+  ): Promise<ReplayResponse[]> {
+    const start = await this.readSimulated();
+    const responses: { res: ReplayResponse; latencyMs: number }[] = [];
+    for (const req of reqs) {
+      const res = await this.send(req, true);
+      responses.push({ res, latencyMs: now() - this.t0 });
+    }
+    if (this.settleMs > 0) await sleep(this.settleMs);
+    const total = (await this.readSimulated()) - start;
+    const value = total / reqs.length;
+    reqs.forEach((req, i) => {
+      const { res, latencyMs } = responses[i]!;
+      this.writer.write({
+        endpoint: req.endpoint,
+        build: this.target.build,
+        round,
+        request: req.id,
+        block,
+        of: reqs.length,
+        status: res.status,
+        bytes: res.bytes,
+        latencyMs: Math.round(latencyMs * 1000) / 1000,
+        value,
+        values: { [SIMULATED]: value },
+        ...(this.variant ? { flag: this.variant.flag } : {}),
+      });
+    });
+    return responses.map((r) => r.res);
+  }
+
   /** Sends a request, measures it, writes its sample; returns the response. */
   async measure(req: PreparedRequest, round: number, block?: number): Promise<ReplayResponse> {
-    const { counters, build } = this.target;
+    const { build } = this.target;
+    const counters = this.perf!;
     const res = await this.send(req, true);
     const latencyMs = now() - this.t0;
     if (this.settleMs > 0) {

@@ -10,9 +10,10 @@ import type { SamplesWriter } from '../samples/writer.js';
 import type { Build } from '../samples/types.js';
 import { startTarget, type RunningTarget, type TargetSpec } from '../targets/target.js';
 import type { WarmupConfig } from '../config/types.js';
+import type { ReplayResponse } from './client.js';
 import { Meter, type PreparedRequest } from './meter.js';
 import { buildOrder, roundSeed } from './order.js';
-import { byEndpoint, roundSchedule } from './schedule.js';
+import { byEndpoint, roundBlocks, roundSchedule } from './schedule.js';
 import { warmUp } from './warmup.js';
 import { adaptRequest, affordableFlags, measureOrder } from './flags.js';
 
@@ -116,7 +117,11 @@ export async function replay(
     activeFlags.map((f) => [f.name, adaptRequest(f.headers, f.query)] as const),
   );
 
+  /** Simulated counter reads in the round, by the build that read most. */
+  const reads = { count: 0, ms: 0 };
   const measureRound = async (r: number) => {
+    reads.count = 0;
+    reads.ms = 0;
     const order = buildOrder(r);
     const seed = roundSeed(plan.seed, r);
     writer.write({ kind: 'round', round: r, order, seed, at: new Date().toISOString() });
@@ -198,69 +203,101 @@ export async function replay(
           flag: m.flag!,
         });
       });
-      const schedule = roundSchedule(groups, plan.requestsPerEndpoint, seed);
       // A request repeated in the round that answers differently is reported once per round.
       const mismatched = new Set<number | string>();
-      for (let k = 0; k < schedule.length; k++) {
-        checkAbort();
-        const { req, block } = schedule[k]!;
-        // Alternate which build serves a request first, so neither always follows the other.
-        let rx: Awaited<ReturnType<Meter['measure']>>;
-        let ry: typeof rx;
-        const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
-        if (flagMeters.length === 0) {
-          rx = await x.measure(req, r, block);
-          ry = await y.measure(req, r, block);
-        } else {
-          // Every process of the round in turn, each position taken equally often by each.
-          const answers = new Map<Meter, typeof rx>();
-          for (const m of measureOrder([first, second, ...flagMeters], k)) {
-            answers.set(m, await m.measure(req, r, block));
-          }
-          rx = answers.get(x)!;
-          ry = answers.get(y)!;
-          const atDefaults = answers.get(meters.after!)!;
-          for (const m of flagMeters) {
-            const answer = answers.get(m)!;
-            const key = `${m.flag}\u0000${req.id}`;
-            // A flag may change what a page says, not whether it answers: statuses only.
-            if (answer.status !== atDefaults.status && !mismatched.has(key)) {
-              mismatched.add(key);
-              writer.write({
-                kind: 'mismatch',
-                endpoint: req.endpoint,
-                request: req.id,
-                round: r,
-                before: atDefaults.status,
-                after: answer.status,
-                flag: m.flag!,
-              });
+      const compare = (req: PreparedRequest, rx: ReplayResponse, ry: ReplayResponse, x: Meter) => {
+        if ((rx.status === ry.status && rx.bodyHash === ry.bodyHash) || mismatched.has(req.id))
+          return;
+        mismatched.add(req.id);
+        const [before, after] = x.target.build === 'before' ? [rx, ry] : [ry, rx];
+        writer.write({
+          kind: 'mismatch',
+          endpoint: req.endpoint,
+          request: req.id,
+          round: r,
+          before: before.status,
+          after: after.status,
+          ...(before.status === after.status
+            ? { bodies: { before: before.bodyHash!, after: after.bodyHash! } }
+            : {}),
+        });
+      };
+      // The flag matrix: a flag may change what a page says, not whether it answers.
+      const compareFlag = (
+        req: PreparedRequest,
+        atDefaults: ReplayResponse,
+        m: Meter,
+        res: ReplayResponse,
+      ) => {
+        const key = `${m.flag}\u0000${req.id}`;
+        if (res.status === atDefaults.status || mismatched.has(key)) return;
+        mismatched.add(key);
+        writer.write({
+          kind: 'mismatch',
+          endpoint: req.endpoint,
+          request: req.id,
+          round: r,
+          before: atDefaults.status,
+          after: res.status,
+          flag: m.flag!,
+        });
+      };
+      if (first.perBlock) {
+        // Counted instructions do not depend on what else runs: both builds take each block at
+        // once, and the counter is read only between blocks.
+        const blocks = roundBlocks(groups, plan.requestsPerEndpoint, seed);
+        let sent = 0;
+        const total = blocks.reduce((n, b) => n + b.reqs.length, 0);
+        const all = [first, second, ...flagMeters];
+        for (const { reqs, block } of blocks) {
+          checkAbort();
+          const answers = await Promise.all(all.map((m) => m.measureBlock(reqs, r, block)));
+          const [rx, ry] = answers;
+          reqs.forEach((req, i) => compare(req, rx![i]!, ry![i]!, first));
+          const atDefaults = answers[all.indexOf(meters.after!)]!;
+          flagMeters.forEach((m, j) =>
+            reqs.forEach((req, i) => compareFlag(req, atDefaults[i]!, m, answers[2 + j]![i]!)),
+          );
+          sent += reqs.length;
+          progress(`measuring · ${sent}/${total} requests`);
+        }
+      } else {
+        const schedule = roundSchedule(groups, plan.requestsPerEndpoint, seed);
+        for (let k = 0; k < schedule.length; k++) {
+          checkAbort();
+          const { req, block } = schedule[k]!;
+          // Alternate which build serves a request first, so neither always follows the other.
+          const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
+          if (flagMeters.length === 0) {
+            const rx = await x.measure(req, r, block);
+            const ry = await y.measure(req, r, block);
+            compare(req, rx, ry, x);
+          } else {
+            // Every process of the round in turn, each position taken equally often by each.
+            const answers = new Map<Meter, ReplayResponse>();
+            for (const m of measureOrder([first, second, ...flagMeters], k)) {
+              answers.set(m, await m.measure(req, r, block));
             }
+            compare(req, answers.get(x)!, answers.get(y)!, x);
+            const atDefaults = answers.get(meters.after!)!;
+            for (const m of flagMeters) compareFlag(req, atDefaults, m, answers.get(m)!);
           }
+          progress(`measuring · ${k + 1}/${schedule.length} requests`);
         }
-        if ((rx.status !== ry.status || rx.bodyHash !== ry.bodyHash) && !mismatched.has(req.id)) {
-          mismatched.add(req.id);
-          const [before, after] = x.target.build === 'before' ? [rx, ry] : [ry, rx];
-          writer.write({
-            kind: 'mismatch',
-            endpoint: req.endpoint,
-            request: req.id,
-            round: r,
-            before: before.status,
-            after: after.status,
-            ...(before.status === after.status
-              ? { bodies: { before: before.bodyHash!, after: after.bodyHash! } }
-              : {}),
-          });
-        }
-        progress(`measuring · ${k + 1}/${schedule.length} requests`);
       }
       for (const m of [first, second, ...flagMeters]) {
         const crash = m.target.crashed();
         if (crash) throw crash;
       }
     } finally {
-      for (const m of [...Object.values(meters), ...flagMeters]) m.close();
+      for (const m of [...Object.values(meters), ...flagMeters]) {
+        const sim = m.target.simulated;
+        if (sim) {
+          reads.count = Math.max(reads.count, sim.reads);
+          reads.ms = Math.max(reads.ms, sim.readMs);
+        }
+        m.close();
+      }
       await Promise.all(live.map((t) => t.stop()));
       live.length = 0;
       writer.flush();
@@ -292,7 +329,13 @@ export async function replay(
       const roundStart = now();
       await measureRound(round);
       const wallMs = Math.round(now() - roundStart);
-      writer.write({ kind: 'round-end', round, at: new Date().toISOString(), wallMs });
+      writer.write({
+        kind: 'round-end',
+        round,
+        at: new Date().toISOString(),
+        wallMs,
+        ...(reads.count > 0 ? { reads: { count: reads.count, ms: Math.round(reads.ms) } } : {}),
+      });
       logger.info(`round ${round}/${plan.looks[look]} done in ${(wallMs / 1000).toFixed(1)}s`);
       if (round === 1 && activeFlags.length > 0) {
         const keep = affordableFlags({

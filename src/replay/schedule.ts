@@ -88,3 +88,41 @@ export function warmBlockSize(distinct: number): number {
   if (distinct >= WARM_BLOCK_MAX) return WARM_BLOCK_MAX;
   return distinct * Math.ceil(WARM_BLOCK / distinct);
 }
+
+/** Blocks per endpoint per round when the counter is read per block (the simulated counter). */
+export const READ_BLOCKS = 3;
+
+export interface ReadBlock {
+  endpoint: string;
+  /** 0-based block of the endpoint within the round. */
+  block: number;
+  reqs: PreparedRequest[];
+}
+
+/**
+ * One round as contiguous blocks, for a counter read only between blocks: each endpoint gets
+ * READ_BLOCKS blocks of whole passes (at least MIN_BLOCK requests), `minRequests` in all, and the
+ * blocks of all endpoints are sent in a seeded order.
+ */
+export function roundBlocks(
+  groups: ReadonlyMap<string, readonly PreparedRequest[]>,
+  minRequests: number,
+  seed: number,
+): ReadBlock[] {
+  const out: ReadBlock[] = [];
+  for (const [endpoint, reqs] of groups) {
+    const perBlock = Math.max(MIN_BLOCK, Math.ceil(minRequests / READ_BLOCKS));
+    const passes = Math.ceil(perBlock / reqs.length);
+    for (let block = 0; block < READ_BLOCKS; block++) {
+      const list: PreparedRequest[] = [];
+      for (let p = 0; p < passes; p++) list.push(...reqs);
+      out.push({ endpoint, block, reqs: list });
+    }
+  }
+  const random = createRandom(seed);
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}

@@ -50,6 +50,7 @@ export function formatChange(change: Change | null): string {
 
 /** The counter in words: "instructions (user)", "task-clock (user+kernel)". */
 export function describeCounter(counter: CounterChoice): string {
+  if (counter.name === 'simulated-instructions') return 'simulated instructions (Valgrind)';
   return `${counter.name} (${counter.kernel ? 'user+kernel' : 'user'})`;
 }
 
@@ -146,7 +147,7 @@ export function methodLine(result: RunResult): string {
     }`,
     `${Math.round(result.confidence * 1000) / 10}% intervals on ${
       result.endpoints.some((e) => e.estimator === 'median-of-means')
-        ? 'cost per request (median of 5 block means per round; the plain mean tested too)'
+        ? 'cost per request (median of the block means per round; the plain mean tested too)'
         : 'mean cost per request'
     }`,
     `regressions: one-sided test, α = ${result.alpha} family-wise (Holm over ${judged} ${judged === 1 ? 'endpoint' : 'endpoints'}${

@@ -16,6 +16,7 @@ import {
 } from './format.js';
 import { markdownCode, markdownText } from './escape.js';
 import { flagRest, flagRows, flagValues, flagsIntro, quietFlag } from './flags.js';
+import { explainSections } from './explain.js';
 
 export interface MarkdownOptions {
   /** Heading text (default "perfgate"). */
@@ -170,6 +171,7 @@ export function renderMarkdown(result: RunResult, options: MarkdownOptions = {})
   if (result.flags && result.flags.flags.length + result.flags.skipped.length > 0) {
     lines.push(...flagsSection(result, unit));
   }
+  lines.push(...explainSections(result));
 
   const links: string[] = [];
   if (options.runUrl) links.push(`[run](${options.runUrl})`);

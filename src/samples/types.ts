@@ -62,6 +62,13 @@ export interface SamplesHeader {
   machine?: MachineInfo;
   /** Set by `perfgate run --shard i/n`: `workload.endpoints` are this shard's part of `of`. */
   shard?: ShardInfo;
+  /** Under the simulated counter: Valgrind's version and the determinism knobs both builds got. */
+  simulated?: {
+    valgrind: string;
+    threads: 'main' | 'all';
+    nodeFlags: string;
+    env: Record<string, string>;
+  };
   /** The flag matrix: configurations of the after build measured beside it, one flag flipped each. */
   flags?: FlagInfo[];
 }
@@ -115,11 +122,23 @@ export interface Sample {
   multiplexed?: boolean;
   /** Flag matrix: the after build with this flag flipped (absent: the build at defaults). */
   flag?: string;
+  /**
+   * The counter was read around a block of this many requests (the simulated counter), so
+   * `value` is the block's mean: block totals are exact, a single request's share is not.
+   */
+  of?: number;
 }
 
 export type SamplesEvent =
   | { kind: 'round'; round: number; order: Build[]; seed: number; at: string }
-  | { kind: 'round-end'; round: number; at: string; wallMs: number }
+  | {
+      kind: 'round-end';
+      round: number;
+      at: string;
+      wallMs: number;
+      /** Simulated counter: reads per build this round, and the wall time the slower build's took. */
+      reads?: { count: number; ms: number };
+    }
   | {
       kind: 'warmup';
       round: number;

@@ -1,8 +1,18 @@
 // One target process: a fresh server of one build, started under the counters with a free PORT,
 // made ready, and stopped as a whole process group.
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawnCounted, type Placement } from '../counters/spawn-counted.js';
 import type { CounterSet } from '../counters/counter-set.js';
+import {
+  SimulatedCounter,
+  deterministicEnv,
+  valgrindArgv,
+  type SimulatedThreads,
+} from '../counters/simulated.js';
+import { spawnBlocked } from '../proc/spawn.js';
 import { InterruptedError, TargetError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ProcessGroup } from '../proc/spawn.js';
@@ -27,6 +37,8 @@ export interface TargetSpec {
   /** CPUs the server runs on and the PMU that counts it (hybrid CPUs). */
   placement?: Placement;
   stopGraceMs?: number;
+  /** Count simulated instructions: the tree runs under Callgrind instead of perf counters. */
+  simulated?: { threads: SimulatedThreads; nodeFlags: string };
 }
 
 export interface RunningTarget {
@@ -35,7 +47,10 @@ export interface RunningTarget {
   label: string;
   port: number;
   group: ProcessGroup;
-  counters: CounterSet;
+  /** perf_event counters, read per request; absent under the simulated counter. */
+  counters?: CounterSet;
+  /** Callgrind's counts, read per block of requests. */
+  simulated?: SimulatedCounter;
   readyMs: number;
   /** A TargetError describing how the process ended, if it has. */
   crashed(): TargetError | undefined;
@@ -60,20 +75,33 @@ export async function startTarget(
 ): Promise<RunningTarget> {
   const port = await freePort();
   const label = spec.label ?? spec.build;
-  const { group, counters } = await spawnCounted(
-    {
-      argv: shellArgv(spec.start),
-      cwd: spec.cwd,
-      env: { ...spec.env, PORT: String(port) },
-      label,
-      noAslr: spec.noAslr,
-      tailLines: 30,
-      onLine: (l) => logger.debug(`${label}| ${l}`),
-    },
-    spec.events,
-    spec.kernel,
-    spec.placement,
-  );
+  const spawnOptions = {
+    argv: shellArgv(spec.start),
+    cwd: spec.cwd,
+    env: { ...spec.env, PORT: String(port) },
+    label,
+    noAslr: spec.noAslr,
+    tailLines: 30,
+    onLine: (l: string) => logger.debug(`${label}| ${l}`),
+  };
+  let group: ProcessGroup;
+  let counters: CounterSet | undefined;
+  let simulated: SimulatedCounter | undefined;
+  let outDir: string | undefined;
+  if (spec.simulated) {
+    outDir = mkdtempSync(join(tmpdir(), `perfgate-callgrind-${spec.build}-`));
+    const { env } = deterministicEnv(spawnOptions.env, spec.simulated.nodeFlags, outDir);
+    group = spawnBlocked({ ...spawnOptions, env, argv: valgrindArgv(spawnOptions.argv, outDir) });
+    group.release();
+    simulated = new SimulatedCounter(group.pid, outDir, spec.simulated.threads);
+  } else {
+    ({ group, counters } = await spawnCounted(
+      spawnOptions,
+      spec.events,
+      spec.kernel,
+      spec.placement,
+    ));
+  }
   let exit: { code: number | null; signal: string | null } | undefined;
   void group.exited.then((e) => {
     exit = e;
@@ -82,8 +110,9 @@ export async function startTarget(
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    counters.close();
+    counters?.close();
     await group.stop(spec.stopGraceMs ?? 5000);
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
   };
   const outcome = await waitReady(port, spec.readiness, () => group.running, signal);
   if (!outcome.ready) {
@@ -121,7 +150,8 @@ export async function startTarget(
     label,
     port,
     group,
-    counters,
+    ...(counters ? { counters } : {}),
+    ...(simulated ? { simulated } : {}),
     readyMs: outcome.ms,
     crashed,
     async crashedWithin(ms: number) {

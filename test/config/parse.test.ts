@@ -34,6 +34,8 @@ describe('parseConfig', () => {
     expect(config.redact).toEqual({ headers: ['X-Api-Key'], query: ['ticket'] });
     expect(config.measure).toEqual({
       counter: 'auto',
+      threads: 'main',
+      nodeFlags: '--hash-seed=1 --random-seed=1',
       rounds: 10,
       warmup: { mode: 'fixed', requests: 2 },
       requests: 80,
@@ -63,6 +65,8 @@ describe('parseConfig', () => {
     expect(config.ready).toEqual({ kind: 'port', timeoutMs: 60_000 });
     expect(config.measure).toEqual({
       counter: 'auto',
+      threads: 'main',
+      nodeFlags: '--hash-seed=1 --random-seed=1',
       rounds: 10,
       warmup: { mode: 'auto', min: 200, max: 3000, maxTimeMs: 60_000 },
       requests: 80,

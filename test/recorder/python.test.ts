@@ -142,7 +142,8 @@ describe.skipIf(!available)('Django under gunicorn with the recorder', () => {
         'workload: workload.jsonl',
         `before: { cwd: ${fixture}, start: "${start}" }`,
         `after: { cwd: ${fixture}, start: "${start}" }`,
-        `env: { PYTHONPATH: "${pythonPath}", RECORD_RATE: "0" }`,
+        // RECORD keeps the (idle) recorder's files out of the fixture folder.
+        `env: { PYTHONPATH: "${pythonPath}", RECORD_RATE: "0", RECORD: "${path.join(dir, 'replay-rec', 'django.jsonl')}" }`,
         'ready: { path: /healthz, timeout: 30s }',
         'measure: { counter: auto, rounds: 2, warmup: 0 }',
         'thresholds: { default: 50% }',

@@ -1,0 +1,244 @@
+// Simulated instructions: the target's whole process tree runs under Valgrind's Callgrind, and
+// each read asks every live process for its cumulative instruction count (`vgdb status
+// internal`, one `events-<tid>` line per thread). A process that exited since the last read is
+// counted from the totals Callgrind wrote at its exit. Counts do not depend on the machine, its
+// load or a PMU; the price is a 30–40× slowdown and ~0.1 s per read, so reads are made per block
+// of requests, not per request (research: measurement.md §3).
+
+import { execFile, execFileSync } from 'node:child_process';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+/** The counter's name in samples, results and reports. */
+export const SIMULATED = 'simulated-instructions';
+export const SIMULATED_LABEL = 'simulated instructions (Valgrind)';
+
+/** Which threads of each process count: the main thread, or all of them (V8's helpers too). */
+export type SimulatedThreads = 'main' | 'all';
+
+export type ValgrindProbe =
+  { ok: true; version: string; path: string } | { ok: false; reason: string; hint: string };
+
+/** Whether Valgrind (with vgdb) can be run here, and which version. */
+export function probeValgrind(): ValgrindProbe {
+  try {
+    const version = execFileSync('valgrind', ['--version'], { encoding: 'utf8', timeout: 10_000 })
+      .trim()
+      .replace(/^valgrind-/, '');
+    execFileSync('vgdb', ['--help'], { stdio: 'ignore', timeout: 10_000 });
+    return { ok: true, version, path: 'valgrind' };
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    return {
+      ok: false,
+      reason: missing ? 'valgrind (with vgdb) is not installed' : 'valgrind --version failed',
+      hint: 'install it (Debian/Ubuntu: apt-get install valgrind) to count simulated instructions',
+    };
+  }
+}
+
+/** The first executable `name` on PATH. */
+function onPath(name: string, path: string | undefined): string | null {
+  for (const dir of (path ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+/**
+ * The targets' environment under the simulated counter: PYTHONHASHSEED fixed unless set, and,
+ * when `node` is on PATH and flags are given, a `node` first on PATH that runs the real one with
+ * them (NODE_OPTIONS refuses V8 flags). Returns what it did, for the samples header.
+ */
+export function deterministicEnv(
+  env: NodeJS.ProcessEnv,
+  nodeFlags: string,
+  dir: string,
+): { env: NodeJS.ProcessEnv; knobs: Record<string, string> } {
+  const out: NodeJS.ProcessEnv = { PYTHONHASHSEED: '0', ...env };
+  const knobs: Record<string, string> = { PYTHONHASHSEED: out.PYTHONHASHSEED! };
+  const node = nodeFlags.trim() ? onPath('node', env.PATH) : null;
+  if (node) {
+    const bin = join(dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    const shim = join(bin, 'node');
+    writeFileSync(shim, `#!/bin/sh\nexec '${node.replace(/'/g, `'\\''`)}' ${nodeFlags} "$@"\n`);
+    chmodSync(shim, 0o755);
+    out.PATH = `${bin}${delimiter}${env.PATH ?? ''}`;
+    knobs.node = `${node} ${nodeFlags}`;
+  }
+  return { env: out, knobs };
+}
+
+/** The command under Callgrind: children exec'd by it too, each process's totals at exit in `outDir`. */
+export function valgrindArgv(argv: readonly string[], outDir: string): string[] {
+  return [
+    'valgrind',
+    '-q',
+    '--tool=callgrind',
+    '--vgdb=yes',
+    '--trace-children=yes',
+    `--callgrind-out-file=${join(outDir, 'callgrind.out.%p')}`,
+    '--dump-instr=no',
+    '--collect-jumps=no',
+    ...argv,
+  ];
+}
+
+/** Counts in one `status internal` reply: the main thread's and every thread's. */
+export function parseStatus(text: string): { main: number; all: number } | null {
+  let main = 0;
+  let all = 0;
+  let seen = false;
+  for (const m of text.matchAll(/^events-(\d+): (\d+)$/gm)) {
+    seen = true;
+    const n = Number(m[2]);
+    all += n;
+    if (m[1] === '1') main += n;
+  }
+  return seen ? { main, all } : null;
+}
+
+/** The `summary:` (or `totals:`) line of a Callgrind out file: the process's whole count. */
+export function parseTotals(text: string): number | null {
+  const m = /^(?:summary|totals): (\d+)/m.exec(text);
+  return m ? Number(m[1]) : null;
+}
+
+/** Processes in process group `pgid` that run under Callgrind. */
+function groupUnderCallgrind(pgid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the command name, which may hold spaces and parentheses.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) !== pgid) continue;
+      if (!readlinkSync(`/proc/${entry}/exe`).includes('callgrind-')) continue;
+      out.push(Number(entry));
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return out;
+}
+
+function vgdbStatus(pid: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'vgdb',
+      [`--pid=${pid}`, '--max-invoke-ms=1', 'status', 'internal'],
+      { encoding: 'utf8', timeout: 30_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout) => (error ? reject(error) : resolve(stdout)),
+    );
+  });
+}
+
+interface Known {
+  main: number;
+  all: number;
+}
+
+/** Cumulative simulated instructions of one target's process tree. */
+export class SimulatedCounter {
+  readonly events = [SIMULATED] as const;
+  private readonly known = new Map<number, Known>();
+  /** Processes already counted, live or at exit, so an out file is never counted twice. */
+  private readonly counted = new Set<number>();
+  /** Counts of processes that have exited, at their exit. */
+  private finished = 0;
+  reads = 0;
+  readMs = 0;
+
+  constructor(
+    private readonly pgid: number,
+    private readonly outDir: string,
+    private readonly threads: SimulatedThreads,
+  ) {}
+
+  /** The tree's count so far. Throws when no process of the tree answers. */
+  async read(): Promise<number> {
+    const started = performance.now();
+    const pids = groupUnderCallgrind(this.pgid);
+    const replies = await Promise.all(
+      pids.map((pid) =>
+        vgdbStatus(pid).then(
+          (text) => ({ pid, counts: parseStatus(text) }),
+          () => ({ pid, counts: null }),
+        ),
+      ),
+    );
+    const live = new Set<number>();
+    for (const { pid, counts } of replies) {
+      // A process Valgrind has not set up yet (just forked) answers next time.
+      if (!counts) continue;
+      live.add(pid);
+      this.known.set(pid, counts);
+    }
+    for (const [pid, last] of this.known) {
+      if (live.has(pid) || pids.includes(pid)) continue;
+      this.known.delete(pid);
+      this.finished += this.exitCount(pid, last);
+    }
+    this.finishNewcomers(live);
+    let total = this.finished;
+    for (const c of this.known.values()) total += this.threads === 'main' ? c.main : c.all;
+    this.reads++;
+    this.readMs += performance.now() - started;
+    return total;
+  }
+
+  /** A process that exited: its count at exit; the last count read if its file is missing. */
+  private exitCount(pid: number, last: Known): number {
+    const final = this.totalsOf(pid);
+    if (final === null) return this.threads === 'main' ? last.main : last.all;
+    // Its other threads were left out while it lived; at exit only the whole count is known.
+    return this.threads === 'main' ? last.main + Math.max(0, final - last.all) : final;
+  }
+
+  /** Children born and gone between two reads: counted whole from their out files. */
+  private finishNewcomers(live: Set<number>): void {
+    let files: string[];
+    try {
+      files = readdirSync(this.outDir);
+    } catch {
+      return;
+    }
+    for (const f of files) {
+      const m = /^callgrind\.out\.(\d+)$/.exec(f);
+      if (!m) continue;
+      const pid = Number(m[1]);
+      if (live.has(pid) || this.known.has(pid) || this.counted.has(pid)) continue;
+      const total = this.totalsOf(pid);
+      if (total === null) continue; // still being written
+      this.counted.add(pid);
+      this.finished += total;
+    }
+    for (const pid of this.known.keys()) this.counted.add(pid);
+  }
+
+  private totalsOf(pid: number): number | null {
+    try {
+      return parseTotals(readFileSync(join(this.outDir, `callgrind.out.${pid}`), 'utf8'));
+    } catch {
+      return null;
+    }
+  }
+}
