@@ -8998,7 +8998,7 @@ var require_picomatch = __commonJS({
     var parse3 = require_parse();
     var utils = require_utils();
     var constants5 = require_constants();
-    var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
+    var isObject3 = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch5 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
         const fns = glob.map((input2) => picomatch5(input2, options, returnState));
@@ -9011,7 +9011,7 @@ var require_picomatch = __commonJS({
         };
         return arrayMatcher;
       }
-      const isState = isObject2(glob) && glob.tokens && glob.input;
+      const isState = isObject3(glob) && glob.tokens && glob.input;
       if (glob === "" || typeof glob !== "string" && !isState) {
         throw new TypeError("Expected pattern to be a non-empty string");
       }
@@ -9172,13 +9172,13 @@ var ConfigError = class extends PerfgateError {
   file;
   line;
   path;
-  constructor(message, where2 = {}, hint) {
-    const at = [where2.file, where2.line !== void 0 ? `line ${where2.line}` : void 0].filter(Boolean).join(":");
-    const key = where2.path ? `${where2.path}: ` : "";
+  constructor(message, where3 = {}, hint) {
+    const at = [where3.file, where3.line !== void 0 ? `line ${where3.line}` : void 0].filter(Boolean).join(":");
+    const key = where3.path ? `${where3.path}: ` : "";
     super("config", `${at ? `${at}: ` : ""}${key}${message}`, hint);
-    this.file = where2.file;
-    this.line = where2.line;
-    this.path = where2.path;
+    this.file = where3.file;
+    this.line = where3.line;
+    this.path = where3.path;
   }
 };
 var EnvironmentError = class extends PerfgateError {
@@ -11159,9 +11159,9 @@ function collect(set2) {
   const runErrors = [];
   for (const event of set2.events) {
     if (event.kind === "error") {
-      const where2 = `${event.build} build, round ${event.round}: ${event.message}`;
-      if (event.endpoint !== void 0) get(event.endpoint).errors.push(where2);
-      else runErrors.push(where2);
+      const where3 = `${event.build} build, round ${event.round}: ${event.message}`;
+      if (event.endpoint !== void 0) get(event.endpoint).errors.push(where3);
+      else runErrors.push(where3);
     } else if (event.kind === "mismatch") {
       const { before, after, bodies } = event;
       const detail = bodies ? `status ${before} from both, but different bodies (${bodies.before} before, ${bodies.after} after)` : `${before} before, ${after} after`;
@@ -11447,7 +11447,7 @@ function methodLine(result) {
   const parts2 = [
     `${result.run.rounds} ${result.run.rounds === 1 ? "round" : "rounds"}${result.run.looks > 1 ? ` (look ${result.run.looks}${result.run.plannedRounds ? ` of a plan up to ${result.run.plannedRounds}` : ""})` : ""}`,
     `${Math.round(result.confidence * 1e3) / 10}% intervals on ${result.endpoints.some((e) => e.estimator === "median-of-means") ? "cost per request (median of the block means per round; the plain mean tested too)" : "mean cost per request"}`,
-    `regressions: one-sided test, \u03B1 = ${result.alpha} family-wise (Holm over ${judged} ${judged === 1 ? "endpoint" : "endpoints"})`,
+    `regressions: one-sided test, \u03B1 = ${result.alpha} family-wise (Holm over ${judged} ${judged === 1 ? "endpoint" : "endpoints"}${result.flags && result.flags.family > judged ? ` and ${result.flags.family - judged} flag comparisons` : ""})`,
     `counter: ${describeCounter(result.counter)}`
   ];
   const placement = result.run.placement;
@@ -11468,6 +11468,46 @@ function fallbackBanner(counter) {
   const what = counter.unit === "ns" ? `${counter.name} (CPU time)` : counter.name;
   const why = counter.reason ? `: ${counter.reason}` : "";
   return `Measured with ${what}, not instructions${why}. CPU time varies with machine load and CPU model, so intervals are wider and small regressions can go unseen; run on a machine with a PMU (bare metal or a VM that exposes hardware counters) for instruction counts.`;
+}
+
+// src/report/flags.ts
+function shown(e) {
+  if (e.verdict === "regression" || e.verdict === "improvement" || e.verdict === "error")
+    return true;
+  return e.verdict === "inconclusive" && e.change !== null && (e.change.low > 0 || e.change.high < 0);
+}
+function flagRows(f) {
+  return worstFirst(f.endpoints.filter(shown));
+}
+function quietCounts(f) {
+  const rest = f.endpoints.filter((e) => !shown(e));
+  const unchanged = rest.filter((e) => e.verdict === "unchanged").length;
+  const open3 = rest.length - unchanged;
+  return [
+    ...unchanged > 0 ? [`${unchanged} unchanged`] : [],
+    ...open3 > 0 ? [`${open3} inconclusive with no clear change`] : []
+  ].join(", ");
+}
+function flagValues(f) {
+  return `${f.from} \u2192 ${f.to}`;
+}
+function quietFlag(f) {
+  if (f.status === "not-afforded")
+    return `not measured: ${f.reason ?? "the budget could not afford it"}`;
+  if (f.endpoints.length === 0) return "no endpoints measured";
+  return `no endpoint changed beyond its threshold (${quietCounts(f)})`;
+}
+function flagRest(f) {
+  const rows = flagRows(f).length;
+  if (rows === 0 || rows === f.endpoints.length) return void 0;
+  return `other endpoints: ${quietCounts(f)}`;
+}
+function flagsIntro(section2, result) {
+  const measured = section2.flags.filter((f) => f.status === "measured").length;
+  const total3 = section2.flags.length;
+  const configs = measured === total3 ? `${plural(total3, "flag")}` : `${measured} of ${plural(total3, "flag")} (the rest could not be afforded)`;
+  const rule = section2.onFlagRegression === "fail" ? "a flag that makes an endpoint costlier than its threshold fails the gate" : "on-flag-regression: annotate, so a flag regression is reported without failing the gate";
+  return `The after build with each flag flipped alone, against the after build at defaults, in the same ${plural(result.run.rounds, "round")}: ${configs}; Holm over ${section2.family} comparisons; ${rule}.`;
 }
 
 // src/report/explain.ts
@@ -11566,6 +11606,62 @@ function endpointRow(e, unit, marks) {
     VERDICT[e.verdict]
   ]);
 }
+function flagsSection(result, unit) {
+  const section2 = result.flags;
+  const confidence = `${Math.round(result.confidence * 1e3) / 10}%`;
+  const lines = ["### Flags", "", cell(flagsIntro(section2, result)), ""];
+  if (section2.flags.length > 0) {
+    lines.push(
+      row([
+        "flag",
+        "endpoint",
+        "at defaults",
+        "flag flipped",
+        `change (${confidence} CI)`,
+        "threshold",
+        "verdict"
+      ]),
+      row(["---", "---", "---:", "---:", "---", "---:", "---"])
+    );
+    for (const f of section2.flags) {
+      const name = `${code(f.flag)} (${cell(flagValues(f))})`;
+      const rows = flagRows(f);
+      if (rows.length === 0) {
+        lines.push(row([name, cell(quietFlag(f)), "", "", "", "", ""]));
+        continue;
+      }
+      for (const e of rows) {
+        const change = formatChange(e.change);
+        lines.push(
+          row([
+            name,
+            code(e.endpoint),
+            formatCost(e.before, unit),
+            formatCost(e.after, unit),
+            e.verdict === "regression" ? `**${change}**` : change,
+            thresholdPercent(e.threshold),
+            VERDICT[e.verdict]
+          ])
+        );
+      }
+      const rest = flagRest(f);
+      if (rest) lines.push(row([name, cell(rest), "", "", "", "", ""]));
+    }
+    lines.push("");
+  }
+  const notes = section2.flags.flatMap((f) => [
+    ...f.warnings.map((w) => `${f.flag}: ${w}`),
+    ...flagRows(f).flatMap((e) => e.warnings.map((w) => `${f.flag}, ${e.endpoint}: ${w}`))
+  ]);
+  if (notes.length > 0) lines.push(...notes.map((n) => `- ${cell(n)}`), "");
+  if (section2.skipped.length > 0) {
+    lines.push(
+      `Not in the matrix: ${section2.skipped.map((s) => `${code(s.flag)} (${cell(s.reason)})`).join(", ")}.`,
+      ""
+    );
+  }
+  return lines;
+}
 function renderMarkdown(result, options = {}) {
   const title = options.title ?? "perfgate";
   const unit = result.counter.unit;
@@ -11611,6 +11707,9 @@ function renderMarkdown(result, options = {}) {
         ""
       );
     }
+  }
+  if (result.flags && result.flags.flags.length + result.flags.skipped.length > 0) {
+    lines.push(...flagsSection(result, unit));
   }
   lines.push(...explainSections(result));
   const links = [];
@@ -11684,6 +11783,25 @@ function renderText(result, options = {}) {
     lines.push(
       `${t(e.endpoint)} is inconclusive: ${t(inconclusiveReason(e))}; ${moreRoundsAdvice(e)}.`
     );
+  }
+  const section2 = result.flags;
+  if (section2 && section2.flags.length + section2.skipped.length > 0) {
+    lines.push("", `flags: ${t(flagsIntro(section2, result))}`);
+    for (const f of section2.flags) {
+      const rows2 = flagRows(f);
+      const name = `  ${t(f.flag)} (${t(flagValues(f))})`;
+      if (rows2.length === 0) lines.push(`${name}: ${t(quietFlag(f))}`);
+      for (const e of rows2) {
+        lines.push(
+          `${name}  ${t(e.endpoint)}  ${formatCost(e.before, unit)} \u2192 ${formatCost(e.after, unit)}  ${formatChange(e.change)}  \u03B8 ${thresholdPercent(e.threshold)}  ${paint(e.verdict, COLOR[e.verdict], color)}`
+        );
+      }
+      const rest = flagRest(f);
+      if (rest) lines.push(`${name}: ${t(rest)}`);
+    }
+    for (const s of section2.skipped)
+      lines.push(`  ${t(s.flag)}: not in the matrix (${t(s.reason)})`);
+    lines.push("");
   }
   lines.push(methodLine(result), "");
   return lines.join("\n");
@@ -11854,7 +11972,7 @@ hint: ${placed.hint}` : ""}`
 };
 
 // src/cli/run.ts
-import { join as join10, resolve as resolve4 } from "node:path";
+import { join as join11, resolve as resolve4 } from "node:path";
 
 // src/config/parse.ts
 var import_yaml2 = __toESM(require_dist(), 1);
@@ -12537,9 +12655,9 @@ function assertNever(_x) {
 }
 function assert(_) {
 }
-function getEnumValues(entries) {
-  const numericValues = Object.values(entries).filter((v) => typeof v === "number");
-  const values2 = Object.entries(entries).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
+function getEnumValues(entries2) {
+  const numericValues = Object.values(entries2).filter((v) => typeof v === "number");
+  const values2 = Object.entries(entries2).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
   return values2;
 }
 function joinValues(array2, separator = "|") {
@@ -14374,16 +14492,16 @@ var $ZodCheckProperties = /* @__PURE__ */ $constructor("$ZodCheckProperties", (i
   hide(inst, Symbol.iterator, function* () {
     yield inst;
   });
-  let entries;
+  let entries2;
   inst._zod.check = (payload) => {
     if (payload.value == null) {
       payload.issues.push({ expected: "object", code: "invalid_type", input: payload.value, inst });
       return void 0;
     }
-    entries ?? (entries = Reflect.ownKeys(def2.shape).map((key) => [key, def2.shape[key]]));
+    entries2 ?? (entries2 = Reflect.ownKeys(def2.shape).map((key) => [key, def2.shape[key]]));
     const input2 = payload.value;
     let proms;
-    for (const [key, schema] of entries) {
+    for (const [key, schema] of entries2) {
       const result = schema._zod.run({ value: input2[key], issues: [] }, {});
       if (result instanceof Promise) {
         proms ?? (proms = []);
@@ -15423,7 +15541,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def2) => {
     }
     return propValues;
   });
-  const isObject2 = isObject;
+  const isObject3 = isObject;
   const catchall = def2.catchall;
   let value;
   const memo2 = globalConfig.memoizer;
@@ -15431,7 +15549,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def2) => {
   inst._zod.parse = (payload, ctx) => {
     value ?? (value = _normalized.value);
     const input2 = payload.value;
-    if (!isObject2(input2)) {
+    if (!isObject3(input2)) {
       payload.issues.push({
         expected: "object",
         code: "invalid_type",
@@ -15567,7 +15685,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def2) =
     return doc.compile();
   };
   let fastpass;
-  const isObject2 = isObject;
+  const isObject3 = isObject;
   const jit = !globalConfig.jitless;
   const allowsEval2 = allowsEval;
   const fastEnabled = jit && allowsEval2.value;
@@ -15576,7 +15694,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def2) =
   inst._zod.parse = (payload, ctx) => {
     value ?? (value = _normalized.value);
     const input2 = payload.value;
-    if (!isObject2(input2)) {
+    if (!isObject3(input2)) {
       payload.issues.push({
         expected: "object",
         code: "invalid_type",
@@ -22572,8 +22690,8 @@ var error43 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural4 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural4} inv\xE1lida${plural4}: ${joinValues(issue2.keys, ", ")}`;
+        const plural5 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural5} inv\xE1lida${plural5}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -22717,8 +22835,8 @@ var error44 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural4 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural4} inv\xE1lida${plural4}: ${joinValues(issue2.keys, ", ")}`;
+        const plural5 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural5} inv\xE1lida${plural5}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -27201,18 +27319,18 @@ function _set(Class2, valueType, params) {
 }
 // @__NO_SIDE_EFFECTS__
 function _enum(Class2, values2, params) {
-  const entries = Array.isArray(values2) ? Object.fromEntries(values2.map((v) => [v, v])) : values2;
+  const entries2 = Array.isArray(values2) ? Object.fromEntries(values2.map((v) => [v, v])) : values2;
   return new Class2({
     type: "enum",
-    entries,
+    entries: entries2,
     ...normalizeParams(params)
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _nativeEnum(Class2, entries, params) {
+function _nativeEnum(Class2, entries2, params) {
   return new Class2({
     type: "enum",
-    entries,
+    entries: entries2,
     ...normalizeParams(params)
   });
 }
@@ -30195,17 +30313,17 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def2) => {
   };
 });
 function _enum2(values2, params) {
-  const entries = Array.isArray(values2) ? Object.fromEntries(values2.map((v) => [v, v])) : values2;
+  const entries2 = Array.isArray(values2) ? Object.fromEntries(values2.map((v) => [v, v])) : values2;
   return new ZodEnum({
     type: "enum",
-    entries,
+    entries: entries2,
     ...util_exports.normalizeParams(params)
   });
 }
-function nativeEnum(entries, params) {
+function nativeEnum(entries2, params) {
   return new ZodEnum({
     type: "enum",
-    entries,
+    entries: entries2,
     ...util_exports.normalizeParams(params)
   });
 }
@@ -31936,6 +32054,48 @@ var thresholdsSchema = external_exports.strictObject({
 var envValue = external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()], {
   error: (iss) => `expected a string, number or boolean, got ${describe4(iss.input)}`
 }).transform(String);
+var flagSchema = external_exports.strictObject({
+  env: external_exports.string().regex(ENV_NAME, { error: (iss) => `not a valid variable name: '${String(iss.input)}'` }).refine((name) => name !== "PORT", { error: "PORT is set by perfgate for each target" }).meta({ description: "Environment variable the service reads the flag from." }).optional(),
+  header: headerName.meta({ description: "Request header that turns the flag on per request." }).optional(),
+  query: text("Query parameter that turns the flag on per request.").optional(),
+  file: text(
+    "The service's flag file (JSON or YAML, relative to this file) holding this flag under its name."
+  ).optional(),
+  "path-env": external_exports.string().regex(ENV_NAME, { error: (iss) => `not a valid variable name: '${String(iss.input)}'` }).meta({
+    description: "With file: the variable through which the service finds its flag file."
+  }).optional(),
+  values: external_exports.tuple([envValue, envValue], {
+    error: "expected two values: [default, flipped], e.g. [off, on]"
+  }).meta({ description: "The value at defaults and the flipped value (default: [off, on])." }).optional()
+}).superRefine((flag, ctx) => {
+  const ways = ["env", "header", "query", "file"].filter((k) => flag[k] !== void 0);
+  if (ways.length !== 1) {
+    ctx.addIssue({
+      code: "custom",
+      message: ways.length === 0 ? "needs one of env, header, query or file: how the service reads this flag" : `has ${ways.join(" and ")}; keep one`
+    });
+  }
+  if (flag["path-env"] !== void 0 && flag.file === void 0) {
+    ctx.addIssue({ code: "custom", path: ["path-env"], message: "only goes with 'file'" });
+  }
+});
+var flagsSchema = external_exports.strictObject({
+  from: text(
+    "The service's own flag file (JSON or YAML, relative to this file): every flag in it joins the matrix, so a flag added there is measured with no change here."
+  ).optional(),
+  "path-env": external_exports.string().regex(ENV_NAME, { error: (iss) => `not a valid variable name: '${String(iss.input)}'` }).meta({
+    description: "Variable through which the service finds its flag file; perfgate points it at a copy with one flag flipped (default PERFGATE_FLAGS_FILE)."
+  }).default("PERFGATE_FLAGS_FILE"),
+  skip: external_exports.array(text("Flag name.")).meta({ description: "Flags of the flag file left out of the matrix." }).default([]),
+  list: external_exports.record(
+    external_exports.string().regex(/^[A-Za-z0-9_.:-]+$/, {
+      error: (iss) => `not a flag name (letters, digits, _ . : -): '${String(iss.input)}'`
+    }),
+    flagSchema
+  ).meta({ description: "Flags declared here: name \u2192 how the service reads it." }).default({})
+}).meta({
+  description: "The feature-flag matrix: the after build is measured with each flag flipped alone against the after build at defaults, in the same rounds."
+});
 var configSchema = external_exports.strictObject({
   workload: text("Workload file (JSONL), relative to this file.").optional(),
   build: text("Default build command for before and after.").optional(),
@@ -31971,6 +32131,11 @@ var configSchema = external_exports.strictObject({
   "on-regression": oneOf(["fail", "annotate"], "What a regression does to the check.").default(
     "fail"
   ),
+  flags: flagsSchema.optional(),
+  "on-flag-regression": oneOf(
+    ["fail", "annotate"],
+    "What a flag that makes an endpoint costlier than its threshold does to the check (default: as on-regression)."
+  ).optional(),
   "on-inconclusive": oneOf(["pass", "fail"], "What an inconclusive endpoint does.").default(
     "pass"
   ),
@@ -32121,6 +32286,19 @@ function warmupOf(raw) {
   if (typeof raw === "number") return { mode: "fixed", requests: raw };
   return { mode: "auto", min: raw.min, max: raw.max, maxTimeMs: raw["max-time"] };
 }
+function flagsOf(raw, dir) {
+  const pathEnv = raw["path-env"];
+  const list = Object.entries(raw.list).map(([name, f]) => {
+    const delivery = f.env !== void 0 ? { kind: "env", name: f.env } : f.header !== void 0 ? { kind: "header", name: f.header } : f.query !== void 0 ? { kind: "query", name: f.query } : { kind: "file", path: path.resolve(dir, f.file), pathEnv: f["path-env"] ?? pathEnv };
+    const values2 = f.values ?? (delivery.kind === "file" ? void 0 : ["off", "on"]);
+    return { name, delivery, ...values2 ? { values: [values2[0], values2[1]] } : {} };
+  });
+  return {
+    ...raw.from !== void 0 ? { from: { path: path.resolve(dir, raw.from), pathEnv } } : {},
+    skip: raw.skip,
+    list
+  };
+}
 function explainOf(raw) {
   return {
     mode: raw.endpoints,
@@ -32176,6 +32354,8 @@ function resolveConfig(raw, file2, lines) {
     confidence: raw.confidence,
     onRegression: raw["on-regression"],
     onInconclusive: raw["on-inconclusive"],
+    ...raw.flags ? { flags: flagsOf(raw.flags, dir) } : {},
+    onFlagRegression: raw["on-flag-regression"] ?? raw["on-regression"],
     allowErrors: raw["allow-errors"],
     lines
   };
@@ -32363,8 +32543,8 @@ function checkBudget(config2) {
 
 // src/pipeline.ts
 import { createHash as createHash2, randomInt } from "node:crypto";
-import { readFileSync as readFileSync9 } from "node:fs";
-import { join as join9, relative as relative3, resolve as resolve3 } from "node:path";
+import { readFileSync as readFileSync10 } from "node:fs";
+import { join as join10, relative as relative3, resolve as resolve3 } from "node:path";
 
 // src/analysis/hodges-lehmann.ts
 var EXACT_LIMIT = 50;
@@ -32625,9 +32805,6 @@ function moreRoundsNeeded(estimate2, threshold, rounds, gamma, power = 0.8) {
   if (!Number.isFinite(needed)) return null;
   return Math.max(1, Math.ceil(needed - rounds));
 }
-function needsMoreRounds(result) {
-  return result.endpoints.some((e) => e.verdict === "inconclusive");
-}
 
 // src/analysis/thresholds.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
@@ -32639,15 +32816,15 @@ function check2(value, key) {
 }
 function thresholdResolver(thresholds) {
   const fallback = check2(thresholds.default, "default");
-  const entries = Object.entries(thresholds.endpoints).map(([key, value]) => ({
+  const entries2 = Object.entries(thresholds.endpoints).map(([key, value]) => ({
     key,
     value: check2(value, key),
     matches: (0, import_picomatch.default)(key, { dot: true })
   }));
   return (endpoint) => {
-    const exact = entries.find((e) => e.key === endpoint);
+    const exact = entries2.find((e) => e.key === endpoint);
     if (exact) return { threshold: exact.value, source: exact.key };
-    const glob = entries.find((e) => e.matches(endpoint));
+    const glob = entries2.find((e) => e.matches(endpoint));
     if (glob) return { threshold: glob.value, source: glob.key };
     return { threshold: fallback, source: "default" };
   };
@@ -32941,8 +33118,17 @@ function checkOptions(options) {
   }
   if (options.sequential) checkSequential(options.sequential);
 }
-function analyze(set2, options) {
+function atDefaults(set2) {
+  if (!set2.header?.flags?.length && !set2.samples.some((s) => s.flag !== void 0)) return set2;
+  return {
+    header: set2.header,
+    samples: set2.samples.filter((s) => s.flag === void 0),
+    events: set2.events.filter((e) => !("flag" in e && e.flag !== void 0))
+  };
+}
+function analyze(full, options) {
   checkOptions(options);
+  const set2 = atDefaults(full);
   const { alpha, confidence } = options;
   const minRounds = Math.max(2, Math.ceil(options.minRounds ?? 2));
   const counter = set2.header?.counter ?? options.counter ?? UNKNOWN_COUNTER;
@@ -32955,9 +33141,10 @@ function analyze(set2, options) {
   );
   const levelAlpha = options.sequential ? lookAlpha(options.sequential, alpha) : alpha;
   const judged = drafts.filter((d) => d.errors.length === 0 && d.estimate);
-  const family = judged.length;
+  const joint = options.jointP ?? [];
+  const family = judged.length + joint.length;
   const raw = judged.map((d) => regressionP(d));
-  const adjusted = holm(raw);
+  const adjusted = holm([...raw, ...joint]).slice(0, raw.length);
   const tests = new Map(judged.map((d, i) => [d, { p: raw[i], pAdjusted: adjusted[i] }]));
   const endpoints = drafts.map((d) => {
     const test = tests.get(d);
@@ -33064,6 +33251,141 @@ function analyze(set2, options) {
   };
   result.summary = summarize(result);
   return result;
+}
+
+// src/analysis/flags.ts
+function flagSampleSet(set2, flag) {
+  const side = (s) => {
+    if (s.build !== "after") return void 0;
+    if (s.flag === void 0) return "before";
+    return s.flag === flag ? "after" : void 0;
+  };
+  const samples = [];
+  for (const s of set2.samples) {
+    const build = side(s);
+    if (!build) continue;
+    const { flag: _flag, ...rest } = s;
+    samples.push({ ...rest, build });
+  }
+  const events = [];
+  for (const e of set2.events) {
+    if (e.kind === "warmup" || e.kind === "error") {
+      const build = side(e);
+      if (!build) continue;
+      const { flag: _flag, ...rest } = e;
+      events.push({ ...rest, build });
+    } else if (e.kind === "mismatch") {
+      if (e.flag !== flag) continue;
+      const { flag: _flag, ...rest } = e;
+      events.push(rest);
+    } else if (e.kind !== "flag-dropped") {
+      events.push(e);
+    }
+  }
+  const header2 = set2.header && {
+    ...set2.header,
+    builds: { before: set2.header.builds.after, after: set2.header.builds.after },
+    mode: "a-b"
+  };
+  if (header2) delete header2.flags;
+  return { header: header2, samples, events };
+}
+function droppedFlags(set2) {
+  const out = /* @__PURE__ */ new Map();
+  for (const e of set2.events) {
+    if (e.kind === "flag-dropped") for (const f of e.flags) out.set(f, e.reason);
+  }
+  return out;
+}
+var judgedP = (r) => r.endpoints.filter((e) => e.p !== null).map((e) => e.p);
+function notAfforded(info, reason) {
+  return {
+    ...info,
+    flag: info.name,
+    status: "not-afforded",
+    reason,
+    endpoints: [],
+    counts: countVerdicts([]),
+    rounds: 0,
+    warnings: []
+  };
+}
+function describe5(flag, e) {
+  const change = e.change ? ` ${percent(e.change.estimate)}` : "";
+  return `flag ${flag}: ${e.endpoint}${change} (\u03B8 ${thresholdPercent(e.threshold)})`;
+}
+function summaryWithFlags(result, section2, verdict) {
+  const regressions = section2.flags.flatMap(
+    (f) => f.endpoints.filter((e) => e.verdict === "regression").map((e) => describe5(f.flag, e))
+  );
+  const errors = section2.flags.filter((f) => f.counts.error > 0).map((f) => f.flag);
+  let line = result.summary;
+  if (errors.length > 0 && result.verdict !== "error") {
+    line = `error: flag ${errors.join(", ")} could not be compared`;
+  } else if (regressions.length > 0) {
+    const head = `${plural(regressions.length, "flag regression")}: ${regressions.join(", ")}`;
+    line = result.verdict === "pass" && verdict !== "pass" ? head : `${result.summary}; ${verdict === "pass" && section2.onFlagRegression === "annotate" ? "annotated " : ""}${head}`;
+  }
+  return line.length <= SUMMARY_LIMIT ? line : `${line.slice(0, SUMMARY_LIMIT - 1)}\u2026`;
+}
+function analyzeWithFlags(set2, options) {
+  const infos = set2.header?.flags ?? [];
+  const { onFlagRegression, skipped = [], ...base } = options;
+  if (infos.length === 0) return analyze(set2, base);
+  const dropped = droppedFlags(set2);
+  const measured = infos.filter((f) => !dropped.has(f.name));
+  const sets = measured.map((f) => flagSampleSet(set2, f.name));
+  const first = [analyze(set2, base), ...sets.map((s) => analyze(s, base))];
+  const raws = first.map(judgedP);
+  const others = (i) => raws.flatMap((p, j) => j === i ? [] : p);
+  const main2 = analyze(set2, { ...base, jointP: others(0) });
+  const byFlag = new Map(
+    measured.map((f, i) => [f.name, analyze(sets[i], { ...base, jointP: others(i + 1) })])
+  );
+  const flags = infos.map((info) => {
+    const r = byFlag.get(info.name);
+    if (!r) return notAfforded(info, dropped.get(info.name));
+    return {
+      flag: info.name,
+      delivery: info.delivery,
+      from: info.from,
+      to: info.to,
+      source: info.source,
+      status: "measured",
+      endpoints: r.endpoints,
+      counts: r.counts,
+      rounds: r.run.rounds,
+      // The run-wide notes (counter fallback, look alpha) are the gate's; keep the flag's own.
+      warnings: r.warnings.filter((w) => !main2.warnings.includes(w))
+    };
+  });
+  const section2 = {
+    onFlagRegression,
+    flags,
+    skipped,
+    family: raws.reduce((n, p) => n + p.length, 0)
+  };
+  let verdict = main2.verdict;
+  const flagErrors = flags.some((f) => f.counts.error > 0);
+  const flagRegressions = flags.some((f) => f.counts.regression > 0);
+  const flagOpen = flags.some((f) => f.counts.inconclusive > 0);
+  if (verdict !== "error") {
+    if (flagErrors) verdict = "error";
+    else if (onFlagRegression === "fail" && (flagRegressions || base.onInconclusive === "fail" && flagOpen))
+      verdict = "fail";
+  }
+  const warnings = [...main2.warnings];
+  if (dropped.size > 0) {
+    warnings.push(
+      `flag matrix: ${plural(dropped.size, "configuration")} not measured within the budget (${[...dropped.keys()].join(", ")}); raise measure.max-duration to cover them`
+    );
+  }
+  const result = { ...main2, verdict, warnings, flags: section2 };
+  result.summary = summaryWithFlags(main2, section2, verdict);
+  return result;
+}
+function flagsNeedMoreRounds(result) {
+  return result.endpoints.some((e) => e.verdict === "inconclusive") || (result.flags?.flags ?? []).some((f) => f.counts.inconclusive > 0);
 }
 
 // src/analysis/calibrate.ts
@@ -33200,6 +33522,32 @@ var BuildRefSchema = external_exports.strictObject({
   ref: external_exports.string().optional(),
   commit: external_exports.string().optional()
 });
+var CountsSchema = external_exports.strictObject({
+  regression: external_exports.number().int().min(0),
+  improvement: external_exports.number().int().min(0),
+  unchanged: external_exports.number().int().min(0),
+  inconclusive: external_exports.number().int().min(0),
+  error: external_exports.number().int().min(0)
+});
+var FlagSchema = external_exports.strictObject({
+  flag: external_exports.string(),
+  delivery: external_exports.enum(["env", "header", "query", "file"]),
+  from: external_exports.string().describe("value at defaults"),
+  to: external_exports.string().describe("the flipped value measured"),
+  source: external_exports.enum(["config", "file"]).describe("declared in perfgate.yml, or read from the flag file"),
+  status: external_exports.enum(["measured", "not-afforded"]),
+  reason: external_exports.string().optional(),
+  endpoints: external_exports.array(EndpointSchema).describe("before: the after build at defaults; after: the after build with this flag flipped"),
+  counts: CountsSchema,
+  rounds: external_exports.number().int().min(0),
+  warnings: external_exports.array(external_exports.string())
+});
+var FlagsSchema = external_exports.strictObject({
+  onFlagRegression: external_exports.enum(["fail", "annotate"]),
+  flags: external_exports.array(FlagSchema),
+  skipped: external_exports.array(external_exports.strictObject({ flag: external_exports.string(), reason: external_exports.string() })),
+  family: external_exports.number().int().min(0).describe("comparisons in the Holm family, flags included")
+}).describe("the flag matrix: each flag flipped alone against the after build at defaults");
 var RunResultSchema = external_exports.strictObject({
   version: external_exports.literal(1),
   verdict: external_exports.enum(["pass", "fail", "error"]),
@@ -33210,13 +33558,7 @@ var RunResultSchema = external_exports.strictObject({
   onInconclusive: external_exports.enum(["pass", "fail"]),
   endpoints: external_exports.array(EndpointSchema),
   total: ChangeSchema.nullable(),
-  counts: external_exports.strictObject({
-    regression: external_exports.number().int().min(0),
-    improvement: external_exports.number().int().min(0),
-    unchanged: external_exports.number().int().min(0),
-    inconclusive: external_exports.number().int().min(0),
-    error: external_exports.number().int().min(0)
-  }),
+  counts: CountsSchema,
   run: external_exports.strictObject({
     seed: external_exports.number().int().nullable(),
     rounds: external_exports.number().int().min(0),
@@ -33249,6 +33591,7 @@ var RunResultSchema = external_exports.strictObject({
     }).optional().describe("warm-up per endpoint and build: median requests per process, never settled")
   }),
   warnings: external_exports.array(external_exports.string()),
+  flags: FlagsSchema.optional(),
   explain: ExplanationSchema.optional()
 }).describe("perfgate result.json: per-endpoint CPU cost change, verdicts and the gate decision");
 
@@ -33319,6 +33662,337 @@ function guardErrorAnswers(result, samples, allowed = []) {
   return changed ? { ...guarded, summary: summarize(guarded) } : guarded;
 }
 
+// src/flags/file.ts
+var isObject2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+var OPPOSITE = {
+  on: "off",
+  off: "on",
+  true: "false",
+  false: "true",
+  enabled: "disabled",
+  disabled: "enabled",
+  yes: "no",
+  no: "yes",
+  "1": "0",
+  "0": "1"
+};
+function flipValue(value) {
+  if (typeof value === "boolean") return { ok: true, value: !value };
+  if (typeof value === "number" && (value === 0 || value === 1))
+    return { ok: true, value: 1 - value };
+  if (typeof value === "string") {
+    const lower = value.toLowerCase();
+    const other = OPPOSITE[lower];
+    if (other !== void 0) {
+      return { ok: true, value: value === lower ? other : other.toUpperCase() };
+    }
+  }
+  return {
+    ok: false,
+    reason: `its value ${JSON.stringify(value)} has no obvious opposite; declare it under flags.list with values: [default, flipped]`
+  };
+}
+var shown2 = (v) => typeof v === "string" ? v : JSON.stringify(v);
+function unleashList(doc) {
+  if (Array.isArray(doc)) return doc;
+  if (isObject2(doc) && Array.isArray(doc.features)) return doc.features;
+  return void 0;
+}
+function flagFileShape(doc) {
+  const list = unleashList(doc);
+  if (list)
+    return list.every((f) => isObject2(f) && typeof f.name === "string") ? "unleash" : void 0;
+  if (!isObject2(doc)) return void 0;
+  if (isObject2(doc.flags)) {
+    const entries2 = Object.values(doc.flags);
+    if (entries2.length > 0 && entries2.every((f) => isObject2(f) && "defaultVariant" in f))
+      return "flagd";
+    if (entries2.every((f) => isObject2(f))) return "launchdarkly";
+  }
+  if (isObject2(doc.flagValues)) return "launchdarkly";
+  if (Object.values(doc).every((v) => !isObject2(v) && !Array.isArray(v))) return "flat";
+  return void 0;
+}
+function entries(doc, shape) {
+  const out = [];
+  if (shape === "unleash") {
+    const key = Array.isArray(doc) ? void 0 : "features";
+    const list = unleashList(doc);
+    list.forEach((f, i) => {
+      const o2 = f;
+      out.push({
+        name: String(o2.name),
+        value: o2.enabled ?? false,
+        set: (copy, value) => {
+          const target = key ? copy[key] : copy;
+          target[i].enabled = value;
+        }
+      });
+    });
+    return out;
+  }
+  const o = doc;
+  if (shape === "flat") {
+    for (const [name, value] of Object.entries(o)) {
+      out.push({ name, value, set: (copy, v) => copy[name] = v });
+    }
+    return out;
+  }
+  if (shape === "flagd") {
+    for (const [name, f] of Object.entries(o.flags)) {
+      const flag = f;
+      const current = flag.defaultVariant ?? null;
+      out.push({
+        name,
+        value: current,
+        set: (copy, v) => copy.flags[name] = { ...flag, defaultVariant: v },
+        flip: () => {
+          const others = Object.keys(isObject2(flag.variants) ? flag.variants : {}).filter(
+            (k) => k !== current
+          );
+          return others.length === 1 ? { ok: true, value: others[0] } : {
+            ok: false,
+            reason: `it has ${others.length + 1} variants; flipping needs exactly two`
+          };
+        }
+      });
+    }
+    return out;
+  }
+  if (isObject2(o.flagValues)) {
+    for (const [name, value] of Object.entries(o.flagValues)) {
+      out.push({
+        name,
+        value,
+        set: (copy, v) => copy.flagValues[name] = v
+      });
+    }
+  }
+  if (isObject2(o.flags)) {
+    for (const [name, f] of Object.entries(o.flags)) {
+      const flag = f;
+      out.push({
+        name,
+        value: flag.on ?? false,
+        set: (copy, v) => copy.flags[name] = { ...flag, on: v }
+      });
+    }
+  }
+  return out;
+}
+function readFlagFile(doc) {
+  const shape = flagFileShape(doc);
+  if (!shape) {
+    return "not a flag file perfgate reads: expected a map of flag name \u2192 value, LaunchDarkly flagValues/flags, flagd flags with defaultVariant, or Unleash features [{ name, enabled }]";
+  }
+  const flags = [];
+  const skipped = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const e of entries(doc, shape)) {
+    if (seen.has(e.name)) continue;
+    seen.add(e.name);
+    const f = e.flip ? e.flip() : flipValue(e.value);
+    if (f.ok) flags.push({ name: e.name, value: shown2(e.value), flipped: shown2(f.value) });
+    else skipped.push({ name: e.name, reason: f.reason });
+  }
+  return { shape, flags, skipped };
+}
+function flipInFile(doc, name, value) {
+  const shape = flagFileShape(doc);
+  if (!shape) throw new Error("not a flag file");
+  const copy = structuredClone(doc);
+  const entry = entries(doc, shape).find((e) => e.name === name);
+  if (!entry) throw new Error(`no flag '${name}' in the flag file`);
+  let next;
+  if (value !== void 0) {
+    next = typeof entry.value === "boolean" && (value === "true" || value === "false") ? value === "true" : typeof entry.value === "number" && Number.isFinite(Number(value)) ? Number(value) : value;
+  } else {
+    const f = entry.flip ? entry.flip() : flipValue(entry.value);
+    if (!f.ok) throw new Error(`cannot flip '${name}': ${f.reason}`);
+    next = f.value;
+  }
+  for (const e of entries(doc, shape)) if (e.name === name) e.set(copy, next);
+  return copy;
+}
+
+// src/flags/matrix.ts
+function declared(flag, files) {
+  const [from, to] = flag.values ?? ["off", "on"];
+  const base = {
+    flag: flag.name,
+    delivery: flag.delivery.kind,
+    from,
+    to,
+    source: "config",
+    env: {},
+    headers: {},
+    query: {}
+  };
+  const d = flag.delivery;
+  switch (d.kind) {
+    case "env":
+      return { ...base, env: { [d.name]: to } };
+    case "header":
+      return { ...base, headers: { [d.name]: to } };
+    case "query":
+      return { ...base, query: { [d.name]: to } };
+    case "file": {
+      const doc = files.get(d.path);
+      const contents = readFlagFile(doc);
+      if (typeof contents === "string") throw new Error(`${d.path}: ${contents}`);
+      const inFile = contents.flags.find((f) => f.name === flag.name);
+      const skip = contents.skipped.find((f) => f.name === flag.name);
+      if (!inFile && !(skip && flag.values)) {
+        throw new Error(
+          skip ? `${d.path}: '${flag.name}': ${skip.reason}` : `${d.path}: no flag '${flag.name}'`
+        );
+      }
+      const values2 = flag.values ?? [inFile.value, inFile.flipped];
+      return {
+        ...base,
+        from: values2[0],
+        to: values2[1],
+        file: {
+          source: d.path,
+          pathEnv: d.pathEnv,
+          doc: flipInFile(doc, flag.name, flag.values ? values2[1] : void 0)
+        }
+      };
+    }
+  }
+}
+function planMatrix(flags, files) {
+  const skip = new Set(flags.skip);
+  const configurations = flags.list.filter((f) => !skip.has(f.name)).map((f) => declared(f, files));
+  const skipped = [];
+  const named = new Set(configurations.map((c) => c.flag));
+  if (flags.from) {
+    const { path: path5, pathEnv } = flags.from;
+    const doc = files.get(path5);
+    const contents = readFlagFile(doc);
+    if (typeof contents === "string") throw new Error(`${path5}: ${contents}`);
+    for (const f of contents.flags) {
+      if (named.has(f.name)) continue;
+      if (skip.has(f.name)) {
+        skipped.push({ flag: f.name, reason: "flags.skip" });
+        continue;
+      }
+      named.add(f.name);
+      configurations.push({
+        flag: f.name,
+        delivery: "file",
+        from: f.value,
+        to: f.flipped,
+        source: "file",
+        env: {},
+        headers: {},
+        query: {},
+        file: { source: path5, pathEnv, doc: flipInFile(doc, f.name) }
+      });
+    }
+    for (const s of contents.skipped) {
+      if (!named.has(s.name) && !skip.has(s.name)) skipped.push({ flag: s.name, reason: s.reason });
+    }
+  }
+  const defaults = /* @__PURE__ */ new Map();
+  for (const c of configurations) {
+    if (c.file && !defaults.has(c.file.pathEnv)) {
+      defaults.set(c.file.pathEnv, {
+        source: c.file.source,
+        pathEnv: c.file.pathEnv,
+        doc: files.get(c.file.source)
+      });
+    }
+  }
+  return { configurations, defaults: [...defaults.values()], skipped };
+}
+function flagFiles(flags) {
+  const out = /* @__PURE__ */ new Set();
+  if (flags.from) out.add(flags.from.path);
+  for (const f of flags.list) if (f.delivery.kind === "file") out.add(f.delivery.path);
+  return [...out];
+}
+function withQuery(path5, query) {
+  const pairs = Object.entries(query);
+  if (pairs.length === 0) return path5;
+  const extra = pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
+  const hash2 = path5.indexOf("#");
+  const head = hash2 >= 0 ? path5.slice(0, hash2) : path5;
+  return `${head}${head.includes("?") ? "&" : "?"}${extra}`;
+}
+
+// src/flags/load.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+import { mkdirSync as mkdirSync2, readFileSync as readFileSync5, writeFileSync as writeFileSync3 } from "node:fs";
+import { extname, join as join5 } from "node:path";
+function where2(config2, path5) {
+  const line = config2.lines[path5] ?? config2.lines["flags"];
+  return { file: config2.file, ...line !== void 0 ? { line } : {}, path: path5 };
+}
+function keyOf(config2, flags, file2) {
+  if (flags.from?.path === file2) return "flags.from";
+  const f = flags.list.find((l) => l.delivery.kind === "file" && l.delivery.path === file2);
+  return f ? `flags.list.${f.name}.file` : "flags";
+}
+function readDoc(file2, config2, key) {
+  let text2;
+  try {
+    text2 = readFileSync5(file2, "utf8");
+  } catch (error62) {
+    const code3 = error62.code;
+    throw new ConfigError(
+      code3 === "ENOENT" ? `flag file ${file2} not found` : `cannot read flag file ${file2}: ${error62.message}`,
+      where2(config2, key),
+      "the path is relative to perfgate.yml"
+    );
+  }
+  try {
+    return /\.ya?ml$/i.test(file2) ? (0, import_yaml3.parse)(text2) : JSON.parse(text2);
+  } catch (error62) {
+    throw new ConfigError(
+      `flag file ${file2} is not valid ${/\.ya?ml$/i.test(file2) ? "YAML" : "JSON"}: ${error62.message}`,
+      where2(config2, key)
+    );
+  }
+}
+var safe = (name) => name.replace(/[^A-Za-z0-9_.-]/g, "_");
+function prepareMatrix(config2, dir) {
+  const flags = config2.flags;
+  if (!flags) return void 0;
+  const files = /* @__PURE__ */ new Map();
+  for (const file2 of flagFiles(flags))
+    files.set(file2, readDoc(file2, config2, keyOf(config2, flags, file2)));
+  let matrix;
+  try {
+    matrix = planMatrix(flags, files);
+  } catch (error62) {
+    const message = error62.message;
+    const file2 = [...files.keys()].find((f) => message.startsWith(f)) ?? "";
+    throw new ConfigError(message, where2(config2, keyOf(config2, flags, file2)));
+  }
+  if (matrix.configurations.length === 0) {
+    return { flags: [], defaultsEnv: {}, skipped: matrix.skipped };
+  }
+  const out = join5(dir, "flags");
+  mkdirSync2(out, { recursive: true });
+  const write2 = (name, source, doc) => {
+    const path5 = join5(out, `${safe(name)}${extname(source) || ".json"}`);
+    writeFileSync3(path5, `${JSON.stringify(doc, null, 2)}
+`);
+    return path5;
+  };
+  const defaultsEnv = {};
+  matrix.defaults.forEach((d, i) => {
+    defaultsEnv[d.pathEnv] = write2(`defaults-${i}`, d.source, d.doc);
+  });
+  const prepared = matrix.configurations.map((c, i) => {
+    const targetEnv = { ...defaultsEnv, ...c.env };
+    if (c.file) targetEnv[c.file.pathEnv] = write2(`flag-${i}-${c.flag}`, c.file.source, c.file.doc);
+    return { ...c, targetEnv };
+  });
+  return { flags: prepared, defaultsEnv, skipped: matrix.skipped };
+}
+
 // src/proc/aslr.ts
 import { execFile as execFile2 } from "node:child_process";
 var cached3;
@@ -33333,7 +34007,7 @@ function aslrOffWorks() {
 // src/targets/target.ts
 import { mkdtempSync, rmSync as rmSync2 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join5 } from "node:path";
+import { join as join6 } from "node:path";
 
 // src/targets/port.ts
 import { createServer } from "node:net";
@@ -33436,21 +34110,22 @@ function describeExit(code3, signal) {
 }
 async function startTarget(spec, signal, logger) {
   const port = await freePort();
+  const label = spec.label ?? spec.build;
   const spawnOptions = {
     argv: shellArgv(spec.start),
     cwd: spec.cwd,
     env: { ...spec.env, PORT: String(port) },
-    label: spec.build,
+    label,
     noAslr: spec.noAslr,
     tailLines: 30,
-    onLine: (l) => logger.debug(`${spec.build}| ${l}`)
+    onLine: (l) => logger.debug(`${label}| ${l}`)
   };
   let group;
   let counters;
   let simulated;
   let outDir;
   if (spec.simulated) {
-    outDir = mkdtempSync(join5(tmpdir(), `perfgate-callgrind-${spec.build}-`));
+    outDir = mkdtempSync(join6(tmpdir(), `perfgate-callgrind-${spec.build}-`));
     const { env } = deterministicEnv(spawnOptions.env, spec.simulated.nodeFlags, outDir);
     group = spawnBlocked({ ...spawnOptions, env, argv: valgrindArgv(spawnOptions.argv, outDir) });
     group.release();
@@ -33483,7 +34158,7 @@ async function startTarget(spec, signal, logger) {
     const ex = await group.exited;
     if (outcome.reason === "exited") {
       throw new TargetError(
-        spec.build,
+        label,
         `server ${describeExit(ex.code, ex.signal)} before it was ready (start: ${spec.start})`,
         tail,
         "the start command must keep a server running that listens on 127.0.0.1:$PORT"
@@ -33491,7 +34166,7 @@ async function startTarget(spec, signal, logger) {
     }
     const what = spec.readiness.kind === "http" ? `GET ${spec.readiness.path}` : `TCP port ${port}`;
     throw new TargetError(
-      spec.build,
+      label,
       `server was not ready after ${Math.round(spec.readiness.timeoutMs / 1e3)}s: ${what} never answered (last: ${outcome.last})`,
       tail,
       "check that the server listens on $PORT (perfgate sets it), or raise 'ready.timeout'"
@@ -33501,13 +34176,14 @@ async function startTarget(spec, signal, logger) {
     if (group.running || stopped) return void 0;
     const e = exit ?? { code: null, signal: null };
     return new TargetError(
-      spec.build,
+      label,
       `server ${describeExit(e.code, e.signal)} while being measured`,
       group.tail()
     );
   };
   return {
     build: spec.build,
+    label,
     port,
     group,
     ...counters ? { counters } : {},
@@ -33611,16 +34287,17 @@ var sleep2 = (ms) => new Promise((r) => setTimeout(r, ms));
 async function requestFailure(target, req, error62) {
   if (target.signal.aborted) return interruption(target.signal);
   return await target.crashedWithin(1e3) ?? new TargetError(
-    target.build,
+    target.label,
     `request ${req.method} ${req.path} failed: ${errorMessage(error62)}`,
     target.group.tail()
   );
 }
 var Meter = class {
-  constructor(target, writer, settleMs = 0, compareBodies = false) {
+  constructor(target, writer, settleMs = 0, compareBodies = false, variant) {
     this.target = target;
     this.writer = writer;
     this.settleMs = settleMs;
+    this.variant = variant;
     this.client = new LocalClient(target.port, compareBodies);
     this.perf = target.counters;
     const width2 = this.perf?.width ?? 0;
@@ -33631,6 +34308,7 @@ var Meter = class {
   target;
   writer;
   settleMs;
+  variant;
   client;
   a;
   b;
@@ -33657,6 +34335,10 @@ var Meter = class {
     this.lastRead = { value, stale: false };
     return value;
   }
+  /** The flag this process runs with (flag matrix), if any. */
+  get flag() {
+    return this.variant?.flag;
+  }
   /** Sends requests one after another without per-request reads; returns their summed cost. */
   async warmBlock(reqs) {
     if (this.perBlock) {
@@ -33672,7 +34354,8 @@ var Meter = class {
     return this.delta[0];
   }
   /** One request on the kept-alive connection; a failure names the build and how it ended. */
-  async send(req, measured) {
+  async send(sent, measured) {
+    const req = this.variant ? this.variant.adapt(sent) : sent;
     if (this.lastRead) this.lastRead.stale = true;
     try {
       const { signal } = this.target;
@@ -33708,7 +34391,8 @@ var Meter = class {
         bytes: res.bytes,
         latencyMs: Math.round(latencyMs * 1e3) / 1e3,
         value,
-        values: { [SIMULATED]: value }
+        values: { [SIMULATED]: value },
+        ...this.variant ? { flag: this.variant.flag } : {}
       });
     });
     return responses.map((r) => r.res);
@@ -33738,7 +34422,8 @@ var Meter = class {
       latencyMs: Math.round(latencyMs * 1e3) / 1e3,
       value: this.delta[0],
       values: values2,
-      ...multiplexed ? { multiplexed: true } : {}
+      ...multiplexed ? { multiplexed: true } : {},
+      ...this.variant ? { flag: this.variant.flag } : {}
     });
     return res;
   }
@@ -33932,8 +34617,35 @@ async function warmUp(meter, groups2, policy, deadline, checkAbort, onBlock = ()
   return { wallMs: Math.round(now2() - started), endpoints, timedOut };
 }
 
+// src/replay/flags.ts
+function adaptRequest(headers, query) {
+  if (Object.keys(headers).length === 0 && Object.keys(query).length === 0) return (r) => r;
+  const cache = /* @__PURE__ */ new Map();
+  return (req) => {
+    let out = cache.get(req);
+    if (!out) {
+      out = { ...req, path: withQuery(req.path, query), headers: { ...req.headers, ...headers } };
+      cache.set(req, out);
+    }
+    return out;
+  };
+}
+function measureOrder(items, k) {
+  const n = items.length;
+  const start = k % n;
+  const rotated = [...items.slice(start), ...items.slice(0, start)];
+  return Math.floor(k / n) % 2 === 1 ? rotated.reverse() : rotated;
+}
+function affordableFlags(f) {
+  if (f.roundsLeft <= 0) return f.flags;
+  const perProcess = f.roundMs / (2 + f.flags);
+  const processes = Math.floor(f.budgetLeftMs / f.roundsLeft / perProcess);
+  return Math.max(0, Math.min(f.flags, processes - 2));
+}
+
 // src/replay/replay.ts
 var now3 = () => performance.now();
+var plural3 = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 var minutes = (ms) => ms < 9e4 ? `${Math.round(ms / 1e3)} s` : `${(ms / 6e4).toFixed(1)} min`;
 function expectedDuration(plan, firstMs) {
   const first = plan.looks[0];
@@ -33961,6 +34673,10 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
   const checkAbort = () => {
     if (signal.aborted) throw new InterruptedError(String(signal.reason ?? "SIGINT"));
   };
+  let activeFlags = [...plan.flags ?? []];
+  const adapters = new Map(
+    activeFlags.map((f) => [f.name, adaptRequest(f.headers, f.query)])
+  );
   const reads = { count: 0, ms: 0 };
   const measureRound = async (r) => {
     reads.count = 0;
@@ -33969,6 +34685,7 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
     const seed = roundSeed(plan.seed, r);
     writer.write({ kind: "round", round: r, order: order2, seed, at: (/* @__PURE__ */ new Date()).toISOString() });
     const meters = {};
+    const flagMeters = [];
     try {
       checkAbort();
       progress("starting both builds", true);
@@ -33979,19 +34696,37 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
           meters[build] = new Meter(target, writer, plan.settleMs, plan.compareBodies ?? false);
         })
       );
-      const failed = launched.find((s) => s.status === "rejected");
+      const flagged = await Promise.allSettled(
+        activeFlags.map(async (f) => {
+          const target = await startTarget(
+            { ...f.target, build: "after", label: `after (flag ${f.name})` },
+            signal,
+            logger
+          );
+          live2.push(target);
+          return new Meter(target, writer, plan.settleMs, plan.compareBodies ?? false, {
+            flag: f.name,
+            adapt: adapters.get(f.name)
+          });
+        })
+      );
+      for (const s of flagged) if (s.status === "fulfilled") flagMeters.push(s.value);
+      const failed = [...launched, ...flagged].find(
+        (s) => s.status === "rejected"
+      );
       if (failed) throw failed.reason;
       const [first, second] = order2.map((b) => meters[b]);
       let warmed = 0;
       const deadline = started + plan.maxDurationMs;
-      const reports = await Promise.all(
-        [first, second].map(
-          (m) => warmUp(m, groups2, plan.warmup, deadline, checkAbort, (n) => {
-            warmed += n;
-            progress(`warming up \xB7 ${warmed} requests`);
-          })
-        )
-      );
+      const warm = (m) => warmUp(m, groups2, plan.warmup, deadline, checkAbort, (n) => {
+        warmed += n;
+        progress(`warming up \xB7 ${warmed} requests`);
+      });
+      const reports = await Promise.all([first, second].map(warm));
+      const flagReports = [];
+      for (let i = 0; i < flagMeters.length; i += 2) {
+        flagReports.push(...await Promise.all(flagMeters.slice(i, i + 2).map(warm)));
+      }
       if (now3() - started > plan.maxDurationMs) {
         logger.warn(
           `warm-up stopped: max-duration (${Math.round(plan.maxDurationMs / 1e3)}s) is spent; measuring this round anyway`
@@ -34006,6 +34741,18 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
           wallMs: w.wallMs,
           endpoints: w.endpoints,
           ...w.timedOut ? { timedOut: true } : {}
+        });
+      });
+      flagMeters.forEach((m, i) => {
+        const w = flagReports[i];
+        writer.write({
+          kind: "warmup",
+          round: r,
+          build: "after",
+          wallMs: w.wallMs,
+          endpoints: w.endpoints,
+          ...w.timedOut ? { timedOut: true } : {},
+          flag: m.flag
         });
       });
       const mismatched = /* @__PURE__ */ new Set();
@@ -34024,16 +34771,34 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
           ...before.status === after.status ? { bodies: { before: before.bodyHash, after: after.bodyHash } } : {}
         });
       };
+      const compareFlag = (req, atDefaults2, m, res) => {
+        const key = `${m.flag}\0${req.id}`;
+        if (res.status === atDefaults2.status || mismatched.has(key)) return;
+        mismatched.add(key);
+        writer.write({
+          kind: "mismatch",
+          endpoint: req.endpoint,
+          request: req.id,
+          round: r,
+          before: atDefaults2.status,
+          after: res.status,
+          flag: m.flag
+        });
+      };
       if (first.perBlock) {
         const blocks = roundBlocks(groups2, plan.requestsPerEndpoint, seed);
         let sent = 0;
         const total3 = blocks.reduce((n, b) => n + b.reqs.length, 0);
+        const all = [first, second, ...flagMeters];
         for (const { reqs, block } of blocks) {
           checkAbort();
-          const [rx, ry] = await Promise.all(
-            [first, second].map((m) => m.measureBlock(reqs, r, block))
-          );
+          const answers = await Promise.all(all.map((m) => m.measureBlock(reqs, r, block)));
+          const [rx, ry] = answers;
           reqs.forEach((req, i) => compare2(req, rx[i], ry[i], first));
+          const atDefaults2 = answers[all.indexOf(meters.after)];
+          flagMeters.forEach(
+            (m, j) => reqs.forEach((req, i) => compareFlag(req, atDefaults2[i], m, answers[2 + j][i]))
+          );
           sent += reqs.length;
           progress(`measuring \xB7 ${sent}/${total3} requests`);
         }
@@ -34043,18 +34808,28 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
           checkAbort();
           const { req, block } = schedule[k];
           const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
-          const rx = await x.measure(req, r, block);
-          const ry = await y.measure(req, r, block);
-          compare2(req, rx, ry, x);
+          if (flagMeters.length === 0) {
+            const rx = await x.measure(req, r, block);
+            const ry = await y.measure(req, r, block);
+            compare2(req, rx, ry, x);
+          } else {
+            const answers = /* @__PURE__ */ new Map();
+            for (const m of measureOrder([first, second, ...flagMeters], k)) {
+              answers.set(m, await m.measure(req, r, block));
+            }
+            compare2(req, answers.get(x), answers.get(y), x);
+            const atDefaults2 = answers.get(meters.after);
+            for (const m of flagMeters) compareFlag(req, atDefaults2, m, answers.get(m));
+          }
           progress(`measuring \xB7 ${k + 1}/${schedule.length} requests`);
         }
       }
-      for (const m of [first, second]) {
+      for (const m of [first, second, ...flagMeters]) {
         const crash = m.target.crashed();
         if (crash) throw crash;
       }
     } finally {
-      for (const m of Object.values(meters)) {
+      for (const m of [...Object.values(meters), ...flagMeters]) {
         const sim = m.target.simulated;
         if (sim) {
           reads.count = Math.max(reads.count, sim.reads);
@@ -34099,18 +34874,35 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
         ...reads.count > 0 ? { reads: { count: reads.count, ms: Math.round(reads.ms) } } : {}
       });
       logger.info(`round ${round3}/${plan.looks[look]} done in ${(wallMs2 / 1e3).toFixed(1)}s`);
+      if (round3 === 1 && activeFlags.length > 0) {
+        const keep = affordableFlags({
+          flags: activeFlags.length,
+          roundMs: wallMs2,
+          roundsLeft: (plan.looks[0] ?? 1) - 1,
+          budgetLeftMs: plan.maxDurationMs - (now3() - started)
+        });
+        if (keep < activeFlags.length) {
+          const dropped = activeFlags.slice(keep).map((f) => f.name);
+          activeFlags = activeFlags.slice(0, keep);
+          const reason2 = `max-duration (${minutes(plan.maxDurationMs)}) cannot afford ${plural3(dropped.length, "more flag configuration")} for ${plan.looks[0]} rounds`;
+          writer.write({ kind: "flag-dropped", flags: dropped, round: round3 + 1, reason: reason2 });
+          logger.warn(`flag matrix: not measuring ${dropped.join(", ")}: ${reason2}`);
+        }
+      }
       if (round3 === 1) logger.info(expectedDuration(plan, now3() - started));
     }
   } catch (error62) {
     await Promise.all(live2.map((t) => t.stop()));
     const build = error62 instanceof TargetError ? error62.build : void 0;
-    if (build === "before" || build === "after") {
+    const flag = plan.flags?.find((f) => build === `after (flag ${f.name})`);
+    if (build === "before" || build === "after" || flag) {
       writer.write({
         kind: "error",
-        build,
+        build: flag ? "after" : build,
         round: round3,
         message: errorMessage(error62),
-        at: (/* @__PURE__ */ new Date()).toISOString()
+        at: (/* @__PURE__ */ new Date()).toISOString(),
+        ...flag ? { flag: flag.name } : {}
       });
     }
     writer.write({
@@ -34142,7 +34934,7 @@ import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { dirname as dirname3 } from "node:path";
 
 // src/samples/files.ts
-import { accessSync as accessSync3, constants as constants4, mkdirSync as mkdirSync2, writeFileSync as writeFileSync3 } from "node:fs";
+import { accessSync as accessSync3, constants as constants4, mkdirSync as mkdirSync3, writeFileSync as writeFileSync4 } from "node:fs";
 import { dirname as dirname2, resolve as resolve2 } from "node:path";
 var CAUSES = {
   ENOSPC: "no space left on the device",
@@ -34190,7 +34982,7 @@ function makeFolders(dir) {
     missing.unshift(d);
     if (dirname2(d) === d) break;
   }
-  for (const d of missing) mkdirSync2(d);
+  for (const d of missing) mkdirSync3(d);
 }
 function exists(path5) {
   try {
@@ -34227,7 +35019,7 @@ function ensureOutDir(dir) {
 }
 function writeOutput(path5, text2) {
   try {
-    writeFileSync3(path5, text2);
+    writeFileSync4(path5, text2);
     return void 0;
   } catch (error62) {
     return OutputError.from(path5, error62);
@@ -34318,12 +35110,20 @@ var SamplesWriter = class {
 
 // src/samples/reader.ts
 import { readFile as readFile2 } from "node:fs/promises";
-var EVENT_KINDS = /* @__PURE__ */ new Set(["round", "round-end", "warmup", "error", "mismatch", "end"]);
+var EVENT_KINDS = /* @__PURE__ */ new Set([
+  "round",
+  "round-end",
+  "warmup",
+  "error",
+  "mismatch",
+  "end",
+  "flag-dropped"
+]);
 function fail(file2, line, message) {
   throw new ConfigError(message, { file: file2, line });
 }
 var MAX_SAMPLE_VALUE = Number.MAX_SAFE_INTEGER;
-function shown(value, raw, key) {
+function shown3(value, raw, key) {
   if (typeof value === "number" && !Number.isFinite(value)) {
     const m = new RegExp(`"${key}"\\s*:\\s*([^,}\\s]+)`).exec(raw);
     return `${m?.[1] ?? String(value)} (beyond the range of a double)`;
@@ -34332,7 +35132,7 @@ function shown(value, raw, key) {
 }
 function checkSample(o, file2, line, raw) {
   const need = (key, ok, what) => {
-    if (!ok) fail(file2, line, `'${key}' must be ${what}, got ${shown(o[key], raw, key)}`);
+    if (!ok) fail(file2, line, `'${key}' must be ${what}, got ${shown3(o[key], raw, key)}`);
   };
   need("endpoint", typeof o.endpoint === "string" && o.endpoint.length > 0, "a non-empty string");
   need("build", o.build === "before" || o.build === "after", "'before' or 'after'");
@@ -34412,9 +35212,9 @@ async function readSamples(file2) {
 
 // src/targets/worktree.ts
 import { execFile as execFile3 } from "node:child_process";
-import { existsSync as existsSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync3, readFileSync as readFileSync5, rmSync as rmSync3 } from "node:fs";
+import { existsSync as existsSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync3, readFileSync as readFileSync6, rmSync as rmSync3 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname4, join as join6 } from "node:path";
+import { dirname as dirname4, join as join7 } from "node:path";
 import { promisify } from "node:util";
 var WORKTREE_PREFIX = "perfgate-before-";
 var run = promisify(execFile3);
@@ -34437,12 +35237,12 @@ async function commitOf(dir) {
   }
 }
 async function createWorktree(fromDir, ref, origin = {}) {
-  const where2 = { ...origin, path: origin.path ?? "before.ref" };
+  const where3 = { ...origin, path: origin.path ?? "before.ref" };
   const repoRoot = await repoRootOf(fromDir);
   if (!repoRoot) {
     throw new ConfigError(
       `a git ref needs a git repository, but ${fromDir} is not inside one`,
-      where2
+      where3
     );
   }
   let commit;
@@ -34451,11 +35251,11 @@ async function createWorktree(fromDir, ref, origin = {}) {
   } catch {
     throw new ConfigError(
       `git ref '${ref}' does not name a commit in ${repoRoot}`,
-      where2,
+      where3,
       "fetch it first (actions/checkout with fetch-depth: 0), or name a branch, tag or sha that exists"
     );
   }
-  const dir = mkdtempSync2(join6(tmpdir2(), `${WORKTREE_PREFIX}${process.pid}-`));
+  const dir = mkdtempSync2(join7(tmpdir2(), `${WORKTREE_PREFIX}${process.pid}-`));
   rmSync3(dir, { recursive: true, force: true });
   registerWorktree({ dir, repoRoot });
   try {
@@ -34503,14 +35303,14 @@ function staleWorktrees(dir = tmpdir2()) {
   for (const name of names) {
     const m = new RegExp(`^${WORKTREE_PREFIX}(\\d+)-`).exec(name);
     if (!m || processAlive(Number(m[1]))) continue;
-    const path5 = join6(dir, name);
+    const path5 = join7(dir, name);
     out.push({ dir: path5, repoRoot: repoOfWorktree(path5) ?? path5 });
   }
   return out;
 }
 function repoOfWorktree(path5) {
   try {
-    const m = /^gitdir: (.+)$/m.exec(readFileSync5(join6(path5, ".git"), "utf8"));
+    const m = /^gitdir: (.+)$/m.exec(readFileSync6(join7(path5, ".git"), "utf8"));
     if (!m) return void 0;
     const common = dirname4(dirname4(m[1].trim()));
     const root = dirname4(common);
@@ -34620,8 +35420,8 @@ function collapseLeading(pathname) {
 }
 function encodeUnsafe(target) {
   return Buffer.from(target, "utf8").reduce((out, byte) => {
-    const safe = byte > 32 && byte < 127 && byte !== 34;
-    return out + (safe ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`);
+    const safe2 = byte > 32 && byte < 127 && byte !== 34;
+    return out + (safe2 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`);
   }, "");
 }
 function splitTarget(target) {
@@ -34907,32 +35707,32 @@ var Importer = class {
   routes;
   hosts;
   badHeaders = /* @__PURE__ */ new Map();
-  skip(where2, line, reason) {
+  skip(where3, line, reason) {
     const text2 = this.options.redact ? redactText(reason, this.options.redact) : reason;
-    this.result.skipped.push({ where: where2, ...line !== void 0 ? { line } : {}, reason: text2 });
+    this.result.skipped.push({ where: where3, ...line !== void 0 ? { line } : {}, reason: text2 });
   }
   /** Adds one request, or records why it was skipped. */
-  add(where2, line, request3) {
+  add(where3, line, request3) {
     const method = request3.method.toUpperCase();
     if (!TOKEN3.test(method) || !HTTP_METHODS.includes(method)) {
-      this.skip(where2, line, `'${request3.method}' is not an HTTP method perfgate replays`);
+      this.skip(where3, line, `'${request3.method}' is not an HTTP method perfgate replays`);
       return;
     }
     const target = toRequestTarget(request3.url);
     if (!target.ok) {
-      this.skip(where2, line, `url: ${target.message}`);
+      this.skip(where3, line, `url: ${target.message}`);
       return;
     }
     const host = hostOf(request3.url);
     if (host !== void 0) {
       this.result.hosts.set(host, (this.result.hosts.get(host) ?? 0) + 1);
       if (this.hosts.size > 0 && !this.hosts.has(host) && !this.hosts.has(host.replace(/:\d+$/, ""))) {
-        this.skip(where2, line, `host ${host} is not one of --host ${[...this.hosts].join(", ")}`);
+        this.skip(where3, line, `host ${host} is not one of --host ${[...this.hosts].join(", ")}`);
         return;
       }
     }
     if (upgrade(request3.headers)) {
-      this.skip(where2, line, "a WebSocket or other protocol upgrade cannot be replayed");
+      this.skip(where3, line, "a WebSocket or other protocol upgrade cannot be replayed");
       return;
     }
     const record2 = {
@@ -35008,22 +35808,22 @@ function importAccessLog(text2, _file2, options) {
   const bodiless = /* @__PURE__ */ new Map();
   text2.split("\n").forEach((raw, index) => {
     const line = index + 1;
-    const where2 = `line ${line}`;
+    const where3 = `line ${line}`;
     const content = raw.replace(/\r$/, "");
     if (content.trim() === "") return;
     const m = ACCESS_LOG_LINE.exec(content);
     if (!m) {
-      importer.skip(where2, line, "not in the combined or common log format");
+      importer.skip(where3, line, "not in the combined or common log format");
       return;
     }
     const requestLine = m[5];
     if (requestLine === "-" || requestLine === "") {
-      importer.skip(where2, line, "empty request line (the client sent no request)");
+      importer.skip(where3, line, "empty request line (the client sent no request)");
       return;
     }
     const r = REQUEST_LINE.exec(requestLine);
     if (!r) {
-      importer.skip(where2, line, `not an HTTP request line: "${clip(requestLine)}"`);
+      importer.skip(where3, line, `not an HTTP request line: "${clip(requestLine)}"`);
       return;
     }
     const headers = [];
@@ -35032,7 +35832,7 @@ function importAccessLog(text2, _file2, options) {
     if (referer !== "-" && referer !== "") headers.push(["Referer", referer]);
     if (agent !== "-" && agent !== "") headers.push(["User-Agent", agent]);
     const before = importer.result.requests.length;
-    importer.add(where2, line, { method: r[1], url: unescape(r[2], true), headers });
+    importer.add(where3, line, { method: r[1], url: unescape(r[2], true), headers });
     const method = r[1].toUpperCase();
     if (importer.result.requests.length > before && ["POST", "PUT", "PATCH"].includes(method)) {
       bodiless.set(method, (bodiless.get(method) ?? 0) + 1);
@@ -35298,8 +36098,8 @@ function importHar(text2, file2, options) {
       "is this a HAR file?"
     );
   }
-  const entries = har?.log?.entries;
-  if (!Array.isArray(entries)) {
+  const entries2 = har?.log?.entries;
+  if (!Array.isArray(entries2)) {
     throw new ConfigError(
       "not a HAR file: expected log.entries to be a list",
       { file: file2 },
@@ -35307,16 +36107,16 @@ function importHar(text2, file2, options) {
     );
   }
   const importer = new Importer(options);
-  entries.forEach((entry, i) => {
-    const where2 = `log.entries[${i}]`;
+  entries2.forEach((entry, i) => {
+    const where3 = `log.entries[${i}]`;
     if (typeof entry !== "object" || entry === null) {
-      importer.skip(where2, void 0, "not an object");
+      importer.skip(where3, void 0, "not an object");
       return;
     }
     const e = entry;
     if (typeof e._fromCache === "string" && e._fromCache !== "") {
       importer.skip(
-        where2,
+        where3,
         void 0,
         `served from the browser's ${e._fromCache} cache; it never reached the server`
       );
@@ -35324,7 +36124,7 @@ function importHar(text2, file2, options) {
     }
     const request3 = e.request;
     if (typeof request3?.method !== "string" || typeof request3.url !== "string") {
-      importer.skip(where2, void 0, "request.method or request.url is missing");
+      importer.skip(where3, void 0, "request.method or request.url is missing");
       return;
     }
     const headers = [];
@@ -35336,11 +36136,11 @@ function importHar(text2, file2, options) {
     }
     const body = harBody(request3.postData, request3.bodySize);
     if (typeof body === "string") {
-      importer.skip(where2, void 0, body);
+      importer.skip(where3, void 0, body);
       return;
     }
     const mime = request3.postData?.mimeType;
-    importer.add(where2, void 0, {
+    importer.add(where3, void 0, {
       method: request3.method,
       url: request3.url,
       headers,
@@ -35377,7 +36177,7 @@ function jsonErrorLine(text2, message) {
 }
 
 // src/workload/shard.ts
-import { readFileSync as readFileSync6 } from "node:fs";
+import { readFileSync as readFileSync7 } from "node:fs";
 function byName2(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -35456,7 +36256,7 @@ function selectShard(workload, shard, logger) {
 function readBalance(file2) {
   let json2;
   try {
-    json2 = JSON.parse(readFileSync6(file2, "utf8"));
+    json2 = JSON.parse(readFileSync7(file2, "utf8"));
   } catch (error62) {
     const code3 = error62.code;
     throw new ConfigError(code3 ? `cannot read the balance result: ${code3}` : "not valid JSON", {
@@ -35482,7 +36282,7 @@ function endpointWeights(requests) {
 }
 
 // src/proc/cpuinfo.ts
-import { readFileSync as readFileSync7 } from "node:fs";
+import { readFileSync as readFileSync8 } from "node:fs";
 import { cpus as cpus2 } from "node:os";
 function parseCpuInfo(text2) {
   const out = {};
@@ -35502,7 +36302,7 @@ function parseCpuInfo(text2) {
 function readMachine() {
   let facts = {};
   try {
-    facts = parseCpuInfo(readFileSync7("/proc/cpuinfo", "utf8"));
+    facts = parseCpuInfo(readFileSync8("/proc/cpuinfo", "utf8"));
   } catch {
   }
   return {
@@ -35518,18 +36318,18 @@ var VERSION = "0.1.0";
 // src/explain/run.ts
 import {
   existsSync as existsSync3,
-  mkdirSync as mkdirSync4,
+  mkdirSync as mkdirSync5,
   readdirSync as readdirSync4,
-  readFileSync as readFileSync8,
+  readFileSync as readFileSync9,
   renameSync as renameSync2,
   rmSync as rmSync4,
-  writeFileSync as writeFileSync5
+  writeFileSync as writeFileSync6
 } from "node:fs";
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 
 // src/explain/agents.ts
-import { mkdirSync as mkdirSync3, writeFileSync as writeFileSync4 } from "node:fs";
-import { join as join7 } from "node:path";
+import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync5 } from "node:fs";
+import { join as join8 } from "node:path";
 var NODE_PRELOAD = `'use strict';
 // perfgate profiling pass: V8's CPU profiler for this process, written out when stopped.
 (() => {
@@ -35710,11 +36510,11 @@ except Exception:
     pass
 `;
 function writeAgents(dir) {
-  const pythonDir = join7(dir, "python");
-  mkdirSync3(pythonDir, { recursive: true });
-  const nodePreload = join7(dir, "perfgate-node-preload.cjs");
-  writeFileSync4(nodePreload, NODE_PRELOAD);
-  writeFileSync4(join7(pythonDir, "sitecustomize.py"), PYTHON_SITECUSTOMIZE);
+  const pythonDir = join8(dir, "python");
+  mkdirSync4(pythonDir, { recursive: true });
+  const nodePreload = join8(dir, "perfgate-node-preload.cjs");
+  writeFileSync5(nodePreload, NODE_PRELOAD);
+  writeFileSync5(join8(pythonDir, "sitecustomize.py"), PYTHON_SITECUSTOMIZE);
   return { nodePreload, pythonDir };
 }
 function nodeOptionPath(path5) {
@@ -35968,7 +36768,7 @@ function profileFromPstats(start, end, cwd) {
   }
   const p = emptyProfile();
   const idMap = /* @__PURE__ */ new Map();
-  const shown2 = (id) => {
+  const shown4 = (id) => {
     let s = idMap.get(id);
     if (s === void 0) {
       s = frameId(frameFor(id, cwd));
@@ -35978,17 +36778,17 @@ function profileFromPstats(start, end, cwd) {
   };
   for (const [id, t] of w) {
     if (isBuiltin(id)) continue;
-    const sid = shown2(id);
+    const sid = shown4(id);
     const f = p.functions.get(sid) ?? { frame: frameFor(id, cwd), self: 0, inclusive: 0 };
     f.self += (self.get(id) ?? 0) * us;
     f.inclusive += Math.max(t.inclusive, self.get(id) ?? 0) * us;
     p.functions.set(sid, f);
   }
   for (const [from, m] of edges) {
-    const sf = shown2(from);
+    const sf = shown4(from);
     let o = p.edges.get(sf);
     if (!o) p.edges.set(sf, o = /* @__PURE__ */ new Map());
-    for (const [to, v] of m) o.set(shown2(to), (o.get(shown2(to)) ?? 0) + v * us);
+    for (const [to, v] of m) o.set(shown4(to), (o.get(shown4(to)) ?? 0) + v * us);
   }
   p.stacks = reconstructStacks(p);
   return p;
@@ -36380,12 +37180,12 @@ function pidsOf(dir, suffix) {
   return readdirSync4(dir).filter((f) => f.endsWith(suffix)).map((f) => Number(f.slice(0, -suffix.length))).filter((n) => Number.isInteger(n));
 }
 async function pythonMark(dir, seq) {
-  writeFileSync5(join8(dir, "ctl.tmp"), String(seq));
-  renameSync2(join8(dir, "ctl.tmp"), join8(dir, "ctl"));
+  writeFileSync6(join9(dir, "ctl.tmp"), String(seq));
+  renameSync2(join9(dir, "ctl.tmp"), join9(dir, "ctl"));
   const until = Date.now() + 3e3;
   while (Date.now() < until) {
     const waiting = pidsOf(dir, ".python").filter(
-      (p) => alive(p) && !existsSync3(join8(dir, `${p}-${seq}.json`))
+      (p) => alive(p) && !existsSync3(join9(dir, `${p}-${seq}.json`))
     );
     if (waiting.length === 0) return;
     await sleep3(5);
@@ -36403,11 +37203,11 @@ async function send(target, client, reqs, n, signal) {
   }
 }
 async function profileBuild(side, o, groups2, endpoints, deadline, signal, logger) {
-  const root = join8(o.outDir, "explain");
-  const agents = writeAgents(join8(root, "agent"));
-  const dir = join8(root, "profiles", side);
+  const root = join9(o.outDir, "explain");
+  const agents = writeAgents(join9(root, "agent"));
+  const dir = join9(root, "profiles", side);
   rmSync4(dir, { recursive: true, force: true });
-  mkdirSync4(dir, { recursive: true });
+  mkdirSync5(dir, { recursive: true });
   const run3 = {
     windows: /* @__PURE__ */ new Map(),
     seqs: /* @__PURE__ */ new Map(),
@@ -36461,7 +37261,7 @@ async function profileBuild(side, o, groups2, endpoints, deadline, signal, logge
   const until = Date.now() + 5e3;
   while (Date.now() < until) {
     const pending = pidsOf(dir, ".node").filter(
-      (p) => alive(p) && !existsSync3(join8(dir, `${p}.cpuprofile`))
+      (p) => alive(p) && !existsSync3(join9(dir, `${p}.cpuprofile`))
     );
     if (pending.length === 0) break;
     await sleep3(20);
@@ -36470,7 +37270,7 @@ async function profileBuild(side, o, groups2, endpoints, deadline, signal, logge
 }
 function readJson(path5) {
   try {
-    return JSON.parse(readFileSync8(path5, "utf8"));
+    return JSON.parse(readFileSync9(path5, "utf8"));
   } catch {
     return void 0;
   }
@@ -36487,7 +37287,7 @@ function collect2(run3, cwd) {
   const endpoints = [...run3.windows.keys()];
   for (const f of readdirSync4(run3.dir)) {
     if (!f.endsWith(".cpuprofile")) continue;
-    const cpu = readJson(join8(run3.dir, f));
+    const cpu = readJson(join9(run3.dir, f));
     if (!isCpuProfile(cpu)) continue;
     runtimes.add("node");
     const windows = endpoints.map((e) => run3.windows.get(e));
@@ -36497,7 +37297,7 @@ function collect2(run3, cwd) {
   for (const f of readdirSync4(run3.dir)) {
     const m = /^(\d+)-(\d+)\.json$/.exec(f);
     if (!m) continue;
-    const d = readJson(join8(run3.dir, f));
+    const d = readJson(join9(run3.dir, f));
     if (!isPstatsDump(d)) continue;
     if (d.timer) timers.add(d.timer);
     let byPid = dumps.get(d.pid);
@@ -36548,7 +37348,7 @@ async function explainEndpoints(o, signal, logger) {
   const b = collect2(before, o.builds.before.cwd);
   const a = collect2(after, o.builds.after.cwd);
   const runtimes = [.../* @__PURE__ */ new Set([...b.runtimes, ...a.runtimes])].sort();
-  const graphs = join8(o.outDir, "explain");
+  const graphs = join9(o.outDir, "explain");
   const taken = /* @__PURE__ */ new Set();
   const endpoints = [];
   for (const e of done) {
@@ -36577,8 +37377,8 @@ async function explainEndpoints(o, signal, logger) {
     const fa = foldedStacks(pa, diff.wrappers);
     const labels = new Map([...fb.labels, ...fa.labels]);
     const file2 = flameFileName(e, taken);
-    writeFileSync5(
-      join8(graphs, file2),
+    writeFileSync6(
+      join9(graphs, file2),
       renderFlameGraphPage(mergeTree(fb.stacks, fa.stacks), {
         title: `${e}: after vs before, per request`,
         labels,
@@ -36639,6 +37439,7 @@ function applyOverrides(config2, o, aa, logger) {
     out = { ...out, before: { ...recipe, ref } };
   }
   if (o.onRegression) out = { ...out, onRegression: o.onRegression };
+  if (o.onRegression === "annotate") out = { ...out, onFlagRegression: "annotate" };
   if (o.maxDurationMs !== void 0)
     out = { ...out, measure: { ...out.measure, maxDurationMs: o.maxDurationMs } };
   if (aa && out.after) out = { ...out, before: out.after };
@@ -36646,8 +37447,12 @@ function applyOverrides(config2, o, aa, logger) {
 }
 function exitCodeFor(result, onRegression) {
   if (result.verdict === "error") return 2;
-  if (result.verdict === "fail") return onRegression === "fail" ? 1 : 0;
-  return 0;
+  if (result.verdict !== "fail") return 0;
+  if (!result.flags) return onRegression === "fail" ? 1 : 0;
+  const failing = (c) => c.regression > 0 || result.onInconclusive === "fail" && c.inconclusive > 0;
+  const own2 = failing(result.counts) && onRegression === "fail";
+  const flag = result.flags.onFlagRegression === "fail" && result.flags.flags.some((f) => failing(f.counts));
+  return own2 || flag ? 1 : 0;
 }
 function errorResult(counter, options, message) {
   const line = message.split("\n")[0] ?? message;
@@ -36699,7 +37504,7 @@ async function prepareBuild(side, build, config2, env, signal, logger, origin) {
     worktree = await createWorktree(config2.dir, build.ref, origin);
     const afterCwd = config2.after.cwd ?? config2.dir;
     const rel = relative3(worktree.repoRoot, afterCwd);
-    cwd = join9(worktree.dir, rel.startsWith("..") ? "" : rel);
+    cwd = join10(worktree.dir, rel.startsWith("..") ? "" : rel);
     logger.info(
       `${side}: checked out ${build.ref} (${worktree.commit.slice(0, 12)}) in ${worktree.dir}`
     );
@@ -36755,7 +37560,7 @@ function samplesHeader(f) {
       path: config2.workload,
       requests: f.requests,
       endpoints: f.shard?.endpoints ?? f.workload.endpoints,
-      sha256: createHash2("sha256").update(readFileSync9(config2.workload)).digest("hex"),
+      sha256: createHash2("sha256").update(readFileSync10(config2.workload)).digest("hex"),
       weights: endpointWeights(f.workload.requests)
     },
     builds: { before: build("before"), after: build("after") },
@@ -36770,6 +37575,15 @@ function samplesHeader(f) {
     ...f.placement.cpus || f.placement.pmu ? { placement: f.placement } : {},
     machine: readMachine(),
     ...f.shard ? { shard: { ...f.shard.info, looks: f.looks } } : {},
+    ...f.matrix && f.matrix.flags.length > 0 ? {
+      flags: f.matrix.flags.map((m) => ({
+        name: m.flag,
+        delivery: m.delivery,
+        from: m.from,
+        to: m.to,
+        source: m.source
+      }))
+    } : {},
     ...f.simulated ? { simulated: f.simulated } : {}
   };
 }
@@ -36870,17 +37684,30 @@ async function runGate(options) {
     noAslr = false;
   }
   ensureOutDir(options.outDir);
-  const samplesPath = join9(options.outDir, "samples.jsonl");
-  const resultPath = join9(options.outDir, "result.json");
-  const reportPath = join9(options.outDir, "report.md");
+  const matrix = aa ? void 0 : prepareMatrix(config2, options.outDir);
+  if (aa && config2.flags) logger.info("flag matrix: not measured in an A/A run");
+  if (matrix) {
+    for (const s of matrix.skipped) logger.info(`flag matrix: ${s.flag} left out (${s.reason})`);
+    logger.info(
+      matrix.flags.length > 0 ? `flag matrix: the after build also with each of ${matrix.flags.length} flags flipped alone (${matrix.flags.map((f) => f.flag).join(", ")})` : "flag matrix: no flags to measure"
+    );
+  }
+  const flagSkipped = matrix?.skipped ?? [];
+  const samplesPath = join10(options.outDir, "samples.jsonl");
+  const resultPath = join10(options.outDir, "result.json");
+  const reportPath = join10(options.outDir, "report.md");
   usePidFile(options.pidFile);
   const targetEnv = targetEnvironment(env, config2.env);
   const builds = {};
   let failure2;
   let writer;
   let looks = 1;
+  const aOptions = {
+    ...analysisOptions(config2),
+    onFlagRegression: config2.onFlagRegression,
+    skipped: flagSkipped
+  };
   let measured = false;
-  const aOptions = analysisOptions(config2);
   const plan = planLooks(config2.measure.rounds, config2.measure.maxRounds);
   try {
     const o = options.overrides ?? {};
@@ -36910,6 +37737,7 @@ async function runGate(options) {
       placement: { cpus: placed.cpus, pmu: placed.pmu },
       shard,
       looks: plan,
+      matrix,
       simulated: simulated && {
         valgrind: simulated.version,
         threads: config2.measure.threads,
@@ -36942,8 +37770,24 @@ async function runGate(options) {
         seed,
         targets: {
           before: { ...common, cwd: builds.before.cwd, start: config2.before.start },
-          after: { ...common, cwd: builds.after.cwd, start: config2.after.start }
-        }
+          after: {
+            ...common,
+            env: { ...common.env, ...matrix?.defaultsEnv },
+            cwd: builds.after.cwd,
+            start: config2.after.start
+          }
+        },
+        flags: (matrix?.flags ?? []).map((f) => ({
+          name: f.flag,
+          target: {
+            ...common,
+            env: { ...common.env, ...f.targetEnv },
+            cwd: builds.after.cwd,
+            start: config2.after.start
+          },
+          headers: f.headers,
+          query: f.query
+        }))
       },
       writer,
       logger,
@@ -36951,11 +37795,11 @@ async function runGate(options) {
       {
         onLook: async (_rounds, look) => {
           writer.flush();
-          const interim = analyze(await readSamples(samplesPath), {
+          const interim = analyzeWithFlags(await readSamples(samplesPath), {
             ...aOptions,
             sequential: { plan, look }
           });
-          const more = needsMoreRounds(interim);
+          const more = flagsNeedMoreRounds(interim);
           if (more)
             logger.info(
               `look ${look + 1}: ${interim.counts.inconclusive} endpoint(s) inconclusive; measuring more rounds`
@@ -36988,8 +37832,8 @@ async function runGate(options) {
     try {
       const set2 = await readSamples(samplesPath);
       result = guardErrorAnswers(
-        analyze(set2, { ...aOptions, sequential: { plan, look: looks - 1 } }),
-        set2.samples,
+        analyzeWithFlags(set2, { ...aOptions, sequential: { plan, look: looks - 1 } }),
+        set2.samples.filter((x) => x.flag === void 0),
         config2.allowErrors
       );
       for (const w of result.warnings.filter((w2) => w2.includes("HTTP errors"))) logger.warn(w);
@@ -37068,7 +37912,7 @@ function simulatedChoice() {
 
 // src/cli/run.ts
 function runPidFile(outDir) {
-  return join10(outDir, "targets.pids");
+  return join11(outDir, "targets.pids");
 }
 var help3 = `Usage: perfgate run [--config perfgate.yml] [--out DIR] [options]
 
@@ -37409,8 +38253,8 @@ function mergeShards(files) {
 }
 
 // src/merge/run.ts
-import { readdirSync as readdirSync5, statSync as statSync4, writeFileSync as writeFileSync6, mkdirSync as mkdirSync5 } from "node:fs";
-import { join as join11, relative as relative4, resolve as resolve5 } from "node:path";
+import { readdirSync as readdirSync5, statSync as statSync4, writeFileSync as writeFileSync7, mkdirSync as mkdirSync6 } from "node:fs";
+import { join as join12, relative as relative4, resolve as resolve5 } from "node:path";
 var SAMPLES = "samples.jsonl";
 function findSamples(dir, skip) {
   const out = [];
@@ -37419,7 +38263,7 @@ function findSamples(dir, skip) {
     for (const entry of readdirSync5(d, { withFileTypes: true }).sort(
       (a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0
     )) {
-      const path5 = join11(d, entry.name);
+      const path5 = join12(d, entry.name);
       if (entry.isDirectory()) walk(path5);
       else if (entry.isFile() && entry.name === SAMPLES) out.push(path5);
     }
@@ -37457,9 +38301,9 @@ async function runMerge(options) {
     );
   }
   const files = shardFiles(options.inputs, options.outDir);
-  const shown2 = (f) => relative4(options.cwd ?? process.cwd(), f) || f;
+  const shown4 = (f) => relative4(options.cwd ?? process.cwd(), f) || f;
   const read = [];
-  for (const file2 of files) read.push({ file: shown2(file2), set: await readSamples(file2) });
+  for (const file2 of files) read.push({ file: shown4(file2), set: await readSamples(file2) });
   let merged;
   try {
     merged = mergeShards(read);
@@ -37476,10 +38320,10 @@ async function runMerge(options) {
     sequential: merged.sequential
   });
   const result = { ...analysed, warnings: [...analysed.warnings, ...merged.warnings] };
-  mkdirSync5(options.outDir, { recursive: true });
-  const samplesPath = join11(options.outDir, SAMPLES);
-  const resultPath = join11(options.outDir, "result.json");
-  const reportPath = join11(options.outDir, "report.md");
+  mkdirSync6(options.outDir, { recursive: true });
+  const samplesPath = join12(options.outDir, SAMPLES);
+  const resultPath = join12(options.outDir, "result.json");
+  const reportPath = join12(options.outDir, "report.md");
   const writer = new SamplesWriter(samplesPath, 4096);
   try {
     if (merged.set.header) writer.write(merged.set.header);
@@ -37492,9 +38336,9 @@ async function runMerge(options) {
 
 <sub>Merged from ${merged.files.length} shards.</sub>
 `;
-  writeFileSync6(resultPath, `${JSON.stringify(result, null, 2)}
+  writeFileSync7(resultPath, `${JSON.stringify(result, null, 2)}
 `);
-  writeFileSync6(reportPath, markdown);
+  writeFileSync7(reportPath, markdown);
   return {
     result,
     samplesPath,
@@ -37580,13 +38424,13 @@ async function expandGlob(cwd, pattern) {
   const matches = (0, import_picomatch3.default)(glob);
   const found = [];
   const walk = async (dir, rel) => {
-    let entries;
+    let entries2;
     try {
-      entries = await readdir(dir, { withFileTypes: true });
+      entries2 = await readdir(dir, { withFileTypes: true });
     } catch {
       return;
     }
-    for (const entry of entries) {
+    for (const entry of entries2) {
       const relative5 = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) await walk(path3.join(dir, entry.name), relative5);
       else if (matches(relative5)) found.push(base ? `${base}/${relative5}` : relative5);
@@ -37615,13 +38459,13 @@ function importGoReplay(files, options) {
   for (const file2 of files) {
     const label = files.length > 1 ? `${file2.name}:` : "";
     for (const record2 of splitRecords(file2.data)) {
-      const where2 = `${label}line ${record2.line}`;
+      const where3 = `${label}line ${record2.line}`;
       const nl = record2.bytes.indexOf(10);
       const header2 = record2.bytes.subarray(0, nl < 0 ? record2.bytes.length : nl).toString("utf8");
       const payload = nl < 0 ? Buffer.alloc(0) : record2.bytes.subarray(nl + 1);
       const fields = header2.trim().split(/ +/);
       if (fields.length < 3 || !/^[123]$/.test(fields[0]) || !/^\d+$/.test(fields[2])) {
-        importer.skip(where2, record2.line, `malformed record header '${clip2(header2)}'`);
+        importer.skip(where3, record2.line, `malformed record header '${clip2(header2)}'`);
         continue;
       }
       const [type, id] = fields;
@@ -37636,11 +38480,11 @@ function importGoReplay(files, options) {
       }
       const message = parseRequest(payload);
       if (typeof message === "string") {
-        importer.skip(where2, record2.line, message);
+        importer.skip(where3, record2.line, message);
         continue;
       }
       if (message.badChunks) malformedChunked++;
-      requests.push({ where: where2, line: record2.line, ts, order: order2++, id, ...message });
+      requests.push({ where: where3, line: record2.line, ts, order: order2++, id, ...message });
     }
   }
   requests.sort((a, b) => a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.order - b.order);
@@ -37904,17 +38748,17 @@ async function runImport(argv, ctx) {
   else await writeAtomically(path4.resolve(ctx.cwd, output2), jsonl);
   write(
     ctx.stderr,
-    `wrote ${workload.requests.length} request${plural3(workload.requests.length)} (${workload.endpoints.length} endpoint${plural3(workload.endpoints.length)}) to ${output2 ?? "standard output"}`
+    `wrote ${workload.requests.length} request${plural4(workload.requests.length)} (${workload.endpoints.length} endpoint${plural4(workload.endpoints.length)}) to ${output2 ?? "standard output"}`
   );
   return 0;
 }
-async function readInput(file2, shown2) {
+async function readInput(file2, shown4) {
   try {
     return await readFile4(file2, "utf8");
   } catch (error62) {
     const code3 = error62.code;
-    if (code3 === "ENOENT") throw new ConfigError("file not found", { file: shown2 });
-    throw new ConfigError(`cannot read: ${error62.message}`, { file: shown2 });
+    if (code3 === "ENOENT") throw new ConfigError("file not found", { file: shown4 });
+    throw new ConfigError(`cannot read: ${error62.message}`, { file: shown4 });
   }
 }
 async function readGorFiles(cwd, input2) {
@@ -37975,7 +38819,7 @@ function report(result, ctx, units) {
   for (const warning of result.warnings) out(`warning: ${warning}`);
   if (result.redacted.size > 0) {
     const byName3 = [...result.redacted].map(([name, n]) => `${name} \xD7${n}`).join(", ");
-    out(`redacted ${total2(result.redacted)} value${plural3(total2(result.redacted))}: ${byName3}`);
+    out(`redacted ${total2(result.redacted)} value${plural4(total2(result.redacted))}: ${byName3}`);
     if ([...result.redacted.keys()].some((k) => k.startsWith("header "))) {
       out(
         '  requests that need a credential can get one at replay time: headers: { Authorization: "Bearer ${TOKEN}" } in perfgate.yml'
@@ -37990,12 +38834,12 @@ function report(result, ctx, units) {
 function total2(counts) {
   return [...counts.values()].reduce((a, b) => a + b, 0);
 }
-function plural3(n) {
+function plural4(n) {
   return n === 1 ? "" : "s";
 }
 
 // src/cli/compare.ts
-import { join as join12, resolve as resolve7 } from "node:path";
+import { join as join13, resolve as resolve7 } from "node:path";
 
 // src/cli/formats.ts
 function parseFormat(value, fallback = "text") {
@@ -38053,7 +38897,12 @@ var compareCommand = {
       options.thresholds = { ...options.thresholds, default: t.value };
     }
     const set2 = await readSamples(resolve7(ctx.cwd, args.positionals[0]));
-    const result = guardErrorAnswers(analyze(set2, options), set2.samples, config2.allowErrors);
+    const onFlagRegression = args.values.annotate ? "annotate" : config2.onFlagRegression;
+    const result = guardErrorAnswers(
+      analyzeWithFlags(set2, { ...options, onFlagRegression }),
+      set2.samples.filter((s) => s.flag === void 0),
+      config2.allowErrors
+    );
     if (args.values.out) {
       const dir = resolve7(ctx.cwd, args.values.out);
       ensureOutDir(dir);
@@ -38061,7 +38910,7 @@ var compareCommand = {
         ["result.json", renderJson(result)],
         ["report.md", renderMarkdown(result)]
       ]) {
-        const error62 = writeOutput(join12(dir, name), text2);
+        const error62 = writeOutput(join13(dir, name), text2);
         if (error62) throw error62;
       }
     }
@@ -38140,7 +38989,7 @@ var reportCommand = {
 };
 
 // src/cli/explain.ts
-import { join as join13, resolve as resolve9 } from "node:path";
+import { join as join14, resolve as resolve9 } from "node:path";
 var help7 = `Usage: perfgate explain [--config perfgate.yml] [--out DIR] [--all | --endpoint NAME ...]
 
 Runs the profiling pass on a saved run: starts each build once more with a profiler (Node: V8's
@@ -38182,7 +39031,7 @@ var explainCommand = {
     if (args.values.all && args.values.endpoint)
       throw new UsageError("--all and --endpoint: give one of them");
     const outDir = resolve9(ctx.cwd, args.values.out ?? ".perfgate/run");
-    const resultPath = join13(outDir, "result.json");
+    const resultPath = join14(outDir, "result.json");
     const result = await loadResult(resultPath, true);
     const overrides = args.values["before-ref"] ? { beforeRef: args.values["before-ref"] } : {};
     const config2 = requireRunnable(
@@ -38239,7 +39088,7 @@ var explainCommand = {
       for (const e of [
         writeOutput(resultPath, `${JSON.stringify(explained, null, 2)}
 `),
-        writeOutput(join13(outDir, "report.md"), renderMarkdown(explained))
+        writeOutput(join14(outDir, "report.md"), renderMarkdown(explained))
       ])
         if (e) throw e;
       const x = explained.explain;
@@ -38251,12 +39100,12 @@ var explainCommand = {
         const top = e.rows[0];
         write(
           ctx.stdout,
-          `${e.endpoint}: ${formatAmount(e.total.change, e.unit, true)} per request; top: ${top ? `${top.function} ${formatAmount(top.self.change, e.unit, true)} self` : e.note ?? "\u2014"}${e.flameGraph ? ` (${join13(outDir, e.flameGraph)})` : ""}; profiling pass ${(e.wallMs / 1e3).toFixed(1)} s`
+          `${e.endpoint}: ${formatAmount(e.total.change, e.unit, true)} per request; top: ${top ? `${top.function} ${formatAmount(top.self.change, e.unit, true)} self` : e.note ?? "\u2014"}${e.flameGraph ? ` (${join14(outDir, e.flameGraph)})` : ""}; profiling pass ${(e.wallMs / 1e3).toFixed(1)} s`
         );
       }
       for (const w of x.warnings) ctx.logger.warn(w);
       ctx.logger.info(`result:  ${resultPath}
-report:  ${join13(outDir, "report.md")}`);
+report:  ${join14(outDir, "report.md")}`);
       return 0;
     } finally {
       usePidFile(void 0);
@@ -39191,7 +40040,7 @@ var driftCommand = {
 
 // src/cli/dashboard.ts
 import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join14, resolve as resolve14 } from "node:path";
+import { join as join15, resolve as resolve14 } from "node:path";
 
 // src/dashboard/data.ts
 var round2 = (v) => Number(v.toPrecision(6));
@@ -39601,7 +40450,7 @@ var dashboardCommand = {
     );
     const dir = resolve14(ctx.cwd, args.values.out);
     await mkdir2(dir, { recursive: true });
-    const file2 = join14(dir, "index.html");
+    const file2 = join15(dir, "index.html");
     const html = renderDashboard(data);
     await writeFile2(file2, html);
     const changes = report2.endpoints.reduce((n, e) => n + e.changes.length, 0);
@@ -39614,9 +40463,9 @@ var dashboardCommand = {
 };
 
 // src/cli/rollout.ts
-import { mkdirSync as mkdirSync6, writeFileSync as writeFileSync7 } from "node:fs";
+import { mkdirSync as mkdirSync7, writeFileSync as writeFileSync8 } from "node:fs";
 import { readFile as readFile7 } from "node:fs/promises";
-import { join as join15, resolve as resolve15 } from "node:path";
+import { join as join16, resolve as resolve15 } from "node:path";
 
 // src/rollout/read.ts
 function readRecordings(text2, file2, into) {
@@ -40064,9 +40913,9 @@ var rolloutCommand = {
     }
     if (v.out) {
       const dir = resolve15(ctx.cwd, v.out);
-      mkdirSync6(dir, { recursive: true });
-      writeFileSync7(join15(dir, "result.json"), renderJson(result));
-      writeFileSync7(join15(dir, "report.md"), renderMarkdown(result));
+      mkdirSync7(dir, { recursive: true });
+      writeFileSync8(join16(dir, "result.json"), renderJson(result));
+      writeFileSync8(join16(dir, "report.md"), renderMarkdown(result));
     }
     write(
       ctx.stdout,

@@ -1667,7 +1667,7 @@ var require_picomatch = __commonJS({
     var parse5 = require_parse();
     var utils = require_utils();
     var constants5 = require_constants();
-    var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
+    var isObject3 = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch3 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
         const fns = glob.map((input2) => picomatch3(input2, options, returnState));
@@ -1680,7 +1680,7 @@ var require_picomatch = __commonJS({
         };
         return arrayMatcher;
       }
-      const isState = isObject2(glob) && glob.tokens && glob.input;
+      const isState = isObject3(glob) && glob.tokens && glob.input;
       if (glob === "" || typeof glob !== "string" && !isState) {
         throw new TypeError("Expected pattern to be a non-empty string");
       }
@@ -12779,8 +12779,8 @@ var require_webidl = __commonJS({
       return new TypeError(`${message.header}: ${message.message}`);
     };
     webidl.errors.conversionFailed = function(context3) {
-      const plural3 = context3.types.length === 1 ? "" : " one of";
-      const message = `${context3.argument} could not be converted to${plural3}: ${context3.types.join(", ")}.`;
+      const plural4 = context3.types.length === 1 ? "" : " one of";
+      const message = `${context3.argument} could not be converted to${plural4}: ${context3.types.join(", ")}.`;
       return webidl.errors.exception({
         header: context3.prefix,
         message
@@ -13700,7 +13700,7 @@ var require_util2 = __commonJS({
           writable: true,
           enumerable: true,
           configurable: true,
-          value: function entries() {
+          value: function entries2() {
             webidl.brandCheck(this, object2);
             return makeIterator(this, "key+value");
           }
@@ -14768,9 +14768,9 @@ Content-Type: ${value.type || "application/octet-stream"}\r
                   return fd;
                 }
                 case "application/x-www-form-urlencoded": {
-                  const entries = new URLSearchParams(value.toString());
+                  const entries2 = new URLSearchParams(value.toString());
                   const fd = new FormData();
-                  for (const [name, value2] of entries) {
+                  for (const [name, value2] of entries2) {
                     fd.append(name, value2);
                   }
                   return fd;
@@ -19816,11 +19816,11 @@ var require_mock_utils = __commonJS({
     }
     function buildHeadersFromArray(headers) {
       const clone2 = headers.slice();
-      const entries = [];
+      const entries2 = [];
       for (let index = 0; index < clone2.length; index += 2) {
-        entries.push([clone2[index], clone2[index + 1]]);
+        entries2.push([clone2[index], clone2[index + 1]]);
       }
-      return Object.fromEntries(entries);
+      return Object.fromEntries(entries2);
     }
     function matchHeaders(mockDispatch2, headers) {
       if (typeof mockDispatch2.headers === "function") {
@@ -20343,9 +20343,9 @@ var require_pluralizer = __commonJS({
       this: "these"
     };
     module.exports = class Pluralizer {
-      constructor(singular, plural3) {
+      constructor(singular, plural4) {
         this.singular = singular;
-        this.plural = plural3;
+        this.plural = plural4;
       }
       pluralize(count) {
         const one = count === 1;
@@ -29033,13 +29033,13 @@ var require_lib = __commonJS({
 });
 
 // src/action/deps.ts
-import { readFileSync as readFileSync11 } from "node:fs";
+import { readFileSync as readFileSync12 } from "node:fs";
 import { tmpdir as tmpdir3 } from "node:os";
 
 // src/pipeline.ts
 import { createHash as createHash2, randomInt } from "node:crypto";
-import { readFileSync as readFileSync9 } from "node:fs";
-import { join as join8, relative as relative3, resolve as resolve2 } from "node:path";
+import { readFileSync as readFileSync10 } from "node:fs";
+import { join as join9, relative as relative3, resolve as resolve2 } from "node:path";
 
 // node_modules/simple-statistics/dist/simple-statistics.mjs
 function quantileSorted(x, p) {
@@ -29703,9 +29703,9 @@ function collect(set2) {
   const runErrors = [];
   for (const event of set2.events) {
     if (event.kind === "error") {
-      const where2 = `${event.build} build, round ${event.round}: ${event.message}`;
-      if (event.endpoint !== void 0) get(event.endpoint).errors.push(where2);
-      else runErrors.push(where2);
+      const where3 = `${event.build} build, round ${event.round}: ${event.message}`;
+      if (event.endpoint !== void 0) get(event.endpoint).errors.push(where3);
+      else runErrors.push(where3);
     } else if (event.kind === "mismatch") {
       const { before, after, bodies } = event;
       const detail = bodies ? `status ${before} from both, but different bodies (${bodies.before} before, ${bodies.after} after)` : `${before} before, ${after} after`;
@@ -30054,9 +30054,6 @@ function moreRoundsNeeded(estimate2, threshold, rounds, gamma, power = 0.8) {
   if (!Number.isFinite(needed)) return null;
   return Math.max(1, Math.ceil(needed - rounds));
 }
-function needsMoreRounds(result) {
-  return result.endpoints.some((e) => e.verdict === "inconclusive");
-}
 
 // src/analysis/summary.ts
 var SUMMARY_LIMIT = 140;
@@ -30144,15 +30141,15 @@ function check(value, key) {
 }
 function thresholdResolver(thresholds) {
   const fallback = check(thresholds.default, "default");
-  const entries = Object.entries(thresholds.endpoints).map(([key, value]) => ({
+  const entries2 = Object.entries(thresholds.endpoints).map(([key, value]) => ({
     key,
     value: check(value, key),
     matches: (0, import_picomatch.default)(key, { dot: true })
   }));
   return (endpoint2) => {
-    const exact = entries.find((e) => e.key === endpoint2);
+    const exact = entries2.find((e) => e.key === endpoint2);
     if (exact) return { threshold: exact.value, source: exact.key };
-    const glob = entries.find((e) => e.matches(endpoint2));
+    const glob = entries2.find((e) => e.matches(endpoint2));
     if (glob) return { threshold: glob.value, source: glob.key };
     return { threshold: fallback, source: "default" };
   };
@@ -30446,8 +30443,17 @@ function checkOptions(options) {
   }
   if (options.sequential) checkSequential(options.sequential);
 }
-function analyze(set2, options) {
+function atDefaults(set2) {
+  if (!set2.header?.flags?.length && !set2.samples.some((s) => s.flag !== void 0)) return set2;
+  return {
+    header: set2.header,
+    samples: set2.samples.filter((s) => s.flag === void 0),
+    events: set2.events.filter((e) => !("flag" in e && e.flag !== void 0))
+  };
+}
+function analyze(full, options) {
   checkOptions(options);
+  const set2 = atDefaults(full);
   const { alpha, confidence } = options;
   const minRounds = Math.max(2, Math.ceil(options.minRounds ?? 2));
   const counter = set2.header?.counter ?? options.counter ?? UNKNOWN_COUNTER;
@@ -30460,9 +30466,10 @@ function analyze(set2, options) {
   );
   const levelAlpha = options.sequential ? lookAlpha(options.sequential, alpha) : alpha;
   const judged = drafts.filter((d) => d.errors.length === 0 && d.estimate);
-  const family = judged.length;
+  const joint = options.jointP ?? [];
+  const family = judged.length + joint.length;
   const raw = judged.map((d) => regressionP(d));
-  const adjusted = holm(raw);
+  const adjusted = holm([...raw, ...joint]).slice(0, raw.length);
   const tests = new Map(judged.map((d, i) => [d, { p: raw[i], pAdjusted: adjusted[i] }]));
   const endpoints = drafts.map((d) => {
     const test = tests.get(d);
@@ -30569,6 +30576,141 @@ function analyze(set2, options) {
   };
   result.summary = summarize(result);
   return result;
+}
+
+// src/analysis/flags.ts
+function flagSampleSet(set2, flag) {
+  const side = (s) => {
+    if (s.build !== "after") return void 0;
+    if (s.flag === void 0) return "before";
+    return s.flag === flag ? "after" : void 0;
+  };
+  const samples = [];
+  for (const s of set2.samples) {
+    const build = side(s);
+    if (!build) continue;
+    const { flag: _flag, ...rest } = s;
+    samples.push({ ...rest, build });
+  }
+  const events = [];
+  for (const e of set2.events) {
+    if (e.kind === "warmup" || e.kind === "error") {
+      const build = side(e);
+      if (!build) continue;
+      const { flag: _flag, ...rest } = e;
+      events.push({ ...rest, build });
+    } else if (e.kind === "mismatch") {
+      if (e.flag !== flag) continue;
+      const { flag: _flag, ...rest } = e;
+      events.push(rest);
+    } else if (e.kind !== "flag-dropped") {
+      events.push(e);
+    }
+  }
+  const header = set2.header && {
+    ...set2.header,
+    builds: { before: set2.header.builds.after, after: set2.header.builds.after },
+    mode: "a-b"
+  };
+  if (header) delete header.flags;
+  return { header, samples, events };
+}
+function droppedFlags(set2) {
+  const out = /* @__PURE__ */ new Map();
+  for (const e of set2.events) {
+    if (e.kind === "flag-dropped") for (const f of e.flags) out.set(f, e.reason);
+  }
+  return out;
+}
+var judgedP = (r) => r.endpoints.filter((e) => e.p !== null).map((e) => e.p);
+function notAfforded(info2, reason) {
+  return {
+    ...info2,
+    flag: info2.name,
+    status: "not-afforded",
+    reason,
+    endpoints: [],
+    counts: countVerdicts([]),
+    rounds: 0,
+    warnings: []
+  };
+}
+function describe2(flag, e) {
+  const change = e.change ? ` ${percent(e.change.estimate)}` : "";
+  return `flag ${flag}: ${e.endpoint}${change} (\u03B8 ${thresholdPercent(e.threshold)})`;
+}
+function summaryWithFlags(result, section2, verdict) {
+  const regressions = section2.flags.flatMap(
+    (f) => f.endpoints.filter((e) => e.verdict === "regression").map((e) => describe2(f.flag, e))
+  );
+  const errors = section2.flags.filter((f) => f.counts.error > 0).map((f) => f.flag);
+  let line = result.summary;
+  if (errors.length > 0 && result.verdict !== "error") {
+    line = `error: flag ${errors.join(", ")} could not be compared`;
+  } else if (regressions.length > 0) {
+    const head = `${plural(regressions.length, "flag regression")}: ${regressions.join(", ")}`;
+    line = result.verdict === "pass" && verdict !== "pass" ? head : `${result.summary}; ${verdict === "pass" && section2.onFlagRegression === "annotate" ? "annotated " : ""}${head}`;
+  }
+  return line.length <= SUMMARY_LIMIT ? line : `${line.slice(0, SUMMARY_LIMIT - 1)}\u2026`;
+}
+function analyzeWithFlags(set2, options) {
+  const infos = set2.header?.flags ?? [];
+  const { onFlagRegression, skipped = [], ...base } = options;
+  if (infos.length === 0) return analyze(set2, base);
+  const dropped = droppedFlags(set2);
+  const measured = infos.filter((f) => !dropped.has(f.name));
+  const sets = measured.map((f) => flagSampleSet(set2, f.name));
+  const first = [analyze(set2, base), ...sets.map((s) => analyze(s, base))];
+  const raws = first.map(judgedP);
+  const others = (i) => raws.flatMap((p, j) => j === i ? [] : p);
+  const main = analyze(set2, { ...base, jointP: others(0) });
+  const byFlag = new Map(
+    measured.map((f, i) => [f.name, analyze(sets[i], { ...base, jointP: others(i + 1) })])
+  );
+  const flags = infos.map((info2) => {
+    const r = byFlag.get(info2.name);
+    if (!r) return notAfforded(info2, dropped.get(info2.name));
+    return {
+      flag: info2.name,
+      delivery: info2.delivery,
+      from: info2.from,
+      to: info2.to,
+      source: info2.source,
+      status: "measured",
+      endpoints: r.endpoints,
+      counts: r.counts,
+      rounds: r.run.rounds,
+      // The run-wide notes (counter fallback, look alpha) are the gate's; keep the flag's own.
+      warnings: r.warnings.filter((w) => !main.warnings.includes(w))
+    };
+  });
+  const section2 = {
+    onFlagRegression,
+    flags,
+    skipped,
+    family: raws.reduce((n, p) => n + p.length, 0)
+  };
+  let verdict = main.verdict;
+  const flagErrors = flags.some((f) => f.counts.error > 0);
+  const flagRegressions = flags.some((f) => f.counts.regression > 0);
+  const flagOpen = flags.some((f) => f.counts.inconclusive > 0);
+  if (verdict !== "error") {
+    if (flagErrors) verdict = "error";
+    else if (onFlagRegression === "fail" && (flagRegressions || base.onInconclusive === "fail" && flagOpen))
+      verdict = "fail";
+  }
+  const warnings = [...main.warnings];
+  if (dropped.size > 0) {
+    warnings.push(
+      `flag matrix: ${plural(dropped.size, "configuration")} not measured within the budget (${[...dropped.keys()].join(", ")}); raise measure.max-duration to cover them`
+    );
+  }
+  const result = { ...main, verdict, warnings, flags: section2 };
+  result.summary = summaryWithFlags(main, section2, verdict);
+  return result;
+}
+function flagsNeedMoreRounds(result) {
+  return result.endpoints.some((e) => e.verdict === "inconclusive") || (result.flags?.flags ?? []).some((f) => f.counts.inconclusive > 0);
 }
 
 // node_modules/zod/v4/classic/external.js
@@ -30690,7 +30832,7 @@ __export(external_exports, {
   decode: () => decode2,
   decodeAsync: () => decodeAsync2,
   deepPartial: () => deepPartial,
-  describe: () => describe3,
+  describe: () => describe4,
   discriminatedUnion: () => discriminatedUnion,
   e164: () => e1642,
   email: () => email2,
@@ -31096,7 +31238,7 @@ __export(core_exports2, {
   createToJSONSchemaMethod: () => createToJSONSchemaMethod,
   decode: () => decode,
   decodeAsync: () => decodeAsync,
-  describe: () => describe2,
+  describe: () => describe3,
   encode: () => encode,
   encodeAsync: () => encodeAsync,
   extractDefs: () => extractDefs,
@@ -31247,9 +31389,9 @@ function assertNever(_x) {
 }
 function assert(_) {
 }
-function getEnumValues(entries) {
-  const numericValues = Object.values(entries).filter((v) => typeof v === "number");
-  const values = Object.entries(entries).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
+function getEnumValues(entries2) {
+  const numericValues = Object.values(entries2).filter((v) => typeof v === "number");
+  const values = Object.entries(entries2).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
   return values;
 }
 function joinValues(array2, separator = "|") {
@@ -33084,16 +33226,16 @@ var $ZodCheckProperties = /* @__PURE__ */ $constructor("$ZodCheckProperties", (i
   hide(inst, Symbol.iterator, function* () {
     yield inst;
   });
-  let entries;
+  let entries2;
   inst._zod.check = (payload) => {
     if (payload.value == null) {
       payload.issues.push({ expected: "object", code: "invalid_type", input: payload.value, inst });
       return void 0;
     }
-    entries ?? (entries = Reflect.ownKeys(def2.shape).map((key) => [key, def2.shape[key]]));
+    entries2 ?? (entries2 = Reflect.ownKeys(def2.shape).map((key) => [key, def2.shape[key]]));
     const input2 = payload.value;
     let proms;
-    for (const [key, schema] of entries) {
+    for (const [key, schema] of entries2) {
       const result = schema._zod.run({ value: input2[key], issues: [] }, {});
       if (result instanceof Promise) {
         proms ?? (proms = []);
@@ -34133,7 +34275,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def2) => {
     }
     return propValues;
   });
-  const isObject2 = isObject;
+  const isObject3 = isObject;
   const catchall = def2.catchall;
   let value;
   const memo2 = globalConfig.memoizer;
@@ -34141,7 +34283,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def2) => {
   inst._zod.parse = (payload, ctx) => {
     value ?? (value = _normalized.value);
     const input2 = payload.value;
-    if (!isObject2(input2)) {
+    if (!isObject3(input2)) {
       payload.issues.push({
         expected: "object",
         code: "invalid_type",
@@ -34277,7 +34419,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def2) =
     return doc.compile();
   };
   let fastpass;
-  const isObject2 = isObject;
+  const isObject3 = isObject;
   const jit = !globalConfig.jitless;
   const allowsEval2 = allowsEval;
   const fastEnabled = jit && allowsEval2.value;
@@ -34286,7 +34428,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def2) =
   inst._zod.parse = (payload, ctx) => {
     value ?? (value = _normalized.value);
     const input2 = payload.value;
-    if (!isObject2(input2)) {
+    if (!isObject3(input2)) {
       payload.issues.push({
         expected: "object",
         code: "invalid_type",
@@ -41282,8 +41424,8 @@ var error43 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue3.divisor}`;
       case "unrecognized_keys": {
-        const plural3 = issue3.keys.length > 1 ? "s" : "";
-        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue3.keys, ", ")}`;
+        const plural4 = issue3.keys.length > 1 ? "s" : "";
+        return `Chave${plural4} inv\xE1lida${plural4}: ${joinValues(issue3.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue3.origin, "definite")}`;
@@ -41427,8 +41569,8 @@ var error44 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue3.divisor}`;
       case "unrecognized_keys": {
-        const plural3 = issue3.keys.length > 1 ? "s" : "";
-        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue3.keys, ", ")}`;
+        const plural4 = issue3.keys.length > 1 ? "s" : "";
+        return `Chave${plural4} inv\xE1lida${plural4}: ${joinValues(issue3.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue3.origin, "definite")}`;
@@ -45911,18 +46053,18 @@ function _set(Class2, valueType, params) {
 }
 // @__NO_SIDE_EFFECTS__
 function _enum(Class2, values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+  const entries2 = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
   return new Class2({
     type: "enum",
-    entries,
+    entries: entries2,
     ...normalizeParams(params)
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _nativeEnum(Class2, entries, params) {
+function _nativeEnum(Class2, entries2, params) {
   return new Class2({
     type: "enum",
-    entries,
+    entries: entries2,
     ...normalizeParams(params)
   });
 }
@@ -46086,7 +46228,7 @@ function _check(fn, params) {
   return ch;
 }
 // @__NO_SIDE_EFFECTS__
-function describe2(description) {
+function describe3(description) {
   const ch = new $ZodCheck({ check: "describe" });
   ch._zod.onattach = [
     (inst) => {
@@ -47640,7 +47782,7 @@ __export(schemas_exports2, {
   currencyCode: () => currencyCode2,
   custom: () => custom,
   date: () => date2,
-  describe: () => describe3,
+  describe: () => describe4,
   discriminatedUnion: () => discriminatedUnion,
   e164: () => e1642,
   email: () => email2,
@@ -48905,17 +49047,17 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def2) => {
   };
 });
 function _enum2(values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+  const entries2 = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
   return new ZodEnum({
     type: "enum",
-    entries,
+    entries: entries2,
     ...util_exports.normalizeParams(params)
   });
 }
-function nativeEnum(entries, params) {
+function nativeEnum(entries2, params) {
   return new ZodEnum({
     type: "enum",
-    entries,
+    entries: entries2,
     ...util_exports.normalizeParams(params)
   });
 }
@@ -49232,7 +49374,7 @@ function refine(fn, _params = {}) {
 function superRefine(fn, params) {
   return _superRefine(fn, params);
 }
-var describe3 = describe2;
+var describe4 = describe3;
 var meta2 = meta;
 var ZodInstanceOf = /* @__PURE__ */ $constructor("ZodInstanceOf", (inst, def2) => {
   ZodCustom.init(inst, def2);
@@ -50381,6 +50523,32 @@ var BuildRefSchema = external_exports.strictObject({
   ref: external_exports.string().optional(),
   commit: external_exports.string().optional()
 });
+var CountsSchema = external_exports.strictObject({
+  regression: external_exports.number().int().min(0),
+  improvement: external_exports.number().int().min(0),
+  unchanged: external_exports.number().int().min(0),
+  inconclusive: external_exports.number().int().min(0),
+  error: external_exports.number().int().min(0)
+});
+var FlagSchema = external_exports.strictObject({
+  flag: external_exports.string(),
+  delivery: external_exports.enum(["env", "header", "query", "file"]),
+  from: external_exports.string().describe("value at defaults"),
+  to: external_exports.string().describe("the flipped value measured"),
+  source: external_exports.enum(["config", "file"]).describe("declared in perfgate.yml, or read from the flag file"),
+  status: external_exports.enum(["measured", "not-afforded"]),
+  reason: external_exports.string().optional(),
+  endpoints: external_exports.array(EndpointSchema).describe("before: the after build at defaults; after: the after build with this flag flipped"),
+  counts: CountsSchema,
+  rounds: external_exports.number().int().min(0),
+  warnings: external_exports.array(external_exports.string())
+});
+var FlagsSchema = external_exports.strictObject({
+  onFlagRegression: external_exports.enum(["fail", "annotate"]),
+  flags: external_exports.array(FlagSchema),
+  skipped: external_exports.array(external_exports.strictObject({ flag: external_exports.string(), reason: external_exports.string() })),
+  family: external_exports.number().int().min(0).describe("comparisons in the Holm family, flags included")
+}).describe("the flag matrix: each flag flipped alone against the after build at defaults");
 var RunResultSchema = external_exports.strictObject({
   version: external_exports.literal(1),
   verdict: external_exports.enum(["pass", "fail", "error"]),
@@ -50391,13 +50559,7 @@ var RunResultSchema = external_exports.strictObject({
   onInconclusive: external_exports.enum(["pass", "fail"]),
   endpoints: external_exports.array(EndpointSchema),
   total: ChangeSchema.nullable(),
-  counts: external_exports.strictObject({
-    regression: external_exports.number().int().min(0),
-    improvement: external_exports.number().int().min(0),
-    unchanged: external_exports.number().int().min(0),
-    inconclusive: external_exports.number().int().min(0),
-    error: external_exports.number().int().min(0)
-  }),
+  counts: CountsSchema,
   run: external_exports.strictObject({
     seed: external_exports.number().int().nullable(),
     rounds: external_exports.number().int().min(0),
@@ -50430,6 +50592,7 @@ var RunResultSchema = external_exports.strictObject({
     }).optional().describe("warm-up per endpoint and build: median requests per process, never settled")
   }),
   warnings: external_exports.array(external_exports.string()),
+  flags: FlagsSchema.optional(),
   explain: ExplanationSchema.optional()
 }).describe("perfgate result.json: per-endpoint CPU cost change, verdicts and the gate decision");
 
@@ -50498,6 +50661,411 @@ function guardErrorAnswers(result, samples, allowed = []) {
     ]
   };
   return changed ? { ...guarded, summary: summarize(guarded) } : guarded;
+}
+
+// src/flags/file.ts
+var isObject2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+var OPPOSITE = {
+  on: "off",
+  off: "on",
+  true: "false",
+  false: "true",
+  enabled: "disabled",
+  disabled: "enabled",
+  yes: "no",
+  no: "yes",
+  "1": "0",
+  "0": "1"
+};
+function flipValue(value) {
+  if (typeof value === "boolean") return { ok: true, value: !value };
+  if (typeof value === "number" && (value === 0 || value === 1))
+    return { ok: true, value: 1 - value };
+  if (typeof value === "string") {
+    const lower = value.toLowerCase();
+    const other = OPPOSITE[lower];
+    if (other !== void 0) {
+      return { ok: true, value: value === lower ? other : other.toUpperCase() };
+    }
+  }
+  return {
+    ok: false,
+    reason: `its value ${JSON.stringify(value)} has no obvious opposite; declare it under flags.list with values: [default, flipped]`
+  };
+}
+var shown = (v) => typeof v === "string" ? v : JSON.stringify(v);
+function unleashList(doc) {
+  if (Array.isArray(doc)) return doc;
+  if (isObject2(doc) && Array.isArray(doc.features)) return doc.features;
+  return void 0;
+}
+function flagFileShape(doc) {
+  const list = unleashList(doc);
+  if (list)
+    return list.every((f) => isObject2(f) && typeof f.name === "string") ? "unleash" : void 0;
+  if (!isObject2(doc)) return void 0;
+  if (isObject2(doc.flags)) {
+    const entries2 = Object.values(doc.flags);
+    if (entries2.length > 0 && entries2.every((f) => isObject2(f) && "defaultVariant" in f))
+      return "flagd";
+    if (entries2.every((f) => isObject2(f))) return "launchdarkly";
+  }
+  if (isObject2(doc.flagValues)) return "launchdarkly";
+  if (Object.values(doc).every((v) => !isObject2(v) && !Array.isArray(v))) return "flat";
+  return void 0;
+}
+function entries(doc, shape) {
+  const out = [];
+  if (shape === "unleash") {
+    const key = Array.isArray(doc) ? void 0 : "features";
+    const list = unleashList(doc);
+    list.forEach((f, i) => {
+      const o2 = f;
+      out.push({
+        name: String(o2.name),
+        value: o2.enabled ?? false,
+        set: (copy, value) => {
+          const target = key ? copy[key] : copy;
+          target[i].enabled = value;
+        }
+      });
+    });
+    return out;
+  }
+  const o = doc;
+  if (shape === "flat") {
+    for (const [name, value] of Object.entries(o)) {
+      out.push({ name, value, set: (copy, v) => copy[name] = v });
+    }
+    return out;
+  }
+  if (shape === "flagd") {
+    for (const [name, f] of Object.entries(o.flags)) {
+      const flag = f;
+      const current = flag.defaultVariant ?? null;
+      out.push({
+        name,
+        value: current,
+        set: (copy, v) => copy.flags[name] = { ...flag, defaultVariant: v },
+        flip: () => {
+          const others = Object.keys(isObject2(flag.variants) ? flag.variants : {}).filter(
+            (k) => k !== current
+          );
+          return others.length === 1 ? { ok: true, value: others[0] } : {
+            ok: false,
+            reason: `it has ${others.length + 1} variants; flipping needs exactly two`
+          };
+        }
+      });
+    }
+    return out;
+  }
+  if (isObject2(o.flagValues)) {
+    for (const [name, value] of Object.entries(o.flagValues)) {
+      out.push({
+        name,
+        value,
+        set: (copy, v) => copy.flagValues[name] = v
+      });
+    }
+  }
+  if (isObject2(o.flags)) {
+    for (const [name, f] of Object.entries(o.flags)) {
+      const flag = f;
+      out.push({
+        name,
+        value: flag.on ?? false,
+        set: (copy, v) => copy.flags[name] = { ...flag, on: v }
+      });
+    }
+  }
+  return out;
+}
+function readFlagFile(doc) {
+  const shape = flagFileShape(doc);
+  if (!shape) {
+    return "not a flag file perfgate reads: expected a map of flag name \u2192 value, LaunchDarkly flagValues/flags, flagd flags with defaultVariant, or Unleash features [{ name, enabled }]";
+  }
+  const flags = [];
+  const skipped = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const e of entries(doc, shape)) {
+    if (seen.has(e.name)) continue;
+    seen.add(e.name);
+    const f = e.flip ? e.flip() : flipValue(e.value);
+    if (f.ok) flags.push({ name: e.name, value: shown(e.value), flipped: shown(f.value) });
+    else skipped.push({ name: e.name, reason: f.reason });
+  }
+  return { shape, flags, skipped };
+}
+function flipInFile(doc, name, value) {
+  const shape = flagFileShape(doc);
+  if (!shape) throw new Error("not a flag file");
+  const copy = structuredClone(doc);
+  const entry = entries(doc, shape).find((e) => e.name === name);
+  if (!entry) throw new Error(`no flag '${name}' in the flag file`);
+  let next;
+  if (value !== void 0) {
+    next = typeof entry.value === "boolean" && (value === "true" || value === "false") ? value === "true" : typeof entry.value === "number" && Number.isFinite(Number(value)) ? Number(value) : value;
+  } else {
+    const f = entry.flip ? entry.flip() : flipValue(entry.value);
+    if (!f.ok) throw new Error(`cannot flip '${name}': ${f.reason}`);
+    next = f.value;
+  }
+  for (const e of entries(doc, shape)) if (e.name === name) e.set(copy, next);
+  return copy;
+}
+
+// src/flags/matrix.ts
+function declared(flag, files) {
+  const [from, to] = flag.values ?? ["off", "on"];
+  const base = {
+    flag: flag.name,
+    delivery: flag.delivery.kind,
+    from,
+    to,
+    source: "config",
+    env: {},
+    headers: {},
+    query: {}
+  };
+  const d = flag.delivery;
+  switch (d.kind) {
+    case "env":
+      return { ...base, env: { [d.name]: to } };
+    case "header":
+      return { ...base, headers: { [d.name]: to } };
+    case "query":
+      return { ...base, query: { [d.name]: to } };
+    case "file": {
+      const doc = files.get(d.path);
+      const contents = readFlagFile(doc);
+      if (typeof contents === "string") throw new Error(`${d.path}: ${contents}`);
+      const inFile = contents.flags.find((f) => f.name === flag.name);
+      const skip = contents.skipped.find((f) => f.name === flag.name);
+      if (!inFile && !(skip && flag.values)) {
+        throw new Error(
+          skip ? `${d.path}: '${flag.name}': ${skip.reason}` : `${d.path}: no flag '${flag.name}'`
+        );
+      }
+      const values = flag.values ?? [inFile.value, inFile.flipped];
+      return {
+        ...base,
+        from: values[0],
+        to: values[1],
+        file: {
+          source: d.path,
+          pathEnv: d.pathEnv,
+          doc: flipInFile(doc, flag.name, flag.values ? values[1] : void 0)
+        }
+      };
+    }
+  }
+}
+function planMatrix(flags, files) {
+  const skip = new Set(flags.skip);
+  const configurations = flags.list.filter((f) => !skip.has(f.name)).map((f) => declared(f, files));
+  const skipped = [];
+  const named = new Set(configurations.map((c) => c.flag));
+  if (flags.from) {
+    const { path: path5, pathEnv } = flags.from;
+    const doc = files.get(path5);
+    const contents = readFlagFile(doc);
+    if (typeof contents === "string") throw new Error(`${path5}: ${contents}`);
+    for (const f of contents.flags) {
+      if (named.has(f.name)) continue;
+      if (skip.has(f.name)) {
+        skipped.push({ flag: f.name, reason: "flags.skip" });
+        continue;
+      }
+      named.add(f.name);
+      configurations.push({
+        flag: f.name,
+        delivery: "file",
+        from: f.value,
+        to: f.flipped,
+        source: "file",
+        env: {},
+        headers: {},
+        query: {},
+        file: { source: path5, pathEnv, doc: flipInFile(doc, f.name) }
+      });
+    }
+    for (const s of contents.skipped) {
+      if (!named.has(s.name) && !skip.has(s.name)) skipped.push({ flag: s.name, reason: s.reason });
+    }
+  }
+  const defaults2 = /* @__PURE__ */ new Map();
+  for (const c of configurations) {
+    if (c.file && !defaults2.has(c.file.pathEnv)) {
+      defaults2.set(c.file.pathEnv, {
+        source: c.file.source,
+        pathEnv: c.file.pathEnv,
+        doc: files.get(c.file.source)
+      });
+    }
+  }
+  return { configurations, defaults: [...defaults2.values()], skipped };
+}
+function flagFiles(flags) {
+  const out = /* @__PURE__ */ new Set();
+  if (flags.from) out.add(flags.from.path);
+  for (const f of flags.list) if (f.delivery.kind === "file") out.add(f.delivery.path);
+  return [...out];
+}
+function withQuery(path5, query) {
+  const pairs = Object.entries(query);
+  if (pairs.length === 0) return path5;
+  const extra = pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
+  const hash2 = path5.indexOf("#");
+  const head = hash2 >= 0 ? path5.slice(0, hash2) : path5;
+  return `${head}${head.includes("?") ? "&" : "?"}${extra}`;
+}
+
+// src/flags/load.ts
+var import_yaml = __toESM(require_dist(), 1);
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { extname, join } from "node:path";
+
+// src/errors.ts
+var PerfgateError = class extends Error {
+  kind;
+  /** What the user can do about it, printed after the message. */
+  hint;
+  constructor(kind, message, hint, options) {
+    super(message, options);
+    this.name = new.target.name;
+    this.kind = kind;
+    this.hint = hint;
+  }
+};
+var UsageError = class extends PerfgateError {
+  constructor(message, hint) {
+    super("usage", message, hint);
+  }
+};
+var ConfigError = class extends PerfgateError {
+  file;
+  line;
+  path;
+  constructor(message, where3 = {}, hint) {
+    const at2 = [where3.file, where3.line !== void 0 ? `line ${where3.line}` : void 0].filter(Boolean).join(":");
+    const key = where3.path ? `${where3.path}: ` : "";
+    super("config", `${at2 ? `${at2}: ` : ""}${key}${message}`, hint);
+    this.file = where3.file;
+    this.line = where3.line;
+    this.path = where3.path;
+  }
+};
+var EnvironmentError = class extends PerfgateError {
+  constructor(message, hint, options) {
+    super("environment", message, hint, options);
+  }
+};
+var TargetError = class extends PerfgateError {
+  build;
+  output;
+  constructor(build, message, output2 = [], hint) {
+    const tail = output2.length ? `
+--- last ${output2.length} lines of output ---
+${output2.join("\n")}` : "";
+    super("target", `${build} build: ${message}${tail}`, hint);
+    this.build = build;
+    this.output = output2;
+  }
+};
+var InterruptedError = class extends PerfgateError {
+  signal;
+  constructor(signal) {
+    super("interrupted", `interrupted by ${signal}`);
+    this.signal = signal;
+  }
+};
+function interruption(signal) {
+  const reason = signal.reason;
+  if (reason instanceof InterruptedError) return reason;
+  return new InterruptedError(typeof reason === "string" ? reason : "SIGINT");
+}
+function errorMessage(error63) {
+  if (error63 instanceof Error) return error63.message;
+  if (typeof error63 === "string") return error63;
+  try {
+    return JSON.stringify(error63) ?? String(error63);
+  } catch {
+    return String(error63);
+  }
+}
+function isUserFacing(error63) {
+  return error63 instanceof PerfgateError && error63.kind !== "internal";
+}
+
+// src/flags/load.ts
+function where(config2, path5) {
+  const line = config2.lines[path5] ?? config2.lines["flags"];
+  return { file: config2.file, ...line !== void 0 ? { line } : {}, path: path5 };
+}
+function keyOf(config2, flags, file2) {
+  if (flags.from?.path === file2) return "flags.from";
+  const f = flags.list.find((l) => l.delivery.kind === "file" && l.delivery.path === file2);
+  return f ? `flags.list.${f.name}.file` : "flags";
+}
+function readDoc(file2, config2, key) {
+  let text2;
+  try {
+    text2 = readFileSync(file2, "utf8");
+  } catch (error63) {
+    const code2 = error63.code;
+    throw new ConfigError(
+      code2 === "ENOENT" ? `flag file ${file2} not found` : `cannot read flag file ${file2}: ${error63.message}`,
+      where(config2, key),
+      "the path is relative to perfgate.yml"
+    );
+  }
+  try {
+    return /\.ya?ml$/i.test(file2) ? (0, import_yaml.parse)(text2) : JSON.parse(text2);
+  } catch (error63) {
+    throw new ConfigError(
+      `flag file ${file2} is not valid ${/\.ya?ml$/i.test(file2) ? "YAML" : "JSON"}: ${error63.message}`,
+      where(config2, key)
+    );
+  }
+}
+var safe = (name) => name.replace(/[^A-Za-z0-9_.-]/g, "_");
+function prepareMatrix(config2, dir) {
+  const flags = config2.flags;
+  if (!flags) return void 0;
+  const files = /* @__PURE__ */ new Map();
+  for (const file2 of flagFiles(flags))
+    files.set(file2, readDoc(file2, config2, keyOf(config2, flags, file2)));
+  let matrix;
+  try {
+    matrix = planMatrix(flags, files);
+  } catch (error63) {
+    const message = error63.message;
+    const file2 = [...files.keys()].find((f) => message.startsWith(f)) ?? "";
+    throw new ConfigError(message, where(config2, keyOf(config2, flags, file2)));
+  }
+  if (matrix.configurations.length === 0) {
+    return { flags: [], defaultsEnv: {}, skipped: matrix.skipped };
+  }
+  const out = join(dir, "flags");
+  mkdirSync(out, { recursive: true });
+  const write = (name, source, doc) => {
+    const path5 = join(out, `${safe(name)}${extname(source) || ".json"}`);
+    writeFileSync(path5, `${JSON.stringify(doc, null, 2)}
+`);
+    return path5;
+  };
+  const defaultsEnv = {};
+  matrix.defaults.forEach((d, i) => {
+    defaultsEnv[d.pathEnv] = write(`defaults-${i}`, d.source, d.doc);
+  });
+  const prepared = matrix.configurations.map((c, i) => {
+    const targetEnv = { ...defaultsEnv, ...c.env };
+    if (c.file) targetEnv[c.file.pathEnv] = write(`flag-${i}-${c.flag}`, c.file.source, c.file.doc);
+    return { ...c, targetEnv };
+  });
+  return { flags: prepared, defaultsEnv, skipped: matrix.skipped };
 }
 
 // src/report/format.ts
@@ -50605,7 +51173,7 @@ function methodLine(result) {
   const parts2 = [
     `${result.run.rounds} ${result.run.rounds === 1 ? "round" : "rounds"}${result.run.looks > 1 ? ` (look ${result.run.looks}${result.run.plannedRounds ? ` of a plan up to ${result.run.plannedRounds}` : ""})` : ""}`,
     `${Math.round(result.confidence * 1e3) / 10}% intervals on ${result.endpoints.some((e) => e.estimator === "median-of-means") ? "cost per request (median of the block means per round; the plain mean tested too)" : "mean cost per request"}`,
-    `regressions: one-sided test, \u03B1 = ${result.alpha} family-wise (Holm over ${judged} ${judged === 1 ? "endpoint" : "endpoints"})`,
+    `regressions: one-sided test, \u03B1 = ${result.alpha} family-wise (Holm over ${judged} ${judged === 1 ? "endpoint" : "endpoints"}${result.flags && result.flags.family > judged ? ` and ${result.flags.family - judged} flag comparisons` : ""})`,
     `counter: ${describeCounter(result.counter)}`
   ];
   const placement = result.run.placement;
@@ -50639,6 +51207,46 @@ function markdownCode(text2) {
   const fence = "`".repeat(longest + 1);
   const pad = longest > 0 || t.startsWith(" ") || t.endsWith(" ") ? " " : "";
   return `${fence}${pad}${t}${pad}${fence}`;
+}
+
+// src/report/flags.ts
+function shown2(e) {
+  if (e.verdict === "regression" || e.verdict === "improvement" || e.verdict === "error")
+    return true;
+  return e.verdict === "inconclusive" && e.change !== null && (e.change.low > 0 || e.change.high < 0);
+}
+function flagRows(f) {
+  return worstFirst(f.endpoints.filter(shown2));
+}
+function quietCounts(f) {
+  const rest = f.endpoints.filter((e) => !shown2(e));
+  const unchanged = rest.filter((e) => e.verdict === "unchanged").length;
+  const open4 = rest.length - unchanged;
+  return [
+    ...unchanged > 0 ? [`${unchanged} unchanged`] : [],
+    ...open4 > 0 ? [`${open4} inconclusive with no clear change`] : []
+  ].join(", ");
+}
+function flagValues(f) {
+  return `${f.from} \u2192 ${f.to}`;
+}
+function quietFlag(f) {
+  if (f.status === "not-afforded")
+    return `not measured: ${f.reason ?? "the budget could not afford it"}`;
+  if (f.endpoints.length === 0) return "no endpoints measured";
+  return `no endpoint changed beyond its threshold (${quietCounts(f)})`;
+}
+function flagRest(f) {
+  const rows = flagRows(f).length;
+  if (rows === 0 || rows === f.endpoints.length) return void 0;
+  return `other endpoints: ${quietCounts(f)}`;
+}
+function flagsIntro(section2, result) {
+  const measured = section2.flags.filter((f) => f.status === "measured").length;
+  const total2 = section2.flags.length;
+  const configs = measured === total2 ? `${plural(total2, "flag")}` : `${measured} of ${plural(total2, "flag")} (the rest could not be afforded)`;
+  const rule = section2.onFlagRegression === "fail" ? "a flag that makes an endpoint costlier than its threshold fails the gate" : "on-flag-regression: annotate, so a flag regression is reported without failing the gate";
+  return `The after build with each flag flipped alone, against the after build at defaults, in the same ${plural(result.run.rounds, "round")}: ${configs}; Holm over ${section2.family} comparisons; ${rule}.`;
 }
 
 // src/report/explain.ts
@@ -50737,6 +51345,62 @@ function endpointRow(e, unit, marks) {
     VERDICT[e.verdict]
   ]);
 }
+function flagsSection(result, unit) {
+  const section2 = result.flags;
+  const confidence = `${Math.round(result.confidence * 1e3) / 10}%`;
+  const lines = ["### Flags", "", cell(flagsIntro(section2, result)), ""];
+  if (section2.flags.length > 0) {
+    lines.push(
+      row([
+        "flag",
+        "endpoint",
+        "at defaults",
+        "flag flipped",
+        `change (${confidence} CI)`,
+        "threshold",
+        "verdict"
+      ]),
+      row(["---", "---", "---:", "---:", "---", "---:", "---"])
+    );
+    for (const f of section2.flags) {
+      const name = `${code(f.flag)} (${cell(flagValues(f))})`;
+      const rows = flagRows(f);
+      if (rows.length === 0) {
+        lines.push(row([name, cell(quietFlag(f)), "", "", "", "", ""]));
+        continue;
+      }
+      for (const e of rows) {
+        const change = formatChange(e.change);
+        lines.push(
+          row([
+            name,
+            code(e.endpoint),
+            formatCost(e.before, unit),
+            formatCost(e.after, unit),
+            e.verdict === "regression" ? `**${change}**` : change,
+            thresholdPercent(e.threshold),
+            VERDICT[e.verdict]
+          ])
+        );
+      }
+      const rest = flagRest(f);
+      if (rest) lines.push(row([name, cell(rest), "", "", "", "", ""]));
+    }
+    lines.push("");
+  }
+  const notes = section2.flags.flatMap((f) => [
+    ...f.warnings.map((w) => `${f.flag}: ${w}`),
+    ...flagRows(f).flatMap((e) => e.warnings.map((w) => `${f.flag}, ${e.endpoint}: ${w}`))
+  ]);
+  if (notes.length > 0) lines.push(...notes.map((n) => `- ${cell(n)}`), "");
+  if (section2.skipped.length > 0) {
+    lines.push(
+      `Not in the matrix: ${section2.skipped.map((s) => `${code(s.flag)} (${cell(s.reason)})`).join(", ")}.`,
+      ""
+    );
+  }
+  return lines;
+}
 function renderMarkdown(result, options = {}) {
   const title = options.title ?? "perfgate";
   const unit = result.counter.unit;
@@ -50783,6 +51447,9 @@ function renderMarkdown(result, options = {}) {
       );
     }
   }
+  if (result.flags && result.flags.flags.length + result.flags.skipped.length > 0) {
+    lines.push(...flagsSection(result, unit));
+  }
   lines.push(...explainSections(result));
   const links = [];
   if (options.runUrl) links.push(`[run](${options.runUrl})`);
@@ -50792,81 +51459,9 @@ function renderMarkdown(result, options = {}) {
 }
 
 // src/config/parse.ts
-var import_yaml2 = __toESM(require_dist(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
 import { readFile } from "node:fs/promises";
 import path2 from "node:path";
-
-// src/errors.ts
-var PerfgateError = class extends Error {
-  kind;
-  /** What the user can do about it, printed after the message. */
-  hint;
-  constructor(kind, message, hint, options) {
-    super(message, options);
-    this.name = new.target.name;
-    this.kind = kind;
-    this.hint = hint;
-  }
-};
-var UsageError = class extends PerfgateError {
-  constructor(message, hint) {
-    super("usage", message, hint);
-  }
-};
-var ConfigError = class extends PerfgateError {
-  file;
-  line;
-  path;
-  constructor(message, where2 = {}, hint) {
-    const at2 = [where2.file, where2.line !== void 0 ? `line ${where2.line}` : void 0].filter(Boolean).join(":");
-    const key = where2.path ? `${where2.path}: ` : "";
-    super("config", `${at2 ? `${at2}: ` : ""}${key}${message}`, hint);
-    this.file = where2.file;
-    this.line = where2.line;
-    this.path = where2.path;
-  }
-};
-var EnvironmentError = class extends PerfgateError {
-  constructor(message, hint, options) {
-    super("environment", message, hint, options);
-  }
-};
-var TargetError = class extends PerfgateError {
-  build;
-  output;
-  constructor(build, message, output2 = [], hint) {
-    const tail = output2.length ? `
---- last ${output2.length} lines of output ---
-${output2.join("\n")}` : "";
-    super("target", `${build} build: ${message}${tail}`, hint);
-    this.build = build;
-    this.output = output2;
-  }
-};
-var InterruptedError = class extends PerfgateError {
-  signal;
-  constructor(signal) {
-    super("interrupted", `interrupted by ${signal}`);
-    this.signal = signal;
-  }
-};
-function interruption(signal) {
-  const reason = signal.reason;
-  if (reason instanceof InterruptedError) return reason;
-  return new InterruptedError(typeof reason === "string" ? reason : "SIGINT");
-}
-function errorMessage(error63) {
-  if (error63 instanceof Error) return error63.message;
-  if (typeof error63 === "string") return error63;
-  try {
-    return JSON.stringify(error63) ?? String(error63);
-  } catch {
-    return String(error63);
-  }
-}
-function isUserFacing(error63) {
-  return error63 instanceof PerfgateError && error63.kind !== "internal";
-}
 
 // src/config/suggest.ts
 function editDistance(a, b) {
@@ -50911,8 +51506,8 @@ function didYouMean(word, candidates) {
 }
 
 // src/counters/cpus.ts
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync as readFileSync2 } from "node:fs";
+import { join as join2 } from "node:path";
 function parseCpuList(text2) {
   const cpus3 = /* @__PURE__ */ new Set();
   const trimmed = text2.trim();
@@ -50951,10 +51546,10 @@ function parseCpusSetting(text2) {
 }
 function readHybridCpu(sys = "/sys") {
   const pmu = (name) => {
-    const dir = join(sys, "bus", "event_source", "devices", name);
+    const dir = join2(sys, "bus", "event_source", "devices", name);
     try {
-      const type = Number.parseInt(readFileSync(join(dir, "type"), "utf8").trim(), 10);
-      const cpus3 = parseCpuList(readFileSync(join(dir, "cpus"), "utf8"));
+      const type = Number.parseInt(readFileSync2(join2(dir, "type"), "utf8").trim(), 10);
+      const cpus3 = parseCpuList(readFileSync2(join2(dir, "cpus"), "utf8"));
       return Number.isInteger(type) && type > 0 ? { name, type, cpus: cpus3 } : null;
     } catch {
       return null;
@@ -51057,7 +51652,7 @@ function parseDuration(input2) {
     };
   }
   if (typeof input2 !== "string")
-    return { ok: false, message: `${expected}, got ${describe4(input2)}` };
+    return { ok: false, message: `${expected}, got ${describe5(input2)}` };
   const text2 = input2.trim();
   let total2 = 0;
   let matched = 0;
@@ -51092,7 +51687,7 @@ function parsePercent(input2) {
     return { ok: false, message: `${expected}, got the bare number ${input2}`, hint };
   }
   if (typeof input2 !== "string")
-    return { ok: false, message: `${expected}, got ${describe4(input2)}` };
+    return { ok: false, message: `${expected}, got ${describe5(input2)}` };
   const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(input2);
   if (!m) {
     const negative = /^\s*-/.test(input2);
@@ -51107,7 +51702,7 @@ function parsePercent(input2) {
 function round(n) {
   return Number(n.toPrecision(12));
 }
-function describe4(value) {
+function describe5(value) {
   if (value === null || value === void 0) return "nothing";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
@@ -51176,10 +51771,10 @@ function reading(read, meta3) {
 }
 var duration3 = (description) => reading(parseDuration, { type: "string", pattern: DURATION_PATTERN, description });
 var percent3 = (description) => reading(parsePercent, { type: "string", pattern: PERCENT_PATTERN, description });
-var text = (description) => external_exports.string({ error: (iss) => `expected a string, got ${describe4(iss.input)}` }).trim().min(1, { error: "must not be empty" }).meta({ description });
+var text = (description) => external_exports.string({ error: (iss) => `expected a string, got ${describe5(iss.input)}` }).trim().min(1, { error: "must not be empty" }).meta({ description });
 var positiveInt = (description) => external_exports.int({ error: "expected a positive integer" }).min(1, { error: "expected a positive integer" }).meta({ description });
 var nonNegativeInt = (description) => external_exports.int({ error: "expected an integer of 0 or more" }).min(0, { error: "expected an integer of 0 or more" }).meta({ description });
-var fraction2 = (description) => external_exports.number({ error: (iss) => `expected a number between 0 and 1, got ${describe4(iss.input)}` }).gt(0, {
+var fraction2 = (description) => external_exports.number({ error: (iss) => `expected a number between 0 and 1, got ${describe5(iss.input)}` }).gt(0, {
   error: (iss) => `expected a number between 0 and 1 (exclusive), got ${String(iss.input)}`
 }).lt(1, {
   error: (iss) => `expected a number between 0 and 1 (exclusive), got ${String(iss.input)}`
@@ -51188,7 +51783,7 @@ function oneOf(values, description) {
   return external_exports.enum(values, {
     error: (iss) => {
       const got = typeof iss.input === "string" ? iss.input : void 0;
-      return `expected one of ${values.join(", ")}; got ${describe4(iss.input)}${got ? didYouMean(got, values) : ""}`;
+      return `expected one of ${values.join(", ")}; got ${describe5(iss.input)}${got ? didYouMean(got, values) : ""}`;
     }
   }).meta({ description });
 }
@@ -51204,7 +51799,7 @@ var cpusSchema = external_exports.unknown().transform((input2, ctx) => {
   }
   ctx.addIssue({
     code: "custom",
-    message: `expected auto, all or a CPU list such as 2-3, got ${describe4(input2)}`
+    message: `expected auto, all or a CPU list such as 2-3, got ${describe5(input2)}`
   });
   return external_exports.NEVER;
 }).meta({
@@ -51228,7 +51823,7 @@ var buildSchema = external_exports.strictObject({
   }
 });
 var readySchema = external_exports.strictObject({
-  path: external_exports.string({ error: (iss) => `expected a path such as /healthz, got ${describe4(iss.input)}` }).regex(/^\//, { error: "expected a path starting with '/', such as /healthz" }).meta({ description: "HTTP path polled until it answers 2xx." }).optional(),
+  path: external_exports.string({ error: (iss) => `expected a path such as /healthz, got ${describe5(iss.input)}` }).regex(/^\//, { error: "expected a path starting with '/', such as /healthz" }).meta({ description: "HTTP path polled until it answers 2xx." }).optional(),
   port: external_exports.boolean({ error: "expected true or false" }).meta({ description: "Wait only until the TCP port accepts connections." }).optional(),
   timeout: duration3("How long to wait for the server to become ready.").prefault("60s")
 }).superRefine((ready, ctx) => {
@@ -51334,8 +51929,50 @@ var thresholdsSchema = external_exports.strictObject({
   ).meta({ description: "Endpoint glob \u2192 threshold; the first matching glob wins." }).default({})
 });
 var envValue = external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()], {
-  error: (iss) => `expected a string, number or boolean, got ${describe4(iss.input)}`
+  error: (iss) => `expected a string, number or boolean, got ${describe5(iss.input)}`
 }).transform(String);
+var flagSchema = external_exports.strictObject({
+  env: external_exports.string().regex(ENV_NAME, { error: (iss) => `not a valid variable name: '${String(iss.input)}'` }).refine((name) => name !== "PORT", { error: "PORT is set by perfgate for each target" }).meta({ description: "Environment variable the service reads the flag from." }).optional(),
+  header: headerName.meta({ description: "Request header that turns the flag on per request." }).optional(),
+  query: text("Query parameter that turns the flag on per request.").optional(),
+  file: text(
+    "The service's flag file (JSON or YAML, relative to this file) holding this flag under its name."
+  ).optional(),
+  "path-env": external_exports.string().regex(ENV_NAME, { error: (iss) => `not a valid variable name: '${String(iss.input)}'` }).meta({
+    description: "With file: the variable through which the service finds its flag file."
+  }).optional(),
+  values: external_exports.tuple([envValue, envValue], {
+    error: "expected two values: [default, flipped], e.g. [off, on]"
+  }).meta({ description: "The value at defaults and the flipped value (default: [off, on])." }).optional()
+}).superRefine((flag, ctx) => {
+  const ways = ["env", "header", "query", "file"].filter((k) => flag[k] !== void 0);
+  if (ways.length !== 1) {
+    ctx.addIssue({
+      code: "custom",
+      message: ways.length === 0 ? "needs one of env, header, query or file: how the service reads this flag" : `has ${ways.join(" and ")}; keep one`
+    });
+  }
+  if (flag["path-env"] !== void 0 && flag.file === void 0) {
+    ctx.addIssue({ code: "custom", path: ["path-env"], message: "only goes with 'file'" });
+  }
+});
+var flagsSchema = external_exports.strictObject({
+  from: text(
+    "The service's own flag file (JSON or YAML, relative to this file): every flag in it joins the matrix, so a flag added there is measured with no change here."
+  ).optional(),
+  "path-env": external_exports.string().regex(ENV_NAME, { error: (iss) => `not a valid variable name: '${String(iss.input)}'` }).meta({
+    description: "Variable through which the service finds its flag file; perfgate points it at a copy with one flag flipped (default PERFGATE_FLAGS_FILE)."
+  }).default("PERFGATE_FLAGS_FILE"),
+  skip: external_exports.array(text("Flag name.")).meta({ description: "Flags of the flag file left out of the matrix." }).default([]),
+  list: external_exports.record(
+    external_exports.string().regex(/^[A-Za-z0-9_.:-]+$/, {
+      error: (iss) => `not a flag name (letters, digits, _ . : -): '${String(iss.input)}'`
+    }),
+    flagSchema
+  ).meta({ description: "Flags declared here: name \u2192 how the service reads it." }).default({})
+}).meta({
+  description: "The feature-flag matrix: the after build is measured with each flag flipped alone against the after build at defaults, in the same rounds."
+});
 var configSchema = external_exports.strictObject({
   workload: text("Workload file (JSONL), relative to this file.").optional(),
   build: text("Default build command for before and after.").optional(),
@@ -51349,14 +51986,14 @@ var configSchema = external_exports.strictObject({
   ).meta({ description: "Environment for both builds. PORT is set by perfgate." }).default({}),
   headers: external_exports.record(
     headerName,
-    external_exports.string({ error: (iss) => `expected a string, got ${describe4(iss.input)}` }).superRefine((value, ctx) => {
+    external_exports.string({ error: (iss) => `expected a string, got ${describe5(iss.input)}` }).superRefine((value, ctx) => {
       const problem = checkTemplate(value);
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     })
   ).meta({ description: "Headers added to every request; ${VAR} reads the environment." }).default({}),
   routes: external_exports.array(
     external_exports.string({
-      error: (iss) => `expected a route such as /users/:id, got ${describe4(iss.input)}`
+      error: (iss) => `expected a route such as /users/:id, got ${describe5(iss.input)}`
     }).regex(ROUTE, { error: "expected a route such as '/users/:id' or 'POST /items/:id'" })
   ).meta({ description: "Route templates naming endpoints, e.g. /users/:id." }).default([]),
   redact: external_exports.strictObject({
@@ -51371,6 +52008,11 @@ var configSchema = external_exports.strictObject({
   "on-regression": oneOf(["fail", "annotate"], "What a regression does to the check.").default(
     "fail"
   ),
+  flags: flagsSchema.optional(),
+  "on-flag-regression": oneOf(
+    ["fail", "annotate"],
+    "What a flag that makes an endpoint costlier than its threshold does to the check (default: as on-regression)."
+  ).optional(),
   "on-inconclusive": oneOf(["pass", "fail"], "What an inconclusive endpoint does.").default(
     "pass"
   ),
@@ -51403,7 +52045,7 @@ function keysAt(path5) {
 }
 
 // src/config/locate.ts
-var import_yaml = __toESM(require_dist(), 1);
+var import_yaml2 = __toESM(require_dist(), 1);
 function formatPath(path5) {
   let out = "";
   for (const key of path5) {
@@ -51431,15 +52073,15 @@ var SourceMap = class {
     let node2 = this.doc.contents;
     let line = this.lineAt(rangeStart(node2));
     for (const key of path5) {
-      if ((0, import_yaml.isAlias)(node2)) node2 = node2.resolve(this.doc);
-      if ((0, import_yaml.isMap)(node2)) {
+      if ((0, import_yaml2.isAlias)(node2)) node2 = node2.resolve(this.doc);
+      if ((0, import_yaml2.isMap)(node2)) {
         const pair2 = node2.items.find(
-          (p) => (0, import_yaml.isPair)(p) && (0, import_yaml.isScalar)(p.key) && String(p.key.value) === String(key)
+          (p) => (0, import_yaml2.isPair)(p) && (0, import_yaml2.isScalar)(p.key) && String(p.key.value) === String(key)
         );
         if (!pair2) break;
         line = this.lineAt(rangeStart(pair2.key)) ?? line;
         node2 = pair2.value;
-      } else if ((0, import_yaml.isSeq)(node2) && typeof key === "number") {
+      } else if ((0, import_yaml2.isSeq)(node2) && typeof key === "number") {
         const item = node2.items[key];
         if (item === void 0) break;
         line = this.lineAt(rangeStart(item)) ?? line;
@@ -51455,16 +52097,16 @@ var SourceMap = class {
     const out = {};
     const walk = (node2, path5, depth2) => {
       if (depth2 > 20) return;
-      if ((0, import_yaml.isAlias)(node2)) node2 = node2.resolve(this.doc);
-      if ((0, import_yaml.isMap)(node2)) {
+      if ((0, import_yaml2.isAlias)(node2)) node2 = node2.resolve(this.doc);
+      if ((0, import_yaml2.isMap)(node2)) {
         for (const pair2 of node2.items) {
-          if (!(0, import_yaml.isScalar)(pair2.key)) continue;
+          if (!(0, import_yaml2.isScalar)(pair2.key)) continue;
           const keyPath = [...path5, String(pair2.key.value)];
           const line = this.lineAt(rangeStart(pair2.key));
           if (line !== void 0) out[formatPath(keyPath)] = line;
           walk(pair2.value, keyPath, depth2 + 1);
         }
-      } else if ((0, import_yaml.isSeq)(node2)) {
+      } else if ((0, import_yaml2.isSeq)(node2)) {
         node2.items.forEach((item, i) => {
           const line = this.lineAt(rangeStart(item));
           if (line !== void 0) out[formatPath([...path5, i])] = line;
@@ -51494,7 +52136,7 @@ var ProblemsError = class extends ConfigError {
     const listed = rest.slice(0, MAX_LISTED - 1).map((p) => {
       const h = p.hint && p.hint !== first.hint ? ` (${p.hint})` : "";
       return `
-${where(file2, p.line, p.path)}${p.message}${h}`;
+${where2(file2, p.line, p.path)}${p.message}${h}`;
     });
     const more = problems.length > MAX_LISTED ? `
 and ${problems.length - MAX_LISTED} more` : "";
@@ -51510,7 +52152,7 @@ and ${problems.length - MAX_LISTED} more` : "";
     this.problems = problems;
   }
 };
-function where(file2, line, path5) {
+function where2(file2, line, path5) {
   return `${file2}${line !== void 0 ? `:line ${line}` : ""}: ${path5 ? `${path5}: ` : ""}`;
 }
 
@@ -51520,6 +52162,19 @@ function warmupOf(raw) {
   if (raw === "auto") return DEFAULT_WARMUP;
   if (typeof raw === "number") return { mode: "fixed", requests: raw };
   return { mode: "auto", min: raw.min, max: raw.max, maxTimeMs: raw["max-time"] };
+}
+function flagsOf(raw, dir) {
+  const pathEnv = raw["path-env"];
+  const list = Object.entries(raw.list).map(([name, f]) => {
+    const delivery = f.env !== void 0 ? { kind: "env", name: f.env } : f.header !== void 0 ? { kind: "header", name: f.header } : f.query !== void 0 ? { kind: "query", name: f.query } : { kind: "file", path: path.resolve(dir, f.file), pathEnv: f["path-env"] ?? pathEnv };
+    const values = f.values ?? (delivery.kind === "file" ? void 0 : ["off", "on"]);
+    return { name, delivery, ...values ? { values: [values[0], values[1]] } : {} };
+  });
+  return {
+    ...raw.from !== void 0 ? { from: { path: path.resolve(dir, raw.from), pathEnv } } : {},
+    skip: raw.skip,
+    list
+  };
 }
 function explainOf(raw) {
   return {
@@ -51576,6 +52231,8 @@ function resolveConfig(raw, file2, lines) {
     confidence: raw.confidence,
     onRegression: raw["on-regression"],
     onInconclusive: raw["on-inconclusive"],
+    ...raw.flags ? { flags: flagsOf(raw.flags, dir) } : {},
+    onFlagRegression: raw["on-flag-regression"] ?? raw["on-regression"],
     allowErrors: raw["allow-errors"],
     lines
   };
@@ -51605,14 +52262,14 @@ var TYPE_NAMES = {
 };
 var errorMap = (issue3) => {
   if (issue3.code === "invalid_type") {
-    return `expected ${TYPE_NAMES[issue3.expected] ?? issue3.expected}, got ${describe4(issue3.input)}`;
+    return `expected ${TYPE_NAMES[issue3.expected] ?? issue3.expected}, got ${describe5(issue3.input)}`;
   }
   if (issue3.code === "too_small" && issue3.origin === "string") return "must not be empty";
   return void 0;
 };
 function parseConfig(text2, file2) {
-  const lineCounter = new import_yaml2.LineCounter();
-  const doc = (0, import_yaml2.parseDocument)(text2, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new import_yaml3.LineCounter();
+  const doc = (0, import_yaml3.parseDocument)(text2, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ProblemsError(
       file2,
@@ -51634,7 +52291,7 @@ function parseConfig(text2, file2) {
   }
   if (data === null || data === void 0) data = {};
   if (typeof data !== "object" || Array.isArray(data)) {
-    throw new ConfigError(`expected a mapping of settings, got ${describe4(data)}`, {
+    throw new ConfigError(`expected a mapping of settings, got ${describe5(data)}`, {
       file: file2,
       line: source.lineOf([]) ?? 1
     });
@@ -51764,7 +52421,7 @@ function checkBudget(config2) {
 // src/counters/binding.ts
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join as join2 } from "node:path";
+import { dirname, join as join3 } from "node:path";
 import { fileURLToPath } from "node:url";
 var PLATFORM_TAG = `${process.platform}-${process.arch}`;
 var FILE = "perfgate.node";
@@ -51773,8 +52430,8 @@ function candidatePaths(fromDir, env = process.env) {
   if (env.PERFGATE_NATIVE) out.push(env.PERFGATE_NATIVE);
   let dir = fromDir;
   for (let i = 0; i < 5; i++) {
-    out.push(join2(dir, "native", PLATFORM_TAG, FILE));
-    out.push(join2(dir, "native", "build", "Release", FILE));
+    out.push(join3(dir, "native", PLATFORM_TAG, FILE));
+    out.push(join3(dir, "native", "build", "Release", FILE));
     const up = dirname(dir);
     if (up === dir) break;
     dir = up;
@@ -51946,11 +52603,11 @@ var CounterSet = class _CounterSet {
 };
 
 // src/counters/probe.ts
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync3 } from "node:fs";
 import { cpus, release } from "node:os";
 function readParanoid() {
   try {
-    return Number.parseInt(readFileSync2("/proc/sys/kernel/perf_event_paranoid", "utf8").trim(), 10);
+    return Number.parseInt(readFileSync3("/proc/sys/kernel/perf_event_paranoid", "utf8").trim(), 10);
   } catch {
     return null;
   }
@@ -52118,7 +52775,7 @@ import { machine } from "node:os";
 
 // src/proc/registry.ts
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync as readFileSync3, renameSync, writeFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync as readFileSync4, renameSync, writeFileSync as writeFileSync2, rmSync } from "node:fs";
 var MARKER_VAR = "PERFGATE_GROUP";
 var live = /* @__PURE__ */ new Map();
 var worktrees = /* @__PURE__ */ new Map();
@@ -52126,7 +52783,7 @@ var pidFile;
 var exitHookInstalled = false;
 function statFields(pid) {
   try {
-    const stat3 = readFileSync3(`/proc/${pid}/stat`, "utf8");
+    const stat3 = readFileSync4(`/proc/${pid}/stat`, "utf8");
     return stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
   } catch {
     return null;
@@ -52146,7 +52803,7 @@ function persist() {
     worktrees: [...worktrees.values()]
   };
   try {
-    writeFileSync(tmp, JSON.stringify(content));
+    writeFileSync2(tmp, JSON.stringify(content));
     renameSync(tmp, pidFile);
   } catch {
   }
@@ -52210,7 +52867,7 @@ function markedPids(marker2) {
     if (!f || f[0] === "Z" || f[0] === "X") continue;
     let environ;
     try {
-      environ = readFileSync3(`/proc/${pid}/environ`);
+      environ = readFileSync4(`/proc/${pid}/environ`);
     } catch {
       continue;
     }
@@ -52463,13 +53120,13 @@ import {
   accessSync,
   chmodSync,
   constants,
-  mkdirSync,
-  readFileSync as readFileSync4,
+  mkdirSync as mkdirSync2,
+  readFileSync as readFileSync5,
   readdirSync as readdirSync2,
   readlinkSync,
-  writeFileSync as writeFileSync2
+  writeFileSync as writeFileSync3
 } from "node:fs";
-import { delimiter, join as join3 } from "node:path";
+import { delimiter, join as join4 } from "node:path";
 var SIMULATED = "simulated-instructions";
 function probeValgrind() {
   try {
@@ -52488,7 +53145,7 @@ function probeValgrind() {
 function onPath(name, path5) {
   for (const dir of (path5 ?? "").split(delimiter)) {
     if (!dir) continue;
-    const candidate = join3(dir, name);
+    const candidate = join4(dir, name);
     try {
       accessSync(candidate, constants.X_OK);
       return candidate;
@@ -52502,10 +53159,10 @@ function deterministicEnv(env, nodeFlags, dir) {
   const knobs = { PYTHONHASHSEED: out.PYTHONHASHSEED };
   const node2 = nodeFlags.trim() ? onPath("node", env.PATH) : null;
   if (node2) {
-    const bin = join3(dir, "bin");
-    mkdirSync(bin, { recursive: true });
-    const shim = join3(bin, "node");
-    writeFileSync2(shim, `#!/bin/sh
+    const bin = join4(dir, "bin");
+    mkdirSync2(bin, { recursive: true });
+    const shim = join4(bin, "node");
+    writeFileSync3(shim, `#!/bin/sh
 exec '${node2.replace(/'/g, `'\\''`)}' ${nodeFlags} "$@"
 `);
     chmodSync(shim, 493);
@@ -52521,7 +53178,7 @@ function valgrindArgv(argv, outDir) {
     "--tool=callgrind",
     "--vgdb=yes",
     "--trace-children=yes",
-    `--callgrind-out-file=${join3(outDir, "callgrind.out.%p")}`,
+    `--callgrind-out-file=${join4(outDir, "callgrind.out.%p")}`,
     "--dump-instr=no",
     "--collect-jumps=no",
     ...argv
@@ -52548,7 +53205,7 @@ function groupUnderCallgrind(pgid) {
   for (const entry of readdirSync2("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat3 = readFileSync4(`/proc/${entry}/stat`, "utf8");
+      const stat3 = readFileSync5(`/proc/${entry}/stat`, "utf8");
       const fields = stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
       if (Number(fields[2]) !== pgid) continue;
       if (!readlinkSync(`/proc/${entry}/exe`).includes("callgrind-")) continue;
@@ -52643,7 +53300,7 @@ var SimulatedCounter = class {
   }
   totalsOf(pid) {
     try {
-      return parseTotals(readFileSync4(join3(this.outDir, `callgrind.out.${pid}`), "utf8"));
+      return parseTotals(readFileSync5(join4(this.outDir, `callgrind.out.${pid}`), "utf8"));
     } catch {
       return null;
     }
@@ -52664,7 +53321,7 @@ function aslrOffWorks() {
 // src/targets/target.ts
 import { mkdtempSync, rmSync as rmSync2 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 
 // src/targets/port.ts
 import { createServer } from "node:net";
@@ -52767,21 +53424,22 @@ function describeExit(code2, signal) {
 }
 async function startTarget(spec, signal, logger) {
   const port = await freePort();
+  const label = spec.label ?? spec.build;
   const spawnOptions = {
     argv: shellArgv(spec.start),
     cwd: spec.cwd,
     env: { ...spec.env, PORT: String(port) },
-    label: spec.build,
+    label,
     noAslr: spec.noAslr,
     tailLines: 30,
-    onLine: (l) => logger.debug(`${spec.build}| ${l}`)
+    onLine: (l) => logger.debug(`${label}| ${l}`)
   };
   let group;
   let counters;
   let simulated;
   let outDir;
   if (spec.simulated) {
-    outDir = mkdtempSync(join4(tmpdir(), `perfgate-callgrind-${spec.build}-`));
+    outDir = mkdtempSync(join5(tmpdir(), `perfgate-callgrind-${spec.build}-`));
     const { env } = deterministicEnv(spawnOptions.env, spec.simulated.nodeFlags, outDir);
     group = spawnBlocked({ ...spawnOptions, env, argv: valgrindArgv(spawnOptions.argv, outDir) });
     group.release();
@@ -52814,7 +53472,7 @@ async function startTarget(spec, signal, logger) {
     const ex = await group.exited;
     if (outcome.reason === "exited") {
       throw new TargetError(
-        spec.build,
+        label,
         `server ${describeExit(ex.code, ex.signal)} before it was ready (start: ${spec.start})`,
         tail,
         "the start command must keep a server running that listens on 127.0.0.1:$PORT"
@@ -52822,7 +53480,7 @@ async function startTarget(spec, signal, logger) {
     }
     const what = spec.readiness.kind === "http" ? `GET ${spec.readiness.path}` : `TCP port ${port}`;
     throw new TargetError(
-      spec.build,
+      label,
       `server was not ready after ${Math.round(spec.readiness.timeoutMs / 1e3)}s: ${what} never answered (last: ${outcome.last})`,
       tail,
       "check that the server listens on $PORT (perfgate sets it), or raise 'ready.timeout'"
@@ -52832,13 +53490,14 @@ async function startTarget(spec, signal, logger) {
     if (group.running || stopped) return void 0;
     const e = exit ?? { code: null, signal: null };
     return new TargetError(
-      spec.build,
+      label,
       `server ${describeExit(e.code, e.signal)} while being measured`,
       group.tail()
     );
   };
   return {
     build: spec.build,
+    label,
     port,
     group,
     ...counters ? { counters } : {},
@@ -52942,16 +53601,17 @@ var sleep2 = (ms) => new Promise((r) => setTimeout(r, ms));
 async function requestFailure(target, req, error63) {
   if (target.signal.aborted) return interruption(target.signal);
   return await target.crashedWithin(1e3) ?? new TargetError(
-    target.build,
+    target.label,
     `request ${req.method} ${req.path} failed: ${errorMessage(error63)}`,
     target.group.tail()
   );
 }
 var Meter = class {
-  constructor(target, writer, settleMs = 0, compareBodies = false) {
+  constructor(target, writer, settleMs = 0, compareBodies = false, variant) {
     this.target = target;
     this.writer = writer;
     this.settleMs = settleMs;
+    this.variant = variant;
     this.client = new LocalClient(target.port, compareBodies);
     this.perf = target.counters;
     const width = this.perf?.width ?? 0;
@@ -52962,6 +53622,7 @@ var Meter = class {
   target;
   writer;
   settleMs;
+  variant;
   client;
   a;
   b;
@@ -52988,6 +53649,10 @@ var Meter = class {
     this.lastRead = { value, stale: false };
     return value;
   }
+  /** The flag this process runs with (flag matrix), if any. */
+  get flag() {
+    return this.variant?.flag;
+  }
   /** Sends requests one after another without per-request reads; returns their summed cost. */
   async warmBlock(reqs) {
     if (this.perBlock) {
@@ -53003,7 +53668,8 @@ var Meter = class {
     return this.delta[0];
   }
   /** One request on the kept-alive connection; a failure names the build and how it ended. */
-  async send(req, measured) {
+  async send(sent, measured) {
+    const req = this.variant ? this.variant.adapt(sent) : sent;
     if (this.lastRead) this.lastRead.stale = true;
     try {
       const { signal } = this.target;
@@ -53039,7 +53705,8 @@ var Meter = class {
         bytes: res.bytes,
         latencyMs: Math.round(latencyMs * 1e3) / 1e3,
         value,
-        values: { [SIMULATED]: value }
+        values: { [SIMULATED]: value },
+        ...this.variant ? { flag: this.variant.flag } : {}
       });
     });
     return responses.map((r) => r.res);
@@ -53069,7 +53736,8 @@ var Meter = class {
       latencyMs: Math.round(latencyMs * 1e3) / 1e3,
       value: this.delta[0],
       values,
-      ...multiplexed ? { multiplexed: true } : {}
+      ...multiplexed ? { multiplexed: true } : {},
+      ...this.variant ? { flag: this.variant.flag } : {}
     });
     return res;
   }
@@ -53263,8 +53931,35 @@ async function warmUp(meter, groups, policy, deadline, checkAbort, onBlock = () 
   return { wallMs: Math.round(now2() - started), endpoints, timedOut };
 }
 
+// src/replay/flags.ts
+function adaptRequest(headers, query) {
+  if (Object.keys(headers).length === 0 && Object.keys(query).length === 0) return (r) => r;
+  const cache = /* @__PURE__ */ new Map();
+  return (req) => {
+    let out = cache.get(req);
+    if (!out) {
+      out = { ...req, path: withQuery(req.path, query), headers: { ...req.headers, ...headers } };
+      cache.set(req, out);
+    }
+    return out;
+  };
+}
+function measureOrder(items, k) {
+  const n = items.length;
+  const start = k % n;
+  const rotated = [...items.slice(start), ...items.slice(0, start)];
+  return Math.floor(k / n) % 2 === 1 ? rotated.reverse() : rotated;
+}
+function affordableFlags(f) {
+  if (f.roundsLeft <= 0) return f.flags;
+  const perProcess = f.roundMs / (2 + f.flags);
+  const processes = Math.floor(f.budgetLeftMs / f.roundsLeft / perProcess);
+  return Math.max(0, Math.min(f.flags, processes - 2));
+}
+
 // src/replay/replay.ts
 var now3 = () => performance.now();
+var plural3 = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 var minutes = (ms) => ms < 9e4 ? `${Math.round(ms / 1e3)} s` : `${(ms / 6e4).toFixed(1)} min`;
 function expectedDuration(plan, firstMs) {
   const first = plan.looks[0];
@@ -53292,6 +53987,10 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
   const checkAbort = () => {
     if (signal.aborted) throw new InterruptedError(String(signal.reason ?? "SIGINT"));
   };
+  let activeFlags = [...plan.flags ?? []];
+  const adapters = new Map(
+    activeFlags.map((f) => [f.name, adaptRequest(f.headers, f.query)])
+  );
   const reads = { count: 0, ms: 0 };
   const measureRound = async (r) => {
     reads.count = 0;
@@ -53300,6 +53999,7 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
     const seed = roundSeed(plan.seed, r);
     writer.write({ kind: "round", round: r, order: order2, seed, at: (/* @__PURE__ */ new Date()).toISOString() });
     const meters = {};
+    const flagMeters = [];
     try {
       checkAbort();
       progress("starting both builds", true);
@@ -53310,19 +54010,37 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
           meters[build] = new Meter(target, writer, plan.settleMs, plan.compareBodies ?? false);
         })
       );
-      const failed = launched.find((s) => s.status === "rejected");
+      const flagged = await Promise.allSettled(
+        activeFlags.map(async (f) => {
+          const target = await startTarget(
+            { ...f.target, build: "after", label: `after (flag ${f.name})` },
+            signal,
+            logger
+          );
+          live2.push(target);
+          return new Meter(target, writer, plan.settleMs, plan.compareBodies ?? false, {
+            flag: f.name,
+            adapt: adapters.get(f.name)
+          });
+        })
+      );
+      for (const s of flagged) if (s.status === "fulfilled") flagMeters.push(s.value);
+      const failed = [...launched, ...flagged].find(
+        (s) => s.status === "rejected"
+      );
       if (failed) throw failed.reason;
       const [first, second] = order2.map((b) => meters[b]);
       let warmed = 0;
       const deadline = started + plan.maxDurationMs;
-      const reports = await Promise.all(
-        [first, second].map(
-          (m) => warmUp(m, groups, plan.warmup, deadline, checkAbort, (n) => {
-            warmed += n;
-            progress(`warming up \xB7 ${warmed} requests`);
-          })
-        )
-      );
+      const warm = (m) => warmUp(m, groups, plan.warmup, deadline, checkAbort, (n) => {
+        warmed += n;
+        progress(`warming up \xB7 ${warmed} requests`);
+      });
+      const reports = await Promise.all([first, second].map(warm));
+      const flagReports = [];
+      for (let i = 0; i < flagMeters.length; i += 2) {
+        flagReports.push(...await Promise.all(flagMeters.slice(i, i + 2).map(warm)));
+      }
       if (now3() - started > plan.maxDurationMs) {
         logger.warn(
           `warm-up stopped: max-duration (${Math.round(plan.maxDurationMs / 1e3)}s) is spent; measuring this round anyway`
@@ -53337,6 +54055,18 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
           wallMs: w.wallMs,
           endpoints: w.endpoints,
           ...w.timedOut ? { timedOut: true } : {}
+        });
+      });
+      flagMeters.forEach((m, i) => {
+        const w = flagReports[i];
+        writer.write({
+          kind: "warmup",
+          round: r,
+          build: "after",
+          wallMs: w.wallMs,
+          endpoints: w.endpoints,
+          ...w.timedOut ? { timedOut: true } : {},
+          flag: m.flag
         });
       });
       const mismatched = /* @__PURE__ */ new Set();
@@ -53355,16 +54085,34 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
           ...before.status === after.status ? { bodies: { before: before.bodyHash, after: after.bodyHash } } : {}
         });
       };
+      const compareFlag = (req, atDefaults2, m, res) => {
+        const key = `${m.flag}\0${req.id}`;
+        if (res.status === atDefaults2.status || mismatched.has(key)) return;
+        mismatched.add(key);
+        writer.write({
+          kind: "mismatch",
+          endpoint: req.endpoint,
+          request: req.id,
+          round: r,
+          before: atDefaults2.status,
+          after: res.status,
+          flag: m.flag
+        });
+      };
       if (first.perBlock) {
         const blocks = roundBlocks(groups, plan.requestsPerEndpoint, seed);
         let sent = 0;
         const total2 = blocks.reduce((n, b) => n + b.reqs.length, 0);
+        const all = [first, second, ...flagMeters];
         for (const { reqs, block } of blocks) {
           checkAbort();
-          const [rx, ry] = await Promise.all(
-            [first, second].map((m) => m.measureBlock(reqs, r, block))
-          );
+          const answers = await Promise.all(all.map((m) => m.measureBlock(reqs, r, block)));
+          const [rx, ry] = answers;
           reqs.forEach((req, i) => compare2(req, rx[i], ry[i], first));
+          const atDefaults2 = answers[all.indexOf(meters.after)];
+          flagMeters.forEach(
+            (m, j) => reqs.forEach((req, i) => compareFlag(req, atDefaults2[i], m, answers[2 + j][i]))
+          );
           sent += reqs.length;
           progress(`measuring \xB7 ${sent}/${total2} requests`);
         }
@@ -53374,18 +54122,28 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
           checkAbort();
           const { req, block } = schedule[k];
           const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
-          const rx = await x.measure(req, r, block);
-          const ry = await y.measure(req, r, block);
-          compare2(req, rx, ry, x);
+          if (flagMeters.length === 0) {
+            const rx = await x.measure(req, r, block);
+            const ry = await y.measure(req, r, block);
+            compare2(req, rx, ry, x);
+          } else {
+            const answers = /* @__PURE__ */ new Map();
+            for (const m of measureOrder([first, second, ...flagMeters], k)) {
+              answers.set(m, await m.measure(req, r, block));
+            }
+            compare2(req, answers.get(x), answers.get(y), x);
+            const atDefaults2 = answers.get(meters.after);
+            for (const m of flagMeters) compareFlag(req, atDefaults2, m, answers.get(m));
+          }
           progress(`measuring \xB7 ${k + 1}/${schedule.length} requests`);
         }
       }
-      for (const m of [first, second]) {
+      for (const m of [first, second, ...flagMeters]) {
         const crash = m.target.crashed();
         if (crash) throw crash;
       }
     } finally {
-      for (const m of Object.values(meters)) {
+      for (const m of [...Object.values(meters), ...flagMeters]) {
         const sim = m.target.simulated;
         if (sim) {
           reads.count = Math.max(reads.count, sim.reads);
@@ -53430,18 +54188,35 @@ async function replay(plan, writer, logger, signal, hooks = {}) {
         ...reads.count > 0 ? { reads: { count: reads.count, ms: Math.round(reads.ms) } } : {}
       });
       logger.info(`round ${round2}/${plan.looks[look]} done in ${(wallMs2 / 1e3).toFixed(1)}s`);
+      if (round2 === 1 && activeFlags.length > 0) {
+        const keep = affordableFlags({
+          flags: activeFlags.length,
+          roundMs: wallMs2,
+          roundsLeft: (plan.looks[0] ?? 1) - 1,
+          budgetLeftMs: plan.maxDurationMs - (now3() - started)
+        });
+        if (keep < activeFlags.length) {
+          const dropped = activeFlags.slice(keep).map((f) => f.name);
+          activeFlags = activeFlags.slice(0, keep);
+          const reason2 = `max-duration (${minutes(plan.maxDurationMs)}) cannot afford ${plural3(dropped.length, "more flag configuration")} for ${plan.looks[0]} rounds`;
+          writer.write({ kind: "flag-dropped", flags: dropped, round: round2 + 1, reason: reason2 });
+          logger.warn(`flag matrix: not measuring ${dropped.join(", ")}: ${reason2}`);
+        }
+      }
       if (round2 === 1) logger.info(expectedDuration(plan, now3() - started));
     }
   } catch (error63) {
     await Promise.all(live2.map((t) => t.stop()));
     const build = error63 instanceof TargetError ? error63.build : void 0;
-    if (build === "before" || build === "after") {
+    const flag = plan.flags?.find((f) => build === `after (flag ${f.name})`);
+    if (build === "before" || build === "after" || flag) {
       writer.write({
         kind: "error",
-        build,
+        build: flag ? "after" : build,
         round: round2,
         message: errorMessage(error63),
-        at: (/* @__PURE__ */ new Date()).toISOString()
+        at: (/* @__PURE__ */ new Date()).toISOString(),
+        ...flag ? { flag: flag.name } : {}
       });
     }
     writer.write({
@@ -53473,7 +54248,7 @@ import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { dirname as dirname3 } from "node:path";
 
 // src/samples/files.ts
-import { accessSync as accessSync2, constants as constants2, mkdirSync as mkdirSync2, writeFileSync as writeFileSync3 } from "node:fs";
+import { accessSync as accessSync2, constants as constants2, mkdirSync as mkdirSync3, writeFileSync as writeFileSync4 } from "node:fs";
 import { dirname as dirname2, resolve } from "node:path";
 var CAUSES = {
   ENOSPC: "no space left on the device",
@@ -53521,7 +54296,7 @@ function makeFolders(dir) {
     missing.unshift(d);
     if (dirname2(d) === d) break;
   }
-  for (const d of missing) mkdirSync2(d);
+  for (const d of missing) mkdirSync3(d);
 }
 function exists(path5) {
   try {
@@ -53558,7 +54333,7 @@ function ensureOutDir(dir) {
 }
 function writeOutput(path5, text2) {
   try {
-    writeFileSync3(path5, text2);
+    writeFileSync4(path5, text2);
     return void 0;
   } catch (error63) {
     return OutputError.from(path5, error63);
@@ -53649,12 +54424,20 @@ var SamplesWriter = class {
 
 // src/samples/reader.ts
 import { readFile as readFile2 } from "node:fs/promises";
-var EVENT_KINDS = /* @__PURE__ */ new Set(["round", "round-end", "warmup", "error", "mismatch", "end"]);
+var EVENT_KINDS = /* @__PURE__ */ new Set([
+  "round",
+  "round-end",
+  "warmup",
+  "error",
+  "mismatch",
+  "end",
+  "flag-dropped"
+]);
 function fail(file2, line, message) {
   throw new ConfigError(message, { file: file2, line });
 }
 var MAX_SAMPLE_VALUE = Number.MAX_SAFE_INTEGER;
-function shown(value, raw, key) {
+function shown3(value, raw, key) {
   if (typeof value === "number" && !Number.isFinite(value)) {
     const m = new RegExp(`"${key}"\\s*:\\s*([^,}\\s]+)`).exec(raw);
     return `${m?.[1] ?? String(value)} (beyond the range of a double)`;
@@ -53663,7 +54446,7 @@ function shown(value, raw, key) {
 }
 function checkSample(o, file2, line, raw) {
   const need = (key, ok, what) => {
-    if (!ok) fail(file2, line, `'${key}' must be ${what}, got ${shown(o[key], raw, key)}`);
+    if (!ok) fail(file2, line, `'${key}' must be ${what}, got ${shown3(o[key], raw, key)}`);
   };
   need("endpoint", typeof o.endpoint === "string" && o.endpoint.length > 0, "a non-empty string");
   need("build", o.build === "before" || o.build === "after", "'before' or 'after'");
@@ -53743,9 +54526,9 @@ async function readSamples(file2) {
 
 // src/targets/worktree.ts
 import { execFile as execFile3 } from "node:child_process";
-import { existsSync as existsSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync3, readFileSync as readFileSync5, rmSync as rmSync3 } from "node:fs";
+import { existsSync as existsSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync3, readFileSync as readFileSync6, rmSync as rmSync3 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname4, join as join5 } from "node:path";
+import { dirname as dirname4, join as join6 } from "node:path";
 import { promisify } from "node:util";
 var WORKTREE_PREFIX = "perfgate-before-";
 var run = promisify(execFile3);
@@ -53768,12 +54551,12 @@ async function commitOf(dir) {
   }
 }
 async function createWorktree(fromDir, ref, origin = {}) {
-  const where2 = { ...origin, path: origin.path ?? "before.ref" };
+  const where3 = { ...origin, path: origin.path ?? "before.ref" };
   const repoRoot = await repoRootOf(fromDir);
   if (!repoRoot) {
     throw new ConfigError(
       `a git ref needs a git repository, but ${fromDir} is not inside one`,
-      where2
+      where3
     );
   }
   let commit;
@@ -53782,11 +54565,11 @@ async function createWorktree(fromDir, ref, origin = {}) {
   } catch {
     throw new ConfigError(
       `git ref '${ref}' does not name a commit in ${repoRoot}`,
-      where2,
+      where3,
       "fetch it first (actions/checkout with fetch-depth: 0), or name a branch, tag or sha that exists"
     );
   }
-  const dir = mkdtempSync2(join5(tmpdir2(), `${WORKTREE_PREFIX}${process.pid}-`));
+  const dir = mkdtempSync2(join6(tmpdir2(), `${WORKTREE_PREFIX}${process.pid}-`));
   rmSync3(dir, { recursive: true, force: true });
   registerWorktree({ dir, repoRoot });
   try {
@@ -53897,8 +54680,8 @@ function collapseLeading(pathname) {
 }
 function encodeUnsafe(target) {
   return Buffer.from(target, "utf8").reduce((out, byte) => {
-    const safe = byte > 32 && byte < 127 && byte !== 34;
-    return out + (safe ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`);
+    const safe2 = byte > 32 && byte < 127 && byte !== 34;
+    return out + (safe2 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`);
   }, "");
 }
 function splitTarget(target) {
@@ -54221,7 +55004,7 @@ function oneLine(message) {
 }
 
 // src/workload/shard.ts
-import { readFileSync as readFileSync6 } from "node:fs";
+import { readFileSync as readFileSync7 } from "node:fs";
 function byName2(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -54300,7 +55083,7 @@ function selectShard(workload, shard, logger) {
 function readBalance(file2) {
   let json2;
   try {
-    json2 = JSON.parse(readFileSync6(file2, "utf8"));
+    json2 = JSON.parse(readFileSync7(file2, "utf8"));
   } catch (error63) {
     const code2 = error63.code;
     throw new ConfigError(code2 ? `cannot read the balance result: ${code2}` : "not valid JSON", {
@@ -54326,7 +55109,7 @@ function endpointWeights(requests) {
 }
 
 // src/proc/cpuinfo.ts
-import { readFileSync as readFileSync7 } from "node:fs";
+import { readFileSync as readFileSync8 } from "node:fs";
 import { cpus as cpus2 } from "node:os";
 function parseCpuInfo(text2) {
   const out = {};
@@ -54346,7 +55129,7 @@ function parseCpuInfo(text2) {
 function readMachine() {
   let facts = {};
   try {
-    facts = parseCpuInfo(readFileSync7("/proc/cpuinfo", "utf8"));
+    facts = parseCpuInfo(readFileSync8("/proc/cpuinfo", "utf8"));
   } catch {
   }
   return {
@@ -54362,18 +55145,18 @@ var VERSION = "0.1.0";
 // src/explain/run.ts
 import {
   existsSync as existsSync3,
-  mkdirSync as mkdirSync4,
+  mkdirSync as mkdirSync5,
   readdirSync as readdirSync4,
-  readFileSync as readFileSync8,
+  readFileSync as readFileSync9,
   renameSync as renameSync2,
   rmSync as rmSync4,
-  writeFileSync as writeFileSync5
+  writeFileSync as writeFileSync6
 } from "node:fs";
-import { join as join7 } from "node:path";
+import { join as join8 } from "node:path";
 
 // src/explain/agents.ts
-import { mkdirSync as mkdirSync3, writeFileSync as writeFileSync4 } from "node:fs";
-import { join as join6 } from "node:path";
+import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync5 } from "node:fs";
+import { join as join7 } from "node:path";
 var NODE_PRELOAD = `'use strict';
 // perfgate profiling pass: V8's CPU profiler for this process, written out when stopped.
 (() => {
@@ -54554,11 +55337,11 @@ except Exception:
     pass
 `;
 function writeAgents(dir) {
-  const pythonDir = join6(dir, "python");
-  mkdirSync3(pythonDir, { recursive: true });
-  const nodePreload = join6(dir, "perfgate-node-preload.cjs");
-  writeFileSync4(nodePreload, NODE_PRELOAD);
-  writeFileSync4(join6(pythonDir, "sitecustomize.py"), PYTHON_SITECUSTOMIZE);
+  const pythonDir = join7(dir, "python");
+  mkdirSync4(pythonDir, { recursive: true });
+  const nodePreload = join7(dir, "perfgate-node-preload.cjs");
+  writeFileSync5(nodePreload, NODE_PRELOAD);
+  writeFileSync5(join7(pythonDir, "sitecustomize.py"), PYTHON_SITECUSTOMIZE);
   return { nodePreload, pythonDir };
 }
 function nodeOptionPath(path5) {
@@ -54812,7 +55595,7 @@ function profileFromPstats(start, end, cwd) {
   }
   const p = emptyProfile();
   const idMap = /* @__PURE__ */ new Map();
-  const shown2 = (id) => {
+  const shown4 = (id) => {
     let s = idMap.get(id);
     if (s === void 0) {
       s = frameId(frameFor(id, cwd));
@@ -54822,17 +55605,17 @@ function profileFromPstats(start, end, cwd) {
   };
   for (const [id, t] of w) {
     if (isBuiltin(id)) continue;
-    const sid = shown2(id);
+    const sid = shown4(id);
     const f = p.functions.get(sid) ?? { frame: frameFor(id, cwd), self: 0, inclusive: 0 };
     f.self += (self.get(id) ?? 0) * us;
     f.inclusive += Math.max(t.inclusive, self.get(id) ?? 0) * us;
     p.functions.set(sid, f);
   }
   for (const [from, m] of edges) {
-    const sf = shown2(from);
+    const sf = shown4(from);
     let o = p.edges.get(sf);
     if (!o) p.edges.set(sf, o = /* @__PURE__ */ new Map());
-    for (const [to, v] of m) o.set(shown2(to), (o.get(shown2(to)) ?? 0) + v * us);
+    for (const [to, v] of m) o.set(shown4(to), (o.get(shown4(to)) ?? 0) + v * us);
   }
   p.stacks = reconstructStacks(p);
   return p;
@@ -55224,12 +56007,12 @@ function pidsOf(dir, suffix) {
   return readdirSync4(dir).filter((f) => f.endsWith(suffix)).map((f) => Number(f.slice(0, -suffix.length))).filter((n) => Number.isInteger(n));
 }
 async function pythonMark(dir, seq) {
-  writeFileSync5(join7(dir, "ctl.tmp"), String(seq));
-  renameSync2(join7(dir, "ctl.tmp"), join7(dir, "ctl"));
+  writeFileSync6(join8(dir, "ctl.tmp"), String(seq));
+  renameSync2(join8(dir, "ctl.tmp"), join8(dir, "ctl"));
   const until = Date.now() + 3e3;
   while (Date.now() < until) {
     const waiting = pidsOf(dir, ".python").filter(
-      (p) => alive(p) && !existsSync3(join7(dir, `${p}-${seq}.json`))
+      (p) => alive(p) && !existsSync3(join8(dir, `${p}-${seq}.json`))
     );
     if (waiting.length === 0) return;
     await sleep3(5);
@@ -55247,11 +56030,11 @@ async function send(target, client, reqs, n, signal) {
   }
 }
 async function profileBuild(side, o, groups, endpoints, deadline, signal, logger) {
-  const root = join7(o.outDir, "explain");
-  const agents = writeAgents(join7(root, "agent"));
-  const dir = join7(root, "profiles", side);
+  const root = join8(o.outDir, "explain");
+  const agents = writeAgents(join8(root, "agent"));
+  const dir = join8(root, "profiles", side);
   rmSync4(dir, { recursive: true, force: true });
-  mkdirSync4(dir, { recursive: true });
+  mkdirSync5(dir, { recursive: true });
   const run4 = {
     windows: /* @__PURE__ */ new Map(),
     seqs: /* @__PURE__ */ new Map(),
@@ -55305,7 +56088,7 @@ async function profileBuild(side, o, groups, endpoints, deadline, signal, logger
   const until = Date.now() + 5e3;
   while (Date.now() < until) {
     const pending = pidsOf(dir, ".node").filter(
-      (p) => alive(p) && !existsSync3(join7(dir, `${p}.cpuprofile`))
+      (p) => alive(p) && !existsSync3(join8(dir, `${p}.cpuprofile`))
     );
     if (pending.length === 0) break;
     await sleep3(20);
@@ -55314,7 +56097,7 @@ async function profileBuild(side, o, groups, endpoints, deadline, signal, logger
 }
 function readJson(path5) {
   try {
-    return JSON.parse(readFileSync8(path5, "utf8"));
+    return JSON.parse(readFileSync9(path5, "utf8"));
   } catch {
     return void 0;
   }
@@ -55331,7 +56114,7 @@ function collect2(run4, cwd) {
   const endpoints = [...run4.windows.keys()];
   for (const f of readdirSync4(run4.dir)) {
     if (!f.endsWith(".cpuprofile")) continue;
-    const cpu = readJson(join7(run4.dir, f));
+    const cpu = readJson(join8(run4.dir, f));
     if (!isCpuProfile(cpu)) continue;
     runtimes.add("node");
     const windows = endpoints.map((e) => run4.windows.get(e));
@@ -55341,7 +56124,7 @@ function collect2(run4, cwd) {
   for (const f of readdirSync4(run4.dir)) {
     const m = /^(\d+)-(\d+)\.json$/.exec(f);
     if (!m) continue;
-    const d = readJson(join7(run4.dir, f));
+    const d = readJson(join8(run4.dir, f));
     if (!isPstatsDump(d)) continue;
     if (d.timer) timers.add(d.timer);
     let byPid = dumps.get(d.pid);
@@ -55392,7 +56175,7 @@ async function explainEndpoints(o, signal, logger) {
   const b = collect2(before, o.builds.before.cwd);
   const a = collect2(after, o.builds.after.cwd);
   const runtimes = [.../* @__PURE__ */ new Set([...b.runtimes, ...a.runtimes])].sort();
-  const graphs = join7(o.outDir, "explain");
+  const graphs = join8(o.outDir, "explain");
   const taken = /* @__PURE__ */ new Set();
   const endpoints = [];
   for (const e of done) {
@@ -55421,8 +56204,8 @@ async function explainEndpoints(o, signal, logger) {
     const fa = foldedStacks(pa, diff.wrappers);
     const labels = new Map([...fb.labels, ...fa.labels]);
     const file2 = flameFileName(e, taken);
-    writeFileSync5(
-      join7(graphs, file2),
+    writeFileSync6(
+      join8(graphs, file2),
       renderFlameGraphPage(mergeTree(fb.stacks, fa.stacks), {
         title: `${e}: after vs before, per request`,
         labels,
@@ -55483,6 +56266,7 @@ function applyOverrides(config2, o, aa, logger) {
     out = { ...out, before: { ...recipe, ref } };
   }
   if (o.onRegression) out = { ...out, onRegression: o.onRegression };
+  if (o.onRegression === "annotate") out = { ...out, onFlagRegression: "annotate" };
   if (o.maxDurationMs !== void 0)
     out = { ...out, measure: { ...out.measure, maxDurationMs: o.maxDurationMs } };
   if (aa && out.after) out = { ...out, before: out.after };
@@ -55490,8 +56274,12 @@ function applyOverrides(config2, o, aa, logger) {
 }
 function exitCodeFor(result, onRegression) {
   if (result.verdict === "error") return 2;
-  if (result.verdict === "fail") return onRegression === "fail" ? 1 : 0;
-  return 0;
+  if (result.verdict !== "fail") return 0;
+  if (!result.flags) return onRegression === "fail" ? 1 : 0;
+  const failing = (c) => c.regression > 0 || result.onInconclusive === "fail" && c.inconclusive > 0;
+  const own2 = failing(result.counts) && onRegression === "fail";
+  const flag = result.flags.onFlagRegression === "fail" && result.flags.flags.some((f) => failing(f.counts));
+  return own2 || flag ? 1 : 0;
 }
 function errorResult(counter, options, message) {
   const line = message.split("\n")[0] ?? message;
@@ -55543,7 +56331,7 @@ async function prepareBuild(side, build, config2, env, signal, logger, origin) {
     worktree = await createWorktree(config2.dir, build.ref, origin);
     const afterCwd = config2.after.cwd ?? config2.dir;
     const rel = relative3(worktree.repoRoot, afterCwd);
-    cwd = join8(worktree.dir, rel.startsWith("..") ? "" : rel);
+    cwd = join9(worktree.dir, rel.startsWith("..") ? "" : rel);
     logger.info(
       `${side}: checked out ${build.ref} (${worktree.commit.slice(0, 12)}) in ${worktree.dir}`
     );
@@ -55599,7 +56387,7 @@ function samplesHeader(f) {
       path: config2.workload,
       requests: f.requests,
       endpoints: f.shard?.endpoints ?? f.workload.endpoints,
-      sha256: createHash2("sha256").update(readFileSync9(config2.workload)).digest("hex"),
+      sha256: createHash2("sha256").update(readFileSync10(config2.workload)).digest("hex"),
       weights: endpointWeights(f.workload.requests)
     },
     builds: { before: build("before"), after: build("after") },
@@ -55614,6 +56402,15 @@ function samplesHeader(f) {
     ...f.placement.cpus || f.placement.pmu ? { placement: f.placement } : {},
     machine: readMachine(),
     ...f.shard ? { shard: { ...f.shard.info, looks: f.looks } } : {},
+    ...f.matrix && f.matrix.flags.length > 0 ? {
+      flags: f.matrix.flags.map((m) => ({
+        name: m.flag,
+        delivery: m.delivery,
+        from: m.from,
+        to: m.to,
+        source: m.source
+      }))
+    } : {},
     ...f.simulated ? { simulated: f.simulated } : {}
   };
 }
@@ -55714,17 +56511,30 @@ async function runGate(options) {
     noAslr = false;
   }
   ensureOutDir(options.outDir);
-  const samplesPath = join8(options.outDir, "samples.jsonl");
-  const resultPath = join8(options.outDir, "result.json");
-  const reportPath = join8(options.outDir, "report.md");
+  const matrix = aa ? void 0 : prepareMatrix(config2, options.outDir);
+  if (aa && config2.flags) logger.info("flag matrix: not measured in an A/A run");
+  if (matrix) {
+    for (const s of matrix.skipped) logger.info(`flag matrix: ${s.flag} left out (${s.reason})`);
+    logger.info(
+      matrix.flags.length > 0 ? `flag matrix: the after build also with each of ${matrix.flags.length} flags flipped alone (${matrix.flags.map((f) => f.flag).join(", ")})` : "flag matrix: no flags to measure"
+    );
+  }
+  const flagSkipped = matrix?.skipped ?? [];
+  const samplesPath = join9(options.outDir, "samples.jsonl");
+  const resultPath = join9(options.outDir, "result.json");
+  const reportPath = join9(options.outDir, "report.md");
   usePidFile(options.pidFile);
   const targetEnv = targetEnvironment(env, config2.env);
   const builds = {};
   let failure2;
   let writer;
   let looks = 1;
+  const aOptions = {
+    ...analysisOptions(config2),
+    onFlagRegression: config2.onFlagRegression,
+    skipped: flagSkipped
+  };
   let measured = false;
-  const aOptions = analysisOptions(config2);
   const plan = planLooks(config2.measure.rounds, config2.measure.maxRounds);
   try {
     const o = options.overrides ?? {};
@@ -55754,6 +56564,7 @@ async function runGate(options) {
       placement: { cpus: placed.cpus, pmu: placed.pmu },
       shard,
       looks: plan,
+      matrix,
       simulated: simulated && {
         valgrind: simulated.version,
         threads: config2.measure.threads,
@@ -55786,8 +56597,24 @@ async function runGate(options) {
         seed,
         targets: {
           before: { ...common, cwd: builds.before.cwd, start: config2.before.start },
-          after: { ...common, cwd: builds.after.cwd, start: config2.after.start }
-        }
+          after: {
+            ...common,
+            env: { ...common.env, ...matrix?.defaultsEnv },
+            cwd: builds.after.cwd,
+            start: config2.after.start
+          }
+        },
+        flags: (matrix?.flags ?? []).map((f) => ({
+          name: f.flag,
+          target: {
+            ...common,
+            env: { ...common.env, ...f.targetEnv },
+            cwd: builds.after.cwd,
+            start: config2.after.start
+          },
+          headers: f.headers,
+          query: f.query
+        }))
       },
       writer,
       logger,
@@ -55795,11 +56622,11 @@ async function runGate(options) {
       {
         onLook: async (_rounds, look) => {
           writer.flush();
-          const interim = analyze(await readSamples(samplesPath), {
+          const interim = analyzeWithFlags(await readSamples(samplesPath), {
             ...aOptions,
             sequential: { plan, look }
           });
-          const more = needsMoreRounds(interim);
+          const more = flagsNeedMoreRounds(interim);
           if (more)
             logger.info(
               `look ${look + 1}: ${interim.counts.inconclusive} endpoint(s) inconclusive; measuring more rounds`
@@ -55832,8 +56659,8 @@ async function runGate(options) {
     try {
       const set2 = await readSamples(samplesPath);
       result = guardErrorAnswers(
-        analyze(set2, { ...aOptions, sequential: { plan, look: looks - 1 } }),
-        set2.samples,
+        analyzeWithFlags(set2, { ...aOptions, sequential: { plan, look: looks - 1 } }),
+        set2.samples.filter((x) => x.flag === void 0),
         config2.allowErrors
       );
       for (const w of result.warnings.filter((w2) => w2.includes("HTTP errors"))) logger.warn(w);
@@ -56138,8 +56965,8 @@ function mergeShards(files) {
 }
 
 // src/merge/run.ts
-import { readdirSync as readdirSync5, statSync as statSync3, writeFileSync as writeFileSync6, mkdirSync as mkdirSync5 } from "node:fs";
-import { join as join9, relative as relative4, resolve as resolve3 } from "node:path";
+import { readdirSync as readdirSync5, statSync as statSync3, writeFileSync as writeFileSync7, mkdirSync as mkdirSync6 } from "node:fs";
+import { join as join10, relative as relative4, resolve as resolve3 } from "node:path";
 var SAMPLES = "samples.jsonl";
 function findSamples(dir, skip) {
   const out = [];
@@ -56148,7 +56975,7 @@ function findSamples(dir, skip) {
     for (const entry of readdirSync5(d, { withFileTypes: true }).sort(
       (a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0
     )) {
-      const path5 = join9(d, entry.name);
+      const path5 = join10(d, entry.name);
       if (entry.isDirectory()) walk(path5);
       else if (entry.isFile() && entry.name === SAMPLES) out.push(path5);
     }
@@ -56186,9 +57013,9 @@ async function runMerge(options) {
     );
   }
   const files = shardFiles(options.inputs, options.outDir);
-  const shown2 = (f) => relative4(options.cwd ?? process.cwd(), f) || f;
+  const shown4 = (f) => relative4(options.cwd ?? process.cwd(), f) || f;
   const read = [];
-  for (const file2 of files) read.push({ file: shown2(file2), set: await readSamples(file2) });
+  for (const file2 of files) read.push({ file: shown4(file2), set: await readSamples(file2) });
   let merged;
   try {
     merged = mergeShards(read);
@@ -56205,10 +57032,10 @@ async function runMerge(options) {
     sequential: merged.sequential
   });
   const result = { ...analysed, warnings: [...analysed.warnings, ...merged.warnings] };
-  mkdirSync5(options.outDir, { recursive: true });
-  const samplesPath = join9(options.outDir, SAMPLES);
-  const resultPath = join9(options.outDir, "result.json");
-  const reportPath = join9(options.outDir, "report.md");
+  mkdirSync6(options.outDir, { recursive: true });
+  const samplesPath = join10(options.outDir, SAMPLES);
+  const resultPath = join10(options.outDir, "result.json");
+  const reportPath = join10(options.outDir, "report.md");
   const writer = new SamplesWriter(samplesPath, 4096);
   try {
     if (merged.set.header) writer.write(merged.set.header);
@@ -56221,9 +57048,9 @@ async function runMerge(options) {
 
 <sub>Merged from ${merged.files.length} shards.</sub>
 `;
-  writeFileSync6(resultPath, `${JSON.stringify(result, null, 2)}
+  writeFileSync7(resultPath, `${JSON.stringify(result, null, 2)}
 `);
-  writeFileSync6(reportPath, markdown);
+  writeFileSync7(reportPath, markdown);
   return {
     result,
     samplesPath,
@@ -56765,7 +57592,7 @@ var actionsCore = {
 };
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync10, existsSync as existsSync5 } from "fs";
+import { readFileSync as readFileSync11, existsSync as existsSync5 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -56776,7 +57603,7 @@ var Context = class {
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
       if (existsSync5(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync10(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+        this.payload = JSON.parse(readFileSync11(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
         const path5 = process.env.GITHUB_EVENT_PATH;
         process.stdout.write(`GITHUB_EVENT_PATH ${path5} does not exist${EOL5}`);
@@ -57519,8 +58346,8 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   const isFunctionReplacer = typeof replacer === "function";
   const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
   const prepareVal = (parent, key, val) => {
-    const isObject2 = val !== null && typeof val === "object";
-    const hasToJSON = isObject2 && typeof val.toJSON === "function";
+    const isObject3 = val !== null && typeof val === "object";
+    const hasToJSON = isObject3 && typeof val.toJSON === "function";
     if (hasToJSON) {
       val = val.toJSON(key);
     }
@@ -60937,7 +61764,7 @@ function defaultActionDeps() {
   return {
     core: actionsCore,
     env: process.env,
-    readFile: (path5) => readFileSync11(path5, "utf8"),
+    readFile: (path5) => readFileSync12(path5, "utf8"),
     github: createGitHubClient,
     runGate,
     runMerge,
@@ -61119,7 +61946,7 @@ function summarizeRun(result, context3) {
 import { execFile as execFile4 } from "node:child_process";
 import { mkdtemp, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import { join as join10 } from "node:path";
+import { join as join11 } from "node:path";
 import { promisify as promisify2 } from "node:util";
 
 // src/history/file.ts
@@ -61293,17 +62120,17 @@ async function recordOnBranch(store, entry) {
   refName(store.path, "history path");
   const tracking = `refs/perfgate/history/${store.branch}`;
   const attempts = store.attempts ?? 8;
-  const work = await mkdtemp(join10(tmpdir4(), "perfgate-history-"));
+  const work = await mkdtemp(join11(tmpdir4(), "perfgate-history-"));
   try {
     for (let attempt = 1; ; attempt++) {
       const tip = await fetchTip(store, tracking);
-      const file2 = join10(work, "history.jsonl");
+      const file2 = join11(work, "history.jsonl");
       const current = tip ? await git2(store.cwd, ["cat-file", "-p", `${tip}:${store.path}`]).catch(() => "") : "";
       await writeFile2(file2, current ? `${current}
 ` : "");
       if (!await appendRun(file2, entry)) return null;
       const blob = await git2(store.cwd, ["hash-object", "-w", file2]);
-      const index = { GIT_INDEX_FILE: join10(work, "index") };
+      const index = { GIT_INDEX_FILE: join11(work, "index") };
       await rm3(index.GIT_INDEX_FILE, { force: true });
       if (tip) await git2(store.cwd, ["read-tree", tip], index);
       await git2(
@@ -61584,6 +62411,17 @@ function annotate(core, result) {
         break;
       default:
         break;
+    }
+  }
+  const flags = result.flags;
+  for (const f of flags?.flags ?? []) {
+    for (const endpoint2 of f.endpoints) {
+      if (endpoint2.verdict !== "regression" && endpoint2.verdict !== "error") continue;
+      const props = { title: `flag ${f.flag}: ${endpoint2.endpoint}` };
+      const text2 = `with ${f.flag} ${f.from} \u2192 ${f.to}, against the after build at defaults: ${describeEndpoint(endpoint2, result.counter.name)}`;
+      if (endpoint2.verdict === "regression" && flags.onFlagRegression === "annotate")
+        core.warning(text2, props);
+      else core.error(text2, props);
     }
   }
 }
@@ -61992,8 +62830,8 @@ function gateOptions(inputs, logger, signal, pidFile2) {
   };
 }
 function logInputs({ core }, inputs) {
-  const { githubToken: _token, ...shown2 } = inputs;
-  for (const [key, value] of Object.entries(shown2)) {
+  const { githubToken: _token, ...shown4 } = inputs;
+  for (const [key, value] of Object.entries(shown4)) {
     core.debug(`input ${key}: ${value === void 0 ? "(unset)" : String(value)}`);
   }
   if (inputs.beforeRefSource === "pull-request-base") {
