@@ -176,7 +176,10 @@ describe('synthetic benchmark server', () => {
     expect((await request(s.port, s.agent, { method: 'GET', path: '/work/z' })).status).toBe(404);
   });
 
-  it('costs CPU in proportion to its work units', async () => {
+  // How CPU scales with the units is a benchmark's question (the server checks its kernel's
+  // linearity at start-up; `npm run bench` measures it): here, only that a regression multiplies
+  // the work each request does, which no machine load can blur.
+  it('multiplies the work of a regressed endpoint by its factor', async () => {
     const plain = await startServer(synthetic, 'synthetic-server.js', {
       PERFGATE_SYNTH_WORK: 'a=2000',
     });
@@ -186,12 +189,13 @@ describe('synthetic benchmark server', () => {
       PERFGATE_SYNTH_REGRESS: 'a=2',
     });
     servers.push(doubled);
-    const reqs: Req[] = [{ method: 'GET', path: '/work/a' }];
-    await interleavedCpu([plain, doubled], reqs, 20); // warm-up
-    const [one, two] = await interleavedCpu([plain, doubled], reqs, 150);
-    const ratio = two! / one!;
-    expect(ratio).toBeGreaterThan(1.6);
-    expect(ratio).toBeLessThan(2.4);
+    const req: Req = { method: 'GET', path: '/work/a' };
+    const iterations = async (s: Server) =>
+      (JSON.parse((await request(s.port, s.agent, req)).body) as { iterations: number })
+        .iterations;
+    const one = await iterations(plain);
+    expect(one).toBeGreaterThan(0);
+    expect(await iterations(doubled)).toBe(2 * one);
   }, 60_000);
 
   it('exits with an error on a malformed PERFGATE_SYNTH_WORK', () => {
