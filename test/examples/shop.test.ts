@@ -191,8 +191,7 @@ describe('synthetic benchmark server', () => {
     servers.push(doubled);
     const req: Req = { method: 'GET', path: '/work/a' };
     const iterations = async (s: Server) =>
-      (JSON.parse((await request(s.port, s.agent, req)).body) as { iterations: number })
-        .iterations;
+      (JSON.parse((await request(s.port, s.agent, req)).body) as { iterations: number }).iterations;
     const one = await iterations(plain);
     expect(one).toBeGreaterThan(0);
     expect(await iterations(doubled)).toBe(2 * one);
