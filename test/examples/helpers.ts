@@ -1,8 +1,6 @@
-// Helpers for the example tests: start a real server process, talk to it over kept-alive HTTP,
-// and read its CPU time from /proc (process.cpuUsage() only sees the calling process).
+// Helpers for the example tests: start a real server process and talk to it over kept-alive HTTP.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { freePort } from '../../src/targets/port.js';
 
@@ -91,41 +89,4 @@ export async function startServer(
     await new Promise((r) => setTimeout(r, 50));
   }
   return { proc, pid: proc.pid!, port, agent, output: () => out, stop };
-}
-
-/**
- * CPU time of a process in nanoseconds: the run time of each of its threads from
- * /proc/<pid>/task/<tid>/schedstat. Nanoseconds, where /proc/<pid>/stat's utime and stime come in
- * 10 ms ticks that quantise a short measurement by tens of percent.
- */
-export function cpuNs(pid: number): number {
-  let total = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  return total;
-}
-
-/**
- * CPU nanoseconds each server spends answering `reqs` `reps` times. Requests alternate between the
- * servers, so load from anything else on the machine falls on both alike.
- */
-export async function interleavedCpu(
-  servers: Server[],
-  reqs: Req[],
-  reps: number,
-): Promise<number[]> {
-  const start = servers.map((s) => cpuNs(s.pid));
-  for (let i = 0; i < reps; i++) {
-    for (const r of reqs) {
-      // Swap who goes first every rep, so neither always follows the other.
-      const order = i % 2 ? [...servers].reverse() : servers;
-      for (const s of order) await request(s.port, s.agent, r);
-    }
-  }
-  return servers.map((s, i) => cpuNs(s.pid) - start[i]!);
 }

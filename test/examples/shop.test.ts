@@ -6,10 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { median } from 'simple-statistics';
 import { loadWorkload } from '../../src/workload/index.js';
 import type { WorkloadRequest } from '../../src/workload/index.js';
-import { interleavedCpu, request, startServer, type Req, type Server } from './helpers.js';
+import { request, startServer, type Req, type Server } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const shop = join(root, 'examples/shop');
@@ -107,38 +106,11 @@ describe('shop example', () => {
     }
   });
 
-  it('after costs more CPU on search, less on product pages, the same elsewhere', async () => {
-    // Warm both JITs on the whole workload before counting anything.
-    for (let i = 0; i < 5; i++) {
-      for (const r of requests) {
-        await request(before!.port, before!.agent, toReq(r));
-        await request(after!.port, after!.agent, toReq(r));
-      }
-    }
-    // The median of seven interleaved blocks per endpoint, the endpoints taking turns block by
-    // block so each one's blocks spread over the whole measurement: a collection or a burst of
-    // other work lands in a few blocks of several endpoints, not in all blocks of one.
-    const blocks = new Map(endpoints.map((e) => [e, [] as number[]]));
-    for (let block = 0; block < 7; block++) {
-      for (const endpoint of endpoints) {
-        const reqs = requests.filter((r) => r.endpoint === endpoint).map(toReq);
-        const [b, a] = await interleavedCpu([before!, after!], reqs, 10);
-        expect(b, endpoint).toBeGreaterThan(1e6); // a millisecond at least: enough to mean something
-        blocks.get(endpoint)!.push(a! / b!);
-      }
-    }
-    const ratio = Object.fromEntries([...blocks].map(([e, r]) => [e, median(r)]));
-    console.log('after/before CPU (schedstat, median of 7 blocks):', ratio);
-    // Generous margins: the designed changes are about +35 % and -35 %.
-    expect(ratio['GET /api/search']).toBeGreaterThan(1.1);
-    expect(ratio['GET /api/products/:id']).toBeLessThan(0.9);
-    // Unchanged code: only a gross change should show through the garbage collector's noise,
-    // which moved these by up to ±40 % between runs here.
-    for (const e of ['GET /api/products', 'GET /api/products/:id/reviews', 'POST /api/orders']) {
-      expect(ratio[e], e).toBeGreaterThan(0.5);
-      expect(ratio[e], e).toBeLessThan(2);
-    }
-  }, 180_000);
+  // That after really is costlier on search and cheaper on product pages, and the same
+  // elsewhere, is checked on deterministic counts in test/examples/simulated.test.ts (CI has
+  // Valgrind); in CPU time, by examples/shop/ground-truth.mjs. A CPU-time ratio here failed
+  // whenever the machine was busy (search ×1.098 against a bound of 1.1, every endpoint of the
+  // after process ~10 % cheaper).
 
   it('stops with exit code 0 on SIGTERM, even with a kept-alive connection open', async () => {
     const s = await startServer(join(shop, 'after'), 'server.js');
