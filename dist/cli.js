@@ -10251,12 +10251,9 @@ function groupUnderCallgrind(pgid) {
   const out = [];
   for (const entry of readdirSync2("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
+    if (Number(statFields(entry)?.[2]) !== pgid) continue;
     try {
-      const stat3 = readFileSync4(`/proc/${entry}/stat`, "utf8");
-      const fields = stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) !== pgid) continue;
-      if (!readlinkSync(`/proc/${entry}/exe`).includes("callgrind-")) continue;
-      out.push(Number(entry));
+      if (readlinkSync(`/proc/${entry}/exe`).includes("callgrind-")) out.push(Number(entry));
     } catch {
     }
   }

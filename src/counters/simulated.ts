@@ -17,6 +17,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { statFields } from '../proc/registry.js';
 
 /** The counter's name in samples, results and reports. */
 export const SIMULATED = 'simulated-instructions';
@@ -126,13 +127,10 @@ function groupUnderCallgrind(pgid: number): number[] {
   const out: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
+    // statFields()[2] is the process group (field 5).
+    if (Number(statFields(entry)?.[2]) !== pgid) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // Fields after the command name, which may hold spaces and parentheses.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) !== pgid) continue;
-      if (!readlinkSync(`/proc/${entry}/exe`).includes('callgrind-')) continue;
-      out.push(Number(entry));
+      if (readlinkSync(`/proc/${entry}/exe`).includes('callgrind-')) out.push(Number(entry));
     } catch {
       // Gone between the listing and the read.
     }

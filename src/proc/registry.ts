@@ -45,7 +45,8 @@ let exitHookInstalled = false;
  * The fields of /proc/<pid>/stat from field 3 (state) on, or null once the process is gone.
  * The command name (field 2) may contain spaces and parentheses, so split after the last ')'.
  */
-function statFields(pid: number | string): string[] | null {
+/** The fields of /proc/<pid>/stat after the command name (state first); null when gone. */
+export function statFields(pid: number | string): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -3,7 +3,7 @@
 // the target leaves no Valgrind process behind, and a start command that cannot run names its
 // build.
 
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { get } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import {
 import { DETERMINISTIC_NODE_FLAGS } from '../../src/config/types.js';
 import { TargetError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
+import { statFields } from '../../src/proc/registry.js';
 import { startTarget, type RunningTarget } from '../../src/targets/target.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -71,15 +72,7 @@ function send(port: number, url: string): Promise<string> {
 /** Live processes in a process group. */
 function groupMembers(pgid: number): number[] {
   return readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e))
-    .filter((e) => {
-      try {
-        const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid;
-      } catch {
-        return false;
-      }
-    })
+    .filter((e) => /^\d+$/.test(e) && Number(statFields(e)?.[2]) === pgid)
     .map(Number);
 }
 
