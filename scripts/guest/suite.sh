@@ -10,8 +10,9 @@ echo $? >/out/probe.rc
 step probe "$(cat /out/probe.rc)"
 
 # The src tests load the committed linux-arm64 prebuilt (native/build holds the host's build).
+# The simulated counter needs Valgrind, which the guest does not have: it is tested on the host.
 PERFGATE_NATIVE=/repo/dist/native/linux-arm64/perfgate.node CI=true \
-  node node_modules/vitest/vitest.mjs run test/counters \
+  node node_modules/vitest/vitest.mjs run test/counters --exclude test/counters/simulated.test.ts \
   --reporter=verbose --reporter=json --outputFile.json=/out/vitest.json
 echo $? >/out/vitest.rc
 step vitest "$(cat /out/vitest.rc)"

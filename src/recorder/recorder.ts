@@ -56,6 +56,9 @@ export interface RecorderStats extends SinkStats {
 
 interface State {
   decision: StartDecision;
+  /** As at the start: a framework may rewrite req.url on the way. */
+  method: string | undefined;
+  url: string | undefined;
   t0: bigint;
   cpu0: number;
   route?: string;
@@ -89,6 +92,8 @@ export class Recorder {
   private context: AsyncLocalStorage<Tagged | undefined> | undefined;
   private measured = 0;
   private recorded = 0;
+  /** Measured requests started and not finished: while 0, a finish needs no lookup. */
+  private inFlight = 0;
   private started = false;
   private readonly onStart = (message: unknown) => this.requestStart(message as StartMessage);
   private readonly onFinish = (message: unknown) => this.responseFinish(message as StartMessage);
@@ -233,14 +238,17 @@ export class Recorder {
 
   private requestStart({ request, server }: StartMessage): void {
     if (this.options.server && server !== this.options.server) return;
-    const decision = this.sampler.start();
+    const decision = this.sampler.start(request.method, request.url);
     if (decision === 0) {
       if (this.context) this.context.enterWith(undefined);
       return;
     }
     this.measured++;
+    this.inFlight++;
     const state: State = {
       decision,
+      method: request.method,
+      url: request.url,
       t0: process.hrtime.bigint(),
       cpu0: 0,
       bytes: 0,
@@ -276,8 +284,10 @@ export class Recorder {
   }
 
   private responseFinish({ request, response }: StartMessage): void {
+    if (this.inFlight === 0) return;
     const state = request[STATE];
     if (!state) return;
+    this.inFlight--;
     request[STATE] = undefined;
     const cpu1 = this.meter ? this.meter.read() : 0;
     this.meter?.end();
@@ -302,7 +312,12 @@ export class Recorder {
     const target = toRequestTarget(request.url ?? '/');
     if (!target.ok) return;
     const named = this.endpoint(request, state, method, target.path);
-    const { keep, weight } = this.sampler.finish(named.name, state.decision);
+    const { keep, weight } = this.sampler.finish(
+      named.name,
+      state.decision,
+      state.method,
+      state.url,
+    );
     if (!keep) return;
     let flags = state.flags;
     const fromCallback = this.options.flags?.(request);
@@ -322,7 +337,7 @@ export class Recorder {
       pid: process.pid,
       time: new Date(this.options.now?.() ?? Date.now()).toISOString(),
       ...(flags && Object.keys(flags).length ? { flags } : {}),
-      sampled: state.decision === 1 ? 'rate' : 'floor',
+      sampled: state.decision === 2 ? 'floor' : 'rate',
     };
     const line = recordLine(
       {

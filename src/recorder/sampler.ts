@@ -3,6 +3,9 @@
 //    some endpoint is below its floor in the current period;
 //  - at finish (template known): keep a measured request if it won the rate draw, or if its
 //    endpoint is still below its floor (Jaeger's per-operation lower bound, X-Ray's reservoir).
+// A probe whose path was seen before, and whose endpoint has met its floor, cannot be kept: it
+// is counted towards that endpoint's weight as if measured, and not measured. Probing is then
+// nearly free for a service whose paths repeat, which is what keeps 1 % sampling near 1 %.
 // Pure apart from the injected clock and random source, so tests can drive it.
 
 export interface FloorOptions {
@@ -21,9 +24,12 @@ export interface SamplerOptions {
   random?: () => number;
   /** Endpoints remembered for the floor; past this, new ones get only the rate. */
   maxEndpoints?: number;
+  /** Paths remembered with their endpoint (cleared when full). */
+  maxPaths?: number;
 }
 
-export type StartDecision = 0 | 1 | 2; // 0 skip, 1 won the rate draw, 2 measured for the floor
+/** 0 skip; 1 won the rate draw; 2 measured for the floor; 3 won the rate draw while probing. */
+export type StartDecision = 0 | 1 | 2 | 3;
 
 export class Sampler {
   private readonly now: () => number;
@@ -39,6 +45,9 @@ export class Sampler {
   private found = false;
   /** Requests seen since an endpoint's last record (measured ones only): the record's weight. */
   private readonly since = new Map<string, number>();
+  /** `METHOD path` → the endpoint a measured request on it was judged under. */
+  private readonly paths = new Map<string, string>();
+  private readonly maxPaths: number;
 
   constructor(private readonly options: SamplerOptions) {
     checkFraction('rate', options.rate);
@@ -49,27 +58,40 @@ export class Sampler {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.maxEndpoints = options.maxEndpoints ?? 1000;
+    this.maxPaths = options.maxPaths ?? 10_000;
     this.periodStart = this.now();
   }
 
-  /** At request start: whether to take counter readings for it. */
-  start(): StartDecision {
+  /**
+   * At request start: whether to take counter readings for it. `method` and `url` (query and
+   * all) are looked at only for a probe.
+   */
+  start(method?: string, url?: string): StartDecision {
     const r = this.random();
-    if (r < this.options.rate) return 1;
-    if (this.options.floor.count === 0) return 0;
-    this.roll();
-    return (this.owed > 0 || this.discovering) &&
-      r < this.options.rate + this.options.floor.probe * (1 - this.options.rate)
-      ? 2
-      : 0;
+    const { rate, floor } = this.options;
+    const probing = floor.count > 0 && this.probing();
+    if (r < rate) return probing ? 3 : 1;
+    if (!probing || r >= this.probeP()) return 0;
+    if (method === undefined || url === undefined) return 2;
+    const endpoint = this.paths.get(pathKey(method, url));
+    const count = endpoint === undefined ? undefined : this.kept.get(endpoint);
+    if (endpoint === undefined || count === undefined || count < floor.count) return 2;
+    this.since.set(endpoint, (this.since.get(endpoint) ?? 0) + 1 / this.probeP());
+    return 0;
   }
 
   /**
    * At finish, for a measured request: whether to keep it, and how many requests of its
    * endpoint it stands for (measured since the previous record, scaled by the measuring rate).
    */
-  finish(endpoint: string, decision: StartDecision): { keep: boolean; weight: number } {
+  finish(
+    endpoint: string,
+    decision: StartDecision,
+    method?: string,
+    url?: string,
+  ): { keep: boolean; weight: number } {
     this.roll();
+    if (method !== undefined && url !== undefined) this.learn(pathKey(method, url), endpoint);
     const floor = this.options.floor.count;
     let count = this.kept.get(endpoint);
     if (count === undefined && this.kept.size < this.maxEndpoints) {
@@ -78,9 +100,10 @@ export class Sampler {
       if (floor > 0) this.owed++;
       this.found = true;
     }
-    const p = decision === 1 ? this.options.rate : this.options.rate + this.options.floor.probe;
-    const seen = (this.since.get(endpoint) ?? 0) + 1 / Math.min(1, p);
-    const keep = decision === 1 || (count !== undefined && count < floor);
+    // What the request stands for: 1 / the chance it had of being measured.
+    const p = decision === 1 ? this.options.rate : this.probeP();
+    const seen = (this.since.get(endpoint) ?? 0) + 1 / p;
+    const keep = decision !== 2 || (count !== undefined && count < floor);
     if (!keep) {
       this.since.set(endpoint, seen);
       return { keep, weight: 0 };
@@ -93,6 +116,24 @@ export class Sampler {
     return { keep, weight: seen };
   }
 
+  /** Whether the floor probes now: some endpoint is below its floor, or new ones are sought. */
+  private probing(): boolean {
+    this.roll();
+    return this.owed > 0 || this.discovering;
+  }
+
+  /** The chance that a request is measured while the floor probes. */
+  private probeP(): number {
+    const { rate, floor } = this.options;
+    return rate + floor.probe * (1 - rate);
+  }
+
+  private learn(key: string, endpoint: string): void {
+    if (this.paths.get(key) === endpoint) return;
+    if (this.paths.size >= this.maxPaths) this.paths.clear();
+    this.paths.set(key, endpoint);
+  }
+
   private roll(): void {
     const t = this.now();
     if (t - this.periodStart < this.options.floor.periodMs) return;
@@ -102,6 +143,11 @@ export class Sampler {
     for (const key of this.kept.keys()) this.kept.set(key, 0);
     this.owed = this.options.floor.count > 0 ? this.kept.size : 0;
   }
+}
+
+function pathKey(method: string, url: string): string {
+  const q = url.indexOf('?');
+  return `${method} ${q < 0 ? url : url.slice(0, q)}`;
 }
 
 function checkFraction(name: string, value: number): void {

@@ -45,7 +45,7 @@ class RecorderMiddleware:
         own = None
         if ENVIRON_KEY not in environ:
             recorder = self.recorder or _shared()
-            own = recorder.begin()
+            own = recorder.begin(environ)
             if own is not None:
                 environ[ENVIRON_KEY] = own
         try:

@@ -26,7 +26,7 @@ class Sampler:
         self.rate, self.floor, self.period_s, self.probe = rate, floor, period_s, probe
         self.clock, self.rand = clock, rand
         self.start_at = clock()
-        self.kept, self.since = {}, {}
+        self.kept, self.since, self.paths = {}, {}, {}
         self.owed, self.discovering, self.found = 0, True, False
         self.lock = threading.Lock()
 
@@ -40,29 +40,47 @@ class Sampler:
             self.kept[key] = 0
         self.owed = len(self.kept) if self.floor else 0
 
-    def start(self):
+    def start(self, method=None, path=None):
+        """0 skip, 1 won the rate draw, 2 measured for the floor, 3 won the rate draw while
+        probing. A probe of a path seen before whose endpoint has met its floor is counted
+        towards that endpoint's weight and not measured (it could not be kept)."""
         r = self.rand()
-        if r < self.rate:
-            return 1
         if not self.floor:
+            return 1 if r < self.rate else 0
+        with self.lock:
+            self._roll()
+            probing = self.owed > 0 or self.discovering
+            if r < self.rate:
+                return 3 if probing else 1
+            if not probing or r >= self._probe_p():
+                return 0
+            endpoint = self.paths.get((method, path)) if path is not None else None
+            count = self.kept.get(endpoint) if endpoint is not None else None
+            if count is None or count < self.floor:
+                return 2
+            self.since[endpoint] = self.since.get(endpoint, 0) + 1 / self._probe_p()
             return 0
-        with self.lock:
-            self._roll()
-            owed = self.owed > 0 or self.discovering
-        return 2 if owed and r < self.rate + self.probe * (1 - self.rate) else 0
 
-    def finish(self, endpoint, decision):
+    def _probe_p(self):
+        return self.rate + self.probe * (1 - self.rate)
+
+    def finish(self, endpoint, decision, method=None, path=None):
         with self.lock:
             self._roll()
+            if path is not None and self.paths.get((method, path)) != endpoint:
+                if len(self.paths) >= 10000:
+                    self.paths.clear()
+                self.paths[(method, path)] = endpoint
             count = self.kept.get(endpoint)
             if count is None and len(self.kept) < 1000:
                 count = self.kept[endpoint] = 0
                 self.found = True
                 if self.floor:
                     self.owed += 1
-            p = self.rate if decision == 1 else self.rate + self.probe
-            seen = self.since.get(endpoint, 0) + 1 / min(1, p)
-            keep = decision == 1 or (count is not None and count < self.floor)
+            # What the request stands for: 1 / the chance it had of being measured.
+            p = self.rate if decision == 1 else self._probe_p()
+            seen = self.since.get(endpoint, 0) + 1 / p
+            keep = decision != 2 or (count is not None and count < self.floor)
             if not keep:
                 self.since[endpoint] = seen
                 return False, 0
@@ -74,11 +92,17 @@ class Sampler:
             return True, seen
 
 
+def _path_key(environ):
+    """What the sampler remembers paths by: method and path as the server received them."""
+    return environ.get("REQUEST_METHOD", "GET"), environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+
+
 class State:
-    __slots__ = ("decision", "t0", "cpu0", "route", "flags", "body", "bytes", "omitted", "status", "done")
+    __slots__ = ("decision", "key", "t0", "cpu0", "route", "flags", "body", "bytes", "omitted", "status", "done")
 
     def __init__(self, decision):
         self.decision = decision
+        self.key = (None, None)
         self.t0 = time.perf_counter_ns()
         self.cpu0 = 0
         self.route = None
@@ -112,12 +136,14 @@ class Recorder:
         self.measured = self.recorded = 0
 
     # --- called by the middlewares -------------------------------------------------------
-    def begin(self):
-        decision = self.sampler.start()
+    def begin(self, environ=None):
+        key = _path_key(environ) if environ is not None else (None, None)
+        decision = self.sampler.start(*key)
         if not decision:
             return None
         self.measured += 1
         state = State(decision)
+        state.key = key
         state.cpu0 = self.meter.read()
         return state
 
@@ -139,7 +165,7 @@ class Recorder:
         query = environ.get("QUERY_STRING", "")
         url = path + ("?" + query if query else "")
         endpoint, source = self._endpoint(method, path, state.route)
-        keep, weight = self.sampler.finish(endpoint, state.decision)
+        keep, weight = self.sampler.finish(endpoint, state.decision, *state.key)
         if not keep:
             return
         flags = dict(self.flags(environ) or {}) if self.flags else {}
@@ -161,7 +187,7 @@ class Recorder:
         meta["time"] = datetime.fromtimestamp(self.clock(), timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         if flags:
             meta["flags"] = flags
-        meta["sampled"] = "rate" if state.decision == 1 else "floor"
+        meta["sampled"] = "floor" if state.decision == 2 else "rate"
         record = {
             "method": method,
             "url": url,

@@ -56,7 +56,7 @@ class PerfgateWSGI:
 
     def __call__(self, environ, start_response):
         recorder = self.recorder
-        state = recorder.begin()
+        state = recorder.begin(environ)
         if state is None:
             return self.app(environ, start_response)
         environ[ENVIRON_KEY] = state

@@ -44,6 +44,38 @@ class Sampling(unittest.TestCase):
         s = Sampler(1, floor=0)
         self.assertTrue(all(s.finish("GET /a", s.start())[0] for _ in range(10)))
 
+    def test_weights_add_up_and_known_paths_are_not_probed(self):
+        import random as rnd
+
+        r = rnd.Random(4)
+        t = [0.0]
+        s = Sampler(0.01, floor=2, period_s=5, probe=0.1, clock=lambda: t[0], rand=r.random)
+        traffic = [("GET /hot", "/hot", 0.9), ("GET /warm", "/warm", 0.09), ("GET /rare", "/rare", 0.01)]
+        seen, weight, measured = {}, {}, 0
+        for _ in range(200000):
+            t[0] += 0.001
+            u = r.random()
+            for endpoint, path, share in traffic:
+                u -= share
+                if u < 0:
+                    break
+            seen[endpoint] = seen.get(endpoint, 0) + 1
+            d = s.start("GET", path)
+            if not d:
+                continue
+            measured += 1
+            keep, w = s.finish(endpoint, d, "GET", path)
+            if keep:
+                weight[endpoint] = weight.get(endpoint, 0) + w
+        for endpoint, _, share in traffic:
+            ratio = weight[endpoint] / seen[endpoint]
+            # /rare's ~20 rate records weigh 100 each: its sum is good to about ±25 %.
+            slack = 0.1 if share > 0.05 else 0.4
+            self.assertGreater(ratio, 1 - slack, endpoint)
+            self.assertLess(ratio, 1 + slack, endpoint)
+        # The rate's ~2000 plus a few floor records a period: probes of known paths are free.
+        self.assertLess(measured, 4000)
+
 
 class Wsgi(unittest.TestCase):
     def setUp(self):
