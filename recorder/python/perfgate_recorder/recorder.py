@@ -24,6 +24,8 @@ class Sampler:
         if not 0 <= rate <= 1 or not 0 <= probe <= 1:
             raise ValueError("rate and probe must be between 0 and 1")
         self.rate, self.floor, self.period_s, self.probe = rate, floor, period_s, probe
+        # The chance that a request is measured while the floor probes.
+        self.probe_p = rate + probe * (1 - rate)
         self.clock, self.rand = clock, rand
         self.start_at = clock()
         self.kept, self.since, self.paths = {}, {}, {}
@@ -40,37 +42,40 @@ class Sampler:
             self.kept[key] = 0
         self.owed = len(self.kept) if self.floor else 0
 
-    def start(self, method=None, path=None):
+    def start(self, environ=None):
         """0 skip, 1 won the rate draw, 2 measured for the floor, 3 won the rate draw while
         probing. A probe of a path seen before whose endpoint has met its floor is counted
-        towards that endpoint's weight and not measured (it could not be kept)."""
+        towards that endpoint's weight and not measured (it could not be kept). The common
+        case (no draw won, nothing probed) takes no lock and makes no call but the draw's."""
         r = self.rand()
         if not self.floor:
             return 1 if r < self.rate else 0
+        if self.clock() - self.start_at >= self.period_s:
+            with self.lock:
+                self._roll()
+        probing = self.owed > 0 or self.discovering
+        if r < self.rate:
+            return 3 if probing else 1
+        if not probing or r >= self.probe_p:
+            return 0
+        if environ is None:
+            return 2
+        key = path_key(environ)
         with self.lock:
-            self._roll()
-            probing = self.owed > 0 or self.discovering
-            if r < self.rate:
-                return 3 if probing else 1
-            if not probing or r >= self._probe_p():
-                return 0
-            endpoint = self.paths.get((method, path)) if path is not None else None
+            endpoint = self.paths.get(key)
             count = self.kept.get(endpoint) if endpoint is not None else None
             if count is None or count < self.floor:
                 return 2
-            self.since[endpoint] = self.since.get(endpoint, 0) + 1 / self._probe_p()
+            self.since[endpoint] = self.since.get(endpoint, 0) + 1 / self.probe_p
             return 0
 
-    def _probe_p(self):
-        return self.rate + self.probe * (1 - self.rate)
-
-    def finish(self, endpoint, decision, method=None, path=None):
+    def finish(self, endpoint, decision, key=None):
         with self.lock:
             self._roll()
-            if path is not None and self.paths.get((method, path)) != endpoint:
+            if key is not None and self.paths.get(key) != endpoint:
                 if len(self.paths) >= 10000:
                     self.paths.clear()
-                self.paths[(method, path)] = endpoint
+                self.paths[key] = endpoint
             count = self.kept.get(endpoint)
             if count is None and len(self.kept) < 1000:
                 count = self.kept[endpoint] = 0
@@ -78,7 +83,7 @@ class Sampler:
                 if self.floor:
                     self.owed += 1
             # What the request stands for: 1 / the chance it had of being measured.
-            p = self.rate if decision == 1 else self._probe_p()
+            p = self.rate if decision == 1 else self.probe_p
             seen = self.since.get(endpoint, 0) + 1 / p
             keep = decision != 2 or (count is not None and count < self.floor)
             if not keep:
@@ -92,7 +97,7 @@ class Sampler:
             return True, seen
 
 
-def _path_key(environ):
+def path_key(environ):
     """What the sampler remembers paths by: method and path as the server received them."""
     return environ.get("REQUEST_METHOD", "GET"), environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
 
@@ -102,7 +107,7 @@ class State:
 
     def __init__(self, decision):
         self.decision = decision
-        self.key = (None, None)
+        self.key = None
         self.t0 = time.perf_counter_ns()
         self.cpu0 = 0
         self.route = None
@@ -137,13 +142,13 @@ class Recorder:
 
     # --- called by the middlewares -------------------------------------------------------
     def begin(self, environ=None):
-        key = _path_key(environ) if environ is not None else (None, None)
-        decision = self.sampler.start(*key)
+        decision = self.sampler.start(environ)
         if not decision:
             return None
         self.measured += 1
         state = State(decision)
-        state.key = key
+        if environ is not None:
+            state.key = path_key(environ)
         state.cpu0 = self.meter.read()
         return state
 
@@ -165,7 +170,7 @@ class Recorder:
         query = environ.get("QUERY_STRING", "")
         url = path + ("?" + query if query else "")
         endpoint, source = self._endpoint(method, path, state.route)
-        keep, weight = self.sampler.finish(endpoint, state.decision, *state.key)
+        keep, weight = self.sampler.finish(endpoint, state.decision, state.key)
         if not keep:
             return
         flags = dict(self.flags(environ) or {}) if self.flags else {}

@@ -60,11 +60,12 @@ class Sampling(unittest.TestCase):
                 if u < 0:
                     break
             seen[endpoint] = seen.get(endpoint, 0) + 1
-            d = s.start("GET", path)
+            env = {"REQUEST_METHOD": "GET", "PATH_INFO": path}
+            d = s.start(env)
             if not d:
                 continue
             measured += 1
-            keep, w = s.finish(endpoint, d, "GET", path)
+            keep, w = s.finish(endpoint, d, ("GET", path))
             if keep:
                 weight[endpoint] = weight.get(endpoint, 0) + w
         for endpoint, _, share in traffic:
