@@ -17,14 +17,22 @@ export function hasQemu(): boolean {
   }
 }
 
-/** The shop example's config on instructions, with its paths as the guest sees the checkout. */
-export function shopConfig(rounds: number): string {
+/**
+ * The shop example's config on instructions, with its paths as the guest sees the checkout.
+ * `warmup` replaces the example's warm-up rule (a fixed count per endpoint), for CI's budget.
+ */
+export function shopConfig(rounds: number, warmup?: number): string {
   const cfg = parse(readFileSync(join(root, 'examples/shop/perfgate.yml'), 'utf8'));
   const shop = '/repo/examples/shop';
   cfg.workload = `${shop}/${cfg.workload}`;
   cfg.before.cwd = `${shop}/${cfg.before.cwd}`;
   cfg.after.cwd = `${shop}/${cfg.after.cwd}`;
-  cfg.measure = { ...cfg.measure, counter: 'instructions', rounds };
+  cfg.measure = {
+    ...cfg.measure,
+    counter: 'instructions',
+    rounds,
+    ...(warmup !== undefined ? { warmup } : {}),
+  };
   // The verdicts are what the guest checks; the profiling pass would add minutes of emulation.
   cfg.explain = 'off';
   return stringify(cfg);
