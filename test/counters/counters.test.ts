@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBinding, EVENTS, CounterSet, spawnCounted, probe } from '../../src/counters/index.js';
-import { missingVerbs, VERBS } from '../../src/counters/binding.js';
+import { addonPath, missingVerbs, VERBS } from '../../src/counters/binding.js';
 import { HAS_PMU, NO_PMU_REASON } from '../helpers/pmu.js';
 import { spawnBlocked } from '../../src/proc/index.js';
 import { waitFor } from '../helpers/cli.js';
@@ -63,6 +63,95 @@ describe('native binding', () => {
     // @ts-expect-error deliberately wrong
     expect(() => b.native.open('x', ['task-clock'])).toThrowError(TypeError);
     expect(() => b.native.open(0, [])).toThrowError(TypeError);
+  });
+
+  // Coerced, these would count the wrong thing without a word: NaN and 0.5 become pid 0 (this
+  // thread), -1 a handle of 4294967295, 'yes' and 1 the boolean true, '8' a pmuType of 8.
+  type Native = Extract<ReturnType<typeof loadBinding>, { bound: true }>['native'];
+  const loose = (n: Native) => n as unknown as Record<string, (...args: unknown[]) => unknown>;
+  it.each<[string, (n: Native) => unknown, RegExp]>([
+    ['a NaN pid', (n) => n.open(NaN, ['task-clock']), /^open: pid must be an integer/],
+    ['a fractional pid', (n) => n.open(0.5, ['task-clock']), /^open: pid must be an integer/],
+    ['a negative pid', (n) => n.getAffinity(-1), /^getAffinity: pid must be an integer/],
+    ['a string pmuType', (n) => loose(n).open!(0, ['task-clock'], { pmuType: '8' }), /pmuType/],
+    ['a negative pmuType', (n) => n.open(0, ['task-clock'], { pmuType: -1 }), /pmuType/],
+    ['a number for a boolean', (n) => loose(n).open!(0, ['task-clock'], { inherit: 1 }), /inherit/],
+    [
+      'a string for a boolean',
+      (n) => loose(n).open!(0, ['task-clock'], { excludeKernel: 'yes' }),
+      /options\.excludeKernel must be a boolean/,
+    ],
+    ['options that are not an object', (n) => loose(n).open!(0, ['task-clock'], 3), /options/],
+    ['a non-string event', (n) => loose(n).open!(0, [7]), /event names must be strings/],
+    ['a negative handle', (n) => n.read(-1), /^read: the counter handle must be an integer/],
+    ['a string handle', (n) => loose(n).close!('1'), /^close: the counter handle/],
+    ["probe's excludeKernel as a number", (n) => loose(n).probe!('task-clock', 0), /excludeKernel/],
+    ["probe's pmuType as a string", (n) => loose(n).probe!('task-clock', true, '8'), /pmuType/],
+    ['a fractional cpu', (n) => n.setAffinity(0, [0.5]), /each cpu must be an integer/],
+    ['a cpu out of range', (n) => n.setAffinity(0, [1e6]), /each cpu must be an integer/],
+  ])('throws a TypeError for %s', (_, call, message) => {
+    const b = loadBinding();
+    if (!b.bound) throw new Error(b.reason);
+    expect(() => call(b.native)).toThrowError(TypeError);
+    expect(() => call(b.native)).toThrowError(message);
+  });
+
+  it('checks readInto’s offset rather than reading it as 0', () => {
+    const b = loadBinding();
+    if (!b.bound) throw new Error(b.reason);
+    const h = b.native.open(0, ['task-clock'], { inherit: false });
+    const out = new Float64Array(6);
+    try {
+      expect(() => loose(b.native).readInto!(h, out, '3')).toThrowError(TypeError);
+      expect(() => b.native.readInto(h, out, -1)).toThrowError(TypeError);
+      b.native.readInto(h, out, 3);
+      expect(out.slice(0, 3)).toEqual(new Float64Array(3));
+    } finally {
+      b.native.close(h);
+    }
+  });
+
+  it('an unknown event carries its code and event like every other native error', () => {
+    const b = loadBinding();
+    if (!b.bound) throw new Error(b.reason);
+    expect(() => b.native.open(0, ['task-clock', 'nope'])).toThrowError(
+      expect.objectContaining({
+        message: "unknown perf event 'nope'",
+        code: 'EUNKNOWNEVENT',
+        event: 'nope',
+      }),
+    );
+  });
+
+  it('names the Node-API version it was built against', () => {
+    const b = loadBinding();
+    if (!b.bound) throw new Error(b.reason);
+    expect(b.native.napiVersion).toBe(8);
+    expect(b.native).not.toHaveProperty('abi');
+  });
+});
+
+describe('where the addon is loaded from', () => {
+  const root = '/repo';
+  it('is the development build when run from source, the prebuilt beside a bundle', () => {
+    expect(addonPath(`${root}/src/counters/binding.ts`, {})).toBe(
+      `${root}/native/build/Release/perfgate.node`,
+    );
+    expect(addonPath(`${root}/dist/cli.js`, {})).toBe(
+      `${root}/dist/native/${process.platform}-${process.arch}/perfgate.node`,
+    );
+    expect(addonPath(`${root}/dist/cli.js`, { PERFGATE_NATIVE: '/x/perfgate.node' })).toBe(
+      '/x/perfgate.node',
+    );
+  });
+
+  it('loads from that one path here', () => {
+    const b = loadBinding();
+    if (!b.bound) throw new Error(b.reason);
+    expect(b.path).toBe(
+      process.env.PERFGATE_NATIVE ??
+        join(import.meta.dirname, '..', '..', 'native', 'build', 'Release', 'perfgate.node'),
+    );
   });
 });
 
