@@ -193,7 +193,7 @@ const FAULTS_PER_TOUCH = 17;
 describe('counting a whole process tree (task-clock)', () => {
   it("agrees with the kernel's accounting of 3 worker threads and a forked grandchild", async () => {
     const before = childrenCpuNs();
-    // Each part burns until its process has used a set CPU time: ≥ 600 ms in all, on any machine.
+    // Each part burns a set CPU time beyond its start-up: ≥ 600 ms in all, on any machine.
     const { group, counters } = await spawnCounted(
       { argv: [process.execPath, FIXTURE, '200ms'], label: 'tree', stdio: 'capture' },
       ['task-clock', 'page-faults'],
@@ -210,9 +210,10 @@ describe('counting a whole process tree (task-clock)', () => {
     );
     expect(kernelNs).toBeGreaterThan(5.5e8);
     // Both are the scheduler's account of the same processes; they differ by /proc's rounding to
-    // 10 ms ticks (cutime and cstime, read twice) and the blocker's few pre-exec instructions,
-    // however long the work took. Counting only the main thread would miss ≥ 600 ms.
-    expect(Math.abs(counted - kernelNs)).toBeLessThan(4e7);
+    // 10 ms ticks (cutime and cstime, read twice: ≤ 40 ms) and what ran before the exec (a fork
+    // and a shell's start-up), however long the work took. Counting only the main thread would
+    // miss the ≥ 600 ms the workers and the grandchild burn beyond their start-up.
+    expect(Math.abs(counted - kernelNs)).toBeLessThan(1e8);
     expect(reading.multiplexed).toBe(false);
     expect(reading.values['page-faults']).toBeGreaterThan(0);
   });

@@ -1,8 +1,9 @@
 // A process tree that burns CPU in 3 worker threads and a forked grandchild, then waits for all.
 // `node tree.fixture.cjs <work>`, where <work> is
 //   N        N loop iterations per thread and 2N in the grandchild (a fixed instruction count);
-//   Nms      until the process has used N ms of CPU, and 2N ms in the grandchild: the same CPU
-//            time on a fast machine as on a slow or busy one;
+//   Nms      until the process has used N ms more CPU than when the thread started (2N ms in the
+//            grandchild): at least that much work beyond start-up, on a fast machine as on a
+//            slow or busy one;
 //   forever  until killed.
 const { Worker } = require('node:worker_threads');
 const { fork } = require('node:child_process');
@@ -20,8 +21,10 @@ function burn(scale) {
     for (let i = 0; i < n; i++) x += i % 7;
   };
   if (work === 'forever') for (;;) spin(1e6);
-  else if (work.endsWith('ms')) while (cpuMs() < Number(work.slice(0, -2)) * scale) spin(1e5);
-  else spin(Number(work) * scale);
+  else if (work.endsWith('ms')) {
+    const until = cpuMs() + Number(work.slice(0, -2)) * scale;
+    while (cpuMs() < until) spin(1e5);
+  } else spin(Number(work) * scale);
   return x;
 }
 
