@@ -1,5 +1,6 @@
 // npm run bench [-- --quick]: every benchmark group, one markdown report on stdout, progress on
-// stderr, and the figures as JSON in benchmarks/results/<date>-<quick|full>.json and latest.json.
+// stderr, and the figures as JSON in benchmarks/results/<date>-<quick|full>.json (the newest is the
+// last by name; no undated copy to drift from it).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -107,8 +108,11 @@ const figures: Figures = {
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
 mkdirSync(dir, { recursive: true });
-const style = await resolveConfig(join(dir, 'latest.json'));
-const json = await format(JSON.stringify({ budget, ...figures }), { ...style, parser: 'json' });
-for (const name of [`${date}-${mode}.json`, 'latest.json']) writeFileSync(join(dir, name), json);
-log(`figures written to ${join(dir, `${date}-${mode}.json`)} and latest.json`);
+const file = join(dir, `${date}-${mode}.json`);
+const style = await resolveConfig(file);
+writeFileSync(
+  file,
+  await format(JSON.stringify({ budget, ...figures }), { ...style, parser: 'json' }),
+);
+log(`figures written to ${file}`);
 console.log(renderMarkdown(figures));

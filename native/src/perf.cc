@@ -109,6 +109,16 @@ long PerfEventOpen(perf_event_attr* attr, pid_t pid, int cpu, int group_fd, unsi
   return syscall(SYS_perf_event_open, attr, pid, cpu, group_fd, flags);
 }
 
+// Every error the addon throws carries a code (an errno name or EUNKNOWNEVENT) and, where
+// there is one, the event it concerns: TypeScript decides on the code, never on the message.
+Napi::Error CodedError(Napi::Env env, const std::string& msg, const char* code,
+                       const std::string& event) {
+  Napi::Error e = Napi::Error::New(env, msg);
+  e.Set("code", Napi::String::New(env, code));
+  if (!event.empty()) e.Set("event", Napi::String::New(env, event));
+  return e;
+}
+
 Napi::Value ThrowErrno(Napi::Env env, const char* syscall_name, int err, const std::string& event,
                        const std::string& detail) {
   std::string msg = std::string(syscall_name);
@@ -119,12 +129,16 @@ Napi::Value ThrowErrno(Napi::Env env, const char* syscall_name, int err, const s
   msg += std::strerror(err);
   msg += ")";
   if (!detail.empty()) msg += ": " + detail;
-  Napi::Error e = Napi::Error::New(env, msg);
-  e.Set("code", Napi::String::New(env, ErrnoName(err)));
+  Napi::Error e = CodedError(env, msg, ErrnoName(err), event);
   e.Set("errno", Napi::Number::New(env, err));
   e.Set("syscall", Napi::String::New(env, syscall_name));
-  if (!event.empty()) e.Set("event", Napi::String::New(env, event));
   e.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+Napi::Value ThrowUnknownEvent(Napi::Env env, const std::string& name) {
+  CodedError(env, "unknown perf event '" + name + "'", "EUNKNOWNEVENT", name)
+      .ThrowAsJavaScriptException();
   return env.Undefined();
 }
 
@@ -133,17 +147,56 @@ Napi::Value ThrowType(Napi::Env env, const std::string& msg) {
   return env.Undefined();
 }
 
-uint32_t Uint32Opt(const Napi::Object& o, const char* key) {
-  if (!o.Has(key)) return 0;
-  Napi::Value v = o.Get(key);
-  return v.IsNumber() ? v.As<Napi::Number>().Uint32Value() : 0;
+// Argument checks: a wrong type is a TypeError, never coerced (NaN would become pid 0, this
+// thread; -1 a handle of 4294967295; "no" the boolean true). Each returns false after throwing.
+
+bool IsInteger(const Napi::Value& v, double lo, double hi) {
+  if (!v.IsNumber()) return false;
+  double d = v.As<Napi::Number>().DoubleValue();
+  return d >= lo && d <= hi && d == static_cast<double>(static_cast<int64_t>(d));
 }
 
-bool BoolOpt(const Napi::Object& o, const char* key, bool dflt) {
-  if (!o.Has(key)) return dflt;
+bool IntArg(const Napi::Value& v, double lo, double hi, const std::string& what, int64_t* out) {
+  if (!IsInteger(v, lo, hi)) {
+    ThrowType(v.Env(), what + " must be an integer from " +
+                           std::to_string(static_cast<int64_t>(lo)) + " to " +
+                           std::to_string(static_cast<int64_t>(hi)));
+    return false;
+  }
+  *out = v.As<Napi::Number>().Int64Value();
+  return true;
+}
+
+// A pid: 0 is the calling thread; the kernel's pid_t is 32 bits.
+bool PidArg(const Napi::Value& v, const char* verb, pid_t* out) {
+  int64_t pid = 0;
+  if (!IntArg(v, 0, INT32_MAX, std::string(verb) + ": pid", &pid)) return false;
+  *out = static_cast<pid_t>(pid);
+  return true;
+}
+
+// An optional option: absent or undefined keeps *out as it is.
+bool Uint32Opt(const Napi::Object& o, const char* key, uint32_t* out) {
   Napi::Value v = o.Get(key);
-  if (v.IsUndefined()) return dflt;
-  return v.ToBoolean().Value();
+  if (v.IsUndefined()) return true;
+  int64_t n = 0;
+  if (!IntArg(v, 0, UINT32_MAX, std::string("open: options.") + key, &n)) return false;
+  *out = static_cast<uint32_t>(n);
+  return true;
+}
+
+bool BoolValue(const Napi::Value& v, const std::string& what, bool* out) {
+  if (v.IsUndefined()) return true;
+  if (!v.IsBoolean()) {
+    ThrowType(v.Env(), what + " must be a boolean");
+    return false;
+  }
+  *out = v.As<Napi::Boolean>().Value();
+  return true;
+}
+
+bool BoolOpt(const Napi::Object& o, const char* key, bool* out) {
+  return BoolValue(o.Get(key), std::string("open: options.") + key, out);
 }
 
 // pmu_type, where not 0, goes in bits 32-63 of a hardware event's config: on a hybrid CPU it
@@ -171,12 +224,11 @@ void FillAttr(perf_event_attr* attr, const EventDef& def, bool leader, bool inhe
 
 Group* GetGroup(const Napi::CallbackInfo& info, const char* verb) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsNumber()) {
-    ThrowType(env, std::string(verb) + ": expected a counter handle (number)");
+  int64_t h = 0;
+  if (!IntArg(info[0], 0, UINT32_MAX, std::string(verb) + ": the counter handle", &h)) {
     return nullptr;
   }
-  uint32_t h = info[0].As<Napi::Number>().Uint32Value();
-  Group* g = FindGroup(h);
+  Group* g = FindGroup(static_cast<uint32_t>(h));
   if (g == nullptr) {
     ThrowErrno(env, verb, EBADF, "", "counter handle " + std::to_string(h) + " is not open");
   }
@@ -200,21 +252,29 @@ Napi::Value Events(const Napi::CallbackInfo& info) {
 // open(pid, names[], {inherit, enableOnExec, excludeKernel, pinned, pmuType}) -> handle
 Napi::Value Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsArray()) {
-    return ThrowType(env, "open(pid, events[], options?): pid must be a number, events an array");
+  pid_t pid = 0;
+  if (!PidArg(info[0], "open", &pid)) return env.Undefined();
+  if (!info[1].IsArray()) {
+    return ThrowType(env, "open(pid, events[], options?): events must be an array");
   }
-  int64_t pid = info[0].As<Napi::Number>().Int64Value();
   Napi::Array names = info[1].As<Napi::Array>();
   if (names.Length() == 0 || names.Length() > kMaxEvents) {
     return ThrowType(env, "open: a group holds 1 to " + std::to_string(kMaxEvents) + " events");
   }
-  Napi::Object opts = info.Length() > 2 && info[2].IsObject() ? info[2].As<Napi::Object>()
-                                                               : Napi::Object::New(env);
-  bool inherit = BoolOpt(opts, "inherit", true);
-  bool enable_on_exec = BoolOpt(opts, "enableOnExec", false);
-  bool exclude_kernel = BoolOpt(opts, "excludeKernel", true);
-  bool pinned = BoolOpt(opts, "pinned", false);
-  uint32_t pmu_type = Uint32Opt(opts, "pmuType");
+  if (!info[2].IsUndefined() && !info[2].IsObject()) {
+    return ThrowType(env, "open: options must be an object");
+  }
+  Napi::Object opts = info[2].IsObject() ? info[2].As<Napi::Object>() : Napi::Object::New(env);
+  bool inherit = true;
+  bool enable_on_exec = false;
+  bool exclude_kernel = true;
+  bool pinned = false;
+  uint32_t pmu_type = 0;
+  if (!BoolOpt(opts, "inherit", &inherit) || !BoolOpt(opts, "enableOnExec", &enable_on_exec) ||
+      !BoolOpt(opts, "excludeKernel", &exclude_kernel) || !BoolOpt(opts, "pinned", &pinned) ||
+      !Uint32Opt(opts, "pmuType", &pmu_type)) {
+    return env.Undefined();
+  }
 
   Group* slot = nullptr;
   for (auto& cand : g_groups) {
@@ -234,13 +294,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
     if (!v.IsString()) return ThrowType(env, "open: event names must be strings");
     std::string name = v.As<Napi::String>().Utf8Value();
     const EventDef* def = FindEvent(name);
-    if (def == nullptr) {
-      Napi::Error e = Napi::Error::New(env, "unknown perf event '" + name + "'");
-      e.Set("code", Napi::String::New(env, "EUNKNOWNEVENT"));
-      e.Set("event", Napi::String::New(env, name));
-      e.ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
+    if (def == nullptr) return ThrowUnknownEvent(env, name);
     defs[i] = def;
     gnames[i] = name;
   }
@@ -251,7 +305,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
     perf_event_attr attr;
     FillAttr(&attr, *defs[i], i == 0, inherit, enable_on_exec, exclude_kernel, pinned, pmu_type);
     int group_fd = i == 0 ? -1 : fds[0];
-    long fd = PerfEventOpen(&attr, static_cast<pid_t>(pid), -1, group_fd, PERF_FLAG_FD_CLOEXEC);
+    long fd = PerfEventOpen(&attr, pid, -1, group_fd, PERF_FLAG_FD_CLOEXEC);
     if (fd < 0) {
       int err = errno;
       CloseFds(fds, i);
@@ -329,7 +383,11 @@ Napi::Value ReadInto(const Napi::CallbackInfo& info) {
     return ThrowType(env, "readInto(handle, Float64Array, offset?): expected a Float64Array");
   }
   Napi::Float64Array out = info[1].As<Napi::Float64Array>();
-  size_t offset = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Uint32Value() : 0;
+  int64_t at = 0;
+  if (!info[2].IsUndefined() && !IntArg(info[2], 0, UINT32_MAX, "readInto: offset", &at)) {
+    return env.Undefined();
+  }
+  size_t offset = static_cast<size_t>(at);
   if (offset + 2 + g->n > out.ElementLength()) {
     return ThrowType(env, "readInto: the Float64Array is too small for this group");
   }
@@ -373,11 +431,16 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
 // on the calling thread and closes it again. Never throws for a kernel refusal.
 Napi::Value Probe(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsString()) return ThrowType(env, "probe(name): expected a string");
+  if (!info[0].IsString()) {
+    return ThrowType(env, "probe(name, excludeKernel?, pmuType?): name must be a string");
+  }
   std::string name = info[0].As<Napi::String>().Utf8Value();
-  bool exclude_kernel = info.Length() > 1 ? info[1].ToBoolean().Value() : true;
-  uint32_t pmu_type =
-      info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Uint32Value() : 0;
+  bool exclude_kernel = true;
+  if (!BoolValue(info[1], "probe: excludeKernel", &exclude_kernel)) return env.Undefined();
+  int64_t pmu_type = 0;
+  if (!info[2].IsUndefined() && !IntArg(info[2], 0, UINT32_MAX, "probe: pmuType", &pmu_type)) {
+    return env.Undefined();
+  }
   const EventDef* def = FindEvent(name);
   Napi::Object out = Napi::Object::New(env);
   if (def == nullptr) {
@@ -386,7 +449,7 @@ Napi::Value Probe(const Napi::CallbackInfo& info) {
     return out;
   }
   perf_event_attr attr;
-  FillAttr(&attr, *def, true, false, false, exclude_kernel, false, pmu_type);
+  FillAttr(&attr, *def, true, false, false, exclude_kernel, false, static_cast<uint32_t>(pmu_type));
   long fd = PerfEventOpen(&attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
   if (fd < 0) {
     int err = errno;
@@ -403,24 +466,21 @@ Napi::Value Probe(const Napi::CallbackInfo& info) {
 // setAffinity(pid, cpus[]): sched_setaffinity. Threads and children created afterwards inherit it.
 Napi::Value SetAffinity(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsArray()) {
-    return ThrowType(env, "setAffinity(pid, cpus[]): pid must be a number, cpus an array");
-  }
-  int64_t pid = info[0].As<Napi::Number>().Int64Value();
+  pid_t pid = 0;
+  if (!PidArg(info[0], "setAffinity", &pid)) return env.Undefined();
+  if (!info[1].IsArray()) return ThrowType(env, "setAffinity(pid, cpus[]): cpus must be an array");
   Napi::Array cpus = info[1].As<Napi::Array>();
   if (cpus.Length() == 0) return ThrowType(env, "setAffinity: cpus must not be empty");
   cpu_set_t set;
   CPU_ZERO(&set);
   for (uint32_t i = 0; i < cpus.Length(); i++) {
-    Napi::Value v = cpus.Get(i);
-    if (!v.IsNumber()) return ThrowType(env, "setAffinity: cpus must be numbers");
-    int64_t cpu = v.As<Napi::Number>().Int64Value();
-    if (cpu < 0 || cpu >= CPU_SETSIZE) {
-      return ThrowType(env, "setAffinity: cpu " + std::to_string(cpu) + " is out of range");
+    int64_t cpu = 0;
+    if (!IntArg(cpus.Get(i), 0, CPU_SETSIZE - 1, "setAffinity: each cpu", &cpu)) {
+      return env.Undefined();
     }
     CPU_SET(static_cast<int>(cpu), &set);
   }
-  if (sched_setaffinity(static_cast<pid_t>(pid), sizeof(set), &set) != 0) {
+  if (sched_setaffinity(pid, sizeof(set), &set) != 0) {
     return ThrowErrno(env, "sched_setaffinity", errno, "", "pid " + std::to_string(pid));
   }
   return env.Undefined();
@@ -429,13 +489,11 @@ Napi::Value SetAffinity(const Napi::CallbackInfo& info) {
 // getAffinity(pid) -> cpus[]: sched_getaffinity.
 Napi::Value GetAffinity(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsNumber()) {
-    return ThrowType(env, "getAffinity(pid): pid must be a number");
-  }
-  int64_t pid = info[0].As<Napi::Number>().Int64Value();
+  pid_t pid = 0;
+  if (!PidArg(info[0], "getAffinity", &pid)) return env.Undefined();
   cpu_set_t set;
   CPU_ZERO(&set);
-  if (sched_getaffinity(static_cast<pid_t>(pid), sizeof(set), &set) != 0) {
+  if (sched_getaffinity(pid, sizeof(set), &set) != 0) {
     return ThrowErrno(env, "sched_getaffinity", errno, "", "pid " + std::to_string(pid));
   }
   Napi::Array out = Napi::Array::New(env);
@@ -457,7 +515,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("probe", Napi::Function::New(env, Probe, "probe"));
   exports.Set("setAffinity", Napi::Function::New(env, SetAffinity, "setAffinity"));
   exports.Set("getAffinity", Napi::Function::New(env, GetAffinity, "getAffinity"));
-  exports.Set("abi", Napi::Number::New(env, NAPI_VERSION));
+  // The Node-API version the addon was built against (binding.gyp's NAPI_VERSION).
+  exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   return exports;
 }
 

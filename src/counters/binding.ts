@@ -1,5 +1,10 @@
 // The one module that loads perfgate's native addon. The path is computed at run time from
 // `${platform}-${arch}` because bundlers drop or flatten `.node` files.
+//
+// Where the addon is follows from where this module is: run from source (src/counters/binding.ts
+// under tsx or vitest), the development build native/build/Release/ (npm run build:native);
+// bundled into dist/*.js, the prebuilt dist/native/<platform>-<arch>/ beside the bundle.
+// PERFGATE_NATIVE names another file (the arm64 guest loads the committed prebuilt that way).
 
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -42,29 +47,24 @@ export interface NativeBinding {
   setAffinity(pid: number, cpus: number[]): void;
   /** sched_getaffinity (0 = this thread). */
   getAffinity(pid: number): number[];
-  abi: number;
+  /** The Node-API version the addon was built against (NAPI_VERSION in native/binding.gyp). */
+  napiVersion: number;
 }
 
 export type BindingState =
   | { bound: true; native: NativeBinding; path: string }
-  | { bound: false; reason: string; tried: string[] };
+  | { bound: false; reason: string; path?: string };
 
 export const PLATFORM_TAG = `${process.platform}-${process.arch}`;
 const FILE = 'perfgate.node';
 
-/** Where the addon may be: next to the bundle (dist/native/<tag>/) or the development build. */
-export function candidatePaths(fromDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
-  const out: string[] = [];
-  if (env.PERFGATE_NATIVE) out.push(env.PERFGATE_NATIVE);
-  let dir = fromDir;
-  for (let i = 0; i < 5; i++) {
-    out.push(join(dir, 'native', PLATFORM_TAG, FILE));
-    out.push(join(dir, 'native', 'build', 'Release', FILE));
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return out;
+/** Where the addon is, for this module at `moduleFile` (see the top of this file). */
+export function addonPath(moduleFile: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.PERFGATE_NATIVE) return env.PERFGATE_NATIVE;
+  const dir = dirname(moduleFile);
+  return moduleFile.endsWith('.ts')
+    ? join(dir, '..', '..', 'native', 'build', 'Release', FILE)
+    : join(dir, 'native', PLATFORM_TAG, FILE);
 }
 
 /** Every verb this version of perfgate calls: an addon built from older sources lacks some. */
@@ -91,44 +91,40 @@ let cached: BindingState | undefined;
 
 export function loadBinding(): BindingState {
   if (cached) return cached;
-  const here = dirname(fileURLToPath(import.meta.url));
-  const tried = candidatePaths(here);
+  cached = bind();
+  return cached;
+}
+
+function bind(): BindingState {
   if (process.platform !== 'linux') {
-    cached = {
+    return {
       bound: false,
       reason: `perfgate counts CPU work with Linux perf_event_open; this is ${PLATFORM_TAG}`,
-      tried: [],
     };
-    return cached;
   }
-  const require = createRequire(import.meta.url);
-  for (const path of tried) {
-    if (!existsSync(path)) continue;
-    try {
-      const addon: unknown = require(path);
-      const missing = missingVerbs(addon);
-      cached =
-        missing.length === 0
-          ? { bound: true, native: addon as NativeBinding, path }
-          : {
-              bound: false,
-              reason: `${path} is out of date (it lacks ${missing.join(', ')}): rebuild it with 'npm run build:native'`,
-              tried,
-            };
-      return cached;
-    } catch (error) {
-      cached = {
-        bound: false,
-        reason: `could not load ${path}: ${error instanceof Error ? error.message : String(error)}`,
-        tried,
-      };
-      return cached;
-    }
+  const path = addonPath(fileURLToPath(import.meta.url));
+  if (!existsSync(path)) {
+    return {
+      bound: false,
+      reason: `no perfgate native addon for ${PLATFORM_TAG} at ${path} (prebuilt: linux-x64, linux-arm64; from source: npm run build:native)`,
+      path,
+    };
   }
-  cached = {
-    bound: false,
-    reason: `no perfgate native addon for ${PLATFORM_TAG} (looked in ${tried.length} places; prebuilt: linux-x64, linux-arm64)`,
-    tried,
-  };
-  return cached;
+  try {
+    const addon: unknown = createRequire(import.meta.url)(path);
+    const missing = missingVerbs(addon);
+    return missing.length === 0
+      ? { bound: true, native: addon as NativeBinding, path }
+      : {
+          bound: false,
+          reason: `${path} is out of date (it lacks ${missing.join(', ')}): rebuild it with 'npm run build:native'`,
+          path,
+        };
+  } catch (error) {
+    return {
+      bound: false,
+      reason: `could not load ${path}: ${error instanceof Error ? error.message : String(error)}`,
+      path,
+    };
+  }
 }

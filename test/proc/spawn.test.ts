@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,12 +15,28 @@ import { processesWith, waitFor } from '../helpers/cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'perfgate-proc-'));
 
+/** read(2)'s syscall number: x86-64 and arm64 (asm-generic). */
+const READ_SYSCALL = process.arch === 'arm64' ? 63 : 0;
+
+/** Whether `pid` is asleep in a read of its fd 3 (the shell reads it through a dup on fd 0). */
+function blockedOnFd3(pid: number): boolean {
+  try {
+    const [nr, fd] = readFileSync(`/proc/${pid}/syscall`, 'utf8').split(' ');
+    const file = (n: number) => readlinkSync(`/proc/${pid}/fd/${n}`);
+    return Number(nr) === READ_SYSCALL && file(Number(fd)) === file(3);
+  } catch {
+    return false; // not there yet, or gone
+  }
+}
+
 describe('spawnBlocked', () => {
   it('runs nothing until released', async () => {
     const dir = tmp();
     const marker = join(dir, 'ran');
     const g = spawnBlocked({ argv: ['/bin/sh', '-c', `touch ${marker}`], label: 't' });
-    await new Promise((r) => setTimeout(r, 150));
+    // Wait until the blocker sits in its read of fd 3: from there, only release() goes on. A
+    // blocker that did not wait would exec the command instead and never get here.
+    expect(await waitFor(() => blockedOnFd3(g.pid), 10_000, 5)).toBe(true);
     expect(existsSync(marker)).toBe(false);
     g.release();
     expect((await g.exited).code).toBe(0);
