@@ -35148,7 +35148,7 @@ function parseSamples(text2, file2) {
     try {
       o = JSON.parse(raw);
     } catch {
-      if (i >= lines.length - 2) break;
+      if (lines.slice(i + 1).every((l) => !l.trim())) break;
       fail(file2, n, "not valid JSON");
     }
     if (typeof o !== "object" || o === null || Array.isArray(o))

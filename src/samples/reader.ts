@@ -72,7 +72,7 @@ export function parseSamples(text: string, file: string): SampleSet {
       o = JSON.parse(raw);
     } catch {
       // A run killed mid-write can leave a torn last line; anything else is a real error.
-      if (i >= lines.length - 2) break;
+      if (lines.slice(i + 1).every((l) => !l.trim())) break;
       fail(file, n, 'not valid JSON');
     }
     if (typeof o !== 'object' || o === null || Array.isArray(o))

@@ -54,6 +54,10 @@ describe('parseSamples', () => {
     const e = refusal(`${[header(), sample(0).slice(0, 25), sample(1), sample(2)].join('\n')}\n`);
     expect(e.line).toBe(2);
     expect(e.message).toBe(`${FILE}:line 2: not valid JSON`);
+    // Second to last, without a final newline: not the torn end, so still an error (it once
+    // ended the read there, dropping the last sample).
+    const next = refusal([header(), sample(0), sample(1).slice(0, 25), sample(2)].join('\n'));
+    expect(next.line).toBe(3);
   });
 
   it('refuses a header of another version, naming the version it reads', () => {
