@@ -19,7 +19,7 @@ import type { Placement } from '../counters/spawn-counted.js';
 import { LocalClient } from '../replay/index.js';
 import type { PreparedRequest } from '../replay/index.js';
 import type { Logger } from '../log.js';
-import { InterruptedError } from '../errors.js';
+import { interruption } from '../errors.js';
 import type { Build } from '../samples/types.js';
 import { profilingEnv, writeAgents, type PythonTimer } from './agents.js';
 import { isCpuProfile, profilesFromCpuProfile, type Window } from './cpuprofile.js';
@@ -102,7 +102,7 @@ async function send(
   signal: AbortSignal,
 ) {
   for (let i = 0; i < n; i++) {
-    if (signal.aborted) throw new InterruptedError(String(signal.reason ?? 'SIGINT'));
+    if (signal.aborted) throw interruption(signal);
     const r = reqs[i % reqs.length]!;
     try {
       await client.send(r, undefined, undefined, 60_000, target.signal);

@@ -4,7 +4,7 @@
 // request and right after its response. Interleaving makes slow drift of the machine hit both
 // builds alike within a round; every measurement is streamed to samples.jsonl at once.
 
-import { InterruptedError, TargetError, errorMessage } from '../errors.js';
+import { InterruptedError, TargetError, errorMessage, interruption } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SamplesWriter } from '../samples/writer.js';
 import type { Build } from '../samples/types.js';
@@ -108,7 +108,7 @@ export async function replay(
     );
   };
   const checkAbort = () => {
-    if (signal.aborted) throw new InterruptedError(String(signal.reason ?? 'SIGINT'));
+    if (signal.aborted) throw interruption(signal);
   };
 
   // Flags still measured; the budget may drop some after the first round.

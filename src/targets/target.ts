@@ -13,7 +13,7 @@ import {
   type SimulatedThreads,
 } from '../counters/simulated.js';
 import { spawnBlocked } from '../proc/spawn.js';
-import { InterruptedError, TargetError } from '../errors.js';
+import { TargetError, interruption } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ProcessGroup } from '../proc/spawn.js';
 import type { Build } from '../samples/types.js';
@@ -118,7 +118,7 @@ export async function startTarget(
   if (!outcome.ready) {
     const tail = group.tail();
     await stop();
-    if (outcome.reason === 'aborted') throw new InterruptedError(String(signal.reason ?? 'SIGINT'));
+    if (outcome.reason === 'aborted') throw interruption(signal);
     const ex = await group.exited;
     if (outcome.reason === 'exited') {
       throw new TargetError(
