@@ -1,8 +1,12 @@
 import { join, resolve } from 'node:path';
-import { analyzeWithFlags, guardErrorAnswers } from '../analysis/index.js';
+import {
+  analysisOptions,
+  analyzeWithFlags,
+  exitCodeFor,
+  guardErrorAnswers,
+} from '../analysis/index.js';
 import { loadConfig, parseConfig, parsePercent } from '../config/index.js';
 import { UsageError } from '../errors.js';
-import { analysisOptions, exitCodeFor } from '../pipeline.js';
 import { renderJson, renderMarkdown, renderText } from '../report/index.js';
 import { ensureOutDir, readSamples, writeOutput } from '../samples/index.js';
 import type { Command } from './command.js';

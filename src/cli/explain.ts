@@ -1,20 +1,25 @@
 import { join, resolve } from 'node:path';
-import { loadConfig, requireRunnable, type RunnableConfig } from '../config/index.js';
-import { UsageError } from '../errors.js';
 import {
   applyOverrides,
-  attachExplanation,
-  prepareBuild,
-  prepareRequests,
-  refOrigin,
-  type PreparedBuild,
-} from '../pipeline.js';
+  loadConfig,
+  requireRunnable,
+  type RunnableConfig,
+} from '../config/index.js';
+import { UsageError } from '../errors.js';
+import { attachExplanation } from '../explain/index.js';
+import { prepareRequests } from '../replay/index.js';
 import { aslrOffWorks } from '../proc/aslr.js';
 import { usePidFile } from '../proc/registry.js';
 import { writeOutput, type Build } from '../samples/index.js';
-import { targetEnvironment, cleanupLeftovers, describeCleanup } from '../targets/index.js';
+import {
+  cleanupLeftovers,
+  describeCleanup,
+  prepareBuilds,
+  targetEnvironment,
+  type PreparedBuild,
+} from '../targets/index.js';
 import { loadWorkload } from '../workload/index.js';
-import { renderMarkdown } from '../report/index.js';
+import { renderJson, renderMarkdown } from '../report/index.js';
 import { formatAmount } from '../report/explain.js';
 import type { ExplainMode } from '../explain/index.js';
 import type { Command } from './command.js';
@@ -100,19 +105,13 @@ export const explainCommand: Command = {
     const builds: Partial<Record<Build, PreparedBuild>> = {};
     usePidFile(pidFile);
     try {
-      for (const side of ['after', 'before'] as const)
-        builds[side] = await prepareBuild(
-          side,
-          config[side],
-          config,
-          env,
-          ctx.signal,
-          ctx.logger,
-          refOrigin(side, config, overrides),
-        );
+      const ready = await prepareBuilds(
+        { config, overrides, env, signal: ctx.signal, logger: ctx.logger },
+        builds,
+      );
       const explained = await attachExplanation(result, {
         config,
-        builds: builds as Record<Build, PreparedBuild>,
+        builds: ready,
         requests,
         env,
         noAslr,
@@ -123,7 +122,7 @@ export const explainCommand: Command = {
         ...(args.values.endpoint ? { endpoints: args.values.endpoint } : {}),
       });
       for (const e of [
-        writeOutput(resultPath, `${JSON.stringify(explained, null, 2)}\n`),
+        writeOutput(resultPath, renderJson(explained)),
         writeOutput(join(outDir, 'report.md'), renderMarkdown(explained)),
       ])
         if (e) throw e;

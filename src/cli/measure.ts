@@ -1,12 +1,11 @@
 import { constants } from 'node:os';
 import {
+  chooseCounting,
   probe,
-  selectCounters,
   parseCounterList,
   spawnCounted,
   eventInfo,
   parseCpusSetting,
-  resolvePlacement,
   type CpusSetting,
 } from '../counters/index.js';
 import { which } from '../proc/which.js';
@@ -69,9 +68,7 @@ export const measureCommand: Command = {
       write(ctx.stderr, `perfgate measure: --cpus: ${(error as Error).message}`);
       return 2;
     }
-    const report = probe();
-    const choice = selectCounters(parseCounterList(args.values.counter ?? 'auto'), report);
-    const placed = resolvePlacement(cpus, choice.all, report);
+    const placed = chooseCounting(parseCounterList(args.values.counter ?? 'auto'), cpus, probe());
     if (!placed.ok) {
       write(
         ctx.stderr,
@@ -79,6 +76,7 @@ export const measureCommand: Command = {
       );
       return 2;
     }
+    const choice = placed.counter;
     const started = performance.now();
     const { group, counters } = await spawnCounted(
       {

@@ -2,7 +2,7 @@
 // JSON, or not a perfgate result, naming the file and the field at fault.
 
 import { readFile } from 'node:fs/promises';
-import { RunResultSchema, type RunResult } from '../analysis/index.js';
+import { RunResultSchema, type RunResult, type WarningCode } from '../analysis/index.js';
 import { ConfigError } from '../errors.js';
 
 /** `withoutExplain`: drop a saved function-level diff first (it is about to be replaced). */
@@ -18,7 +18,7 @@ export async function loadResult(file: string, withoutExplain = false): Promise<
     const { explain: _explain, ...rest } = raw as Record<string, unknown>;
     raw = rest;
   }
-  const parsed = RunResultSchema.safeParse(raw);
+  const parsed = RunResultSchema.safeParse(withTypedWarnings(raw));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(`not a perfgate result (version 1): ${issue.message}`, {
@@ -27,4 +27,22 @@ export async function loadResult(file: string, withoutExplain = false): Promise<
     });
   }
   return parsed.data as RunResult;
+}
+
+/**
+ * Results written before warnings carried codes hold plain strings: read each as a note with
+ * the code of what it most likely was not, so the report shows it as it did.
+ */
+function withTypedWarnings(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const r = raw as { warnings?: unknown; counter?: { fallback?: unknown } };
+  if (!Array.isArray(r.warnings) || !r.warnings.some((w) => typeof w === 'string')) return raw;
+  const typed = (w: unknown) =>
+    typeof w === 'string' ? { code: legacyCode(w, r.counter?.fallback === true), message: w } : w;
+  return { ...r, warnings: r.warnings.map(typed) };
+}
+
+function legacyCode(message: string, fallback: boolean): WarningCode {
+  if (fallback && /^measured with \S+, not instructions/.test(message)) return 'counter-fallback';
+  return 'legacy';
 }

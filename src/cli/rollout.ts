@@ -4,9 +4,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { analysisOptions, exitCodeFor } from '../analysis/index.js';
 import { loadConfig, parseConfig, parsePercent } from '../config/index.js';
 import { ConfigError, UsageError } from '../errors.js';
-import { analysisOptions, exitCodeFor } from '../pipeline.js';
 import { renderJson, renderMarkdown, renderText } from '../report/index.js';
 import {
   compareWindows,

@@ -8,6 +8,8 @@ export {
   type ProbeReport,
 } from './probe.js';
 export { parseCounterList, selectCounters } from './select.js';
+export { chooseCounting, SIMULATED_SETTING, type Counting } from './choose.js';
+export type { CounterChoice } from './choice.js';
 export { loadBinding, PLATFORM_TAG } from './binding.js';
 export { spawnCounted, type Counted, type Placement } from './spawn-counted.js';
 export {

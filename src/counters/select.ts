@@ -2,7 +2,7 @@
 // data (CounterChoice) so every report can say loudly when it is a fallback.
 
 import { EnvironmentError, UsageError } from '../errors.js';
-import type { CounterChoice } from '../samples/types.js';
+import type { CounterChoice } from './choice.js';
 import { eventInfo, EVENT_NAMES } from './events.js';
 import type { ProbeReport } from './probe.js';
 

@@ -25,3 +25,4 @@ export { ExplanationSchema } from './schema.js';
 export { endpointsToExplain } from './select.js';
 export { displayUnit, scaleToMeasured, type Measured } from './scale.js';
 export { profilingEnv, writeAgents, type PythonTimer } from './agents.js';
+export { attachExplanation, type ExplainContext } from './attach.js';

@@ -169,12 +169,11 @@ export function methodLine(result: RunResult): string {
   return parts.join(' · ');
 }
 
-/** The run warning analysis adds for a fallback counter (shown as a banner instead). */
-export function isCounterWarning(result: RunResult, warning: string): boolean {
-  return (
-    result.counter.fallback &&
-    warning.startsWith(`measured with ${result.counter.name}, not instructions`)
-  );
+/** The run warnings shown as notes: a fallback counter's is the banner instead. */
+export function runNotes(result: RunResult): string[] {
+  return result.warnings
+    .filter((w) => !(result.counter.fallback && w.code === 'counter-fallback'))
+    .map((w) => w.message);
 }
 
 export function fallbackBanner(counter: CounterChoice): string {

@@ -31,6 +31,7 @@ import type {
   RunResult,
 } from '../analysis/types.js';
 import { decideVerdict } from '../analysis/verdict.js';
+import { warning, type RunWarning } from '../analysis/warnings.js';
 import type { RecordedSample } from './read.js';
 
 /** What to slice by: a meta field, or one flag. */
@@ -229,22 +230,31 @@ export function compareWindows(
   });
 
   const counts = countVerdicts(endpoints);
-  const warnings: string[] = [];
+  const warnings: RunWarning[] = [];
   const counter = first?.counter ?? 'unknown';
   if (counter !== 'instructions') {
     warnings.push(
-      `recorded with ${counter}, not instructions: CPU time varies with load and machine, so compare windows from the same fleet`,
+      warning(
+        'recorded-counter',
+        `recorded with ${counter}, not instructions: CPU time varies with load and machine, so compare windows from the same fleet`,
+      ),
     );
   }
   warnings.push(
-    'production windows: unpaired comparison; traffic mix, load and data may differ between windows as well as the code',
+    warning(
+      'production-windows',
+      'production windows: unpaired comparison; traffic mix, load and data may differ between windows as well as the code',
+    ),
   );
   if (left.length > 0) {
     warnings.push(
-      `left out ${plural(left.length, 'group')} with fewer than ${min} samples in a window (before/after): ${left.slice(0, 8).join(', ')}${left.length > 8 ? ', …' : ''}`,
+      warning(
+        'few-samples',
+        `left out ${plural(left.length, 'group')} with fewer than ${min} samples in a window (before/after): ${left.slice(0, 8).join(', ')}${left.length > 8 ? ', …' : ''}`,
+      ),
     );
   }
-  if (endpoints.length === 0) warnings.push('no endpoints were measured');
+  if (endpoints.length === 0) warnings.push(warning('no-endpoints', 'no endpoints were measured'));
   let total: Change | null = null;
   if (!options.by && list.length > 0) {
     const b = list.flatMap((g) => g.before);
