@@ -2,7 +2,8 @@
 // the overall gate decision and a one-line summary. Pure and deterministic: the same sample set
 // and options give a byte-identical JSON result.
 
-import type { SampleSet, SamplesEvent, CounterChoice, Build } from '../samples/types.js';
+import type { CounterChoice } from '../counters/choice.js';
+import type { SampleSet, SamplesEvent, Build } from '../samples/types.js';
 import {
   arrange,
   byName,

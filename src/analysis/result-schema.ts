@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { RunResult } from './types.js';
 import { WARNING_CODES } from './warnings.js';
-import { ExplanationSchema } from '../explain/schema.js';
+import { ExplanationSchema } from './explanation-schema.js';
 
 const fraction = z.number().min(0).max(1);
 

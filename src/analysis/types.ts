@@ -1,8 +1,8 @@
 // result.json: what analysis decides. Pure data; report and publish render it.
 
-import type { CounterChoice } from '../samples/types.js';
+import type { CounterChoice } from '../counters/choice.js';
 import type { RunWarning } from './warnings.js';
-import type { Explanation } from '../explain/types.js';
+import type { Explanation } from './explanation.js';
 
 export type Verdict = 'regression' | 'improvement' | 'unchanged' | 'inconclusive' | 'error';
 export type OverallVerdict = 'pass' | 'fail' | 'error';

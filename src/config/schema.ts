@@ -3,7 +3,7 @@
 
 import { z } from 'zod';
 import { didYouMean } from './suggest.js';
-import { parseCpusSetting } from '../counters/cpus.js';
+import { parseCpusSetting } from '../proc/cpus.js';
 import { COUNTERS, DETERMINISTIC_NODE_FLAGS, type CpusSetting } from './types.js';
 import {
   DURATION_PATTERN,

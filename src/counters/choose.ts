@@ -3,7 +3,7 @@
 
 import { EnvironmentError } from '../errors.js';
 import type { CounterChoice } from './choice.js';
-import type { CpusSetting } from './cpus.js';
+import type { CpusSetting } from '../proc/cpus.js';
 import { resolvePlacement, type PlacementResult } from './placement.js';
 import type { ProbeReport } from './probe.js';
 import { selectCounters } from './select.js';

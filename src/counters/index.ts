@@ -1,5 +1,5 @@
 export { CounterSet, requireBinding, type OpenOptions, type Reading } from './counter-set.js';
-export { EVENTS, EVENT_NAMES, eventInfo, type EventInfo } from './events.js';
+export { EVENTS, EVENT_NAMES, eventInfo, type EventInfo } from '../proc/events.js';
 export {
   assessProbe,
   gatherProbeFacts,
@@ -20,7 +20,7 @@ export {
   readHybridCpu,
   type HybridCpu,
   type HybridPmu,
-} from './cpus.js';
+} from '../proc/cpus.js';
 export { resolvePlacement, type PlacementFacts, type PlacementResult } from './placement.js';
 export {
   SIMULATED,

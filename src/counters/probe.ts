@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { loadBinding } from './binding.js';
-import { formatCpuList, readHybridCpu, type HybridCpu } from './cpus.js';
-import { EVENTS } from './events.js';
+import { formatCpuList, readHybridCpu, type HybridCpu } from '../proc/cpus.js';
+import { EVENTS } from '../proc/events.js';
 
 export type EventStatus = { ok: true } | { ok: false; error: string };
 

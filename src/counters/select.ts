@@ -3,7 +3,7 @@
 
 import { EnvironmentError, UsageError } from '../errors.js';
 import type { CounterChoice } from './choice.js';
-import { eventInfo, EVENT_NAMES } from './events.js';
+import { eventInfo, EVENT_NAMES } from '../proc/events.js';
 import type { ProbeReport } from './probe.js';
 
 /** Companions recorded beside the primary counter (cheap, same group). */

@@ -3,7 +3,7 @@
 import { byName } from '../analysis/collect.js';
 import { percent, thresholdPercent } from '../analysis/summary.js';
 import type { Change, EndpointResult, RunResult, Verdict } from '../analysis/types.js';
-import type { CounterChoice } from '../samples/types.js';
+import type { CounterChoice } from '../counters/choice.js';
 
 export { percent, thresholdPercent };
 

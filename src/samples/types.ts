@@ -5,8 +5,6 @@
 import type { WarmupConfig } from '../config/types.js';
 import type { CounterChoice } from '../counters/choice.js';
 
-export type { CounterChoice } from '../counters/choice.js';
-
 export type Build = 'before' | 'after';
 export const BUILDS: readonly Build[] = ['before', 'after'];
 
