@@ -103,6 +103,14 @@ interface RoundMeters {
   flags: Meter[];
 }
 
+/** The round being measured: its number, its order's seed, its processes. */
+interface Round {
+  r: number;
+  seed: number;
+  meters: RoundMeters;
+  mismatches: Mismatches;
+}
+
 type WarmupReport = Awaited<ReturnType<typeof warmUp>>;
 
 /** One replay's state: the round and look reached, the processes alive, the flags measured. */
@@ -268,9 +276,9 @@ class Replay {
       this.progress('starting both builds', true);
       const meters = await this.startAll(order, opened);
       await this.warmAll(r, meters);
-      const mismatches = new Mismatches(writer, r);
-      if (meters.first.perBlock) await this.measureBlocks(r, seed, meters, mismatches);
-      else await this.measureSerially(r, seed, meters, mismatches);
+      const round = { r, seed, meters, mismatches: new Mismatches(writer, r) };
+      if (meters.first.perBlock) await this.measureBlocks(round);
+      else await this.measureSerially(round);
       for (const m of [meters.first, meters.second, ...meters.flags]) {
         const crash = m.target.crashed();
         if (crash) throw crash;
@@ -372,12 +380,8 @@ class Replay {
    * Counted instructions do not depend on what else runs: every process takes each block at
    * once, and the counter is read only between blocks.
    */
-  private async measureBlocks(
-    r: number,
-    seed: number,
-    meters: RoundMeters,
-    mismatches: Mismatches,
-  ): Promise<void> {
+  private async measureBlocks(round: Round): Promise<void> {
+    const { r, seed, meters, mismatches } = round;
     const { first, second, flags } = meters;
     const blocks = roundBlocks(this.groups, this.plan.requestsPerEndpoint, seed);
     let sent = 0;
@@ -400,12 +404,8 @@ class Replay {
   }
 
   /** Request by request, the builds in turn, alternating which serves a request first. */
-  private async measureSerially(
-    r: number,
-    seed: number,
-    meters: RoundMeters,
-    mismatches: Mismatches,
-  ): Promise<void> {
+  private async measureSerially(round: Round): Promise<void> {
+    const { r, seed, meters, mismatches } = round;
     const { first, second, flags } = meters;
     const schedule = roundSchedule(this.groups, this.plan.requestsPerEndpoint, seed);
     for (let k = 0; k < schedule.length; k++) {
@@ -445,17 +445,14 @@ class Mismatches {
     if ((rx.status === ry.status && rx.bodyHash === ry.bodyHash) || this.seen.has(req.id)) return;
     this.seen.add(req.id);
     const [before, after] = x.target.build === 'before' ? [rx, ry] : [ry, rx];
-    this.writer.write({
-      kind: 'mismatch',
-      endpoint: req.endpoint,
-      request: req.id,
-      round: this.round,
-      before: before.status,
-      after: after.status,
-      ...(before.status === after.status
+    this.write(
+      req,
+      before.status,
+      after.status,
+      before.status === after.status
         ? { bodies: { before: before.bodyHash!, after: after.bodyHash! } }
-        : {}),
-    });
+        : {},
+    );
   }
 
   /** The flag matrix: a flag may change what a page says, not whether it answers. */
@@ -468,14 +465,23 @@ class Mismatches {
     const key = `${m.flag}\u0000${req.id}`;
     if (res.status === atDefaults.status || this.seen.has(key)) return;
     this.seen.add(key);
+    this.write(req, atDefaults.status, res.status, { flag: m.flag! });
+  }
+
+  private write(
+    req: PreparedRequest,
+    before: number,
+    after: number,
+    more: { bodies?: { before: string; after: string }; flag?: string },
+  ): void {
     this.writer.write({
       kind: 'mismatch',
       endpoint: req.endpoint,
       request: req.id,
       round: this.round,
-      before: atDefaults.status,
-      after: res.status,
-      flag: m.flag!,
+      before,
+      after,
+      ...more,
     });
   }
 }
