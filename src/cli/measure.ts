@@ -10,6 +10,7 @@ import {
   type CpusSetting,
   type Reading,
 } from '../counters/index.js';
+import { interruption } from '../errors.js';
 import { which } from '../proc/which.js';
 import type { Command } from './command.js';
 import { parseCommandArgs, write } from './command.js';
@@ -95,7 +96,7 @@ export const measureCommand: Command = {
     );
     let interrupted: string | undefined;
     const onAbort = () => {
-      interrupted = 'SIGINT';
+      interrupted = interruption(ctx.signal).signal;
       try {
         process.kill(-group.pid, 'SIGINT');
       } catch {
