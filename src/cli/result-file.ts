@@ -30,16 +30,37 @@ export async function loadResult(file: string, withoutExplain = false): Promise<
 }
 
 /**
- * Results written before warnings carried codes hold plain strings: read each as a note with
- * the code of what it most likely was not, so the report shows it as it did.
+ * Results written before warnings carried codes hold plain strings (the run's and each flag's):
+ * each is read as a legacy note, the counter fallback's as itself, so the report shows it as it
+ * did.
  */
 function withTypedWarnings(raw: unknown): unknown {
   if (typeof raw !== 'object' || raw === null) return raw;
-  const r = raw as { warnings?: unknown; counter?: { fallback?: unknown } };
-  if (!Array.isArray(r.warnings) || !r.warnings.some((w) => typeof w === 'string')) return raw;
-  const typed = (w: unknown) =>
-    typeof w === 'string' ? { code: legacyCode(w, r.counter?.fallback === true), message: w } : w;
-  return { ...r, warnings: r.warnings.map(typed) };
+  const r = raw as Record<string, unknown> & { counter?: { fallback?: unknown } };
+  const fallback = r.counter?.fallback === true;
+  const typed = (list: unknown) =>
+    Array.isArray(list)
+      ? list.map((w: unknown) =>
+          typeof w === 'string' ? { code: legacyCode(w, fallback), message: w } : w,
+        )
+      : list;
+  const flags = r.flags as { flags?: unknown } | undefined;
+  return {
+    ...r,
+    ...('warnings' in r ? { warnings: typed(r.warnings) } : {}),
+    ...(flags && Array.isArray(flags.flags)
+      ? {
+          flags: {
+            ...flags,
+            flags: flags.flags.map((f: unknown) =>
+              typeof f === 'object' && f !== null && 'warnings' in f
+                ? { ...f, warnings: typed((f as { warnings: unknown }).warnings) }
+                : f,
+            ),
+          },
+        }
+      : {}),
+  };
 }
 
 function legacyCode(message: string, fallback: boolean): WarningCode {
