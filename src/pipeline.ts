@@ -405,36 +405,33 @@ function replayPlan(
 /** The analysis of what was measured; a run that ended early is an error, with its reason. */
 async function decide(plan: GatePlan, m: Measurement): Promise<RunResult> {
   const { counter } = plan.counting;
-  let failure = m.failure;
-  let result: RunResult;
   // A writer that never got a line out (the disk was full from the start) left nothing to read.
-  if (m.writer && m.writer.bytes > 0) {
-    try {
-      const set = await readSamples(plan.paths.samplesPath);
-      result = guardErrorAnswers(
-        analyzeWithFlags(set, {
-          ...plan.analysis,
-          sequential: { plan: plan.looks, look: m.looks - 1 },
-        }),
-        set.samples.filter((x) => x.flag === undefined),
-        plan.config.allowErrors,
-      );
-      for (const w of result.warnings.filter((w) => w.code === 'http-errors'))
-        plan.logger.warn(w.message);
-    } catch (error) {
-      // The analysis itself failed: say why rather than lose it behind an empty failure.
-      failure ??= error;
-      result = errorResult(counter, plan.analysis, errorMessage(failure));
-    }
-  } else {
-    result = errorResult(counter, plan.analysis, errorMessage(failure));
+  if (!m.writer || m.writer.bytes === 0)
+    return errorResult(counter, plan.analysis, errorMessage(m.failure));
+  let result: RunResult;
+  try {
+    const set = await readSamples(plan.paths.samplesPath);
+    result = guardErrorAnswers(
+      analyzeWithFlags(set, {
+        ...plan.analysis,
+        sequential: { plan: plan.looks, look: m.looks - 1 },
+      }),
+      set.samples.filter((x) => x.flag === undefined),
+      plan.config.allowErrors,
+    );
+  } catch (error) {
+    // The analysis itself failed: say why rather than lose it behind an empty failure.
+    m.failure ??= error;
+    return errorResult(counter, plan.analysis, errorMessage(m.failure));
   }
-  m.failure = failure;
-  if (!failure) return result;
+  for (const w of result.warnings.filter((w) => w.code === 'http-errors'))
+    plan.logger.warn(w.message);
+  if (!m.failure) return result;
+  const line = errorMessage(m.failure).split('\n')[0]!;
   return {
     ...result,
     verdict: 'error',
-    warnings: [...result.warnings, warning('run-failure', errorMessage(failure).split('\n')[0]!)],
+    warnings: [...result.warnings, warning('run-failure', line)],
   };
 }
 
