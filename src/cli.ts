@@ -3,7 +3,7 @@
 
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isUserFacing, PerfgateError, errorMessage } from './errors.js';
+import { InterruptedError, isUserFacing, PerfgateError, errorMessage } from './errors.js';
 import { killAllNow } from './proc/registry.js';
 import type { Command, CommandContext } from './cli/command.js';
 import { write } from './cli/command.js';
@@ -120,7 +120,8 @@ if (isEntryPoint()) {
     signals++;
     if (signals === 1) {
       process.stderr.write(`\nperfgate: ${signal} received, stopping (again to force)\n`);
-      controller.abort(signal);
+      // The same reason the action's signal watch gives: every stage reports it as it is.
+      controller.abort(new InterruptedError(signal));
       return;
     }
     killAllNow();

@@ -3,7 +3,8 @@
 
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { runGate, type GateOptions, type GateOutcome } from '../pipeline.js';
+import { runGate, type GateOptions } from '../pipeline.js';
+import type { GateOutcome } from '../report/index.js';
 import { runMerge, type MergeOptions } from '../merge/index.js';
 import { actionsCore, type ActionCore } from './core.js';
 import { createGitHubClient, type GitHubClientFactory } from './github.js';

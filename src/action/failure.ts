@@ -1,7 +1,7 @@
 // What the step says when it fails. Errors the user can fix print their message and what to do;
 // anything else is perfgate's bug and prints its stack so it can be reported.
 
-import type { GateOutcome } from '../pipeline.js';
+import type { GateOutcome } from '../report/index.js';
 import { errorMessage, isUserFacing } from '../errors.js';
 
 export function failureMessage(error: unknown): string {

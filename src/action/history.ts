@@ -5,7 +5,7 @@
 import { summarizeRun } from '../history/summary.js';
 import { recordOnBranch } from '../history/branch.js';
 import { errorMessage } from '../errors.js';
-import type { GateOutcome } from '../pipeline.js';
+import type { GateOutcome } from '../report/index.js';
 import { VERSION } from '../version.js';
 import type { ActionContext } from './context.js';
 import type { ActionCore } from './core.js';

@@ -1,6 +1,6 @@
 // The step's outputs, for later steps (`steps.<id>.outputs.verdict`).
 
-import type { GateOutcome } from '../pipeline.js';
+import type { GateOutcome } from '../report/index.js';
 import type { ActionCore } from './core.js';
 import { Outputs } from './names.js';
 

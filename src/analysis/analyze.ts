@@ -2,7 +2,8 @@
 // the overall gate decision and a one-line summary. Pure and deterministic: the same sample set
 // and options give a byte-identical JSON result.
 
-import type { SampleSet, SamplesEvent, CounterChoice, Build } from '../samples/types.js';
+import type { CounterChoice } from '../counters/choice.js';
+import type { SampleSet, SamplesEvent, Build } from '../samples/types.js';
 import {
   arrange,
   byName,
@@ -38,6 +39,7 @@ import type {
   WarmupSummary,
 } from './types.js';
 import { decideVerdict } from './verdict.js';
+import { warning, type RunWarning } from './warnings.js';
 
 /** Paired analysis needs this many rounds in which both builds served the same requests. */
 const MIN_PAIRED_ROUNDS = 3;
@@ -96,8 +98,6 @@ function measureEndpoint(
   options: AnalysisOptions,
   minRounds: number,
 ): Draft {
-  const errors: string[] = [];
-  const warnings: string[] = [];
   const draft: Draft = {
     endpoint: data.endpoint,
     choice,
@@ -107,12 +107,37 @@ function measureEndpoint(
     before: null,
     after: null,
     n: { before: 0, after: 0, rounds: 0 },
-    errors,
-    warnings,
+    errors: [],
+    warnings: [],
     paired: null,
     unpaired: null,
   };
+  checkSamples(data, draft);
+  if (data.samples.before === 0 || data.samples.after === 0) return draft;
 
+  const layout = arrange(data);
+  if (layout.droppedRounds > 0) {
+    draft.warnings.push(
+      `dropped ${plural(layout.droppedRounds, 'round')} measured in only one build`,
+    );
+  }
+  if (layout.completeRounds < minRounds) {
+    draft.errors.push(
+      `too few samples: ${plural(layout.completeRounds, 'complete round')} (need at least ${minRounds})`,
+    );
+    return draft;
+  }
+  const usePaired = layout.paired.rounds.length >= MIN_PAIRED_ROUNDS;
+  if (usePaired) estimatePaired(layout, draft);
+  else if (!estimateUnpaired(layout, draft)) return draft;
+  draft.typical = typicalChange(usePaired, layout.paired, layout.unpaired, options.confidence);
+  shapeWarnings(draft, options.confidence);
+  return draft;
+}
+
+/** What the samples alone say: target errors, differing answers, dropped or multiplexed ones. */
+function checkSamples(data: EndpointSamples, draft: Draft): void {
+  const { errors, warnings } = draft;
   for (const message of data.errors) errors.push(`target error: ${message}`);
   if (data.mismatched.size > 0) {
     errors.push(
@@ -133,61 +158,56 @@ function measureEndpoint(
   for (const build of ['before', 'after'] as const) {
     if (data.samples[build] === 0) errors.push(`no samples from the ${build} build`);
   }
-  if (data.samples.before === 0 || data.samples.after === 0) return draft;
+}
 
-  const layout = arrange(data);
-  if (layout.droppedRounds > 0) {
-    warnings.push(`dropped ${plural(layout.droppedRounds, 'round')} measured in only one build`);
-  }
-  if (layout.completeRounds < minRounds) {
-    errors.push(
-      `too few samples: ${plural(layout.completeRounds, 'complete round')} (need at least ${minRounds})`,
-    );
-    return draft;
-  }
-
+function estimatePaired(layout: ReturnType<typeof arrange>, draft: Draft): void {
   const pairs = layout.paired;
-  const usePaired = pairs.rounds.length >= MIN_PAIRED_ROUNDS;
-  if (usePaired) {
-    if (layout.unmatched > 0) {
-      warnings.push(
-        `left ${plural(layout.unmatched, 'request')} measured in only one build of a round out of the pairing`,
-      );
-    }
-    // With blocks, the round's value is the median of its block means; the plain mean is kept
-    // as a second test so that a rare slow path cannot hide behind the median.
-    const chosen = pairs.blocked ? { ...pairs, ...pairs.blocked } : pairs;
-    draft.estimate = pairedRatio(chosen.before, chosen.after);
-    if (pairs.blocked) draft.meanEstimate = pairedRatio(pairs.before, pairs.after);
-    const requests = sum(pairs.requests);
-    draft.before = sum(chosen.before) / requests;
-    draft.after = sum(chosen.after) / requests;
-    draft.n = { ...pairs.samples, rounds: pairs.rounds.length };
-    draft.paired = chosen;
-  } else {
-    const { before, after } = layout.unpaired;
-    if (before.length < 2 || after.length < 2) {
-      errors.push('too few samples: fewer than 2 requests measured in a build');
-      return draft;
-    }
-    warnings.push(
-      `unpaired analysis (less powerful): fewer than ${MIN_PAIRED_ROUNDS} rounds in which both builds served the same requests`,
+  if (layout.unmatched > 0) {
+    draft.warnings.push(
+      `left ${plural(layout.unmatched, 'request')} measured in only one build of a round out of the pairing`,
     );
-    draft.estimate = unpairedRatio(before, after);
-    draft.before = sum(before) / before.length;
-    draft.after = sum(after) / after.length;
-    draft.n = { before: before.length, after: after.length, rounds: layout.completeRounds };
-    draft.unpaired = layout.unpaired;
   }
-  if (draft.estimate.method === 'exact') {
+  // With blocks, the round's value is the median of its block means; the plain mean is kept
+  // as a second test so that a rare slow path cannot hide behind the median.
+  const chosen = pairs.blocked ? { ...pairs, ...pairs.blocked } : pairs;
+  draft.estimate = pairedRatio(chosen.before, chosen.after);
+  if (pairs.blocked) draft.meanEstimate = pairedRatio(pairs.before, pairs.after);
+  const requests = sum(pairs.requests);
+  draft.before = sum(chosen.before) / requests;
+  draft.after = sum(chosen.after) / requests;
+  draft.n = { ...pairs.samples, rounds: pairs.rounds.length };
+  draft.paired = chosen;
+}
+
+/** The unpaired estimate; false (and an error) when a build has fewer than two requests. */
+function estimateUnpaired(layout: ReturnType<typeof arrange>, draft: Draft): boolean {
+  const { before, after } = layout.unpaired;
+  if (before.length < 2 || after.length < 2) {
+    draft.errors.push('too few samples: fewer than 2 requests measured in a build');
+    return false;
+  }
+  draft.warnings.push(
+    `unpaired analysis (less powerful): fewer than ${MIN_PAIRED_ROUNDS} rounds in which both builds served the same requests`,
+  );
+  draft.estimate = unpairedRatio(before, after);
+  draft.before = sum(before) / before.length;
+  draft.after = sum(after) / after.length;
+  draft.n = { before: before.length, after: after.length, rounds: layout.completeRounds };
+  draft.unpaired = layout.unpaired;
+  return true;
+}
+
+/** Estimates that disagree say something about where the change is. */
+function shapeWarnings(draft: Draft, confidence: number): void {
+  const { warnings } = draft;
+  if (draft.estimate!.method === 'exact') {
     warnings.push(
       'every round gave exactly the same ratio (no spread): decided on the estimate alone',
     );
   }
-  draft.typical = typicalChange(usePaired, pairs, layout.unpaired, options.confidence);
-  const change = toChange(draft.estimate, options.confidence);
+  const change = toChange(draft.estimate!, confidence);
   if (draft.meanEstimate) {
-    const mean = toChange(draft.meanEstimate, options.confidence);
+    const mean = toChange(draft.meanEstimate, confidence);
     if (mean.low > change.high || mean.high < change.low) {
       warnings.push(
         'the mean and the median of block means differ: a few costly requests (a slow path, or work outside the request) carry part of the change',
@@ -199,7 +219,6 @@ function measureEndpoint(
       'the mean and the typical request moved differently: a change in the tail or in the mix of paths',
     );
   }
-  return draft;
 }
 
 /**
@@ -248,7 +267,7 @@ function totalChange(
   drafts: Draft[],
   weights: Map<string, number>,
   confidence: number,
-  warnings: string[],
+  warnings: RunWarning[],
 ): Change | null {
   const usable = drafts.filter((d) => d.errors.length === 0 && d.estimate);
   if (usable.length === 0) return null;
@@ -291,7 +310,10 @@ function totalChange(
   }
   if (before.length < 2 || after.length < 2) return null;
   warnings.push(
-    'the total is unpaired (endpoints share too few paired rounds): its interval is wide',
+    warning(
+      'unpaired-total',
+      'the total is unpaired (endpoints share too few paired rounds): its interval is wide',
+    ),
   );
   return toChange(unpairedRatio(before, after), confidence);
 }
@@ -333,49 +355,69 @@ function warmupSummary(set: SampleSet): WarmupSummary | undefined {
   };
 }
 
-function warmupWarnings(w: WarmupSummary | undefined): string[] {
+function warmupWarnings(w: WarmupSummary | undefined): RunWarning[] {
   if (!w || w.mode === 'fixed') return [];
-  const out: string[] = [];
+  const out: RunWarning[] = [];
   for (const [endpoint, sides] of Object.entries(w.endpoints)) {
     for (const build of ['before', 'after'] as const) {
       const { unsettled, processes, requests } = sides[build];
       if (unsettled === 0) continue;
       out.push(
-        `${endpoint}: its cost was still drifting at the end of warm-up in ${unsettled} of ${processes} ${build} processes (${requests} warm-up requests): code that does not reach a steady state, or a warm-up cap too low for it`,
+        warning(
+          'warmup',
+          `${endpoint}: its cost was still drifting at the end of warm-up in ${unsettled} of ${processes} ${build} processes (${requests} warm-up requests): code that does not reach a steady state, or a warm-up cap too low for it`,
+        ),
       );
     }
   }
   if (w.timedOut > 0) {
     out.push(
-      `${plural(w.timedOut, 'process', 'processes')} hit the warm-up time cap (measure.warmup.max-time)`,
+      warning(
+        'warmup',
+        `${plural(w.timedOut, 'process', 'processes')} hit the warm-up time cap (measure.warmup.max-time)`,
+      ),
     );
   }
   return out;
 }
 
-function runWarnings(set: SampleSet, collected: Collected, counter: CounterChoice): string[] {
-  const warnings: string[] = [];
+function runWarnings(set: SampleSet, collected: Collected, counter: CounterChoice): RunWarning[] {
+  const warnings: RunWarning[] = [];
   if (counter.fallback) {
     warnings.push(
-      `measured with ${counter.name}, not instructions${counter.reason ? `: ${counter.reason}` : ''}; CPU time is noisier, so intervals are wider`,
+      warning(
+        'counter-fallback',
+        `measured with ${counter.name}, not instructions${counter.reason ? `: ${counter.reason}` : ''}; CPU time is noisier, so intervals are wider`,
+      ),
     );
   }
   if (counter.name === 'simulated-instructions') {
     warnings.push(
-      'simulated instructions (Valgrind): counts do not depend on machine or load, but code under Callgrind can be compiled and tiered differently from native, and the counter is read per block of requests, so per-request figures are block means',
+      warning(
+        'simulated-counter',
+        'simulated instructions (Valgrind): counts do not depend on machine or load, but code under Callgrind can be compiled and tiered differently from native, and the counter is read per block of requests, so per-request figures are block means',
+      ),
     );
   }
   if (collected.multiplexed > 0) {
     warnings.push(
-      `${plural(collected.multiplexed, 'sample')} measured while the counter group was multiplexed (time_running < time_enabled): values were not scaled; use fewer counters`,
+      warning(
+        'multiplexed',
+        `${plural(collected.multiplexed, 'sample')} measured while the counter group was multiplexed (time_running < time_enabled): values were not scaled; use fewer counters`,
+      ),
     );
   }
-  for (const message of collected.runErrors) warnings.push(`target error: ${message}`);
+  for (const message of collected.runErrors)
+    warnings.push(warning('target-error', `target error: ${message}`));
   const end = endOf(set);
   if (end && !end.complete) {
-    warnings.push(`the run stopped early${end.reason ? `: ${end.reason}` : ''}`);
+    warnings.push(
+      warning('incomplete', `the run stopped early${end.reason ? `: ${end.reason}` : ''}`),
+    );
   } else if (!end && set.header) {
-    warnings.push('the samples end without an end marker: the run was cut short');
+    warnings.push(
+      warning('incomplete', 'the samples end without an end marker: the run was cut short'),
+    );
   }
   return warnings;
 }
@@ -410,7 +452,6 @@ function atDefaults(set: SampleSet): SampleSet {
 export function analyze(full: SampleSet, options: AnalysisOptions): RunResult {
   checkOptions(options);
   const set = atDefaults(full);
-  const { alpha, confidence } = options;
   const minRounds = Math.max(2, Math.ceil(options.minRounds ?? 2));
   const counter = set.header?.counter ?? options.counter ?? UNKNOWN_COUNTER;
   const collected = collect(set);
@@ -420,19 +461,60 @@ export function analyze(full: SampleSet, options: AnalysisOptions): RunResult {
   const drafts = names.map((name) =>
     measureEndpoint(collected.endpoints.get(name)!, resolve(name), options, minRounds),
   );
+  const levelAlpha = options.sequential
+    ? lookAlpha(options.sequential, options.alpha)
+    : options.alpha;
+  const endpoints = judgeEndpoints(drafts, weights, options, levelAlpha);
+  const counts = countVerdicts(endpoints);
+  const warmup = warmupSummary(set);
+  const warnings = [
+    ...runWarnings(set, collected, counter),
+    ...warmupWarnings(warmup),
+    ...setWarnings(set, endpoints, options, levelAlpha),
+  ];
+  const total = totalChange(drafts, weights, options.confidence, warnings);
+  const complete = isComplete(set);
+  // The gate fails closed: anything that could not be measured properly is an error, never a pass.
+  let verdict: OverallVerdict = 'pass';
+  if (counts.error > 0 || !complete || collected.runErrors.length > 0 || endpoints.length === 0) {
+    verdict = 'error';
+  } else if (
+    counts.regression > 0 ||
+    (options.onInconclusive === 'fail' && counts.inconclusive > 0)
+  ) {
+    verdict = 'fail';
+  }
+  return resultOf({
+    verdict,
+    counter,
+    options,
+    endpoints,
+    total,
+    counts,
+    run: runInfo(set, options, pairedRounds(collected), complete, warmup),
+    warnings,
+  });
+}
 
-  // Regressions: one-sided tests against each endpoint's θ, Holm across the endpoints that can
-  // be judged, at the alpha this look may spend.
-  const levelAlpha = options.sequential ? lookAlpha(options.sequential, alpha) : alpha;
+/**
+ * Regressions: one-sided tests against each endpoint's θ, Holm across the endpoints that can be
+ * judged (and the flag matrix's comparisons, which join the family), at the alpha this look may
+ * spend.
+ */
+function judgeEndpoints(
+  drafts: Draft[],
+  weights: Map<string, number>,
+  options: AnalysisOptions,
+  levelAlpha: number,
+): EndpointResult[] {
+  const { alpha, confidence } = options;
   const judged = drafts.filter((d) => d.errors.length === 0 && d.estimate);
-  // The flag matrix's comparisons join the family: Holm over theirs and these together.
   const joint = options.jointP ?? [];
   const family = judged.length + joint.length;
   const raw = judged.map((d) => regressionP(d));
   const adjusted = holm([...raw, ...joint]).slice(0, raw.length);
   const tests = new Map(judged.map((d, i) => [d, { p: raw[i]!, pAdjusted: adjusted[i]! }]));
-
-  const endpoints: EndpointResult[] = drafts.map((d) => {
+  return drafts.map((d) => {
     const test = tests.get(d);
     const change = d.estimate ? toChange(d.estimate, confidence) : null;
     let verdict: Verdict = 'error';
@@ -473,42 +555,52 @@ export function analyze(full: SampleSet, options: AnalysisOptions): RunResult {
       warnings: [...d.errors, ...d.warnings],
     };
   });
+}
 
-  const counts = countVerdicts(endpoints);
-
-  const warmup = warmupSummary(set);
-  const warnings = [...runWarnings(set, collected, counter), ...warmupWarnings(warmup)];
-  const complete = isComplete(set);
+/** What the sample set as a whole lacks, and the sequential look it is analysed at. */
+function setWarnings(
+  set: SampleSet,
+  endpoints: EndpointResult[],
+  options: AnalysisOptions,
+  levelAlpha: number,
+): RunWarning[] {
+  const warnings: RunWarning[] = [];
   if (set.header === undefined) {
-    warnings.push('no samples header: counter, seed and builds are unknown');
+    warnings.push(warning('no-header', 'no samples header: counter, seed and builds are unknown'));
   }
-  if (endpoints.length === 0) warnings.push('no endpoints were measured');
+  if (endpoints.length === 0) warnings.push(warning('no-endpoints', 'no endpoints were measured'));
   // A single planned look spends the whole alpha at once: nothing worth a note.
   if (options.sequential && options.sequential.plan.length > 1) {
     const { plan, look } = options.sequential;
     warnings.push(
-      `look ${look + 1} of ${plan.length} (${plan[look]} of ${plan[plan.length - 1]} planned rounds): regressions tested at α = ${levelAlpha.toPrecision(3)} spent at this look`,
+      warning(
+        'sequential-look',
+        `look ${look + 1} of ${plan.length} (${plan[look]} of ${plan[plan.length - 1]} planned rounds): regressions tested at α = ${levelAlpha.toPrecision(3)} spent at this look`,
+      ),
     );
   }
-  const total = totalChange(drafts, weights, confidence, warnings);
+  return warnings;
+}
 
-  // The gate fails closed: anything that could not be measured properly is an error, never a pass.
-  let verdict: OverallVerdict = 'pass';
-  if (counts.error > 0 || !complete || collected.runErrors.length > 0 || endpoints.length === 0) {
-    verdict = 'error';
-  } else if (
-    counts.regression > 0 ||
-    (options.onInconclusive === 'fail' && counts.inconclusive > 0)
-  ) {
-    verdict = 'fail';
-  }
-
+/** Rounds in which both builds measured some endpoint. */
+function pairedRounds(collected: Collected): number {
   const rounds = new Set<number>();
   for (const data of collected.endpoints.values()) {
     for (const [round, table] of data.rounds) {
       if (table.before.size > 0 && table.after.size > 0) rounds.add(round);
     }
   }
+  return rounds.size;
+}
+
+/** result.json's `run`: what the header and the end marker say about the run as a whole. */
+export function runInfo(
+  set: SampleSet,
+  options: Pick<AnalysisOptions, 'sequential'>,
+  rounds: number,
+  complete: boolean,
+  warmup?: WarmupSummary,
+): RunResult['run'] {
   const header = set.header;
   const end = endOf(set);
   const buildInfo = (build: Build) => {
@@ -518,36 +610,54 @@ export function analyze(full: SampleSet, options: AnalysisOptions): RunResult {
       ...(info?.commit !== undefined ? { commit: info.commit } : {}),
     };
   };
+  const { sequential } = options;
+  return {
+    seed: header?.seed ?? null,
+    rounds,
+    plannedRounds: sequential
+      ? sequential.plan[sequential.plan.length - 1]!
+      : (header?.rounds ?? null),
+    looks: sequential ? sequential.look + 1 : 1,
+    startedAt: header?.startedAt ?? null,
+    durationMs: end ? end.wallMs : null,
+    complete,
+    builds: { before: buildInfo('before'), after: buildInfo('after') },
+    mode: header?.mode ?? 'a-b',
+    ...(header?.platform ? { platform: header.platform } : {}),
+    ...(header?.placement ? { placement: header.placement } : {}),
+    ...(warmup ? { warmup } : {}),
+  };
+}
 
+export interface ResultParts {
+  verdict: OverallVerdict;
+  counter: CounterChoice;
+  options: Pick<AnalysisOptions, 'alpha' | 'confidence' | 'onInconclusive'>;
+  endpoints: EndpointResult[];
+  total: Change | null;
+  counts: RunResult['counts'];
+  run: RunResult['run'];
+  warnings: RunResult['warnings'];
+  /** The one-line summary; summarised from the rest when absent. */
+  summary?: string;
+}
+
+/** result.json in its fixed key order (equal results give byte-identical files). */
+export function resultOf(p: ResultParts): RunResult {
   const result: RunResult = {
     version: 1,
-    verdict,
-    summary: '',
-    counter,
-    alpha,
-    confidence,
-    onInconclusive: options.onInconclusive,
-    endpoints,
-    total,
-    counts,
-    run: {
-      seed: header?.seed ?? null,
-      rounds: rounds.size,
-      plannedRounds: options.sequential
-        ? options.sequential.plan[options.sequential.plan.length - 1]!
-        : (header?.rounds ?? null),
-      looks: options.sequential ? options.sequential.look + 1 : 1,
-      startedAt: header?.startedAt ?? null,
-      durationMs: end ? end.wallMs : null,
-      complete,
-      builds: { before: buildInfo('before'), after: buildInfo('after') },
-      mode: header?.mode ?? 'a-b',
-      ...(header?.platform ? { platform: header.platform } : {}),
-      ...(header?.placement ? { placement: header.placement } : {}),
-      ...(warmup ? { warmup } : {}),
-    },
-    warnings,
+    verdict: p.verdict,
+    summary: p.summary ?? '',
+    counter: p.counter,
+    alpha: p.options.alpha,
+    confidence: p.options.confidence,
+    onInconclusive: p.options.onInconclusive,
+    endpoints: p.endpoints,
+    total: p.total,
+    counts: p.counts,
+    run: p.run,
+    warnings: p.warnings,
   };
-  result.summary = summarize(result);
+  if (p.summary === undefined) result.summary = summarize(result);
   return result;
 }

@@ -4,6 +4,7 @@
 // (flag, endpoint) test joins the before/after endpoints in one Holm family.
 
 import type { FlagInfo, Sample, SampleSet, SamplesEvent } from '../samples/types.js';
+import { warning } from './warnings.js';
 import { analyze } from './analyze.js';
 import { countVerdicts, percent, plural, SUMMARY_LIMIT, thresholdPercent } from './summary.js';
 import type {
@@ -150,7 +151,7 @@ export function analyzeWithFlags(set: SampleSet, options: FlagAnalysisOptions): 
       counts: r.counts,
       rounds: r.run.rounds,
       // The run-wide notes (counter fallback, look alpha) are the gate's; keep the flag's own.
-      warnings: r.warnings.filter((w) => !main.warnings.includes(w)),
+      warnings: r.warnings.filter((w) => !main.warnings.some((m) => m.message === w.message)),
     };
   });
   const section: FlagsSection = {
@@ -175,7 +176,10 @@ export function analyzeWithFlags(set: SampleSet, options: FlagAnalysisOptions): 
   const warnings = [...main.warnings];
   if (dropped.size > 0) {
     warnings.push(
-      `flag matrix: ${plural(dropped.size, 'configuration')} not measured within the budget (${[...dropped.keys()].join(', ')}); raise measure.max-duration to cover them`,
+      warning(
+        'flags-not-measured',
+        `flag matrix: ${plural(dropped.size, 'configuration')} not measured within the budget (${[...dropped.keys()].join(', ')}); raise measure.max-duration to cover them`,
+      ),
     );
   }
   const result: RunResult = { ...main, verdict, warnings, flags: section };

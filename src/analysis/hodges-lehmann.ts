@@ -244,16 +244,10 @@ export function signedRankHodgesLehmann(
   const set = walshAverages(sorted(d));
   const alpha = 1 - confidence;
   const exact = n < EXACT_LIMIT;
-  let qu = exact
+  const qu = exact
     ? qsignrank(alpha / 2, n)
     : normalIndex(set.size, Math.sqrt((n * (n + 1) * (2 * n + 1)) / 24), alpha);
-  if (qu === 0) qu = 1;
-  return {
-    estimate: median(set),
-    low: select(set, qu),
-    high: select(set, set.size - qu + 1),
-    method: exact ? 'exact' : 'normal',
-  };
+  return intervalAt(set, qu, exact);
 }
 
 /**
@@ -271,14 +265,22 @@ export function twoSampleHodgesLehmann(
   const set = pairwiseDifferences(sorted(x), sorted(y));
   const alpha = 1 - confidence;
   const exact = n < EXACT_LIMIT && m < EXACT_LIMIT;
-  let qu = exact
+  const qu = exact
     ? qwilcox(alpha / 2, m, n)
     : normalIndex(set.size, Math.sqrt((n * m * (n + m + 1)) / 12), alpha);
-  if (qu === 0) qu = 1;
+  return intervalAt(set, qu, exact);
+}
+
+/**
+ * The median of the averages or differences and the interval between the qu-th smallest and the
+ * qu-th largest of them (at least the extremes, as R's wilcox.test does for tiny samples).
+ */
+function intervalAt(set: ImplicitSet, qu: number, exact: boolean): LocationInterval {
+  const q = qu === 0 ? 1 : qu;
   return {
     estimate: median(set),
-    low: select(set, qu),
-    high: select(set, set.size - qu + 1),
+    low: select(set, q),
+    high: select(set, set.size - q + 1),
     method: exact ? 'exact' : 'normal',
   };
 }

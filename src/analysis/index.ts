@@ -13,3 +13,5 @@ export { planLooks, needsMoreRounds, lookAlpha, obrienFlemingSpent } from './seq
 export { RunResultSchema, runResultJsonSchema, runResultJsonSchemaText } from './result-schema.js';
 export { percent, thresholdPercent } from './summary.js';
 export { guardErrorAnswers, tallyStatuses, MOSTLY_ERRORS } from './statuses.js';
+export { analysisOptions, errorResult, exitCodeFor } from './outcome.js';
+export { WARNING_CODES, warning, type RunWarning, type WarningCode } from './warnings.js';

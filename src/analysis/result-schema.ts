@@ -3,7 +3,8 @@
 
 import { z } from 'zod';
 import type { RunResult } from './types.js';
-import { ExplanationSchema } from '../explain/schema.js';
+import { WARNING_CODES } from './warnings.js';
+import { ExplanationSchema } from './explanation-schema.js';
 
 const fraction = z.number().min(0).max(1);
 
@@ -11,6 +12,11 @@ const ChangeSchema = z.strictObject({
   estimate: z.number().describe('after/before − 1 (0.05 = +5 %)'),
   low: z.number(),
   high: z.number(),
+});
+
+const WarningSchema = z.strictObject({
+  code: z.enum(WARNING_CODES).describe('what the warning is about: stable, for tools to match on'),
+  message: z.string(),
 });
 
 const VerdictSchema = z.enum(['regression', 'improvement', 'unchanged', 'inconclusive', 'error']);
@@ -84,7 +90,7 @@ const FlagSchema = z.strictObject({
     .describe('before: the after build at defaults; after: the after build with this flag flipped'),
   counts: CountsSchema,
   rounds: z.number().int().min(0),
-  warnings: z.array(z.string()),
+  warnings: z.array(WarningSchema),
 });
 
 const FlagsSchema = z
@@ -146,7 +152,7 @@ export const RunResultSchema = z
         .optional()
         .describe('warm-up per endpoint and build: median requests per process, never settled'),
     }),
-    warnings: z.array(z.string()),
+    warnings: z.array(WarningSchema),
     flags: FlagsSchema.optional(),
     explain: ExplanationSchema.optional(),
   })

@@ -3,6 +3,7 @@
 // config says errors are what it answers); one that answered mostly errors is warned about.
 
 import picomatch from 'picomatch';
+import { warning } from './warnings.js';
 import type { EndpointResult, RunResult, Verdict } from './types.js';
 import type { Sample } from '../samples/types.js';
 import { plural, summarize } from './summary.js';
@@ -91,7 +92,9 @@ export function guardErrorAnswers(
     warnings: [
       ...result.warnings,
       ...(warnings.length > 0
-        ? [`${plural(warnings.length, 'endpoint')} answered mostly HTTP errors`, ...warnings]
+        ? [`${plural(warnings.length, 'endpoint')} answered mostly HTTP errors`, ...warnings].map(
+            (message) => warning('http-errors', message),
+          )
         : []),
     ],
   };

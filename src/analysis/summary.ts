@@ -62,7 +62,7 @@ export function summarize(result: RunResult): string {
       );
     }
     const reason = result.run.complete
-      ? (result.warnings[0] ?? 'nothing measured')
+      ? (result.warnings[0]?.message ?? 'nothing measured')
       : 'the run did not complete';
     return truncate(`error: ${reason}`);
   }

@@ -1,7 +1,8 @@
 // result.json: what analysis decides. Pure data; report and publish render it.
 
-import type { CounterChoice } from '../samples/types.js';
-import type { Explanation } from '../explain/types.js';
+import type { CounterChoice } from '../counters/choice.js';
+import type { RunWarning } from './warnings.js';
+import type { Explanation } from './explanation.js';
 
 export type Verdict = 'regression' | 'improvement' | 'unchanged' | 'inconclusive' | 'error';
 export type OverallVerdict = 'pass' | 'fail' | 'error';
@@ -83,7 +84,8 @@ export interface RunResult {
     /** Warm-up per build: requests per process (median over rounds), processes that never settled. */
     warmup?: WarmupSummary;
   };
-  warnings: string[];
+  /** Run-wide warnings, each with its code (warnings.ts). */
+  warnings: RunWarning[];
   /** The flag matrix, when the run had one. */
   flags?: FlagsSection;
   /** The function-level cost diff of the explained endpoints (the profiling pass), when it ran. */
@@ -106,7 +108,7 @@ export interface FlagResult {
   endpoints: EndpointResult[];
   counts: Record<Verdict, number>;
   rounds: number;
-  warnings: string[];
+  warnings: RunWarning[];
 }
 
 export interface FlagsSection {

@@ -1,13 +1,10 @@
-import { join, resolve } from 'node:path';
-import { analyzeWithFlags, guardErrorAnswers } from '../analysis/index.js';
-import { loadConfig, parseConfig, parsePercent } from '../config/index.js';
+import { resolve } from 'node:path';
+import { analyzeWithFlags, exitCodeFor, guardErrorAnswers } from '../analysis/index.js';
 import { UsageError } from '../errors.js';
-import { analysisOptions, exitCodeFor } from '../pipeline.js';
-import { renderJson, renderMarkdown, renderText } from '../report/index.js';
-import { ensureOutDir, readSamples, writeOutput } from '../samples/index.js';
+import { readSamples } from '../samples/index.js';
 import type { Command } from './command.js';
 import { parseCommandArgs, write } from './command.js';
-import { parseFormat } from './formats.js';
+import { analysisSettings, parseFormat, render, saveReport } from './formats.js';
 
 const help = `Usage: perfgate compare SAMPLES.jsonl [--config perfgate.yml] [--threshold 2%] [--out DIR]
 
@@ -49,16 +46,11 @@ export const compareCommand: Command = {
       );
     }
     const format = parseFormat(args.values.format);
-    // Without a config file, the config's own defaults (an empty perfgate.yml) apply.
-    const config = args.values.config
-      ? await loadConfig(resolve(ctx.cwd, args.values.config))
-      : parseConfig('', resolve(ctx.cwd, 'perfgate.yml'));
-    const options = analysisOptions(config);
-    if (args.values.threshold !== undefined) {
-      const t = parsePercent(args.values.threshold);
-      if (!t.ok) throw new UsageError(`--threshold: ${t.message}`, t.hint);
-      options.thresholds = { ...options.thresholds, default: t.value };
-    }
+    const { config, options } = await analysisSettings(
+      ctx.cwd,
+      args.values.config,
+      args.values.threshold,
+    );
     const set = await readSamples(resolve(ctx.cwd, args.positionals[0]!));
     // A run with a flag matrix re-analyses its flags too, under the config's on-flag-regression.
     const onFlagRegression = args.values.annotate ? 'annotate' : config.onFlagRegression;
@@ -67,25 +59,8 @@ export const compareCommand: Command = {
       set.samples.filter((s) => s.flag === undefined),
       config.allowErrors,
     );
-    if (args.values.out) {
-      const dir = resolve(ctx.cwd, args.values.out);
-      ensureOutDir(dir);
-      for (const [name, text] of [
-        ['result.json', renderJson(result)],
-        ['report.md', renderMarkdown(result)],
-      ] as const) {
-        const error = writeOutput(join(dir, name), text);
-        if (error) throw error;
-      }
-    }
-    write(
-      ctx.stdout,
-      format === 'json'
-        ? renderJson(result)
-        : format === 'markdown'
-          ? renderMarkdown(result)
-          : renderText(result),
-    );
+    if (args.values.out) saveReport(resolve(ctx.cwd, args.values.out), result);
+    write(ctx.stdout, render(result, format));
     const onRegression = args.values.annotate ? 'annotate' : config.onRegression;
     return exitCodeFor(result, onRegression);
   },

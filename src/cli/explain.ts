@@ -1,26 +1,31 @@
 import { join, resolve } from 'node:path';
-import { loadConfig, requireRunnable, type RunnableConfig } from '../config/index.js';
-import { UsageError } from '../errors.js';
 import {
   applyOverrides,
-  attachExplanation,
-  prepareBuild,
-  prepareRequests,
-  refOrigin,
-  type PreparedBuild,
-} from '../pipeline.js';
+  loadConfig,
+  requireRunnable,
+  type RunnableConfig,
+} from '../config/index.js';
+import type { RunResult } from '../analysis/index.js';
+import { UsageError } from '../errors.js';
+import { attachExplanation } from '../explain/index.js';
+import { prepareRequests } from '../replay/index.js';
 import { aslrOffWorks } from '../proc/aslr.js';
 import { usePidFile } from '../proc/registry.js';
 import { writeOutput, type Build } from '../samples/index.js';
-import { targetEnvironment, cleanupLeftovers, describeCleanup } from '../targets/index.js';
+import {
+  prepareBuilds,
+  removeBuilds,
+  targetEnvironment,
+  type PreparedBuild,
+} from '../targets/index.js';
 import { loadWorkload } from '../workload/index.js';
-import { renderMarkdown } from '../report/index.js';
+import { renderJson, renderMarkdown } from '../report/index.js';
 import { formatAmount } from '../report/explain.js';
-import type { ExplainMode } from '../explain/index.js';
+import type { ExplainMode, Explanation } from '../explain/index.js';
 import type { Command } from './command.js';
 import { parseCommandArgs, write } from './command.js';
 import { loadResult } from './result-file.js';
-import { runPidFile } from './run.js';
+import { claimOutDir, runPidFile } from './run.js';
 
 const help = `Usage: perfgate explain [--config perfgate.yml] [--out DIR] [--all | --endpoint NAME ...]
 
@@ -75,24 +80,14 @@ export const explainCommand: Command = {
         ctx.logger,
       ),
     );
-    const known = new Set(result.endpoints.map((e) => e.endpoint));
-    for (const e of args.values.endpoint ?? [])
-      if (!known.has(e))
-        throw new UsageError(
-          `--endpoint: '${e}' is not an endpoint of ${resultPath}`,
-          `its endpoints: ${[...known].join(', ')}`,
-        );
+    requireKnown(args.values.endpoint ?? [], result, resultPath);
     const mode: ExplainMode = args.values.all
       ? 'all'
       : config.explain.mode === 'off'
         ? 'auto'
         : config.explain.mode;
     const pidFile = runPidFile(outDir);
-    const cleaned = await cleanupLeftovers(pidFile);
-    if (cleaned.busy !== undefined)
-      throw new UsageError(`another perfgate run (pid ${cleaned.busy}) is using ${outDir}`);
-    const said = describeCleanup(cleaned);
-    if (said) ctx.logger.warn(said);
+    await claimOutDir(pidFile, outDir, ctx.logger);
     const workload = await loadWorkload(config.workload, { routes: config.routes });
     const env = targetEnvironment(ctx.env, config.env);
     const requests = prepareRequests(config, workload.requests, ctx.env);
@@ -100,19 +95,13 @@ export const explainCommand: Command = {
     const builds: Partial<Record<Build, PreparedBuild>> = {};
     usePidFile(pidFile);
     try {
-      for (const side of ['after', 'before'] as const)
-        builds[side] = await prepareBuild(
-          side,
-          config[side],
-          config,
-          env,
-          ctx.signal,
-          ctx.logger,
-          refOrigin(side, config, overrides),
-        );
+      const ready = await prepareBuilds(
+        { config, overrides, env, signal: ctx.signal, logger: ctx.logger },
+        builds,
+      );
       const explained = await attachExplanation(result, {
         config,
-        builds: builds as Record<Build, PreparedBuild>,
+        builds: ready,
         requests,
         env,
         noAslr,
@@ -123,32 +112,43 @@ export const explainCommand: Command = {
         ...(args.values.endpoint ? { endpoints: args.values.endpoint } : {}),
       });
       for (const e of [
-        writeOutput(resultPath, `${JSON.stringify(explained, null, 2)}\n`),
+        writeOutput(resultPath, renderJson(explained)),
         writeOutput(join(outDir, 'report.md'), renderMarkdown(explained)),
       ])
         if (e) throw e;
-      const x = explained.explain;
-      if (!x) {
+      if (!explained.explain) {
         write(ctx.stdout, 'explain: no endpoint to explain (none regressed; try --all)');
         return 0;
       }
-      for (const e of x.endpoints) {
-        const top = e.rows[0];
-        write(
-          ctx.stdout,
-          `${e.endpoint}: ${formatAmount(e.total.change, e.unit, true)} per request; top: ${
-            top
-              ? `${top.function} ${formatAmount(top.self.change, e.unit, true)} self`
-              : (e.note ?? '—')
-          }${e.flameGraph ? ` (${join(outDir, e.flameGraph)})` : ''}; profiling pass ${(e.wallMs / 1000).toFixed(1)} s`,
-        );
-      }
-      for (const w of x.warnings) ctx.logger.warn(w);
+      for (const line of explainedLines(explained.explain, outDir)) write(ctx.stdout, line);
+      for (const w of explained.explain.warnings) ctx.logger.warn(w);
       ctx.logger.info(`result:  ${resultPath}\nreport:  ${join(outDir, 'report.md')}`);
       return 0;
     } finally {
       usePidFile(undefined);
-      for (const b of new Set(Object.values(builds))) await b?.worktree?.remove();
+      await removeBuilds(builds);
     }
   },
 };
+
+/** One line per explained endpoint: its change per request and the function that moved most. */
+function explainedLines(x: Explanation, outDir: string): string[] {
+  return x.endpoints.map((e) => {
+    const top = e.rows[0];
+    const leader = top
+      ? `${top.function} ${formatAmount(top.self.change, e.unit, true)} self`
+      : (e.note ?? '—');
+    const flame = e.flameGraph ? ` (${join(outDir, e.flameGraph)})` : '';
+    return `${e.endpoint}: ${formatAmount(e.total.change, e.unit, true)} per request; top: ${leader}${flame}; profiling pass ${(e.wallMs / 1000).toFixed(1)} s`;
+  });
+}
+
+function requireKnown(endpoints: readonly string[], result: RunResult, resultPath: string): void {
+  const known = new Set(result.endpoints.map((e) => e.endpoint));
+  for (const e of endpoints)
+    if (!known.has(e))
+      throw new UsageError(
+        `--endpoint: '${e}' is not an endpoint of ${resultPath}`,
+        `its endpoints: ${[...known].join(', ')}`,
+      );
+}

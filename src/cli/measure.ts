@@ -1,14 +1,16 @@
 import { constants } from 'node:os';
 import {
+  chooseCounting,
   probe,
-  selectCounters,
   parseCounterList,
   spawnCounted,
   eventInfo,
   parseCpusSetting,
-  resolvePlacement,
+  type CounterChoice,
   type CpusSetting,
+  type Reading,
 } from '../counters/index.js';
+import { interruption } from '../errors.js';
 import { which } from '../proc/which.js';
 import type { Command } from './command.js';
 import { parseCommandArgs, write } from './command.js';
@@ -69,9 +71,7 @@ export const measureCommand: Command = {
       write(ctx.stderr, `perfgate measure: --cpus: ${(error as Error).message}`);
       return 2;
     }
-    const report = probe();
-    const choice = selectCounters(parseCounterList(args.values.counter ?? 'auto'), report);
-    const placed = resolvePlacement(cpus, choice.all, report);
+    const placed = chooseCounting(parseCounterList(args.values.counter ?? 'auto'), cpus, probe());
     if (!placed.ok) {
       write(
         ctx.stderr,
@@ -79,6 +79,7 @@ export const measureCommand: Command = {
       );
       return 2;
     }
+    const choice = placed.counter;
     const started = performance.now();
     const { group, counters } = await spawnCounted(
       {
@@ -95,7 +96,7 @@ export const measureCommand: Command = {
     );
     let interrupted: string | undefined;
     const onAbort = () => {
-      interrupted = 'SIGINT';
+      interrupted = interruption(ctx.signal).signal;
       try {
         process.kill(-group.pid, 'SIGINT');
       } catch {
@@ -112,44 +113,60 @@ export const measureCommand: Command = {
     counters.close();
     await group.stop(1000); // leftovers of the tree (background children) go too
     const exitCode = exit.code ?? 128 + (exit.signal ? (constants.signals[exit.signal] ?? 0) : 0);
-    if (args.values.json) {
-      write(
-        ctx.stdout,
-        JSON.stringify(
-          {
-            command: cmd,
-            counters: reading.values,
-            counter: choice,
-            cpus: placed.cpus,
-            exitCode,
-            ...(exit.signal ? { signal: exit.signal } : {}),
-            wallMs: Math.round(wallMs * 1000) / 1000,
-            timeEnabled: reading.enabled,
-            timeRunning: reading.running,
-            multiplexed: reading.multiplexed,
-            ...(interrupted ? { interrupted } : {}),
-          },
-          null,
-          2,
-        ),
-      );
-    } else {
-      const lines = [``, ` Counters for '${cmd.join(' ')}' (whole process tree):`, ``];
-      for (const name of counters.events) {
-        const unit = eventInfo(name)?.unit ?? '';
-        lines.push(
-          `  ${(unit === 'ns' ? formatCost(reading.values[name] ?? 0, unit) : Math.round(reading.values[name] ?? 0).toLocaleString('en-US')).padStart(16)}  ${name}`,
-        );
-      }
-      lines.push('');
-      lines.push(
-        `  ${(wallMs / 1000).toFixed(3).padStart(12)} s wall, exit code ${exitCode}${exit.signal ? ` (${exit.signal})` : ''}`,
-      );
-      if (choice.fallback) lines.push(`  note: ${choice.reason}`);
-      if (reading.multiplexed)
-        lines.push('  warning: the PMU multiplexed this group; counts are incomplete (not scaled)');
-      write(ctx.stderr, lines.join('\n'));
-    }
+    const totals: Totals = { cmd, choice, cpus: placed.cpus, reading, exit, exitCode, wallMs };
+    if (args.values.json) write(ctx.stdout, jsonTotals(totals, interrupted));
+    else write(ctx.stderr, textTotals(totals, counters.events));
     return exitCode;
   },
 };
+
+interface Totals {
+  cmd: string[];
+  choice: CounterChoice;
+  cpus: string | null;
+  reading: Reading;
+  exit: { code: number | null; signal: string | null };
+  exitCode: number;
+  wallMs: number;
+}
+
+function jsonTotals(t: Totals, interrupted: string | undefined): string {
+  return JSON.stringify(
+    {
+      command: t.cmd,
+      counters: t.reading.values,
+      counter: t.choice,
+      cpus: t.cpus,
+      exitCode: t.exitCode,
+      ...(t.exit.signal ? { signal: t.exit.signal } : {}),
+      wallMs: Math.round(t.wallMs * 1000) / 1000,
+      timeEnabled: t.reading.enabled,
+      timeRunning: t.reading.running,
+      multiplexed: t.reading.multiplexed,
+      ...(interrupted ? { interrupted } : {}),
+    },
+    null,
+    2,
+  );
+}
+
+/** `perf stat`'s layout: one line per counter, then the wall time and the exit. */
+function textTotals(t: Totals, events: readonly string[]): string {
+  const { reading, exit } = t;
+  const lines = [``, ` Counters for '${t.cmd.join(' ')}' (whole process tree):`, ``];
+  for (const name of events) {
+    const unit = eventInfo(name)?.unit ?? '';
+    const value = reading.values[name] ?? 0;
+    const shown =
+      unit === 'ns' ? formatCost(value, unit) : Math.round(value).toLocaleString('en-US');
+    lines.push(`  ${shown.padStart(16)}  ${name}`);
+  }
+  lines.push('');
+  lines.push(
+    `  ${(t.wallMs / 1000).toFixed(3).padStart(12)} s wall, exit code ${t.exitCode}${exit.signal ? ` (${exit.signal})` : ''}`,
+  );
+  if (t.choice.fallback) lines.push(`  note: ${t.choice.reason}`);
+  if (reading.multiplexed)
+    lines.push('  warning: the PMU multiplexed this group; counts are incomplete (not scaled)');
+  return lines.join('\n');
+}

@@ -1,13 +1,10 @@
 // `perfgate rollout`: did a deploy make production requests more expensive? Compares two windows
 // of recordings from perfgate's recorder per endpoint, optionally sliced, and exits 1 to alert.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { loadConfig, parseConfig, parsePercent } from '../config/index.js';
+import { resolve } from 'node:path';
+import { exitCodeFor } from '../analysis/index.js';
 import { ConfigError, UsageError } from '../errors.js';
-import { analysisOptions, exitCodeFor } from '../pipeline.js';
-import { renderJson, renderMarkdown, renderText } from '../report/index.js';
 import {
   compareWindows,
   readRecordings,
@@ -19,7 +16,7 @@ import {
 import type { Command, CommandContext } from './command.js';
 import { parseCommandArgs, write } from './command.js';
 import { expandInputs } from './files.js';
-import { parseFormat } from './formats.js';
+import { analysisSettings, parseFormat, render, saveReport } from './formats.js';
 
 const help = `Usage: perfgate rollout RECORDINGS... [--before-commit A --after-commit B | --at TIME] [options]
        perfgate rollout --before FILES... --after FILES... [options]
@@ -87,15 +84,7 @@ export const rolloutCommand: Command = {
     if (!Number.isInteger(minSamples) || minSamples < 2) {
       throw new UsageError(`--min-samples must be an integer ≥ 2, got '${v['min-samples']}'`);
     }
-    const config = v.config
-      ? await loadConfig(resolve(ctx.cwd, v.config))
-      : parseConfig('', resolve(ctx.cwd, 'perfgate.yml'));
-    const options = analysisOptions(config);
-    if (v.threshold !== undefined) {
-      const t = parsePercent(v.threshold);
-      if (!t.ok) throw new UsageError(`--threshold: ${t.message}`, t.hint);
-      options.thresholds = { ...options.thresholds, default: t.value };
-    }
+    const { config, options } = await analysisSettings(ctx.cwd, v.config, v.threshold);
 
     let windows;
     let notes: ReadResult[];
@@ -157,20 +146,8 @@ export const rolloutCommand: Command = {
       if (error instanceof RangeError) throw new ConfigError(error.message);
       throw error;
     }
-    if (v.out) {
-      const dir = resolve(ctx.cwd, v.out);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'result.json'), renderJson(result));
-      writeFileSync(join(dir, 'report.md'), renderMarkdown(result));
-    }
-    write(
-      ctx.stdout,
-      format === 'json'
-        ? renderJson(result)
-        : format === 'markdown'
-          ? renderMarkdown(result)
-          : renderText(result),
-    );
+    if (v.out) saveReport(resolve(ctx.cwd, v.out), result);
+    write(ctx.stdout, render(result, format));
     return exitCodeFor(result, v.annotate ? 'annotate' : config.onRegression);
   },
 };

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { parsePositiveDuration } from '../config/index.js';
 import { UsageError } from '../errors.js';
+import type { Logger } from '../log.js';
 import { runGate, type GateOverrides } from '../pipeline.js';
 import { parseShard, readBalance } from '../workload/index.js';
 import { cleanupLeftovers, describeCleanup } from '../targets/index.js';
@@ -94,15 +95,7 @@ export const runCommand: Command = {
     const outDir = resolve(ctx.cwd, args.values.out ?? '.perfgate/run');
     // A run killed with SIGKILL could not stop its targets: this run does, from its pid file.
     const pidFile = runPidFile(outDir);
-    const cleaned = await cleanupLeftovers(pidFile);
-    if (cleaned.busy !== undefined) {
-      throw new UsageError(
-        `another perfgate run (pid ${cleaned.busy}) is using ${outDir}`,
-        'wait for it, or give this run its own --out',
-      );
-    }
-    const said = describeCleanup(cleaned);
-    if (said) ctx.logger.warn(said);
+    await claimOutDir(pidFile, outDir, ctx.logger, 'wait for it, or give this run its own --out');
     const outcome = await runGate({
       pidFile,
       configPath: resolve(ctx.cwd, args.values.config ?? 'perfgate.yml'),
@@ -122,3 +115,20 @@ export const runCommand: Command = {
     return outcome.exitCode;
   },
 };
+
+/**
+ * Leftovers of an earlier run in the folder are stopped (a run killed with SIGKILL could not stop
+ * its targets); a run still alive there refuses this one.
+ */
+export async function claimOutDir(
+  pidFile: string,
+  outDir: string,
+  logger: Logger,
+  hint?: string,
+): Promise<void> {
+  const cleaned = await cleanupLeftovers(pidFile);
+  if (cleaned.busy !== undefined)
+    throw new UsageError(`another perfgate run (pid ${cleaned.busy}) is using ${outDir}`, hint);
+  const said = describeCleanup(cleaned);
+  if (said) logger.warn(said);
+}

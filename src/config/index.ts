@@ -1,6 +1,7 @@
 export { parseConfig, loadConfig } from './parse.js';
 export { resolveHeaders } from './headers.js';
 export { requireRunnable } from './runnable.js';
+export { applyOverrides, type ConfigOverrides } from './overrides.js';
 export { withSimulatedDefaults } from './resolve.js';
 export { configJsonSchema, configJsonSchemaText } from './json-schema.js';
 export {

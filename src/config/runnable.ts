@@ -38,19 +38,13 @@ function checkBudget(config: Config): void {
     const line = config.lines[key];
     return { file: config.file, ...(line !== undefined ? { line } : {}), path: key };
   };
-  const { rounds, maxDurationMs } = config.measure;
+  // A zero max-duration is refused where it is read (values.ts: parsePositiveDuration).
+  const { rounds } = config.measure;
   if (rounds < MIN_ROUNDS) {
     throw new ConfigError(
       `must be at least ${MIN_ROUNDS}, got ${rounds}: the confidence interval comes from the spread between rounds`,
       at('measure.rounds'),
       'each round is a fresh before and after process; 5 to 10 is usual',
-    );
-  }
-  if (!(maxDurationMs > 0)) {
-    throw new ConfigError(
-      `must be longer than zero, got ${maxDurationMs}ms: the run would stop before its first round`,
-      at('measure.max-duration'),
-      'leave it out for the default (30m)',
     );
   }
 }

@@ -3,7 +3,7 @@
 
 import { z } from 'zod';
 import { didYouMean } from './suggest.js';
-import { parseCpusSetting } from '../counters/cpus.js';
+import { parseCpusSetting } from '../proc/cpus.js';
 import { COUNTERS, DETERMINISTIC_NODE_FLAGS, type CpusSetting } from './types.js';
 import {
   DURATION_PATTERN,
@@ -11,6 +11,7 @@ import {
   describe,
   parseDuration,
   parsePercent,
+  parsePositiveDuration,
   type ValueResult,
 } from './values.js';
 import { checkTemplate } from './template.js';
@@ -36,6 +37,13 @@ function reading(read: (input: unknown) => ValueResult, meta: Record<string, unk
 
 const duration = (description: string) =>
   reading(parseDuration, { type: 'string', pattern: DURATION_PATTERN, description });
+/** A duration where 0 is meaningless: a budget, or a timeout (`hint` says what 0 would do). */
+const positiveDuration = (description: string, hint?: string) =>
+  reading((input) => parsePositiveDuration(input, hint), {
+    type: 'string',
+    pattern: DURATION_PATTERN,
+    description,
+  });
 const percent = (description: string) =>
   reading(parsePercent, { type: 'string', pattern: PERCENT_PATTERN, description });
 
@@ -141,7 +149,10 @@ const readySchema = z
       .boolean({ error: 'expected true or false' })
       .meta({ description: 'Wait only until the TCP port accepts connections.' })
       .optional(),
-    timeout: duration('How long to wait for the server to become ready.').prefault('60s'),
+    timeout: positiveDuration(
+      'How long to wait for the server to become ready.',
+      'a timeout of 0 fails every server before it can answer; leave it out for the default (60s)',
+    ).prefault('60s'),
   })
   .superRefine((ready, ctx) => {
     const port = ready.port === true;
@@ -206,7 +217,7 @@ const measureSchema = z
     'max-rounds': positiveInt(
       'Most rounds: inconclusive endpoints get more rounds, at planned looks, while the budget lasts (default: 2 × rounds).',
     ).optional(),
-    'max-duration': duration(
+    'max-duration': positiveDuration(
       'Time budget for the whole run; no round starts that would end after it.',
     ).prefault('15m'),
     aslr: z
@@ -252,8 +263,9 @@ const explainMapping = z.strictObject({
     'Requests of an endpoint sent to the profiled process before its profile window.',
   ).default(300),
   requests: positiveInt('Requests of an endpoint profiled on each build.').default(200),
-  'max-duration': duration(
+  'max-duration': positiveDuration(
     'Time cap for the profiling pass; endpoints it leaves out are named in the report.',
+    'a cap of 0 would profile nothing; set explain to off to skip the pass',
   ).prefault('5m'),
 });
 

@@ -1,8 +1,8 @@
 // The resolved perfgate.yml: paths absolute, durations in ms, thresholds as fractions.
 // TypeScript names are camelCased; error messages always use the YAML key names.
 
-import type { CpusSetting } from '../counters/cpus.js';
-import { EVENT_NAMES, type EventName } from '../counters/events.js';
+import type { CpusSetting } from '../proc/cpus.js';
+import { EVENT_NAMES, type EventName } from '../proc/events.js';
 
 export type { CpusSetting };
 

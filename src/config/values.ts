@@ -43,18 +43,17 @@ export function parseDuration(input: unknown): ValueResult {
   return { ok: true, value: Math.round(total) };
 }
 
+const BUDGET_HINT = 'a budget of 0 would stop before the first round; leave it out for the default';
+
 /**
- * A duration that must be longer than zero (a time budget): the one reader behind
- * `measure.max-duration`, `--max-duration` and the action's `max-duration` input.
+ * A duration that must be longer than zero (a budget, a timeout): the one reader behind
+ * `measure.max-duration`, `explain.max-duration`, `ready.timeout`, `--max-duration` and the
+ * action's `max-duration` input. `hint` says why 0 makes no sense here.
  */
-export function parsePositiveDuration(input: unknown): ValueResult {
+export function parsePositiveDuration(input: unknown, hint = BUDGET_HINT): ValueResult {
   const parsed = parseDuration(input);
   if (!parsed.ok || parsed.value > 0) return parsed;
-  return {
-    ok: false,
-    message: `must be longer than zero, got '${String(input)}'`,
-    hint: 'a budget of 0 would stop before the first round; leave it out for the default',
-  };
+  return { ok: false, message: `must be longer than zero, got '${String(input)}'`, hint };
 }
 
 /** Reads `3%` or `0.5%` into a fraction (0.03, 0.005). */

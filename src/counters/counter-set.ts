@@ -3,7 +3,7 @@
 
 import { EnvironmentError } from '../errors.js';
 import { loadBinding, type NativeBinding } from './binding.js';
-import { eventInfo } from './events.js';
+import { eventInfo } from '../proc/events.js';
 
 export interface OpenOptions {
   /** Count every thread and child the target creates from now on. */

@@ -1,5 +1,5 @@
 export { CounterSet, requireBinding, type OpenOptions, type Reading } from './counter-set.js';
-export { EVENTS, EVENT_NAMES, eventInfo, type EventInfo } from './events.js';
+export { EVENTS, EVENT_NAMES, eventInfo, type EventInfo } from '../proc/events.js';
 export {
   assessProbe,
   gatherProbeFacts,
@@ -8,6 +8,8 @@ export {
   type ProbeReport,
 } from './probe.js';
 export { parseCounterList, selectCounters } from './select.js';
+export { chooseCounting, SIMULATED_SETTING, type Counting } from './choose.js';
+export type { CounterChoice } from './choice.js';
 export { loadBinding, PLATFORM_TAG } from './binding.js';
 export { spawnCounted, type Counted, type Placement } from './spawn-counted.js';
 export {
@@ -18,7 +20,7 @@ export {
   readHybridCpu,
   type HybridCpu,
   type HybridPmu,
-} from './cpus.js';
+} from '../proc/cpus.js';
 export { resolvePlacement, type PlacementFacts, type PlacementResult } from './placement.js';
 export {
   SIMULATED,

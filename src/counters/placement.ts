@@ -1,8 +1,8 @@
 // Where targets run (measure.cpus) and which PMU counts them. Pure: facts in, a placement or
 // the reason there can be none out; the pipeline turns a refusal into a config error.
 
-import { formatCpuList, type CpusSetting, type HybridCpu } from './cpus.js';
-import { eventInfo } from './events.js';
+import { formatCpuList, type CpusSetting, type HybridCpu } from '../proc/cpus.js';
+import { eventInfo } from '../proc/events.js';
 import type { Placement } from './spawn-counted.js';
 
 /** The probe's facts that decide it (a ProbeReport carries them). */

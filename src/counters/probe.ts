@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { loadBinding } from './binding.js';
-import { formatCpuList, readHybridCpu, type HybridCpu } from './cpus.js';
-import { EVENTS } from './events.js';
+import { formatCpuList, readHybridCpu, type HybridCpu } from '../proc/cpus.js';
+import { EVENTS } from '../proc/events.js';
 
 export type EventStatus = { ok: true } | { ok: false; error: string };
 
@@ -99,23 +99,37 @@ const PARANOID_FIX =
   'allow unprivileged counting of your own processes: sudo sysctl -w kernel.perf_event_paranoid=2 ' +
   '(persist it in /etc/sysctl.d/99-perfgate.conf)';
 
-export function assessProbe(facts: ProbeFacts): ProbeReport {
-  const done = (
-    status: CapabilityStatus,
-    selected: string | null,
-    message: string,
-    hint?: string,
-  ): ProbeReport => ({
-    ...facts,
-    status,
-    selected,
-    fallback: selected !== null && selected !== 'instructions',
-    message,
-    ...(hint ? { hint } : {}),
-  });
+/** What the facts add up to: the status, the counter to use (none: nothing counts), and why. */
+interface Assessment {
+  status: CapabilityStatus;
+  selected: string | null;
+  message: string;
+  hint?: string;
+}
 
+const assessment = (
+  status: CapabilityStatus,
+  selected: string | null,
+  message: string,
+  hint?: string,
+): Assessment => ({ status, selected, message, ...(hint ? { hint } : {}) });
+
+export function assessProbe(facts: ProbeFacts): ProbeReport {
+  const a = hostRefusal(facts) ?? countersOf(facts);
+  return {
+    ...facts,
+    status: a.status,
+    selected: a.selected,
+    fallback: a.selected !== null && a.selected !== 'instructions',
+    message: a.message,
+    ...(a.hint ? { hint: a.hint } : {}),
+  };
+}
+
+/** No perf events at all here: another OS, no addon for this platform, a kernel without them. */
+function hostRefusal(facts: ProbeFacts): Assessment | undefined {
   if (facts.platform !== 'linux') {
-    return done(
+    return assessment(
       'unsupported-os',
       null,
       `perfgate needs Linux perf_event_open; this runner is ${facts.platform}-${facts.arch}`,
@@ -123,7 +137,7 @@ export function assessProbe(facts: ProbeFacts): ProbeReport {
     );
   }
   if (!facts.native.loaded) {
-    return done(
+    return assessment(
       'not-bound',
       null,
       facts.native.reason ?? 'native addon not loaded',
@@ -131,60 +145,67 @@ export function assessProbe(facts: ProbeFacts): ProbeReport {
     );
   }
   if (facts.paranoid === null) {
-    return done(
+    return assessment(
       'unsupported-os',
       null,
       'this kernel has no perf events (/proc/sys/kernel/perf_event_paranoid is missing)',
       'use a kernel built with CONFIG_PERF_EVENTS',
     );
   }
+  return undefined;
+}
+
+/** Instructions where the PMU counts them, else task-clock, else why nothing opens. */
+function countersOf(facts: ProbeFacts): Assessment {
   const sw = facts.events['task-clock'];
   const hw = facts.events['instructions'];
   if (hw?.ok) {
     const hybrid = facts.hybrid
       ? ` (hybrid CPU: on the ${facts.hybrid.core.name} PMU, targets kept on CPUs ${formatCpuList(facts.hybrid.core.cpus)})`
       : '';
-    return done(
+    return assessment(
       'available',
       'instructions',
       `hardware counters available: counting instructions${hybrid}`,
     );
   }
-  if (!sw?.ok) {
-    const err = sw?.ok === false ? sw.error : 'EUNKNOWN';
-    if (err === 'EACCES') {
-      return done(
-        'permission-denied',
-        null,
-        `perf_event_open refused (EACCES) at kernel.perf_event_paranoid=${facts.paranoid}`,
-        PARANOID_FIX,
-      );
-    }
-    if (err === 'EPERM') {
-      return done(
-        'blocked',
-        null,
-        'perf_event_open is blocked (EPERM): a seccomp profile or security module forbids it',
-        'in Docker run with --cap-add PERFMON (Docker >= 23) or a seccomp profile that allows perf_event_open',
-      );
-    }
-    return done('unsupported-os', null, `perf_event_open(task-clock) failed: ${err}`);
-  }
+  if (!sw?.ok) return softwareRefusal(facts, sw?.ok === false ? sw.error : 'EUNKNOWN');
   const hwErr = hw?.ok === false ? hw.error : 'EUNKNOWN';
   if (hwErr === 'EACCES') {
-    return done(
+    return assessment(
       'permission-denied',
       'task-clock',
       `hardware counters refused (EACCES) at kernel.perf_event_paranoid=${facts.paranoid}; falling back to task-clock (CPU time)`,
       PARANOID_FIX,
     );
   }
-  return done(
+  return assessment(
     'no-pmu',
     'task-clock',
     `no hardware PMU visible (instructions: ${hwErr}); falling back to task-clock (CPU time), which is far noisier than instruction counts`,
     'typical of cloud VMs and GitHub-hosted runners; use a bare-metal self-hosted runner (or a VM with a virtual PMU) to count instructions',
   );
+}
+
+/** Not even the software clock opens: permissions, a seccomp profile, or something else. */
+function softwareRefusal(facts: ProbeFacts, err: string): Assessment {
+  if (err === 'EACCES') {
+    return assessment(
+      'permission-denied',
+      null,
+      `perf_event_open refused (EACCES) at kernel.perf_event_paranoid=${facts.paranoid}`,
+      PARANOID_FIX,
+    );
+  }
+  if (err === 'EPERM') {
+    return assessment(
+      'blocked',
+      null,
+      'perf_event_open is blocked (EPERM): a seccomp profile or security module forbids it',
+      'in Docker run with --cap-add PERFMON (Docker >= 23) or a seccomp profile that allows perf_event_open',
+    );
+  }
+  return assessment('unsupported-os', null, `perf_event_open(task-clock) failed: ${err}`);
 }
 
 export function probe(): ProbeReport {

@@ -2,8 +2,8 @@
 // data (CounterChoice) so every report can say loudly when it is a fallback.
 
 import { EnvironmentError, UsageError } from '../errors.js';
-import type { CounterChoice } from '../samples/types.js';
-import { eventInfo, EVENT_NAMES } from './events.js';
+import type { CounterChoice } from './choice.js';
+import { eventInfo, EVENT_NAMES } from '../proc/events.js';
 import type { ProbeReport } from './probe.js';
 
 /** Companions recorded beside the primary counter (cheap, same group). */

@@ -21,7 +21,8 @@ export {
   flameFileName,
   changeColour,
 } from './flame.js';
-export { ExplanationSchema } from './schema.js';
+export { ExplanationSchema } from '../analysis/explanation-schema.js';
 export { endpointsToExplain } from './select.js';
 export { displayUnit, scaleToMeasured, type Measured } from './scale.js';
 export { profilingEnv, writeAgents, type PythonTimer } from './agents.js';
+export { attachExplanation, type ExplainContext } from './attach.js';

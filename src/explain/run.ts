@@ -19,7 +19,7 @@ import type { Placement } from '../counters/spawn-counted.js';
 import { LocalClient } from '../replay/index.js';
 import type { PreparedRequest } from '../replay/index.js';
 import type { Logger } from '../log.js';
-import { InterruptedError } from '../errors.js';
+import { interruption } from '../errors.js';
 import type { Build } from '../samples/types.js';
 import { profilingEnv, writeAgents, type PythonTimer } from './agents.js';
 import { isCpuProfile, profilesFromCpuProfile, type Window } from './cpuprofile.js';
@@ -102,7 +102,7 @@ async function send(
   signal: AbortSignal,
 ) {
   for (let i = 0; i < n; i++) {
-    if (signal.aborted) throw new InterruptedError(String(signal.reason ?? 'SIGINT'));
+    if (signal.aborted) throw interruption(signal);
     const r = reqs[i % reqs.length]!;
     try {
       await client.send(r, undefined, undefined, 60_000, target.signal);
@@ -283,56 +283,11 @@ export async function explainEndpoints(
   const runtimes = [...new Set([...b.runtimes, ...a.runtimes])].sort() as Runtime[];
   const graphs = join(o.outDir, 'explain');
   const taken = new Set<string>();
-  const endpoints: EndpointExplanation[] = [];
-  for (const e of done) {
-    const pb = b.profiles.get(e)!;
-    const pa = a.profiles.get(e);
+  const endpoints = done.map((e) => {
     const wallMs = Math.round((before.wallMs.get(e) ?? 0) + (after.wallMs.get(e) ?? 0));
-    const requests = { before: pb.requests, after: pa?.requests ?? 0 };
-    if (!pa || (pb.functions.size === 0 && pa.functions.size === 0)) {
-      endpoints.push({
-        endpoint: e,
-        runtimes,
-        requests,
-        unit: 'ns',
-        scale: 'profile',
-        total: { before: 0, after: 0, change: 0 },
-        rows: [],
-        flameGraph: null,
-        wallMs,
-        note:
-          runtimes.length === 0
-            ? 'no attribution available for this runtime: perfgate profiles Node (V8) and Python (cProfile) servers'
-            : 'no samples fell in this endpoint’s window',
-      });
-      continue;
-    }
-    const scale = scaleToMeasured(pb, pa, o.measured?.get(e), o.unit);
-    const diff = diffProfiles(pb, pa);
-    const fb = foldedStacks(pb, diff.wrappers);
-    const fa = foldedStacks(pa, diff.wrappers);
-    const labels = new Map([...fb.labels, ...fa.labels]);
-    const file = flameFileName(e, taken);
-    writeFileSync(
-      join(graphs, file),
-      renderFlameGraphPage(mergeTree(fb.stacks, fa.stacks), {
-        title: `${e}: after vs before, per request`,
-        labels,
-        ...displayUnit(scale.unit),
-      }),
-    );
-    endpoints.push({
-      endpoint: e,
-      runtimes,
-      requests,
-      unit: scale.unit,
-      scale: scale.scale,
-      total: diff.total,
-      rows: diff.rows.slice(0, 500),
-      flameGraph: `explain/${file}`,
-      wallMs,
-    });
-  }
+    const profiles = { before: b.profiles.get(e)!, after: a.profiles.get(e) };
+    return explainOne(e, profiles, runtimes, wallMs, o, { dir: graphs, taken });
+  });
   const skipped = wanted.filter((e) => !done.includes(e));
   if (skipped.length > 0)
     warnings.push(
@@ -351,5 +306,60 @@ export async function explainEndpoints(
     skipped,
     wallMs: Math.round(performance.now() - started),
     warnings,
+  };
+}
+
+/** One endpoint's diff, and its flame graph written under `graphs.dir`. */
+function explainOne(
+  e: string,
+  profiles: { before: Profile; after: Profile | undefined },
+  runtimes: Runtime[],
+  wallMs: number,
+  o: ExplainOptions,
+  graphs: { dir: string; taken: Set<string> },
+): EndpointExplanation {
+  const { before: pb, after: pa } = profiles;
+  const requests = { before: pb.requests, after: pa?.requests ?? 0 };
+  if (!pa || (pb.functions.size === 0 && pa.functions.size === 0)) {
+    return {
+      endpoint: e,
+      runtimes,
+      requests,
+      unit: 'ns',
+      scale: 'profile',
+      total: { before: 0, after: 0, change: 0 },
+      rows: [],
+      flameGraph: null,
+      wallMs,
+      note:
+        runtimes.length === 0
+          ? 'no attribution available for this runtime: perfgate profiles Node (V8) and Python (cProfile) servers'
+          : 'no samples fell in this endpoint’s window',
+    };
+  }
+  const scale = scaleToMeasured(pb, pa, o.measured?.get(e), o.unit);
+  const diff = diffProfiles(pb, pa);
+  const fb = foldedStacks(pb, diff.wrappers);
+  const fa = foldedStacks(pa, diff.wrappers);
+  const labels = new Map([...fb.labels, ...fa.labels]);
+  const file = flameFileName(e, graphs.taken);
+  writeFileSync(
+    join(graphs.dir, file),
+    renderFlameGraphPage(mergeTree(fb.stacks, fa.stacks), {
+      title: `${e}: after vs before, per request`,
+      labels,
+      ...displayUnit(scale.unit),
+    }),
+  );
+  return {
+    endpoint: e,
+    runtimes,
+    requests,
+    unit: scale.unit,
+    scale: scale.scale,
+    total: diff.total,
+    rows: diff.rows.slice(0, 500),
+    flameGraph: `explain/${file}`,
+    wallMs,
   };
 }

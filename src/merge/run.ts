@@ -4,12 +4,17 @@
 
 import { readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { analyze } from '../analysis/index.js';
+import { analysisOptions, analyze, warning } from '../analysis/index.js';
 import { loadConfig, parseConfig } from '../config/index.js';
 import { ConfigError, UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { analysisOptions, exitCodeFor, type GateOutcome } from '../pipeline.js';
-import { renderMarkdown } from '../report/index.js';
+import {
+  gateOutcome,
+  outputPaths,
+  renderJson,
+  renderMarkdown,
+  type GateOutcome,
+} from '../report/index.js';
 import { readSamples, SamplesWriter } from '../samples/index.js';
 import { mergeShards, MergeProblem, type ShardFile } from './merge.js';
 
@@ -97,13 +102,14 @@ export async function runMerge(options: MergeOptions): Promise<GateOutcome> {
     ...analysisOptions(config),
     sequential: merged.sequential,
   });
-  const result = { ...analysed, warnings: [...analysed.warnings, ...merged.warnings] };
+  const result = {
+    ...analysed,
+    warnings: [...analysed.warnings, ...merged.warnings.map((w) => warning('shards', w))],
+  };
 
   mkdirSync(options.outDir, { recursive: true });
-  const samplesPath = join(options.outDir, SAMPLES);
-  const resultPath = join(options.outDir, 'result.json');
-  const reportPath = join(options.outDir, 'report.md');
-  const writer = new SamplesWriter(samplesPath, 4096);
+  const paths = outputPaths(options.outDir);
+  const writer = new SamplesWriter(paths.samplesPath, 4096);
   try {
     if (merged.set.header) writer.write(merged.set.header);
     for (const s of merged.set.samples) writer.write(s);
@@ -112,15 +118,7 @@ export async function runMerge(options: MergeOptions): Promise<GateOutcome> {
     writer.close();
   }
   const markdown = `${renderMarkdown(result).trimEnd()}\n\n<sub>Merged from ${merged.files.length} shards.</sub>\n`;
-  writeFileSync(resultPath, `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(reportPath, markdown);
-  return {
-    result,
-    samplesPath,
-    resultPath,
-    reportPath,
-    markdown,
-    onRegression,
-    exitCode: exitCodeFor(result, onRegression),
-  };
+  writeFileSync(paths.resultPath, renderJson(result));
+  writeFileSync(paths.reportPath, markdown);
+  return gateOutcome(paths, result, markdown, onRegression);
 }

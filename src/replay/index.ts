@@ -6,6 +6,7 @@ export {
   type ReplayOutcome,
 } from './replay.js';
 export { Meter } from './meter.js';
+export { prepareRequests } from './requests.js';
 export {
   LocalClient,
   assertLocalPath,

@@ -4,7 +4,7 @@
 // request and right after its response. Interleaving makes slow drift of the machine hit both
 // builds alike within a round; every measurement is streamed to samples.jsonl at once.
 
-import { InterruptedError, TargetError, errorMessage } from '../errors.js';
+import { InterruptedError, TargetError, errorMessage, interruption } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SamplesWriter } from '../samples/writer.js';
 import type { Build } from '../samples/types.js';
@@ -91,304 +91,397 @@ export async function replay(
   signal: AbortSignal,
   hooks: ReplayHooks = {},
 ): Promise<ReplayOutcome> {
-  const started = now();
-  const groups = byEndpoint(plan.requests);
-  const maxRounds = plan.looks[plan.looks.length - 1] ?? 0;
-  let round = 0;
-  let look = 0;
-  let lastProgress = 0;
-  const live: RunningTarget[] = [];
+  return new Replay(plan, writer, logger, signal).run(hooks);
+}
 
-  const progress = (text: string, force = false) => {
-    const t = now();
-    if (!force && t - lastProgress < 250) return;
-    lastProgress = t;
-    logger.progress(
-      `round ${round}/${plan.looks[look]} · ${text} · ${((t - started) / 1000).toFixed(1)}s`,
-    );
-  };
-  const checkAbort = () => {
-    if (signal.aborted) throw new InterruptedError(String(signal.reason ?? 'SIGINT'));
-  };
+/** A round's processes: the before and after builds, in the round's order, and the flags'. */
+interface RoundMeters {
+  first: Meter;
+  second: Meter;
+  /** The after build at defaults, which the flag configurations are compared with. */
+  after: Meter;
+  flags: Meter[];
+}
 
-  // Flags still measured; the budget may drop some after the first round.
-  let activeFlags = [...(plan.flags ?? [])];
-  const adapters = new Map(
-    activeFlags.map((f) => [f.name, adaptRequest(f.headers, f.query)] as const),
-  );
+/** The round being measured: its number, its order's seed, its processes. */
+interface Round {
+  r: number;
+  seed: number;
+  meters: RoundMeters;
+  mismatches: Mismatches;
+}
 
+type WarmupReport = Awaited<ReturnType<typeof warmUp>>;
+
+/** One replay's state: the round and look reached, the processes alive, the flags measured. */
+class Replay {
+  private readonly started = now();
+  private readonly groups: ReturnType<typeof byEndpoint>;
+  private readonly maxRounds: number;
+  private round = 0;
+  private look = 0;
+  private lastProgress = 0;
+  private readonly live: RunningTarget[] = [];
+  /** Flags still measured; the budget may drop some after the first round. */
+  private activeFlags: ReplayFlag[];
+  private readonly adapters: Map<string, (req: PreparedRequest) => PreparedRequest>;
   /** Simulated counter reads in the round, by the build that read most. */
-  const reads = { count: 0, ms: 0 };
-  const measureRound = async (r: number) => {
-    reads.count = 0;
-    reads.ms = 0;
-    const order = buildOrder(r);
-    const seed = roundSeed(plan.seed, r);
-    writer.write({ kind: 'round', round: r, order, seed, at: new Date().toISOString() });
-    const meters: Partial<Record<Build, Meter>> = {};
-    const flagMeters: Meter[] = [];
-    try {
-      checkAbort();
-      progress('starting both builds', true);
-      // Both start at once (start-up is most of a round's wall time); whichever started is
-      // tracked, so a failure of one still stops the other.
-      const launched = await Promise.allSettled(
-        order.map(async (build) => {
-          const target = await startTarget({ ...plan.targets[build], build }, signal, logger);
-          live.push(target);
-          meters[build] = new Meter(target, writer, plan.settleMs, plan.compareBodies ?? false);
-        }),
-      );
-      const flagged = await Promise.allSettled(
-        activeFlags.map(async (f) => {
-          const target = await startTarget(
-            { ...f.target, build: 'after', label: `after (flag ${f.name})` },
-            signal,
-            logger,
-          );
-          live.push(target);
-          return new Meter(target, writer, plan.settleMs, plan.compareBodies ?? false, {
-            flag: f.name,
-            adapt: adapters.get(f.name)!,
-          });
-        }),
-      );
-      for (const s of flagged) if (s.status === 'fulfilled') flagMeters.push(s.value);
-      const failed = [...launched, ...flagged].find(
-        (s): s is PromiseRejectedResult => s.status === 'rejected',
-      );
-      if (failed) throw failed.reason;
-      const [first, second] = order.map((b) => meters[b]!) as [Meter, Meter];
-      // Both processes warm at once, each on its own core: warm-up is most of a round's time,
-      // and nothing is measured while it runs.
-      let warmed = 0;
-      const deadline = started + plan.maxDurationMs;
-      const warm = (m: Meter) =>
-        warmUp(m, groups, plan.warmup, deadline, checkAbort, (n) => {
-          warmed += n;
-          progress(`warming up · ${warmed} requests`);
-        });
-      const reports = await Promise.all([first, second].map(warm));
-      // The flag configurations warm two at a time too: one process per core.
-      const flagReports: Awaited<ReturnType<typeof warm>>[] = [];
-      for (let i = 0; i < flagMeters.length; i += 2) {
-        flagReports.push(...(await Promise.all(flagMeters.slice(i, i + 2).map(warm))));
-      }
-      if (now() - started > plan.maxDurationMs) {
-        // The budget covers warm-up too; the round still measures, so the run has samples.
-        logger.warn(
-          `warm-up stopped: max-duration (${Math.round(plan.maxDurationMs / 1000)}s) is spent; measuring this round anyway`,
-        );
-      }
-      [first, second].forEach((m, i) => {
-        const w = reports[i]!;
-        writer.write({
-          kind: 'warmup',
-          round: r,
-          build: m.target.build,
-          wallMs: w.wallMs,
-          endpoints: w.endpoints,
-          ...(w.timedOut ? { timedOut: true } : {}),
-        });
-      });
-      flagMeters.forEach((m, i) => {
-        const w = flagReports[i]!;
-        writer.write({
-          kind: 'warmup',
-          round: r,
-          build: 'after',
-          wallMs: w.wallMs,
-          endpoints: w.endpoints,
-          ...(w.timedOut ? { timedOut: true } : {}),
-          flag: m.flag!,
-        });
-      });
-      // A request repeated in the round that answers differently is reported once per round.
-      const mismatched = new Set<number | string>();
-      const compare = (req: PreparedRequest, rx: ReplayResponse, ry: ReplayResponse, x: Meter) => {
-        if ((rx.status === ry.status && rx.bodyHash === ry.bodyHash) || mismatched.has(req.id))
-          return;
-        mismatched.add(req.id);
-        const [before, after] = x.target.build === 'before' ? [rx, ry] : [ry, rx];
-        writer.write({
-          kind: 'mismatch',
-          endpoint: req.endpoint,
-          request: req.id,
-          round: r,
-          before: before.status,
-          after: after.status,
-          ...(before.status === after.status
-            ? { bodies: { before: before.bodyHash!, after: after.bodyHash! } }
-            : {}),
-        });
-      };
-      // The flag matrix: a flag may change what a page says, not whether it answers.
-      const compareFlag = (
-        req: PreparedRequest,
-        atDefaults: ReplayResponse,
-        m: Meter,
-        res: ReplayResponse,
-      ) => {
-        const key = `${m.flag}\u0000${req.id}`;
-        if (res.status === atDefaults.status || mismatched.has(key)) return;
-        mismatched.add(key);
-        writer.write({
-          kind: 'mismatch',
-          endpoint: req.endpoint,
-          request: req.id,
-          round: r,
-          before: atDefaults.status,
-          after: res.status,
-          flag: m.flag!,
-        });
-      };
-      if (first.perBlock) {
-        // Counted instructions do not depend on what else runs: both builds take each block at
-        // once, and the counter is read only between blocks.
-        const blocks = roundBlocks(groups, plan.requestsPerEndpoint, seed);
-        let sent = 0;
-        const total = blocks.reduce((n, b) => n + b.reqs.length, 0);
-        const all = [first, second, ...flagMeters];
-        for (const { reqs, block } of blocks) {
-          checkAbort();
-          const answers = await Promise.all(all.map((m) => m.measureBlock(reqs, r, block)));
-          const [rx, ry] = answers;
-          reqs.forEach((req, i) => compare(req, rx![i]!, ry![i]!, first));
-          const atDefaults = answers[all.indexOf(meters.after!)]!;
-          flagMeters.forEach((m, j) =>
-            reqs.forEach((req, i) => compareFlag(req, atDefaults[i]!, m, answers[2 + j]![i]!)),
-          );
-          sent += reqs.length;
-          progress(`measuring · ${sent}/${total} requests`);
-        }
-      } else {
-        const schedule = roundSchedule(groups, plan.requestsPerEndpoint, seed);
-        for (let k = 0; k < schedule.length; k++) {
-          checkAbort();
-          const { req, block } = schedule[k]!;
-          // Alternate which build serves a request first, so neither always follows the other.
-          const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
-          if (flagMeters.length === 0) {
-            const rx = await x.measure(req, r, block);
-            const ry = await y.measure(req, r, block);
-            compare(req, rx, ry, x);
-          } else {
-            // Every process of the round in turn, each position taken equally often by each.
-            const answers = new Map<Meter, ReplayResponse>();
-            for (const m of measureOrder([first, second, ...flagMeters], k)) {
-              answers.set(m, await m.measure(req, r, block));
-            }
-            compare(req, answers.get(x)!, answers.get(y)!, x);
-            const atDefaults = answers.get(meters.after!)!;
-            for (const m of flagMeters) compareFlag(req, atDefaults, m, answers.get(m)!);
-          }
-          progress(`measuring · ${k + 1}/${schedule.length} requests`);
-        }
-      }
-      for (const m of [first, second, ...flagMeters]) {
-        const crash = m.target.crashed();
-        if (crash) throw crash;
-      }
-    } finally {
-      for (const m of [...Object.values(meters), ...flagMeters]) {
-        const sim = m.target.simulated;
-        if (sim) {
-          reads.count = Math.max(reads.count, sim.reads);
-          reads.ms = Math.max(reads.ms, sim.readMs);
-        }
-        m.close();
-      }
-      await Promise.all(live.map((t) => t.stop()));
-      live.length = 0;
-      writer.flush();
-    }
+  private readonly reads = { count: 0, ms: 0 };
+
+  constructor(
+    private readonly plan: ReplayPlan,
+    private readonly writer: SamplesWriter,
+    private readonly logger: Logger,
+    private readonly signal: AbortSignal,
+  ) {
+    this.groups = byEndpoint(plan.requests);
+    this.maxRounds = plan.looks[plan.looks.length - 1] ?? 0;
+    this.activeFlags = [...(plan.flags ?? [])];
+    this.adapters = new Map(
+      this.activeFlags.map((f) => [f.name, adaptRequest(f.headers, f.query)] as const),
+    );
+  }
+
+  private progress(text: string, force = false): void {
+    const t = now();
+    if (!force && t - this.lastProgress < 250) return;
+    this.lastProgress = t;
+    this.logger.progress(
+      `round ${this.round}/${this.plan.looks[this.look]} · ${text} · ${((t - this.started) / 1000).toFixed(1)}s`,
+    );
+  }
+
+  private readonly checkAbort = () => {
+    if (this.signal.aborted) throw interruption(this.signal);
   };
 
-  let reason: string | undefined;
-  try {
+  async run(hooks: ReplayHooks): Promise<ReplayOutcome> {
+    let reason: string | undefined;
+    try {
+      reason = await this.rounds(hooks);
+    } catch (error) {
+      await Promise.all(this.live.map((t) => t.stop()));
+      this.writeFailure(error);
+      throw error;
+    }
+    const wallMs = Math.round(now() - this.started);
+    this.writer.write({
+      kind: 'end',
+      at: new Date().toISOString(),
+      complete: true,
+      ...(reason ? { reason } : {}),
+      rounds: this.round,
+      wallMs,
+    });
+    this.writer.flush();
+    const looks = this.look + 1;
+    return { rounds: this.round, looks, wallMs, complete: true, ...(reason ? { reason } : {}) };
+  }
+
+  /** Rounds until the cap, a look that settles the run, or the budget; returns why it stopped. */
+  private async rounds(hooks: ReplayHooks): Promise<string | undefined> {
+    const { plan } = this;
     for (;;) {
-      if (round >= maxRounds) break;
-      if (round === plan.looks[look]) {
+      if (this.round >= this.maxRounds) return undefined;
+      if (this.round === plan.looks[this.look]) {
         // A planned look: analysis decides whether more rounds are worth it.
-        const more = hooks.onLook ? await hooks.onLook(round, look) : false;
-        if (!more) {
-          reason = 'settled';
-          break;
-        }
-        look++;
+        const more = hooks.onLook ? await hooks.onLook(this.round, this.look) : false;
+        if (!more) return 'settled';
+        this.look++;
       }
-      const elapsed = now() - started;
-      if (round > 0 && elapsed + elapsed / round > plan.maxDurationMs) {
-        reason = 'max-duration';
-        logger.warn(
-          `stopping after ${round} rounds: another round would pass max-duration (${Math.round(plan.maxDurationMs / 1000)}s)`,
+      const elapsed = now() - this.started;
+      if (this.round > 0 && elapsed + elapsed / this.round > plan.maxDurationMs) {
+        this.logger.warn(
+          `stopping after ${this.round} rounds: another round would pass max-duration (${Math.round(plan.maxDurationMs / 1000)}s)`,
         );
-        break;
+        return 'max-duration';
       }
-      round++;
+      this.round++;
       const roundStart = now();
-      await measureRound(round);
+      await this.measureRound(this.round);
       const wallMs = Math.round(now() - roundStart);
-      writer.write({
+      const { reads } = this;
+      this.writer.write({
         kind: 'round-end',
-        round,
+        round: this.round,
         at: new Date().toISOString(),
         wallMs,
         ...(reads.count > 0 ? { reads: { count: reads.count, ms: Math.round(reads.ms) } } : {}),
       });
-      logger.info(`round ${round}/${plan.looks[look]} done in ${(wallMs / 1000).toFixed(1)}s`);
-      if (round === 1 && activeFlags.length > 0) {
-        const keep = affordableFlags({
-          flags: activeFlags.length,
-          roundMs: wallMs,
-          roundsLeft: (plan.looks[0] ?? 1) - 1,
-          budgetLeftMs: plan.maxDurationMs - (now() - started),
-        });
-        if (keep < activeFlags.length) {
-          const dropped = activeFlags.slice(keep).map((f) => f.name);
-          activeFlags = activeFlags.slice(0, keep);
-          const reason = `max-duration (${minutes(plan.maxDurationMs)}) cannot afford ${plural(dropped.length, 'more flag configuration')} for ${plan.looks[0]} rounds`;
-          writer.write({ kind: 'flag-dropped', flags: dropped, round: round + 1, reason });
-          logger.warn(`flag matrix: not measuring ${dropped.join(', ')}: ${reason}`);
-        }
+      this.logger.info(
+        `round ${this.round}/${plan.looks[this.look]} done in ${(wallMs / 1000).toFixed(1)}s`,
+      );
+      if (this.round === 1) {
+        this.dropUnaffordableFlags(wallMs);
+        this.logger.info(expectedDuration(plan, now() - this.started));
       }
-      if (round === 1) logger.info(expectedDuration(plan, now() - started));
     }
-  } catch (error) {
-    await Promise.all(live.map((t) => t.stop()));
+  }
+
+  /** After the first round: the flag configurations the budget cannot carry are dropped. */
+  private dropUnaffordableFlags(roundMs: number): void {
+    const { plan } = this;
+    if (this.activeFlags.length === 0) return;
+    const keep = affordableFlags({
+      flags: this.activeFlags.length,
+      roundMs,
+      roundsLeft: (plan.looks[0] ?? 1) - 1,
+      budgetLeftMs: plan.maxDurationMs - (now() - this.started),
+    });
+    if (keep >= this.activeFlags.length) return;
+    const dropped = this.activeFlags.slice(keep).map((f) => f.name);
+    this.activeFlags = this.activeFlags.slice(0, keep);
+    const reason = `max-duration (${minutes(plan.maxDurationMs)}) cannot afford ${plural(dropped.length, 'more flag configuration')} for ${plan.looks[0]} rounds`;
+    this.writer.write({ kind: 'flag-dropped', flags: dropped, round: this.round + 1, reason });
+    this.logger.warn(`flag matrix: not measuring ${dropped.join(', ')}: ${reason}`);
+  }
+
+  /** The error and end lines of a run that stopped early: a target's failure is its build's. */
+  private writeFailure(error: unknown): void {
     const build = error instanceof TargetError ? error.build : undefined;
-    const flag = plan.flags?.find((f) => build === `after (flag ${f.name})`);
+    const flag = this.plan.flags?.find((f) => build === `after (flag ${f.name})`);
+    const at = () => new Date().toISOString();
     if (build === 'before' || build === 'after' || flag) {
-      writer.write({
+      this.writer.write({
         kind: 'error',
         build: flag ? 'after' : (build as Build),
-        round,
+        round: this.round,
         message: errorMessage(error),
-        at: new Date().toISOString(),
+        at: at(),
         ...(flag ? { flag: flag.name } : {}),
       });
     }
-    writer.write({
+    this.writer.write({
       kind: 'end',
-      at: new Date().toISOString(),
+      at: at(),
       complete: false,
       reason:
         error instanceof InterruptedError ? 'interrupted' : errorMessage(error).split('\n')[0]!,
-      rounds: round,
-      wallMs: Math.round(now() - started),
+      rounds: this.round,
+      wallMs: Math.round(now() - this.started),
     });
-    writer.flush();
-    throw error;
+    this.writer.flush();
   }
-  const wallMs = Math.round(now() - started);
-  writer.write({
-    kind: 'end',
-    at: new Date().toISOString(),
-    complete: true,
-    ...(reason ? { reason } : {}),
-    rounds: round,
-    wallMs,
-  });
-  writer.flush();
-  return { rounds: round, looks: look + 1, wallMs, complete: true, ...(reason ? { reason } : {}) };
+
+  private async measureRound(r: number): Promise<void> {
+    const { plan, writer } = this;
+    this.reads.count = 0;
+    this.reads.ms = 0;
+    const order = buildOrder(r);
+    const seed = roundSeed(plan.seed, r);
+    writer.write({ kind: 'round', round: r, order, seed, at: new Date().toISOString() });
+    const opened: Meter[] = [];
+    try {
+      this.checkAbort();
+      this.progress('starting both builds', true);
+      const meters = await this.startAll(order, opened);
+      await this.warmAll(r, meters);
+      const round = { r, seed, meters, mismatches: new Mismatches(writer, r) };
+      if (meters.first.perBlock) await this.measureBlocks(round);
+      else await this.measureSerially(round);
+      for (const m of [meters.first, meters.second, ...meters.flags]) {
+        const crash = m.target.crashed();
+        if (crash) throw crash;
+      }
+    } finally {
+      for (const m of opened) {
+        const sim = m.target.simulated;
+        if (sim) {
+          this.reads.count = Math.max(this.reads.count, sim.reads);
+          this.reads.ms = Math.max(this.reads.ms, sim.readMs);
+        }
+        m.close();
+      }
+      await Promise.all(this.live.map((t) => t.stop()));
+      this.live.length = 0;
+      writer.flush();
+    }
+  }
+
+  /**
+   * Both builds start at once (start-up is most of a round's wall time), and the flags' processes
+   * with them; whichever started is tracked in `opened`, so a failure of one still stops the rest.
+   */
+  private async startAll(order: readonly Build[], opened: Meter[]): Promise<RoundMeters> {
+    const { plan, writer, signal, logger } = this;
+    const compareBodies = plan.compareBodies ?? false;
+    const start = async (spec: TargetSpec, variant?: ConstructorParameters<typeof Meter>[4]) => {
+      const target = await startTarget(spec, signal, logger);
+      this.live.push(target);
+      const meter = new Meter(target, writer, plan.settleMs, compareBodies, variant);
+      opened.push(meter);
+      return meter;
+    };
+    const meters: Partial<Record<Build, Meter>> = {};
+    const launched = await Promise.allSettled(
+      order.map(async (build) => {
+        meters[build] = await start({ ...plan.targets[build], build });
+      }),
+    );
+    const flagged = await Promise.allSettled(
+      this.activeFlags.map((f) =>
+        start(
+          { ...f.target, build: 'after', label: `after (flag ${f.name})` },
+          { flag: f.name, adapt: this.adapters.get(f.name)! },
+        ),
+      ),
+    );
+    const failed = [...launched, ...flagged].find(
+      (s): s is PromiseRejectedResult => s.status === 'rejected',
+    );
+    if (failed) throw failed.reason;
+    const [first, second] = order.map((b) => meters[b]!) as [Meter, Meter];
+    const flags = flagged.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    return { first, second, after: meters.after!, flags };
+  }
+
+  /**
+   * Both processes warm at once, each on its own core: warm-up is most of a round's time, and
+   * nothing is measured while it runs. The flag configurations warm two at a time too.
+   */
+  private async warmAll(r: number, meters: RoundMeters): Promise<void> {
+    const { plan } = this;
+    let warmed = 0;
+    const deadline = this.started + plan.maxDurationMs;
+    const warm = (m: Meter) =>
+      warmUp(m, this.groups, plan.warmup, deadline, this.checkAbort, (n) => {
+        warmed += n;
+        this.progress(`warming up · ${warmed} requests`);
+      });
+    const builds = [meters.first, meters.second];
+    const reports = await Promise.all(builds.map(warm));
+    const flagReports: WarmupReport[] = [];
+    for (let i = 0; i < meters.flags.length; i += 2) {
+      flagReports.push(...(await Promise.all(meters.flags.slice(i, i + 2).map(warm))));
+    }
+    if (now() - this.started > plan.maxDurationMs) {
+      // The budget covers warm-up too; the round still measures, so the run has samples.
+      this.logger.warn(
+        `warm-up stopped: max-duration (${Math.round(plan.maxDurationMs / 1000)}s) is spent; measuring this round anyway`,
+      );
+    }
+    builds.forEach((m, i) => this.writeWarmup(r, m, reports[i]!));
+    meters.flags.forEach((m, i) => this.writeWarmup(r, m, flagReports[i]!));
+  }
+
+  private writeWarmup(r: number, m: Meter, w: WarmupReport): void {
+    this.writer.write({
+      kind: 'warmup',
+      round: r,
+      build: m.target.build,
+      wallMs: w.wallMs,
+      endpoints: w.endpoints,
+      ...(w.timedOut ? { timedOut: true } : {}),
+      ...(m.flag !== undefined ? { flag: m.flag } : {}),
+    });
+  }
+
+  /**
+   * Counted instructions do not depend on what else runs: every process takes each block at
+   * once, and the counter is read only between blocks.
+   */
+  private async measureBlocks(round: Round): Promise<void> {
+    const { r, seed, meters, mismatches } = round;
+    const { first, second, flags } = meters;
+    const blocks = roundBlocks(this.groups, this.plan.requestsPerEndpoint, seed);
+    let sent = 0;
+    const total = blocks.reduce((n, b) => n + b.reqs.length, 0);
+    const all = [first, second, ...flags];
+    for (const { reqs, block } of blocks) {
+      this.checkAbort();
+      const answers = await Promise.all(all.map((m) => m.measureBlock(reqs, r, block)));
+      const [rx, ry] = answers;
+      reqs.forEach((req, i) => mismatches.compare(req, rx![i]!, ry![i]!, first));
+      const atDefaults = answers[all.indexOf(meters.after)]!;
+      flags.forEach((m, j) =>
+        reqs.forEach((req, i) =>
+          mismatches.compareFlag(req, atDefaults[i]!, m, answers[2 + j]![i]!),
+        ),
+      );
+      sent += reqs.length;
+      this.progress(`measuring · ${sent}/${total} requests`);
+    }
+  }
+
+  /** Request by request, the builds in turn, alternating which serves a request first. */
+  private async measureSerially(round: Round): Promise<void> {
+    const { r, seed, meters, mismatches } = round;
+    const { first, second, flags } = meters;
+    const schedule = roundSchedule(this.groups, this.plan.requestsPerEndpoint, seed);
+    for (let k = 0; k < schedule.length; k++) {
+      this.checkAbort();
+      const { req, block } = schedule[k]!;
+      // Alternate which build serves a request first, so neither always follows the other.
+      const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
+      if (flags.length === 0) {
+        const rx = await x.measure(req, r, block);
+        const ry = await y.measure(req, r, block);
+        mismatches.compare(req, rx, ry, x);
+      } else {
+        // Every process of the round in turn, each position taken equally often by each.
+        const answers = new Map<Meter, ReplayResponse>();
+        for (const m of measureOrder([first, second, ...flags], k)) {
+          answers.set(m, await m.measure(req, r, block));
+        }
+        mismatches.compare(req, answers.get(x)!, answers.get(y)!, x);
+        const atDefaults = answers.get(meters.after)!;
+        for (const m of flags) mismatches.compareFlag(req, atDefaults, m, answers.get(m)!);
+      }
+      this.progress(`measuring · ${k + 1}/${schedule.length} requests`);
+    }
+  }
+}
+
+/** A request repeated in the round that answers differently is reported once per round. */
+class Mismatches {
+  private readonly seen = new Set<number | string>();
+
+  constructor(
+    private readonly writer: SamplesWriter,
+    private readonly round: number,
+  ) {}
+
+  compare(req: PreparedRequest, rx: ReplayResponse, ry: ReplayResponse, x: Meter): void {
+    if ((rx.status === ry.status && rx.bodyHash === ry.bodyHash) || this.seen.has(req.id)) return;
+    this.seen.add(req.id);
+    const [before, after] = x.target.build === 'before' ? [rx, ry] : [ry, rx];
+    this.write(
+      req,
+      before.status,
+      after.status,
+      before.status === after.status
+        ? { bodies: { before: before.bodyHash!, after: after.bodyHash! } }
+        : {},
+    );
+  }
+
+  /** The flag matrix: a flag may change what a page says, not whether it answers. */
+  compareFlag(
+    req: PreparedRequest,
+    atDefaults: ReplayResponse,
+    m: Meter,
+    res: ReplayResponse,
+  ): void {
+    const key = `${m.flag}\u0000${req.id}`;
+    if (res.status === atDefaults.status || this.seen.has(key)) return;
+    this.seen.add(key);
+    this.write(req, atDefaults.status, res.status, { flag: m.flag! });
+  }
+
+  private write(
+    req: PreparedRequest,
+    before: number,
+    after: number,
+    more: { bodies?: { before: string; after: string }; flag?: string },
+  ): void {
+    this.writer.write({
+      kind: 'mismatch',
+      endpoint: req.endpoint,
+      request: req.id,
+      round: this.round,
+      before,
+      after,
+      ...more,
+    });
+  }
 }

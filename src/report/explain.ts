@@ -2,7 +2,7 @@
 // (top 5), with a link to its differential flame graph in the output folder.
 
 import type { RunResult } from '../analysis/types.js';
-import type { EndpointExplanation, ExplainRow } from '../explain/types.js';
+import type { EndpointExplanation, ExplainRow } from '../analysis/explanation.js';
 import { markdownCode as code, markdownText as cell } from './escape.js';
 import { formatCost } from './format.js';
 

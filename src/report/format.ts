@@ -3,7 +3,7 @@
 import { byName } from '../analysis/collect.js';
 import { percent, thresholdPercent } from '../analysis/summary.js';
 import type { Change, EndpointResult, RunResult, Verdict } from '../analysis/types.js';
-import type { CounterChoice } from '../samples/types.js';
+import type { CounterChoice } from '../counters/choice.js';
 
 export { percent, thresholdPercent };
 
@@ -169,12 +169,11 @@ export function methodLine(result: RunResult): string {
   return parts.join(' · ');
 }
 
-/** The run warning analysis adds for a fallback counter (shown as a banner instead). */
-export function isCounterWarning(result: RunResult, warning: string): boolean {
-  return (
-    result.counter.fallback &&
-    warning.startsWith(`measured with ${result.counter.name}, not instructions`)
-  );
+/** The run warnings shown as notes: a fallback counter's is the banner instead. */
+export function runNotes(result: RunResult): string[] {
+  return result.warnings
+    .filter((w) => !(result.counter.fallback && w.code === 'counter-fallback'))
+    .map((w) => w.message);
 }
 
 export function fallbackBanner(counter: CounterChoice): string {

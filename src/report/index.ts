@@ -6,3 +6,10 @@ export { renderJson } from './json.js';
 export { renderCalibrationYaml } from './calibration.js';
 export { formatChange, formatCost } from './format.js';
 export { markdownCode, markdownText, terminalText } from './escape.js';
+export {
+  gateOutcome,
+  outputPaths,
+  saveOutputs,
+  type GateOutcome,
+  type OutputPaths,
+} from './outcome.js';

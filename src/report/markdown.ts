@@ -7,7 +7,7 @@ import {
   footnotes,
   formatChange,
   formatCost,
-  isCounterWarning,
+  runNotes,
   methodLine,
   inconclusiveReason,
   moreRoundsAdvice,
@@ -106,7 +106,7 @@ function flagsSection(result: RunResult, unit: string): string[] {
     lines.push('');
   }
   const notes = section.flags.flatMap((f) => [
-    ...f.warnings.map((w) => `${f.flag}: ${w}`),
+    ...f.warnings.map((w) => `${f.flag}: ${w.message}`),
     ...flagRows(f).flatMap((e) => e.warnings.map((w) => `${f.flag}, ${e.endpoint}: ${w}`)),
   ]);
   if (notes.length > 0) lines.push(...notes.map((n) => `- ${cell(n)}`), '');
@@ -132,7 +132,7 @@ export function renderMarkdown(result: RunResult, options: MarkdownOptions = {})
   if (result.counter.fallback) {
     lines.push('> [!WARNING]', `> ${fallbackBanner(result.counter)}`, '');
   }
-  const runWarnings = result.warnings.filter((w) => !isCounterWarning(result, w));
+  const runWarnings = runNotes(result);
   if (result.verdict === 'error' && runWarnings.length > 0) {
     lines.push('> [!CAUTION]', ...runWarnings.map((w) => `> - ${cell(w)}`), '');
   } else if (runWarnings.length > 0) {

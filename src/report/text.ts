@@ -6,7 +6,7 @@ import {
   footnotes,
   formatChange,
   formatCost,
-  isCounterWarning,
+  runNotes,
   methodLine,
   inconclusiveReason,
   moreRoundsAdvice,
@@ -53,7 +53,7 @@ export function renderText(result: RunResult, options: TextOptions = {}): string
     `perfgate: ${paint(result.verdict.toUpperCase(), COLOR[result.verdict], color)}  ${t(result.summary)}`,
   ];
   if (result.counter.fallback) lines.push(`WARNING: ${fallbackBanner(result.counter)}`);
-  for (const w of result.warnings) if (!isCounterWarning(result, w)) lines.push(`warning: ${t(w)}`);
+  for (const w of runNotes(result)) lines.push(`warning: ${t(w)}`);
   lines.push('');
 
   const rows = worstFirst(result.endpoints);

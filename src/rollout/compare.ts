@@ -21,7 +21,7 @@ import {
   unpairedRatio,
   type RatioEstimate,
 } from '../analysis/ratio.js';
-import { countVerdicts, summarize, plural } from '../analysis/summary.js';
+import { countVerdicts, plural } from '../analysis/summary.js';
 import { thresholdResolver } from '../analysis/thresholds.js';
 import type {
   AnalysisOptions,
@@ -30,7 +30,10 @@ import type {
   OverallVerdict,
   RunResult,
 } from '../analysis/types.js';
+import { resultOf } from '../analysis/analyze.js';
 import { decideVerdict } from '../analysis/verdict.js';
+import type { CounterChoice } from '../counters/choice.js';
+import { warning, type RunWarning } from '../analysis/warnings.js';
 import type { RecordedSample } from './read.js';
 
 /** What to slice by: a meta field, or one flag. */
@@ -159,8 +162,48 @@ export function compareWindows(
     );
   }
   const first = before[0] ?? after[0];
+  const grouped = groups(before, after, options);
+  const list = grouped.groups;
+  const endpoints = judgeGroups(list, after.length, grouped.min, options);
+  const counts = countVerdicts(endpoints);
+  const warnings = windowWarnings(first?.counter ?? 'unknown', grouped, endpoints);
+  const total =
+    !options.by && list.length > 0
+      ? toChange(
+          unpairedRatio(
+            list.flatMap((g) => g.before),
+            list.flatMap((g) => g.after),
+          ),
+          options.confidence,
+        )
+      : null;
+  let verdict: OverallVerdict = 'pass';
+  if (endpoints.length === 0) verdict = 'error';
+  else if (counts.regression > 0 || (options.onInconclusive === 'fail' && counts.inconclusive > 0))
+    verdict = 'fail';
+  return resultOf({
+    verdict,
+    counter: recordedCounter(first),
+    options,
+    endpoints,
+    total,
+    counts,
+    run: windowRun(before, after, options),
+    warnings,
+  });
+}
+
+/**
+ * Per group: the mean's change (unpaired ratio) and the typical request's (Hodges–Lehmann on
+ * logs), each tested one-sided against θ, Bonferroni between the two, Holm across the groups.
+ */
+function judgeGroups(
+  list: Group[],
+  afterTotal: number,
+  min: number,
+  options: RolloutOptions,
+): EndpointResult[] {
   const { alpha, confidence } = options;
-  const { groups: list, left, min } = groups(before, after, options);
   const resolve = thresholdResolver(options.thresholds);
   const estimates = list.map((g) => unpairedRatio(g.before, g.after));
   const choices = list.map((g) => resolve(g.endpoint));
@@ -175,9 +218,7 @@ export function compareWindows(
   const raw = pMean.map((p, i) => Math.min(1, 2 * Math.min(p, pTypical[i]!)));
   const adjusted = holm(raw);
   const family = list.length;
-  const afterTotal = after.length;
-
-  const endpoints: EndpointResult[] = list.map((g, i) => {
+  return list.map((g, i) => {
     const e = estimates[i]!;
     const change = toChange(e, confidence);
     const verdict = decideVerdict({
@@ -190,19 +231,7 @@ export function compareWindows(
     // One-sided at α/(2·family): the looser of the two tests' lower bounds.
     const gamma = alpha / family;
     const hlGate = twoSampleHodgesLehmann(logs[i]!.before, logs[i]!.after, 1 - gamma);
-    const warnings: string[] = [];
-    if (g.wholeBaseline) {
-      warnings.push(
-        `fewer than ${min} samples of this slice before the rollout: compared with all of ${g.endpoint} before it`,
-      );
-    }
-    if (verdict === 'regression' && pTypical[i]! < pMean[i]!) {
-      warnings.push(
-        `flagged by the typical request's test (Mann–Whitney on logs); the mean's own p was ${pMean[i]!.toPrecision(2)}: a few slow outliers in a window widen the mean`,
-      );
-    }
-    if (e.method === 'exact')
-      warnings.push('no spread in the samples: decided on the estimate alone');
+    const flaggedByTypical = verdict === 'regression' && pTypical[i]! < pMean[i]!;
     return {
       endpoint: g.name,
       verdict,
@@ -224,77 +253,103 @@ export function compareWindows(
       n: { before: g.before.length, after: g.after.length, rounds: 0 },
       weight: afterTotal > 0 ? g.after.length / afterTotal : 0,
       moreRounds: null,
-      warnings,
+      warnings: groupWarnings(g, min, e, flaggedByTypical ? pMean[i]! : undefined),
     };
   });
+}
 
-  const counts = countVerdicts(endpoints);
+function groupWarnings(
+  g: Group,
+  min: number,
+  e: RatioEstimate,
+  /** The mean's own p, when only the typical request's test flagged the regression. */
+  meanP: number | undefined,
+): string[] {
   const warnings: string[] = [];
-  const counter = first?.counter ?? 'unknown';
+  if (g.wholeBaseline) {
+    warnings.push(
+      `fewer than ${min} samples of this slice before the rollout: compared with all of ${g.endpoint} before it`,
+    );
+  }
+  if (meanP !== undefined) {
+    warnings.push(
+      `flagged by the typical request's test (Mann–Whitney on logs); the mean's own p was ${meanP.toPrecision(2)}: a few slow outliers in a window widen the mean`,
+    );
+  }
+  if (e.method === 'exact')
+    warnings.push('no spread in the samples: decided on the estimate alone');
+  return warnings;
+}
+
+function windowWarnings(
+  counter: string,
+  grouped: { left: string[]; min: number },
+  endpoints: EndpointResult[],
+): RunWarning[] {
+  const { left, min } = grouped;
+  const warnings: RunWarning[] = [];
   if (counter !== 'instructions') {
     warnings.push(
-      `recorded with ${counter}, not instructions: CPU time varies with load and machine, so compare windows from the same fleet`,
+      warning(
+        'recorded-counter',
+        `recorded with ${counter}, not instructions: CPU time varies with load and machine, so compare windows from the same fleet`,
+      ),
     );
   }
   warnings.push(
-    'production windows: unpaired comparison; traffic mix, load and data may differ between windows as well as the code',
+    warning(
+      'production-windows',
+      'production windows: unpaired comparison; traffic mix, load and data may differ between windows as well as the code',
+    ),
   );
   if (left.length > 0) {
     warnings.push(
-      `left out ${plural(left.length, 'group')} with fewer than ${min} samples in a window (before/after): ${left.slice(0, 8).join(', ')}${left.length > 8 ? ', …' : ''}`,
+      warning(
+        'few-samples',
+        `left out ${plural(left.length, 'group')} with fewer than ${min} samples in a window (before/after): ${left.slice(0, 8).join(', ')}${left.length > 8 ? ', …' : ''}`,
+      ),
     );
   }
-  if (endpoints.length === 0) warnings.push('no endpoints were measured');
-  let total: Change | null = null;
-  if (!options.by && list.length > 0) {
-    const b = list.flatMap((g) => g.before);
-    const a = list.flatMap((g) => g.after);
-    total = toChange(unpairedRatio(b, a), confidence);
-  }
-  let verdict: OverallVerdict = 'pass';
-  if (endpoints.length === 0) verdict = 'error';
-  else if (counts.regression > 0 || (options.onInconclusive === 'fail' && counts.inconclusive > 0))
-    verdict = 'fail';
+  if (endpoints.length === 0) warnings.push(warning('no-endpoints', 'no endpoints were measured'));
+  return warnings;
+}
+
+function recordedCounter(first: RecordedSample | undefined): CounterChoice {
+  const counter = first?.counter ?? 'unknown';
+  return {
+    name: counter,
+    unit:
+      first?.unit === 'count' && counter === 'instructions'
+        ? 'instructions'
+        : (first?.unit ?? 'count'),
+    fallback: counter !== 'instructions',
+    ...(counter !== 'instructions' ? { reason: 'as recorded by the service' } : {}),
+    all: [counter],
+    kernel: false,
+  };
+}
+
+/** The windows as a run: no rounds or seed, the span of the recordings, the labels as refs. */
+function windowRun(
+  before: RecordedSample[],
+  after: RecordedSample[],
+  options: RolloutOptions,
+): RunResult['run'] {
   const times = (xs: RecordedSample[]) => xs.map((s) => s.time).filter(Number.isFinite);
   const startMs = Math.min(...times(before), ...times(after));
   const endMs = Math.max(...times(before), ...times(after));
-  const result: RunResult = {
-    version: 1,
-    verdict,
-    summary: '',
-    counter: {
-      name: counter,
-      unit:
-        first?.unit === 'count' && counter === 'instructions'
-          ? 'instructions'
-          : (first?.unit ?? 'count'),
-      fallback: counter !== 'instructions',
-      ...(counter !== 'instructions' ? { reason: 'as recorded by the service' } : {}),
-      all: [counter],
-      kernel: false,
+  return {
+    seed: null,
+    rounds: 0,
+    plannedRounds: null,
+    looks: 1,
+    startedAt: Number.isFinite(startMs) ? new Date(startMs).toISOString() : null,
+    durationMs: Number.isFinite(endMs - startMs) ? endMs - startMs : null,
+    complete: true,
+    builds: {
+      before: options.windows ? { ref: options.windows.before } : {},
+      after: options.windows ? { ref: options.windows.after } : {},
     },
-    alpha,
-    confidence,
-    onInconclusive: options.onInconclusive,
-    endpoints,
-    total,
-    counts,
-    run: {
-      seed: null,
-      rounds: 0,
-      plannedRounds: null,
-      looks: 1,
-      startedAt: Number.isFinite(startMs) ? new Date(startMs).toISOString() : null,
-      durationMs: Number.isFinite(endMs - startMs) ? endMs - startMs : null,
-      complete: true,
-      builds: {
-        before: options.windows ? { ref: options.windows.before } : {},
-        after: options.windows ? { ref: options.windows.after } : {},
-      },
-      mode: 'a-b',
-    },
-    warnings,
+    mode: 'a-b',
   };
-  result.summary = summarize(result);
-  return result;
 }

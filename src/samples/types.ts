@@ -3,24 +3,10 @@
 // target errors and the end of the run. A file without a `complete` event was cut short.
 
 import type { WarmupConfig } from '../config/types.js';
+import type { CounterChoice } from '../counters/choice.js';
 
 export type Build = 'before' | 'after';
 export const BUILDS: readonly Build[] = ['before', 'after'];
-
-export interface CounterChoice {
-  /** The primary counter every `value` holds: 'instructions', 'task-clock', ... */
-  name: string;
-  /** Unit of `value`: 'instructions' | 'ns' | 'faults' | ... */
-  unit: string;
-  /** True when `counter: auto` fell back from instructions (no PMU or no permission). */
-  fallback: boolean;
-  /** Why it fell back, when it did. */
-  reason?: string;
-  /** Every counter recorded per request (the primary first). */
-  all: string[];
-  /** Whether kernel-mode work is counted too. */
-  kernel: boolean;
-}
 
 export interface BuildInfo {
   /** Working directory the build ran in (a temp worktree for `ref:`). */

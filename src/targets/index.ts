@@ -14,3 +14,11 @@ export { waitReady, type Readiness } from './ready.js';
 export { freePort } from './port.js';
 export { cleanupLeftovers, describeCleanup, type Cleaned } from './cleanup.js';
 export { targetEnvironment, withheld } from './env.js';
+export {
+  prepareBuild,
+  prepareBuilds,
+  refOrigin,
+  removeBuilds,
+  type BuildsRequest,
+  type PreparedBuild,
+} from './prepare.js';

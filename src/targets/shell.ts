@@ -1,6 +1,6 @@
 // Build and start commands run through the shell, like a workflow's `run:` step.
 
-import { InterruptedError, TargetError } from '../errors.js';
+import { TargetError, interruption } from '../errors.js';
 import type { Logger } from '../log.js';
 import { spawnBlocked } from '../proc/spawn.js';
 
@@ -32,7 +32,7 @@ export async function runShell(
   group.release();
   try {
     const exit = await group.exited;
-    if (signal.aborted) throw new InterruptedError(String(signal.reason ?? 'SIGINT'));
+    if (signal.aborted) throw interruption(signal);
     if (exit.code !== 0) {
       const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
       throw new TargetError(build, `${what} command ${how}: ${command}`, group.tail());

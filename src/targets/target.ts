@@ -13,12 +13,12 @@ import {
   type SimulatedThreads,
 } from '../counters/simulated.js';
 import { spawnBlocked } from '../proc/spawn.js';
-import { InterruptedError, TargetError } from '../errors.js';
+import { TargetError, interruption } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ProcessGroup } from '../proc/spawn.js';
 import type { Build } from '../samples/types.js';
 import { freePort } from './port.js';
-import { waitReady, type Readiness } from './ready.js';
+import { waitReady, type Readiness, type ReadyOutcome } from './ready.js';
 import { shellArgv } from './shell.js';
 
 export interface TargetSpec {
@@ -75,33 +75,7 @@ export async function startTarget(
 ): Promise<RunningTarget> {
   const port = await freePort();
   const label = spec.label ?? spec.build;
-  const spawnOptions = {
-    argv: shellArgv(spec.start),
-    cwd: spec.cwd,
-    env: { ...spec.env, PORT: String(port) },
-    label,
-    noAslr: spec.noAslr,
-    tailLines: 30,
-    onLine: (l: string) => logger.debug(`${label}| ${l}`),
-  };
-  let group: ProcessGroup;
-  let counters: CounterSet | undefined;
-  let simulated: SimulatedCounter | undefined;
-  let outDir: string | undefined;
-  if (spec.simulated) {
-    outDir = mkdtempSync(join(tmpdir(), `perfgate-callgrind-${spec.build}-`));
-    const { env } = deterministicEnv(spawnOptions.env, spec.simulated.nodeFlags, outDir);
-    group = spawnBlocked({ ...spawnOptions, env, argv: valgrindArgv(spawnOptions.argv, outDir) });
-    group.release();
-    simulated = new SimulatedCounter(group.pid, outDir, spec.simulated.threads);
-  } else {
-    ({ group, counters } = await spawnCounted(
-      spawnOptions,
-      spec.events,
-      spec.kernel,
-      spec.placement,
-    ));
-  }
+  const { group, counters, simulated, outDir } = await spawnTarget(spec, port, label, logger);
   let exit: { code: number | null; signal: string | null } | undefined;
   void group.exited.then((e) => {
     exit = e;
@@ -118,23 +92,8 @@ export async function startTarget(
   if (!outcome.ready) {
     const tail = group.tail();
     await stop();
-    if (outcome.reason === 'aborted') throw new InterruptedError(String(signal.reason ?? 'SIGINT'));
-    const ex = await group.exited;
-    if (outcome.reason === 'exited') {
-      throw new TargetError(
-        label,
-        `server ${describeExit(ex.code, ex.signal)} before it was ready (start: ${spec.start})`,
-        tail,
-        'the start command must keep a server running that listens on 127.0.0.1:$PORT',
-      );
-    }
-    const what = spec.readiness.kind === 'http' ? `GET ${spec.readiness.path}` : `TCP port ${port}`;
-    throw new TargetError(
-      label,
-      `server was not ready after ${Math.round(spec.readiness.timeoutMs / 1000)}s: ${what} never answered (last: ${outcome.last})`,
-      tail,
-      "check that the server listens on $PORT (perfgate sets it), or raise 'ready.timeout'",
-    );
+    if (outcome.reason === 'aborted') throw interruption(signal);
+    throw notReady(spec, label, port, outcome, await group.exited, tail);
   }
   const crashed = () => {
     if (group.running || stopped) return undefined;
@@ -166,4 +125,69 @@ export async function startTarget(
     signal,
     stop,
   };
+}
+
+interface Spawned {
+  group: ProcessGroup;
+  /** perf_event counters, or Callgrind's counts (in its out folder) under the simulated counter. */
+  counters?: CounterSet;
+  simulated?: SimulatedCounter;
+  outDir?: string;
+}
+
+/** The start command's process group, counted from its first instruction. */
+async function spawnTarget(
+  spec: TargetSpec,
+  port: number,
+  label: string,
+  logger: Logger,
+): Promise<Spawned> {
+  const spawnOptions = {
+    argv: shellArgv(spec.start),
+    cwd: spec.cwd,
+    env: { ...spec.env, PORT: String(port) },
+    label,
+    noAslr: spec.noAslr,
+    tailLines: 30,
+    onLine: (l: string) => logger.debug(`${label}| ${l}`),
+  };
+  if (!spec.simulated) {
+    return spawnCounted(spawnOptions, spec.events, spec.kernel, spec.placement);
+  }
+  const outDir = mkdtempSync(join(tmpdir(), `perfgate-callgrind-${spec.build}-`));
+  const { env } = deterministicEnv(spawnOptions.env, spec.simulated.nodeFlags, outDir);
+  const group = spawnBlocked({
+    ...spawnOptions,
+    env,
+    argv: valgrindArgv(spawnOptions.argv, outDir),
+  });
+  group.release();
+  const simulated = new SimulatedCounter(group.pid, outDir, spec.simulated.threads);
+  return { group, simulated, outDir };
+}
+
+/** Why a server never became ready: it exited, or it never answered. */
+function notReady(
+  spec: TargetSpec,
+  label: string,
+  port: number,
+  outcome: Extract<ReadyOutcome, { ready: false }>,
+  ex: { code: number | null; signal: string | null },
+  tail: string[],
+): TargetError {
+  if (outcome.reason === 'exited') {
+    return new TargetError(
+      label,
+      `server ${describeExit(ex.code, ex.signal)} before it was ready (start: ${spec.start})`,
+      tail,
+      'the start command must keep a server running that listens on 127.0.0.1:$PORT',
+    );
+  }
+  const what = spec.readiness.kind === 'http' ? `GET ${spec.readiness.path}` : `TCP port ${port}`;
+  return new TargetError(
+    label,
+    `server was not ready after ${Math.round(spec.readiness.timeoutMs / 1000)}s: ${what} never answered (last: ${outcome.last})`,
+    tail,
+    "check that the server listens on $PORT (perfgate sets it), or raise 'ready.timeout'",
+  );
 }

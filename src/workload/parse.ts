@@ -100,87 +100,14 @@ function parseRecord(
     problem(undefined, 'expected a JSON object, one request per line');
     return undefined;
   }
-  const r = record as Record<string, unknown>;
+  const r = record as RawRecord;
 
-  // Unknown fields are allowed (recorders add status, latency, ...); a near-miss of a known
-  // field that is absent is a typo that would otherwise drop data quietly.
-  for (const key of Object.keys(r)) {
-    if (RECORD_FIELDS.includes(key)) continue;
-    const near = closest(key, RECORD_FIELDS);
-    const flat = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
-    if (near && !(near in r) && (key.length >= 4 || flat(key) === flat(near))) {
-      problem(key, `unknown field (did you mean '${near}'?)`);
-    }
-  }
-
-  let method: string | undefined;
-  if (typeof r.method !== 'string' || r.method === '')
-    problem('method', 'required: a method such as "GET"');
-  else if (!TOKEN.test(r.method)) problem('method', `not a valid HTTP method: '${r.method}'`);
-  else if (r.method.toUpperCase() === 'CONNECT') problem('method', 'CONNECT cannot be replayed');
-  else method = r.method.toUpperCase();
-
-  let path: string | undefined;
-  if (typeof r.url !== 'string') {
-    const hint = typeof r.path === 'string' ? " (found 'path'; the field is called 'url')" : '';
-    problem('url', `required: a path such as "/users/7?full=1"${hint}`);
-  } else {
-    const target = toRequestTarget(r.url);
-    if (target.ok) path = target.path;
-    else problem('url', target.message);
-  }
-
-  const headers: Record<string, string> = {};
-  if (r.headers !== undefined && r.headers !== null) {
-    if (typeof r.headers !== 'object' || Array.isArray(r.headers)) {
-      problem('headers', 'expected an object of name: value');
-    } else {
-      const seen = new Set<string>();
-      for (const [name, value] of Object.entries(r.headers)) {
-        const why = headerProblem(name, value);
-        if (why) problem(`headers.${name}`, why);
-        else if (seen.has(name.toLowerCase()))
-          problem(`headers.${name}`, 'given twice (names are case-insensitive)');
-        else headers[name] = value as string;
-        seen.add(name.toLowerCase());
-      }
-    }
-  }
-
-  let body: Buffer | undefined;
-  if (typeof r.body === 'string') body = Buffer.from(r.body, 'utf8');
-  else if (r.body !== undefined && r.body !== null) {
-    const b64 = typeof r.body === 'object' ? (r.body as Record<string, unknown>).base64 : undefined;
-    if (typeof b64 !== 'string' || Object.keys(r.body).length !== 1) {
-      problem('body', 'expected a string or {"base64": "..."}');
-    } else if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 === 1) {
-      problem('body.base64', 'not valid base64');
-    } else {
-      body = Buffer.from(b64, 'base64');
-    }
-  }
-
-  let endpoint: string | undefined;
-  if (r.endpoint !== undefined && r.endpoint !== null) {
-    if (typeof r.endpoint !== 'string' || r.endpoint.trim() === '')
-      problem('endpoint', 'expected a non-empty string');
-    else endpoint = r.endpoint.trim();
-  }
-
-  let weight = 1;
-  if (r.weight !== undefined && r.weight !== null) {
-    if (typeof r.weight !== 'number' || !Number.isFinite(r.weight) || r.weight <= 0) {
-      problem('weight', `expected a positive number, got ${JSON.stringify(r.weight)}`);
-    } else weight = r.weight;
-  }
-
-  let id: number | string = index;
-  if (r.id !== undefined && r.id !== null) {
-    if (typeof r.id === 'string' && r.id !== '') id = r.id;
-    else if (typeof r.id === 'number' && Number.isSafeInteger(r.id)) id = r.id;
-    else problem('id', 'expected a non-empty string or an integer');
-  }
-
+  checkUnknownFields(r, problem);
+  const method = readMethod(r, problem);
+  const path = readPath(r, problem);
+  const headers = readHeaders(r, problem);
+  const body = readBody(r, problem);
+  const { endpoint, weight, id } = readLabels(r, problem, index);
   if (method === undefined || path === undefined) return undefined;
   return {
     id,
@@ -192,6 +119,104 @@ function parseRecord(
     endpoint: endpoint ?? endpointFor(method, path, routes).name,
     weight,
   };
+}
+
+type RawRecord = Record<string, unknown>;
+
+/**
+ * Unknown fields are allowed (recorders add status, latency, ...); a near-miss of a known field
+ * that is absent is a typo that would otherwise drop data quietly.
+ */
+function checkUnknownFields(r: RawRecord, problem: Report): void {
+  const flat = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
+  for (const key of Object.keys(r)) {
+    if (RECORD_FIELDS.includes(key)) continue;
+    const near = closest(key, RECORD_FIELDS);
+    if (near && !(near in r) && (key.length >= 4 || flat(key) === flat(near))) {
+      problem(key, `unknown field (did you mean '${near}'?)`);
+    }
+  }
+}
+
+function readMethod(r: RawRecord, problem: Report): string | undefined {
+  if (typeof r.method !== 'string' || r.method === '')
+    problem('method', 'required: a method such as "GET"');
+  else if (!TOKEN.test(r.method)) problem('method', `not a valid HTTP method: '${r.method}'`);
+  else if (r.method.toUpperCase() === 'CONNECT') problem('method', 'CONNECT cannot be replayed');
+  else return r.method.toUpperCase();
+  return undefined;
+}
+
+function readPath(r: RawRecord, problem: Report): string | undefined {
+  if (typeof r.url !== 'string') {
+    const hint = typeof r.path === 'string' ? " (found 'path'; the field is called 'url')" : '';
+    problem('url', `required: a path such as "/users/7?full=1"${hint}`);
+    return undefined;
+  }
+  const target = toRequestTarget(r.url);
+  if (target.ok) return target.path;
+  problem('url', target.message);
+  return undefined;
+}
+
+function readHeaders(r: RawRecord, problem: Report): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (r.headers === undefined || r.headers === null) return headers;
+  if (typeof r.headers !== 'object' || Array.isArray(r.headers)) {
+    problem('headers', 'expected an object of name: value');
+    return headers;
+  }
+  const seen = new Set<string>();
+  for (const [name, value] of Object.entries(r.headers)) {
+    const why = headerProblem(name, value);
+    if (why) problem(`headers.${name}`, why);
+    else if (seen.has(name.toLowerCase()))
+      problem(`headers.${name}`, 'given twice (names are case-insensitive)');
+    else headers[name] = value as string;
+    seen.add(name.toLowerCase());
+  }
+  return headers;
+}
+
+function readBody(r: RawRecord, problem: Report): Buffer | undefined {
+  if (typeof r.body === 'string') return Buffer.from(r.body, 'utf8');
+  if (r.body === undefined || r.body === null) return undefined;
+  const b64 = typeof r.body === 'object' ? (r.body as RawRecord).base64 : undefined;
+  if (typeof b64 !== 'string' || Object.keys(r.body).length !== 1) {
+    problem('body', 'expected a string or {"base64": "..."}');
+  } else if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 === 1) {
+    problem('body.base64', 'not valid base64');
+  } else {
+    return Buffer.from(b64, 'base64');
+  }
+  return undefined;
+}
+
+/** The optional fields: the endpoint's name, the request's weight and its id. */
+function readLabels(
+  r: RawRecord,
+  problem: Report,
+  index: number,
+): { endpoint: string | undefined; weight: number; id: number | string } {
+  let endpoint: string | undefined;
+  if (r.endpoint !== undefined && r.endpoint !== null) {
+    if (typeof r.endpoint !== 'string' || r.endpoint.trim() === '')
+      problem('endpoint', 'expected a non-empty string');
+    else endpoint = r.endpoint.trim();
+  }
+  let weight = 1;
+  if (r.weight !== undefined && r.weight !== null) {
+    if (typeof r.weight !== 'number' || !Number.isFinite(r.weight) || r.weight <= 0) {
+      problem('weight', `expected a positive number, got ${JSON.stringify(r.weight)}`);
+    } else weight = r.weight;
+  }
+  let id: number | string = index;
+  if (r.id !== undefined && r.id !== null) {
+    if (typeof r.id === 'string' && r.id !== '') id = r.id;
+    else if (typeof r.id === 'number' && Number.isSafeInteger(r.id)) id = r.id;
+    else problem('id', 'expected a non-empty string or an integer');
+  }
+  return { endpoint, weight, id };
 }
 
 /** Reads and parses a workload file; a missing file is a ConfigError naming it. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { skipHistoryReason } from '../../src/action/history.js';
-import type { GateOutcome } from '../../src/pipeline.js';
+import type { GateOutcome } from '../../src/report/index.js';
 
 const outcome = (verdict: 'pass' | 'fail' | 'error', complete = true) =>
   ({ result: { verdict, run: { complete } } }) as unknown as GateOutcome;

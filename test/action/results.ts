@@ -6,7 +6,7 @@ import type {
   RunResult,
   Verdict,
 } from '../../src/analysis/types.js';
-import type { GateOutcome } from '../../src/pipeline.js';
+import type { GateOutcome } from '../../src/report/index.js';
 
 export function endpoint(
   name: string,

@@ -60,7 +60,10 @@ describe('analyze: estimates', () => {
     }
     expect(result.run.complete).toBe(true);
     expect(result.counter.name).toBe('value');
-    expect(result.warnings).toContain('no samples header: counter, seed and builds are unknown');
+    expect(result.warnings).toContainEqual({
+      code: 'no-header',
+      message: 'no samples header: counter, seed and builds are unknown',
+    });
     expect(RunResultSchema.safeParse(result).success).toBe(true);
   });
 
@@ -306,7 +309,10 @@ describe('analyze: errors fail closed', () => {
     const result = analyze(set, OPTIONS);
     expect(result.endpoints[0]!.verdict).not.toBe('error');
     expect(result.verdict).toBe('error');
-    expect(result.warnings).toContain('target error: before build, round 0: not ready after 30 s');
+    expect(result.warnings).toContainEqual({
+      code: 'target-error',
+      message: 'target error: before build, round 0: not ready after 30 s',
+    });
   });
 
   it('makes an incomplete run an error', () => {
@@ -320,9 +326,10 @@ describe('analyze: errors fail closed', () => {
       ...set,
       events: [{ ...endEvent(4), complete: false, reason: 'time budget spent' }],
     };
-    expect(analyze(stopped, OPTIONS).warnings).toContain(
-      'the run stopped early: time budget spent',
-    );
+    expect(analyze(stopped, OPTIONS).warnings).toContainEqual({
+      code: 'incomplete',
+      message: 'the run stopped early: time budget spent',
+    });
   });
 
   it('marks an endpoint the workload named but nobody measured as error', () => {
@@ -369,8 +376,10 @@ describe('analyze: errors fail closed', () => {
       'dropped 1 sample with a non-positive or non-finite value',
     );
     expect(
-      result.warnings.some((w) =>
-        w.startsWith('1 sample measured while the counter group was multiplexed'),
+      result.warnings.some(
+        (w) =>
+          w.code === 'multiplexed' &&
+          w.message.startsWith('1 sample measured while the counter group was multiplexed'),
       ),
     ).toBe(true);
   });
@@ -398,9 +407,9 @@ describe('analyze: sequential looks', () => {
     const first = analyze(fullSet(goldenSamples()), { ...base, sequential: { plan, look: 0 } });
     expect(first.endpoints[0]!.verdict).toBe('inconclusive');
     expect(first.run).toMatchObject({ looks: 1, plannedRounds: 40 });
-    expect(first.warnings.some((w) => w.startsWith('look 1 of 3 (10 of 40 planned rounds)'))).toBe(
-      true,
-    );
+    expect(
+      first.warnings.some((w) => w.message.startsWith('look 1 of 3 (10 of 40 planned rounds)')),
+    ).toBe(true);
     const last = analyze(fullSet(goldenSamples()), { ...base, sequential: { plan, look: 2 } });
     expect(last.endpoints[0]!.verdict).toBe('regression');
     expect(() =>

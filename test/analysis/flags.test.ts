@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyze, analyzeWithFlags, flagSampleSet } from '../../src/analysis/index.js';
-import { exitCodeFor } from '../../src/pipeline.js';
+import { exitCodeFor } from '../../src/analysis/index.js';
 import { createRandom } from '../../src/random.js';
 import type { Sample, SampleSet, SamplesEvent, SamplesHeader } from '../../src/samples/index.js';
 import { RunResultSchema } from '../../src/analysis/result-schema.js';
@@ -158,9 +158,9 @@ describe('analyzeWithFlags', () => {
     expect(quiet.reason).toContain('max-duration');
     expect(quiet.endpoints).toEqual([]);
     expect(result.flags!.family).toBe(4);
-    expect(result.warnings.some((w) => w.includes('not measured within the budget (quiet)'))).toBe(
-      true,
-    );
+    expect(
+      result.warnings.some((w) => w.message.includes('not measured within the budget (quiet)')),
+    ).toBe(true);
   });
 
   it('is analyze unchanged for a run without flags', () => {

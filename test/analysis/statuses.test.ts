@@ -41,9 +41,11 @@ describe('error answers (issue 12)', () => {
 
   it('warns loudly about an endpoint that answered mostly errors', () => {
     const guarded = guardErrorAnswers(pass, samples);
-    expect(guarded.warnings).toContain(
-      'GET /flaky: 67% of answers before and 33% after were HTTP errors; its cost is mostly that of error pages',
-    );
+    expect(guarded.warnings).toContainEqual({
+      code: 'http-errors',
+      message:
+        'GET /flaky: 67% of answers before and 33% after were HTTP errors; its cost is mostly that of error pages',
+    });
   });
 
   it('lets allow-errors name endpoints whose answer is an error by design', () => {

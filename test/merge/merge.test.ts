@@ -122,7 +122,9 @@ describe('mergeShards', () => {
     const result = analyze(partial.set, { ...OPTIONS, sequential: partial.sequential });
     expect(result.verdict).toBe('error');
     expect(result.run.complete).toBe(false);
-    expect(result.warnings.join('\n')).toContain('shard 3 was cut short (no end marker)');
+    expect(result.warnings.map((w) => w.message).join('\n')).toContain(
+      'shard 3 was cut short (no end marker)',
+    );
   });
 
   it('tests at the latest look any shard reached', () => {

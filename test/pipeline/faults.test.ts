@@ -69,6 +69,8 @@ describe('the gate under faults (issue 12)', () => {
     });
     expect(outcome.exitCode).toBe(2);
     expect(outcome.result.verdict).toBe('error');
+    // Said once: the run's failure is its one warning, not repeated by the error result.
+    expect(outcome.result.warnings.map((w) => w.code)).toEqual(['run-failure']);
     expect(outcome.error).toBe(
       `cannot write ${join(out, 'samples.jsonl')}: no space left on the device (ENOSPC); the samples after the last whole line are lost`,
     );

@@ -14,7 +14,7 @@ describe('workload text in reports (issue 12)', () => {
     ],
     `1 regression: ${HOSTILE} +12.1% (θ 3%)`,
   );
-  result.warnings = [`${HOSTILE} answered mostly HTTP errors`];
+  result.warnings = [{ code: 'http-errors', message: `${HOSTILE} answered mostly HTTP errors` }];
 
   it('shows endpoint names in Markdown as text: no HTML, no image, no @mention', () => {
     const md = renderMarkdown(result);

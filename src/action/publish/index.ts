@@ -3,7 +3,7 @@
 
 import type { OverallVerdict } from '../../analysis/types.js';
 import { errorMessage } from '../../errors.js';
-import type { GateOutcome } from '../../pipeline.js';
+import type { GateOutcome } from '../../report/index.js';
 import { isPullRequestEvent, runUrl, statusSha, type ActionContext } from '../context.js';
 import type { ActionCore } from '../core.js';
 import type { GitHubClient, GitHubClientFactory } from '../github.js';

@@ -3,6 +3,7 @@
 // opened for one counts nothing while the task runs on the other. perfgate therefore keeps the
 // targets on the cpu_core CPUs and names that PMU in each hardware event (research:
 // perf_event.md, "Hybrid Intel CPUs").
+// It sits below config and counters because both read it: the config's measure.cpus, the placement.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

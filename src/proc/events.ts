@@ -1,5 +1,7 @@
 // What perfgate knows about each perf event: its kind and the unit of its count. The native
 // addon maps the same names to perf_event_attr type/config.
+// It sits below config and counters because both read it: the config names the events, the
+// counters open them.
 
 export type EventKind = 'hardware' | 'software';
 

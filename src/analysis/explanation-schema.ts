@@ -1,4 +1,4 @@
-// The `explain` part of result.json's schema (see src/analysis/result-schema.ts).
+// The `explain` part of result.json's schema (see result-schema.ts).
 
 import { z } from 'zod';
 
