@@ -41,6 +41,1782 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
+// node_modules/picomatch/lib/constants.js
+var require_constants = __commonJS({
+  "node_modules/picomatch/lib/constants.js"(exports, module) {
+    "use strict";
+    var WIN_SLASH = "\\\\/";
+    var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
+    var DEFAULT_MAX_EXTGLOB_RECURSION = 0;
+    var DOT_LITERAL = "\\.";
+    var PLUS_LITERAL = "\\+";
+    var QMARK_LITERAL = "\\?";
+    var SLASH_LITERAL = "\\/";
+    var ONE_CHAR = "(?=.)";
+    var QMARK = "[^/]";
+    var END_ANCHOR = `(?:${SLASH_LITERAL}|$)`;
+    var START_ANCHOR = `(?:^|${SLASH_LITERAL})`;
+    var DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`;
+    var NO_DOT = `(?!${DOT_LITERAL})`;
+    var NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`;
+    var NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`;
+    var NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
+    var QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
+    var STAR = `${QMARK}*?`;
+    var SEP = "/";
+    var POSIX_CHARS = {
+      DOT_LITERAL,
+      PLUS_LITERAL,
+      QMARK_LITERAL,
+      SLASH_LITERAL,
+      ONE_CHAR,
+      QMARK,
+      END_ANCHOR,
+      DOTS_SLASH,
+      NO_DOT,
+      NO_DOTS,
+      NO_DOT_SLASH,
+      NO_DOTS_SLASH,
+      QMARK_NO_DOT,
+      STAR,
+      START_ANCHOR,
+      SEP
+    };
+    var WINDOWS_CHARS = {
+      ...POSIX_CHARS,
+      SLASH_LITERAL: `[${WIN_SLASH}]`,
+      QMARK: WIN_NO_SLASH,
+      STAR: `${WIN_NO_SLASH}*?`,
+      DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
+      NO_DOT: `(?!${DOT_LITERAL})`,
+      NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+      NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
+      NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+      QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
+      START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
+      END_ANCHOR: `(?:[${WIN_SLASH}]|$)`,
+      SEP: "\\"
+    };
+    var POSIX_REGEX_SOURCE = {
+      __proto__: null,
+      alnum: "a-zA-Z0-9",
+      alpha: "a-zA-Z",
+      ascii: "\\x00-\\x7F",
+      blank: " \\t",
+      cntrl: "\\x00-\\x1F\\x7F",
+      digit: "0-9",
+      graph: "\\x21-\\x7E",
+      lower: "a-z",
+      print: "\\x20-\\x7E ",
+      punct: "\\-!\"#$%&'()\\*+,./:;<=>?@[\\]^_`{|}~",
+      space: " \\t\\r\\n\\v\\f",
+      upper: "A-Z",
+      word: "A-Za-z0-9_",
+      xdigit: "A-Fa-f0-9"
+    };
+    module.exports = {
+      DEFAULT_MAX_EXTGLOB_RECURSION,
+      MAX_LENGTH: 1024 * 64,
+      POSIX_REGEX_SOURCE,
+      // regular expressions
+      REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
+      REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
+      REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
+      REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
+      REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
+      REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
+      // Replace globs with equivalent patterns to reduce parsing time.
+      REPLACEMENTS: {
+        __proto__: null,
+        "***": "*",
+        "**/**": "**",
+        "**/**/**": "**"
+      },
+      // Digits
+      CHAR_0: 48,
+      /* 0 */
+      CHAR_9: 57,
+      /* 9 */
+      // Alphabet chars.
+      CHAR_UPPERCASE_A: 65,
+      /* A */
+      CHAR_LOWERCASE_A: 97,
+      /* a */
+      CHAR_UPPERCASE_Z: 90,
+      /* Z */
+      CHAR_LOWERCASE_Z: 122,
+      /* z */
+      CHAR_LEFT_PARENTHESES: 40,
+      /* ( */
+      CHAR_RIGHT_PARENTHESES: 41,
+      /* ) */
+      CHAR_ASTERISK: 42,
+      /* * */
+      // Non-alphabetic chars.
+      CHAR_AMPERSAND: 38,
+      /* & */
+      CHAR_AT: 64,
+      /* @ */
+      CHAR_BACKWARD_SLASH: 92,
+      /* \ */
+      CHAR_CARRIAGE_RETURN: 13,
+      /* \r */
+      CHAR_CIRCUMFLEX_ACCENT: 94,
+      /* ^ */
+      CHAR_COLON: 58,
+      /* : */
+      CHAR_COMMA: 44,
+      /* , */
+      CHAR_DOT: 46,
+      /* . */
+      CHAR_DOUBLE_QUOTE: 34,
+      /* " */
+      CHAR_EQUAL: 61,
+      /* = */
+      CHAR_EXCLAMATION_MARK: 33,
+      /* ! */
+      CHAR_FORM_FEED: 12,
+      /* \f */
+      CHAR_FORWARD_SLASH: 47,
+      /* / */
+      CHAR_GRAVE_ACCENT: 96,
+      /* ` */
+      CHAR_HASH: 35,
+      /* # */
+      CHAR_HYPHEN_MINUS: 45,
+      /* - */
+      CHAR_LEFT_ANGLE_BRACKET: 60,
+      /* < */
+      CHAR_LEFT_CURLY_BRACE: 123,
+      /* { */
+      CHAR_LEFT_SQUARE_BRACKET: 91,
+      /* [ */
+      CHAR_LINE_FEED: 10,
+      /* \n */
+      CHAR_NO_BREAK_SPACE: 160,
+      /* \u00A0 */
+      CHAR_PERCENT: 37,
+      /* % */
+      CHAR_PLUS: 43,
+      /* + */
+      CHAR_QUESTION_MARK: 63,
+      /* ? */
+      CHAR_RIGHT_ANGLE_BRACKET: 62,
+      /* > */
+      CHAR_RIGHT_CURLY_BRACE: 125,
+      /* } */
+      CHAR_RIGHT_SQUARE_BRACKET: 93,
+      /* ] */
+      CHAR_SEMICOLON: 59,
+      /* ; */
+      CHAR_SINGLE_QUOTE: 39,
+      /* ' */
+      CHAR_SPACE: 32,
+      /*   */
+      CHAR_TAB: 9,
+      /* \t */
+      CHAR_UNDERSCORE: 95,
+      /* _ */
+      CHAR_VERTICAL_LINE: 124,
+      /* | */
+      CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279,
+      /* \uFEFF */
+      /**
+       * Create EXTGLOB_CHARS
+       */
+      extglobChars(chars) {
+        return {
+          "!": { type: "negate", open: "(?:(?!(?:", close: `))${chars.STAR})` },
+          "?": { type: "qmark", open: "(?:", close: ")?" },
+          "+": { type: "plus", open: "(?:", close: ")+" },
+          "*": { type: "star", open: "(?:", close: ")*" },
+          "@": { type: "at", open: "(?:", close: ")" }
+        };
+      },
+      /**
+       * Create GLOB_CHARS
+       */
+      globChars(win32) {
+        return win32 === true ? WINDOWS_CHARS : POSIX_CHARS;
+      }
+    };
+  }
+});
+
+// node_modules/picomatch/lib/utils.js
+var require_utils = __commonJS({
+  "node_modules/picomatch/lib/utils.js"(exports) {
+    "use strict";
+    var {
+      REGEX_BACKSLASH,
+      REGEX_REMOVE_BACKSLASH,
+      REGEX_SPECIAL_CHARS,
+      REGEX_SPECIAL_CHARS_GLOBAL
+    } = require_constants();
+    exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
+    exports.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
+    exports.isRegexChar = (str) => str.length === 1 && exports.hasRegexChars(str);
+    exports.escapeRegex = (str) => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str) => str.replace(REGEX_BACKSLASH, "/");
+    exports.isWindows = () => {
+      if (typeof navigator !== "undefined" && navigator.platform) {
+        const platform = navigator.platform.toLowerCase();
+        return platform === "win32" || platform === "windows";
+      }
+      if (typeof process !== "undefined" && process.platform) {
+        return process.platform === "win32";
+      }
+      return false;
+    };
+    exports.removeBackslashes = (str) => {
+      return str.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+        return match === "\\" ? "" : match;
+      });
+    };
+    exports.escapeLast = (input2, char, lastIdx) => {
+      const idx = input2.lastIndexOf(char, lastIdx);
+      if (idx === -1) return input2;
+      if (input2[idx - 1] === "\\") return exports.escapeLast(input2, char, idx - 1);
+      return `${input2.slice(0, idx)}\\${input2.slice(idx)}`;
+    };
+    exports.removePrefix = (input2, state = {}) => {
+      let output2 = input2;
+      if (output2.startsWith("./")) {
+        output2 = output2.slice(2);
+        state.prefix = "./";
+      }
+      return output2;
+    };
+    exports.wrapOutput = (input2, state = {}, options = {}) => {
+      const prepend = options.contains ? "" : "^";
+      const append = options.contains ? "" : "$";
+      let output2 = `${prepend}(?:${input2})${append}`;
+      if (state.negated === true) {
+        output2 = `(?:^(?!${output2}).*$)`;
+      }
+      return output2;
+    };
+    exports.basename = (path5, { windows } = {}) => {
+      const segs = path5.split(windows ? /[\\/]/ : "/");
+      const last = segs[segs.length - 1];
+      if (last === "") {
+        return segs[segs.length - 2];
+      }
+      return last;
+    };
+  }
+});
+
+// node_modules/picomatch/lib/scan.js
+var require_scan = __commonJS({
+  "node_modules/picomatch/lib/scan.js"(exports, module) {
+    "use strict";
+    var utils = require_utils();
+    var {
+      CHAR_ASTERISK,
+      /* * */
+      CHAR_AT,
+      /* @ */
+      CHAR_BACKWARD_SLASH,
+      /* \ */
+      CHAR_COMMA,
+      /* , */
+      CHAR_DOT,
+      /* . */
+      CHAR_EXCLAMATION_MARK,
+      /* ! */
+      CHAR_FORWARD_SLASH,
+      /* / */
+      CHAR_LEFT_CURLY_BRACE,
+      /* { */
+      CHAR_LEFT_PARENTHESES,
+      /* ( */
+      CHAR_LEFT_SQUARE_BRACKET,
+      /* [ */
+      CHAR_PLUS,
+      /* + */
+      CHAR_QUESTION_MARK,
+      /* ? */
+      CHAR_RIGHT_CURLY_BRACE,
+      /* } */
+      CHAR_RIGHT_PARENTHESES,
+      /* ) */
+      CHAR_RIGHT_SQUARE_BRACKET
+      /* ] */
+    } = require_constants();
+    var isPathSeparator = (code3) => {
+      return code3 === CHAR_FORWARD_SLASH || code3 === CHAR_BACKWARD_SLASH;
+    };
+    var depth2 = (token) => {
+      if (token.isPrefix !== true) {
+        token.depth = token.isGlobstar ? Infinity : 1;
+      }
+    };
+    var scan = (input2, options) => {
+      const opts = options || {};
+      const length = input2.length - 1;
+      const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
+      const slashes = [];
+      const tokens = [];
+      const parts2 = [];
+      let str = input2;
+      let index = -1;
+      let start = 0;
+      let lastIndex = 0;
+      let isBrace = false;
+      let isBracket = false;
+      let isGlob = false;
+      let isExtglob = false;
+      let isGlobstar = false;
+      let braceEscaped = false;
+      let backslashes = false;
+      let negated = false;
+      let negatedExtglob = false;
+      let finished = false;
+      let braces = 0;
+      let prev;
+      let code3;
+      let token = { value: "", depth: 0, isGlob: false };
+      const eos = () => index >= length;
+      const peek = () => str.charCodeAt(index + 1);
+      const advance = () => {
+        prev = code3;
+        return str.charCodeAt(++index);
+      };
+      while (index < length) {
+        code3 = advance();
+        let next;
+        if (code3 === CHAR_BACKWARD_SLASH) {
+          backslashes = token.backslashes = true;
+          code3 = advance();
+          if (code3 === CHAR_LEFT_CURLY_BRACE) {
+            braceEscaped = true;
+          }
+          continue;
+        }
+        if (braceEscaped === true || code3 === CHAR_LEFT_CURLY_BRACE) {
+          braces++;
+          while (eos() !== true && (code3 = advance())) {
+            if (code3 === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = true;
+              advance();
+              continue;
+            }
+            if (code3 === CHAR_LEFT_CURLY_BRACE) {
+              braces++;
+              continue;
+            }
+            if (braceEscaped !== true && code3 === CHAR_DOT && (code3 = advance()) === CHAR_DOT) {
+              isBrace = token.isBrace = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              if (scanToEnd === true) {
+                continue;
+              }
+              break;
+            }
+            if (braceEscaped !== true && code3 === CHAR_COMMA) {
+              isBrace = token.isBrace = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              if (scanToEnd === true) {
+                continue;
+              }
+              break;
+            }
+            if (code3 === CHAR_RIGHT_CURLY_BRACE) {
+              braces--;
+              if (braces === 0) {
+                braceEscaped = false;
+                isBrace = token.isBrace = true;
+                finished = true;
+                break;
+              }
+            }
+          }
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code3 === CHAR_FORWARD_SLASH) {
+          slashes.push(index);
+          tokens.push(token);
+          token = { value: "", depth: 0, isGlob: false };
+          if (finished === true) continue;
+          if (prev === CHAR_DOT && index === start + 1) {
+            start += 2;
+            continue;
+          }
+          lastIndex = index + 1;
+          continue;
+        }
+        if (opts.noext !== true) {
+          const isExtglobChar = code3 === CHAR_PLUS || code3 === CHAR_AT || code3 === CHAR_ASTERISK || code3 === CHAR_QUESTION_MARK || code3 === CHAR_EXCLAMATION_MARK;
+          if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
+            isGlob = token.isGlob = true;
+            isExtglob = token.isExtglob = true;
+            finished = true;
+            if (code3 === CHAR_EXCLAMATION_MARK && index === start) {
+              negatedExtglob = true;
+            }
+            if (scanToEnd === true) {
+              let parens = 0;
+              while (eos() !== true && (code3 = advance())) {
+                if (code3 === CHAR_BACKWARD_SLASH) {
+                  backslashes = token.backslashes = true;
+                  advance();
+                  continue;
+                }
+                if (code3 === CHAR_LEFT_PARENTHESES) {
+                  parens++;
+                  continue;
+                }
+                if (code3 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                  finished = true;
+                  break;
+                }
+              }
+              continue;
+            }
+            break;
+          }
+        }
+        if (code3 === CHAR_ASTERISK) {
+          if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
+          isGlob = token.isGlob = true;
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code3 === CHAR_QUESTION_MARK) {
+          isGlob = token.isGlob = true;
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code3 === CHAR_LEFT_SQUARE_BRACKET) {
+          while (eos() !== true && (next = advance())) {
+            if (next === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = true;
+              advance();
+              continue;
+            }
+            if (next === CHAR_RIGHT_SQUARE_BRACKET) {
+              isBracket = token.isBracket = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              break;
+            }
+          }
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (opts.nonegate !== true && code3 === CHAR_EXCLAMATION_MARK && index === start) {
+          negated = token.negated = true;
+          start++;
+          continue;
+        }
+        if (opts.noparen !== true && code3 === CHAR_LEFT_PARENTHESES) {
+          isGlob = token.isGlob = true;
+          if (scanToEnd === true) {
+            let parens = 1;
+            while (eos() !== true && (code3 = advance())) {
+              if (code3 === CHAR_BACKWARD_SLASH) {
+                backslashes = token.backslashes = true;
+                advance();
+                continue;
+              }
+              if (code3 === CHAR_LEFT_PARENTHESES) {
+                parens++;
+                continue;
+              }
+              if (code3 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                finished = true;
+                break;
+              }
+            }
+            continue;
+          }
+          break;
+        }
+        if (isGlob === true) {
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+      }
+      if (opts.noext === true) {
+        isExtglob = false;
+        isGlob = false;
+      }
+      let base = str;
+      let prefix = "";
+      let glob = "";
+      if (start > 0) {
+        prefix = str.slice(0, start);
+        str = str.slice(start);
+        lastIndex -= start;
+      }
+      if (base && isGlob === true && lastIndex > 0) {
+        base = str.slice(0, lastIndex);
+        glob = str.slice(lastIndex);
+      } else if (isGlob === true) {
+        base = "";
+        glob = str;
+      } else {
+        base = str;
+      }
+      if (base && base !== "" && base !== "/" && base !== str) {
+        if (isPathSeparator(base.charCodeAt(base.length - 1))) {
+          base = base.slice(0, -1);
+        }
+      }
+      if (opts.unescape === true) {
+        if (glob) glob = utils.removeBackslashes(glob);
+        if (base && backslashes === true) {
+          base = utils.removeBackslashes(base);
+        }
+      }
+      const state = {
+        prefix,
+        input: input2,
+        start,
+        base,
+        glob,
+        isBrace,
+        isBracket,
+        isGlob,
+        isExtglob,
+        isGlobstar,
+        negated,
+        negatedExtglob
+      };
+      if (opts.tokens === true) {
+        state.maxDepth = 0;
+        if (!isPathSeparator(code3)) {
+          tokens.push(token);
+        }
+        state.tokens = tokens;
+      }
+      if (opts.parts === true || opts.tokens === true) {
+        let prevIndex;
+        for (let idx = 0; idx < slashes.length; idx++) {
+          const n2 = prevIndex !== void 0 ? prevIndex + 1 : start;
+          const i = slashes[idx];
+          const value2 = input2.slice(n2, i);
+          if (opts.tokens) {
+            if (idx === 0 && start !== 0) {
+              tokens[idx].isPrefix = true;
+              tokens[idx].value = prefix;
+            } else {
+              tokens[idx].value = value2;
+            }
+            depth2(tokens[idx]);
+            state.maxDepth += tokens[idx].depth;
+          }
+          if (i >= start) {
+            parts2.push(value2);
+            prevIndex = i;
+          }
+        }
+        const n = prevIndex !== void 0 ? prevIndex + 1 : start;
+        const value = input2.slice(n);
+        parts2.push(value);
+        if (opts.tokens && prevIndex && prevIndex + 1 < input2.length) {
+          tokens[tokens.length - 1].value = value;
+          depth2(tokens[tokens.length - 1]);
+          state.maxDepth += tokens[tokens.length - 1].depth;
+        }
+        state.slashes = slashes;
+        state.parts = parts2;
+      }
+      return state;
+    };
+    module.exports = scan;
+  }
+});
+
+// node_modules/picomatch/lib/parse.js
+var require_parse = __commonJS({
+  "node_modules/picomatch/lib/parse.js"(exports, module) {
+    "use strict";
+    var constants5 = require_constants();
+    var utils = require_utils();
+    var {
+      MAX_LENGTH,
+      POSIX_REGEX_SOURCE,
+      REGEX_NON_SPECIAL_CHARS,
+      REGEX_SPECIAL_CHARS_BACKREF,
+      REPLACEMENTS
+    } = constants5;
+    var expandRange = (args, options) => {
+      if (typeof options.expandRange === "function") {
+        return options.expandRange(...args, options);
+      }
+      args.sort();
+      const value = `[${args.join("-")}]`;
+      try {
+        new RegExp(value);
+      } catch (ex) {
+        return args.map((v) => utils.escapeRegex(v)).join("..");
+      }
+      return value;
+    };
+    var syntaxError = (type, char) => {
+      return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
+    };
+    var splitTopLevel = (input2) => {
+      const parts2 = [];
+      let bracket = 0;
+      let paren = 0;
+      let quote = 0;
+      let value = "";
+      let escaped = false;
+      for (const ch of input2) {
+        if (escaped === true) {
+          value += ch;
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          value += ch;
+          escaped = true;
+          continue;
+        }
+        if (ch === '"') {
+          quote = quote === 1 ? 0 : 1;
+          value += ch;
+          continue;
+        }
+        if (quote === 0) {
+          if (ch === "[") {
+            bracket++;
+          } else if (ch === "]" && bracket > 0) {
+            bracket--;
+          } else if (bracket === 0) {
+            if (ch === "(") {
+              paren++;
+            } else if (ch === ")" && paren > 0) {
+              paren--;
+            } else if (ch === "|" && paren === 0) {
+              parts2.push(value);
+              value = "";
+              continue;
+            }
+          }
+        }
+        value += ch;
+      }
+      parts2.push(value);
+      return parts2;
+    };
+    var isPlainBranch = (branch) => {
+      let escaped = false;
+      for (const ch of branch) {
+        if (escaped === true) {
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          escaped = true;
+          continue;
+        }
+        if (/[?*+@!()[\]{}]/.test(ch)) {
+          return false;
+        }
+      }
+      return true;
+    };
+    var normalizeSimpleBranch = (branch) => {
+      let value = branch.trim();
+      let changed = true;
+      while (changed === true) {
+        changed = false;
+        if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
+          value = value.slice(2, -1);
+          changed = true;
+        }
+      }
+      if (!isPlainBranch(value)) {
+        return;
+      }
+      return value.replace(/\\(.)/g, "$1");
+    };
+    var hasRepeatedCharPrefixOverlap = (branches) => {
+      const values2 = branches.map(normalizeSimpleBranch).filter(Boolean);
+      for (let i = 0; i < values2.length; i++) {
+        for (let j = i + 1; j < values2.length; j++) {
+          const a = values2[i];
+          const b = values2[j];
+          const char = a[0];
+          if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
+            continue;
+          }
+          if (a === b || a.startsWith(b) || b.startsWith(a)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    };
+    var parseRepeatedExtglob = (pattern, requireEnd = true) => {
+      if (pattern[0] !== "+" && pattern[0] !== "*" || pattern[1] !== "(") {
+        return;
+      }
+      let bracket = 0;
+      let paren = 0;
+      let quote = 0;
+      let escaped = false;
+      for (let i = 1; i < pattern.length; i++) {
+        const ch = pattern[i];
+        if (escaped === true) {
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          escaped = true;
+          continue;
+        }
+        if (ch === '"') {
+          quote = quote === 1 ? 0 : 1;
+          continue;
+        }
+        if (quote === 1) {
+          continue;
+        }
+        if (ch === "[") {
+          bracket++;
+          continue;
+        }
+        if (ch === "]" && bracket > 0) {
+          bracket--;
+          continue;
+        }
+        if (bracket > 0) {
+          continue;
+        }
+        if (ch === "(") {
+          paren++;
+          continue;
+        }
+        if (ch === ")") {
+          paren--;
+          if (paren === 0) {
+            if (requireEnd === true && i !== pattern.length - 1) {
+              return;
+            }
+            return {
+              type: pattern[0],
+              body: pattern.slice(2, i),
+              end: i
+            };
+          }
+        }
+      }
+    };
+    var buildCharClassStar = (chars) => {
+      const source = chars.length === 1 ? utils.escapeRegex(chars[0]) : `[${chars.map((ch) => utils.escapeRegex(ch)).join("")}]`;
+      return `${source}*`;
+    };
+    var getStarExtglobSequenceChars = (pattern) => {
+      let index = 0;
+      const chars = [];
+      while (index < pattern.length) {
+        const match = parseRepeatedExtglob(pattern.slice(index), false);
+        if (!match || match.type !== "*") {
+          return;
+        }
+        const branches = splitTopLevel(match.body).map((branch2) => branch2.trim());
+        if (branches.length !== 1) {
+          return;
+        }
+        const branch = normalizeSimpleBranch(branches[0]);
+        if (!branch || branch.length !== 1) {
+          return;
+        }
+        chars.push(branch);
+        index += match.end + 1;
+      }
+      if (chars.length < 1) {
+        return;
+      }
+      return chars;
+    };
+    var repeatedExtglobRecursion = (pattern) => {
+      let depth2 = 0;
+      let value = pattern.trim();
+      let match = parseRepeatedExtglob(value);
+      while (match) {
+        depth2++;
+        value = match.body.trim();
+        match = parseRepeatedExtglob(value);
+      }
+      return depth2;
+    };
+    var analyzeRepeatedExtglob = (body, options) => {
+      if (options.maxExtglobRecursion === false) {
+        return { risky: false };
+      }
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants5.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const branches = splitTopLevel(body).map((branch) => branch.trim());
+      if (branches.length > 1) {
+        if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
+          return { risky: true };
+        }
+      }
+      const safeChars = [];
+      let sawStarSequence = false;
+      let combinable = true;
+      for (const branch of branches) {
+        const chars = getStarExtglobSequenceChars(branch);
+        if (chars) {
+          sawStarSequence = true;
+          safeChars.push(...chars);
+          continue;
+        }
+        const literal2 = normalizeSimpleBranch(branch);
+        if (literal2 && literal2.length === 1) {
+          safeChars.push(literal2);
+          continue;
+        }
+        combinable = false;
+        if (repeatedExtglobRecursion(branch) > max) {
+          return { risky: true };
+        }
+      }
+      if (sawStarSequence) {
+        return combinable ? { risky: true, safeOutput: buildCharClassStar([...new Set(safeChars)]) } : { risky: true };
+      }
+      return { risky: false };
+    };
+    var parse3 = (input2, options) => {
+      if (typeof input2 !== "string") {
+        throw new TypeError("Expected a string");
+      }
+      input2 = REPLACEMENTS[input2] || input2;
+      const opts = { ...options };
+      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+      let len = input2.length;
+      if (len > max) {
+        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      }
+      const bos = { type: "bos", value: "", output: opts.prepend || "" };
+      const tokens = [bos];
+      const capture = opts.capture ? "" : "?:";
+      const PLATFORM_CHARS = constants5.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants5.extglobChars(PLATFORM_CHARS);
+      const {
+        DOT_LITERAL,
+        PLUS_LITERAL,
+        SLASH_LITERAL,
+        ONE_CHAR,
+        DOTS_SLASH,
+        NO_DOT,
+        NO_DOT_SLASH,
+        NO_DOTS_SLASH,
+        QMARK,
+        QMARK_NO_DOT,
+        STAR,
+        START_ANCHOR
+      } = PLATFORM_CHARS;
+      const globstar = (opts2) => {
+        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+      };
+      const nodot = opts.dot ? "" : NO_DOT;
+      const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
+      let star = opts.bash === true ? globstar(opts) : STAR;
+      if (opts.capture) {
+        star = `(${star})`;
+      }
+      if (typeof opts.noext === "boolean") {
+        opts.noextglob = opts.noext;
+      }
+      const state = {
+        input: input2,
+        index: -1,
+        start: 0,
+        dot: opts.dot === true,
+        consumed: "",
+        output: "",
+        prefix: "",
+        backtrack: false,
+        negated: false,
+        brackets: 0,
+        braces: 0,
+        parens: 0,
+        quotes: 0,
+        globstar: false,
+        tokens
+      };
+      input2 = utils.removePrefix(input2, state);
+      len = input2.length;
+      const extglobs = [];
+      const braces = [];
+      const stack = [];
+      let prev = bos;
+      let value;
+      const eos = () => state.index === len - 1;
+      const peek = state.peek = (n = 1) => input2[state.index + n];
+      const advance = state.advance = () => input2[++state.index] || "";
+      const remaining = () => input2.slice(state.index + 1);
+      const consume = (value2 = "", num2 = 0) => {
+        state.consumed += value2;
+        state.index += num2;
+      };
+      const append = (token) => {
+        state.output += token.output != null ? token.output : token.value;
+        consume(token.value);
+      };
+      const negate = () => {
+        let count3 = 1;
+        while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
+          advance();
+          state.start++;
+          count3++;
+        }
+        if (count3 % 2 === 0) {
+          return false;
+        }
+        state.negated = true;
+        state.start++;
+        return true;
+      };
+      const increment = (type) => {
+        state[type]++;
+        stack.push(type);
+      };
+      const decrement = (type) => {
+        state[type]--;
+        stack.pop();
+      };
+      const push = (tok) => {
+        if (prev.type === "globstar") {
+          const isBrace = state.braces > 0 && (tok.type === "comma" || tok.type === "brace");
+          const isExtglob = tok.extglob === true || extglobs.length && (tok.type === "pipe" || tok.type === "paren");
+          if (tok.type !== "slash" && tok.type !== "paren" && !isBrace && !isExtglob) {
+            state.output = state.output.slice(0, -prev.output.length);
+            prev.type = "star";
+            prev.value = "*";
+            prev.output = star;
+            state.output += prev.output;
+          }
+        }
+        if (extglobs.length && tok.type !== "paren") {
+          extglobs[extglobs.length - 1].inner += tok.value;
+        }
+        if (tok.value || tok.output) append(tok);
+        if (prev && prev.type === "text" && tok.type === "text") {
+          prev.output = (prev.output || prev.value) + tok.value;
+          prev.value += tok.value;
+          return;
+        }
+        tok.prev = prev;
+        tokens.push(tok);
+        prev = tok;
+      };
+      const extglobOpen = (type, value2) => {
+        const token = { ...EXTGLOB_CHARS[value2], conditions: 1, inner: "" };
+        token.prev = prev;
+        token.parens = state.parens;
+        token.output = state.output;
+        token.startIndex = state.index;
+        token.tokensIndex = tokens.length;
+        const output2 = (opts.capture ? "(" : "") + token.open;
+        increment("parens");
+        push({ type, value: value2, output: state.output ? "" : ONE_CHAR });
+        push({ type: "paren", extglob: true, value: advance(), output: output2 });
+        extglobs.push(token);
+      };
+      const extglobClose = (token) => {
+        const literal2 = input2.slice(token.startIndex, state.index + 1);
+        const body = input2.slice(token.startIndex + 2, state.index);
+        const analysis = analyzeRepeatedExtglob(body, opts);
+        if ((token.type === "plus" || token.type === "star") && analysis.risky) {
+          const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
+          const open3 = tokens[token.tokensIndex];
+          open3.type = "text";
+          open3.value = literal2;
+          open3.output = safeOutput || utils.escapeRegex(literal2);
+          for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
+            tokens[i].value = "";
+            tokens[i].output = "";
+            delete tokens[i].suffix;
+          }
+          state.output = token.output + open3.output;
+          state.backtrack = true;
+          push({ type: "paren", extglob: true, value, output: "" });
+          decrement("parens");
+          return;
+        }
+        let output2 = token.close + (opts.capture ? ")" : "");
+        let rest;
+        if (token.type === "negate") {
+          let extglobStar = star;
+          if (token.inner && token.inner.length > 1 && token.inner.includes("/")) {
+            extglobStar = globstar(opts);
+          }
+          if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
+            output2 = token.close = `)$))${extglobStar}`;
+          }
+          if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
+            const expression = parse3(rest, { ...options, fastpaths: false }).output;
+            output2 = token.close = `)${expression})${extglobStar})`;
+          }
+          if (token.prev.type === "bos") {
+            state.negatedExtglob = true;
+          }
+        }
+        push({ type: "paren", extglob: true, value, output: output2 });
+        decrement("parens");
+      };
+      if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input2)) {
+        let backslashes = false;
+        let output2 = input2.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc2, chars, first, rest, index) => {
+          if (first === "\\") {
+            backslashes = true;
+            return m;
+          }
+          if (first === "?") {
+            if (esc2) {
+              return esc2 + first + (rest ? QMARK.repeat(rest.length) : "");
+            }
+            if (index === 0) {
+              return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : "");
+            }
+            return QMARK.repeat(chars.length);
+          }
+          if (first === ".") {
+            return DOT_LITERAL.repeat(chars.length);
+          }
+          if (first === "*") {
+            if (esc2) {
+              return esc2 + first + (rest ? star : "");
+            }
+            return star;
+          }
+          return esc2 ? m : `\\${m}`;
+        });
+        if (backslashes === true) {
+          if (opts.unescape === true) {
+            output2 = output2.replace(/\\/g, "");
+          } else {
+            output2 = output2.replace(/\\+/g, (m) => {
+              return m.length % 2 === 0 ? "\\\\" : m ? "\\" : "";
+            });
+          }
+        }
+        if (output2 === input2 && opts.contains === true) {
+          state.output = input2;
+          return state;
+        }
+        state.output = utils.wrapOutput(output2, state, options);
+        return state;
+      }
+      while (!eos()) {
+        value = advance();
+        if (value === "\0") {
+          continue;
+        }
+        if (value === "\\") {
+          const next = peek();
+          if (next === "/" && opts.bash !== true) {
+            continue;
+          }
+          if (next === "." || next === ";") {
+            continue;
+          }
+          if (!next) {
+            value += "\\";
+            push({ type: "text", value });
+            continue;
+          }
+          const match = /^\\+/.exec(remaining());
+          let slashes = 0;
+          if (match && match[0].length > 2) {
+            slashes = match[0].length;
+            state.index += slashes;
+            if (slashes % 2 !== 0) {
+              value += "\\";
+            }
+          }
+          if (opts.unescape === true) {
+            value = advance();
+          } else {
+            value += advance();
+          }
+          if (state.brackets === 0) {
+            push({ type: "text", value });
+            continue;
+          }
+        }
+        if (state.brackets > 0 && (value !== "]" || prev.value === "[" || prev.value === "[^")) {
+          if (opts.posix !== false && value === ":") {
+            const inner = prev.value.slice(1);
+            if (inner.includes("[")) {
+              prev.posix = true;
+              if (inner.includes(":")) {
+                const idx = prev.value.lastIndexOf("[");
+                const pre = prev.value.slice(0, idx);
+                const rest2 = prev.value.slice(idx + 2);
+                const posix = POSIX_REGEX_SOURCE[rest2];
+                if (posix) {
+                  prev.value = pre + posix;
+                  state.backtrack = true;
+                  advance();
+                  if (!bos.output && tokens.indexOf(prev) === 1) {
+                    bos.output = ONE_CHAR;
+                  }
+                  continue;
+                }
+              }
+            }
+          }
+          if (value === "[" && peek() !== ":" || value === "-" && peek() === "]") {
+            value = `\\${value}`;
+          }
+          if (value === "]" && (prev.value === "[" || prev.value === "[^")) {
+            value = `\\${value}`;
+          }
+          if (opts.posix === true && value === "!" && prev.value === "[") {
+            value = "^";
+          }
+          prev.value += value;
+          append({ value });
+          continue;
+        }
+        if (state.quotes === 1 && value !== '"') {
+          value = utils.escapeRegex(value);
+          prev.value += value;
+          append({ value });
+          continue;
+        }
+        if (value === '"') {
+          state.quotes = state.quotes === 1 ? 0 : 1;
+          if (opts.keepQuotes === true) {
+            push({ type: "text", value });
+          }
+          continue;
+        }
+        if (value === "(") {
+          increment("parens");
+          push({ type: "paren", value });
+          continue;
+        }
+        if (value === ")") {
+          if (state.parens === 0 && opts.strictBrackets === true) {
+            throw new SyntaxError(syntaxError("opening", "("));
+          }
+          const extglob = extglobs[extglobs.length - 1];
+          if (extglob && state.parens === extglob.parens + 1) {
+            extglobClose(extglobs.pop());
+            continue;
+          }
+          push({ type: "paren", value, output: state.parens ? ")" : "\\)" });
+          decrement("parens");
+          continue;
+        }
+        if (value === "[") {
+          if (opts.nobracket === true || !remaining().includes("]")) {
+            if (opts.nobracket !== true && opts.strictBrackets === true) {
+              throw new SyntaxError(syntaxError("closing", "]"));
+            }
+            value = `\\${value}`;
+          } else {
+            increment("brackets");
+          }
+          push({ type: "bracket", value });
+          continue;
+        }
+        if (value === "]") {
+          if (opts.nobracket === true || prev && prev.type === "bracket" && prev.value.length === 1) {
+            push({ type: "text", value, output: `\\${value}` });
+            continue;
+          }
+          if (state.brackets === 0) {
+            if (opts.strictBrackets === true) {
+              throw new SyntaxError(syntaxError("opening", "["));
+            }
+            push({ type: "text", value, output: `\\${value}` });
+            continue;
+          }
+          decrement("brackets");
+          const prevValue = prev.value.slice(1);
+          if (prev.posix !== true && prevValue[0] === "^" && !prevValue.includes("/")) {
+            value = `/${value}`;
+          }
+          prev.value += value;
+          append({ value });
+          if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
+            continue;
+          }
+          const escaped = utils.escapeRegex(prev.value);
+          state.output = state.output.slice(0, -prev.value.length);
+          if (opts.literalBrackets === true) {
+            state.output += escaped;
+            prev.value = escaped;
+            continue;
+          }
+          prev.value = `(${capture}${escaped}|${prev.value})`;
+          state.output += prev.value;
+          continue;
+        }
+        if (value === "{" && opts.nobrace !== true) {
+          increment("braces");
+          const open3 = {
+            type: "brace",
+            value,
+            output: "(",
+            outputIndex: state.output.length,
+            tokensIndex: state.tokens.length
+          };
+          braces.push(open3);
+          push(open3);
+          continue;
+        }
+        if (value === "}") {
+          const brace = braces[braces.length - 1];
+          if (opts.nobrace === true || !brace) {
+            push({ type: "text", value, output: value });
+            continue;
+          }
+          let output2 = ")";
+          if (brace.dots === true) {
+            const arr = tokens.slice();
+            const range2 = [];
+            for (let i = arr.length - 1; i >= 0; i--) {
+              tokens.pop();
+              if (arr[i].type === "brace") {
+                break;
+              }
+              if (arr[i].type !== "dots") {
+                range2.unshift(arr[i].value);
+              }
+            }
+            output2 = expandRange(range2, opts);
+            state.backtrack = true;
+          }
+          if (brace.comma !== true && brace.dots !== true) {
+            const out = state.output.slice(0, brace.outputIndex);
+            const toks = state.tokens.slice(brace.tokensIndex);
+            brace.value = brace.output = "\\{";
+            value = output2 = "\\}";
+            state.output = out;
+            for (const t of toks) {
+              state.output += t.output || t.value;
+            }
+          }
+          push({ type: "brace", value, output: output2 });
+          decrement("braces");
+          braces.pop();
+          continue;
+        }
+        if (value === "|") {
+          if (extglobs.length > 0) {
+            extglobs[extglobs.length - 1].conditions++;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (value === ",") {
+          let output2 = value;
+          const brace = braces[braces.length - 1];
+          if (brace && stack[stack.length - 1] === "braces") {
+            brace.comma = true;
+            output2 = "|";
+          }
+          push({ type: "comma", value, output: output2 });
+          continue;
+        }
+        if (value === "/") {
+          if (prev.type === "dot" && state.index === state.start + 1) {
+            state.start = state.index + 1;
+            state.consumed = "";
+            state.output = "";
+            tokens.pop();
+            prev = bos;
+            continue;
+          }
+          push({ type: "slash", value, output: SLASH_LITERAL });
+          continue;
+        }
+        if (value === ".") {
+          if (state.braces > 0 && prev.type === "dot") {
+            if (prev.value === ".") prev.output = DOT_LITERAL;
+            const brace = braces[braces.length - 1];
+            prev.type = "dots";
+            prev.output += value;
+            prev.value += value;
+            brace.dots = true;
+            continue;
+          }
+          if (state.braces + state.parens === 0 && prev.type !== "bos" && prev.type !== "slash") {
+            push({ type: "text", value, output: DOT_LITERAL });
+            continue;
+          }
+          push({ type: "dot", value, output: DOT_LITERAL });
+          continue;
+        }
+        if (value === "?") {
+          const isGroup = prev && prev.value === "(";
+          if (!isGroup && opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            extglobOpen("qmark", value);
+            continue;
+          }
+          if (prev && prev.type === "paren") {
+            const next = peek();
+            let output2 = value;
+            if (prev.value === "(" && !/[!=<:]/.test(next) || next === "<" && !/<([!=]|\w+>)/.test(remaining())) {
+              output2 = `\\${value}`;
+            }
+            push({ type: "text", value, output: output2 });
+            continue;
+          }
+          if (opts.dot !== true && (prev.type === "slash" || prev.type === "bos")) {
+            push({ type: "qmark", value, output: QMARK_NO_DOT });
+            continue;
+          }
+          push({ type: "qmark", value, output: QMARK });
+          continue;
+        }
+        if (value === "!") {
+          if (opts.noextglob !== true && peek() === "(") {
+            if (peek(2) !== "?" || !/[!=<:]/.test(peek(3))) {
+              extglobOpen("negate", value);
+              continue;
+            }
+          }
+          if (opts.nonegate !== true && state.index === 0) {
+            negate();
+            continue;
+          }
+        }
+        if (value === "+") {
+          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            extglobOpen("plus", value);
+            continue;
+          }
+          if (prev && prev.value === "(" || opts.regex === false) {
+            push({ type: "plus", value, output: PLUS_LITERAL });
+            continue;
+          }
+          if (prev && (prev.type === "bracket" || prev.type === "paren" || prev.type === "brace") || state.parens > 0) {
+            push({ type: "plus", value });
+            continue;
+          }
+          push({ type: "plus", value: PLUS_LITERAL });
+          continue;
+        }
+        if (value === "@") {
+          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            push({ type: "at", extglob: true, value, output: "" });
+            continue;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (value !== "*") {
+          if (value === "$" || value === "^") {
+            value = `\\${value}`;
+          }
+          const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
+          if (match) {
+            value += match[0];
+            state.index += match[0].length;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (prev && (prev.type === "globstar" || prev.star === true)) {
+          prev.type = "star";
+          prev.star = true;
+          prev.value += value;
+          prev.output = star;
+          state.backtrack = true;
+          state.globstar = true;
+          consume(value);
+          continue;
+        }
+        let rest = remaining();
+        if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
+          extglobOpen("star", value);
+          continue;
+        }
+        if (prev.type === "star") {
+          if (opts.noglobstar === true) {
+            consume(value);
+            continue;
+          }
+          const prior = prev.prev;
+          const before = prior.prev;
+          const isStart = prior.type === "slash" || prior.type === "bos";
+          const afterStar = before && (before.type === "star" || before.type === "globstar");
+          if (opts.bash === true && (!isStart || rest[0] && rest[0] !== "/")) {
+            push({ type: "star", value, output: "" });
+            continue;
+          }
+          const isBrace = state.braces > 0 && (prior.type === "comma" || prior.type === "brace");
+          const isExtglob = extglobs.length && (prior.type === "pipe" || prior.type === "paren");
+          if (!isStart && prior.type !== "paren" && !isBrace && !isExtglob) {
+            push({ type: "star", value, output: "" });
+            continue;
+          }
+          while (rest.slice(0, 3) === "/**") {
+            const after = input2[state.index + 4];
+            if (after && after !== "/") {
+              break;
+            }
+            rest = rest.slice(3);
+            consume("/**", 3);
+          }
+          const isEnd = eos() || state.parens > 0 && rest === ")".repeat(state.parens) && !extglobs.some((extglob) => extglob.type === "negate");
+          if (prior.type === "bos" && eos()) {
+            prev.type = "globstar";
+            prev.value += value;
+            prev.output = globstar(opts);
+            state.output = prev.output;
+            state.globstar = true;
+            consume(value);
+            continue;
+          }
+          if (prior.type === "slash" && prior.prev.type !== "bos" && !afterStar && isEnd) {
+            state.output = state.output.slice(0, -(prior.output + prev.output).length);
+            prior.output = `(?:${prior.output}`;
+            prev.type = "globstar";
+            prev.output = globstar(opts) + (opts.strictSlashes ? ")" : "|$)");
+            prev.value += value;
+            state.globstar = true;
+            state.output += prior.output + prev.output;
+            consume(value);
+            continue;
+          }
+          if (prior.type === "slash" && prior.prev.type !== "bos" && rest[0] === "/") {
+            const end = rest[1] !== void 0 ? "|$" : "";
+            state.output = state.output.slice(0, -(prior.output + prev.output).length);
+            prior.output = `(?:${prior.output}`;
+            prev.type = "globstar";
+            prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
+            prev.value += value;
+            state.output += prior.output + prev.output;
+            state.globstar = true;
+            consume(value + advance());
+            push({ type: "slash", value: "/", output: "" });
+            continue;
+          }
+          if (prior.type === "bos" && rest[0] === "/") {
+            prev.type = "globstar";
+            prev.value += value;
+            prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
+            state.output = prev.output;
+            state.globstar = true;
+            consume(value + advance());
+            push({ type: "slash", value: "/", output: "" });
+            continue;
+          }
+          state.output = state.output.slice(0, -prev.output.length);
+          prev.type = "globstar";
+          prev.output = globstar(opts);
+          prev.value += value;
+          state.output += prev.output;
+          state.globstar = true;
+          consume(value);
+          continue;
+        }
+        const token = { type: "star", value, output: star };
+        if (opts.bash === true) {
+          token.output = ".*?";
+          if (prev.type === "bos" || prev.type === "slash") {
+            token.output = nodot + token.output;
+          }
+          push(token);
+          continue;
+        }
+        if (prev && (prev.type === "bracket" || prev.type === "paren") && opts.regex === true) {
+          token.output = value;
+          push(token);
+          continue;
+        }
+        if (state.index === state.start || prev.type === "slash" || prev.type === "dot") {
+          if (prev.type === "dot") {
+            state.output += NO_DOT_SLASH;
+            prev.output += NO_DOT_SLASH;
+          } else if (opts.dot === true) {
+            state.output += NO_DOTS_SLASH;
+            prev.output += NO_DOTS_SLASH;
+          } else {
+            state.output += nodot;
+            prev.output += nodot;
+          }
+          if (peek() !== "*") {
+            state.output += ONE_CHAR;
+            prev.output += ONE_CHAR;
+          }
+        }
+        push(token);
+      }
+      while (state.brackets > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "]"));
+        state.output = utils.escapeLast(state.output, "[");
+        decrement("brackets");
+      }
+      while (state.parens > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", ")"));
+        state.output = utils.escapeLast(state.output, "(");
+        decrement("parens");
+      }
+      while (state.braces > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "}"));
+        state.output = utils.escapeLast(state.output, "{");
+        decrement("braces");
+      }
+      if (opts.strictSlashes !== true && (prev.type === "star" || prev.type === "bracket")) {
+        push({ type: "maybe_slash", value: "", output: `${SLASH_LITERAL}?` });
+      }
+      if (state.backtrack === true) {
+        state.output = "";
+        for (const token of state.tokens) {
+          state.output += token.output != null ? token.output : token.value;
+          if (token.suffix) {
+            state.output += token.suffix;
+          }
+        }
+      }
+      return state;
+    };
+    parse3.fastpaths = (input2, options) => {
+      const opts = { ...options };
+      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+      const len = input2.length;
+      if (len > max) {
+        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      }
+      input2 = REPLACEMENTS[input2] || input2;
+      const {
+        DOT_LITERAL,
+        SLASH_LITERAL,
+        ONE_CHAR,
+        DOTS_SLASH,
+        NO_DOT,
+        NO_DOTS,
+        NO_DOTS_SLASH,
+        STAR,
+        START_ANCHOR
+      } = constants5.globChars(opts.windows);
+      const nodot = opts.dot ? NO_DOTS : NO_DOT;
+      const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
+      const capture = opts.capture ? "" : "?:";
+      const state = { negated: false, prefix: "" };
+      let star = opts.bash === true ? ".*?" : STAR;
+      if (opts.capture) {
+        star = `(${star})`;
+      }
+      const globstar = (opts2) => {
+        if (opts2.noglobstar === true) return star;
+        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+      };
+      const create = (str) => {
+        switch (str) {
+          case "*":
+            return `${nodot}${ONE_CHAR}${star}`;
+          case ".*":
+            return `${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "*.*":
+            return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "*/*":
+            return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
+          case "**":
+            return nodot + globstar(opts);
+          case "**/*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
+          case "**/*.*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "**/.*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
+          default: {
+            const match = /^(.*?)\.(\w+)$/.exec(str);
+            if (!match) return;
+            const source2 = create(match[1]);
+            if (!source2) return;
+            return source2 + DOT_LITERAL + match[2];
+          }
+        }
+      };
+      const output2 = utils.removePrefix(input2, state);
+      let source = create(output2);
+      if (source && opts.strictSlashes !== true) {
+        source += `${SLASH_LITERAL}?`;
+      }
+      return source;
+    };
+    module.exports = parse3;
+  }
+});
+
+// node_modules/picomatch/lib/picomatch.js
+var require_picomatch = __commonJS({
+  "node_modules/picomatch/lib/picomatch.js"(exports, module) {
+    "use strict";
+    var scan = require_scan();
+    var parse3 = require_parse();
+    var utils = require_utils();
+    var constants5 = require_constants();
+    var isObject3 = (val) => val && typeof val === "object" && !Array.isArray(val);
+    var picomatch5 = (glob, options, returnState = false) => {
+      if (Array.isArray(glob)) {
+        const fns = glob.map((input2) => picomatch5(input2, options, returnState));
+        const arrayMatcher = (str) => {
+          for (const isMatch of fns) {
+            const state2 = isMatch(str);
+            if (state2) return state2;
+          }
+          return false;
+        };
+        return arrayMatcher;
+      }
+      const isState = isObject3(glob) && glob.tokens && glob.input;
+      if (glob === "" || typeof glob !== "string" && !isState) {
+        throw new TypeError("Expected pattern to be a non-empty string");
+      }
+      const opts = options || {};
+      const posix = opts.windows;
+      const regex = isState ? picomatch5.compileRe(glob, options) : picomatch5.makeRe(glob, options, false, true);
+      const state = regex.state;
+      delete regex.state;
+      let isIgnored = () => false;
+      if (opts.ignore) {
+        const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
+        isIgnored = picomatch5(opts.ignore, ignoreOpts, returnState);
+      }
+      const matcher = (input2, returnObject = false) => {
+        const { isMatch, match, output: output2 } = picomatch5.test(input2, regex, options, { glob, posix });
+        const result = { glob, state, regex, posix, input: input2, output: output2, match, isMatch };
+        if (typeof opts.onResult === "function") {
+          opts.onResult(result);
+        }
+        if (isMatch === false) {
+          result.isMatch = false;
+          return returnObject ? result : false;
+        }
+        if (isIgnored(input2)) {
+          if (typeof opts.onIgnore === "function") {
+            opts.onIgnore(result);
+          }
+          result.isMatch = false;
+          return returnObject ? result : false;
+        }
+        if (typeof opts.onMatch === "function") {
+          opts.onMatch(result);
+        }
+        return returnObject ? result : true;
+      };
+      if (returnState) {
+        matcher.state = state;
+      }
+      return matcher;
+    };
+    picomatch5.test = (input2, regex, options, { glob, posix } = {}) => {
+      if (typeof input2 !== "string") {
+        throw new TypeError("Expected input to be a string");
+      }
+      if (input2 === "") {
+        return { isMatch: false, output: "" };
+      }
+      const opts = options || {};
+      const format = opts.format || (posix ? utils.toPosixSlashes : null);
+      let match = input2 === glob;
+      let output2 = match && format ? format(input2) : input2;
+      if (match === false) {
+        output2 = format ? format(input2) : input2;
+        match = output2 === glob;
+      }
+      if (match === false || opts.capture === true) {
+        if (opts.matchBase === true || opts.basename === true) {
+          match = picomatch5.matchBase(input2, regex, options, posix);
+        } else {
+          match = regex.exec(output2);
+        }
+      }
+      return { isMatch: Boolean(match), match, output: output2 };
+    };
+    picomatch5.matchBase = (input2, glob, options, posix = options && options.windows) => {
+      const regex = glob instanceof RegExp ? glob : picomatch5.makeRe(glob, options);
+      return regex.test(utils.basename(input2, { windows: posix }));
+    };
+    picomatch5.isMatch = (str, patterns, options) => picomatch5(patterns, options)(str);
+    picomatch5.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch5.parse(p, options));
+      return parse3(pattern, { ...options, fastpaths: false });
+    };
+    picomatch5.scan = (input2, options) => scan(input2, options);
+    picomatch5.compileRe = (state, options, returnOutput = false, returnState = false) => {
+      if (returnOutput === true) {
+        return state.output;
+      }
+      const opts = options || {};
+      const prepend = opts.contains ? "" : "^";
+      const append = opts.contains ? "" : "$";
+      let source = `${prepend}(?:${state.output})${append}`;
+      if (state && state.negated === true) {
+        source = `^(?!${source}).*$`;
+      }
+      const regex = picomatch5.toRegex(source, options);
+      if (returnState === true) {
+        regex.state = state;
+      }
+      return regex;
+    };
+    picomatch5.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
+      if (!input2 || typeof input2 !== "string") {
+        throw new TypeError("Expected a non-empty string");
+      }
+      let parsed = { negated: false, fastpaths: true };
+      if (options.fastpaths !== false && (input2[0] === "." || input2[0] === "*")) {
+        parsed.output = parse3.fastpaths(input2, options);
+      }
+      if (!parsed.output) {
+        parsed = parse3(input2, options);
+      }
+      return picomatch5.compileRe(parsed, options, returnOutput, returnState);
+    };
+    picomatch5.toRegex = (source, options) => {
+      try {
+        const opts = options || {};
+        return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
+      } catch (err) {
+        if (options && options.debug === true) throw err;
+        return /$^/;
+      }
+    };
+    picomatch5.constants = constants5;
+    module.exports = picomatch5;
+  }
+});
+
+// node_modules/picomatch/index.js
+var require_picomatch2 = __commonJS({
+  "node_modules/picomatch/index.js"(exports, module) {
+    "use strict";
+    var pico = require_picomatch();
+    var utils = require_utils();
+    function picomatch5(glob, options, returnState = false) {
+      if (options && (options.windows === null || options.windows === void 0)) {
+        options = { ...options, windows: utils.isWindows() };
+      }
+      return pico(glob, options, returnState);
+    }
+    Object.assign(picomatch5, pico);
+    module.exports = picomatch5;
+  }
+});
+
 // node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
   "node_modules/yaml/dist/nodes/identity.js"(exports) {
@@ -1686,12 +3462,12 @@ var require_log = __commonJS({
       if (logLevel === "debug")
         console.log(...messages);
     }
-    function warn(logLevel, warning) {
+    function warn(logLevel, warning2) {
       if (logLevel === "debug" || logLevel === "warn") {
         if (typeof node_process.emitWarning === "function")
-          node_process.emitWarning(warning);
+          node_process.emitWarning(warning2);
         else
-          console.warn(warning);
+          console.warn(warning2);
       }
     }
     exports.debug = debug;
@@ -5161,9 +6937,9 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code3, message, warning) => {
+        this.onError = (source, code3, message, warning2) => {
           const pos = getErrorPos(source);
-          if (warning)
+          if (warning2)
             this.warnings.push(new errors.YAMLWarning(pos, code3, message));
           else
             this.errors.push(new errors.YAMLParseError(pos, code3, message));
@@ -5236,10 +7012,10 @@ ${cb}` : comment;
           console.dir(token, { depth: null });
         switch (token.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message, warning) => {
+            this.directives.add(token.source, (offset, message, warning2) => {
               const pos = getErrorPos(token);
               pos[0] += offset;
-              this.onError(pos, "BAD_DIRECTIVE", message, warning);
+              this.onError(pos, "BAD_DIRECTIVE", message, warning2);
             });
             this.prelude.push(token.source);
             this.atDirectives = true;
@@ -7281,7 +9057,7 @@ var require_public_api = __commonJS({
       const doc = parseDocument2(src, options);
       if (!doc)
         return null;
-      doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
+      doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
       if (doc.errors.length > 0) {
         if (doc.options.logLevel !== "silent")
           throw doc.errors[0];
@@ -7368,1782 +9144,6 @@ var require_dist = __commonJS({
     exports.stringify = publicApi.stringify;
     exports.visit = visit2.visit;
     exports.visitAsync = visit2.visitAsync;
-  }
-});
-
-// node_modules/picomatch/lib/constants.js
-var require_constants = __commonJS({
-  "node_modules/picomatch/lib/constants.js"(exports, module) {
-    "use strict";
-    var WIN_SLASH = "\\\\/";
-    var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
-    var DEFAULT_MAX_EXTGLOB_RECURSION = 0;
-    var DOT_LITERAL = "\\.";
-    var PLUS_LITERAL = "\\+";
-    var QMARK_LITERAL = "\\?";
-    var SLASH_LITERAL = "\\/";
-    var ONE_CHAR = "(?=.)";
-    var QMARK = "[^/]";
-    var END_ANCHOR = `(?:${SLASH_LITERAL}|$)`;
-    var START_ANCHOR = `(?:^|${SLASH_LITERAL})`;
-    var DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`;
-    var NO_DOT = `(?!${DOT_LITERAL})`;
-    var NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`;
-    var NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`;
-    var NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
-    var QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
-    var STAR = `${QMARK}*?`;
-    var SEP = "/";
-    var POSIX_CHARS = {
-      DOT_LITERAL,
-      PLUS_LITERAL,
-      QMARK_LITERAL,
-      SLASH_LITERAL,
-      ONE_CHAR,
-      QMARK,
-      END_ANCHOR,
-      DOTS_SLASH,
-      NO_DOT,
-      NO_DOTS,
-      NO_DOT_SLASH,
-      NO_DOTS_SLASH,
-      QMARK_NO_DOT,
-      STAR,
-      START_ANCHOR,
-      SEP
-    };
-    var WINDOWS_CHARS = {
-      ...POSIX_CHARS,
-      SLASH_LITERAL: `[${WIN_SLASH}]`,
-      QMARK: WIN_NO_SLASH,
-      STAR: `${WIN_NO_SLASH}*?`,
-      DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
-      NO_DOT: `(?!${DOT_LITERAL})`,
-      NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
-      NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
-      NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
-      QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
-      START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
-      END_ANCHOR: `(?:[${WIN_SLASH}]|$)`,
-      SEP: "\\"
-    };
-    var POSIX_REGEX_SOURCE = {
-      __proto__: null,
-      alnum: "a-zA-Z0-9",
-      alpha: "a-zA-Z",
-      ascii: "\\x00-\\x7F",
-      blank: " \\t",
-      cntrl: "\\x00-\\x1F\\x7F",
-      digit: "0-9",
-      graph: "\\x21-\\x7E",
-      lower: "a-z",
-      print: "\\x20-\\x7E ",
-      punct: "\\-!\"#$%&'()\\*+,./:;<=>?@[\\]^_`{|}~",
-      space: " \\t\\r\\n\\v\\f",
-      upper: "A-Z",
-      word: "A-Za-z0-9_",
-      xdigit: "A-Fa-f0-9"
-    };
-    module.exports = {
-      DEFAULT_MAX_EXTGLOB_RECURSION,
-      MAX_LENGTH: 1024 * 64,
-      POSIX_REGEX_SOURCE,
-      // regular expressions
-      REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
-      REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
-      REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
-      REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
-      REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
-      REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
-      // Replace globs with equivalent patterns to reduce parsing time.
-      REPLACEMENTS: {
-        __proto__: null,
-        "***": "*",
-        "**/**": "**",
-        "**/**/**": "**"
-      },
-      // Digits
-      CHAR_0: 48,
-      /* 0 */
-      CHAR_9: 57,
-      /* 9 */
-      // Alphabet chars.
-      CHAR_UPPERCASE_A: 65,
-      /* A */
-      CHAR_LOWERCASE_A: 97,
-      /* a */
-      CHAR_UPPERCASE_Z: 90,
-      /* Z */
-      CHAR_LOWERCASE_Z: 122,
-      /* z */
-      CHAR_LEFT_PARENTHESES: 40,
-      /* ( */
-      CHAR_RIGHT_PARENTHESES: 41,
-      /* ) */
-      CHAR_ASTERISK: 42,
-      /* * */
-      // Non-alphabetic chars.
-      CHAR_AMPERSAND: 38,
-      /* & */
-      CHAR_AT: 64,
-      /* @ */
-      CHAR_BACKWARD_SLASH: 92,
-      /* \ */
-      CHAR_CARRIAGE_RETURN: 13,
-      /* \r */
-      CHAR_CIRCUMFLEX_ACCENT: 94,
-      /* ^ */
-      CHAR_COLON: 58,
-      /* : */
-      CHAR_COMMA: 44,
-      /* , */
-      CHAR_DOT: 46,
-      /* . */
-      CHAR_DOUBLE_QUOTE: 34,
-      /* " */
-      CHAR_EQUAL: 61,
-      /* = */
-      CHAR_EXCLAMATION_MARK: 33,
-      /* ! */
-      CHAR_FORM_FEED: 12,
-      /* \f */
-      CHAR_FORWARD_SLASH: 47,
-      /* / */
-      CHAR_GRAVE_ACCENT: 96,
-      /* ` */
-      CHAR_HASH: 35,
-      /* # */
-      CHAR_HYPHEN_MINUS: 45,
-      /* - */
-      CHAR_LEFT_ANGLE_BRACKET: 60,
-      /* < */
-      CHAR_LEFT_CURLY_BRACE: 123,
-      /* { */
-      CHAR_LEFT_SQUARE_BRACKET: 91,
-      /* [ */
-      CHAR_LINE_FEED: 10,
-      /* \n */
-      CHAR_NO_BREAK_SPACE: 160,
-      /* \u00A0 */
-      CHAR_PERCENT: 37,
-      /* % */
-      CHAR_PLUS: 43,
-      /* + */
-      CHAR_QUESTION_MARK: 63,
-      /* ? */
-      CHAR_RIGHT_ANGLE_BRACKET: 62,
-      /* > */
-      CHAR_RIGHT_CURLY_BRACE: 125,
-      /* } */
-      CHAR_RIGHT_SQUARE_BRACKET: 93,
-      /* ] */
-      CHAR_SEMICOLON: 59,
-      /* ; */
-      CHAR_SINGLE_QUOTE: 39,
-      /* ' */
-      CHAR_SPACE: 32,
-      /*   */
-      CHAR_TAB: 9,
-      /* \t */
-      CHAR_UNDERSCORE: 95,
-      /* _ */
-      CHAR_VERTICAL_LINE: 124,
-      /* | */
-      CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279,
-      /* \uFEFF */
-      /**
-       * Create EXTGLOB_CHARS
-       */
-      extglobChars(chars) {
-        return {
-          "!": { type: "negate", open: "(?:(?!(?:", close: `))${chars.STAR})` },
-          "?": { type: "qmark", open: "(?:", close: ")?" },
-          "+": { type: "plus", open: "(?:", close: ")+" },
-          "*": { type: "star", open: "(?:", close: ")*" },
-          "@": { type: "at", open: "(?:", close: ")" }
-        };
-      },
-      /**
-       * Create GLOB_CHARS
-       */
-      globChars(win32) {
-        return win32 === true ? WINDOWS_CHARS : POSIX_CHARS;
-      }
-    };
-  }
-});
-
-// node_modules/picomatch/lib/utils.js
-var require_utils = __commonJS({
-  "node_modules/picomatch/lib/utils.js"(exports) {
-    "use strict";
-    var {
-      REGEX_BACKSLASH,
-      REGEX_REMOVE_BACKSLASH,
-      REGEX_SPECIAL_CHARS,
-      REGEX_SPECIAL_CHARS_GLOBAL
-    } = require_constants();
-    exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
-    exports.isRegexChar = (str) => str.length === 1 && exports.hasRegexChars(str);
-    exports.escapeRegex = (str) => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str) => str.replace(REGEX_BACKSLASH, "/");
-    exports.isWindows = () => {
-      if (typeof navigator !== "undefined" && navigator.platform) {
-        const platform = navigator.platform.toLowerCase();
-        return platform === "win32" || platform === "windows";
-      }
-      if (typeof process !== "undefined" && process.platform) {
-        return process.platform === "win32";
-      }
-      return false;
-    };
-    exports.removeBackslashes = (str) => {
-      return str.replace(REGEX_REMOVE_BACKSLASH, (match) => {
-        return match === "\\" ? "" : match;
-      });
-    };
-    exports.escapeLast = (input2, char, lastIdx) => {
-      const idx = input2.lastIndexOf(char, lastIdx);
-      if (idx === -1) return input2;
-      if (input2[idx - 1] === "\\") return exports.escapeLast(input2, char, idx - 1);
-      return `${input2.slice(0, idx)}\\${input2.slice(idx)}`;
-    };
-    exports.removePrefix = (input2, state = {}) => {
-      let output2 = input2;
-      if (output2.startsWith("./")) {
-        output2 = output2.slice(2);
-        state.prefix = "./";
-      }
-      return output2;
-    };
-    exports.wrapOutput = (input2, state = {}, options = {}) => {
-      const prepend = options.contains ? "" : "^";
-      const append = options.contains ? "" : "$";
-      let output2 = `${prepend}(?:${input2})${append}`;
-      if (state.negated === true) {
-        output2 = `(?:^(?!${output2}).*$)`;
-      }
-      return output2;
-    };
-    exports.basename = (path5, { windows } = {}) => {
-      const segs = path5.split(windows ? /[\\/]/ : "/");
-      const last = segs[segs.length - 1];
-      if (last === "") {
-        return segs[segs.length - 2];
-      }
-      return last;
-    };
-  }
-});
-
-// node_modules/picomatch/lib/scan.js
-var require_scan = __commonJS({
-  "node_modules/picomatch/lib/scan.js"(exports, module) {
-    "use strict";
-    var utils = require_utils();
-    var {
-      CHAR_ASTERISK,
-      /* * */
-      CHAR_AT,
-      /* @ */
-      CHAR_BACKWARD_SLASH,
-      /* \ */
-      CHAR_COMMA,
-      /* , */
-      CHAR_DOT,
-      /* . */
-      CHAR_EXCLAMATION_MARK,
-      /* ! */
-      CHAR_FORWARD_SLASH,
-      /* / */
-      CHAR_LEFT_CURLY_BRACE,
-      /* { */
-      CHAR_LEFT_PARENTHESES,
-      /* ( */
-      CHAR_LEFT_SQUARE_BRACKET,
-      /* [ */
-      CHAR_PLUS,
-      /* + */
-      CHAR_QUESTION_MARK,
-      /* ? */
-      CHAR_RIGHT_CURLY_BRACE,
-      /* } */
-      CHAR_RIGHT_PARENTHESES,
-      /* ) */
-      CHAR_RIGHT_SQUARE_BRACKET
-      /* ] */
-    } = require_constants();
-    var isPathSeparator = (code3) => {
-      return code3 === CHAR_FORWARD_SLASH || code3 === CHAR_BACKWARD_SLASH;
-    };
-    var depth2 = (token) => {
-      if (token.isPrefix !== true) {
-        token.depth = token.isGlobstar ? Infinity : 1;
-      }
-    };
-    var scan = (input2, options) => {
-      const opts = options || {};
-      const length = input2.length - 1;
-      const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
-      const slashes = [];
-      const tokens = [];
-      const parts2 = [];
-      let str = input2;
-      let index = -1;
-      let start = 0;
-      let lastIndex = 0;
-      let isBrace = false;
-      let isBracket = false;
-      let isGlob = false;
-      let isExtglob = false;
-      let isGlobstar = false;
-      let braceEscaped = false;
-      let backslashes = false;
-      let negated = false;
-      let negatedExtglob = false;
-      let finished = false;
-      let braces = 0;
-      let prev;
-      let code3;
-      let token = { value: "", depth: 0, isGlob: false };
-      const eos = () => index >= length;
-      const peek = () => str.charCodeAt(index + 1);
-      const advance = () => {
-        prev = code3;
-        return str.charCodeAt(++index);
-      };
-      while (index < length) {
-        code3 = advance();
-        let next;
-        if (code3 === CHAR_BACKWARD_SLASH) {
-          backslashes = token.backslashes = true;
-          code3 = advance();
-          if (code3 === CHAR_LEFT_CURLY_BRACE) {
-            braceEscaped = true;
-          }
-          continue;
-        }
-        if (braceEscaped === true || code3 === CHAR_LEFT_CURLY_BRACE) {
-          braces++;
-          while (eos() !== true && (code3 = advance())) {
-            if (code3 === CHAR_BACKWARD_SLASH) {
-              backslashes = token.backslashes = true;
-              advance();
-              continue;
-            }
-            if (code3 === CHAR_LEFT_CURLY_BRACE) {
-              braces++;
-              continue;
-            }
-            if (braceEscaped !== true && code3 === CHAR_DOT && (code3 = advance()) === CHAR_DOT) {
-              isBrace = token.isBrace = true;
-              isGlob = token.isGlob = true;
-              finished = true;
-              if (scanToEnd === true) {
-                continue;
-              }
-              break;
-            }
-            if (braceEscaped !== true && code3 === CHAR_COMMA) {
-              isBrace = token.isBrace = true;
-              isGlob = token.isGlob = true;
-              finished = true;
-              if (scanToEnd === true) {
-                continue;
-              }
-              break;
-            }
-            if (code3 === CHAR_RIGHT_CURLY_BRACE) {
-              braces--;
-              if (braces === 0) {
-                braceEscaped = false;
-                isBrace = token.isBrace = true;
-                finished = true;
-                break;
-              }
-            }
-          }
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-        if (code3 === CHAR_FORWARD_SLASH) {
-          slashes.push(index);
-          tokens.push(token);
-          token = { value: "", depth: 0, isGlob: false };
-          if (finished === true) continue;
-          if (prev === CHAR_DOT && index === start + 1) {
-            start += 2;
-            continue;
-          }
-          lastIndex = index + 1;
-          continue;
-        }
-        if (opts.noext !== true) {
-          const isExtglobChar = code3 === CHAR_PLUS || code3 === CHAR_AT || code3 === CHAR_ASTERISK || code3 === CHAR_QUESTION_MARK || code3 === CHAR_EXCLAMATION_MARK;
-          if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
-            isGlob = token.isGlob = true;
-            isExtglob = token.isExtglob = true;
-            finished = true;
-            if (code3 === CHAR_EXCLAMATION_MARK && index === start) {
-              negatedExtglob = true;
-            }
-            if (scanToEnd === true) {
-              let parens = 0;
-              while (eos() !== true && (code3 = advance())) {
-                if (code3 === CHAR_BACKWARD_SLASH) {
-                  backslashes = token.backslashes = true;
-                  advance();
-                  continue;
-                }
-                if (code3 === CHAR_LEFT_PARENTHESES) {
-                  parens++;
-                  continue;
-                }
-                if (code3 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
-                  finished = true;
-                  break;
-                }
-              }
-              continue;
-            }
-            break;
-          }
-        }
-        if (code3 === CHAR_ASTERISK) {
-          if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
-          isGlob = token.isGlob = true;
-          finished = true;
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-        if (code3 === CHAR_QUESTION_MARK) {
-          isGlob = token.isGlob = true;
-          finished = true;
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-        if (code3 === CHAR_LEFT_SQUARE_BRACKET) {
-          while (eos() !== true && (next = advance())) {
-            if (next === CHAR_BACKWARD_SLASH) {
-              backslashes = token.backslashes = true;
-              advance();
-              continue;
-            }
-            if (next === CHAR_RIGHT_SQUARE_BRACKET) {
-              isBracket = token.isBracket = true;
-              isGlob = token.isGlob = true;
-              finished = true;
-              break;
-            }
-          }
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-        if (opts.nonegate !== true && code3 === CHAR_EXCLAMATION_MARK && index === start) {
-          negated = token.negated = true;
-          start++;
-          continue;
-        }
-        if (opts.noparen !== true && code3 === CHAR_LEFT_PARENTHESES) {
-          isGlob = token.isGlob = true;
-          if (scanToEnd === true) {
-            let parens = 1;
-            while (eos() !== true && (code3 = advance())) {
-              if (code3 === CHAR_BACKWARD_SLASH) {
-                backslashes = token.backslashes = true;
-                advance();
-                continue;
-              }
-              if (code3 === CHAR_LEFT_PARENTHESES) {
-                parens++;
-                continue;
-              }
-              if (code3 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
-                finished = true;
-                break;
-              }
-            }
-            continue;
-          }
-          break;
-        }
-        if (isGlob === true) {
-          finished = true;
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-      }
-      if (opts.noext === true) {
-        isExtglob = false;
-        isGlob = false;
-      }
-      let base = str;
-      let prefix = "";
-      let glob = "";
-      if (start > 0) {
-        prefix = str.slice(0, start);
-        str = str.slice(start);
-        lastIndex -= start;
-      }
-      if (base && isGlob === true && lastIndex > 0) {
-        base = str.slice(0, lastIndex);
-        glob = str.slice(lastIndex);
-      } else if (isGlob === true) {
-        base = "";
-        glob = str;
-      } else {
-        base = str;
-      }
-      if (base && base !== "" && base !== "/" && base !== str) {
-        if (isPathSeparator(base.charCodeAt(base.length - 1))) {
-          base = base.slice(0, -1);
-        }
-      }
-      if (opts.unescape === true) {
-        if (glob) glob = utils.removeBackslashes(glob);
-        if (base && backslashes === true) {
-          base = utils.removeBackslashes(base);
-        }
-      }
-      const state = {
-        prefix,
-        input: input2,
-        start,
-        base,
-        glob,
-        isBrace,
-        isBracket,
-        isGlob,
-        isExtglob,
-        isGlobstar,
-        negated,
-        negatedExtglob
-      };
-      if (opts.tokens === true) {
-        state.maxDepth = 0;
-        if (!isPathSeparator(code3)) {
-          tokens.push(token);
-        }
-        state.tokens = tokens;
-      }
-      if (opts.parts === true || opts.tokens === true) {
-        let prevIndex;
-        for (let idx = 0; idx < slashes.length; idx++) {
-          const n2 = prevIndex !== void 0 ? prevIndex + 1 : start;
-          const i = slashes[idx];
-          const value2 = input2.slice(n2, i);
-          if (opts.tokens) {
-            if (idx === 0 && start !== 0) {
-              tokens[idx].isPrefix = true;
-              tokens[idx].value = prefix;
-            } else {
-              tokens[idx].value = value2;
-            }
-            depth2(tokens[idx]);
-            state.maxDepth += tokens[idx].depth;
-          }
-          if (i >= start) {
-            parts2.push(value2);
-            prevIndex = i;
-          }
-        }
-        const n = prevIndex !== void 0 ? prevIndex + 1 : start;
-        const value = input2.slice(n);
-        parts2.push(value);
-        if (opts.tokens && prevIndex && prevIndex + 1 < input2.length) {
-          tokens[tokens.length - 1].value = value;
-          depth2(tokens[tokens.length - 1]);
-          state.maxDepth += tokens[tokens.length - 1].depth;
-        }
-        state.slashes = slashes;
-        state.parts = parts2;
-      }
-      return state;
-    };
-    module.exports = scan;
-  }
-});
-
-// node_modules/picomatch/lib/parse.js
-var require_parse = __commonJS({
-  "node_modules/picomatch/lib/parse.js"(exports, module) {
-    "use strict";
-    var constants5 = require_constants();
-    var utils = require_utils();
-    var {
-      MAX_LENGTH,
-      POSIX_REGEX_SOURCE,
-      REGEX_NON_SPECIAL_CHARS,
-      REGEX_SPECIAL_CHARS_BACKREF,
-      REPLACEMENTS
-    } = constants5;
-    var expandRange = (args, options) => {
-      if (typeof options.expandRange === "function") {
-        return options.expandRange(...args, options);
-      }
-      args.sort();
-      const value = `[${args.join("-")}]`;
-      try {
-        new RegExp(value);
-      } catch (ex) {
-        return args.map((v) => utils.escapeRegex(v)).join("..");
-      }
-      return value;
-    };
-    var syntaxError = (type, char) => {
-      return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
-    };
-    var splitTopLevel = (input2) => {
-      const parts2 = [];
-      let bracket = 0;
-      let paren = 0;
-      let quote = 0;
-      let value = "";
-      let escaped = false;
-      for (const ch of input2) {
-        if (escaped === true) {
-          value += ch;
-          escaped = false;
-          continue;
-        }
-        if (ch === "\\") {
-          value += ch;
-          escaped = true;
-          continue;
-        }
-        if (ch === '"') {
-          quote = quote === 1 ? 0 : 1;
-          value += ch;
-          continue;
-        }
-        if (quote === 0) {
-          if (ch === "[") {
-            bracket++;
-          } else if (ch === "]" && bracket > 0) {
-            bracket--;
-          } else if (bracket === 0) {
-            if (ch === "(") {
-              paren++;
-            } else if (ch === ")" && paren > 0) {
-              paren--;
-            } else if (ch === "|" && paren === 0) {
-              parts2.push(value);
-              value = "";
-              continue;
-            }
-          }
-        }
-        value += ch;
-      }
-      parts2.push(value);
-      return parts2;
-    };
-    var isPlainBranch = (branch) => {
-      let escaped = false;
-      for (const ch of branch) {
-        if (escaped === true) {
-          escaped = false;
-          continue;
-        }
-        if (ch === "\\") {
-          escaped = true;
-          continue;
-        }
-        if (/[?*+@!()[\]{}]/.test(ch)) {
-          return false;
-        }
-      }
-      return true;
-    };
-    var normalizeSimpleBranch = (branch) => {
-      let value = branch.trim();
-      let changed = true;
-      while (changed === true) {
-        changed = false;
-        if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
-          value = value.slice(2, -1);
-          changed = true;
-        }
-      }
-      if (!isPlainBranch(value)) {
-        return;
-      }
-      return value.replace(/\\(.)/g, "$1");
-    };
-    var hasRepeatedCharPrefixOverlap = (branches) => {
-      const values2 = branches.map(normalizeSimpleBranch).filter(Boolean);
-      for (let i = 0; i < values2.length; i++) {
-        for (let j = i + 1; j < values2.length; j++) {
-          const a = values2[i];
-          const b = values2[j];
-          const char = a[0];
-          if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
-            continue;
-          }
-          if (a === b || a.startsWith(b) || b.startsWith(a)) {
-            return true;
-          }
-        }
-      }
-      return false;
-    };
-    var parseRepeatedExtglob = (pattern, requireEnd = true) => {
-      if (pattern[0] !== "+" && pattern[0] !== "*" || pattern[1] !== "(") {
-        return;
-      }
-      let bracket = 0;
-      let paren = 0;
-      let quote = 0;
-      let escaped = false;
-      for (let i = 1; i < pattern.length; i++) {
-        const ch = pattern[i];
-        if (escaped === true) {
-          escaped = false;
-          continue;
-        }
-        if (ch === "\\") {
-          escaped = true;
-          continue;
-        }
-        if (ch === '"') {
-          quote = quote === 1 ? 0 : 1;
-          continue;
-        }
-        if (quote === 1) {
-          continue;
-        }
-        if (ch === "[") {
-          bracket++;
-          continue;
-        }
-        if (ch === "]" && bracket > 0) {
-          bracket--;
-          continue;
-        }
-        if (bracket > 0) {
-          continue;
-        }
-        if (ch === "(") {
-          paren++;
-          continue;
-        }
-        if (ch === ")") {
-          paren--;
-          if (paren === 0) {
-            if (requireEnd === true && i !== pattern.length - 1) {
-              return;
-            }
-            return {
-              type: pattern[0],
-              body: pattern.slice(2, i),
-              end: i
-            };
-          }
-        }
-      }
-    };
-    var buildCharClassStar = (chars) => {
-      const source = chars.length === 1 ? utils.escapeRegex(chars[0]) : `[${chars.map((ch) => utils.escapeRegex(ch)).join("")}]`;
-      return `${source}*`;
-    };
-    var getStarExtglobSequenceChars = (pattern) => {
-      let index = 0;
-      const chars = [];
-      while (index < pattern.length) {
-        const match = parseRepeatedExtglob(pattern.slice(index), false);
-        if (!match || match.type !== "*") {
-          return;
-        }
-        const branches = splitTopLevel(match.body).map((branch2) => branch2.trim());
-        if (branches.length !== 1) {
-          return;
-        }
-        const branch = normalizeSimpleBranch(branches[0]);
-        if (!branch || branch.length !== 1) {
-          return;
-        }
-        chars.push(branch);
-        index += match.end + 1;
-      }
-      if (chars.length < 1) {
-        return;
-      }
-      return chars;
-    };
-    var repeatedExtglobRecursion = (pattern) => {
-      let depth2 = 0;
-      let value = pattern.trim();
-      let match = parseRepeatedExtglob(value);
-      while (match) {
-        depth2++;
-        value = match.body.trim();
-        match = parseRepeatedExtglob(value);
-      }
-      return depth2;
-    };
-    var analyzeRepeatedExtglob = (body, options) => {
-      if (options.maxExtglobRecursion === false) {
-        return { risky: false };
-      }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants5.DEFAULT_MAX_EXTGLOB_RECURSION;
-      const branches = splitTopLevel(body).map((branch) => branch.trim());
-      if (branches.length > 1) {
-        if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
-          return { risky: true };
-        }
-      }
-      const safeChars = [];
-      let sawStarSequence = false;
-      let combinable = true;
-      for (const branch of branches) {
-        const chars = getStarExtglobSequenceChars(branch);
-        if (chars) {
-          sawStarSequence = true;
-          safeChars.push(...chars);
-          continue;
-        }
-        const literal2 = normalizeSimpleBranch(branch);
-        if (literal2 && literal2.length === 1) {
-          safeChars.push(literal2);
-          continue;
-        }
-        combinable = false;
-        if (repeatedExtglobRecursion(branch) > max) {
-          return { risky: true };
-        }
-      }
-      if (sawStarSequence) {
-        return combinable ? { risky: true, safeOutput: buildCharClassStar([...new Set(safeChars)]) } : { risky: true };
-      }
-      return { risky: false };
-    };
-    var parse3 = (input2, options) => {
-      if (typeof input2 !== "string") {
-        throw new TypeError("Expected a string");
-      }
-      input2 = REPLACEMENTS[input2] || input2;
-      const opts = { ...options };
-      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
-      let len = input2.length;
-      if (len > max) {
-        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
-      }
-      const bos = { type: "bos", value: "", output: opts.prepend || "" };
-      const tokens = [bos];
-      const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants5.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants5.extglobChars(PLATFORM_CHARS);
-      const {
-        DOT_LITERAL,
-        PLUS_LITERAL,
-        SLASH_LITERAL,
-        ONE_CHAR,
-        DOTS_SLASH,
-        NO_DOT,
-        NO_DOT_SLASH,
-        NO_DOTS_SLASH,
-        QMARK,
-        QMARK_NO_DOT,
-        STAR,
-        START_ANCHOR
-      } = PLATFORM_CHARS;
-      const globstar = (opts2) => {
-        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
-      };
-      const nodot = opts.dot ? "" : NO_DOT;
-      const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
-      let star = opts.bash === true ? globstar(opts) : STAR;
-      if (opts.capture) {
-        star = `(${star})`;
-      }
-      if (typeof opts.noext === "boolean") {
-        opts.noextglob = opts.noext;
-      }
-      const state = {
-        input: input2,
-        index: -1,
-        start: 0,
-        dot: opts.dot === true,
-        consumed: "",
-        output: "",
-        prefix: "",
-        backtrack: false,
-        negated: false,
-        brackets: 0,
-        braces: 0,
-        parens: 0,
-        quotes: 0,
-        globstar: false,
-        tokens
-      };
-      input2 = utils.removePrefix(input2, state);
-      len = input2.length;
-      const extglobs = [];
-      const braces = [];
-      const stack = [];
-      let prev = bos;
-      let value;
-      const eos = () => state.index === len - 1;
-      const peek = state.peek = (n = 1) => input2[state.index + n];
-      const advance = state.advance = () => input2[++state.index] || "";
-      const remaining = () => input2.slice(state.index + 1);
-      const consume = (value2 = "", num2 = 0) => {
-        state.consumed += value2;
-        state.index += num2;
-      };
-      const append = (token) => {
-        state.output += token.output != null ? token.output : token.value;
-        consume(token.value);
-      };
-      const negate = () => {
-        let count3 = 1;
-        while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
-          advance();
-          state.start++;
-          count3++;
-        }
-        if (count3 % 2 === 0) {
-          return false;
-        }
-        state.negated = true;
-        state.start++;
-        return true;
-      };
-      const increment = (type) => {
-        state[type]++;
-        stack.push(type);
-      };
-      const decrement = (type) => {
-        state[type]--;
-        stack.pop();
-      };
-      const push = (tok) => {
-        if (prev.type === "globstar") {
-          const isBrace = state.braces > 0 && (tok.type === "comma" || tok.type === "brace");
-          const isExtglob = tok.extglob === true || extglobs.length && (tok.type === "pipe" || tok.type === "paren");
-          if (tok.type !== "slash" && tok.type !== "paren" && !isBrace && !isExtglob) {
-            state.output = state.output.slice(0, -prev.output.length);
-            prev.type = "star";
-            prev.value = "*";
-            prev.output = star;
-            state.output += prev.output;
-          }
-        }
-        if (extglobs.length && tok.type !== "paren") {
-          extglobs[extglobs.length - 1].inner += tok.value;
-        }
-        if (tok.value || tok.output) append(tok);
-        if (prev && prev.type === "text" && tok.type === "text") {
-          prev.output = (prev.output || prev.value) + tok.value;
-          prev.value += tok.value;
-          return;
-        }
-        tok.prev = prev;
-        tokens.push(tok);
-        prev = tok;
-      };
-      const extglobOpen = (type, value2) => {
-        const token = { ...EXTGLOB_CHARS[value2], conditions: 1, inner: "" };
-        token.prev = prev;
-        token.parens = state.parens;
-        token.output = state.output;
-        token.startIndex = state.index;
-        token.tokensIndex = tokens.length;
-        const output2 = (opts.capture ? "(" : "") + token.open;
-        increment("parens");
-        push({ type, value: value2, output: state.output ? "" : ONE_CHAR });
-        push({ type: "paren", extglob: true, value: advance(), output: output2 });
-        extglobs.push(token);
-      };
-      const extglobClose = (token) => {
-        const literal2 = input2.slice(token.startIndex, state.index + 1);
-        const body = input2.slice(token.startIndex + 2, state.index);
-        const analysis = analyzeRepeatedExtglob(body, opts);
-        if ((token.type === "plus" || token.type === "star") && analysis.risky) {
-          const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
-          const open3 = tokens[token.tokensIndex];
-          open3.type = "text";
-          open3.value = literal2;
-          open3.output = safeOutput || utils.escapeRegex(literal2);
-          for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
-            tokens[i].value = "";
-            tokens[i].output = "";
-            delete tokens[i].suffix;
-          }
-          state.output = token.output + open3.output;
-          state.backtrack = true;
-          push({ type: "paren", extglob: true, value, output: "" });
-          decrement("parens");
-          return;
-        }
-        let output2 = token.close + (opts.capture ? ")" : "");
-        let rest;
-        if (token.type === "negate") {
-          let extglobStar = star;
-          if (token.inner && token.inner.length > 1 && token.inner.includes("/")) {
-            extglobStar = globstar(opts);
-          }
-          if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
-            output2 = token.close = `)$))${extglobStar}`;
-          }
-          if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse3(rest, { ...options, fastpaths: false }).output;
-            output2 = token.close = `)${expression})${extglobStar})`;
-          }
-          if (token.prev.type === "bos") {
-            state.negatedExtglob = true;
-          }
-        }
-        push({ type: "paren", extglob: true, value, output: output2 });
-        decrement("parens");
-      };
-      if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input2)) {
-        let backslashes = false;
-        let output2 = input2.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc2, chars, first, rest, index) => {
-          if (first === "\\") {
-            backslashes = true;
-            return m;
-          }
-          if (first === "?") {
-            if (esc2) {
-              return esc2 + first + (rest ? QMARK.repeat(rest.length) : "");
-            }
-            if (index === 0) {
-              return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : "");
-            }
-            return QMARK.repeat(chars.length);
-          }
-          if (first === ".") {
-            return DOT_LITERAL.repeat(chars.length);
-          }
-          if (first === "*") {
-            if (esc2) {
-              return esc2 + first + (rest ? star : "");
-            }
-            return star;
-          }
-          return esc2 ? m : `\\${m}`;
-        });
-        if (backslashes === true) {
-          if (opts.unescape === true) {
-            output2 = output2.replace(/\\/g, "");
-          } else {
-            output2 = output2.replace(/\\+/g, (m) => {
-              return m.length % 2 === 0 ? "\\\\" : m ? "\\" : "";
-            });
-          }
-        }
-        if (output2 === input2 && opts.contains === true) {
-          state.output = input2;
-          return state;
-        }
-        state.output = utils.wrapOutput(output2, state, options);
-        return state;
-      }
-      while (!eos()) {
-        value = advance();
-        if (value === "\0") {
-          continue;
-        }
-        if (value === "\\") {
-          const next = peek();
-          if (next === "/" && opts.bash !== true) {
-            continue;
-          }
-          if (next === "." || next === ";") {
-            continue;
-          }
-          if (!next) {
-            value += "\\";
-            push({ type: "text", value });
-            continue;
-          }
-          const match = /^\\+/.exec(remaining());
-          let slashes = 0;
-          if (match && match[0].length > 2) {
-            slashes = match[0].length;
-            state.index += slashes;
-            if (slashes % 2 !== 0) {
-              value += "\\";
-            }
-          }
-          if (opts.unescape === true) {
-            value = advance();
-          } else {
-            value += advance();
-          }
-          if (state.brackets === 0) {
-            push({ type: "text", value });
-            continue;
-          }
-        }
-        if (state.brackets > 0 && (value !== "]" || prev.value === "[" || prev.value === "[^")) {
-          if (opts.posix !== false && value === ":") {
-            const inner = prev.value.slice(1);
-            if (inner.includes("[")) {
-              prev.posix = true;
-              if (inner.includes(":")) {
-                const idx = prev.value.lastIndexOf("[");
-                const pre = prev.value.slice(0, idx);
-                const rest2 = prev.value.slice(idx + 2);
-                const posix = POSIX_REGEX_SOURCE[rest2];
-                if (posix) {
-                  prev.value = pre + posix;
-                  state.backtrack = true;
-                  advance();
-                  if (!bos.output && tokens.indexOf(prev) === 1) {
-                    bos.output = ONE_CHAR;
-                  }
-                  continue;
-                }
-              }
-            }
-          }
-          if (value === "[" && peek() !== ":" || value === "-" && peek() === "]") {
-            value = `\\${value}`;
-          }
-          if (value === "]" && (prev.value === "[" || prev.value === "[^")) {
-            value = `\\${value}`;
-          }
-          if (opts.posix === true && value === "!" && prev.value === "[") {
-            value = "^";
-          }
-          prev.value += value;
-          append({ value });
-          continue;
-        }
-        if (state.quotes === 1 && value !== '"') {
-          value = utils.escapeRegex(value);
-          prev.value += value;
-          append({ value });
-          continue;
-        }
-        if (value === '"') {
-          state.quotes = state.quotes === 1 ? 0 : 1;
-          if (opts.keepQuotes === true) {
-            push({ type: "text", value });
-          }
-          continue;
-        }
-        if (value === "(") {
-          increment("parens");
-          push({ type: "paren", value });
-          continue;
-        }
-        if (value === ")") {
-          if (state.parens === 0 && opts.strictBrackets === true) {
-            throw new SyntaxError(syntaxError("opening", "("));
-          }
-          const extglob = extglobs[extglobs.length - 1];
-          if (extglob && state.parens === extglob.parens + 1) {
-            extglobClose(extglobs.pop());
-            continue;
-          }
-          push({ type: "paren", value, output: state.parens ? ")" : "\\)" });
-          decrement("parens");
-          continue;
-        }
-        if (value === "[") {
-          if (opts.nobracket === true || !remaining().includes("]")) {
-            if (opts.nobracket !== true && opts.strictBrackets === true) {
-              throw new SyntaxError(syntaxError("closing", "]"));
-            }
-            value = `\\${value}`;
-          } else {
-            increment("brackets");
-          }
-          push({ type: "bracket", value });
-          continue;
-        }
-        if (value === "]") {
-          if (opts.nobracket === true || prev && prev.type === "bracket" && prev.value.length === 1) {
-            push({ type: "text", value, output: `\\${value}` });
-            continue;
-          }
-          if (state.brackets === 0) {
-            if (opts.strictBrackets === true) {
-              throw new SyntaxError(syntaxError("opening", "["));
-            }
-            push({ type: "text", value, output: `\\${value}` });
-            continue;
-          }
-          decrement("brackets");
-          const prevValue = prev.value.slice(1);
-          if (prev.posix !== true && prevValue[0] === "^" && !prevValue.includes("/")) {
-            value = `/${value}`;
-          }
-          prev.value += value;
-          append({ value });
-          if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
-            continue;
-          }
-          const escaped = utils.escapeRegex(prev.value);
-          state.output = state.output.slice(0, -prev.value.length);
-          if (opts.literalBrackets === true) {
-            state.output += escaped;
-            prev.value = escaped;
-            continue;
-          }
-          prev.value = `(${capture}${escaped}|${prev.value})`;
-          state.output += prev.value;
-          continue;
-        }
-        if (value === "{" && opts.nobrace !== true) {
-          increment("braces");
-          const open3 = {
-            type: "brace",
-            value,
-            output: "(",
-            outputIndex: state.output.length,
-            tokensIndex: state.tokens.length
-          };
-          braces.push(open3);
-          push(open3);
-          continue;
-        }
-        if (value === "}") {
-          const brace = braces[braces.length - 1];
-          if (opts.nobrace === true || !brace) {
-            push({ type: "text", value, output: value });
-            continue;
-          }
-          let output2 = ")";
-          if (brace.dots === true) {
-            const arr = tokens.slice();
-            const range2 = [];
-            for (let i = arr.length - 1; i >= 0; i--) {
-              tokens.pop();
-              if (arr[i].type === "brace") {
-                break;
-              }
-              if (arr[i].type !== "dots") {
-                range2.unshift(arr[i].value);
-              }
-            }
-            output2 = expandRange(range2, opts);
-            state.backtrack = true;
-          }
-          if (brace.comma !== true && brace.dots !== true) {
-            const out = state.output.slice(0, brace.outputIndex);
-            const toks = state.tokens.slice(brace.tokensIndex);
-            brace.value = brace.output = "\\{";
-            value = output2 = "\\}";
-            state.output = out;
-            for (const t of toks) {
-              state.output += t.output || t.value;
-            }
-          }
-          push({ type: "brace", value, output: output2 });
-          decrement("braces");
-          braces.pop();
-          continue;
-        }
-        if (value === "|") {
-          if (extglobs.length > 0) {
-            extglobs[extglobs.length - 1].conditions++;
-          }
-          push({ type: "text", value });
-          continue;
-        }
-        if (value === ",") {
-          let output2 = value;
-          const brace = braces[braces.length - 1];
-          if (brace && stack[stack.length - 1] === "braces") {
-            brace.comma = true;
-            output2 = "|";
-          }
-          push({ type: "comma", value, output: output2 });
-          continue;
-        }
-        if (value === "/") {
-          if (prev.type === "dot" && state.index === state.start + 1) {
-            state.start = state.index + 1;
-            state.consumed = "";
-            state.output = "";
-            tokens.pop();
-            prev = bos;
-            continue;
-          }
-          push({ type: "slash", value, output: SLASH_LITERAL });
-          continue;
-        }
-        if (value === ".") {
-          if (state.braces > 0 && prev.type === "dot") {
-            if (prev.value === ".") prev.output = DOT_LITERAL;
-            const brace = braces[braces.length - 1];
-            prev.type = "dots";
-            prev.output += value;
-            prev.value += value;
-            brace.dots = true;
-            continue;
-          }
-          if (state.braces + state.parens === 0 && prev.type !== "bos" && prev.type !== "slash") {
-            push({ type: "text", value, output: DOT_LITERAL });
-            continue;
-          }
-          push({ type: "dot", value, output: DOT_LITERAL });
-          continue;
-        }
-        if (value === "?") {
-          const isGroup = prev && prev.value === "(";
-          if (!isGroup && opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
-            extglobOpen("qmark", value);
-            continue;
-          }
-          if (prev && prev.type === "paren") {
-            const next = peek();
-            let output2 = value;
-            if (prev.value === "(" && !/[!=<:]/.test(next) || next === "<" && !/<([!=]|\w+>)/.test(remaining())) {
-              output2 = `\\${value}`;
-            }
-            push({ type: "text", value, output: output2 });
-            continue;
-          }
-          if (opts.dot !== true && (prev.type === "slash" || prev.type === "bos")) {
-            push({ type: "qmark", value, output: QMARK_NO_DOT });
-            continue;
-          }
-          push({ type: "qmark", value, output: QMARK });
-          continue;
-        }
-        if (value === "!") {
-          if (opts.noextglob !== true && peek() === "(") {
-            if (peek(2) !== "?" || !/[!=<:]/.test(peek(3))) {
-              extglobOpen("negate", value);
-              continue;
-            }
-          }
-          if (opts.nonegate !== true && state.index === 0) {
-            negate();
-            continue;
-          }
-        }
-        if (value === "+") {
-          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
-            extglobOpen("plus", value);
-            continue;
-          }
-          if (prev && prev.value === "(" || opts.regex === false) {
-            push({ type: "plus", value, output: PLUS_LITERAL });
-            continue;
-          }
-          if (prev && (prev.type === "bracket" || prev.type === "paren" || prev.type === "brace") || state.parens > 0) {
-            push({ type: "plus", value });
-            continue;
-          }
-          push({ type: "plus", value: PLUS_LITERAL });
-          continue;
-        }
-        if (value === "@") {
-          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
-            push({ type: "at", extglob: true, value, output: "" });
-            continue;
-          }
-          push({ type: "text", value });
-          continue;
-        }
-        if (value !== "*") {
-          if (value === "$" || value === "^") {
-            value = `\\${value}`;
-          }
-          const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
-          if (match) {
-            value += match[0];
-            state.index += match[0].length;
-          }
-          push({ type: "text", value });
-          continue;
-        }
-        if (prev && (prev.type === "globstar" || prev.star === true)) {
-          prev.type = "star";
-          prev.star = true;
-          prev.value += value;
-          prev.output = star;
-          state.backtrack = true;
-          state.globstar = true;
-          consume(value);
-          continue;
-        }
-        let rest = remaining();
-        if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
-          extglobOpen("star", value);
-          continue;
-        }
-        if (prev.type === "star") {
-          if (opts.noglobstar === true) {
-            consume(value);
-            continue;
-          }
-          const prior = prev.prev;
-          const before = prior.prev;
-          const isStart = prior.type === "slash" || prior.type === "bos";
-          const afterStar = before && (before.type === "star" || before.type === "globstar");
-          if (opts.bash === true && (!isStart || rest[0] && rest[0] !== "/")) {
-            push({ type: "star", value, output: "" });
-            continue;
-          }
-          const isBrace = state.braces > 0 && (prior.type === "comma" || prior.type === "brace");
-          const isExtglob = extglobs.length && (prior.type === "pipe" || prior.type === "paren");
-          if (!isStart && prior.type !== "paren" && !isBrace && !isExtglob) {
-            push({ type: "star", value, output: "" });
-            continue;
-          }
-          while (rest.slice(0, 3) === "/**") {
-            const after = input2[state.index + 4];
-            if (after && after !== "/") {
-              break;
-            }
-            rest = rest.slice(3);
-            consume("/**", 3);
-          }
-          const isEnd = eos() || state.parens > 0 && rest === ")".repeat(state.parens) && !extglobs.some((extglob) => extglob.type === "negate");
-          if (prior.type === "bos" && eos()) {
-            prev.type = "globstar";
-            prev.value += value;
-            prev.output = globstar(opts);
-            state.output = prev.output;
-            state.globstar = true;
-            consume(value);
-            continue;
-          }
-          if (prior.type === "slash" && prior.prev.type !== "bos" && !afterStar && isEnd) {
-            state.output = state.output.slice(0, -(prior.output + prev.output).length);
-            prior.output = `(?:${prior.output}`;
-            prev.type = "globstar";
-            prev.output = globstar(opts) + (opts.strictSlashes ? ")" : "|$)");
-            prev.value += value;
-            state.globstar = true;
-            state.output += prior.output + prev.output;
-            consume(value);
-            continue;
-          }
-          if (prior.type === "slash" && prior.prev.type !== "bos" && rest[0] === "/") {
-            const end = rest[1] !== void 0 ? "|$" : "";
-            state.output = state.output.slice(0, -(prior.output + prev.output).length);
-            prior.output = `(?:${prior.output}`;
-            prev.type = "globstar";
-            prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
-            prev.value += value;
-            state.output += prior.output + prev.output;
-            state.globstar = true;
-            consume(value + advance());
-            push({ type: "slash", value: "/", output: "" });
-            continue;
-          }
-          if (prior.type === "bos" && rest[0] === "/") {
-            prev.type = "globstar";
-            prev.value += value;
-            prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
-            state.output = prev.output;
-            state.globstar = true;
-            consume(value + advance());
-            push({ type: "slash", value: "/", output: "" });
-            continue;
-          }
-          state.output = state.output.slice(0, -prev.output.length);
-          prev.type = "globstar";
-          prev.output = globstar(opts);
-          prev.value += value;
-          state.output += prev.output;
-          state.globstar = true;
-          consume(value);
-          continue;
-        }
-        const token = { type: "star", value, output: star };
-        if (opts.bash === true) {
-          token.output = ".*?";
-          if (prev.type === "bos" || prev.type === "slash") {
-            token.output = nodot + token.output;
-          }
-          push(token);
-          continue;
-        }
-        if (prev && (prev.type === "bracket" || prev.type === "paren") && opts.regex === true) {
-          token.output = value;
-          push(token);
-          continue;
-        }
-        if (state.index === state.start || prev.type === "slash" || prev.type === "dot") {
-          if (prev.type === "dot") {
-            state.output += NO_DOT_SLASH;
-            prev.output += NO_DOT_SLASH;
-          } else if (opts.dot === true) {
-            state.output += NO_DOTS_SLASH;
-            prev.output += NO_DOTS_SLASH;
-          } else {
-            state.output += nodot;
-            prev.output += nodot;
-          }
-          if (peek() !== "*") {
-            state.output += ONE_CHAR;
-            prev.output += ONE_CHAR;
-          }
-        }
-        push(token);
-      }
-      while (state.brackets > 0) {
-        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "]"));
-        state.output = utils.escapeLast(state.output, "[");
-        decrement("brackets");
-      }
-      while (state.parens > 0) {
-        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", ")"));
-        state.output = utils.escapeLast(state.output, "(");
-        decrement("parens");
-      }
-      while (state.braces > 0) {
-        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "}"));
-        state.output = utils.escapeLast(state.output, "{");
-        decrement("braces");
-      }
-      if (opts.strictSlashes !== true && (prev.type === "star" || prev.type === "bracket")) {
-        push({ type: "maybe_slash", value: "", output: `${SLASH_LITERAL}?` });
-      }
-      if (state.backtrack === true) {
-        state.output = "";
-        for (const token of state.tokens) {
-          state.output += token.output != null ? token.output : token.value;
-          if (token.suffix) {
-            state.output += token.suffix;
-          }
-        }
-      }
-      return state;
-    };
-    parse3.fastpaths = (input2, options) => {
-      const opts = { ...options };
-      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
-      const len = input2.length;
-      if (len > max) {
-        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
-      }
-      input2 = REPLACEMENTS[input2] || input2;
-      const {
-        DOT_LITERAL,
-        SLASH_LITERAL,
-        ONE_CHAR,
-        DOTS_SLASH,
-        NO_DOT,
-        NO_DOTS,
-        NO_DOTS_SLASH,
-        STAR,
-        START_ANCHOR
-      } = constants5.globChars(opts.windows);
-      const nodot = opts.dot ? NO_DOTS : NO_DOT;
-      const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
-      const capture = opts.capture ? "" : "?:";
-      const state = { negated: false, prefix: "" };
-      let star = opts.bash === true ? ".*?" : STAR;
-      if (opts.capture) {
-        star = `(${star})`;
-      }
-      const globstar = (opts2) => {
-        if (opts2.noglobstar === true) return star;
-        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
-      };
-      const create = (str) => {
-        switch (str) {
-          case "*":
-            return `${nodot}${ONE_CHAR}${star}`;
-          case ".*":
-            return `${DOT_LITERAL}${ONE_CHAR}${star}`;
-          case "*.*":
-            return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
-          case "*/*":
-            return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
-          case "**":
-            return nodot + globstar(opts);
-          case "**/*":
-            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
-          case "**/*.*":
-            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
-          case "**/.*":
-            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
-          default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str);
-            if (!match) return;
-            const source2 = create(match[1]);
-            if (!source2) return;
-            return source2 + DOT_LITERAL + match[2];
-          }
-        }
-      };
-      const output2 = utils.removePrefix(input2, state);
-      let source = create(output2);
-      if (source && opts.strictSlashes !== true) {
-        source += `${SLASH_LITERAL}?`;
-      }
-      return source;
-    };
-    module.exports = parse3;
-  }
-});
-
-// node_modules/picomatch/lib/picomatch.js
-var require_picomatch = __commonJS({
-  "node_modules/picomatch/lib/picomatch.js"(exports, module) {
-    "use strict";
-    var scan = require_scan();
-    var parse3 = require_parse();
-    var utils = require_utils();
-    var constants5 = require_constants();
-    var isObject3 = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch5 = (glob, options, returnState = false) => {
-      if (Array.isArray(glob)) {
-        const fns = glob.map((input2) => picomatch5(input2, options, returnState));
-        const arrayMatcher = (str) => {
-          for (const isMatch of fns) {
-            const state2 = isMatch(str);
-            if (state2) return state2;
-          }
-          return false;
-        };
-        return arrayMatcher;
-      }
-      const isState = isObject3(glob) && glob.tokens && glob.input;
-      if (glob === "" || typeof glob !== "string" && !isState) {
-        throw new TypeError("Expected pattern to be a non-empty string");
-      }
-      const opts = options || {};
-      const posix = opts.windows;
-      const regex = isState ? picomatch5.compileRe(glob, options) : picomatch5.makeRe(glob, options, false, true);
-      const state = regex.state;
-      delete regex.state;
-      let isIgnored = () => false;
-      if (opts.ignore) {
-        const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch5(opts.ignore, ignoreOpts, returnState);
-      }
-      const matcher = (input2, returnObject = false) => {
-        const { isMatch, match, output: output2 } = picomatch5.test(input2, regex, options, { glob, posix });
-        const result = { glob, state, regex, posix, input: input2, output: output2, match, isMatch };
-        if (typeof opts.onResult === "function") {
-          opts.onResult(result);
-        }
-        if (isMatch === false) {
-          result.isMatch = false;
-          return returnObject ? result : false;
-        }
-        if (isIgnored(input2)) {
-          if (typeof opts.onIgnore === "function") {
-            opts.onIgnore(result);
-          }
-          result.isMatch = false;
-          return returnObject ? result : false;
-        }
-        if (typeof opts.onMatch === "function") {
-          opts.onMatch(result);
-        }
-        return returnObject ? result : true;
-      };
-      if (returnState) {
-        matcher.state = state;
-      }
-      return matcher;
-    };
-    picomatch5.test = (input2, regex, options, { glob, posix } = {}) => {
-      if (typeof input2 !== "string") {
-        throw new TypeError("Expected input to be a string");
-      }
-      if (input2 === "") {
-        return { isMatch: false, output: "" };
-      }
-      const opts = options || {};
-      const format = opts.format || (posix ? utils.toPosixSlashes : null);
-      let match = input2 === glob;
-      let output2 = match && format ? format(input2) : input2;
-      if (match === false) {
-        output2 = format ? format(input2) : input2;
-        match = output2 === glob;
-      }
-      if (match === false || opts.capture === true) {
-        if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch5.matchBase(input2, regex, options, posix);
-        } else {
-          match = regex.exec(output2);
-        }
-      }
-      return { isMatch: Boolean(match), match, output: output2 };
-    };
-    picomatch5.matchBase = (input2, glob, options, posix = options && options.windows) => {
-      const regex = glob instanceof RegExp ? glob : picomatch5.makeRe(glob, options);
-      return regex.test(utils.basename(input2, { windows: posix }));
-    };
-    picomatch5.isMatch = (str, patterns, options) => picomatch5(patterns, options)(str);
-    picomatch5.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch5.parse(p, options));
-      return parse3(pattern, { ...options, fastpaths: false });
-    };
-    picomatch5.scan = (input2, options) => scan(input2, options);
-    picomatch5.compileRe = (state, options, returnOutput = false, returnState = false) => {
-      if (returnOutput === true) {
-        return state.output;
-      }
-      const opts = options || {};
-      const prepend = opts.contains ? "" : "^";
-      const append = opts.contains ? "" : "$";
-      let source = `${prepend}(?:${state.output})${append}`;
-      if (state && state.negated === true) {
-        source = `^(?!${source}).*$`;
-      }
-      const regex = picomatch5.toRegex(source, options);
-      if (returnState === true) {
-        regex.state = state;
-      }
-      return regex;
-    };
-    picomatch5.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
-      if (!input2 || typeof input2 !== "string") {
-        throw new TypeError("Expected a non-empty string");
-      }
-      let parsed = { negated: false, fastpaths: true };
-      if (options.fastpaths !== false && (input2[0] === "." || input2[0] === "*")) {
-        parsed.output = parse3.fastpaths(input2, options);
-      }
-      if (!parsed.output) {
-        parsed = parse3(input2, options);
-      }
-      return picomatch5.compileRe(parsed, options, returnOutput, returnState);
-    };
-    picomatch5.toRegex = (source, options) => {
-      try {
-        const opts = options || {};
-        return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
-      } catch (err) {
-        if (options && options.debug === true) throw err;
-        return /$^/;
-      }
-    };
-    picomatch5.constants = constants5;
-    module.exports = picomatch5;
-  }
-});
-
-// node_modules/picomatch/index.js
-var require_picomatch2 = __commonJS({
-  "node_modules/picomatch/index.js"(exports, module) {
-    "use strict";
-    var pico = require_picomatch();
-    var utils = require_utils();
-    function picomatch5(glob, options, returnState = false) {
-      if (options && (options.windows === null || options.windows === void 0)) {
-        options = { ...options, windows: utils.isWindows() };
-      }
-      return pico(glob, options, returnState);
-    }
-    Object.assign(picomatch5, pico);
-    module.exports = picomatch5;
   }
 });
 
@@ -9551,7 +9551,7 @@ function bind() {
   }
 }
 
-// src/counters/events.ts
+// src/proc/events.ts
 var EVENTS = [
   {
     name: "instructions",
@@ -9715,7 +9715,7 @@ var CounterSet = class _CounterSet {
 import { readFileSync as readFileSync3 } from "node:fs";
 import { cpus, release } from "node:os";
 
-// src/counters/cpus.ts
+// src/proc/cpus.ts
 import { readFileSync as readFileSync2 } from "node:fs";
 import { join as join2 } from "node:path";
 function parseCpuList(text2) {
@@ -9817,17 +9817,21 @@ function gatherProbeFacts() {
   };
 }
 var PARANOID_FIX = "allow unprivileged counting of your own processes: sudo sysctl -w kernel.perf_event_paranoid=2 (persist it in /etc/sysctl.d/99-perfgate.conf)";
+var assessment = (status, selected, message, hint) => ({ status, selected, message, ...hint ? { hint } : {} });
 function assessProbe(facts) {
-  const done = (status, selected, message, hint) => ({
+  const a = hostRefusal(facts) ?? countersOf(facts);
+  return {
     ...facts,
-    status,
-    selected,
-    fallback: selected !== null && selected !== "instructions",
-    message,
-    ...hint ? { hint } : {}
-  });
+    status: a.status,
+    selected: a.selected,
+    fallback: a.selected !== null && a.selected !== "instructions",
+    message: a.message,
+    ...a.hint ? { hint: a.hint } : {}
+  };
+}
+function hostRefusal(facts) {
   if (facts.platform !== "linux") {
-    return done(
+    return assessment(
       "unsupported-os",
       null,
       `perfgate needs Linux perf_event_open; this runner is ${facts.platform}-${facts.arch}`,
@@ -9835,7 +9839,7 @@ function assessProbe(facts) {
     );
   }
   if (!facts.native.loaded) {
-    return done(
+    return assessment(
       "not-bound",
       null,
       facts.native.reason ?? "native addon not loaded",
@@ -9843,58 +9847,61 @@ function assessProbe(facts) {
     );
   }
   if (facts.paranoid === null) {
-    return done(
+    return assessment(
       "unsupported-os",
       null,
       "this kernel has no perf events (/proc/sys/kernel/perf_event_paranoid is missing)",
       "use a kernel built with CONFIG_PERF_EVENTS"
     );
   }
+  return void 0;
+}
+function countersOf(facts) {
   const sw = facts.events["task-clock"];
   const hw = facts.events["instructions"];
   if (hw?.ok) {
     const hybrid = facts.hybrid ? ` (hybrid CPU: on the ${facts.hybrid.core.name} PMU, targets kept on CPUs ${formatCpuList(facts.hybrid.core.cpus)})` : "";
-    return done(
+    return assessment(
       "available",
       "instructions",
       `hardware counters available: counting instructions${hybrid}`
     );
   }
-  if (!sw?.ok) {
-    const err = sw?.ok === false ? sw.error : "EUNKNOWN";
-    if (err === "EACCES") {
-      return done(
-        "permission-denied",
-        null,
-        `perf_event_open refused (EACCES) at kernel.perf_event_paranoid=${facts.paranoid}`,
-        PARANOID_FIX
-      );
-    }
-    if (err === "EPERM") {
-      return done(
-        "blocked",
-        null,
-        "perf_event_open is blocked (EPERM): a seccomp profile or security module forbids it",
-        "in Docker run with --cap-add PERFMON (Docker >= 23) or a seccomp profile that allows perf_event_open"
-      );
-    }
-    return done("unsupported-os", null, `perf_event_open(task-clock) failed: ${err}`);
-  }
+  if (!sw?.ok) return softwareRefusal(facts, sw?.ok === false ? sw.error : "EUNKNOWN");
   const hwErr = hw?.ok === false ? hw.error : "EUNKNOWN";
   if (hwErr === "EACCES") {
-    return done(
+    return assessment(
       "permission-denied",
       "task-clock",
       `hardware counters refused (EACCES) at kernel.perf_event_paranoid=${facts.paranoid}; falling back to task-clock (CPU time)`,
       PARANOID_FIX
     );
   }
-  return done(
+  return assessment(
     "no-pmu",
     "task-clock",
     `no hardware PMU visible (instructions: ${hwErr}); falling back to task-clock (CPU time), which is far noisier than instruction counts`,
     "typical of cloud VMs and GitHub-hosted runners; use a bare-metal self-hosted runner (or a VM with a virtual PMU) to count instructions"
   );
+}
+function softwareRefusal(facts, err) {
+  if (err === "EACCES") {
+    return assessment(
+      "permission-denied",
+      null,
+      `perf_event_open refused (EACCES) at kernel.perf_event_paranoid=${facts.paranoid}`,
+      PARANOID_FIX
+    );
+  }
+  if (err === "EPERM") {
+    return assessment(
+      "blocked",
+      null,
+      "perf_event_open is blocked (EPERM): a seccomp profile or security module forbids it",
+      "in Docker run with --cap-add PERFMON (Docker >= 23) or a seccomp profile that allows perf_event_open"
+    );
+  }
+  return assessment("unsupported-os", null, `perf_event_open(task-clock) failed: ${err}`);
 }
 function probe() {
   return assessProbe(gatherProbeFacts());
@@ -9946,147 +9953,6 @@ function selectCounters(requested, report2) {
     all: usable,
     kernel: eventInfo(primary)?.alwaysKernel ?? false
   };
-}
-
-// src/proc/spawn.ts
-import { spawn } from "node:child_process";
-import { statSync } from "node:fs";
-import { machine } from "node:os";
-var TAIL_LINE_CHARS = 500;
-var BLOCKER = 'IFS= read -r _ <&3 || exit 97; exec 3<&-; exec "$@"';
-var LineTail = class {
-  constructor(max, onLine) {
-    this.max = max;
-    this.onLine = onLine;
-  }
-  max;
-  onLine;
-  lines = [];
-  partial = "";
-  push(chunk) {
-    const text2 = this.partial + chunk.toString("utf8");
-    const parts2 = text2.split("\n");
-    this.partial = parts2.pop() ?? "";
-    for (const line of parts2) this.add(line);
-    if (this.partial.length > 64 * 1024) {
-      this.add(this.partial);
-      this.partial = "";
-    }
-  }
-  add(line) {
-    this.onLine?.(line);
-    const cut = line.length > TAIL_LINE_CHARS ? `${line.slice(0, TAIL_LINE_CHARS)}\u2026 (${line.length - TAIL_LINE_CHARS} more characters)` : line;
-    this.lines.push(cut);
-    if (this.lines.length > this.max) this.lines.shift();
-  }
-  get() {
-    return this.partial ? [...this.lines, this.partial].slice(-this.max) : [...this.lines];
-  }
-};
-function aslrOffPrefix() {
-  return ["setarch", machine(), "-R"];
-}
-function requireFolder(cwd, label) {
-  if (cwd === void 0) return;
-  let isDir = false;
-  try {
-    isDir = statSync(cwd).isDirectory();
-  } catch {
-  }
-  if (!isDir) throw new EnvironmentError(`cannot start ${label}: the folder ${cwd} does not exist`);
-}
-function spawnBlocked(options) {
-  const argv = options.noAslr ? [...aslrOffPrefix(), ...options.argv] : options.argv;
-  const capture = (options.stdio ?? "capture") === "capture";
-  requireFolder(options.cwd, options.label);
-  const marker = newMarker();
-  const shell = options.shell ?? "/bin/sh";
-  const child = spawn(shell, ["-c", BLOCKER, "perfgate-blocker", ...argv], {
-    cwd: options.cwd,
-    env: { ...options.env ?? process.env, [MARKER_VAR]: marker },
-    // setsid(): its own session and process group, so the whole tree can be signalled at once.
-    detached: true,
-    stdio: [
-      capture ? "ignore" : "inherit",
-      capture ? "pipe" : "inherit",
-      capture ? "pipe" : "inherit",
-      "pipe"
-    ]
-  });
-  let spawnError;
-  child.on("error", (error62) => {
-    spawnError = error62;
-  });
-  if (child.pid === void 0) {
-    throw new EnvironmentError(`could not start ${shell} for ${options.label}`);
-  }
-  const pid = child.pid;
-  register(pid, options.label, marker);
-  const tail = new LineTail(options.tailLines ?? 40, options.onLine);
-  if (capture) {
-    child.stdout.on("data", (c) => tail.push(c));
-    child.stderr.on("data", (c) => tail.push(c));
-  }
-  const closed = new Promise((resolve16) => child.once("close", resolve16));
-  let running = true;
-  const exited = new Promise((resolve16) => {
-    child.once("exit", (code3, signal) => {
-      running = false;
-      resolve16({ code: code3, signal });
-    });
-  });
-  const go = child.stdio[3];
-  go.on("error", () => {
-  });
-  let released = false;
-  let stopping;
-  return {
-    pid,
-    label: options.label,
-    exited,
-    get running() {
-      return running;
-    },
-    release() {
-      if (released) return;
-      released = true;
-      go.end("go\n");
-    },
-    stop(graceMs = 5e3) {
-      stopping ??= (async () => {
-        if (!released) go.destroy();
-        await terminateGroup(pid, graceMs, marker);
-        const exit = spawnError ? { code: null, signal: null } : await exited;
-        unregister(pid);
-        await Promise.race([closed, new Promise((r) => setTimeout(r, 1e3))]);
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-        return exit;
-      })();
-      return stopping;
-    },
-    tail: () => tail.get()
-  };
-}
-
-// src/counters/spawn-counted.ts
-async function spawnCounted(options, events, kernel = false, placement = {}) {
-  const group = spawnBlocked(options);
-  let counters;
-  try {
-    if (placement.cpus?.length) requireBinding().setAffinity(group.pid, [...placement.cpus]);
-    counters = CounterSet.open(group.pid, events, {
-      inherit: true,
-      enableOnExec: true,
-      kernel,
-      ...placement.pmuType ? { pmuType: placement.pmuType } : {}
-    });
-  } catch (error62) {
-    await group.stop(0);
-    throw error62;
-  }
-  group.release();
-  return { group, counters };
 }
 
 // src/counters/placement.ts
@@ -10248,12 +10114,12 @@ function groupUnderCallgrind(pgid) {
   return out;
 }
 function vgdbStatus(pid) {
-  return new Promise((resolve16, reject) => {
+  return new Promise((resolve17, reject) => {
     execFile(
       "vgdb",
       [`--pid=${pid}`, "--max-invoke-ms=1", "status", "internal"],
       { encoding: "utf8", timeout: 3e4, maxBuffer: 64 * 1024 * 1024 },
-      (error62, stdout) => error62 ? reject(error62) : resolve16(stdout)
+      (error62, stdout) => error62 ? reject(error62) : resolve17(stdout)
     );
   });
 }
@@ -10339,6 +10205,170 @@ var SimulatedCounter = class {
   }
 };
 
+// src/counters/choose.ts
+var SIMULATED_SETTING = "simulated";
+function chooseCounting(requested, cpus3, report2) {
+  if (requested[0] === SIMULATED_SETTING) {
+    const valgrind = probeValgrind();
+    if (!valgrind.ok)
+      throw new EnvironmentError(`counter 'simulated': ${valgrind.reason}`, valgrind.hint);
+    return { ok: true, counter: simulatedChoice(), valgrind, placement: {}, cpus: null, pmu: null };
+  }
+  const counter = selectCounters([...requested], report2);
+  const placed = resolvePlacement(cpus3, counter.all, report2);
+  return placed.ok ? { ...placed, counter } : placed;
+}
+function simulatedChoice() {
+  return {
+    name: SIMULATED,
+    unit: "instructions",
+    fallback: false,
+    all: [SIMULATED],
+    kernel: false
+  };
+}
+
+// src/proc/spawn.ts
+import { spawn } from "node:child_process";
+import { statSync } from "node:fs";
+import { machine } from "node:os";
+var TAIL_LINE_CHARS = 500;
+var BLOCKER = 'IFS= read -r _ <&3 || exit 97; exec 3<&-; exec "$@"';
+var LineTail = class {
+  constructor(max, onLine) {
+    this.max = max;
+    this.onLine = onLine;
+  }
+  max;
+  onLine;
+  lines = [];
+  partial = "";
+  push(chunk) {
+    const text2 = this.partial + chunk.toString("utf8");
+    const parts2 = text2.split("\n");
+    this.partial = parts2.pop() ?? "";
+    for (const line of parts2) this.add(line);
+    if (this.partial.length > 64 * 1024) {
+      this.add(this.partial);
+      this.partial = "";
+    }
+  }
+  add(line) {
+    this.onLine?.(line);
+    const cut = line.length > TAIL_LINE_CHARS ? `${line.slice(0, TAIL_LINE_CHARS)}\u2026 (${line.length - TAIL_LINE_CHARS} more characters)` : line;
+    this.lines.push(cut);
+    if (this.lines.length > this.max) this.lines.shift();
+  }
+  get() {
+    return this.partial ? [...this.lines, this.partial].slice(-this.max) : [...this.lines];
+  }
+};
+function aslrOffPrefix() {
+  return ["setarch", machine(), "-R"];
+}
+function requireFolder(cwd, label) {
+  if (cwd === void 0) return;
+  let isDir = false;
+  try {
+    isDir = statSync(cwd).isDirectory();
+  } catch {
+  }
+  if (!isDir) throw new EnvironmentError(`cannot start ${label}: the folder ${cwd} does not exist`);
+}
+function spawnBlocked(options) {
+  const argv = options.noAslr ? [...aslrOffPrefix(), ...options.argv] : options.argv;
+  const capture = (options.stdio ?? "capture") === "capture";
+  requireFolder(options.cwd, options.label);
+  const marker = newMarker();
+  const shell = options.shell ?? "/bin/sh";
+  const child = spawn(shell, ["-c", BLOCKER, "perfgate-blocker", ...argv], {
+    cwd: options.cwd,
+    env: { ...options.env ?? process.env, [MARKER_VAR]: marker },
+    // setsid(): its own session and process group, so the whole tree can be signalled at once.
+    detached: true,
+    stdio: [
+      capture ? "ignore" : "inherit",
+      capture ? "pipe" : "inherit",
+      capture ? "pipe" : "inherit",
+      "pipe"
+    ]
+  });
+  let spawnError;
+  child.on("error", (error62) => {
+    spawnError = error62;
+  });
+  if (child.pid === void 0) {
+    throw new EnvironmentError(`could not start ${shell} for ${options.label}`);
+  }
+  const pid = child.pid;
+  register(pid, options.label, marker);
+  const tail = new LineTail(options.tailLines ?? 40, options.onLine);
+  if (capture) {
+    child.stdout.on("data", (c) => tail.push(c));
+    child.stderr.on("data", (c) => tail.push(c));
+  }
+  const closed = new Promise((resolve17) => child.once("close", resolve17));
+  let running = true;
+  const exited = new Promise((resolve17) => {
+    child.once("exit", (code3, signal) => {
+      running = false;
+      resolve17({ code: code3, signal });
+    });
+  });
+  const go = child.stdio[3];
+  go.on("error", () => {
+  });
+  let released = false;
+  let stopping;
+  return {
+    pid,
+    label: options.label,
+    exited,
+    get running() {
+      return running;
+    },
+    release() {
+      if (released) return;
+      released = true;
+      go.end("go\n");
+    },
+    stop(graceMs = 5e3) {
+      stopping ??= (async () => {
+        if (!released) go.destroy();
+        await terminateGroup(pid, graceMs, marker);
+        const exit = spawnError ? { code: null, signal: null } : await exited;
+        unregister(pid);
+        await Promise.race([closed, new Promise((r) => setTimeout(r, 1e3))]);
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        return exit;
+      })();
+      return stopping;
+    },
+    tail: () => tail.get()
+  };
+}
+
+// src/counters/spawn-counted.ts
+async function spawnCounted(options, events, kernel = false, placement = {}) {
+  const group = spawnBlocked(options);
+  let counters;
+  try {
+    if (placement.cpus?.length) requireBinding().setAffinity(group.pid, [...placement.cpus]);
+    counters = CounterSet.open(group.pid, events, {
+      inherit: true,
+      enableOnExec: true,
+      kernel,
+      ...placement.pmuType ? { pmuType: placement.pmuType } : {}
+    });
+  } catch (error62) {
+    await group.stop(0);
+    throw error62;
+  }
+  group.release();
+  return { group, counters };
+}
+
 // src/cli/probe.ts
 var help = `Usage: perfgate probe [--json]
 
@@ -10394,7 +10424,7 @@ var probeCommand = {
 };
 
 // src/cli/measure.ts
-import { constants as constants3 } from "node:os";
+import { constants as constants4 } from "node:os";
 
 // src/proc/which.ts
 import { accessSync as accessSync2, constants as constants2, statSync as statSync2 } from "node:fs";
@@ -11298,7 +11328,7 @@ function summarize(result) {
         broken.map((e) => `${e.endpoint} (${shortReason(e.warnings[0])})`)
       );
     }
-    const reason = result.run.complete ? result.warnings[0] ?? "nothing measured" : "the run did not complete";
+    const reason = result.run.complete ? result.warnings[0]?.message ?? "nothing measured" : "the run did not complete";
     return truncate(`error: ${reason}`);
   }
   if (counts.regression > 0) {
@@ -11446,8 +11476,8 @@ function methodLine(result) {
   if (result.run.seed !== null) parts2.push(`seed ${result.run.seed}`);
   return parts2.join(" \xB7 ");
 }
-function isCounterWarning(result, warning) {
-  return result.counter.fallback && warning.startsWith(`measured with ${result.counter.name}, not instructions`);
+function runNotes(result) {
+  return result.warnings.filter((w) => !(result.counter.fallback && w.code === "counter-fallback")).map((w) => w.message);
 }
 function fallbackBanner(counter) {
   const what = counter.unit === "ns" ? `${counter.name} (CPU time)` : counter.name;
@@ -11635,7 +11665,7 @@ function flagsSection(result, unit) {
     lines.push("");
   }
   const notes = section2.flags.flatMap((f) => [
-    ...f.warnings.map((w) => `${f.flag}: ${w}`),
+    ...f.warnings.map((w) => `${f.flag}: ${w.message}`),
     ...flagRows(f).flatMap((e) => e.warnings.map((w) => `${f.flag}, ${e.endpoint}: ${w}`))
   ]);
   if (notes.length > 0) lines.push(...notes.map((n) => `- ${cell(n)}`), "");
@@ -11659,7 +11689,7 @@ function renderMarkdown(result, options = {}) {
   if (result.counter.fallback) {
     lines.push("> [!WARNING]", `> ${fallbackBanner(result.counter)}`, "");
   }
-  const runWarnings2 = result.warnings.filter((w) => !isCounterWarning(result, w));
+  const runWarnings2 = runNotes(result);
   if (result.verdict === "error" && runWarnings2.length > 0) {
     lines.push("> [!CAUTION]", ...runWarnings2.map((w) => `> - ${cell(w)}`), "");
   } else if (runWarnings2.length > 0) {
@@ -11732,7 +11762,7 @@ function renderText(result, options = {}) {
     `perfgate: ${paint(result.verdict.toUpperCase(), COLOR[result.verdict], color)}  ${t(result.summary)}`
   ];
   if (result.counter.fallback) lines.push(`WARNING: ${fallbackBanner(result.counter)}`);
-  for (const w of result.warnings) if (!isCounterWarning(result, w)) lines.push(`warning: ${t(w)}`);
+  for (const w of runNotes(result)) lines.push(`warning: ${t(w)}`);
   lines.push("");
   const rows = worstFirst(result.endpoints);
   const { notes, marks } = footnotes(rows);
@@ -11817,152 +11847,1001 @@ function renderCalibrationYaml(rows) {
 `;
 }
 
-// src/cli/measure.ts
-var help2 = `Usage: perfgate measure [--counter NAME[,NAME...]] [--cpus LIST] [--json] [--no-aslr] -- CMD [ARGS...]
+// src/report/outcome.ts
+import { join as join5 } from "node:path";
 
-Runs CMD under perf counters, like 'perf stat', and prints the totals for its whole process
-tree: every thread and every child or grandchild it creates is counted. CMD runs in its own
-process group; on Ctrl-C the whole group is stopped and the counts so far are printed.
-
-Options:
-  --counter LIST  comma-separated events (default: auto = instructions,cycles where a PMU
-                  exists, else task-clock,page-faults). See 'perfgate probe' for what works.
-  --kernel        count kernel-mode work too (needs perf_event_paranoid <= 1 or CAP_PERFMON)
-  --cpus LIST     CPUs CMD's whole tree may run on: auto (default; on a hybrid CPU the
-                  performance cores, whose PMU counts it), all, or a list such as 2-3
-  --no-aslr       run CMD with address-space randomisation off (setarch -R)
-  --json          print {"counters": {...}, "exitCode": N, "wallMs": N, ...} as JSON
-  -h, --help      show this help
-
-Exit status: CMD's exit status (128+N when killed by signal N); 127 when CMD cannot be run;
-2 for bad usage or when nothing can be counted here.`;
-var measureCommand = {
-  name: "measure",
-  summary: "run a command under perf counters and print totals for its whole process tree",
-  help: help2,
-  async run(argv, ctx) {
-    const args = parseCommandArgs("measure", argv, {
-      counter: { type: "string" },
-      cpus: { type: "string" },
-      json: { type: "boolean" },
-      kernel: { type: "boolean" },
-      "no-aslr": { type: "boolean" }
-    });
-    if (args.help) {
-      write(ctx.stdout, help2);
-      return 0;
+// src/analysis/hodges-lehmann.ts
+var EXACT_LIMIT = 50;
+var DBL_EPSILON = 2220446049250313e-31;
+function signedRankCounts(n) {
+  const size = n * (n + 1) / 2;
+  const counts = new Float64Array(size + 1);
+  counts[0] = 1;
+  let top = 0;
+  for (let i = 1; i <= n; i++) {
+    top += i;
+    for (let k = top; k >= i; k--) counts[k] += counts[k - i];
+  }
+  return counts;
+}
+function mannWhitneyCounts(m, n) {
+  const layers = [];
+  for (let a = 0; a <= m; a++) {
+    const layer = new Float64Array(a * n + 1);
+    layer[0] = 1;
+    layers.push(layer);
+  }
+  for (let b = 1; b <= n; b++) {
+    for (let a = 1; a <= m; a++) {
+      const layer = layers[a];
+      const previous = layers[a - 1];
+      for (let u = a * b; u >= b; u--) layer[u] += previous[u - b];
     }
-    const cmd = args.positionals;
-    if (cmd.length === 0) {
-      write(
-        ctx.stderr,
-        "perfgate measure: no command given (usage: perfgate measure -- CMD [ARGS...])"
-      );
-      return 2;
+  }
+  return layers[m];
+}
+function lowerQuantile(counts, total3, p) {
+  const target = p - 10 * DBL_EPSILON;
+  let cumulative = 0;
+  for (let q = 0; q < counts.length; q++) {
+    cumulative += counts[q] / total3;
+    if (cumulative >= target) return q;
+  }
+  return counts.length - 1;
+}
+function qsignrank(p, n) {
+  return lowerQuantile(signedRankCounts(n), Math.pow(2, n), p);
+}
+function choose(n, k) {
+  let result = 1;
+  for (let i = 1; i <= k; i++) result = result * (n - k + i) / i;
+  return result;
+}
+function qwilcox(p, m, n) {
+  return lowerQuantile(mannWhitneyCounts(m, n), choose(m + n, n), p);
+}
+function pwilcox(q, m, n) {
+  const counts = mannWhitneyCounts(m, n);
+  let sum3 = 0;
+  for (let k = 0; k <= Math.min(q, counts.length - 1); k++) sum3 += counts[k];
+  return sum3 / choose(m + n, n);
+}
+var LIST_LIMIT = 4096;
+function select(set2, k) {
+  let lo = set2.min;
+  let countLo = set2.count(lo);
+  if (k <= countLo) return set2.min;
+  let hi = set2.max;
+  let countHi = set2.size;
+  if (k > countHi) return set2.max;
+  while (countHi - countLo > LIST_LIMIT) {
+    const mid = lo + (hi - lo) / 2;
+    if (mid <= lo || mid >= hi) break;
+    const c = set2.count(mid);
+    if (c >= k) {
+      hi = mid;
+      countHi = c;
+    } else {
+      lo = mid;
+      countLo = c;
     }
-    const resolved = which(cmd[0], ctx.env, ctx.cwd);
-    if (!resolved) {
-      write(ctx.stderr, `perfgate measure: command not found: ${cmd[0]}`);
-      return 127;
+  }
+  const inside = set2.between(lo, hi).sort((a, b) => a - b);
+  return inside[k - countLo - 1];
+}
+function pairwiseDifferences(x, y) {
+  const n = x.length;
+  const m = y.length;
+  const starts = (t, out) => {
+    let total3 = 0;
+    let p = 0;
+    for (let j = 0; j < m; j++) {
+      const yj = y[j];
+      while (p < n && yj - x[p] > t) p++;
+      if (out) out[j] = p;
+      total3 += n - p;
     }
-    let cpus3;
-    try {
-      cpus3 = parseCpusSetting(args.values.cpus ?? "auto");
-    } catch (error62) {
-      write(ctx.stderr, `perfgate measure: --cpus: ${error62.message}`);
-      return 2;
-    }
-    const report2 = probe();
-    const choice = selectCounters(parseCounterList(args.values.counter ?? "auto"), report2);
-    const placed = resolvePlacement(cpus3, choice.all, report2);
-    if (!placed.ok) {
-      write(
-        ctx.stderr,
-        `perfgate measure: --cpus: ${placed.message}${placed.hint ? `
-hint: ${placed.hint}` : ""}`
-      );
-      return 2;
-    }
-    const started = performance.now();
-    const { group, counters } = await spawnCounted(
-      {
-        argv: cmd,
-        cwd: ctx.cwd,
-        env: ctx.env,
-        label: "measure",
-        stdio: "inherit",
-        noAslr: args.values["no-aslr"] ?? false
-      },
-      choice.all,
-      args.values.kernel ?? false,
-      placed.placement
-    );
-    let interrupted;
-    const onAbort = () => {
-      interrupted = "SIGINT";
-      try {
-        process.kill(-group.pid, "SIGINT");
-      } catch {
+    return total3;
+  };
+  return {
+    size: n * m,
+    min: y[0] - x[n - 1],
+    max: y[m - 1] - x[0],
+    count: (t) => starts(t),
+    between(lo, hi) {
+      const fromHi = new Int32Array(m);
+      const fromLo = new Int32Array(m);
+      starts(hi, fromHi);
+      starts(lo, fromLo);
+      const out = [];
+      for (let j = 0; j < m; j++) {
+        for (let i = fromHi[j]; i < fromLo[j]; i++) out.push(y[j] - x[i]);
       }
-      setTimeout(() => void group.stop(2e3), 3e3).unref();
-    };
-    ctx.signal.addEventListener("abort", onAbort, { once: true });
-    const exit = await group.exited;
-    ctx.signal.removeEventListener("abort", onAbort);
-    const wallMs = performance.now() - started;
-    const reading2 = counters.read();
-    counters.close();
-    await group.stop(1e3);
-    const exitCode = exit.code ?? 128 + (exit.signal ? constants3.signals[exit.signal] ?? 0 : 0);
-    if (args.values.json) {
-      write(
-        ctx.stdout,
-        JSON.stringify(
-          {
-            command: cmd,
-            counters: reading2.values,
-            counter: choice,
-            cpus: placed.cpus,
-            exitCode,
-            ...exit.signal ? { signal: exit.signal } : {},
-            wallMs: Math.round(wallMs * 1e3) / 1e3,
-            timeEnabled: reading2.enabled,
-            timeRunning: reading2.running,
-            multiplexed: reading2.multiplexed,
-            ...interrupted ? { interrupted } : {}
-          },
-          null,
-          2
+      return out;
+    }
+  };
+}
+function walshAverages(d) {
+  const n = d.length;
+  const ends = (t, out) => {
+    let total3 = 0;
+    let q = n;
+    for (let i = 0; i < n; i++) {
+      const di = d[i];
+      while (q > 0 && (di + d[q - 1]) / 2 > t) q--;
+      if (out) out[i] = q;
+      if (q > i) total3 += q - i;
+    }
+    return total3;
+  };
+  return {
+    size: n * (n + 1) / 2,
+    min: d[0],
+    max: d[n - 1],
+    count: (t) => ends(t),
+    between(lo, hi) {
+      const toHi = new Int32Array(n);
+      const toLo = new Int32Array(n);
+      ends(hi, toHi);
+      ends(lo, toLo);
+      const out = [];
+      for (let i = 0; i < n; i++) {
+        for (let j = Math.max(i, toLo[i]); j < toHi[i]; j++) out.push((d[i] + d[j]) / 2);
+      }
+      return out;
+    }
+  };
+}
+function median3(set2) {
+  const half = Math.floor(set2.size / 2);
+  if (set2.size % 2 === 1) return select(set2, half + 1);
+  return (select(set2, half) + select(set2, half + 1)) / 2;
+}
+function sorted(values2) {
+  return Float64Array.from(values2).sort();
+}
+function normalIndex(size, sd, alpha) {
+  const z3 = -normalQuantile(alpha / 2);
+  return Math.max(1, Math.ceil(size / 2 - z3 * sd - 0.5));
+}
+function signedRankHodgesLehmann(d, confidence) {
+  const n = d.length;
+  if (n < 1) throw new RangeError("signedRankHodgesLehmann: no values");
+  const set2 = walshAverages(sorted(d));
+  const alpha = 1 - confidence;
+  const exact = n < EXACT_LIMIT;
+  const qu = exact ? qsignrank(alpha / 2, n) : normalIndex(set2.size, Math.sqrt(n * (n + 1) * (2 * n + 1) / 24), alpha);
+  return intervalAt(set2, qu, exact);
+}
+function twoSampleHodgesLehmann(x, y, confidence) {
+  const n = x.length;
+  const m = y.length;
+  if (n < 1 || m < 1) throw new RangeError("twoSampleHodgesLehmann: a sample is empty");
+  const set2 = pairwiseDifferences(sorted(x), sorted(y));
+  const alpha = 1 - confidence;
+  const exact = n < EXACT_LIMIT && m < EXACT_LIMIT;
+  const qu = exact ? qwilcox(alpha / 2, m, n) : normalIndex(set2.size, Math.sqrt(n * m * (n + m + 1) / 12), alpha);
+  return intervalAt(set2, qu, exact);
+}
+function intervalAt(set2, qu, exact) {
+  const q = qu === 0 ? 1 : qu;
+  return {
+    estimate: median3(set2),
+    low: select(set2, q),
+    high: select(set2, set2.size - q + 1),
+    method: exact ? "exact" : "normal"
+  };
+}
+function mannWhitneyGreater(x, y, shift) {
+  const n = x.length;
+  const m = y.length;
+  if (n < 1 || m < 1) throw new RangeError("mannWhitneyGreater: a sample is empty");
+  const w = n * m - pairwiseDifferences(sorted(x), sorted(y)).count(shift);
+  if (n < EXACT_LIMIT && m < EXACT_LIMIT) return pwilcox(n * m - w, m, n);
+  const sd = Math.sqrt(n * m * (n + m + 1) / 12);
+  return normalSf((w - n * m / 2 - 0.5) / sd);
+}
+
+// src/analysis/multiplicity.ts
+function order(p, descending) {
+  return p.map((_, i) => i).sort((i, j) => (descending ? p[j] - p[i] : p[i] - p[j]) || i - j);
+}
+function holm(p) {
+  const k = p.length;
+  const adjusted = new Array(k);
+  let running = 0;
+  order(p, false).forEach((index, rank) => {
+    running = Math.max(running, Math.min(1, (k - rank) * p[index]));
+    adjusted[index] = running;
+  });
+  return adjusted;
+}
+
+// src/analysis/sequential.ts
+function planLooks(rounds, maxRounds) {
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new RangeError(`rounds must be a positive integer, got ${rounds}`);
+  if (!Number.isInteger(maxRounds) || maxRounds < 1)
+    throw new RangeError(`maxRounds must be a positive integer, got ${maxRounds}`);
+  if (maxRounds <= rounds) return [maxRounds];
+  const looks = [];
+  for (let r = rounds; r < maxRounds; r *= 2) looks.push(r);
+  looks.push(maxRounds);
+  return looks;
+}
+function obrienFlemingSpent(t, alpha) {
+  if (t <= 0) return 0;
+  if (t >= 1) return alpha;
+  return 2 * normalCdf(- -normalQuantile(alpha / 2) / Math.sqrt(t));
+}
+function checkSequential(options) {
+  const { plan, look } = options;
+  if (plan.length === 0) throw new RangeError("sequential plan is empty");
+  plan.forEach((r, i) => {
+    if (!Number.isInteger(r) || r < 1 || i > 0 && r <= plan[i - 1]) {
+      throw new RangeError(
+        `sequential plan must be ascending positive integers, got [${plan.join(", ")}]`
+      );
+    }
+  });
+  if (!Number.isInteger(look) || look < 0 || look >= plan.length) {
+    throw new RangeError(
+      `sequential look ${look} is outside the plan [${plan.join(", ")}] (0-based)`
+    );
+  }
+}
+function lookAlpha(options, alpha) {
+  checkSequential(options);
+  const { plan, look } = options;
+  const max = plan[plan.length - 1];
+  const now4 = obrienFlemingSpent(plan[look] / max, alpha);
+  const before = look === 0 ? 0 : obrienFlemingSpent(plan[look - 1] / max, alpha);
+  return now4 - before;
+}
+function moreRoundsNeeded(estimate2, threshold, rounds, gamma, power = 0.8) {
+  const gap = Math.abs(estimate2.logRatio - Math.log1p(threshold));
+  if (!(estimate2.se > 0) || !(gap > 0) || !(estimate2.df > 0) || rounds < 1) return null;
+  const factor = (criticalValue(estimate2.df, gamma) - normalQuantile(1 - power)) * estimate2.se / gap;
+  const needed = rounds * factor * factor;
+  if (!Number.isFinite(needed)) return null;
+  return Math.max(1, Math.ceil(needed - rounds));
+}
+
+// src/analysis/thresholds.ts
+var import_picomatch = __toESM(require_picomatch2(), 1);
+function check(value, key) {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new RangeError(`threshold for ${key} must be a fraction \u2265 0, got ${value}`);
+  }
+  return value;
+}
+function thresholdResolver(thresholds) {
+  const fallback = check(thresholds.default, "default");
+  const entries2 = Object.entries(thresholds.endpoints).map(([key, value]) => ({
+    key,
+    value: check(value, key),
+    matches: (0, import_picomatch.default)(key, { dot: true })
+  }));
+  return (endpoint) => {
+    const exact = entries2.find((e) => e.key === endpoint);
+    if (exact) return { threshold: exact.value, source: exact.key };
+    const glob = entries2.find((e) => e.matches(endpoint));
+    if (glob) return { threshold: glob.value, source: glob.key };
+    return { threshold: fallback, source: "default" };
+  };
+}
+
+// src/analysis/verdict.ts
+function decideVerdict(input2) {
+  const { pAdjusted, alpha, high, threshold } = input2;
+  if (pAdjusted <= alpha) return "regression";
+  if (high < -threshold) return "improvement";
+  if (high < threshold) return "unchanged";
+  return "inconclusive";
+}
+
+// src/analysis/warnings.ts
+var WARNING_CODES = [
+  /** Measured with a clock counter because instructions could not be counted here. */
+  "counter-fallback",
+  /** Simulated instructions (Valgrind): what the figures mean under Callgrind. */
+  "simulated-counter",
+  /** Samples measured while the counter group was multiplexed. */
+  "multiplexed",
+  /** A target failed during the run. */
+  "target-error",
+  /** The run did not finish: interrupted, a crash, a full disk; or its samples end abruptly. */
+  "incomplete",
+  /** The samples carry no header: counter, seed and builds are unknown. */
+  "no-header",
+  "no-endpoints",
+  /** Warm-up: costs still drifting at its end, or processes that hit its time cap. */
+  "warmup",
+  /** One look of a sequential plan, with the alpha it spends. */
+  "sequential-look",
+  /** The traffic-weighted total could not be paired. */
+  "unpaired-total",
+  /** Endpoints that answered mostly HTTP errors. */
+  "http-errors",
+  /** Flag-matrix configurations the budget could not cover. */
+  "flags-not-measured",
+  /** Merged shards that ran on different machines. */
+  "shards",
+  /** Production windows (`perfgate rollout`): the service's own counter, not instructions. */
+  "recorded-counter",
+  /** Production windows: an unpaired comparison of different traffic. */
+  "production-windows",
+  /** Production windows: groups left out for too few samples. */
+  "few-samples",
+  /** A plain-text warning from a result.json written before warnings had codes. */
+  "legacy",
+  /** Why the run ended in an error (a crashed target, a full disk, a failed analysis). */
+  "run-failure"
+];
+function warning(code3, message) {
+  return { code: code3, message };
+}
+
+// src/analysis/analyze.ts
+var MIN_PAIRED_ROUNDS = 3;
+var UNKNOWN_COUNTER = {
+  name: "value",
+  unit: "count",
+  fallback: false,
+  all: ["value"],
+  kernel: false
+};
+function toChange(e, confidence) {
+  const { low, high } = interval(e, confidence);
+  return { estimate: changeEstimate(e), low, high };
+}
+function typicalChange(paired, pairs, values2, confidence) {
+  const hl = paired ? signedRankHodgesLehmann(
+    pairs.before.map((a, r) => Math.log(pairs.after[r] / a)),
+    confidence
+  ) : twoSampleHodgesLehmann(values2.before.map(Math.log), values2.after.map(Math.log), confidence);
+  return { estimate: Math.expm1(hl.estimate), low: Math.expm1(hl.low), high: Math.expm1(hl.high) };
+}
+function measureEndpoint(data, choice, options, minRounds) {
+  const draft = {
+    endpoint: data.endpoint,
+    choice,
+    estimate: null,
+    meanEstimate: null,
+    typical: null,
+    before: null,
+    after: null,
+    n: { before: 0, after: 0, rounds: 0 },
+    errors: [],
+    warnings: [],
+    paired: null,
+    unpaired: null
+  };
+  checkSamples(data, draft);
+  if (data.samples.before === 0 || data.samples.after === 0) return draft;
+  const layout = arrange(data);
+  if (layout.droppedRounds > 0) {
+    draft.warnings.push(
+      `dropped ${plural(layout.droppedRounds, "round")} measured in only one build`
+    );
+  }
+  if (layout.completeRounds < minRounds) {
+    draft.errors.push(
+      `too few samples: ${plural(layout.completeRounds, "complete round")} (need at least ${minRounds})`
+    );
+    return draft;
+  }
+  const usePaired = layout.paired.rounds.length >= MIN_PAIRED_ROUNDS;
+  if (usePaired) estimatePaired(layout, draft);
+  else if (!estimateUnpaired(layout, draft)) return draft;
+  draft.typical = typicalChange(usePaired, layout.paired, layout.unpaired, options.confidence);
+  shapeWarnings(draft, options.confidence);
+  return draft;
+}
+function checkSamples(data, draft) {
+  const { errors, warnings } = draft;
+  for (const message of data.errors) errors.push(`target error: ${message}`);
+  if (data.mismatched.size > 0) {
+    errors.push(
+      `responses differ between builds for ${plural(data.mismatched.size, "request")} (${data.mismatchExample}): a change in cost may come from a different answer`
+    );
+  }
+  if (data.invalid > 0) {
+    warnings.push(
+      `dropped ${plural(data.invalid, "sample")} with a non-positive or non-finite value`
+    );
+  }
+  if (data.multiplexed > 0) {
+    warnings.push(
+      `${plural(data.multiplexed, "sample")} measured while the counters were multiplexed`
+    );
+  }
+  for (const build of ["before", "after"]) {
+    if (data.samples[build] === 0) errors.push(`no samples from the ${build} build`);
+  }
+}
+function estimatePaired(layout, draft) {
+  const pairs = layout.paired;
+  if (layout.unmatched > 0) {
+    draft.warnings.push(
+      `left ${plural(layout.unmatched, "request")} measured in only one build of a round out of the pairing`
+    );
+  }
+  const chosen = pairs.blocked ? { ...pairs, ...pairs.blocked } : pairs;
+  draft.estimate = pairedRatio(chosen.before, chosen.after);
+  if (pairs.blocked) draft.meanEstimate = pairedRatio(pairs.before, pairs.after);
+  const requests = sum2(pairs.requests);
+  draft.before = sum2(chosen.before) / requests;
+  draft.after = sum2(chosen.after) / requests;
+  draft.n = { ...pairs.samples, rounds: pairs.rounds.length };
+  draft.paired = chosen;
+}
+function estimateUnpaired(layout, draft) {
+  const { before, after } = layout.unpaired;
+  if (before.length < 2 || after.length < 2) {
+    draft.errors.push("too few samples: fewer than 2 requests measured in a build");
+    return false;
+  }
+  draft.warnings.push(
+    `unpaired analysis (less powerful): fewer than ${MIN_PAIRED_ROUNDS} rounds in which both builds served the same requests`
+  );
+  draft.estimate = unpairedRatio(before, after);
+  draft.before = sum2(before) / before.length;
+  draft.after = sum2(after) / after.length;
+  draft.n = { before: before.length, after: after.length, rounds: layout.completeRounds };
+  draft.unpaired = layout.unpaired;
+  return true;
+}
+function shapeWarnings(draft, confidence) {
+  const { warnings } = draft;
+  if (draft.estimate.method === "exact") {
+    warnings.push(
+      "every round gave exactly the same ratio (no spread): decided on the estimate alone"
+    );
+  }
+  const change = toChange(draft.estimate, confidence);
+  if (draft.meanEstimate) {
+    const mean2 = toChange(draft.meanEstimate, confidence);
+    if (mean2.low > change.high || mean2.high < change.low) {
+      warnings.push(
+        "the mean and the median of block means differ: a few costly requests (a slow path, or work outside the request) carry part of the change"
+      );
+    }
+  }
+  if (draft.typical && (draft.typical.high < change.low || draft.typical.low > change.high)) {
+    warnings.push(
+      "the mean and the typical request moved differently: a change in the tail or in the mix of paths"
+    );
+  }
+}
+function regressionP(d) {
+  const p = pRegression(d.estimate, d.choice.threshold);
+  if (!d.meanEstimate) return p;
+  return Math.min(1, 2 * Math.min(p, pRegression(d.meanEstimate, d.choice.threshold)));
+}
+function gateLowerBound(d, gamma) {
+  if (!d.meanEstimate) return lowerBound(d.estimate, gamma);
+  return Math.max(lowerBound(d.estimate, gamma / 2), lowerBound(d.meanEstimate, gamma / 2));
+}
+function trafficWeights(set2, collected, names) {
+  const recorded = set2.header?.workload.weights;
+  const weights = /* @__PURE__ */ new Map();
+  for (const name of names) {
+    const data = collected.endpoints.get(name);
+    const share2 = recorded ? recorded[name] ?? 0 : collected.total > 0 ? (data.samples.before + data.samples.after) / collected.total : 0;
+    weights.set(name, share2);
+  }
+  return weights;
+}
+function totalChange(drafts, weights, confidence, warnings) {
+  const usable = drafts.filter((d) => d.errors.length === 0 && d.estimate);
+  if (usable.length === 0) return null;
+  const weightSum = sum2(usable.map((d) => weights.get(d.endpoint) ?? 0));
+  const weightOf = (d) => weightSum > 0 ? weights.get(d.endpoint) ?? 0 : 1;
+  if (usable.every((d) => d.paired)) {
+    let shared = new Set(usable[0].paired.rounds);
+    for (const d of usable) {
+      const own2 = new Set(d.paired.rounds);
+      shared = new Set([...shared].filter((r) => own2.has(r)));
+    }
+    const rounds = [...shared].sort((a, b) => a - b);
+    if (rounds.length >= MIN_PAIRED_ROUNDS) {
+      const before2 = rounds.map(() => 0);
+      const after2 = rounds.map(() => 0);
+      for (const d of usable) {
+        const p = d.paired;
+        const w = weightOf(d);
+        const at = new Map(p.rounds.map((r, i) => [r, i]));
+        rounds.forEach((round3, k) => {
+          const i = at.get(round3);
+          before2[k] += w * p.before[i] / p.requests[i];
+          after2[k] += w * p.after[i] / p.requests[i];
+        });
+      }
+      return toChange(pairedRatio(before2, after2), confidence);
+    }
+  }
+  const before = [];
+  const after = [];
+  for (const d of usable) {
+    if (d.unpaired) {
+      before.push(...d.unpaired.before);
+      after.push(...d.unpaired.after);
+    } else {
+      const p = d.paired;
+      p.before.forEach((a, i) => before.push(a / p.requests[i]));
+      p.after.forEach((b, i) => after.push(b / p.requests[i]));
+    }
+  }
+  if (before.length < 2 || after.length < 2) return null;
+  warnings.push(
+    warning(
+      "unpaired-total",
+      "the total is unpaired (endpoints share too few paired rounds): its interval is wide"
+    )
+  );
+  return toChange(unpairedRatio(before, after), confidence);
+}
+function warmupSummary(set2) {
+  const events = set2.events.filter(
+    (e) => e.kind === "warmup"
+  );
+  if (events.length === 0) return void 0;
+  const cells = /* @__PURE__ */ new Map();
+  for (const e of events) {
+    for (const [endpoint, w] of Object.entries(e.endpoints)) {
+      let cell3 = cells.get(endpoint);
+      if (!cell3) {
+        cell3 = { before: { requests: [], unsettled: 0 }, after: { requests: [], unsettled: 0 } };
+        cells.set(endpoint, cell3);
+      }
+      cell3[e.build].requests.push(w.requests);
+      if (w.settled === false) cell3[e.build].unsettled++;
+    }
+  }
+  const endpoints = {};
+  for (const name of [...cells.keys()].sort(byName)) {
+    const cell3 = cells.get(name);
+    const side = (b) => ({
+      requests: median2(cell3[b].requests),
+      unsettled: cell3[b].unsettled,
+      processes: cell3[b].requests.length
+    });
+    endpoints[name] = { before: side("before"), after: side("after") };
+  }
+  const fixed = events.every((e) => Object.values(e.endpoints).every((w) => w.settled === null));
+  return {
+    mode: fixed ? "fixed" : "auto",
+    endpoints,
+    wallMs: median2(events.map((e) => e.wallMs)),
+    timedOut: events.filter((e) => e.timedOut).length
+  };
+}
+function warmupWarnings(w) {
+  if (!w || w.mode === "fixed") return [];
+  const out = [];
+  for (const [endpoint, sides] of Object.entries(w.endpoints)) {
+    for (const build of ["before", "after"]) {
+      const { unsettled, processes, requests } = sides[build];
+      if (unsettled === 0) continue;
+      out.push(
+        warning(
+          "warmup",
+          `${endpoint}: its cost was still drifting at the end of warm-up in ${unsettled} of ${processes} ${build} processes (${requests} warm-up requests): code that does not reach a steady state, or a warm-up cap too low for it`
         )
       );
-    } else {
-      const lines = [``, ` Counters for '${cmd.join(" ")}' (whole process tree):`, ``];
-      for (const name of counters.events) {
-        const unit = eventInfo(name)?.unit ?? "";
-        lines.push(
-          `  ${(unit === "ns" ? formatCost(reading2.values[name] ?? 0, unit) : Math.round(reading2.values[name] ?? 0).toLocaleString("en-US")).padStart(16)}  ${name}`
-        );
-      }
-      lines.push("");
-      lines.push(
-        `  ${(wallMs / 1e3).toFixed(3).padStart(12)} s wall, exit code ${exitCode}${exit.signal ? ` (${exit.signal})` : ""}`
-      );
-      if (choice.fallback) lines.push(`  note: ${choice.reason}`);
-      if (reading2.multiplexed)
-        lines.push("  warning: the PMU multiplexed this group; counts are incomplete (not scaled)");
-      write(ctx.stderr, lines.join("\n"));
     }
-    return exitCode;
   }
-};
+  if (w.timedOut > 0) {
+    out.push(
+      warning(
+        "warmup",
+        `${plural(w.timedOut, "process", "processes")} hit the warm-up time cap (measure.warmup.max-time)`
+      )
+    );
+  }
+  return out;
+}
+function runWarnings(set2, collected, counter) {
+  const warnings = [];
+  if (counter.fallback) {
+    warnings.push(
+      warning(
+        "counter-fallback",
+        `measured with ${counter.name}, not instructions${counter.reason ? `: ${counter.reason}` : ""}; CPU time is noisier, so intervals are wider`
+      )
+    );
+  }
+  if (counter.name === "simulated-instructions") {
+    warnings.push(
+      warning(
+        "simulated-counter",
+        "simulated instructions (Valgrind): counts do not depend on machine or load, but code under Callgrind can be compiled and tiered differently from native, and the counter is read per block of requests, so per-request figures are block means"
+      )
+    );
+  }
+  if (collected.multiplexed > 0) {
+    warnings.push(
+      warning(
+        "multiplexed",
+        `${plural(collected.multiplexed, "sample")} measured while the counter group was multiplexed (time_running < time_enabled): values were not scaled; use fewer counters`
+      )
+    );
+  }
+  for (const message of collected.runErrors)
+    warnings.push(warning("target-error", `target error: ${message}`));
+  const end = endOf(set2);
+  if (end && !end.complete) {
+    warnings.push(
+      warning("incomplete", `the run stopped early${end.reason ? `: ${end.reason}` : ""}`)
+    );
+  } else if (!end && set2.header) {
+    warnings.push(
+      warning("incomplete", "the samples end without an end marker: the run was cut short")
+    );
+  }
+  return warnings;
+}
+function isComplete(set2) {
+  const end = endOf(set2);
+  if (end) return end.complete;
+  return set2.header === void 0 && set2.events.length === 0;
+}
+function checkOptions(options) {
+  if (!(options.alpha > 0 && options.alpha < 1)) {
+    throw new RangeError(`alpha must be between 0 and 1, got ${options.alpha}`);
+  }
+  if (!(options.confidence > 0 && options.confidence < 1)) {
+    throw new RangeError(`confidence must be between 0 and 1, got ${options.confidence}`);
+  }
+  if (options.sequential) checkSequential(options.sequential);
+}
+function atDefaults(set2) {
+  if (!set2.header?.flags?.length && !set2.samples.some((s) => s.flag !== void 0)) return set2;
+  return {
+    header: set2.header,
+    samples: set2.samples.filter((s) => s.flag === void 0),
+    events: set2.events.filter((e) => !("flag" in e && e.flag !== void 0))
+  };
+}
+function analyze(full, options) {
+  checkOptions(options);
+  const set2 = atDefaults(full);
+  const minRounds = Math.max(2, Math.ceil(options.minRounds ?? 2));
+  const counter = set2.header?.counter ?? options.counter ?? UNKNOWN_COUNTER;
+  const collected = collect(set2);
+  const resolve17 = thresholdResolver(options.thresholds);
+  const names = [...collected.endpoints.keys()].sort(byName);
+  const weights = trafficWeights(set2, collected, names);
+  const drafts = names.map(
+    (name) => measureEndpoint(collected.endpoints.get(name), resolve17(name), options, minRounds)
+  );
+  const levelAlpha = options.sequential ? lookAlpha(options.sequential, options.alpha) : options.alpha;
+  const endpoints = judgeEndpoints(drafts, weights, options, levelAlpha);
+  const counts = countVerdicts(endpoints);
+  const warmup = warmupSummary(set2);
+  const warnings = [
+    ...runWarnings(set2, collected, counter),
+    ...warmupWarnings(warmup),
+    ...setWarnings(set2, endpoints, options, levelAlpha)
+  ];
+  const total3 = totalChange(drafts, weights, options.confidence, warnings);
+  const complete = isComplete(set2);
+  let verdict = "pass";
+  if (counts.error > 0 || !complete || collected.runErrors.length > 0 || endpoints.length === 0) {
+    verdict = "error";
+  } else if (counts.regression > 0 || options.onInconclusive === "fail" && counts.inconclusive > 0) {
+    verdict = "fail";
+  }
+  return resultOf({
+    verdict,
+    counter,
+    options,
+    endpoints,
+    total: total3,
+    counts,
+    run: runInfo(set2, options, pairedRounds(collected), complete, warmup),
+    warnings
+  });
+}
+function judgeEndpoints(drafts, weights, options, levelAlpha) {
+  const { alpha, confidence } = options;
+  const judged = drafts.filter((d) => d.errors.length === 0 && d.estimate);
+  const joint = options.jointP ?? [];
+  const family = judged.length + joint.length;
+  const raw = judged.map((d) => regressionP(d));
+  const adjusted = holm([...raw, ...joint]).slice(0, raw.length);
+  const tests = new Map(judged.map((d, i) => [d, { p: raw[i], pAdjusted: adjusted[i] }]));
+  return drafts.map((d) => {
+    const test = tests.get(d);
+    const change = d.estimate ? toChange(d.estimate, confidence) : null;
+    let verdict = "error";
+    let moreRounds = null;
+    if (test && change) {
+      verdict = decideVerdict({
+        pAdjusted: test.pAdjusted,
+        alpha: levelAlpha,
+        high: change.high,
+        threshold: d.choice.threshold
+      });
+      if (verdict === "inconclusive") {
+        const towardsRegression = d.estimate.logRatio > Math.log1p(d.choice.threshold);
+        const gamma = towardsRegression ? alpha / family : (1 - confidence) / 2;
+        moreRounds = moreRoundsNeeded(d.estimate, d.choice.threshold, d.n.rounds, gamma);
+      }
+    }
+    return {
+      endpoint: d.endpoint,
+      verdict,
+      threshold: d.choice.threshold,
+      thresholdSource: d.choice.source,
+      confidence,
+      change,
+      gateLow: test ? gateLowerBound(d, levelAlpha / family) : null,
+      p: test ? test.p : null,
+      pAdjusted: test ? test.pAdjusted : null,
+      typical: d.typical,
+      ...d.estimate ? { estimator: d.meanEstimate ? "median-of-means" : "mean" } : {},
+      ...d.meanEstimate ? { mean: toChange(d.meanEstimate, confidence) } : {},
+      method: d.estimate?.method ?? (d.unpaired ? "unpaired" : "paired-rounds"),
+      before: d.before,
+      after: d.after,
+      n: d.n,
+      weight: weights.get(d.endpoint) ?? 0,
+      moreRounds,
+      warnings: [...d.errors, ...d.warnings]
+    };
+  });
+}
+function setWarnings(set2, endpoints, options, levelAlpha) {
+  const warnings = [];
+  if (set2.header === void 0) {
+    warnings.push(warning("no-header", "no samples header: counter, seed and builds are unknown"));
+  }
+  if (endpoints.length === 0) warnings.push(warning("no-endpoints", "no endpoints were measured"));
+  if (options.sequential && options.sequential.plan.length > 1) {
+    const { plan, look } = options.sequential;
+    warnings.push(
+      warning(
+        "sequential-look",
+        `look ${look + 1} of ${plan.length} (${plan[look]} of ${plan[plan.length - 1]} planned rounds): regressions tested at \u03B1 = ${levelAlpha.toPrecision(3)} spent at this look`
+      )
+    );
+  }
+  return warnings;
+}
+function pairedRounds(collected) {
+  const rounds = /* @__PURE__ */ new Set();
+  for (const data of collected.endpoints.values()) {
+    for (const [round3, table] of data.rounds) {
+      if (table.before.size > 0 && table.after.size > 0) rounds.add(round3);
+    }
+  }
+  return rounds.size;
+}
+function runInfo(set2, options, rounds, complete, warmup) {
+  const header2 = set2.header;
+  const end = endOf(set2);
+  const buildInfo2 = (build) => {
+    const info = header2?.builds[build];
+    return {
+      ...info?.ref !== void 0 ? { ref: info.ref } : {},
+      ...info?.commit !== void 0 ? { commit: info.commit } : {}
+    };
+  };
+  const { sequential } = options;
+  return {
+    seed: header2?.seed ?? null,
+    rounds,
+    plannedRounds: sequential ? sequential.plan[sequential.plan.length - 1] : header2?.rounds ?? null,
+    looks: sequential ? sequential.look + 1 : 1,
+    startedAt: header2?.startedAt ?? null,
+    durationMs: end ? end.wallMs : null,
+    complete,
+    builds: { before: buildInfo2("before"), after: buildInfo2("after") },
+    mode: header2?.mode ?? "a-b",
+    ...header2?.platform ? { platform: header2.platform } : {},
+    ...header2?.placement ? { placement: header2.placement } : {},
+    ...warmup ? { warmup } : {}
+  };
+}
+function resultOf(p) {
+  const result = {
+    version: 1,
+    verdict: p.verdict,
+    summary: p.summary ?? "",
+    counter: p.counter,
+    alpha: p.options.alpha,
+    confidence: p.options.confidence,
+    onInconclusive: p.options.onInconclusive,
+    endpoints: p.endpoints,
+    total: p.total,
+    counts: p.counts,
+    run: p.run,
+    warnings: p.warnings
+  };
+  if (p.summary === void 0) result.summary = summarize(result);
+  return result;
+}
 
-// src/cli/run.ts
-import { join as join11, resolve as resolve4 } from "node:path";
+// src/analysis/flags.ts
+function flagSampleSet(set2, flag) {
+  const side = (s) => {
+    if (s.build !== "after") return void 0;
+    if (s.flag === void 0) return "before";
+    return s.flag === flag ? "after" : void 0;
+  };
+  const samples = [];
+  for (const s of set2.samples) {
+    const build = side(s);
+    if (!build) continue;
+    const { flag: _flag, ...rest } = s;
+    samples.push({ ...rest, build });
+  }
+  const events = [];
+  for (const e of set2.events) {
+    if (e.kind === "warmup" || e.kind === "error") {
+      const build = side(e);
+      if (!build) continue;
+      const { flag: _flag, ...rest } = e;
+      events.push({ ...rest, build });
+    } else if (e.kind === "mismatch") {
+      if (e.flag !== flag) continue;
+      const { flag: _flag, ...rest } = e;
+      events.push(rest);
+    } else if (e.kind !== "flag-dropped") {
+      events.push(e);
+    }
+  }
+  const header2 = set2.header && {
+    ...set2.header,
+    builds: { before: set2.header.builds.after, after: set2.header.builds.after },
+    mode: "a-b"
+  };
+  if (header2) delete header2.flags;
+  return { header: header2, samples, events };
+}
+function droppedFlags(set2) {
+  const out = /* @__PURE__ */ new Map();
+  for (const e of set2.events) {
+    if (e.kind === "flag-dropped") for (const f of e.flags) out.set(f, e.reason);
+  }
+  return out;
+}
+var judgedP = (r) => r.endpoints.filter((e) => e.p !== null).map((e) => e.p);
+function notAfforded(info, reason) {
+  return {
+    ...info,
+    flag: info.name,
+    status: "not-afforded",
+    reason,
+    endpoints: [],
+    counts: countVerdicts([]),
+    rounds: 0,
+    warnings: []
+  };
+}
+function describe2(flag, e) {
+  const change = e.change ? ` ${percent(e.change.estimate)}` : "";
+  return `flag ${flag}: ${e.endpoint}${change} (\u03B8 ${thresholdPercent(e.threshold)})`;
+}
+function summaryWithFlags(result, section2, verdict) {
+  const regressions = section2.flags.flatMap(
+    (f) => f.endpoints.filter((e) => e.verdict === "regression").map((e) => describe2(f.flag, e))
+  );
+  const errors = section2.flags.filter((f) => f.counts.error > 0).map((f) => f.flag);
+  let line = result.summary;
+  if (errors.length > 0 && result.verdict !== "error") {
+    line = `error: flag ${errors.join(", ")} could not be compared`;
+  } else if (regressions.length > 0) {
+    const head = `${plural(regressions.length, "flag regression")}: ${regressions.join(", ")}`;
+    line = result.verdict === "pass" && verdict !== "pass" ? head : `${result.summary}; ${verdict === "pass" && section2.onFlagRegression === "annotate" ? "annotated " : ""}${head}`;
+  }
+  return line.length <= SUMMARY_LIMIT ? line : `${line.slice(0, SUMMARY_LIMIT - 1)}\u2026`;
+}
+function analyzeWithFlags(set2, options) {
+  const infos = set2.header?.flags ?? [];
+  const { onFlagRegression, skipped = [], ...base } = options;
+  if (infos.length === 0) return analyze(set2, base);
+  const dropped = droppedFlags(set2);
+  const measured = infos.filter((f) => !dropped.has(f.name));
+  const sets = measured.map((f) => flagSampleSet(set2, f.name));
+  const first = [analyze(set2, base), ...sets.map((s) => analyze(s, base))];
+  const raws = first.map(judgedP);
+  const others = (i) => raws.flatMap((p, j) => j === i ? [] : p);
+  const main2 = analyze(set2, { ...base, jointP: others(0) });
+  const byFlag = new Map(
+    measured.map((f, i) => [f.name, analyze(sets[i], { ...base, jointP: others(i + 1) })])
+  );
+  const flags = infos.map((info) => {
+    const r = byFlag.get(info.name);
+    if (!r) return notAfforded(info, dropped.get(info.name));
+    return {
+      flag: info.name,
+      delivery: info.delivery,
+      from: info.from,
+      to: info.to,
+      source: info.source,
+      status: "measured",
+      endpoints: r.endpoints,
+      counts: r.counts,
+      rounds: r.run.rounds,
+      // The run-wide notes (counter fallback, look alpha) are the gate's; keep the flag's own.
+      warnings: r.warnings.filter((w) => !main2.warnings.some((m) => m.message === w.message))
+    };
+  });
+  const section2 = {
+    onFlagRegression,
+    flags,
+    skipped,
+    family: raws.reduce((n, p) => n + p.length, 0)
+  };
+  let verdict = main2.verdict;
+  const flagErrors = flags.some((f) => f.counts.error > 0);
+  const flagRegressions = flags.some((f) => f.counts.regression > 0);
+  const flagOpen = flags.some((f) => f.counts.inconclusive > 0);
+  if (verdict !== "error") {
+    if (flagErrors) verdict = "error";
+    else if (onFlagRegression === "fail" && (flagRegressions || base.onInconclusive === "fail" && flagOpen))
+      verdict = "fail";
+  }
+  const warnings = [...main2.warnings];
+  if (dropped.size > 0) {
+    warnings.push(
+      warning(
+        "flags-not-measured",
+        `flag matrix: ${plural(dropped.size, "configuration")} not measured within the budget (${[...dropped.keys()].join(", ")}); raise measure.max-duration to cover them`
+      )
+    );
+  }
+  const result = { ...main2, verdict, warnings, flags: section2 };
+  result.summary = summaryWithFlags(main2, section2, verdict);
+  return result;
+}
+function flagsNeedMoreRounds(result) {
+  return result.endpoints.some((e) => e.verdict === "inconclusive") || (result.flags?.flags ?? []).some((f) => f.counts.inconclusive > 0);
+}
 
-// src/config/parse.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-import { readFile } from "node:fs/promises";
-import path2 from "node:path";
+// src/analysis/calibrate.ts
+function roundUp(value, step) {
+  const steps = Math.ceil(value / step - 1e-9);
+  return Number((steps * step).toFixed(10));
+}
+function calibrate(set2, options) {
+  const power = options.power ?? 0.9;
+  const step = options.step ?? 5e-3;
+  const resolve17 = thresholdResolver(options.thresholds);
+  const collected = collect(set2);
+  const names = [...collected.endpoints.keys()].sort(byName);
+  const family = Math.max(1, names.length);
+  return names.map((endpoint) => {
+    const { threshold, source } = resolve17(endpoint);
+    const paired = arrange(collected.endpoints.get(endpoint)).paired;
+    const rounds = paired.rounds.length;
+    const designRounds = Math.max(2, options.rounds ?? rounds);
+    const base = {
+      endpoint,
+      rounds,
+      designRounds,
+      configured: threshold,
+      configuredSource: source
+    };
+    if (rounds < 2) {
+      return { ...base, noise: null, observed: null, detectable: null, suggested: threshold };
+    }
+    const logs = paired.before.map((a, r) => Math.log(paired.after[r] / a));
+    const noise = sampleStandardDeviation(logs);
+    const reach = (criticalValue(designRounds - 1, options.alpha / family) - normalQuantile(1 - power)) * (noise / Math.sqrt(designRounds));
+    const detectable = Math.expm1(reach);
+    return {
+      ...base,
+      noise,
+      observed: sum2(paired.after) / sum2(paired.before) - 1,
+      detectable,
+      suggested: Math.max(threshold, roundUp(detectable, step))
+    };
+  });
+}
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -12065,7 +12944,7 @@ __export(external_exports, {
   bigint: () => bigint2,
   boolean: () => boolean2,
   catch: () => _catch2,
-  check: () => check,
+  check: () => check2,
   cidrv4: () => cidrv42,
   cidrv6: () => cidrv62,
   clone: () => clone,
@@ -12083,7 +12962,7 @@ __export(external_exports, {
   decode: () => decode2,
   decodeAsync: () => decodeAsync2,
   deepPartial: () => deepPartial,
-  describe: () => describe3,
+  describe: () => describe4,
   discriminatedUnion: () => discriminatedUnion,
   e164: () => e1642,
   email: () => email2,
@@ -12489,7 +13368,7 @@ __export(core_exports2, {
   createToJSONSchemaMethod: () => createToJSONSchemaMethod,
   decode: () => decode,
   decodeAsync: () => decodeAsync,
-  describe: () => describe2,
+  describe: () => describe3,
   encode: () => encode,
   encodeAsync: () => encodeAsync,
   extractDefs: () => extractDefs,
@@ -17031,7 +17910,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve16) {
+function isRecursive(inst, stack, resolve17) {
   const cached4 = recursive.get(inst);
   if (cached4 !== void 0)
     return cached4 ? PROVEN : NONE;
@@ -17041,7 +17920,7 @@ function isRecursive(inst, stack, resolve16) {
   let result = NONE;
   const check3 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve16);
+      const answer = isRecursive(child, stack, resolve17);
       if (answer > result)
         result = answer;
     }
@@ -17052,7 +17931,7 @@ function isRecursive(inst, stack, resolve16) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve16) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve17) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -17116,7 +17995,7 @@ function isRecursive(inst, stack, resolve16) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def2._cachedInner ?? (resolve16 ? inst._zod.innerType : void 0);
+      const inner = def2._cachedInner ?? (resolve17 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -27479,7 +28358,7 @@ function _check(fn, params) {
   return ch;
 }
 // @__NO_SIDE_EFFECTS__
-function describe2(description) {
+function describe3(description) {
   const ch = new $ZodCheck({ check: "describe" });
   ch._zod.onattach = [
     (inst) => {
@@ -29023,7 +29902,7 @@ __export(schemas_exports2, {
   bigint: () => bigint2,
   boolean: () => boolean2,
   catch: () => _catch2,
-  check: () => check,
+  check: () => check2,
   cidrv4: () => cidrv42,
   cidrv6: () => cidrv62,
   codec: () => codec,
@@ -29033,7 +29912,7 @@ __export(schemas_exports2, {
   currencyCode: () => currencyCode2,
   custom: () => custom,
   date: () => date2,
-  describe: () => describe3,
+  describe: () => describe4,
   discriminatedUnion: () => discriminatedUnion,
   e164: () => e1642,
   email: () => email2,
@@ -30608,7 +31487,7 @@ var ZodCustom = /* @__PURE__ */ $constructor("ZodCustom", (inst, def2) => {
   ZodType.init(inst, def2);
   inst._zod.processJSONSchema = (ctx, json2, params) => customProcessor(inst, ctx, json2, params);
 });
-function check(fn) {
+function check2(fn) {
   const ch = new $ZodCheck({
     check: "custom"
     // ...util.normalizeParams(params),
@@ -30625,7 +31504,7 @@ function refine(fn, _params = {}) {
 function superRefine(fn, params) {
   return _superRefine(fn, params);
 }
-var describe3 = describe2;
+var describe4 = describe3;
 var meta2 = meta;
 var ZodInstanceOf = /* @__PURE__ */ $constructor("ZodInstanceOf", (inst, def2) => {
   ZodCustom.init(inst, def2);
@@ -31681,6 +32560,848 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// src/analysis/explanation-schema.ts
+var PairSchema = external_exports.strictObject({
+  before: external_exports.number(),
+  after: external_exports.number(),
+  change: external_exports.number().describe("after \u2212 before, per request")
+});
+var RowSchema = external_exports.strictObject({
+  function: external_exports.string().describe("file:line name"),
+  file: external_exports.string(),
+  line: external_exports.number().int().min(0),
+  name: external_exports.string(),
+  beforeLine: external_exports.number().int().min(0).optional(),
+  status: external_exports.enum(["changed", "added", "removed"]),
+  self: PairSchema,
+  inclusive: PairSchema,
+  share: external_exports.number().nullable().describe("self change / the endpoint's attributed change"),
+  via: external_exports.array(external_exports.string()).describe("wrappers folded into this function, outermost first")
+});
+var ExplanationSchema = external_exports.strictObject({
+  mode: external_exports.enum(["auto", "off", "all"]),
+  method: external_exports.string(),
+  endpoints: external_exports.array(
+    external_exports.strictObject({
+      endpoint: external_exports.string(),
+      runtimes: external_exports.array(external_exports.enum(["node", "python"])),
+      requests: external_exports.strictObject({
+        before: external_exports.number().int().min(0),
+        after: external_exports.number().int().min(0)
+      }),
+      unit: external_exports.string(),
+      scale: external_exports.enum(["measurement", "profile"]),
+      total: PairSchema,
+      rows: external_exports.array(RowSchema),
+      flameGraph: external_exports.string().nullable(),
+      wallMs: external_exports.number().min(0),
+      note: external_exports.string().optional()
+    })
+  ),
+  skipped: external_exports.array(external_exports.string()),
+  wallMs: external_exports.number().min(0),
+  warnings: external_exports.array(external_exports.string())
+}).describe("function-level cost diff per explained endpoint (perfgate explain)");
+
+// src/analysis/result-schema.ts
+var fraction = external_exports.number().min(0).max(1);
+var ChangeSchema = external_exports.strictObject({
+  estimate: external_exports.number().describe("after/before \u2212 1 (0.05 = +5 %)"),
+  low: external_exports.number(),
+  high: external_exports.number()
+});
+var WarningSchema = external_exports.strictObject({
+  code: external_exports.enum(WARNING_CODES).describe("what the warning is about: stable, for tools to match on"),
+  message: external_exports.string()
+});
+var VerdictSchema = external_exports.enum(["regression", "improvement", "unchanged", "inconclusive", "error"]);
+var CounterSchema = external_exports.strictObject({
+  name: external_exports.string(),
+  unit: external_exports.string(),
+  fallback: external_exports.boolean(),
+  reason: external_exports.string().optional(),
+  all: external_exports.array(external_exports.string()),
+  kernel: external_exports.boolean()
+});
+var EndpointSchema = external_exports.strictObject({
+  endpoint: external_exports.string(),
+  verdict: VerdictSchema,
+  threshold: external_exports.number().min(0),
+  thresholdSource: external_exports.string(),
+  confidence: fraction,
+  change: ChangeSchema.nullable(),
+  gateLow: external_exports.number().nullable(),
+  p: fraction.nullable(),
+  pAdjusted: fraction.nullable(),
+  typical: ChangeSchema.nullable(),
+  estimator: external_exports.enum(["median-of-means", "mean"]).optional(),
+  mean: ChangeSchema.optional(),
+  method: external_exports.enum(["paired-rounds", "unpaired", "exact"]),
+  before: external_exports.number().nullable(),
+  after: external_exports.number().nullable(),
+  n: external_exports.strictObject({
+    before: external_exports.number().int().min(0),
+    after: external_exports.number().int().min(0),
+    rounds: external_exports.number().int().min(0)
+  }),
+  weight: fraction,
+  moreRounds: external_exports.number().int().min(1).nullable(),
+  warnings: external_exports.array(external_exports.string())
+});
+var WarmupCellSchema = external_exports.strictObject({
+  requests: external_exports.number().min(0),
+  unsettled: external_exports.number().int().min(0),
+  processes: external_exports.number().int().min(0)
+});
+var BuildRefSchema = external_exports.strictObject({
+  ref: external_exports.string().optional(),
+  commit: external_exports.string().optional()
+});
+var CountsSchema = external_exports.strictObject({
+  regression: external_exports.number().int().min(0),
+  improvement: external_exports.number().int().min(0),
+  unchanged: external_exports.number().int().min(0),
+  inconclusive: external_exports.number().int().min(0),
+  error: external_exports.number().int().min(0)
+});
+var FlagSchema = external_exports.strictObject({
+  flag: external_exports.string(),
+  delivery: external_exports.enum(["env", "header", "query", "file"]),
+  from: external_exports.string().describe("value at defaults"),
+  to: external_exports.string().describe("the flipped value measured"),
+  source: external_exports.enum(["config", "file"]).describe("declared in perfgate.yml, or read from the flag file"),
+  status: external_exports.enum(["measured", "not-afforded"]),
+  reason: external_exports.string().optional(),
+  endpoints: external_exports.array(EndpointSchema).describe("before: the after build at defaults; after: the after build with this flag flipped"),
+  counts: CountsSchema,
+  rounds: external_exports.number().int().min(0),
+  warnings: external_exports.array(WarningSchema)
+});
+var FlagsSchema = external_exports.strictObject({
+  onFlagRegression: external_exports.enum(["fail", "annotate"]),
+  flags: external_exports.array(FlagSchema),
+  skipped: external_exports.array(external_exports.strictObject({ flag: external_exports.string(), reason: external_exports.string() })),
+  family: external_exports.number().int().min(0).describe("comparisons in the Holm family, flags included")
+}).describe("the flag matrix: each flag flipped alone against the after build at defaults");
+var RunResultSchema = external_exports.strictObject({
+  version: external_exports.literal(1),
+  verdict: external_exports.enum(["pass", "fail", "error"]),
+  summary: external_exports.string().max(140),
+  counter: CounterSchema,
+  alpha: fraction,
+  confidence: fraction,
+  onInconclusive: external_exports.enum(["pass", "fail"]),
+  endpoints: external_exports.array(EndpointSchema),
+  total: ChangeSchema.nullable(),
+  counts: CountsSchema,
+  run: external_exports.strictObject({
+    seed: external_exports.number().int().nullable(),
+    rounds: external_exports.number().int().min(0),
+    plannedRounds: external_exports.number().int().min(0).nullable(),
+    looks: external_exports.number().int().min(0),
+    startedAt: external_exports.string().nullable(),
+    durationMs: external_exports.number().min(0).nullable(),
+    complete: external_exports.boolean(),
+    builds: external_exports.strictObject({ before: BuildRefSchema, after: BuildRefSchema }),
+    mode: external_exports.enum(["a-b", "a-a"]),
+    platform: external_exports.strictObject({
+      os: external_exports.string(),
+      arch: external_exports.string(),
+      kernel: external_exports.string(),
+      cpus: external_exports.number().int(),
+      cpuModel: external_exports.string()
+    }).optional(),
+    placement: external_exports.strictObject({
+      cpus: external_exports.string().nullable().describe("CPU list the targets were kept on; null: any"),
+      pmu: external_exports.string().nullable().describe("hybrid CPUs: the PMU that counted (cpu_core)")
+    }).optional(),
+    warmup: external_exports.strictObject({
+      mode: external_exports.enum(["auto", "fixed"]),
+      endpoints: external_exports.record(
+        external_exports.string(),
+        external_exports.strictObject({ before: WarmupCellSchema, after: WarmupCellSchema })
+      ),
+      wallMs: external_exports.number().min(0),
+      timedOut: external_exports.number().int().min(0)
+    }).optional().describe("warm-up per endpoint and build: median requests per process, never settled")
+  }),
+  warnings: external_exports.array(WarningSchema),
+  flags: FlagsSchema.optional(),
+  explain: ExplanationSchema.optional()
+}).describe("perfgate result.json: per-endpoint CPU cost change, verdicts and the gate decision");
+
+// src/analysis/statuses.ts
+var import_picomatch2 = __toESM(require_picomatch2(), 1);
+var MOSTLY_ERRORS = 0.5;
+var isError = (status) => status !== void 0 && status >= 400;
+function tallyStatuses(samples) {
+  const out = /* @__PURE__ */ new Map();
+  for (const s of samples) {
+    if (s.status === void 0) continue;
+    let t = out.get(s.endpoint);
+    if (!t) {
+      t = { before: { answers: 0, errors: 0 }, after: { answers: 0, errors: 0 } };
+      out.set(s.endpoint, t);
+    }
+    t[s.build].answers++;
+    if (isError(s.status)) t[s.build].errors++;
+  }
+  return out;
+}
+function share(t) {
+  return t.answers > 0 ? t.errors / t.answers : 0;
+}
+function percentOf(t) {
+  return `${Math.round(share(t) * 100)}%`;
+}
+function guardErrorAnswers(result, samples, allowed = []) {
+  const tallies = tallyStatuses(samples);
+  const isAllowed = allowed.length > 0 ? (0, import_picomatch2.default)([...allowed]) : () => false;
+  const warnings = [];
+  let changed = false;
+  const endpoints = result.endpoints.map((e) => {
+    const t = tallies.get(e.endpoint);
+    if (!t || t.before.answers === 0 || t.after.answers === 0 || isAllowed(e.endpoint)) return e;
+    const { before, after } = t;
+    if (before.errors === before.answers && after.errors === after.answers) {
+      changed = true;
+      const reason = "answered only HTTP errors (4xx/5xx) in both builds, so it measured error pages; fix the workload or the service, or list the endpoint in allow-errors";
+      return {
+        ...e,
+        verdict: "error",
+        warnings: [reason, ...e.warnings]
+      };
+    }
+    if (share(before) >= MOSTLY_ERRORS || share(after) >= MOSTLY_ERRORS) {
+      warnings.push(
+        `${e.endpoint}: ${percentOf(before)} of answers before and ${percentOf(after)} after were HTTP errors; its cost is mostly that of error pages`
+      );
+    }
+    return e;
+  });
+  if (!changed && warnings.length === 0) return result;
+  const counts = { ...result.counts };
+  for (const k of Object.keys(counts)) counts[k] = 0;
+  for (const e of endpoints) counts[e.verdict]++;
+  const failing = endpoints.filter((e) => e.verdict === "error").length;
+  const guarded = {
+    ...result,
+    endpoints,
+    counts,
+    verdict: failing > 0 ? "error" : result.verdict,
+    warnings: [
+      ...result.warnings,
+      ...warnings.length > 0 ? [`${plural(warnings.length, "endpoint")} answered mostly HTTP errors`, ...warnings].map(
+        (message) => warning("http-errors", message)
+      ) : []
+    ]
+  };
+  return changed ? { ...guarded, summary: summarize(guarded) } : guarded;
+}
+
+// src/analysis/outcome.ts
+function analysisOptions(config2) {
+  return {
+    thresholds: config2.thresholds,
+    alpha: config2.alpha,
+    confidence: config2.confidence,
+    onInconclusive: config2.onInconclusive
+  };
+}
+function exitCodeFor(result, onRegression) {
+  if (result.verdict === "error") return 2;
+  if (result.verdict !== "fail") return 0;
+  if (!result.flags) return onRegression === "fail" ? 1 : 0;
+  const failing = (c) => c.regression > 0 || result.onInconclusive === "fail" && c.inconclusive > 0;
+  const own2 = failing(result.counts) && onRegression === "fail";
+  const flag = result.flags.onFlagRegression === "fail" && result.flags.flags.some((f) => failing(f.counts));
+  return own2 || flag ? 1 : 0;
+}
+var NOTHING = { header: void 0, samples: [], events: [] };
+function errorResult(counter, options, message) {
+  const line = message.split("\n")[0] ?? message;
+  return resultOf({
+    verdict: "error",
+    summary: `error: ${line}`.slice(0, 140),
+    counter,
+    options,
+    endpoints: [],
+    total: null,
+    counts: countVerdicts([]),
+    // No look was taken: nothing was measured to look at.
+    run: { ...runInfo(NOTHING, {}, 0, false), looks: 0 },
+    warnings: [warning("run-failure", line)]
+  });
+}
+
+// src/samples/writer.ts
+import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
+import { dirname as dirname3 } from "node:path";
+
+// src/samples/files.ts
+import { accessSync as accessSync3, constants as constants3, mkdirSync as mkdirSync2, writeFileSync as writeFileSync3 } from "node:fs";
+import { dirname as dirname2, resolve as resolve2 } from "node:path";
+var CAUSES = {
+  ENOSPC: "no space left on the device",
+  EDQUOT: "the disk quota is used up",
+  EROFS: "the file system is read-only",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  ENOTDIR: "a part of the path is a file, not a folder",
+  EISDIR: "it is a folder",
+  EFBIG: "the file is too large"
+};
+var OutputError = class _OutputError extends EnvironmentError {
+  code;
+  constructor(message, code3, hint) {
+    super(message, hint);
+    this.code = code3;
+  }
+  static from(path5, error62, consequence) {
+    if (error62 instanceof _OutputError) return error62;
+    const code3 = error62?.code;
+    const cause = (code3 && CAUSES[code3]) ?? errorMessage(error62);
+    return new _OutputError(
+      `cannot write ${path5}: ${cause}${code3 ? ` (${code3})` : ""}${consequence ? `; ${consequence}` : ""}`,
+      code3,
+      code3 === "ENOSPC" || code3 === "EDQUOT" ? "free some space, or write to a disk with room (--out or -o; the action's out-dir)" : code3 === "EROFS" || code3 === "EACCES" || code3 === "EPERM" ? "write to a folder perfgate may write to (--out or -o; the action's out-dir)" : void 0
+    );
+  }
+};
+function existingAncestor(path5) {
+  let dir = path5;
+  for (; ; ) {
+    try {
+      accessSync3(dir, constants3.F_OK);
+      return dir;
+    } catch {
+      const up = dirname2(dir);
+      if (up === dir) return dir;
+      dir = up;
+    }
+  }
+}
+function makeFolders(dir) {
+  const missing = [];
+  for (let d = resolve2(dir); !exists(d); d = dirname2(d)) {
+    missing.unshift(d);
+    if (dirname2(d) === d) break;
+  }
+  for (const d of missing) mkdirSync2(d);
+}
+function exists(path5) {
+  try {
+    accessSync3(path5, constants3.F_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function ensureOutDir(dir) {
+  try {
+    makeFolders(dir);
+    accessSync3(dir, constants3.W_OK);
+  } catch (error62) {
+    let cause = error62;
+    try {
+      accessSync3(existingAncestor(dir), constants3.W_OK);
+    } catch (parentError) {
+      cause = parentError;
+    }
+    const code3 = cause?.code;
+    if (code3 === "ENOENT" && exists(existingAncestor(dir))) {
+      cause = Object.assign(new Error("the file system there does not allow new folders"), {
+        code: "ENOENT"
+      });
+    }
+    const e = OutputError.from(dir, cause);
+    throw new OutputError(
+      e.message.replace(/^cannot write/, "cannot create the output folder"),
+      e.code,
+      e.hint
+    );
+  }
+}
+function writeOutput(path5, text2) {
+  try {
+    writeFileSync3(path5, text2);
+    return void 0;
+  } catch (error62) {
+    return OutputError.from(path5, error62);
+  }
+}
+
+// src/samples/writer.ts
+var realOps = {
+  write: (fd, buffer, offset, length, position) => writeSync(fd, buffer, offset, length, position),
+  truncate: (fd, length) => ftruncateSync(fd, length)
+};
+var SamplesWriter = class {
+  constructor(path5, batch = 64, ops = realOps) {
+    this.batch = batch;
+    this.ops = ops;
+    this.path = path5;
+    try {
+      ensureOutDir(dirname3(path5));
+      this.fd = openSync(path5, "w");
+    } catch (error62) {
+      throw OutputError.from(path5, error62);
+    }
+    process.on("exit", this.onExit);
+  }
+  batch;
+  ops;
+  path;
+  fd;
+  pending = [];
+  /** Bytes of whole lines in the file. */
+  committed = 0;
+  failure;
+  onExit = () => {
+    try {
+      this.close();
+    } catch {
+    }
+  };
+  /** Bytes of whole lines written so far. */
+  get bytes() {
+    return this.committed;
+  }
+  /** Why writing stopped, if it did. */
+  get error() {
+    return this.failure;
+  }
+  write(line) {
+    if (this.failure) return;
+    this.pending.push(JSON.stringify(line));
+    if (this.pending.length >= this.batch) this.flush();
+  }
+  flush() {
+    if (this.fd === void 0 || this.failure || this.pending.length === 0) return;
+    const buffer = Buffer.from(`${this.pending.join("\n")}
+`, "utf8");
+    this.pending = [];
+    let done = 0;
+    try {
+      while (done < buffer.length) {
+        done += this.ops.write(this.fd, buffer, done, buffer.length - done, this.committed + done);
+      }
+      this.committed += buffer.length;
+    } catch (error62) {
+      this.failure = OutputError.from(
+        this.path,
+        error62,
+        "the samples after the last whole line are lost"
+      );
+      try {
+        if (done > 0) this.ops.truncate(this.fd, this.committed);
+      } catch {
+      }
+      throw this.failure;
+    }
+  }
+  close() {
+    if (this.fd === void 0) return;
+    const fd = this.fd;
+    try {
+      this.flush();
+    } finally {
+      this.fd = void 0;
+      closeSync(fd);
+      process.off("exit", this.onExit);
+    }
+  }
+};
+
+// src/samples/reader.ts
+import { readFile } from "node:fs/promises";
+var EVENT_KINDS = /* @__PURE__ */ new Set([
+  "round",
+  "round-end",
+  "warmup",
+  "error",
+  "mismatch",
+  "end",
+  "flag-dropped"
+]);
+function fail(file2, line, message) {
+  throw new ConfigError(message, { file: file2, line });
+}
+var MAX_SAMPLE_VALUE = Number.MAX_SAFE_INTEGER;
+function shown2(value, raw, key) {
+  if (typeof value === "number" && !Number.isFinite(value)) {
+    const m = new RegExp(`"${key}"\\s*:\\s*([^,}\\s]+)`).exec(raw);
+    return `${m?.[1] ?? String(value)} (beyond the range of a double)`;
+  }
+  return JSON.stringify(value) ?? String(value);
+}
+function checkSample(o, file2, line, raw) {
+  const need = (key, ok, what) => {
+    if (!ok) fail(file2, line, `'${key}' must be ${what}, got ${shown2(o[key], raw, key)}`);
+  };
+  need("endpoint", typeof o.endpoint === "string" && o.endpoint.length > 0, "a non-empty string");
+  need("build", o.build === "before" || o.build === "after", "'before' or 'after'");
+  need("round", Number.isInteger(o.round) && o.round >= 0, "a non-negative integer");
+  need(
+    "request",
+    typeof o.request === "string" || Number.isInteger(o.request),
+    "a string or an integer"
+  );
+  need(
+    "value",
+    typeof o.value === "number" && Number.isFinite(o.value) && o.value >= 0 && o.value <= MAX_SAMPLE_VALUE,
+    `a finite number from 0 to ${MAX_SAMPLE_VALUE}`
+  );
+  return o;
+}
+function parseSamples(text2, file2) {
+  let header2;
+  const samples = [];
+  const events = [];
+  const lines = text2.split("\n");
+  const seen = /* @__PURE__ */ new Map();
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i].trim();
+    if (!raw) continue;
+    const n = i + 1;
+    let o;
+    try {
+      o = JSON.parse(raw);
+    } catch {
+      if (lines.slice(i + 1).every((l) => !l.trim())) break;
+      fail(file2, n, "not valid JSON");
+    }
+    if (typeof o !== "object" || o === null || Array.isArray(o))
+      fail(file2, n, "expected a JSON object");
+    const rec = o;
+    if (rec.kind === "header") {
+      if (rec.version !== 1)
+        fail(
+          file2,
+          n,
+          `unsupported samples version ${JSON.stringify(rec.version)} (this perfgate reads version 1)`
+        );
+      header2 = rec;
+    } else if (typeof rec.kind === "string") {
+      if (!EVENT_KINDS.has(rec.kind)) fail(file2, n, `unknown record kind '${rec.kind}'`);
+      events.push(rec);
+    } else {
+      const sample = checkSample(rec, file2, n, raw);
+      const first = "latencyMs" in rec ? seen.get(raw) : void 0;
+      if (first !== void 0) {
+        fail(
+          file2,
+          n,
+          `repeats the sample on line ${first} exactly; each measurement must appear once`
+        );
+      }
+      seen.set(raw, n);
+      samples.push(sample);
+    }
+  }
+  if (samples.length === 0) fail(file2, 1, "no samples in this file");
+  return { header: header2, samples, events };
+}
+async function readSamples(file2) {
+  let text2;
+  try {
+    text2 = await readFile(file2, "utf8");
+  } catch (error62) {
+    throw new ConfigError(
+      `cannot read samples: ${error62.code ?? String(error62)}`,
+      { file: file2 }
+    );
+  }
+  return parseSamples(text2, file2);
+}
+
+// src/samples/header.ts
+import { createHash } from "node:crypto";
+import { readFileSync as readFileSync6 } from "node:fs";
+
+// src/proc/cpuinfo.ts
+import { readFileSync as readFileSync5 } from "node:fs";
+import { cpus as cpus2 } from "node:os";
+function parseCpuInfo(text2) {
+  const out = {};
+  for (const line of text2.split("\n")) {
+    if (line.trim() === "" && out.flags) break;
+    const at = line.indexOf(":");
+    if (at < 0) continue;
+    const key = line.slice(0, at).trim();
+    const value = line.slice(at + 1).trim();
+    if (key === "model name" && !out.cpuModel) out.cpuModel = value;
+    else if ((key === "flags" || key === "Features") && !out.flags)
+      out.flags = [...new Set(value.split(/\s+/).filter(Boolean))].sort();
+    else if (key === "microcode" && !out.microcode) out.microcode = value;
+  }
+  return out;
+}
+function readMachine() {
+  let facts = {};
+  try {
+    facts = parseCpuInfo(readFileSync5("/proc/cpuinfo", "utf8"));
+  } catch {
+  }
+  return {
+    cpuModel: facts.cpuModel ?? cpus2()[0]?.model.trim() ?? "unknown",
+    flags: facts.flags ?? [],
+    ...facts.microcode ? { microcode: facts.microcode } : {}
+  };
+}
+
+// src/version.ts
+var VERSION = "0.1.0";
+
+// src/workload/weights.ts
+function endpointWeights(requests) {
+  const largest = requests.reduce((m, r) => Math.max(m, r.weight), 0);
+  const scaled = requests.map((r) => ({
+    endpoint: r.endpoint,
+    w: largest > 0 ? r.weight / largest : 0
+  }));
+  const total3 = scaled.reduce((s, r) => s + r.w, 0);
+  const out = {};
+  for (const r of scaled) out[r.endpoint] = (out[r.endpoint] ?? 0) + (total3 > 0 ? r.w / total3 : 0);
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+// src/samples/header.ts
+function samplesHeader(f) {
+  const { config: config2, report: report2 } = f;
+  return {
+    kind: "header",
+    version: 1,
+    tool: { name: "perfgate", version: VERSION },
+    startedAt: (/* @__PURE__ */ new Date()).toISOString(),
+    counter: f.counter,
+    seed: f.seed,
+    rounds: config2.measure.rounds,
+    warmup: config2.measure.warmup,
+    requests: config2.measure.requests,
+    aslr: !f.noAslr,
+    workload: {
+      path: config2.workload,
+      requests: f.requests,
+      endpoints: f.shard?.endpoints ?? f.workload.endpoints,
+      sha256: createHash("sha256").update(readFileSync6(config2.workload)).digest("hex"),
+      weights: endpointWeights(f.workload.requests)
+    },
+    builds: { before: buildInfo(f, "before"), after: buildInfo(f, "after") },
+    mode: f.aa ? "a-a" : "a-b",
+    platform: {
+      os: report2.platform,
+      arch: report2.arch,
+      kernel: report2.kernel,
+      cpus: report2.cpus,
+      cpuModel: report2.cpuModel
+    },
+    ...f.placement.cpus || f.placement.pmu ? { placement: f.placement } : {},
+    machine: readMachine(),
+    ...f.shard ? { shard: { ...f.shard.info, looks: f.looks } } : {},
+    ...flagsOf(f.matrix),
+    ...f.simulated ? { simulated: f.simulated } : {}
+  };
+}
+function buildInfo(f, side) {
+  const b = f.builds[side];
+  return {
+    cwd: b.cwd,
+    start: f.config[side].start,
+    ...b.ref ? { ref: b.ref } : {},
+    ...b.commit ? { commit: b.commit } : {}
+  };
+}
+function flagsOf(matrix) {
+  if (!matrix || matrix.flags.length === 0) return {};
+  return {
+    flags: matrix.flags.map((m) => ({
+      name: m.flag,
+      delivery: m.delivery,
+      from: m.from,
+      to: m.to,
+      source: m.source
+    }))
+  };
+}
+
+// src/report/outcome.ts
+function outputPaths(outDir) {
+  return {
+    samplesPath: join5(outDir, "samples.jsonl"),
+    resultPath: join5(outDir, "result.json"),
+    reportPath: join5(outDir, "report.md")
+  };
+}
+function gateOutcome(paths, result, markdown, onRegression, error62) {
+  return {
+    result,
+    ...paths,
+    markdown,
+    onRegression,
+    exitCode: exitCodeFor(result, onRegression),
+    ...error62 !== void 0 ? { error: error62 } : {}
+  };
+}
+function saveOutputs(paths, result, logger) {
+  const markdown = renderMarkdown(result);
+  for (const e of [
+    writeOutput(paths.resultPath, renderJson(result)),
+    writeOutput(paths.reportPath, markdown)
+  ]) {
+    if (e) logger.error(e.message);
+  }
+  return markdown;
+}
+
+// src/cli/measure.ts
+var help2 = `Usage: perfgate measure [--counter NAME[,NAME...]] [--cpus LIST] [--json] [--no-aslr] -- CMD [ARGS...]
+
+Runs CMD under perf counters, like 'perf stat', and prints the totals for its whole process
+tree: every thread and every child or grandchild it creates is counted. CMD runs in its own
+process group; on Ctrl-C the whole group is stopped and the counts so far are printed.
+
+Options:
+  --counter LIST  comma-separated events (default: auto = instructions,cycles where a PMU
+                  exists, else task-clock,page-faults). See 'perfgate probe' for what works.
+  --kernel        count kernel-mode work too (needs perf_event_paranoid <= 1 or CAP_PERFMON)
+  --cpus LIST     CPUs CMD's whole tree may run on: auto (default; on a hybrid CPU the
+                  performance cores, whose PMU counts it), all, or a list such as 2-3
+  --no-aslr       run CMD with address-space randomisation off (setarch -R)
+  --json          print {"counters": {...}, "exitCode": N, "wallMs": N, ...} as JSON
+  -h, --help      show this help
+
+Exit status: CMD's exit status (128+N when killed by signal N); 127 when CMD cannot be run;
+2 for bad usage or when nothing can be counted here.`;
+var measureCommand = {
+  name: "measure",
+  summary: "run a command under perf counters and print totals for its whole process tree",
+  help: help2,
+  async run(argv, ctx) {
+    const args = parseCommandArgs("measure", argv, {
+      counter: { type: "string" },
+      cpus: { type: "string" },
+      json: { type: "boolean" },
+      kernel: { type: "boolean" },
+      "no-aslr": { type: "boolean" }
+    });
+    if (args.help) {
+      write(ctx.stdout, help2);
+      return 0;
+    }
+    const cmd = args.positionals;
+    if (cmd.length === 0) {
+      write(
+        ctx.stderr,
+        "perfgate measure: no command given (usage: perfgate measure -- CMD [ARGS...])"
+      );
+      return 2;
+    }
+    const resolved = which(cmd[0], ctx.env, ctx.cwd);
+    if (!resolved) {
+      write(ctx.stderr, `perfgate measure: command not found: ${cmd[0]}`);
+      return 127;
+    }
+    let cpus3;
+    try {
+      cpus3 = parseCpusSetting(args.values.cpus ?? "auto");
+    } catch (error62) {
+      write(ctx.stderr, `perfgate measure: --cpus: ${error62.message}`);
+      return 2;
+    }
+    const placed = chooseCounting(parseCounterList(args.values.counter ?? "auto"), cpus3, probe());
+    if (!placed.ok) {
+      write(
+        ctx.stderr,
+        `perfgate measure: --cpus: ${placed.message}${placed.hint ? `
+hint: ${placed.hint}` : ""}`
+      );
+      return 2;
+    }
+    const choice = placed.counter;
+    const started = performance.now();
+    const { group, counters } = await spawnCounted(
+      {
+        argv: cmd,
+        cwd: ctx.cwd,
+        env: ctx.env,
+        label: "measure",
+        stdio: "inherit",
+        noAslr: args.values["no-aslr"] ?? false
+      },
+      choice.all,
+      args.values.kernel ?? false,
+      placed.placement
+    );
+    let interrupted;
+    const onAbort = () => {
+      interrupted = interruption(ctx.signal).signal;
+      try {
+        process.kill(-group.pid, "SIGINT");
+      } catch {
+      }
+      setTimeout(() => void group.stop(2e3), 3e3).unref();
+    };
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    const exit = await group.exited;
+    ctx.signal.removeEventListener("abort", onAbort);
+    const wallMs = performance.now() - started;
+    const reading2 = counters.read();
+    counters.close();
+    await group.stop(1e3);
+    const exitCode = exit.code ?? 128 + (exit.signal ? constants4.signals[exit.signal] ?? 0 : 0);
+    const totals2 = { cmd, choice, cpus: placed.cpus, reading: reading2, exit, exitCode, wallMs };
+    if (args.values.json) write(ctx.stdout, jsonTotals(totals2, interrupted));
+    else write(ctx.stderr, textTotals(totals2, counters.events));
+    return exitCode;
+  }
+};
+function jsonTotals(t, interrupted) {
+  return JSON.stringify(
+    {
+      command: t.cmd,
+      counters: t.reading.values,
+      counter: t.choice,
+      cpus: t.cpus,
+      exitCode: t.exitCode,
+      ...t.exit.signal ? { signal: t.exit.signal } : {},
+      wallMs: Math.round(t.wallMs * 1e3) / 1e3,
+      timeEnabled: t.reading.enabled,
+      timeRunning: t.reading.running,
+      multiplexed: t.reading.multiplexed,
+      ...interrupted ? { interrupted } : {}
+    },
+    null,
+    2
+  );
+}
+function textTotals(t, events) {
+  const { reading: reading2, exit } = t;
+  const lines = [``, ` Counters for '${t.cmd.join(" ")}' (whole process tree):`, ``];
+  for (const name of events) {
+    const unit = eventInfo(name)?.unit ?? "";
+    const value = reading2.values[name] ?? 0;
+    const shown4 = unit === "ns" ? formatCost(value, unit) : Math.round(value).toLocaleString("en-US");
+    lines.push(`  ${shown4.padStart(16)}  ${name}`);
+  }
+  lines.push("");
+  lines.push(
+    `  ${(t.wallMs / 1e3).toFixed(3).padStart(12)} s wall, exit code ${t.exitCode}${exit.signal ? ` (${exit.signal})` : ""}`
+  );
+  if (t.choice.fallback) lines.push(`  note: ${t.choice.reason}`);
+  if (reading2.multiplexed)
+    lines.push("  warning: the PMU multiplexed this group; counts are incomplete (not scaled)");
+  return lines.join("\n");
+}
+
+// src/cli/run.ts
+import { join as join12, resolve as resolve4 } from "node:path";
+
+// src/config/parse.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+import { readFile as readFile2 } from "node:fs/promises";
+import path2 from "node:path";
+
 // src/config/suggest.ts
 function editDistance(a, b) {
   const s = a.toLowerCase();
@@ -31760,7 +33481,7 @@ function parseDuration(input2) {
     };
   }
   if (typeof input2 !== "string")
-    return { ok: false, message: `${expected}, got ${describe4(input2)}` };
+    return { ok: false, message: `${expected}, got ${describe5(input2)}` };
   const text2 = input2.trim();
   let total3 = 0;
   let matched = 0;
@@ -31779,14 +33500,11 @@ function parseDuration(input2) {
   }
   return { ok: true, value: Math.round(total3) };
 }
-function parsePositiveDuration(input2) {
+var BUDGET_HINT = "a budget of 0 would stop before the first round; leave it out for the default";
+function parsePositiveDuration(input2, hint = BUDGET_HINT) {
   const parsed = parseDuration(input2);
   if (!parsed.ok || parsed.value > 0) return parsed;
-  return {
-    ok: false,
-    message: `must be longer than zero, got '${String(input2)}'`,
-    hint: "a budget of 0 would stop before the first round; leave it out for the default"
-  };
+  return { ok: false, message: `must be longer than zero, got '${String(input2)}'`, hint };
 }
 function parsePercent(input2) {
   const expected = "expected a percentage such as '3%' or '0.5%'";
@@ -31795,7 +33513,7 @@ function parsePercent(input2) {
     return { ok: false, message: `${expected}, got the bare number ${input2}`, hint };
   }
   if (typeof input2 !== "string")
-    return { ok: false, message: `${expected}, got ${describe4(input2)}` };
+    return { ok: false, message: `${expected}, got ${describe5(input2)}` };
   const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(input2);
   if (!m) {
     const negative = /^\s*-/.test(input2);
@@ -31810,7 +33528,7 @@ function parsePercent(input2) {
 function round(n) {
   return Number(n.toPrecision(12));
 }
-function describe4(value) {
+function describe5(value) {
   if (value === null || value === void 0) return "nothing";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
@@ -31878,11 +33596,16 @@ function reading(read, meta3) {
   }).meta(meta3);
 }
 var duration3 = (description) => reading(parseDuration, { type: "string", pattern: DURATION_PATTERN, description });
+var positiveDuration = (description, hint) => reading((input2) => parsePositiveDuration(input2, hint), {
+  type: "string",
+  pattern: DURATION_PATTERN,
+  description
+});
 var percent3 = (description) => reading(parsePercent, { type: "string", pattern: PERCENT_PATTERN, description });
-var text = (description) => external_exports.string({ error: (iss) => `expected a string, got ${describe4(iss.input)}` }).trim().min(1, { error: "must not be empty" }).meta({ description });
+var text = (description) => external_exports.string({ error: (iss) => `expected a string, got ${describe5(iss.input)}` }).trim().min(1, { error: "must not be empty" }).meta({ description });
 var positiveInt = (description) => external_exports.int({ error: "expected a positive integer" }).min(1, { error: "expected a positive integer" }).meta({ description });
 var nonNegativeInt = (description) => external_exports.int({ error: "expected an integer of 0 or more" }).min(0, { error: "expected an integer of 0 or more" }).meta({ description });
-var fraction = (description) => external_exports.number({ error: (iss) => `expected a number between 0 and 1, got ${describe4(iss.input)}` }).gt(0, {
+var fraction2 = (description) => external_exports.number({ error: (iss) => `expected a number between 0 and 1, got ${describe5(iss.input)}` }).gt(0, {
   error: (iss) => `expected a number between 0 and 1 (exclusive), got ${String(iss.input)}`
 }).lt(1, {
   error: (iss) => `expected a number between 0 and 1 (exclusive), got ${String(iss.input)}`
@@ -31891,7 +33614,7 @@ function oneOf(values2, description) {
   return external_exports.enum(values2, {
     error: (iss) => {
       const got = typeof iss.input === "string" ? iss.input : void 0;
-      return `expected one of ${values2.join(", ")}; got ${describe4(iss.input)}${got ? didYouMean(got, values2) : ""}`;
+      return `expected one of ${values2.join(", ")}; got ${describe5(iss.input)}${got ? didYouMean(got, values2) : ""}`;
     }
   }).meta({ description });
 }
@@ -31907,7 +33630,7 @@ var cpusSchema = external_exports.unknown().transform((input2, ctx) => {
   }
   ctx.addIssue({
     code: "custom",
-    message: `expected auto, all or a CPU list such as 2-3, got ${describe4(input2)}`
+    message: `expected auto, all or a CPU list such as 2-3, got ${describe5(input2)}`
   });
   return external_exports.NEVER;
 }).meta({
@@ -31931,9 +33654,12 @@ var buildSchema = external_exports.strictObject({
   }
 });
 var readySchema = external_exports.strictObject({
-  path: external_exports.string({ error: (iss) => `expected a path such as /healthz, got ${describe4(iss.input)}` }).regex(/^\//, { error: "expected a path starting with '/', such as /healthz" }).meta({ description: "HTTP path polled until it answers 2xx." }).optional(),
+  path: external_exports.string({ error: (iss) => `expected a path such as /healthz, got ${describe5(iss.input)}` }).regex(/^\//, { error: "expected a path starting with '/', such as /healthz" }).meta({ description: "HTTP path polled until it answers 2xx." }).optional(),
   port: external_exports.boolean({ error: "expected true or false" }).meta({ description: "Wait only until the TCP port accepts connections." }).optional(),
-  timeout: duration3("How long to wait for the server to become ready.").prefault("60s")
+  timeout: positiveDuration(
+    "How long to wait for the server to become ready.",
+    "a timeout of 0 fails every server before it can answer; leave it out for the default (60s)"
+  ).prefault("60s")
 }).superRefine((ready, ctx) => {
   const port = ready.port === true;
   if (port === (ready.path !== void 0)) {
@@ -31983,7 +33709,7 @@ var measureSchema = external_exports.strictObject({
   "max-rounds": positiveInt(
     "Most rounds: inconclusive endpoints get more rounds, at planned looks, while the budget lasts (default: 2 \xD7 rounds)."
   ).optional(),
-  "max-duration": duration3(
+  "max-duration": positiveDuration(
     "Time budget for the whole run; no round starts that would end after it."
   ).prefault("15m"),
   aslr: external_exports.boolean({ error: "expected true or false" }).meta({
@@ -31995,8 +33721,8 @@ var measureSchema = external_exports.strictObject({
     ["status", "body"],
     "What must agree between the two builds' answers to the same request: 'status', or 'body' (the status and a hash of the body, for services whose answers are deterministic)."
   ).default("status")
-}).superRefine((measure, ctx) => {
-  const w = measure.warmup;
+}).superRefine((measure2, ctx) => {
+  const w = measure2.warmup;
   if (typeof w === "object" && w.max < w.min) {
     ctx.addIssue({
       code: "custom",
@@ -32004,11 +33730,11 @@ var measureSchema = external_exports.strictObject({
       message: `must be at least min (${w.min})`
     });
   }
-  if (measure["max-rounds"] !== void 0 && measure["max-rounds"] < measure.rounds) {
+  if (measure2["max-rounds"] !== void 0 && measure2["max-rounds"] < measure2.rounds) {
     ctx.addIssue({
       code: "custom",
       path: ["max-rounds"],
-      message: `must be at least rounds (${measure.rounds})`
+      message: `must be at least rounds (${measure2.rounds})`
     });
   }
 });
@@ -32022,8 +33748,9 @@ var explainMapping = external_exports.strictObject({
     "Requests of an endpoint sent to the profiled process before its profile window."
   ).default(300),
   requests: positiveInt("Requests of an endpoint profiled on each build.").default(200),
-  "max-duration": duration3(
-    "Time cap for the profiling pass; endpoints it leaves out are named in the report."
+  "max-duration": positiveDuration(
+    "Time cap for the profiling pass; endpoints it leaves out are named in the report.",
+    "a cap of 0 would profile nothing; set explain to off to skip the pass"
   ).prefault("5m")
 });
 var explainSchema = external_exports.preprocess((v) => typeof v === "string" ? { endpoints: v } : v, explainMapping).meta({
@@ -32037,7 +33764,7 @@ var thresholdsSchema = external_exports.strictObject({
   ).meta({ description: "Endpoint glob \u2192 threshold; the first matching glob wins." }).default({})
 });
 var envValue = external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()], {
-  error: (iss) => `expected a string, number or boolean, got ${describe4(iss.input)}`
+  error: (iss) => `expected a string, number or boolean, got ${describe5(iss.input)}`
 }).transform(String);
 var flagSchema = external_exports.strictObject({
   env: external_exports.string().regex(ENV_NAME, { error: (iss) => `not a valid variable name: '${String(iss.input)}'` }).refine((name) => name !== "PORT", { error: "PORT is set by perfgate for each target" }).meta({ description: "Environment variable the service reads the flag from." }).optional(),
@@ -32094,14 +33821,14 @@ var configSchema = external_exports.strictObject({
   ).meta({ description: "Environment for both builds. PORT is set by perfgate." }).default({}),
   headers: external_exports.record(
     headerName,
-    external_exports.string({ error: (iss) => `expected a string, got ${describe4(iss.input)}` }).superRefine((value, ctx) => {
+    external_exports.string({ error: (iss) => `expected a string, got ${describe5(iss.input)}` }).superRefine((value, ctx) => {
       const problem = checkTemplate(value);
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     })
   ).meta({ description: "Headers added to every request; ${VAR} reads the environment." }).default({}),
   routes: external_exports.array(
     external_exports.string({
-      error: (iss) => `expected a route such as /users/:id, got ${describe4(iss.input)}`
+      error: (iss) => `expected a route such as /users/:id, got ${describe5(iss.input)}`
     }).regex(ROUTE, { error: "expected a route such as '/users/:id' or 'POST /items/:id'" })
   ).meta({ description: "Route templates naming endpoints, e.g. /users/:id." }).default([]),
   redact: external_exports.strictObject({
@@ -32111,8 +33838,8 @@ var configSchema = external_exports.strictObject({
   measure: measureSchema.prefault({}),
   thresholds: thresholdsSchema.prefault({}),
   explain: explainSchema.prefault({}),
-  alpha: fraction("Family-wise error rate of the gate.").default(0.05),
-  confidence: fraction("Confidence level of the reported intervals.").default(0.95),
+  alpha: fraction2("Family-wise error rate of the gate.").default(0.05),
+  confidence: fraction2("Confidence level of the reported intervals.").default(0.95),
   "on-regression": oneOf(["fail", "annotate"], "What a regression does to the check.").default(
     "fail"
   ),
@@ -32271,7 +33998,7 @@ function warmupOf(raw) {
   if (typeof raw === "number") return { mode: "fixed", requests: raw };
   return { mode: "auto", min: raw.min, max: raw.max, maxTimeMs: raw["max-time"] };
 }
-function flagsOf(raw, dir) {
+function flagsOf2(raw, dir) {
   const pathEnv = raw["path-env"];
   const list = Object.entries(raw.list).map(([name, f]) => {
     const delivery = f.env !== void 0 ? { kind: "env", name: f.env } : f.header !== void 0 ? { kind: "header", name: f.header } : f.query !== void 0 ? { kind: "query", name: f.query } : { kind: "file", path: path.resolve(dir, f.file), pathEnv: f["path-env"] ?? pathEnv };
@@ -32339,7 +34066,7 @@ function resolveConfig(raw, file2, lines) {
     confidence: raw.confidence,
     onRegression: raw["on-regression"],
     onInconclusive: raw["on-inconclusive"],
-    ...raw.flags ? { flags: flagsOf(raw.flags, dir) } : {},
+    ...raw.flags ? { flags: flagsOf2(raw.flags, dir) } : {},
     onFlagRegression: raw["on-flag-regression"] ?? raw["on-regression"],
     allowErrors: raw["allow-errors"],
     lines
@@ -32370,7 +34097,7 @@ var TYPE_NAMES = {
 };
 var errorMap = (issue2) => {
   if (issue2.code === "invalid_type") {
-    return `expected ${TYPE_NAMES[issue2.expected] ?? issue2.expected}, got ${describe4(issue2.input)}`;
+    return `expected ${TYPE_NAMES[issue2.expected] ?? issue2.expected}, got ${describe5(issue2.input)}`;
   }
   if (issue2.code === "too_small" && issue2.origin === "string") return "must not be empty";
   return void 0;
@@ -32399,7 +34126,7 @@ function parseConfig(text2, file2) {
   }
   if (data === null || data === void 0) data = {};
   if (typeof data !== "object" || Array.isArray(data)) {
-    throw new ConfigError(`expected a mapping of settings, got ${describe4(data)}`, {
+    throw new ConfigError(`expected a mapping of settings, got ${describe5(data)}`, {
       file: file2,
       line: source.lineOf([]) ?? 1
     });
@@ -32440,7 +34167,7 @@ function toProblems(issue2, source) {
 async function loadConfig(file2) {
   let text2;
   try {
-    text2 = await readFile(file2, "utf8");
+    text2 = await readFile2(file2, "utf8");
   } catch (error62) {
     const code3 = error62.code;
     if (code3 === "ENOENT") {
@@ -32509,7 +34236,7 @@ function checkBudget(config2) {
     const line = config2.lines[key];
     return { file: config2.file, ...line !== void 0 ? { line } : {}, path: key };
   };
-  const { rounds, maxDurationMs } = config2.measure;
+  const { rounds } = config2.measure;
   if (rounds < MIN_ROUNDS) {
     throw new ConfigError(
       `must be at least ${MIN_ROUNDS}, got ${rounds}: the confidence interval comes from the spread between rounds`,
@@ -32517,1135 +34244,33 @@ function checkBudget(config2) {
       "each round is a fresh before and after process; 5 to 10 is usual"
     );
   }
-  if (!(maxDurationMs > 0)) {
-    throw new ConfigError(
-      `must be longer than zero, got ${maxDurationMs}ms: the run would stop before its first round`,
-      at("measure.max-duration"),
-      "leave it out for the default (30m)"
+}
+
+// src/config/overrides.ts
+import { resolve as resolve3 } from "node:path";
+function applyOverrides(config2, o, aa, logger) {
+  let out = config2;
+  if (o.workload) out = { ...out, workload: resolve3(o.workload) };
+  const ref = o.beforeRef ?? (config2.before?.cwd === void 0 ? o.defaultBeforeRef : void 0);
+  if (o.defaultBeforeRef && !o.beforeRef && config2.before?.cwd !== void 0) {
+    logger.info(
+      `before build: the config pins before.cwd, so the pull request's base (${o.defaultBeforeRef}) is not used`
     );
   }
+  if (ref && out.after) {
+    const { cwd: _cwd, ...recipe } = out.after;
+    out = { ...out, before: { ...recipe, ref } };
+  }
+  if (o.onRegression) out = { ...out, onRegression: o.onRegression };
+  if (o.onRegression === "annotate") out = { ...out, onFlagRegression: "annotate" };
+  if (o.maxDurationMs !== void 0)
+    out = { ...out, measure: { ...out.measure, maxDurationMs: o.maxDurationMs } };
+  if (aa && out.after) out = { ...out, before: out.after };
+  return out;
 }
 
 // src/pipeline.ts
-import { createHash as createHash2, randomInt } from "node:crypto";
-import { readFileSync as readFileSync10 } from "node:fs";
-import { join as join10, relative as relative3, resolve as resolve3 } from "node:path";
-
-// src/analysis/hodges-lehmann.ts
-var EXACT_LIMIT = 50;
-var DBL_EPSILON = 2220446049250313e-31;
-function signedRankCounts(n) {
-  const size = n * (n + 1) / 2;
-  const counts = new Float64Array(size + 1);
-  counts[0] = 1;
-  let top = 0;
-  for (let i = 1; i <= n; i++) {
-    top += i;
-    for (let k = top; k >= i; k--) counts[k] += counts[k - i];
-  }
-  return counts;
-}
-function mannWhitneyCounts(m, n) {
-  const layers = [];
-  for (let a = 0; a <= m; a++) {
-    const layer = new Float64Array(a * n + 1);
-    layer[0] = 1;
-    layers.push(layer);
-  }
-  for (let b = 1; b <= n; b++) {
-    for (let a = 1; a <= m; a++) {
-      const layer = layers[a];
-      const previous = layers[a - 1];
-      for (let u = a * b; u >= b; u--) layer[u] += previous[u - b];
-    }
-  }
-  return layers[m];
-}
-function lowerQuantile(counts, total3, p) {
-  const target = p - 10 * DBL_EPSILON;
-  let cumulative = 0;
-  for (let q = 0; q < counts.length; q++) {
-    cumulative += counts[q] / total3;
-    if (cumulative >= target) return q;
-  }
-  return counts.length - 1;
-}
-function qsignrank(p, n) {
-  return lowerQuantile(signedRankCounts(n), Math.pow(2, n), p);
-}
-function choose(n, k) {
-  let result = 1;
-  for (let i = 1; i <= k; i++) result = result * (n - k + i) / i;
-  return result;
-}
-function qwilcox(p, m, n) {
-  return lowerQuantile(mannWhitneyCounts(m, n), choose(m + n, n), p);
-}
-function pwilcox(q, m, n) {
-  const counts = mannWhitneyCounts(m, n);
-  let sum3 = 0;
-  for (let k = 0; k <= Math.min(q, counts.length - 1); k++) sum3 += counts[k];
-  return sum3 / choose(m + n, n);
-}
-var LIST_LIMIT = 4096;
-function select(set2, k) {
-  let lo = set2.min;
-  let countLo = set2.count(lo);
-  if (k <= countLo) return set2.min;
-  let hi = set2.max;
-  let countHi = set2.size;
-  if (k > countHi) return set2.max;
-  while (countHi - countLo > LIST_LIMIT) {
-    const mid = lo + (hi - lo) / 2;
-    if (mid <= lo || mid >= hi) break;
-    const c = set2.count(mid);
-    if (c >= k) {
-      hi = mid;
-      countHi = c;
-    } else {
-      lo = mid;
-      countLo = c;
-    }
-  }
-  const inside = set2.between(lo, hi).sort((a, b) => a - b);
-  return inside[k - countLo - 1];
-}
-function pairwiseDifferences(x, y) {
-  const n = x.length;
-  const m = y.length;
-  const starts = (t, out) => {
-    let total3 = 0;
-    let p = 0;
-    for (let j = 0; j < m; j++) {
-      const yj = y[j];
-      while (p < n && yj - x[p] > t) p++;
-      if (out) out[j] = p;
-      total3 += n - p;
-    }
-    return total3;
-  };
-  return {
-    size: n * m,
-    min: y[0] - x[n - 1],
-    max: y[m - 1] - x[0],
-    count: (t) => starts(t),
-    between(lo, hi) {
-      const fromHi = new Int32Array(m);
-      const fromLo = new Int32Array(m);
-      starts(hi, fromHi);
-      starts(lo, fromLo);
-      const out = [];
-      for (let j = 0; j < m; j++) {
-        for (let i = fromHi[j]; i < fromLo[j]; i++) out.push(y[j] - x[i]);
-      }
-      return out;
-    }
-  };
-}
-function walshAverages(d) {
-  const n = d.length;
-  const ends = (t, out) => {
-    let total3 = 0;
-    let q = n;
-    for (let i = 0; i < n; i++) {
-      const di = d[i];
-      while (q > 0 && (di + d[q - 1]) / 2 > t) q--;
-      if (out) out[i] = q;
-      if (q > i) total3 += q - i;
-    }
-    return total3;
-  };
-  return {
-    size: n * (n + 1) / 2,
-    min: d[0],
-    max: d[n - 1],
-    count: (t) => ends(t),
-    between(lo, hi) {
-      const toHi = new Int32Array(n);
-      const toLo = new Int32Array(n);
-      ends(hi, toHi);
-      ends(lo, toLo);
-      const out = [];
-      for (let i = 0; i < n; i++) {
-        for (let j = Math.max(i, toLo[i]); j < toHi[i]; j++) out.push((d[i] + d[j]) / 2);
-      }
-      return out;
-    }
-  };
-}
-function median3(set2) {
-  const half = Math.floor(set2.size / 2);
-  if (set2.size % 2 === 1) return select(set2, half + 1);
-  return (select(set2, half) + select(set2, half + 1)) / 2;
-}
-function sorted(values2) {
-  return Float64Array.from(values2).sort();
-}
-function normalIndex(size, sd, alpha) {
-  const z3 = -normalQuantile(alpha / 2);
-  return Math.max(1, Math.ceil(size / 2 - z3 * sd - 0.5));
-}
-function signedRankHodgesLehmann(d, confidence) {
-  const n = d.length;
-  if (n < 1) throw new RangeError("signedRankHodgesLehmann: no values");
-  const set2 = walshAverages(sorted(d));
-  const alpha = 1 - confidence;
-  const exact = n < EXACT_LIMIT;
-  let qu = exact ? qsignrank(alpha / 2, n) : normalIndex(set2.size, Math.sqrt(n * (n + 1) * (2 * n + 1) / 24), alpha);
-  if (qu === 0) qu = 1;
-  return {
-    estimate: median3(set2),
-    low: select(set2, qu),
-    high: select(set2, set2.size - qu + 1),
-    method: exact ? "exact" : "normal"
-  };
-}
-function twoSampleHodgesLehmann(x, y, confidence) {
-  const n = x.length;
-  const m = y.length;
-  if (n < 1 || m < 1) throw new RangeError("twoSampleHodgesLehmann: a sample is empty");
-  const set2 = pairwiseDifferences(sorted(x), sorted(y));
-  const alpha = 1 - confidence;
-  const exact = n < EXACT_LIMIT && m < EXACT_LIMIT;
-  let qu = exact ? qwilcox(alpha / 2, m, n) : normalIndex(set2.size, Math.sqrt(n * m * (n + m + 1) / 12), alpha);
-  if (qu === 0) qu = 1;
-  return {
-    estimate: median3(set2),
-    low: select(set2, qu),
-    high: select(set2, set2.size - qu + 1),
-    method: exact ? "exact" : "normal"
-  };
-}
-function mannWhitneyGreater(x, y, shift) {
-  const n = x.length;
-  const m = y.length;
-  if (n < 1 || m < 1) throw new RangeError("mannWhitneyGreater: a sample is empty");
-  const w = n * m - pairwiseDifferences(sorted(x), sorted(y)).count(shift);
-  if (n < EXACT_LIMIT && m < EXACT_LIMIT) return pwilcox(n * m - w, m, n);
-  const sd = Math.sqrt(n * m * (n + m + 1) / 12);
-  return normalSf((w - n * m / 2 - 0.5) / sd);
-}
-
-// src/analysis/multiplicity.ts
-function order(p, descending) {
-  return p.map((_, i) => i).sort((i, j) => (descending ? p[j] - p[i] : p[i] - p[j]) || i - j);
-}
-function holm(p) {
-  const k = p.length;
-  const adjusted = new Array(k);
-  let running = 0;
-  order(p, false).forEach((index, rank) => {
-    running = Math.max(running, Math.min(1, (k - rank) * p[index]));
-    adjusted[index] = running;
-  });
-  return adjusted;
-}
-
-// src/analysis/sequential.ts
-function planLooks(rounds, maxRounds) {
-  if (!Number.isInteger(rounds) || rounds < 1)
-    throw new RangeError(`rounds must be a positive integer, got ${rounds}`);
-  if (!Number.isInteger(maxRounds) || maxRounds < 1)
-    throw new RangeError(`maxRounds must be a positive integer, got ${maxRounds}`);
-  if (maxRounds <= rounds) return [maxRounds];
-  const looks = [];
-  for (let r = rounds; r < maxRounds; r *= 2) looks.push(r);
-  looks.push(maxRounds);
-  return looks;
-}
-function obrienFlemingSpent(t, alpha) {
-  if (t <= 0) return 0;
-  if (t >= 1) return alpha;
-  return 2 * normalCdf(- -normalQuantile(alpha / 2) / Math.sqrt(t));
-}
-function checkSequential(options) {
-  const { plan, look } = options;
-  if (plan.length === 0) throw new RangeError("sequential plan is empty");
-  plan.forEach((r, i) => {
-    if (!Number.isInteger(r) || r < 1 || i > 0 && r <= plan[i - 1]) {
-      throw new RangeError(
-        `sequential plan must be ascending positive integers, got [${plan.join(", ")}]`
-      );
-    }
-  });
-  if (!Number.isInteger(look) || look < 0 || look >= plan.length) {
-    throw new RangeError(
-      `sequential look ${look} is outside the plan [${plan.join(", ")}] (0-based)`
-    );
-  }
-}
-function lookAlpha(options, alpha) {
-  checkSequential(options);
-  const { plan, look } = options;
-  const max = plan[plan.length - 1];
-  const now4 = obrienFlemingSpent(plan[look] / max, alpha);
-  const before = look === 0 ? 0 : obrienFlemingSpent(plan[look - 1] / max, alpha);
-  return now4 - before;
-}
-function moreRoundsNeeded(estimate2, threshold, rounds, gamma, power = 0.8) {
-  const gap = Math.abs(estimate2.logRatio - Math.log1p(threshold));
-  if (!(estimate2.se > 0) || !(gap > 0) || !(estimate2.df > 0) || rounds < 1) return null;
-  const factor = (criticalValue(estimate2.df, gamma) - normalQuantile(1 - power)) * estimate2.se / gap;
-  const needed = rounds * factor * factor;
-  if (!Number.isFinite(needed)) return null;
-  return Math.max(1, Math.ceil(needed - rounds));
-}
-
-// src/analysis/thresholds.ts
-var import_picomatch = __toESM(require_picomatch2(), 1);
-function check2(value, key) {
-  if (!Number.isFinite(value) || value < 0) {
-    throw new RangeError(`threshold for ${key} must be a fraction \u2265 0, got ${value}`);
-  }
-  return value;
-}
-function thresholdResolver(thresholds) {
-  const fallback = check2(thresholds.default, "default");
-  const entries2 = Object.entries(thresholds.endpoints).map(([key, value]) => ({
-    key,
-    value: check2(value, key),
-    matches: (0, import_picomatch.default)(key, { dot: true })
-  }));
-  return (endpoint) => {
-    const exact = entries2.find((e) => e.key === endpoint);
-    if (exact) return { threshold: exact.value, source: exact.key };
-    const glob = entries2.find((e) => e.matches(endpoint));
-    if (glob) return { threshold: glob.value, source: glob.key };
-    return { threshold: fallback, source: "default" };
-  };
-}
-
-// src/analysis/verdict.ts
-function decideVerdict(input2) {
-  const { pAdjusted, alpha, high, threshold } = input2;
-  if (pAdjusted <= alpha) return "regression";
-  if (high < -threshold) return "improvement";
-  if (high < threshold) return "unchanged";
-  return "inconclusive";
-}
-
-// src/analysis/analyze.ts
-var MIN_PAIRED_ROUNDS = 3;
-var UNKNOWN_COUNTER = {
-  name: "value",
-  unit: "count",
-  fallback: false,
-  all: ["value"],
-  kernel: false
-};
-function toChange(e, confidence) {
-  const { low, high } = interval(e, confidence);
-  return { estimate: changeEstimate(e), low, high };
-}
-function typicalChange(paired, pairs, values2, confidence) {
-  const hl = paired ? signedRankHodgesLehmann(
-    pairs.before.map((a, r) => Math.log(pairs.after[r] / a)),
-    confidence
-  ) : twoSampleHodgesLehmann(values2.before.map(Math.log), values2.after.map(Math.log), confidence);
-  return { estimate: Math.expm1(hl.estimate), low: Math.expm1(hl.low), high: Math.expm1(hl.high) };
-}
-function measureEndpoint(data, choice, options, minRounds) {
-  const errors = [];
-  const warnings = [];
-  const draft = {
-    endpoint: data.endpoint,
-    choice,
-    estimate: null,
-    meanEstimate: null,
-    typical: null,
-    before: null,
-    after: null,
-    n: { before: 0, after: 0, rounds: 0 },
-    errors,
-    warnings,
-    paired: null,
-    unpaired: null
-  };
-  for (const message of data.errors) errors.push(`target error: ${message}`);
-  if (data.mismatched.size > 0) {
-    errors.push(
-      `responses differ between builds for ${plural(data.mismatched.size, "request")} (${data.mismatchExample}): a change in cost may come from a different answer`
-    );
-  }
-  if (data.invalid > 0) {
-    warnings.push(
-      `dropped ${plural(data.invalid, "sample")} with a non-positive or non-finite value`
-    );
-  }
-  if (data.multiplexed > 0) {
-    warnings.push(
-      `${plural(data.multiplexed, "sample")} measured while the counters were multiplexed`
-    );
-  }
-  for (const build of ["before", "after"]) {
-    if (data.samples[build] === 0) errors.push(`no samples from the ${build} build`);
-  }
-  if (data.samples.before === 0 || data.samples.after === 0) return draft;
-  const layout = arrange(data);
-  if (layout.droppedRounds > 0) {
-    warnings.push(`dropped ${plural(layout.droppedRounds, "round")} measured in only one build`);
-  }
-  if (layout.completeRounds < minRounds) {
-    errors.push(
-      `too few samples: ${plural(layout.completeRounds, "complete round")} (need at least ${minRounds})`
-    );
-    return draft;
-  }
-  const pairs = layout.paired;
-  const usePaired = pairs.rounds.length >= MIN_PAIRED_ROUNDS;
-  if (usePaired) {
-    if (layout.unmatched > 0) {
-      warnings.push(
-        `left ${plural(layout.unmatched, "request")} measured in only one build of a round out of the pairing`
-      );
-    }
-    const chosen = pairs.blocked ? { ...pairs, ...pairs.blocked } : pairs;
-    draft.estimate = pairedRatio(chosen.before, chosen.after);
-    if (pairs.blocked) draft.meanEstimate = pairedRatio(pairs.before, pairs.after);
-    const requests = sum2(pairs.requests);
-    draft.before = sum2(chosen.before) / requests;
-    draft.after = sum2(chosen.after) / requests;
-    draft.n = { ...pairs.samples, rounds: pairs.rounds.length };
-    draft.paired = chosen;
-  } else {
-    const { before, after } = layout.unpaired;
-    if (before.length < 2 || after.length < 2) {
-      errors.push("too few samples: fewer than 2 requests measured in a build");
-      return draft;
-    }
-    warnings.push(
-      `unpaired analysis (less powerful): fewer than ${MIN_PAIRED_ROUNDS} rounds in which both builds served the same requests`
-    );
-    draft.estimate = unpairedRatio(before, after);
-    draft.before = sum2(before) / before.length;
-    draft.after = sum2(after) / after.length;
-    draft.n = { before: before.length, after: after.length, rounds: layout.completeRounds };
-    draft.unpaired = layout.unpaired;
-  }
-  if (draft.estimate.method === "exact") {
-    warnings.push(
-      "every round gave exactly the same ratio (no spread): decided on the estimate alone"
-    );
-  }
-  draft.typical = typicalChange(usePaired, pairs, layout.unpaired, options.confidence);
-  const change = toChange(draft.estimate, options.confidence);
-  if (draft.meanEstimate) {
-    const mean2 = toChange(draft.meanEstimate, options.confidence);
-    if (mean2.low > change.high || mean2.high < change.low) {
-      warnings.push(
-        "the mean and the median of block means differ: a few costly requests (a slow path, or work outside the request) carry part of the change"
-      );
-    }
-  }
-  if (draft.typical && (draft.typical.high < change.low || draft.typical.low > change.high)) {
-    warnings.push(
-      "the mean and the typical request moved differently: a change in the tail or in the mix of paths"
-    );
-  }
-  return draft;
-}
-function regressionP(d) {
-  const p = pRegression(d.estimate, d.choice.threshold);
-  if (!d.meanEstimate) return p;
-  return Math.min(1, 2 * Math.min(p, pRegression(d.meanEstimate, d.choice.threshold)));
-}
-function gateLowerBound(d, gamma) {
-  if (!d.meanEstimate) return lowerBound(d.estimate, gamma);
-  return Math.max(lowerBound(d.estimate, gamma / 2), lowerBound(d.meanEstimate, gamma / 2));
-}
-function trafficWeights(set2, collected, names) {
-  const recorded = set2.header?.workload.weights;
-  const weights = /* @__PURE__ */ new Map();
-  for (const name of names) {
-    const data = collected.endpoints.get(name);
-    const share2 = recorded ? recorded[name] ?? 0 : collected.total > 0 ? (data.samples.before + data.samples.after) / collected.total : 0;
-    weights.set(name, share2);
-  }
-  return weights;
-}
-function totalChange(drafts, weights, confidence, warnings) {
-  const usable = drafts.filter((d) => d.errors.length === 0 && d.estimate);
-  if (usable.length === 0) return null;
-  const weightSum = sum2(usable.map((d) => weights.get(d.endpoint) ?? 0));
-  const weightOf = (d) => weightSum > 0 ? weights.get(d.endpoint) ?? 0 : 1;
-  if (usable.every((d) => d.paired)) {
-    let shared = new Set(usable[0].paired.rounds);
-    for (const d of usable) {
-      const own2 = new Set(d.paired.rounds);
-      shared = new Set([...shared].filter((r) => own2.has(r)));
-    }
-    const rounds = [...shared].sort((a, b) => a - b);
-    if (rounds.length >= MIN_PAIRED_ROUNDS) {
-      const before2 = rounds.map(() => 0);
-      const after2 = rounds.map(() => 0);
-      for (const d of usable) {
-        const p = d.paired;
-        const w = weightOf(d);
-        const at = new Map(p.rounds.map((r, i) => [r, i]));
-        rounds.forEach((round3, k) => {
-          const i = at.get(round3);
-          before2[k] += w * p.before[i] / p.requests[i];
-          after2[k] += w * p.after[i] / p.requests[i];
-        });
-      }
-      return toChange(pairedRatio(before2, after2), confidence);
-    }
-  }
-  const before = [];
-  const after = [];
-  for (const d of usable) {
-    if (d.unpaired) {
-      before.push(...d.unpaired.before);
-      after.push(...d.unpaired.after);
-    } else {
-      const p = d.paired;
-      p.before.forEach((a, i) => before.push(a / p.requests[i]));
-      p.after.forEach((b, i) => after.push(b / p.requests[i]));
-    }
-  }
-  if (before.length < 2 || after.length < 2) return null;
-  warnings.push(
-    "the total is unpaired (endpoints share too few paired rounds): its interval is wide"
-  );
-  return toChange(unpairedRatio(before, after), confidence);
-}
-function warmupSummary(set2) {
-  const events = set2.events.filter(
-    (e) => e.kind === "warmup"
-  );
-  if (events.length === 0) return void 0;
-  const cells = /* @__PURE__ */ new Map();
-  for (const e of events) {
-    for (const [endpoint, w] of Object.entries(e.endpoints)) {
-      let cell3 = cells.get(endpoint);
-      if (!cell3) {
-        cell3 = { before: { requests: [], unsettled: 0 }, after: { requests: [], unsettled: 0 } };
-        cells.set(endpoint, cell3);
-      }
-      cell3[e.build].requests.push(w.requests);
-      if (w.settled === false) cell3[e.build].unsettled++;
-    }
-  }
-  const endpoints = {};
-  for (const name of [...cells.keys()].sort(byName)) {
-    const cell3 = cells.get(name);
-    const side = (b) => ({
-      requests: median2(cell3[b].requests),
-      unsettled: cell3[b].unsettled,
-      processes: cell3[b].requests.length
-    });
-    endpoints[name] = { before: side("before"), after: side("after") };
-  }
-  const fixed = events.every((e) => Object.values(e.endpoints).every((w) => w.settled === null));
-  return {
-    mode: fixed ? "fixed" : "auto",
-    endpoints,
-    wallMs: median2(events.map((e) => e.wallMs)),
-    timedOut: events.filter((e) => e.timedOut).length
-  };
-}
-function warmupWarnings(w) {
-  if (!w || w.mode === "fixed") return [];
-  const out = [];
-  for (const [endpoint, sides] of Object.entries(w.endpoints)) {
-    for (const build of ["before", "after"]) {
-      const { unsettled, processes, requests } = sides[build];
-      if (unsettled === 0) continue;
-      out.push(
-        `${endpoint}: its cost was still drifting at the end of warm-up in ${unsettled} of ${processes} ${build} processes (${requests} warm-up requests): code that does not reach a steady state, or a warm-up cap too low for it`
-      );
-    }
-  }
-  if (w.timedOut > 0) {
-    out.push(
-      `${plural(w.timedOut, "process", "processes")} hit the warm-up time cap (measure.warmup.max-time)`
-    );
-  }
-  return out;
-}
-function runWarnings(set2, collected, counter) {
-  const warnings = [];
-  if (counter.fallback) {
-    warnings.push(
-      `measured with ${counter.name}, not instructions${counter.reason ? `: ${counter.reason}` : ""}; CPU time is noisier, so intervals are wider`
-    );
-  }
-  if (counter.name === "simulated-instructions") {
-    warnings.push(
-      "simulated instructions (Valgrind): counts do not depend on machine or load, but code under Callgrind can be compiled and tiered differently from native, and the counter is read per block of requests, so per-request figures are block means"
-    );
-  }
-  if (collected.multiplexed > 0) {
-    warnings.push(
-      `${plural(collected.multiplexed, "sample")} measured while the counter group was multiplexed (time_running < time_enabled): values were not scaled; use fewer counters`
-    );
-  }
-  for (const message of collected.runErrors) warnings.push(`target error: ${message}`);
-  const end = endOf(set2);
-  if (end && !end.complete) {
-    warnings.push(`the run stopped early${end.reason ? `: ${end.reason}` : ""}`);
-  } else if (!end && set2.header) {
-    warnings.push("the samples end without an end marker: the run was cut short");
-  }
-  return warnings;
-}
-function isComplete(set2) {
-  const end = endOf(set2);
-  if (end) return end.complete;
-  return set2.header === void 0 && set2.events.length === 0;
-}
-function checkOptions(options) {
-  if (!(options.alpha > 0 && options.alpha < 1)) {
-    throw new RangeError(`alpha must be between 0 and 1, got ${options.alpha}`);
-  }
-  if (!(options.confidence > 0 && options.confidence < 1)) {
-    throw new RangeError(`confidence must be between 0 and 1, got ${options.confidence}`);
-  }
-  if (options.sequential) checkSequential(options.sequential);
-}
-function atDefaults(set2) {
-  if (!set2.header?.flags?.length && !set2.samples.some((s) => s.flag !== void 0)) return set2;
-  return {
-    header: set2.header,
-    samples: set2.samples.filter((s) => s.flag === void 0),
-    events: set2.events.filter((e) => !("flag" in e && e.flag !== void 0))
-  };
-}
-function analyze(full, options) {
-  checkOptions(options);
-  const set2 = atDefaults(full);
-  const { alpha, confidence } = options;
-  const minRounds = Math.max(2, Math.ceil(options.minRounds ?? 2));
-  const counter = set2.header?.counter ?? options.counter ?? UNKNOWN_COUNTER;
-  const collected = collect(set2);
-  const resolve16 = thresholdResolver(options.thresholds);
-  const names = [...collected.endpoints.keys()].sort(byName);
-  const weights = trafficWeights(set2, collected, names);
-  const drafts = names.map(
-    (name) => measureEndpoint(collected.endpoints.get(name), resolve16(name), options, minRounds)
-  );
-  const levelAlpha = options.sequential ? lookAlpha(options.sequential, alpha) : alpha;
-  const judged = drafts.filter((d) => d.errors.length === 0 && d.estimate);
-  const joint = options.jointP ?? [];
-  const family = judged.length + joint.length;
-  const raw = judged.map((d) => regressionP(d));
-  const adjusted = holm([...raw, ...joint]).slice(0, raw.length);
-  const tests = new Map(judged.map((d, i) => [d, { p: raw[i], pAdjusted: adjusted[i] }]));
-  const endpoints = drafts.map((d) => {
-    const test = tests.get(d);
-    const change = d.estimate ? toChange(d.estimate, confidence) : null;
-    let verdict2 = "error";
-    let moreRounds = null;
-    if (test && change) {
-      verdict2 = decideVerdict({
-        pAdjusted: test.pAdjusted,
-        alpha: levelAlpha,
-        high: change.high,
-        threshold: d.choice.threshold
-      });
-      if (verdict2 === "inconclusive") {
-        const towardsRegression = d.estimate.logRatio > Math.log1p(d.choice.threshold);
-        const gamma = towardsRegression ? alpha / family : (1 - confidence) / 2;
-        moreRounds = moreRoundsNeeded(d.estimate, d.choice.threshold, d.n.rounds, gamma);
-      }
-    }
-    return {
-      endpoint: d.endpoint,
-      verdict: verdict2,
-      threshold: d.choice.threshold,
-      thresholdSource: d.choice.source,
-      confidence,
-      change,
-      gateLow: test ? gateLowerBound(d, levelAlpha / family) : null,
-      p: test ? test.p : null,
-      pAdjusted: test ? test.pAdjusted : null,
-      typical: d.typical,
-      ...d.estimate ? { estimator: d.meanEstimate ? "median-of-means" : "mean" } : {},
-      ...d.meanEstimate ? { mean: toChange(d.meanEstimate, confidence) } : {},
-      method: d.estimate?.method ?? (d.unpaired ? "unpaired" : "paired-rounds"),
-      before: d.before,
-      after: d.after,
-      n: d.n,
-      weight: weights.get(d.endpoint) ?? 0,
-      moreRounds,
-      warnings: [...d.errors, ...d.warnings]
-    };
-  });
-  const counts = countVerdicts(endpoints);
-  const warmup = warmupSummary(set2);
-  const warnings = [...runWarnings(set2, collected, counter), ...warmupWarnings(warmup)];
-  const complete = isComplete(set2);
-  if (set2.header === void 0) {
-    warnings.push("no samples header: counter, seed and builds are unknown");
-  }
-  if (endpoints.length === 0) warnings.push("no endpoints were measured");
-  if (options.sequential && options.sequential.plan.length > 1) {
-    const { plan, look } = options.sequential;
-    warnings.push(
-      `look ${look + 1} of ${plan.length} (${plan[look]} of ${plan[plan.length - 1]} planned rounds): regressions tested at \u03B1 = ${levelAlpha.toPrecision(3)} spent at this look`
-    );
-  }
-  const total3 = totalChange(drafts, weights, confidence, warnings);
-  let verdict = "pass";
-  if (counts.error > 0 || !complete || collected.runErrors.length > 0 || endpoints.length === 0) {
-    verdict = "error";
-  } else if (counts.regression > 0 || options.onInconclusive === "fail" && counts.inconclusive > 0) {
-    verdict = "fail";
-  }
-  const rounds = /* @__PURE__ */ new Set();
-  for (const data of collected.endpoints.values()) {
-    for (const [round3, table] of data.rounds) {
-      if (table.before.size > 0 && table.after.size > 0) rounds.add(round3);
-    }
-  }
-  const header2 = set2.header;
-  const end = endOf(set2);
-  const buildInfo = (build) => {
-    const info = header2?.builds[build];
-    return {
-      ...info?.ref !== void 0 ? { ref: info.ref } : {},
-      ...info?.commit !== void 0 ? { commit: info.commit } : {}
-    };
-  };
-  const result = {
-    version: 1,
-    verdict,
-    summary: "",
-    counter,
-    alpha,
-    confidence,
-    onInconclusive: options.onInconclusive,
-    endpoints,
-    total: total3,
-    counts,
-    run: {
-      seed: header2?.seed ?? null,
-      rounds: rounds.size,
-      plannedRounds: options.sequential ? options.sequential.plan[options.sequential.plan.length - 1] : header2?.rounds ?? null,
-      looks: options.sequential ? options.sequential.look + 1 : 1,
-      startedAt: header2?.startedAt ?? null,
-      durationMs: end ? end.wallMs : null,
-      complete,
-      builds: { before: buildInfo("before"), after: buildInfo("after") },
-      mode: header2?.mode ?? "a-b",
-      ...header2?.platform ? { platform: header2.platform } : {},
-      ...header2?.placement ? { placement: header2.placement } : {},
-      ...warmup ? { warmup } : {}
-    },
-    warnings
-  };
-  result.summary = summarize(result);
-  return result;
-}
-
-// src/analysis/flags.ts
-function flagSampleSet(set2, flag) {
-  const side = (s) => {
-    if (s.build !== "after") return void 0;
-    if (s.flag === void 0) return "before";
-    return s.flag === flag ? "after" : void 0;
-  };
-  const samples = [];
-  for (const s of set2.samples) {
-    const build = side(s);
-    if (!build) continue;
-    const { flag: _flag, ...rest } = s;
-    samples.push({ ...rest, build });
-  }
-  const events = [];
-  for (const e of set2.events) {
-    if (e.kind === "warmup" || e.kind === "error") {
-      const build = side(e);
-      if (!build) continue;
-      const { flag: _flag, ...rest } = e;
-      events.push({ ...rest, build });
-    } else if (e.kind === "mismatch") {
-      if (e.flag !== flag) continue;
-      const { flag: _flag, ...rest } = e;
-      events.push(rest);
-    } else if (e.kind !== "flag-dropped") {
-      events.push(e);
-    }
-  }
-  const header2 = set2.header && {
-    ...set2.header,
-    builds: { before: set2.header.builds.after, after: set2.header.builds.after },
-    mode: "a-b"
-  };
-  if (header2) delete header2.flags;
-  return { header: header2, samples, events };
-}
-function droppedFlags(set2) {
-  const out = /* @__PURE__ */ new Map();
-  for (const e of set2.events) {
-    if (e.kind === "flag-dropped") for (const f of e.flags) out.set(f, e.reason);
-  }
-  return out;
-}
-var judgedP = (r) => r.endpoints.filter((e) => e.p !== null).map((e) => e.p);
-function notAfforded(info, reason) {
-  return {
-    ...info,
-    flag: info.name,
-    status: "not-afforded",
-    reason,
-    endpoints: [],
-    counts: countVerdicts([]),
-    rounds: 0,
-    warnings: []
-  };
-}
-function describe5(flag, e) {
-  const change = e.change ? ` ${percent(e.change.estimate)}` : "";
-  return `flag ${flag}: ${e.endpoint}${change} (\u03B8 ${thresholdPercent(e.threshold)})`;
-}
-function summaryWithFlags(result, section2, verdict) {
-  const regressions = section2.flags.flatMap(
-    (f) => f.endpoints.filter((e) => e.verdict === "regression").map((e) => describe5(f.flag, e))
-  );
-  const errors = section2.flags.filter((f) => f.counts.error > 0).map((f) => f.flag);
-  let line = result.summary;
-  if (errors.length > 0 && result.verdict !== "error") {
-    line = `error: flag ${errors.join(", ")} could not be compared`;
-  } else if (regressions.length > 0) {
-    const head = `${plural(regressions.length, "flag regression")}: ${regressions.join(", ")}`;
-    line = result.verdict === "pass" && verdict !== "pass" ? head : `${result.summary}; ${verdict === "pass" && section2.onFlagRegression === "annotate" ? "annotated " : ""}${head}`;
-  }
-  return line.length <= SUMMARY_LIMIT ? line : `${line.slice(0, SUMMARY_LIMIT - 1)}\u2026`;
-}
-function analyzeWithFlags(set2, options) {
-  const infos = set2.header?.flags ?? [];
-  const { onFlagRegression, skipped = [], ...base } = options;
-  if (infos.length === 0) return analyze(set2, base);
-  const dropped = droppedFlags(set2);
-  const measured = infos.filter((f) => !dropped.has(f.name));
-  const sets = measured.map((f) => flagSampleSet(set2, f.name));
-  const first = [analyze(set2, base), ...sets.map((s) => analyze(s, base))];
-  const raws = first.map(judgedP);
-  const others = (i) => raws.flatMap((p, j) => j === i ? [] : p);
-  const main2 = analyze(set2, { ...base, jointP: others(0) });
-  const byFlag = new Map(
-    measured.map((f, i) => [f.name, analyze(sets[i], { ...base, jointP: others(i + 1) })])
-  );
-  const flags = infos.map((info) => {
-    const r = byFlag.get(info.name);
-    if (!r) return notAfforded(info, dropped.get(info.name));
-    return {
-      flag: info.name,
-      delivery: info.delivery,
-      from: info.from,
-      to: info.to,
-      source: info.source,
-      status: "measured",
-      endpoints: r.endpoints,
-      counts: r.counts,
-      rounds: r.run.rounds,
-      // The run-wide notes (counter fallback, look alpha) are the gate's; keep the flag's own.
-      warnings: r.warnings.filter((w) => !main2.warnings.includes(w))
-    };
-  });
-  const section2 = {
-    onFlagRegression,
-    flags,
-    skipped,
-    family: raws.reduce((n, p) => n + p.length, 0)
-  };
-  let verdict = main2.verdict;
-  const flagErrors = flags.some((f) => f.counts.error > 0);
-  const flagRegressions = flags.some((f) => f.counts.regression > 0);
-  const flagOpen = flags.some((f) => f.counts.inconclusive > 0);
-  if (verdict !== "error") {
-    if (flagErrors) verdict = "error";
-    else if (onFlagRegression === "fail" && (flagRegressions || base.onInconclusive === "fail" && flagOpen))
-      verdict = "fail";
-  }
-  const warnings = [...main2.warnings];
-  if (dropped.size > 0) {
-    warnings.push(
-      `flag matrix: ${plural(dropped.size, "configuration")} not measured within the budget (${[...dropped.keys()].join(", ")}); raise measure.max-duration to cover them`
-    );
-  }
-  const result = { ...main2, verdict, warnings, flags: section2 };
-  result.summary = summaryWithFlags(main2, section2, verdict);
-  return result;
-}
-function flagsNeedMoreRounds(result) {
-  return result.endpoints.some((e) => e.verdict === "inconclusive") || (result.flags?.flags ?? []).some((f) => f.counts.inconclusive > 0);
-}
-
-// src/analysis/calibrate.ts
-function roundUp(value, step) {
-  const steps = Math.ceil(value / step - 1e-9);
-  return Number((steps * step).toFixed(10));
-}
-function calibrate(set2, options) {
-  const power = options.power ?? 0.9;
-  const step = options.step ?? 5e-3;
-  const resolve16 = thresholdResolver(options.thresholds);
-  const collected = collect(set2);
-  const names = [...collected.endpoints.keys()].sort(byName);
-  const family = Math.max(1, names.length);
-  return names.map((endpoint) => {
-    const { threshold, source } = resolve16(endpoint);
-    const paired = arrange(collected.endpoints.get(endpoint)).paired;
-    const rounds = paired.rounds.length;
-    const designRounds = Math.max(2, options.rounds ?? rounds);
-    const base = {
-      endpoint,
-      rounds,
-      designRounds,
-      configured: threshold,
-      configuredSource: source
-    };
-    if (rounds < 2) {
-      return { ...base, noise: null, observed: null, detectable: null, suggested: threshold };
-    }
-    const logs = paired.before.map((a, r) => Math.log(paired.after[r] / a));
-    const noise = sampleStandardDeviation(logs);
-    const reach = (criticalValue(designRounds - 1, options.alpha / family) - normalQuantile(1 - power)) * (noise / Math.sqrt(designRounds));
-    const detectable = Math.expm1(reach);
-    return {
-      ...base,
-      noise,
-      observed: sum2(paired.after) / sum2(paired.before) - 1,
-      detectable,
-      suggested: Math.max(threshold, roundUp(detectable, step))
-    };
-  });
-}
-
-// src/explain/schema.ts
-var PairSchema = external_exports.strictObject({
-  before: external_exports.number(),
-  after: external_exports.number(),
-  change: external_exports.number().describe("after \u2212 before, per request")
-});
-var RowSchema = external_exports.strictObject({
-  function: external_exports.string().describe("file:line name"),
-  file: external_exports.string(),
-  line: external_exports.number().int().min(0),
-  name: external_exports.string(),
-  beforeLine: external_exports.number().int().min(0).optional(),
-  status: external_exports.enum(["changed", "added", "removed"]),
-  self: PairSchema,
-  inclusive: PairSchema,
-  share: external_exports.number().nullable().describe("self change / the endpoint's attributed change"),
-  via: external_exports.array(external_exports.string()).describe("wrappers folded into this function, outermost first")
-});
-var ExplanationSchema = external_exports.strictObject({
-  mode: external_exports.enum(["auto", "off", "all"]),
-  method: external_exports.string(),
-  endpoints: external_exports.array(
-    external_exports.strictObject({
-      endpoint: external_exports.string(),
-      runtimes: external_exports.array(external_exports.enum(["node", "python"])),
-      requests: external_exports.strictObject({
-        before: external_exports.number().int().min(0),
-        after: external_exports.number().int().min(0)
-      }),
-      unit: external_exports.string(),
-      scale: external_exports.enum(["measurement", "profile"]),
-      total: PairSchema,
-      rows: external_exports.array(RowSchema),
-      flameGraph: external_exports.string().nullable(),
-      wallMs: external_exports.number().min(0),
-      note: external_exports.string().optional()
-    })
-  ),
-  skipped: external_exports.array(external_exports.string()),
-  wallMs: external_exports.number().min(0),
-  warnings: external_exports.array(external_exports.string())
-}).describe("function-level cost diff per explained endpoint (perfgate explain)");
-
-// src/analysis/result-schema.ts
-var fraction2 = external_exports.number().min(0).max(1);
-var ChangeSchema = external_exports.strictObject({
-  estimate: external_exports.number().describe("after/before \u2212 1 (0.05 = +5 %)"),
-  low: external_exports.number(),
-  high: external_exports.number()
-});
-var VerdictSchema = external_exports.enum(["regression", "improvement", "unchanged", "inconclusive", "error"]);
-var CounterSchema = external_exports.strictObject({
-  name: external_exports.string(),
-  unit: external_exports.string(),
-  fallback: external_exports.boolean(),
-  reason: external_exports.string().optional(),
-  all: external_exports.array(external_exports.string()),
-  kernel: external_exports.boolean()
-});
-var EndpointSchema = external_exports.strictObject({
-  endpoint: external_exports.string(),
-  verdict: VerdictSchema,
-  threshold: external_exports.number().min(0),
-  thresholdSource: external_exports.string(),
-  confidence: fraction2,
-  change: ChangeSchema.nullable(),
-  gateLow: external_exports.number().nullable(),
-  p: fraction2.nullable(),
-  pAdjusted: fraction2.nullable(),
-  typical: ChangeSchema.nullable(),
-  estimator: external_exports.enum(["median-of-means", "mean"]).optional(),
-  mean: ChangeSchema.optional(),
-  method: external_exports.enum(["paired-rounds", "unpaired", "exact"]),
-  before: external_exports.number().nullable(),
-  after: external_exports.number().nullable(),
-  n: external_exports.strictObject({
-    before: external_exports.number().int().min(0),
-    after: external_exports.number().int().min(0),
-    rounds: external_exports.number().int().min(0)
-  }),
-  weight: fraction2,
-  moreRounds: external_exports.number().int().min(1).nullable(),
-  warnings: external_exports.array(external_exports.string())
-});
-var WarmupCellSchema = external_exports.strictObject({
-  requests: external_exports.number().min(0),
-  unsettled: external_exports.number().int().min(0),
-  processes: external_exports.number().int().min(0)
-});
-var BuildRefSchema = external_exports.strictObject({
-  ref: external_exports.string().optional(),
-  commit: external_exports.string().optional()
-});
-var CountsSchema = external_exports.strictObject({
-  regression: external_exports.number().int().min(0),
-  improvement: external_exports.number().int().min(0),
-  unchanged: external_exports.number().int().min(0),
-  inconclusive: external_exports.number().int().min(0),
-  error: external_exports.number().int().min(0)
-});
-var FlagSchema = external_exports.strictObject({
-  flag: external_exports.string(),
-  delivery: external_exports.enum(["env", "header", "query", "file"]),
-  from: external_exports.string().describe("value at defaults"),
-  to: external_exports.string().describe("the flipped value measured"),
-  source: external_exports.enum(["config", "file"]).describe("declared in perfgate.yml, or read from the flag file"),
-  status: external_exports.enum(["measured", "not-afforded"]),
-  reason: external_exports.string().optional(),
-  endpoints: external_exports.array(EndpointSchema).describe("before: the after build at defaults; after: the after build with this flag flipped"),
-  counts: CountsSchema,
-  rounds: external_exports.number().int().min(0),
-  warnings: external_exports.array(external_exports.string())
-});
-var FlagsSchema = external_exports.strictObject({
-  onFlagRegression: external_exports.enum(["fail", "annotate"]),
-  flags: external_exports.array(FlagSchema),
-  skipped: external_exports.array(external_exports.strictObject({ flag: external_exports.string(), reason: external_exports.string() })),
-  family: external_exports.number().int().min(0).describe("comparisons in the Holm family, flags included")
-}).describe("the flag matrix: each flag flipped alone against the after build at defaults");
-var RunResultSchema = external_exports.strictObject({
-  version: external_exports.literal(1),
-  verdict: external_exports.enum(["pass", "fail", "error"]),
-  summary: external_exports.string().max(140),
-  counter: CounterSchema,
-  alpha: fraction2,
-  confidence: fraction2,
-  onInconclusive: external_exports.enum(["pass", "fail"]),
-  endpoints: external_exports.array(EndpointSchema),
-  total: ChangeSchema.nullable(),
-  counts: CountsSchema,
-  run: external_exports.strictObject({
-    seed: external_exports.number().int().nullable(),
-    rounds: external_exports.number().int().min(0),
-    plannedRounds: external_exports.number().int().min(0).nullable(),
-    looks: external_exports.number().int().min(0),
-    startedAt: external_exports.string().nullable(),
-    durationMs: external_exports.number().min(0).nullable(),
-    complete: external_exports.boolean(),
-    builds: external_exports.strictObject({ before: BuildRefSchema, after: BuildRefSchema }),
-    mode: external_exports.enum(["a-b", "a-a"]),
-    platform: external_exports.strictObject({
-      os: external_exports.string(),
-      arch: external_exports.string(),
-      kernel: external_exports.string(),
-      cpus: external_exports.number().int(),
-      cpuModel: external_exports.string()
-    }).optional(),
-    placement: external_exports.strictObject({
-      cpus: external_exports.string().nullable().describe("CPU list the targets were kept on; null: any"),
-      pmu: external_exports.string().nullable().describe("hybrid CPUs: the PMU that counted (cpu_core)")
-    }).optional(),
-    warmup: external_exports.strictObject({
-      mode: external_exports.enum(["auto", "fixed"]),
-      endpoints: external_exports.record(
-        external_exports.string(),
-        external_exports.strictObject({ before: WarmupCellSchema, after: WarmupCellSchema })
-      ),
-      wallMs: external_exports.number().min(0),
-      timedOut: external_exports.number().int().min(0)
-    }).optional().describe("warm-up per endpoint and build: median requests per process, never settled")
-  }),
-  warnings: external_exports.array(external_exports.string()),
-  flags: FlagsSchema.optional(),
-  explain: ExplanationSchema.optional()
-}).describe("perfgate result.json: per-endpoint CPU cost change, verdicts and the gate decision");
-
-// src/analysis/statuses.ts
-var import_picomatch2 = __toESM(require_picomatch2(), 1);
-var MOSTLY_ERRORS = 0.5;
-var isError = (status) => status !== void 0 && status >= 400;
-function tallyStatuses(samples) {
-  const out = /* @__PURE__ */ new Map();
-  for (const s of samples) {
-    if (s.status === void 0) continue;
-    let t = out.get(s.endpoint);
-    if (!t) {
-      t = { before: { answers: 0, errors: 0 }, after: { answers: 0, errors: 0 } };
-      out.set(s.endpoint, t);
-    }
-    t[s.build].answers++;
-    if (isError(s.status)) t[s.build].errors++;
-  }
-  return out;
-}
-function share(t) {
-  return t.answers > 0 ? t.errors / t.answers : 0;
-}
-function percentOf(t) {
-  return `${Math.round(share(t) * 100)}%`;
-}
-function guardErrorAnswers(result, samples, allowed = []) {
-  const tallies = tallyStatuses(samples);
-  const isAllowed = allowed.length > 0 ? (0, import_picomatch2.default)([...allowed]) : () => false;
-  const warnings = [];
-  let changed = false;
-  const endpoints = result.endpoints.map((e) => {
-    const t = tallies.get(e.endpoint);
-    if (!t || t.before.answers === 0 || t.after.answers === 0 || isAllowed(e.endpoint)) return e;
-    const { before, after } = t;
-    if (before.errors === before.answers && after.errors === after.answers) {
-      changed = true;
-      const reason = "answered only HTTP errors (4xx/5xx) in both builds, so it measured error pages; fix the workload or the service, or list the endpoint in allow-errors";
-      return {
-        ...e,
-        verdict: "error",
-        warnings: [reason, ...e.warnings]
-      };
-    }
-    if (share(before) >= MOSTLY_ERRORS || share(after) >= MOSTLY_ERRORS) {
-      warnings.push(
-        `${e.endpoint}: ${percentOf(before)} of answers before and ${percentOf(after)} after were HTTP errors; its cost is mostly that of error pages`
-      );
-    }
-    return e;
-  });
-  if (!changed && warnings.length === 0) return result;
-  const counts = { ...result.counts };
-  for (const k of Object.keys(counts)) counts[k] = 0;
-  for (const e of endpoints) counts[e.verdict]++;
-  const failing = endpoints.filter((e) => e.verdict === "error").length;
-  const guarded = {
-    ...result,
-    endpoints,
-    counts,
-    verdict: failing > 0 ? "error" : result.verdict,
-    warnings: [
-      ...result.warnings,
-      ...warnings.length > 0 ? [`${plural(warnings.length, "endpoint")} answered mostly HTTP errors`, ...warnings] : []
-    ]
-  };
-  return changed ? { ...guarded, summary: summarize(guarded) } : guarded;
-}
+import { randomInt } from "node:crypto";
 
 // src/flags/file.ts
 var isObject2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -33677,7 +34302,7 @@ function flipValue(value) {
     reason: `its value ${JSON.stringify(value)} has no obvious opposite; declare it under flags.list with values: [default, flipped]`
   };
 }
-var shown2 = (v) => typeof v === "string" ? v : JSON.stringify(v);
+var shown3 = (v) => typeof v === "string" ? v : JSON.stringify(v);
 function unleashList(doc) {
   if (Array.isArray(doc)) return doc;
   if (isObject2(doc) && Array.isArray(doc.features)) return doc.features;
@@ -33777,7 +34402,7 @@ function readFlagFile(doc) {
     if (seen.has(e.name)) continue;
     seen.add(e.name);
     const f = e.flip ? e.flip() : flipValue(e.value);
-    if (f.ok) flags.push({ name: e.name, value: shown2(e.value), flipped: shown2(f.value) });
+    if (f.ok) flags.push({ name: e.name, value: shown3(e.value), flipped: shown3(f.value) });
     else skipped.push({ name: e.name, reason: f.reason });
   }
   return { shape, flags, skipped };
@@ -33908,8 +34533,8 @@ function withQuery(path5, query) {
 
 // src/flags/load.ts
 var import_yaml3 = __toESM(require_dist(), 1);
-import { mkdirSync as mkdirSync2, readFileSync as readFileSync5, writeFileSync as writeFileSync3 } from "node:fs";
-import { extname, join as join5 } from "node:path";
+import { mkdirSync as mkdirSync3, readFileSync as readFileSync7, writeFileSync as writeFileSync4 } from "node:fs";
+import { extname, join as join6 } from "node:path";
 function where2(config2, path5) {
   const line = config2.lines[path5] ?? config2.lines["flags"];
   return { file: config2.file, ...line !== void 0 ? { line } : {}, path: path5 };
@@ -33922,7 +34547,7 @@ function keyOf(config2, flags, file2) {
 function readDoc(file2, config2, key) {
   let text2;
   try {
-    text2 = readFileSync5(file2, "utf8");
+    text2 = readFileSync7(file2, "utf8");
   } catch (error62) {
     const code3 = error62.code;
     throw new ConfigError(
@@ -33958,11 +34583,11 @@ function prepareMatrix(config2, dir) {
   if (matrix.configurations.length === 0) {
     return { flags: [], defaultsEnv: {}, skipped: matrix.skipped };
   }
-  const out = join5(dir, "flags");
-  mkdirSync2(out, { recursive: true });
+  const out = join6(dir, "flags");
+  mkdirSync3(out, { recursive: true });
   const write2 = (name, source, doc) => {
-    const path5 = join5(out, `${safe(name)}${extname(source) || ".json"}`);
-    writeFileSync3(path5, `${JSON.stringify(doc, null, 2)}
+    const path5 = join6(out, `${safe(name)}${extname(source) || ".json"}`);
+    writeFileSync4(path5, `${JSON.stringify(doc, null, 2)}
 `);
     return path5;
   };
@@ -33982,9 +34607,9 @@ function prepareMatrix(config2, dir) {
 import { execFile as execFile2 } from "node:child_process";
 var cached3;
 function aslrOffWorks() {
-  cached3 ??= new Promise((resolve16) => {
+  cached3 ??= new Promise((resolve17) => {
     const [cmd, ...args] = aslrOffPrefix();
-    execFile2(cmd, [...args, "true"], (error62) => resolve16(!error62));
+    execFile2(cmd, [...args, "true"], (error62) => resolve17(!error62));
   });
   return cached3;
 }
@@ -33992,19 +34617,19 @@ function aslrOffWorks() {
 // src/targets/target.ts
 import { mkdtempSync, rmSync as rmSync2 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 
 // src/targets/port.ts
 import { createServer } from "node:net";
 function freePort() {
-  return new Promise((resolve16, reject) => {
+  return new Promise((resolve17, reject) => {
     const server = createServer();
     server.unref();
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
       server.close(() => {
-        if (address && typeof address === "object") resolve16(address.port);
+        if (address && typeof address === "object") resolve17(address.port);
         else reject(new Error("could not allocate a port"));
       });
     });
@@ -34015,31 +34640,31 @@ function freePort() {
 import { request } from "node:http";
 import { connect } from "node:net";
 function probeHttp(port, path5) {
-  return new Promise((resolve16) => {
+  return new Promise((resolve17) => {
     const req = request(
       { host: "127.0.0.1", port, path: path5, method: "GET", timeout: 2e3, agent: false },
       (res) => {
         res.resume();
         res.on("end", () => {
           const status = res.statusCode ?? 0;
-          resolve16(status >= 200 && status < 400 ? null : `HTTP ${status}`);
+          resolve17(status >= 200 && status < 400 ? null : `HTTP ${status}`);
         });
-        res.on("error", (e) => resolve16(e.message));
+        res.on("error", (e) => resolve17(e.message));
       }
     );
     req.on("timeout", () => req.destroy(new Error("no answer within 2s")));
-    req.on("error", (e) => resolve16(e.code ?? e.message));
+    req.on("error", (e) => resolve17(e.code ?? e.message));
     req.end();
   });
 }
 function probePort(port) {
-  return new Promise((resolve16) => {
+  return new Promise((resolve17) => {
     const socket = connect({ host: "127.0.0.1", port });
     socket.once("connect", () => {
       socket.destroy();
-      resolve16(null);
+      resolve17(null);
     });
-    socket.once("error", (e) => resolve16(e.code ?? e.message));
+    socket.once("error", (e) => resolve17(e.code ?? e.message));
   });
 }
 async function waitReady(port, readiness, isRunning, signal) {
@@ -34078,7 +34703,7 @@ async function runShell(build, what, command, cwd, env, signal, logger) {
   group.release();
   try {
     const exit = await group.exited;
-    if (signal.aborted) throw new InterruptedError(String(signal.reason ?? "SIGINT"));
+    if (signal.aborted) throw interruption(signal);
     if (exit.code !== 0) {
       const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
       throw new TargetError(build, `${what} command ${how}: ${command}`, group.tail());
@@ -34096,33 +34721,7 @@ function describeExit(code3, signal) {
 async function startTarget(spec, signal, logger) {
   const port = await freePort();
   const label = spec.label ?? spec.build;
-  const spawnOptions = {
-    argv: shellArgv(spec.start),
-    cwd: spec.cwd,
-    env: { ...spec.env, PORT: String(port) },
-    label,
-    noAslr: spec.noAslr,
-    tailLines: 30,
-    onLine: (l) => logger.debug(`${label}| ${l}`)
-  };
-  let group;
-  let counters;
-  let simulated;
-  let outDir;
-  if (spec.simulated) {
-    outDir = mkdtempSync(join6(tmpdir(), `perfgate-callgrind-${spec.build}-`));
-    const { env } = deterministicEnv(spawnOptions.env, spec.simulated.nodeFlags, outDir);
-    group = spawnBlocked({ ...spawnOptions, env, argv: valgrindArgv(spawnOptions.argv, outDir) });
-    group.release();
-    simulated = new SimulatedCounter(group.pid, outDir, spec.simulated.threads);
-  } else {
-    ({ group, counters } = await spawnCounted(
-      spawnOptions,
-      spec.events,
-      spec.kernel,
-      spec.placement
-    ));
-  }
+  const { group, counters, simulated, outDir } = await spawnTarget(spec, port, label, logger);
   let exit;
   void group.exited.then((e) => {
     exit = e;
@@ -34139,23 +34738,8 @@ async function startTarget(spec, signal, logger) {
   if (!outcome.ready) {
     const tail = group.tail();
     await stop();
-    if (outcome.reason === "aborted") throw new InterruptedError(String(signal.reason ?? "SIGINT"));
-    const ex = await group.exited;
-    if (outcome.reason === "exited") {
-      throw new TargetError(
-        label,
-        `server ${describeExit(ex.code, ex.signal)} before it was ready (start: ${spec.start})`,
-        tail,
-        "the start command must keep a server running that listens on 127.0.0.1:$PORT"
-      );
-    }
-    const what = spec.readiness.kind === "http" ? `GET ${spec.readiness.path}` : `TCP port ${port}`;
-    throw new TargetError(
-      label,
-      `server was not ready after ${Math.round(spec.readiness.timeoutMs / 1e3)}s: ${what} never answered (last: ${outcome.last})`,
-      tail,
-      "check that the server listens on $PORT (perfgate sets it), or raise 'ready.timeout'"
-    );
+    if (outcome.reason === "aborted") throw interruption(signal);
+    throw notReady(spec, label, port, outcome, await group.exited, tail);
   }
   const crashed = () => {
     if (group.running || stopped) return void 0;
@@ -34188,9 +34772,50 @@ async function startTarget(spec, signal, logger) {
     stop
   };
 }
+async function spawnTarget(spec, port, label, logger) {
+  const spawnOptions = {
+    argv: shellArgv(spec.start),
+    cwd: spec.cwd,
+    env: { ...spec.env, PORT: String(port) },
+    label,
+    noAslr: spec.noAslr,
+    tailLines: 30,
+    onLine: (l) => logger.debug(`${label}| ${l}`)
+  };
+  if (!spec.simulated) {
+    return spawnCounted(spawnOptions, spec.events, spec.kernel, spec.placement);
+  }
+  const outDir = mkdtempSync(join7(tmpdir(), `perfgate-callgrind-${spec.build}-`));
+  const { env } = deterministicEnv(spawnOptions.env, spec.simulated.nodeFlags, outDir);
+  const group = spawnBlocked({
+    ...spawnOptions,
+    env,
+    argv: valgrindArgv(spawnOptions.argv, outDir)
+  });
+  group.release();
+  const simulated = new SimulatedCounter(group.pid, outDir, spec.simulated.threads);
+  return { group, simulated, outDir };
+}
+function notReady(spec, label, port, outcome, ex, tail) {
+  if (outcome.reason === "exited") {
+    return new TargetError(
+      label,
+      `server ${describeExit(ex.code, ex.signal)} before it was ready (start: ${spec.start})`,
+      tail,
+      "the start command must keep a server running that listens on 127.0.0.1:$PORT"
+    );
+  }
+  const what = spec.readiness.kind === "http" ? `GET ${spec.readiness.path}` : `TCP port ${port}`;
+  return new TargetError(
+    label,
+    `server was not ready after ${Math.round(spec.readiness.timeoutMs / 1e3)}s: ${what} never answered (last: ${outcome.last})`,
+    tail,
+    "check that the server listens on $PORT (perfgate sets it), or raise 'ready.timeout'"
+  );
+}
 
 // src/replay/client.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 import { Agent, request as request2 } from "node:http";
 var NonLocalRequestError = class extends Error {
 };
@@ -34221,7 +34846,7 @@ var LocalClient = class {
     } catch (error62) {
       return Promise.reject(error62);
     }
-    return new Promise((resolve16, reject) => {
+    return new Promise((resolve17, reject) => {
       const headers = { ...req.headers };
       if (req.body) headers["content-length"] = String(req.body.length);
       onSend?.();
@@ -34238,7 +34863,7 @@ var LocalClient = class {
         },
         (res) => {
           let bytes = 0;
-          const hash2 = this.hashBodies ? createHash("sha1") : void 0;
+          const hash2 = this.hashBodies ? createHash2("sha1") : void 0;
           res.on("data", (chunk) => {
             bytes += chunk.length;
             hash2?.update(chunk);
@@ -34246,7 +34871,7 @@ var LocalClient = class {
           res.on("end", () => {
             onComplete?.();
             const status = res.statusCode ?? 0;
-            resolve16(
+            resolve17(
               hash2 ? { status, bytes, bodyHash: hash2.digest("hex").slice(0, 16) } : { status, bytes }
             );
           });
@@ -34640,566 +35265,366 @@ function expectedDuration(plan, firstMs) {
   return `expected duration: about ${minutes(Math.min(first * firstMs, plan.maxDurationMs))} for ${first} rounds${extra}`;
 }
 async function replay(plan, writer, logger, signal, hooks = {}) {
-  const started = now3();
-  const groups2 = byEndpoint(plan.requests);
-  const maxRounds = plan.looks[plan.looks.length - 1] ?? 0;
-  let round3 = 0;
-  let look = 0;
-  let lastProgress = 0;
-  const live2 = [];
-  const progress = (text2, force = false) => {
-    const t = now3();
-    if (!force && t - lastProgress < 250) return;
-    lastProgress = t;
-    logger.progress(
-      `round ${round3}/${plan.looks[look]} \xB7 ${text2} \xB7 ${((t - started) / 1e3).toFixed(1)}s`
+  return new Replay(plan, writer, logger, signal).run(hooks);
+}
+var Replay = class {
+  constructor(plan, writer, logger, signal) {
+    this.plan = plan;
+    this.writer = writer;
+    this.logger = logger;
+    this.signal = signal;
+    this.groups = byEndpoint(plan.requests);
+    this.maxRounds = plan.looks[plan.looks.length - 1] ?? 0;
+    this.activeFlags = [...plan.flags ?? []];
+    this.adapters = new Map(
+      this.activeFlags.map((f) => [f.name, adaptRequest(f.headers, f.query)])
     );
+  }
+  plan;
+  writer;
+  logger;
+  signal;
+  started = now3();
+  groups;
+  maxRounds;
+  round = 0;
+  look = 0;
+  lastProgress = 0;
+  live = [];
+  /** Flags still measured; the budget may drop some after the first round. */
+  activeFlags;
+  adapters;
+  /** Simulated counter reads in the round, by the build that read most. */
+  reads = { count: 0, ms: 0 };
+  progress(text2, force = false) {
+    const t = now3();
+    if (!force && t - this.lastProgress < 250) return;
+    this.lastProgress = t;
+    this.logger.progress(
+      `round ${this.round}/${this.plan.looks[this.look]} \xB7 ${text2} \xB7 ${((t - this.started) / 1e3).toFixed(1)}s`
+    );
+  }
+  checkAbort = () => {
+    if (this.signal.aborted) throw interruption(this.signal);
   };
-  const checkAbort = () => {
-    if (signal.aborted) throw new InterruptedError(String(signal.reason ?? "SIGINT"));
-  };
-  let activeFlags = [...plan.flags ?? []];
-  const adapters = new Map(
-    activeFlags.map((f) => [f.name, adaptRequest(f.headers, f.query)])
-  );
-  const reads = { count: 0, ms: 0 };
-  const measureRound = async (r) => {
-    reads.count = 0;
-    reads.ms = 0;
+  async run(hooks) {
+    let reason;
+    try {
+      reason = await this.rounds(hooks);
+    } catch (error62) {
+      await Promise.all(this.live.map((t) => t.stop()));
+      this.writeFailure(error62);
+      throw error62;
+    }
+    const wallMs = Math.round(now3() - this.started);
+    this.writer.write({
+      kind: "end",
+      at: (/* @__PURE__ */ new Date()).toISOString(),
+      complete: true,
+      ...reason ? { reason } : {},
+      rounds: this.round,
+      wallMs
+    });
+    this.writer.flush();
+    const looks = this.look + 1;
+    return { rounds: this.round, looks, wallMs, complete: true, ...reason ? { reason } : {} };
+  }
+  /** Rounds until the cap, a look that settles the run, or the budget; returns why it stopped. */
+  async rounds(hooks) {
+    const { plan } = this;
+    for (; ; ) {
+      if (this.round >= this.maxRounds) return void 0;
+      if (this.round === plan.looks[this.look]) {
+        const more = hooks.onLook ? await hooks.onLook(this.round, this.look) : false;
+        if (!more) return "settled";
+        this.look++;
+      }
+      const elapsed = now3() - this.started;
+      if (this.round > 0 && elapsed + elapsed / this.round > plan.maxDurationMs) {
+        this.logger.warn(
+          `stopping after ${this.round} rounds: another round would pass max-duration (${Math.round(plan.maxDurationMs / 1e3)}s)`
+        );
+        return "max-duration";
+      }
+      this.round++;
+      const roundStart = now3();
+      await this.measureRound(this.round);
+      const wallMs = Math.round(now3() - roundStart);
+      const { reads } = this;
+      this.writer.write({
+        kind: "round-end",
+        round: this.round,
+        at: (/* @__PURE__ */ new Date()).toISOString(),
+        wallMs,
+        ...reads.count > 0 ? { reads: { count: reads.count, ms: Math.round(reads.ms) } } : {}
+      });
+      this.logger.info(
+        `round ${this.round}/${plan.looks[this.look]} done in ${(wallMs / 1e3).toFixed(1)}s`
+      );
+      if (this.round === 1) {
+        this.dropUnaffordableFlags(wallMs);
+        this.logger.info(expectedDuration(plan, now3() - this.started));
+      }
+    }
+  }
+  /** After the first round: the flag configurations the budget cannot carry are dropped. */
+  dropUnaffordableFlags(roundMs) {
+    const { plan } = this;
+    if (this.activeFlags.length === 0) return;
+    const keep = affordableFlags({
+      flags: this.activeFlags.length,
+      roundMs,
+      roundsLeft: (plan.looks[0] ?? 1) - 1,
+      budgetLeftMs: plan.maxDurationMs - (now3() - this.started)
+    });
+    if (keep >= this.activeFlags.length) return;
+    const dropped = this.activeFlags.slice(keep).map((f) => f.name);
+    this.activeFlags = this.activeFlags.slice(0, keep);
+    const reason = `max-duration (${minutes(plan.maxDurationMs)}) cannot afford ${plural3(dropped.length, "more flag configuration")} for ${plan.looks[0]} rounds`;
+    this.writer.write({ kind: "flag-dropped", flags: dropped, round: this.round + 1, reason });
+    this.logger.warn(`flag matrix: not measuring ${dropped.join(", ")}: ${reason}`);
+  }
+  /** The error and end lines of a run that stopped early: a target's failure is its build's. */
+  writeFailure(error62) {
+    const build = error62 instanceof TargetError ? error62.build : void 0;
+    const flag = this.plan.flags?.find((f) => build === `after (flag ${f.name})`);
+    const at = () => (/* @__PURE__ */ new Date()).toISOString();
+    if (build === "before" || build === "after" || flag) {
+      this.writer.write({
+        kind: "error",
+        build: flag ? "after" : build,
+        round: this.round,
+        message: errorMessage(error62),
+        at: at(),
+        ...flag ? { flag: flag.name } : {}
+      });
+    }
+    this.writer.write({
+      kind: "end",
+      at: at(),
+      complete: false,
+      reason: error62 instanceof InterruptedError ? "interrupted" : errorMessage(error62).split("\n")[0],
+      rounds: this.round,
+      wallMs: Math.round(now3() - this.started)
+    });
+    this.writer.flush();
+  }
+  async measureRound(r) {
+    const { plan, writer } = this;
+    this.reads.count = 0;
+    this.reads.ms = 0;
     const order2 = buildOrder(r);
     const seed = roundSeed(plan.seed, r);
     writer.write({ kind: "round", round: r, order: order2, seed, at: (/* @__PURE__ */ new Date()).toISOString() });
-    const meters = {};
-    const flagMeters = [];
+    const opened = [];
     try {
-      checkAbort();
-      progress("starting both builds", true);
-      const launched = await Promise.allSettled(
-        order2.map(async (build) => {
-          const target = await startTarget({ ...plan.targets[build], build }, signal, logger);
-          live2.push(target);
-          meters[build] = new Meter(target, writer, plan.settleMs, plan.compareBodies ?? false);
-        })
-      );
-      const flagged = await Promise.allSettled(
-        activeFlags.map(async (f) => {
-          const target = await startTarget(
-            { ...f.target, build: "after", label: `after (flag ${f.name})` },
-            signal,
-            logger
-          );
-          live2.push(target);
-          return new Meter(target, writer, plan.settleMs, plan.compareBodies ?? false, {
-            flag: f.name,
-            adapt: adapters.get(f.name)
-          });
-        })
-      );
-      for (const s of flagged) if (s.status === "fulfilled") flagMeters.push(s.value);
-      const failed = [...launched, ...flagged].find(
-        (s) => s.status === "rejected"
-      );
-      if (failed) throw failed.reason;
-      const [first, second] = order2.map((b) => meters[b]);
-      let warmed = 0;
-      const deadline = started + plan.maxDurationMs;
-      const warm = (m) => warmUp(m, groups2, plan.warmup, deadline, checkAbort, (n) => {
-        warmed += n;
-        progress(`warming up \xB7 ${warmed} requests`);
-      });
-      const reports = await Promise.all([first, second].map(warm));
-      const flagReports = [];
-      for (let i = 0; i < flagMeters.length; i += 2) {
-        flagReports.push(...await Promise.all(flagMeters.slice(i, i + 2).map(warm)));
-      }
-      if (now3() - started > plan.maxDurationMs) {
-        logger.warn(
-          `warm-up stopped: max-duration (${Math.round(plan.maxDurationMs / 1e3)}s) is spent; measuring this round anyway`
-        );
-      }
-      [first, second].forEach((m, i) => {
-        const w = reports[i];
-        writer.write({
-          kind: "warmup",
-          round: r,
-          build: m.target.build,
-          wallMs: w.wallMs,
-          endpoints: w.endpoints,
-          ...w.timedOut ? { timedOut: true } : {}
-        });
-      });
-      flagMeters.forEach((m, i) => {
-        const w = flagReports[i];
-        writer.write({
-          kind: "warmup",
-          round: r,
-          build: "after",
-          wallMs: w.wallMs,
-          endpoints: w.endpoints,
-          ...w.timedOut ? { timedOut: true } : {},
-          flag: m.flag
-        });
-      });
-      const mismatched = /* @__PURE__ */ new Set();
-      const compare2 = (req, rx, ry, x) => {
-        if (rx.status === ry.status && rx.bodyHash === ry.bodyHash || mismatched.has(req.id))
-          return;
-        mismatched.add(req.id);
-        const [before, after] = x.target.build === "before" ? [rx, ry] : [ry, rx];
-        writer.write({
-          kind: "mismatch",
-          endpoint: req.endpoint,
-          request: req.id,
-          round: r,
-          before: before.status,
-          after: after.status,
-          ...before.status === after.status ? { bodies: { before: before.bodyHash, after: after.bodyHash } } : {}
-        });
-      };
-      const compareFlag = (req, atDefaults2, m, res) => {
-        const key = `${m.flag}\0${req.id}`;
-        if (res.status === atDefaults2.status || mismatched.has(key)) return;
-        mismatched.add(key);
-        writer.write({
-          kind: "mismatch",
-          endpoint: req.endpoint,
-          request: req.id,
-          round: r,
-          before: atDefaults2.status,
-          after: res.status,
-          flag: m.flag
-        });
-      };
-      if (first.perBlock) {
-        const blocks = roundBlocks(groups2, plan.requestsPerEndpoint, seed);
-        let sent = 0;
-        const total3 = blocks.reduce((n, b) => n + b.reqs.length, 0);
-        const all = [first, second, ...flagMeters];
-        for (const { reqs, block } of blocks) {
-          checkAbort();
-          const answers = await Promise.all(all.map((m) => m.measureBlock(reqs, r, block)));
-          const [rx, ry] = answers;
-          reqs.forEach((req, i) => compare2(req, rx[i], ry[i], first));
-          const atDefaults2 = answers[all.indexOf(meters.after)];
-          flagMeters.forEach(
-            (m, j) => reqs.forEach((req, i) => compareFlag(req, atDefaults2[i], m, answers[2 + j][i]))
-          );
-          sent += reqs.length;
-          progress(`measuring \xB7 ${sent}/${total3} requests`);
-        }
-      } else {
-        const schedule = roundSchedule(groups2, plan.requestsPerEndpoint, seed);
-        for (let k = 0; k < schedule.length; k++) {
-          checkAbort();
-          const { req, block } = schedule[k];
-          const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
-          if (flagMeters.length === 0) {
-            const rx = await x.measure(req, r, block);
-            const ry = await y.measure(req, r, block);
-            compare2(req, rx, ry, x);
-          } else {
-            const answers = /* @__PURE__ */ new Map();
-            for (const m of measureOrder([first, second, ...flagMeters], k)) {
-              answers.set(m, await m.measure(req, r, block));
-            }
-            compare2(req, answers.get(x), answers.get(y), x);
-            const atDefaults2 = answers.get(meters.after);
-            for (const m of flagMeters) compareFlag(req, atDefaults2, m, answers.get(m));
-          }
-          progress(`measuring \xB7 ${k + 1}/${schedule.length} requests`);
-        }
-      }
-      for (const m of [first, second, ...flagMeters]) {
+      this.checkAbort();
+      this.progress("starting both builds", true);
+      const meters = await this.startAll(order2, opened);
+      await this.warmAll(r, meters);
+      const round3 = { r, seed, meters, mismatches: new Mismatches(writer, r) };
+      if (meters.first.perBlock) await this.measureBlocks(round3);
+      else await this.measureSerially(round3);
+      for (const m of [meters.first, meters.second, ...meters.flags]) {
         const crash = m.target.crashed();
         if (crash) throw crash;
       }
     } finally {
-      for (const m of [...Object.values(meters), ...flagMeters]) {
+      for (const m of opened) {
         const sim = m.target.simulated;
         if (sim) {
-          reads.count = Math.max(reads.count, sim.reads);
-          reads.ms = Math.max(reads.ms, sim.readMs);
+          this.reads.count = Math.max(this.reads.count, sim.reads);
+          this.reads.ms = Math.max(this.reads.ms, sim.readMs);
         }
         m.close();
       }
-      await Promise.all(live2.map((t) => t.stop()));
-      live2.length = 0;
+      await Promise.all(this.live.map((t) => t.stop()));
+      this.live.length = 0;
       writer.flush();
     }
-  };
-  let reason;
-  try {
-    for (; ; ) {
-      if (round3 >= maxRounds) break;
-      if (round3 === plan.looks[look]) {
-        const more = hooks.onLook ? await hooks.onLook(round3, look) : false;
-        if (!more) {
-          reason = "settled";
-          break;
-        }
-        look++;
-      }
-      const elapsed = now3() - started;
-      if (round3 > 0 && elapsed + elapsed / round3 > plan.maxDurationMs) {
-        reason = "max-duration";
-        logger.warn(
-          `stopping after ${round3} rounds: another round would pass max-duration (${Math.round(plan.maxDurationMs / 1e3)}s)`
-        );
-        break;
-      }
-      round3++;
-      const roundStart = now3();
-      await measureRound(round3);
-      const wallMs2 = Math.round(now3() - roundStart);
-      writer.write({
-        kind: "round-end",
-        round: round3,
-        at: (/* @__PURE__ */ new Date()).toISOString(),
-        wallMs: wallMs2,
-        ...reads.count > 0 ? { reads: { count: reads.count, ms: Math.round(reads.ms) } } : {}
-      });
-      logger.info(`round ${round3}/${plan.looks[look]} done in ${(wallMs2 / 1e3).toFixed(1)}s`);
-      if (round3 === 1 && activeFlags.length > 0) {
-        const keep = affordableFlags({
-          flags: activeFlags.length,
-          roundMs: wallMs2,
-          roundsLeft: (plan.looks[0] ?? 1) - 1,
-          budgetLeftMs: plan.maxDurationMs - (now3() - started)
-        });
-        if (keep < activeFlags.length) {
-          const dropped = activeFlags.slice(keep).map((f) => f.name);
-          activeFlags = activeFlags.slice(0, keep);
-          const reason2 = `max-duration (${minutes(plan.maxDurationMs)}) cannot afford ${plural3(dropped.length, "more flag configuration")} for ${plan.looks[0]} rounds`;
-          writer.write({ kind: "flag-dropped", flags: dropped, round: round3 + 1, reason: reason2 });
-          logger.warn(`flag matrix: not measuring ${dropped.join(", ")}: ${reason2}`);
-        }
-      }
-      if (round3 === 1) logger.info(expectedDuration(plan, now3() - started));
-    }
-  } catch (error62) {
-    await Promise.all(live2.map((t) => t.stop()));
-    const build = error62 instanceof TargetError ? error62.build : void 0;
-    const flag = plan.flags?.find((f) => build === `after (flag ${f.name})`);
-    if (build === "before" || build === "after" || flag) {
-      writer.write({
-        kind: "error",
-        build: flag ? "after" : build,
-        round: round3,
-        message: errorMessage(error62),
-        at: (/* @__PURE__ */ new Date()).toISOString(),
-        ...flag ? { flag: flag.name } : {}
-      });
-    }
-    writer.write({
-      kind: "end",
-      at: (/* @__PURE__ */ new Date()).toISOString(),
-      complete: false,
-      reason: error62 instanceof InterruptedError ? "interrupted" : errorMessage(error62).split("\n")[0],
-      rounds: round3,
-      wallMs: Math.round(now3() - started)
+  }
+  /**
+   * Both builds start at once (start-up is most of a round's wall time), and the flags' processes
+   * with them; whichever started is tracked in `opened`, so a failure of one still stops the rest.
+   */
+  async startAll(order2, opened) {
+    const { plan, writer, signal, logger } = this;
+    const compareBodies = plan.compareBodies ?? false;
+    const start = async (spec, variant) => {
+      const target = await startTarget(spec, signal, logger);
+      this.live.push(target);
+      const meter = new Meter(target, writer, plan.settleMs, compareBodies, variant);
+      opened.push(meter);
+      return meter;
+    };
+    const meters = {};
+    const launched = await Promise.allSettled(
+      order2.map(async (build) => {
+        meters[build] = await start({ ...plan.targets[build], build });
+      })
+    );
+    const flagged = await Promise.allSettled(
+      this.activeFlags.map(
+        (f) => start(
+          { ...f.target, build: "after", label: `after (flag ${f.name})` },
+          { flag: f.name, adapt: this.adapters.get(f.name) }
+        )
+      )
+    );
+    const failed = [...launched, ...flagged].find(
+      (s) => s.status === "rejected"
+    );
+    if (failed) throw failed.reason;
+    const [first, second] = order2.map((b) => meters[b]);
+    const flags = flagged.flatMap((s) => s.status === "fulfilled" ? [s.value] : []);
+    return { first, second, after: meters.after, flags };
+  }
+  /**
+   * Both processes warm at once, each on its own core: warm-up is most of a round's time, and
+   * nothing is measured while it runs. The flag configurations warm two at a time too.
+   */
+  async warmAll(r, meters) {
+    const { plan } = this;
+    let warmed = 0;
+    const deadline = this.started + plan.maxDurationMs;
+    const warm = (m) => warmUp(m, this.groups, plan.warmup, deadline, this.checkAbort, (n) => {
+      warmed += n;
+      this.progress(`warming up \xB7 ${warmed} requests`);
     });
-    writer.flush();
-    throw error62;
-  }
-  const wallMs = Math.round(now3() - started);
-  writer.write({
-    kind: "end",
-    at: (/* @__PURE__ */ new Date()).toISOString(),
-    complete: true,
-    ...reason ? { reason } : {},
-    rounds: round3,
-    wallMs
-  });
-  writer.flush();
-  return { rounds: round3, looks: look + 1, wallMs, complete: true, ...reason ? { reason } : {} };
-}
-
-// src/samples/writer.ts
-import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
-import { dirname as dirname3 } from "node:path";
-
-// src/samples/files.ts
-import { accessSync as accessSync3, constants as constants4, mkdirSync as mkdirSync3, writeFileSync as writeFileSync4 } from "node:fs";
-import { dirname as dirname2, resolve as resolve2 } from "node:path";
-var CAUSES = {
-  ENOSPC: "no space left on the device",
-  EDQUOT: "the disk quota is used up",
-  EROFS: "the file system is read-only",
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-  ENOTDIR: "a part of the path is a file, not a folder",
-  EISDIR: "it is a folder",
-  EFBIG: "the file is too large"
-};
-var OutputError = class _OutputError extends EnvironmentError {
-  code;
-  constructor(message, code3, hint) {
-    super(message, hint);
-    this.code = code3;
-  }
-  static from(path5, error62, consequence) {
-    if (error62 instanceof _OutputError) return error62;
-    const code3 = error62?.code;
-    const cause = (code3 && CAUSES[code3]) ?? errorMessage(error62);
-    return new _OutputError(
-      `cannot write ${path5}: ${cause}${code3 ? ` (${code3})` : ""}${consequence ? `; ${consequence}` : ""}`,
-      code3,
-      code3 === "ENOSPC" || code3 === "EDQUOT" ? "free some space, or write to a disk with room (--out or -o; the action's out-dir)" : code3 === "EROFS" || code3 === "EACCES" || code3 === "EPERM" ? "write to a folder perfgate may write to (--out or -o; the action's out-dir)" : void 0
-    );
-  }
-};
-function existingAncestor(path5) {
-  let dir = path5;
-  for (; ; ) {
-    try {
-      accessSync3(dir, constants4.F_OK);
-      return dir;
-    } catch {
-      const up = dirname2(dir);
-      if (up === dir) return dir;
-      dir = up;
+    const builds = [meters.first, meters.second];
+    const reports = await Promise.all(builds.map(warm));
+    const flagReports = [];
+    for (let i = 0; i < meters.flags.length; i += 2) {
+      flagReports.push(...await Promise.all(meters.flags.slice(i, i + 2).map(warm)));
     }
-  }
-}
-function makeFolders(dir) {
-  const missing = [];
-  for (let d = resolve2(dir); !exists(d); d = dirname2(d)) {
-    missing.unshift(d);
-    if (dirname2(d) === d) break;
-  }
-  for (const d of missing) mkdirSync3(d);
-}
-function exists(path5) {
-  try {
-    accessSync3(path5, constants4.F_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function ensureOutDir(dir) {
-  try {
-    makeFolders(dir);
-    accessSync3(dir, constants4.W_OK);
-  } catch (error62) {
-    let cause = error62;
-    try {
-      accessSync3(existingAncestor(dir), constants4.W_OK);
-    } catch (parentError) {
-      cause = parentError;
-    }
-    const code3 = cause?.code;
-    if (code3 === "ENOENT" && exists(existingAncestor(dir))) {
-      cause = Object.assign(new Error("the file system there does not allow new folders"), {
-        code: "ENOENT"
-      });
-    }
-    const e = OutputError.from(dir, cause);
-    throw new OutputError(
-      e.message.replace(/^cannot write/, "cannot create the output folder"),
-      e.code,
-      e.hint
-    );
-  }
-}
-function writeOutput(path5, text2) {
-  try {
-    writeFileSync4(path5, text2);
-    return void 0;
-  } catch (error62) {
-    return OutputError.from(path5, error62);
-  }
-}
-
-// src/samples/writer.ts
-var realOps = {
-  write: (fd, buffer, offset, length, position) => writeSync(fd, buffer, offset, length, position),
-  truncate: (fd, length) => ftruncateSync(fd, length)
-};
-var SamplesWriter = class {
-  constructor(path5, batch = 64, ops = realOps) {
-    this.batch = batch;
-    this.ops = ops;
-    this.path = path5;
-    try {
-      ensureOutDir(dirname3(path5));
-      this.fd = openSync(path5, "w");
-    } catch (error62) {
-      throw OutputError.from(path5, error62);
-    }
-    process.on("exit", this.onExit);
-  }
-  batch;
-  ops;
-  path;
-  fd;
-  pending = [];
-  /** Bytes of whole lines in the file. */
-  committed = 0;
-  failure;
-  onExit = () => {
-    try {
-      this.close();
-    } catch {
-    }
-  };
-  /** Bytes of whole lines written so far. */
-  get bytes() {
-    return this.committed;
-  }
-  /** Why writing stopped, if it did. */
-  get error() {
-    return this.failure;
-  }
-  write(line) {
-    if (this.failure) return;
-    this.pending.push(JSON.stringify(line));
-    if (this.pending.length >= this.batch) this.flush();
-  }
-  flush() {
-    if (this.fd === void 0 || this.failure || this.pending.length === 0) return;
-    const buffer = Buffer.from(`${this.pending.join("\n")}
-`, "utf8");
-    this.pending = [];
-    let done = 0;
-    try {
-      while (done < buffer.length) {
-        done += this.ops.write(this.fd, buffer, done, buffer.length - done, this.committed + done);
-      }
-      this.committed += buffer.length;
-    } catch (error62) {
-      this.failure = OutputError.from(
-        this.path,
-        error62,
-        "the samples after the last whole line are lost"
+    if (now3() - this.started > plan.maxDurationMs) {
+      this.logger.warn(
+        `warm-up stopped: max-duration (${Math.round(plan.maxDurationMs / 1e3)}s) is spent; measuring this round anyway`
       );
-      try {
-        if (done > 0) this.ops.truncate(this.fd, this.committed);
-      } catch {
-      }
-      throw this.failure;
+    }
+    builds.forEach((m, i) => this.writeWarmup(r, m, reports[i]));
+    meters.flags.forEach((m, i) => this.writeWarmup(r, m, flagReports[i]));
+  }
+  writeWarmup(r, m, w) {
+    this.writer.write({
+      kind: "warmup",
+      round: r,
+      build: m.target.build,
+      wallMs: w.wallMs,
+      endpoints: w.endpoints,
+      ...w.timedOut ? { timedOut: true } : {},
+      ...m.flag !== void 0 ? { flag: m.flag } : {}
+    });
+  }
+  /**
+   * Counted instructions do not depend on what else runs: every process takes each block at
+   * once, and the counter is read only between blocks.
+   */
+  async measureBlocks(round3) {
+    const { r, seed, meters, mismatches } = round3;
+    const { first, second, flags } = meters;
+    const blocks = roundBlocks(this.groups, this.plan.requestsPerEndpoint, seed);
+    let sent = 0;
+    const total3 = blocks.reduce((n, b) => n + b.reqs.length, 0);
+    const all = [first, second, ...flags];
+    for (const { reqs, block } of blocks) {
+      this.checkAbort();
+      const answers = await Promise.all(all.map((m) => m.measureBlock(reqs, r, block)));
+      const [rx, ry] = answers;
+      reqs.forEach((req, i) => mismatches.compare(req, rx[i], ry[i], first));
+      const atDefaults2 = answers[all.indexOf(meters.after)];
+      flags.forEach(
+        (m, j) => reqs.forEach(
+          (req, i) => mismatches.compareFlag(req, atDefaults2[i], m, answers[2 + j][i])
+        )
+      );
+      sent += reqs.length;
+      this.progress(`measuring \xB7 ${sent}/${total3} requests`);
     }
   }
-  close() {
-    if (this.fd === void 0) return;
-    const fd = this.fd;
-    try {
-      this.flush();
-    } finally {
-      this.fd = void 0;
-      closeSync(fd);
-      process.off("exit", this.onExit);
+  /** Request by request, the builds in turn, alternating which serves a request first. */
+  async measureSerially(round3) {
+    const { r, seed, meters, mismatches } = round3;
+    const { first, second, flags } = meters;
+    const schedule = roundSchedule(this.groups, this.plan.requestsPerEndpoint, seed);
+    for (let k = 0; k < schedule.length; k++) {
+      this.checkAbort();
+      const { req, block } = schedule[k];
+      const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
+      if (flags.length === 0) {
+        const rx = await x.measure(req, r, block);
+        const ry = await y.measure(req, r, block);
+        mismatches.compare(req, rx, ry, x);
+      } else {
+        const answers = /* @__PURE__ */ new Map();
+        for (const m of measureOrder([first, second, ...flags], k)) {
+          answers.set(m, await m.measure(req, r, block));
+        }
+        mismatches.compare(req, answers.get(x), answers.get(y), x);
+        const atDefaults2 = answers.get(meters.after);
+        for (const m of flags) mismatches.compareFlag(req, atDefaults2, m, answers.get(m));
+      }
+      this.progress(`measuring \xB7 ${k + 1}/${schedule.length} requests`);
     }
   }
 };
-
-// src/samples/reader.ts
-import { readFile as readFile2 } from "node:fs/promises";
-var EVENT_KINDS = /* @__PURE__ */ new Set([
-  "round",
-  "round-end",
-  "warmup",
-  "error",
-  "mismatch",
-  "end",
-  "flag-dropped"
-]);
-function fail(file2, line, message) {
-  throw new ConfigError(message, { file: file2, line });
-}
-var MAX_SAMPLE_VALUE = Number.MAX_SAFE_INTEGER;
-function shown3(value, raw, key) {
-  if (typeof value === "number" && !Number.isFinite(value)) {
-    const m = new RegExp(`"${key}"\\s*:\\s*([^,}\\s]+)`).exec(raw);
-    return `${m?.[1] ?? String(value)} (beyond the range of a double)`;
+var Mismatches = class {
+  constructor(writer, round3) {
+    this.writer = writer;
+    this.round = round3;
   }
-  return JSON.stringify(value) ?? String(value);
-}
-function checkSample(o, file2, line, raw) {
-  const need = (key, ok, what) => {
-    if (!ok) fail(file2, line, `'${key}' must be ${what}, got ${shown3(o[key], raw, key)}`);
-  };
-  need("endpoint", typeof o.endpoint === "string" && o.endpoint.length > 0, "a non-empty string");
-  need("build", o.build === "before" || o.build === "after", "'before' or 'after'");
-  need("round", Number.isInteger(o.round) && o.round >= 0, "a non-negative integer");
-  need(
-    "request",
-    typeof o.request === "string" || Number.isInteger(o.request),
-    "a string or an integer"
-  );
-  need(
-    "value",
-    typeof o.value === "number" && Number.isFinite(o.value) && o.value >= 0 && o.value <= MAX_SAMPLE_VALUE,
-    `a finite number from 0 to ${MAX_SAMPLE_VALUE}`
-  );
-  return o;
-}
-function parseSamples(text2, file2) {
-  let header2;
-  const samples = [];
-  const events = [];
-  const lines = text2.split("\n");
-  const seen = /* @__PURE__ */ new Map();
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i].trim();
-    if (!raw) continue;
-    const n = i + 1;
-    let o;
-    try {
-      o = JSON.parse(raw);
-    } catch {
-      if (lines.slice(i + 1).every((l) => !l.trim())) break;
-      fail(file2, n, "not valid JSON");
-    }
-    if (typeof o !== "object" || o === null || Array.isArray(o))
-      fail(file2, n, "expected a JSON object");
-    const rec = o;
-    if (rec.kind === "header") {
-      if (rec.version !== 1)
-        fail(
-          file2,
-          n,
-          `unsupported samples version ${JSON.stringify(rec.version)} (this perfgate reads version 1)`
-        );
-      header2 = rec;
-    } else if (typeof rec.kind === "string") {
-      if (!EVENT_KINDS.has(rec.kind)) fail(file2, n, `unknown record kind '${rec.kind}'`);
-      events.push(rec);
-    } else {
-      const sample = checkSample(rec, file2, n, raw);
-      const first = "latencyMs" in rec ? seen.get(raw) : void 0;
-      if (first !== void 0) {
-        fail(
-          file2,
-          n,
-          `repeats the sample on line ${first} exactly; each measurement must appear once`
-        );
-      }
-      seen.set(raw, n);
-      samples.push(sample);
-    }
-  }
-  if (samples.length === 0) fail(file2, 1, "no samples in this file");
-  return { header: header2, samples, events };
-}
-async function readSamples(file2) {
-  let text2;
-  try {
-    text2 = await readFile2(file2, "utf8");
-  } catch (error62) {
-    throw new ConfigError(
-      `cannot read samples: ${error62.code ?? String(error62)}`,
-      { file: file2 }
+  writer;
+  round;
+  seen = /* @__PURE__ */ new Set();
+  compare(req, rx, ry, x) {
+    if (rx.status === ry.status && rx.bodyHash === ry.bodyHash || this.seen.has(req.id)) return;
+    this.seen.add(req.id);
+    const [before, after] = x.target.build === "before" ? [rx, ry] : [ry, rx];
+    this.write(
+      req,
+      before.status,
+      after.status,
+      before.status === after.status ? { bodies: { before: before.bodyHash, after: after.bodyHash } } : {}
     );
   }
-  return parseSamples(text2, file2);
+  /** The flag matrix: a flag may change what a page says, not whether it answers. */
+  compareFlag(req, atDefaults2, m, res) {
+    const key = `${m.flag}\0${req.id}`;
+    if (res.status === atDefaults2.status || this.seen.has(key)) return;
+    this.seen.add(key);
+    this.write(req, atDefaults2.status, res.status, { flag: m.flag });
+  }
+  write(req, before, after, more) {
+    this.writer.write({
+      kind: "mismatch",
+      endpoint: req.endpoint,
+      request: req.id,
+      round: this.round,
+      before,
+      after,
+      ...more
+    });
+  }
+};
+
+// src/replay/requests.ts
+function prepareRequests(config2, requests, env) {
+  const injected = resolveHeaders(config2, env);
+  return requests.map((r) => ({
+    id: r.id,
+    endpoint: r.endpoint,
+    method: r.method,
+    path: r.path,
+    headers: { ...r.headers, ...injected },
+    ...r.body ? { body: r.body } : {}
+  }));
 }
 
 // src/targets/worktree.ts
 import { execFile as execFile3 } from "node:child_process";
-import { existsSync as existsSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync3, readFileSync as readFileSync6, rmSync as rmSync3 } from "node:fs";
+import { existsSync as existsSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync3, readFileSync as readFileSync8, rmSync as rmSync3 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname4, join as join7 } from "node:path";
+import { dirname as dirname4, join as join8 } from "node:path";
 import { promisify } from "node:util";
 var WORKTREE_PREFIX = "perfgate-before-";
 var run = promisify(execFile3);
@@ -35240,7 +35665,7 @@ async function createWorktree(fromDir, ref, origin = {}) {
       "fetch it first (actions/checkout with fetch-depth: 0), or name a branch, tag or sha that exists"
     );
   }
-  const dir = mkdtempSync2(join7(tmpdir2(), `${WORKTREE_PREFIX}${process.pid}-`));
+  const dir = mkdtempSync2(join8(tmpdir2(), `${WORKTREE_PREFIX}${process.pid}-`));
   rmSync3(dir, { recursive: true, force: true });
   registerWorktree({ dir, repoRoot });
   try {
@@ -35288,14 +35713,14 @@ function staleWorktrees(dir = tmpdir2()) {
   for (const name of names) {
     const m = new RegExp(`^${WORKTREE_PREFIX}(\\d+)-`).exec(name);
     if (!m || processAlive(Number(m[1]))) continue;
-    const path5 = join7(dir, name);
+    const path5 = join8(dir, name);
     out.push({ dir: path5, repoRoot: repoOfWorktree(path5) ?? path5 });
   }
   return out;
 }
 function repoOfWorktree(path5) {
   try {
-    const m = /^gitdir: (.+)$/m.exec(readFileSync6(join7(path5, ".git"), "utf8"));
+    const m = /^gitdir: (.+)$/m.exec(readFileSync8(join8(path5, ".git"), "utf8"));
     if (!m) return void 0;
     const common = dirname4(dirname4(m[1].trim()));
     const root = dirname4(common);
@@ -35366,6 +35791,63 @@ function targetEnvironment(base, configured = {}) {
     if (value !== void 0 && !withheld(name)) out[name] = value;
   }
   return { ...out, ...configured };
+}
+
+// src/targets/prepare.ts
+import { join as join9, relative as relative2 } from "node:path";
+function refOrigin(side, config2, overrides) {
+  if (side === "before" && overrides.beforeRef !== void 0)
+    return { path: overrides.beforeRefFrom ?? "--before-ref" };
+  if (side === "before" && overrides.defaultBeforeRef === config2.before.ref)
+    return { path: "the pull request's base" };
+  const line = config2.lines[`${side}.ref`];
+  return { file: config2.file, ...line ? { line } : {} };
+}
+async function prepareBuild(side, build, config2, env, signal, logger, origin) {
+  let cwd;
+  let worktree;
+  if (build.ref !== void 0) {
+    worktree = await createWorktree(config2.dir, build.ref, origin);
+    const afterCwd = config2.after.cwd ?? config2.dir;
+    const rel = relative2(worktree.repoRoot, afterCwd);
+    cwd = join9(worktree.dir, rel.startsWith("..") ? "" : rel);
+    logger.info(
+      `${side}: checked out ${build.ref} (${worktree.commit.slice(0, 12)}) in ${worktree.dir}`
+    );
+  } else {
+    cwd = build.cwd;
+  }
+  try {
+    requireBuildFolder(side, cwd, config2, worktree);
+    if (build.build) await runShell(side, "build", build.build, cwd, env, signal, logger);
+  } catch (error62) {
+    await worktree?.remove();
+    throw error62;
+  }
+  const commit = worktree?.commit ?? await commitOf(cwd);
+  return {
+    cwd,
+    ...build.ref ? { ref: build.ref } : {},
+    ...commit ? { commit } : {},
+    ...worktree ? { worktree } : {}
+  };
+}
+async function prepareBuilds(r, into) {
+  const prep = (side) => prepareBuild(
+    side,
+    r.config[side],
+    r.config,
+    r.env,
+    r.signal,
+    r.logger,
+    refOrigin(side, r.config, r.overrides)
+  );
+  into.after = await prep("after");
+  into.before = r.aa ? into.after : await prep("before");
+  return into;
+}
+async function removeBuilds(builds) {
+  for (const b of new Set(Object.values(builds))) await b?.worktree?.remove();
 }
 
 // src/workload/parse.ts
@@ -35921,57 +36403,85 @@ function parseRecord(content, problem, routes, index, line) {
     return void 0;
   }
   const r = record2;
+  checkUnknownFields(r, problem);
+  const method = readMethod(r, problem);
+  const path5 = readPath(r, problem);
+  const headers = readHeaders(r, problem);
+  const body = readBody(r, problem);
+  const { endpoint, weight, id } = readLabels(r, problem, index);
+  if (method === void 0 || path5 === void 0) return void 0;
+  return {
+    id,
+    line,
+    method,
+    path: path5,
+    headers,
+    ...body !== void 0 ? { body } : {},
+    endpoint: endpoint ?? endpointFor(method, path5, routes).name,
+    weight
+  };
+}
+function checkUnknownFields(r, problem) {
+  const flat = (s) => s.toLowerCase().replace(/[-_]/g, "");
   for (const key of Object.keys(r)) {
     if (RECORD_FIELDS.includes(key)) continue;
     const near = closest(key, RECORD_FIELDS);
-    const flat = (s) => s.toLowerCase().replace(/[-_]/g, "");
     if (near && !(near in r) && (key.length >= 4 || flat(key) === flat(near))) {
       problem(key, `unknown field (did you mean '${near}'?)`);
     }
   }
-  let method;
+}
+function readMethod(r, problem) {
   if (typeof r.method !== "string" || r.method === "")
     problem("method", 'required: a method such as "GET"');
   else if (!TOKEN3.test(r.method)) problem("method", `not a valid HTTP method: '${r.method}'`);
   else if (r.method.toUpperCase() === "CONNECT") problem("method", "CONNECT cannot be replayed");
-  else method = r.method.toUpperCase();
-  let path5;
+  else return r.method.toUpperCase();
+  return void 0;
+}
+function readPath(r, problem) {
   if (typeof r.url !== "string") {
     const hint = typeof r.path === "string" ? " (found 'path'; the field is called 'url')" : "";
     problem("url", `required: a path such as "/users/7?full=1"${hint}`);
-  } else {
-    const target = toRequestTarget(r.url);
-    if (target.ok) path5 = target.path;
-    else problem("url", target.message);
+    return void 0;
   }
+  const target = toRequestTarget(r.url);
+  if (target.ok) return target.path;
+  problem("url", target.message);
+  return void 0;
+}
+function readHeaders(r, problem) {
   const headers = {};
-  if (r.headers !== void 0 && r.headers !== null) {
-    if (typeof r.headers !== "object" || Array.isArray(r.headers)) {
-      problem("headers", "expected an object of name: value");
-    } else {
-      const seen = /* @__PURE__ */ new Set();
-      for (const [name, value] of Object.entries(r.headers)) {
-        const why = headerProblem(name, value);
-        if (why) problem(`headers.${name}`, why);
-        else if (seen.has(name.toLowerCase()))
-          problem(`headers.${name}`, "given twice (names are case-insensitive)");
-        else headers[name] = value;
-        seen.add(name.toLowerCase());
-      }
-    }
+  if (r.headers === void 0 || r.headers === null) return headers;
+  if (typeof r.headers !== "object" || Array.isArray(r.headers)) {
+    problem("headers", "expected an object of name: value");
+    return headers;
   }
-  let body;
-  if (typeof r.body === "string") body = Buffer.from(r.body, "utf8");
-  else if (r.body !== void 0 && r.body !== null) {
-    const b64 = typeof r.body === "object" ? r.body.base64 : void 0;
-    if (typeof b64 !== "string" || Object.keys(r.body).length !== 1) {
-      problem("body", 'expected a string or {"base64": "..."}');
-    } else if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 === 1) {
-      problem("body.base64", "not valid base64");
-    } else {
-      body = Buffer.from(b64, "base64");
-    }
+  const seen = /* @__PURE__ */ new Set();
+  for (const [name, value] of Object.entries(r.headers)) {
+    const why = headerProblem(name, value);
+    if (why) problem(`headers.${name}`, why);
+    else if (seen.has(name.toLowerCase()))
+      problem(`headers.${name}`, "given twice (names are case-insensitive)");
+    else headers[name] = value;
+    seen.add(name.toLowerCase());
   }
+  return headers;
+}
+function readBody(r, problem) {
+  if (typeof r.body === "string") return Buffer.from(r.body, "utf8");
+  if (r.body === void 0 || r.body === null) return void 0;
+  const b64 = typeof r.body === "object" ? r.body.base64 : void 0;
+  if (typeof b64 !== "string" || Object.keys(r.body).length !== 1) {
+    problem("body", 'expected a string or {"base64": "..."}');
+  } else if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 === 1) {
+    problem("body.base64", "not valid base64");
+  } else {
+    return Buffer.from(b64, "base64");
+  }
+  return void 0;
+}
+function readLabels(r, problem, index) {
   let endpoint;
   if (r.endpoint !== void 0 && r.endpoint !== null) {
     if (typeof r.endpoint !== "string" || r.endpoint.trim() === "")
@@ -35990,17 +36500,7 @@ function parseRecord(content, problem, routes, index, line) {
     else if (typeof r.id === "number" && Number.isSafeInteger(r.id)) id = r.id;
     else problem("id", "expected a non-empty string or an integer");
   }
-  if (method === void 0 || path5 === void 0) return void 0;
-  return {
-    id,
-    line,
-    method,
-    path: path5,
-    headers,
-    ...body !== void 0 ? { body } : {},
-    endpoint: endpoint ?? endpointFor(method, path5, routes).name,
-    weight
-  };
+  return { endpoint, weight, id };
 }
 async function loadWorkload(file2, options = {}) {
   let bytes;
@@ -36162,7 +36662,7 @@ function jsonErrorLine(text2, message) {
 }
 
 // src/workload/shard.ts
-import { readFileSync as readFileSync7 } from "node:fs";
+import { readFileSync as readFileSync9 } from "node:fs";
 function byName2(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -36241,7 +36741,7 @@ function selectShard(workload, shard, logger) {
 function readBalance(file2) {
   let json2;
   try {
-    json2 = JSON.parse(readFileSync7(file2, "utf8"));
+    json2 = JSON.parse(readFileSync9(file2, "utf8"));
   } catch (error62) {
     const code3 = error62.code;
     throw new ConfigError(code3 ? `cannot read the balance result: ${code3}` : "not valid JSON", {
@@ -36253,68 +36753,21 @@ function readBalance(file2) {
   return costs.value;
 }
 
-// src/workload/weights.ts
-function endpointWeights(requests) {
-  const largest = requests.reduce((m, r) => Math.max(m, r.weight), 0);
-  const scaled = requests.map((r) => ({
-    endpoint: r.endpoint,
-    w: largest > 0 ? r.weight / largest : 0
-  }));
-  const total3 = scaled.reduce((s, r) => s + r.w, 0);
-  const out = {};
-  for (const r of scaled) out[r.endpoint] = (out[r.endpoint] ?? 0) + (total3 > 0 ? r.w / total3 : 0);
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
-}
-
-// src/proc/cpuinfo.ts
-import { readFileSync as readFileSync8 } from "node:fs";
-import { cpus as cpus2 } from "node:os";
-function parseCpuInfo(text2) {
-  const out = {};
-  for (const line of text2.split("\n")) {
-    if (line.trim() === "" && out.flags) break;
-    const at = line.indexOf(":");
-    if (at < 0) continue;
-    const key = line.slice(0, at).trim();
-    const value = line.slice(at + 1).trim();
-    if (key === "model name" && !out.cpuModel) out.cpuModel = value;
-    else if ((key === "flags" || key === "Features") && !out.flags)
-      out.flags = [...new Set(value.split(/\s+/).filter(Boolean))].sort();
-    else if (key === "microcode" && !out.microcode) out.microcode = value;
-  }
-  return out;
-}
-function readMachine() {
-  let facts = {};
-  try {
-    facts = parseCpuInfo(readFileSync8("/proc/cpuinfo", "utf8"));
-  } catch {
-  }
-  return {
-    cpuModel: facts.cpuModel ?? cpus2()[0]?.model.trim() ?? "unknown",
-    flags: facts.flags ?? [],
-    ...facts.microcode ? { microcode: facts.microcode } : {}
-  };
-}
-
-// src/version.ts
-var VERSION = "0.1.0";
-
 // src/explain/run.ts
 import {
   existsSync as existsSync3,
   mkdirSync as mkdirSync5,
   readdirSync as readdirSync4,
-  readFileSync as readFileSync9,
+  readFileSync as readFileSync10,
   renameSync as renameSync2,
   rmSync as rmSync4,
   writeFileSync as writeFileSync6
 } from "node:fs";
-import { join as join9 } from "node:path";
+import { join as join11 } from "node:path";
 
 // src/explain/agents.ts
 import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync5 } from "node:fs";
-import { join as join8 } from "node:path";
+import { join as join10 } from "node:path";
 var NODE_PRELOAD = `'use strict';
 // perfgate profiling pass: V8's CPU profiler for this process, written out when stopped.
 (() => {
@@ -36495,11 +36948,11 @@ except Exception:
     pass
 `;
 function writeAgents(dir) {
-  const pythonDir = join8(dir, "python");
+  const pythonDir = join10(dir, "python");
   mkdirSync4(pythonDir, { recursive: true });
-  const nodePreload = join8(dir, "perfgate-node-preload.cjs");
+  const nodePreload = join10(dir, "perfgate-node-preload.cjs");
   writeFileSync5(nodePreload, NODE_PRELOAD);
-  writeFileSync5(join8(pythonDir, "sitecustomize.py"), PYTHON_SITECUSTOMIZE);
+  writeFileSync5(join10(pythonDir, "sitecustomize.py"), PYTHON_SITECUSTOMIZE);
   return { nodePreload, pythonDir };
 }
 function nodeOptionPath(path5) {
@@ -36520,7 +36973,7 @@ function profilingEnv(base, agents, profileDir, intervalUs, pythonTimer = "threa
 
 // src/explain/profile.ts
 import { fileURLToPath as fileURLToPath2 } from "node:url";
-import { isAbsolute as isAbsolute2, relative as relative2 } from "node:path";
+import { isAbsolute as isAbsolute2, relative as relative3 } from "node:path";
 function emptyProfile() {
   return { requests: 0, functions: /* @__PURE__ */ new Map(), edges: /* @__PURE__ */ new Map(), stacks: /* @__PURE__ */ new Map() };
 }
@@ -36548,7 +37001,7 @@ function displayFile(file2, cwd) {
   }
   if (!isAbsolute2(path5)) return path5;
   if (PACKAGE_DIRS.test(path5)) return path5.replace(PACKAGE_DIRS, "");
-  const rel = relative2(cwd, path5);
+  const rel = relative3(cwd, path5);
   if (!rel.startsWith("..") || rel.split("/").filter((p) => p === "..").length <= 2) return rel;
   if (PYTHON_STDLIB.test(path5)) return path5.replace(PYTHON_STDLIB, "");
   return path5;
@@ -37165,12 +37618,12 @@ function pidsOf(dir, suffix) {
   return readdirSync4(dir).filter((f) => f.endsWith(suffix)).map((f) => Number(f.slice(0, -suffix.length))).filter((n) => Number.isInteger(n));
 }
 async function pythonMark(dir, seq) {
-  writeFileSync6(join9(dir, "ctl.tmp"), String(seq));
-  renameSync2(join9(dir, "ctl.tmp"), join9(dir, "ctl"));
+  writeFileSync6(join11(dir, "ctl.tmp"), String(seq));
+  renameSync2(join11(dir, "ctl.tmp"), join11(dir, "ctl"));
   const until = Date.now() + 3e3;
   while (Date.now() < until) {
     const waiting = pidsOf(dir, ".python").filter(
-      (p) => alive(p) && !existsSync3(join9(dir, `${p}-${seq}.json`))
+      (p) => alive(p) && !existsSync3(join11(dir, `${p}-${seq}.json`))
     );
     if (waiting.length === 0) return;
     await sleep3(5);
@@ -37178,7 +37631,7 @@ async function pythonMark(dir, seq) {
 }
 async function send(target, client, reqs, n, signal) {
   for (let i = 0; i < n; i++) {
-    if (signal.aborted) throw new InterruptedError(String(signal.reason ?? "SIGINT"));
+    if (signal.aborted) throw interruption(signal);
     const r = reqs[i % reqs.length];
     try {
       await client.send(r, void 0, void 0, 6e4, target.signal);
@@ -37188,9 +37641,9 @@ async function send(target, client, reqs, n, signal) {
   }
 }
 async function profileBuild(side, o, groups2, endpoints, deadline, signal, logger) {
-  const root = join9(o.outDir, "explain");
-  const agents = writeAgents(join9(root, "agent"));
-  const dir = join9(root, "profiles", side);
+  const root = join11(o.outDir, "explain");
+  const agents = writeAgents(join11(root, "agent"));
+  const dir = join11(root, "profiles", side);
   rmSync4(dir, { recursive: true, force: true });
   mkdirSync5(dir, { recursive: true });
   const run3 = {
@@ -37246,7 +37699,7 @@ async function profileBuild(side, o, groups2, endpoints, deadline, signal, logge
   const until = Date.now() + 5e3;
   while (Date.now() < until) {
     const pending = pidsOf(dir, ".node").filter(
-      (p) => alive(p) && !existsSync3(join9(dir, `${p}.cpuprofile`))
+      (p) => alive(p) && !existsSync3(join11(dir, `${p}.cpuprofile`))
     );
     if (pending.length === 0) break;
     await sleep3(20);
@@ -37255,7 +37708,7 @@ async function profileBuild(side, o, groups2, endpoints, deadline, signal, logge
 }
 function readJson(path5) {
   try {
-    return JSON.parse(readFileSync9(path5, "utf8"));
+    return JSON.parse(readFileSync10(path5, "utf8"));
   } catch {
     return void 0;
   }
@@ -37272,7 +37725,7 @@ function collect2(run3, cwd) {
   const endpoints = [...run3.windows.keys()];
   for (const f of readdirSync4(run3.dir)) {
     if (!f.endsWith(".cpuprofile")) continue;
-    const cpu = readJson(join9(run3.dir, f));
+    const cpu = readJson(join11(run3.dir, f));
     if (!isCpuProfile(cpu)) continue;
     runtimes.add("node");
     const windows = endpoints.map((e) => run3.windows.get(e));
@@ -37282,7 +37735,7 @@ function collect2(run3, cwd) {
   for (const f of readdirSync4(run3.dir)) {
     const m = /^(\d+)-(\d+)\.json$/.exec(f);
     if (!m) continue;
-    const d = readJson(join9(run3.dir, f));
+    const d = readJson(join11(run3.dir, f));
     if (!isPstatsDump(d)) continue;
     if (d.timer) timers.add(d.timer);
     let byPid = dumps.get(d.pid);
@@ -37333,55 +37786,13 @@ async function explainEndpoints(o, signal, logger) {
   const b = collect2(before, o.builds.before.cwd);
   const a = collect2(after, o.builds.after.cwd);
   const runtimes = [.../* @__PURE__ */ new Set([...b.runtimes, ...a.runtimes])].sort();
-  const graphs = join9(o.outDir, "explain");
+  const graphs = join11(o.outDir, "explain");
   const taken = /* @__PURE__ */ new Set();
-  const endpoints = [];
-  for (const e of done) {
-    const pb = b.profiles.get(e);
-    const pa = a.profiles.get(e);
+  const endpoints = done.map((e) => {
     const wallMs = Math.round((before.wallMs.get(e) ?? 0) + (after.wallMs.get(e) ?? 0));
-    const requests = { before: pb.requests, after: pa?.requests ?? 0 };
-    if (!pa || pb.functions.size === 0 && pa.functions.size === 0) {
-      endpoints.push({
-        endpoint: e,
-        runtimes,
-        requests,
-        unit: "ns",
-        scale: "profile",
-        total: { before: 0, after: 0, change: 0 },
-        rows: [],
-        flameGraph: null,
-        wallMs,
-        note: runtimes.length === 0 ? "no attribution available for this runtime: perfgate profiles Node (V8) and Python (cProfile) servers" : "no samples fell in this endpoint\u2019s window"
-      });
-      continue;
-    }
-    const scale = scaleToMeasured(pb, pa, o.measured?.get(e), o.unit);
-    const diff = diffProfiles(pb, pa);
-    const fb = foldedStacks(pb, diff.wrappers);
-    const fa = foldedStacks(pa, diff.wrappers);
-    const labels = new Map([...fb.labels, ...fa.labels]);
-    const file2 = flameFileName(e, taken);
-    writeFileSync6(
-      join9(graphs, file2),
-      renderFlameGraphPage(mergeTree(fb.stacks, fa.stacks), {
-        title: `${e}: after vs before, per request`,
-        labels,
-        ...displayUnit(scale.unit)
-      })
-    );
-    endpoints.push({
-      endpoint: e,
-      runtimes,
-      requests,
-      unit: scale.unit,
-      scale: scale.scale,
-      total: diff.total,
-      rows: diff.rows.slice(0, 500),
-      flameGraph: `explain/${file2}`,
-      wallMs
-    });
-  }
+    const profiles = { before: b.profiles.get(e), after: a.profiles.get(e) };
+    return explainOne(e, profiles, runtimes, wallMs, o, { dir: graphs, taken });
+  });
   const skipped = wanted.filter((e) => !done.includes(e));
   if (skipped.length > 0)
     warnings.push(
@@ -37401,6 +37812,49 @@ async function explainEndpoints(o, signal, logger) {
     warnings
   };
 }
+function explainOne(e, profiles, runtimes, wallMs, o, graphs) {
+  const { before: pb, after: pa } = profiles;
+  const requests = { before: pb.requests, after: pa?.requests ?? 0 };
+  if (!pa || pb.functions.size === 0 && pa.functions.size === 0) {
+    return {
+      endpoint: e,
+      runtimes,
+      requests,
+      unit: "ns",
+      scale: "profile",
+      total: { before: 0, after: 0, change: 0 },
+      rows: [],
+      flameGraph: null,
+      wallMs,
+      note: runtimes.length === 0 ? "no attribution available for this runtime: perfgate profiles Node (V8) and Python (cProfile) servers" : "no samples fell in this endpoint\u2019s window"
+    };
+  }
+  const scale = scaleToMeasured(pb, pa, o.measured?.get(e), o.unit);
+  const diff = diffProfiles(pb, pa);
+  const fb = foldedStacks(pb, diff.wrappers);
+  const fa = foldedStacks(pa, diff.wrappers);
+  const labels = new Map([...fb.labels, ...fa.labels]);
+  const file2 = flameFileName(e, graphs.taken);
+  writeFileSync6(
+    join11(graphs.dir, file2),
+    renderFlameGraphPage(mergeTree(fb.stacks, fa.stacks), {
+      title: `${e}: after vs before, per request`,
+      labels,
+      ...displayUnit(scale.unit)
+    })
+  );
+  return {
+    endpoint: e,
+    runtimes,
+    requests,
+    unit: scale.unit,
+    scale: scale.scale,
+    total: diff.total,
+    rows: diff.rows.slice(0, 500),
+    flameGraph: `explain/${file2}`,
+    wallMs
+  };
+}
 
 // src/explain/select.ts
 function endpointsToExplain(mode, endpoints) {
@@ -37409,175 +37863,7 @@ function endpointsToExplain(mode, endpoints) {
   return endpoints.filter((e) => e.verdict === "regression").map((e) => e.endpoint);
 }
 
-// src/pipeline.ts
-function applyOverrides(config2, o, aa, logger) {
-  let out = config2;
-  if (o.workload) out = { ...out, workload: resolve3(o.workload) };
-  const ref = o.beforeRef ?? (config2.before?.cwd === void 0 ? o.defaultBeforeRef : void 0);
-  if (o.defaultBeforeRef && !o.beforeRef && config2.before?.cwd !== void 0) {
-    logger.info(
-      `before build: the config pins before.cwd, so the pull request's base (${o.defaultBeforeRef}) is not used`
-    );
-  }
-  if (ref && out.after) {
-    const { cwd: _cwd, ...recipe } = out.after;
-    out = { ...out, before: { ...recipe, ref } };
-  }
-  if (o.onRegression) out = { ...out, onRegression: o.onRegression };
-  if (o.onRegression === "annotate") out = { ...out, onFlagRegression: "annotate" };
-  if (o.maxDurationMs !== void 0)
-    out = { ...out, measure: { ...out.measure, maxDurationMs: o.maxDurationMs } };
-  if (aa && out.after) out = { ...out, before: out.after };
-  return out;
-}
-function exitCodeFor(result, onRegression) {
-  if (result.verdict === "error") return 2;
-  if (result.verdict !== "fail") return 0;
-  if (!result.flags) return onRegression === "fail" ? 1 : 0;
-  const failing = (c) => c.regression > 0 || result.onInconclusive === "fail" && c.inconclusive > 0;
-  const own2 = failing(result.counts) && onRegression === "fail";
-  const flag = result.flags.onFlagRegression === "fail" && result.flags.flags.some((f) => failing(f.counts));
-  return own2 || flag ? 1 : 0;
-}
-function errorResult(counter, options, message) {
-  const line = message.split("\n")[0] ?? message;
-  return {
-    version: 1,
-    verdict: "error",
-    summary: `error: ${line}`.slice(0, 140),
-    counter,
-    alpha: options.alpha,
-    confidence: options.confidence,
-    onInconclusive: options.onInconclusive,
-    endpoints: [],
-    total: null,
-    counts: { regression: 0, improvement: 0, unchanged: 0, inconclusive: 0, error: 0 },
-    run: {
-      seed: null,
-      rounds: 0,
-      plannedRounds: null,
-      looks: 0,
-      startedAt: null,
-      durationMs: null,
-      complete: false,
-      builds: { before: {}, after: {} },
-      mode: "a-b"
-    },
-    warnings: [line]
-  };
-}
-function analysisOptions(config2) {
-  return {
-    thresholds: config2.thresholds,
-    alpha: config2.alpha,
-    confidence: config2.confidence,
-    onInconclusive: config2.onInconclusive
-  };
-}
-function refOrigin(side, config2, overrides) {
-  if (side === "before" && overrides.beforeRef !== void 0)
-    return { path: overrides.beforeRefFrom ?? "--before-ref" };
-  if (side === "before" && overrides.defaultBeforeRef === config2.before.ref)
-    return { path: "the pull request's base" };
-  const line = config2.lines[`${side}.ref`];
-  return { file: config2.file, ...line ? { line } : {} };
-}
-async function prepareBuild(side, build, config2, env, signal, logger, origin) {
-  let cwd;
-  let worktree;
-  if (build.ref !== void 0) {
-    worktree = await createWorktree(config2.dir, build.ref, origin);
-    const afterCwd = config2.after.cwd ?? config2.dir;
-    const rel = relative3(worktree.repoRoot, afterCwd);
-    cwd = join10(worktree.dir, rel.startsWith("..") ? "" : rel);
-    logger.info(
-      `${side}: checked out ${build.ref} (${worktree.commit.slice(0, 12)}) in ${worktree.dir}`
-    );
-  } else {
-    cwd = build.cwd;
-  }
-  try {
-    requireBuildFolder(side, cwd, config2, worktree);
-    if (build.build) await runShell(side, "build", build.build, cwd, env, signal, logger);
-  } catch (error62) {
-    await worktree?.remove();
-    throw error62;
-  }
-  const commit = worktree?.commit ?? await commitOf(cwd);
-  return {
-    cwd,
-    ...build.ref ? { ref: build.ref } : {},
-    ...commit ? { commit } : {},
-    ...worktree ? { worktree } : {}
-  };
-}
-function prepareRequests(config2, requests, env) {
-  const injected = resolveHeaders(config2, env);
-  return requests.map((r) => ({
-    id: r.id,
-    endpoint: r.endpoint,
-    method: r.method,
-    path: r.path,
-    headers: { ...r.headers, ...injected },
-    ...r.body ? { body: r.body } : {}
-  }));
-}
-function samplesHeader(f) {
-  const { config: config2, builds, report: report2 } = f;
-  const build = (side) => ({
-    cwd: builds[side].cwd,
-    start: config2[side].start,
-    ...builds[side].ref ? { ref: builds[side].ref } : {},
-    ...builds[side].commit ? { commit: builds[side].commit } : {}
-  });
-  return {
-    kind: "header",
-    version: 1,
-    tool: { name: "perfgate", version: VERSION },
-    startedAt: (/* @__PURE__ */ new Date()).toISOString(),
-    counter: f.counter,
-    seed: f.seed,
-    rounds: config2.measure.rounds,
-    warmup: config2.measure.warmup,
-    requests: config2.measure.requests,
-    aslr: !f.noAslr,
-    workload: {
-      path: config2.workload,
-      requests: f.requests,
-      endpoints: f.shard?.endpoints ?? f.workload.endpoints,
-      sha256: createHash2("sha256").update(readFileSync10(config2.workload)).digest("hex"),
-      weights: endpointWeights(f.workload.requests)
-    },
-    builds: { before: build("before"), after: build("after") },
-    mode: f.aa ? "a-a" : "a-b",
-    platform: {
-      os: report2.platform,
-      arch: report2.arch,
-      kernel: report2.kernel,
-      cpus: report2.cpus,
-      cpuModel: report2.cpuModel
-    },
-    ...f.placement.cpus || f.placement.pmu ? { placement: f.placement } : {},
-    machine: readMachine(),
-    ...f.shard ? { shard: { ...f.shard.info, looks: f.looks } } : {},
-    ...f.matrix && f.matrix.flags.length > 0 ? {
-      flags: f.matrix.flags.map((m) => ({
-        name: m.flag,
-        delivery: m.delivery,
-        from: m.from,
-        to: m.to,
-        source: m.source
-      }))
-    } : {},
-    ...f.simulated ? { simulated: f.simulated } : {}
-  };
-}
-function planLine(config2, plan) {
-  const m = config2.measure;
-  const warm = m.warmup.mode === "auto" ? `warm-up until each endpoint's cost settles (${m.warmup.min}\u2013${m.warmup.max} requests)` : `warm-up ${m.warmup.requests} requests per endpoint`;
-  const more = plan.length > 1 ? `, up to ${plan[plan.length - 1]} while endpoints are inconclusive` : "";
-  return `plan: ${plan[0]} rounds${more}; each a fresh process per build, ${warm}, then \u2265 ${m.requests} measured requests per endpoint; budget ${Math.round(m.maxDurationMs / 6e4)} min`;
-}
+// src/explain/attach.ts
 async function attachExplanation(result, c) {
   const mode = c.mode ?? c.config.explain.mode;
   const endpoints = c.endpoints ?? endpointsToExplain(mode, result.endpoints);
@@ -37627,8 +37913,21 @@ async function attachExplanation(result, c) {
     c.logger.info(`explain: ${e.endpoint}: profiling pass ${(e.wallMs / 1e3).toFixed(1)} s`);
   return { ...result, explain };
 }
+
+// src/pipeline.ts
 async function runGate(options) {
-  const { logger, signal } = options;
+  const plan = await planGate(options);
+  const builds = {};
+  try {
+    const measurement = await measure(plan, builds);
+    const result = await decide(plan, measurement);
+    return await writeArtifacts(plan, measurement, result);
+  } finally {
+    await removeBuilds(builds);
+  }
+}
+async function planGate(options) {
+  const { logger } = options;
   const env = options.env ?? process.env;
   const aa = options.aa ?? false;
   const config2 = withSimulatedDefaults(
@@ -37637,267 +37936,275 @@ async function runGate(options) {
     )
   );
   const report2 = probe();
-  const simulated = config2.measure.counter === "simulated" ? requireValgrind(logger) : void 0;
-  const counter = simulated ? simulatedChoice() : selectCounters([config2.measure.counter], report2);
-  if (counter.fallback) logger.warn(`${counter.reason}`, "counter fallback");
-  if (counter.fallback && probeValgrind().ok) {
-    logger.info(
-      "Valgrind is installed: 'measure.counter: simulated' counts instructions without a PMU (30\u201340\xD7 slower, far less noise)"
-    );
-  }
-  const placed = simulated ? { ok: true, placement: {}, cpus: null, pmu: null } : resolvePlacement(config2.measure.cpus, counter.all, report2);
-  if (!placed.ok) {
-    throw new ConfigError(
-      placed.message,
-      { file: config2.file, line: config2.lines["measure.cpus"], path: "measure.cpus" },
-      placed.hint
-    );
-  }
-  if (placed.cpus)
-    logger.info(`targets run on CPUs ${placed.cpus}${placed.pmu ? ` (${placed.pmu})` : ""}`);
+  const counting = countOn(config2, report2, logger);
   const workload = await loadWorkload(config2.workload, { routes: config2.routes });
   if (workload.requests.length === 0) {
     throw new EnvironmentError(`the workload ${config2.workload} holds no requests`);
   }
   const shard = options.overrides?.shard ? selectShard(workload, options.overrides.shard, logger) : void 0;
   const requests = prepareRequests(config2, shard?.requests ?? workload.requests, env);
-  let noAslr = !config2.measure.aslr;
-  if (noAslr && !await aslrOffWorks()) {
-    logger.warn(
-      "cannot turn address-space randomisation off here (setarch -R failed); measuring with it on"
-    );
-    noAslr = false;
-  }
+  const noAslr = await aslrOff(config2, logger);
   ensureOutDir(options.outDir);
-  const matrix = aa ? void 0 : prepareMatrix(config2, options.outDir);
-  if (aa && config2.flags) logger.info("flag matrix: not measured in an A/A run");
-  if (matrix) {
-    for (const s of matrix.skipped) logger.info(`flag matrix: ${s.flag} left out (${s.reason})`);
-    logger.info(
-      matrix.flags.length > 0 ? `flag matrix: the after build also with each of ${matrix.flags.length} flags flipped alone (${matrix.flags.map((f) => f.flag).join(", ")})` : "flag matrix: no flags to measure"
-    );
-  }
-  const flagSkipped = matrix?.skipped ?? [];
-  const samplesPath = join10(options.outDir, "samples.jsonl");
-  const resultPath = join10(options.outDir, "result.json");
-  const reportPath = join10(options.outDir, "report.md");
-  usePidFile(options.pidFile);
-  const targetEnv = targetEnvironment(env, config2.env);
-  const builds = {};
-  let failure2;
-  let writer;
-  let looks = 1;
-  const aOptions = {
+  const matrix = flagMatrix(config2, aa, options.outDir, logger);
+  const analysis = {
     ...analysisOptions(config2),
     onFlagRegression: config2.onFlagRegression,
-    skipped: flagSkipped
+    skipped: matrix?.skipped ?? []
   };
-  let measured = false;
-  const plan = planLooks(config2.measure.rounds, config2.measure.maxRounds);
+  return {
+    options,
+    logger,
+    config: config2,
+    aa,
+    report: report2,
+    counting,
+    workload,
+    shard,
+    requests,
+    noAslr,
+    matrix,
+    targetEnv: targetEnvironment(env, config2.env),
+    looks: planLooks(config2.measure.rounds, config2.measure.maxRounds),
+    paths: outputPaths(options.outDir),
+    analysis
+  };
+}
+function countOn(config2, report2, logger) {
+  const counting = chooseCounting([config2.measure.counter], config2.measure.cpus, report2);
+  if (!counting.ok) {
+    throw new ConfigError(
+      counting.message,
+      { file: config2.file, line: config2.lines["measure.cpus"], path: "measure.cpus" },
+      counting.hint
+    );
+  }
+  const { counter, valgrind } = counting;
+  if (valgrind)
+    logger.info(`counting simulated instructions with Valgrind ${valgrind.version} (Callgrind)`);
+  if (counter.fallback) logger.warn(`${counter.reason}`, "counter fallback");
+  if (counter.fallback && probeValgrind().ok) {
+    logger.info(
+      "Valgrind is installed: 'measure.counter: simulated' counts instructions without a PMU (30\u201340\xD7 slower, far less noise)"
+    );
+  }
+  if (counting.cpus)
+    logger.info(`targets run on CPUs ${counting.cpus}${counting.pmu ? ` (${counting.pmu})` : ""}`);
+  return counting;
+}
+async function aslrOff(config2, logger) {
+  if (config2.measure.aslr) return false;
+  if (await aslrOffWorks()) return true;
+  logger.warn(
+    "cannot turn address-space randomisation off here (setarch -R failed); measuring with it on"
+  );
+  return false;
+}
+function flagMatrix(config2, aa, outDir, logger) {
+  if (aa) {
+    if (config2.flags) logger.info("flag matrix: not measured in an A/A run");
+    return void 0;
+  }
+  const matrix = prepareMatrix(config2, outDir);
+  if (!matrix) return void 0;
+  for (const s of matrix.skipped) logger.info(`flag matrix: ${s.flag} left out (${s.reason})`);
+  logger.info(
+    matrix.flags.length > 0 ? `flag matrix: the after build also with each of ${matrix.flags.length} flags flipped alone (${matrix.flags.map((f) => f.flag).join(", ")})` : "flag matrix: no flags to measure"
+  );
+  return matrix;
+}
+async function measure(plan, builds) {
+  const { options, logger } = plan;
+  const m = {
+    builds,
+    writer: void 0,
+    looks: 1,
+    measured: false,
+    failure: void 0
+  };
+  usePidFile(options.pidFile);
   try {
-    const o = options.overrides ?? {};
-    const prep = (side) => prepareBuild(
-      side,
-      config2[side],
-      config2,
-      targetEnv,
-      signal,
-      logger,
-      refOrigin(side, config2, o)
-    );
-    builds.after = await prep("after");
-    builds.before = aa ? builds.after : await prep("before");
-    const seed = options.seed ?? randomInt(0, 2 ** 31);
-    writer = new SamplesWriter(samplesPath);
-    const header2 = samplesHeader({
-      config: config2,
-      counter,
-      seed,
-      noAslr,
-      aa,
-      report: report2,
-      builds,
-      workload,
-      requests: requests.length,
-      placement: { cpus: placed.cpus, pmu: placed.pmu },
-      shard,
-      looks: plan,
-      matrix,
-      simulated: simulated && {
-        valgrind: simulated.version,
-        threads: config2.measure.threads,
-        nodeFlags: config2.measure.nodeFlags,
-        env: { PYTHONHASHSEED: targetEnv.PYTHONHASHSEED ?? "0" }
-      }
-    });
-    writer.write(header2);
-    writer.flush();
-    logger.info(planLine(config2, plan));
-    const common = {
-      env: simulated ? { PYTHONHASHSEED: "0", ...targetEnv } : targetEnv,
-      ...simulated ? { simulated: { threads: config2.measure.threads, nodeFlags: config2.measure.nodeFlags } } : {},
-      readiness: config2.ready,
-      events: counter.all,
-      // User-space counting: it works at perf_event_paranoid 2 (the clock events include kernel time anyway).
-      kernel: false,
-      noAslr,
-      placement: placed.placement
-    };
-    const outcome = await replay(
+    const ready = await prepareBuilds(
       {
-        requests,
-        looks: plan,
-        warmup: config2.measure.warmup,
-        requestsPerEndpoint: config2.measure.requests,
-        maxDurationMs: config2.measure.maxDurationMs,
-        settleMs: config2.measure.settleMs,
-        compareBodies: config2.measure.compare === "body",
-        seed,
-        targets: {
-          before: { ...common, cwd: builds.before.cwd, start: config2.before.start },
-          after: {
-            ...common,
-            env: { ...common.env, ...matrix?.defaultsEnv },
-            cwd: builds.after.cwd,
-            start: config2.after.start
-          }
-        },
-        flags: (matrix?.flags ?? []).map((f) => ({
-          name: f.flag,
-          target: {
-            ...common,
-            env: { ...common.env, ...f.targetEnv },
-            cwd: builds.after.cwd,
-            start: config2.after.start
-          },
-          headers: f.headers,
-          query: f.query
-        }))
+        config: plan.config,
+        overrides: options.overrides ?? {},
+        aa: plan.aa,
+        env: plan.targetEnv,
+        signal: options.signal,
+        logger
       },
-      writer,
-      logger,
-      signal,
-      {
-        onLook: async (_rounds, look) => {
-          writer.flush();
-          const interim = analyzeWithFlags(await readSamples(samplesPath), {
-            ...aOptions,
-            sequential: { plan, look }
-          });
-          const more = flagsNeedMoreRounds(interim);
-          if (more)
-            logger.info(
-              `look ${look + 1}: ${interim.counts.inconclusive} endpoint(s) inconclusive; measuring more rounds`
-            );
-          return more;
-        }
-      }
+      builds
     );
-    looks = outcome.looks;
-    measured = true;
+    const seed = options.seed ?? randomInt(0, 2 ** 31);
+    m.writer = new SamplesWriter(plan.paths.samplesPath);
+    m.writer.write(headerOf(plan, ready, seed));
+    m.writer.flush();
+    logger.info(planLine(plan.config, plan.looks));
+    const hooks = { onLook: lookHook(plan, m.writer) };
+    const outcome = await replay(
+      replayPlan(plan, ready, seed),
+      m.writer,
+      logger,
+      options.signal,
+      hooks
+    );
+    m.looks = outcome.looks;
+    m.measured = true;
   } catch (error62) {
     if (error62 instanceof InterruptedError) {
-      if (writer) logger.info(`stopped; the samples measured so far are in ${samplesPath}`);
+      if (m.writer) logger.info(`stopped; the samples measured so far are in ${m.writer.path}`);
       throw error62;
     }
     if (!(error62 instanceof TargetError || error62 instanceof OutputError)) throw error62;
-    failure2 = error62;
+    m.failure = error62;
   } finally {
     try {
-      writer?.close();
+      m.writer?.close();
     } catch (error62) {
-      failure2 ??= error62;
+      m.failure ??= error62;
     }
     usePidFile(void 0);
-    if (!measured || config2.explain.mode === "off")
-      for (const b of new Set(Object.values(builds))) await b?.worktree?.remove();
   }
-  let result;
-  if (writer && writer.bytes > 0) {
-    try {
-      const set2 = await readSamples(samplesPath);
-      result = guardErrorAnswers(
-        analyzeWithFlags(set2, { ...aOptions, sequential: { plan, look: looks - 1 } }),
-        set2.samples.filter((x) => x.flag === void 0),
-        config2.allowErrors
+  return m;
+}
+function headerOf(plan, builds, seed) {
+  const { config: config2, counting } = plan;
+  return samplesHeader({
+    config: config2,
+    counter: counting.counter,
+    seed,
+    noAslr: plan.noAslr,
+    aa: plan.aa,
+    report: plan.report,
+    builds,
+    workload: plan.workload,
+    requests: plan.requests.length,
+    placement: { cpus: counting.cpus, pmu: counting.pmu },
+    shard: plan.shard,
+    looks: plan.looks,
+    matrix: plan.matrix,
+    simulated: counting.valgrind && {
+      valgrind: counting.valgrind.version,
+      threads: config2.measure.threads,
+      nodeFlags: config2.measure.nodeFlags,
+      env: { PYTHONHASHSEED: plan.targetEnv.PYTHONHASHSEED ?? "0" }
+    }
+  });
+}
+function planLine(config2, plan) {
+  const m = config2.measure;
+  const warm = m.warmup.mode === "auto" ? `warm-up until each endpoint's cost settles (${m.warmup.min}\u2013${m.warmup.max} requests)` : `warm-up ${m.warmup.requests} requests per endpoint`;
+  const more = plan.length > 1 ? `, up to ${plan[plan.length - 1]} while endpoints are inconclusive` : "";
+  return `plan: ${plan[0]} rounds${more}; each a fresh process per build, ${warm}, then \u2265 ${m.requests} measured requests per endpoint; budget ${Math.round(m.maxDurationMs / 6e4)} min`;
+}
+function lookHook(plan, writer) {
+  return async (_rounds, look) => {
+    writer.flush();
+    const interim = analyzeWithFlags(await readSamples(plan.paths.samplesPath), {
+      ...plan.analysis,
+      sequential: { plan: plan.looks, look }
+    });
+    const more = flagsNeedMoreRounds(interim);
+    if (more)
+      plan.logger.info(
+        `look ${look + 1}: ${interim.counts.inconclusive} endpoint(s) inconclusive; measuring more rounds`
       );
-      for (const w of result.warnings.filter((w2) => w2.includes("HTTP errors"))) logger.warn(w);
-    } catch (error62) {
-      failure2 ??= error62;
-      result = errorResult(counter, aOptions, errorMessage(failure2));
-    }
-  } else {
-    result = errorResult(counter, aOptions, errorMessage(failure2));
-  }
-  if (failure2)
-    result = {
-      ...result,
-      verdict: "error",
-      warnings: [...result.warnings, errorMessage(failure2).split("\n")[0]]
-    };
-  const save = (r) => {
-    const markdown2 = renderMarkdown(r);
-    for (const e of [
-      writeOutput(resultPath, `${JSON.stringify(r, null, 2)}
-`),
-      writeOutput(reportPath, markdown2)
-    ]) {
-      if (e) logger.error(e.message);
-    }
-    return markdown2;
+    return more;
   };
-  let markdown;
-  if (measured && config2.explain.mode !== "off") {
-    save(result);
+}
+function replayPlan(plan, builds, seed) {
+  const { config: config2, counting, targetEnv, matrix } = plan;
+  const simulated = counting.valgrind !== void 0;
+  const common = {
+    env: simulated ? { PYTHONHASHSEED: "0", ...targetEnv } : targetEnv,
+    ...simulated ? { simulated: { threads: config2.measure.threads, nodeFlags: config2.measure.nodeFlags } } : {},
+    readiness: config2.ready,
+    events: counting.counter.all,
+    // User-space counting: it works at perf_event_paranoid 2 (the clock events include kernel time anyway).
+    kernel: false,
+    noAslr: plan.noAslr,
+    placement: counting.placement
+  };
+  const after = { ...common, cwd: builds.after.cwd, start: config2.after.start };
+  return {
+    requests: plan.requests,
+    looks: plan.looks,
+    warmup: config2.measure.warmup,
+    requestsPerEndpoint: config2.measure.requests,
+    maxDurationMs: config2.measure.maxDurationMs,
+    settleMs: config2.measure.settleMs,
+    compareBodies: config2.measure.compare === "body",
+    seed,
+    targets: {
+      before: { ...common, cwd: builds.before.cwd, start: config2.before.start },
+      after: { ...after, env: { ...common.env, ...matrix?.defaultsEnv } }
+    },
+    flags: (matrix?.flags ?? []).map((f) => ({
+      name: f.flag,
+      target: { ...after, env: { ...common.env, ...f.targetEnv } },
+      headers: f.headers,
+      query: f.query
+    }))
+  };
+}
+async function decide(plan, m) {
+  const { counter } = plan.counting;
+  if (!m.writer || m.writer.bytes === 0)
+    return errorResult(counter, plan.analysis, errorMessage(m.failure));
+  let result;
+  try {
+    const set2 = await readSamples(plan.paths.samplesPath);
+    result = guardErrorAnswers(
+      analyzeWithFlags(set2, {
+        ...plan.analysis,
+        sequential: { plan: plan.looks, look: m.looks - 1 }
+      }),
+      set2.samples.filter((x) => x.flag === void 0),
+      plan.config.allowErrors
+    );
+  } catch (error62) {
+    m.failure ??= error62;
+    return errorResult(counter, plan.analysis, errorMessage(m.failure));
+  }
+  for (const w of result.warnings.filter((w2) => w2.code === "http-errors"))
+    plan.logger.warn(w.message);
+  if (!m.failure) return result;
+  const line = errorMessage(m.failure).split("\n")[0];
+  return {
+    ...result,
+    verdict: "error",
+    warnings: [...result.warnings, warning("run-failure", line)]
+  };
+}
+async function writeArtifacts(plan, m, measured) {
+  const { options, logger, config: config2 } = plan;
+  let result = measured;
+  let markdown = saveOutputs(plan.paths, result, logger);
+  if (m.measured && config2.explain.mode !== "off") {
+    usePidFile(options.pidFile);
     try {
-      usePidFile(options.pidFile);
       result = await attachExplanation(result, {
         config: config2,
-        builds,
-        requests,
-        env: targetEnv,
-        noAslr,
-        placement: placed.placement,
+        builds: m.builds,
+        requests: plan.requests,
+        env: plan.targetEnv,
+        noAslr: plan.noAslr,
+        placement: plan.counting.placement,
         outDir: options.outDir,
-        signal,
+        signal: options.signal,
         logger
       });
     } finally {
       usePidFile(void 0);
-      for (const b of new Set(Object.values(builds))) await b?.worktree?.remove();
     }
-    markdown = result.explain ? save(result) : renderMarkdown(result);
-  } else markdown = save(result);
-  return {
-    result,
-    samplesPath,
-    resultPath,
-    reportPath,
-    markdown,
-    onRegression: config2.onRegression,
-    exitCode: exitCodeFor(result, config2.onRegression),
-    ...failure2 ? { error: errorMessage(failure2) } : {}
-  };
-}
-function requireValgrind(logger) {
-  const found = probeValgrind();
-  if (!found.ok) throw new EnvironmentError(`counter 'simulated': ${found.reason}`, found.hint);
-  logger.info(`counting simulated instructions with Valgrind ${found.version} (Callgrind)`);
-  return found;
-}
-function simulatedChoice() {
-  return {
-    name: SIMULATED,
-    unit: "instructions",
-    fallback: false,
-    all: [SIMULATED],
-    kernel: false
-  };
+    if (result.explain) markdown = saveOutputs(plan.paths, result, logger);
+  }
+  const error62 = m.failure ? errorMessage(m.failure) : void 0;
+  return gateOutcome(plan.paths, result, markdown, config2.onRegression, error62);
 }
 
 // src/cli/run.ts
 function runPidFile(outDir) {
-  return join11(outDir, "targets.pids");
+  return join12(outDir, "targets.pids");
 }
 var help3 = `Usage: perfgate run [--config perfgate.yml] [--out DIR] [options]
 
@@ -37976,15 +38283,7 @@ var runCommand = {
     }
     const outDir = resolve4(ctx.cwd, args.values.out ?? ".perfgate/run");
     const pidFile2 = runPidFile(outDir);
-    const cleaned = await cleanupLeftovers(pidFile2);
-    if (cleaned.busy !== void 0) {
-      throw new UsageError(
-        `another perfgate run (pid ${cleaned.busy}) is using ${outDir}`,
-        "wait for it, or give this run its own --out"
-      );
-    }
-    const said = describeCleanup(cleaned);
-    if (said) ctx.logger.warn(said);
+    await claimOutDir(pidFile2, outDir, ctx.logger, "wait for it, or give this run its own --out");
     const outcome = await runGate({
       pidFile: pidFile2,
       configPath: resolve4(ctx.cwd, args.values.config ?? "perfgate.yml"),
@@ -38006,6 +38305,13 @@ report:  ${outcome.reportPath}`
     return outcome.exitCode;
   }
 };
+async function claimOutDir(pidFile2, outDir, logger, hint) {
+  const cleaned = await cleanupLeftovers(pidFile2);
+  if (cleaned.busy !== void 0)
+    throw new UsageError(`another perfgate run (pid ${cleaned.busy}) is using ${outDir}`, hint);
+  const said = describeCleanup(cleaned);
+  if (said) logger.warn(said);
+}
 
 // src/cli/merge.ts
 import { resolve as resolve6 } from "node:path";
@@ -38239,7 +38545,7 @@ function mergeShards(files) {
 
 // src/merge/run.ts
 import { readdirSync as readdirSync5, statSync as statSync4, writeFileSync as writeFileSync7, mkdirSync as mkdirSync6 } from "node:fs";
-import { join as join12, relative as relative4, resolve as resolve5 } from "node:path";
+import { join as join13, relative as relative4, resolve as resolve5 } from "node:path";
 var SAMPLES = "samples.jsonl";
 function findSamples(dir, skip) {
   const out = [];
@@ -38248,7 +38554,7 @@ function findSamples(dir, skip) {
     for (const entry of readdirSync5(d, { withFileTypes: true }).sort(
       (a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0
     )) {
-      const path5 = join12(d, entry.name);
+      const path5 = join13(d, entry.name);
       if (entry.isDirectory()) walk(path5);
       else if (entry.isFile() && entry.name === SAMPLES) out.push(path5);
     }
@@ -38304,12 +38610,13 @@ async function runMerge(options) {
     ...analysisOptions(config2),
     sequential: merged.sequential
   });
-  const result = { ...analysed, warnings: [...analysed.warnings, ...merged.warnings] };
+  const result = {
+    ...analysed,
+    warnings: [...analysed.warnings, ...merged.warnings.map((w) => warning("shards", w))]
+  };
   mkdirSync6(options.outDir, { recursive: true });
-  const samplesPath = join12(options.outDir, SAMPLES);
-  const resultPath = join12(options.outDir, "result.json");
-  const reportPath = join12(options.outDir, "report.md");
-  const writer = new SamplesWriter(samplesPath, 4096);
+  const paths = outputPaths(options.outDir);
+  const writer = new SamplesWriter(paths.samplesPath, 4096);
   try {
     if (merged.set.header) writer.write(merged.set.header);
     for (const s of merged.set.samples) writer.write(s);
@@ -38321,18 +38628,9 @@ async function runMerge(options) {
 
 <sub>Merged from ${merged.files.length} shards.</sub>
 `;
-  writeFileSync7(resultPath, `${JSON.stringify(result, null, 2)}
-`);
-  writeFileSync7(reportPath, markdown);
-  return {
-    result,
-    samplesPath,
-    resultPath,
-    reportPath,
-    markdown,
-    onRegression,
-    exitCode: exitCodeFor(result, onRegression)
-  };
+  writeFileSync7(paths.resultPath, renderJson(result));
+  writeFileSync7(paths.reportPath, markdown);
+  return gateOutcome(paths, result, markdown, onRegression);
 }
 
 // src/cli/merge.ts
@@ -38801,7 +39099,7 @@ function report(result, ctx, units) {
       `warning: requests to ${result.hosts.size} hosts: ${hosts.join(", ")}; all are replayed against the one target unless you pick with --host`
     );
   }
-  for (const warning of result.warnings) out(`warning: ${warning}`);
+  for (const warning2 of result.warnings) out(`warning: ${warning2}`);
   if (result.redacted.size > 0) {
     const byName3 = [...result.redacted].map(([name, n]) => `${name} \xD7${n}`).join(", ");
     out(`redacted ${total2(result.redacted)} value${plural4(total2(result.redacted))}: ${byName3}`);
@@ -38824,14 +39122,39 @@ function plural4(n) {
 }
 
 // src/cli/compare.ts
-import { join as join13, resolve as resolve7 } from "node:path";
+import { resolve as resolve8 } from "node:path";
 
 // src/cli/formats.ts
+import { join as join14, resolve as resolve7 } from "node:path";
 function parseFormat(value, fallback = "text") {
   if (value === void 0) return fallback;
   if (value === "text" || value === "markdown" || value === "json") return value;
   if (value === "md") return "markdown";
   throw new UsageError(`--format must be text, markdown or json, got '${value}'`);
+}
+function render(result, format) {
+  if (format === "json") return renderJson(result);
+  return format === "markdown" ? renderMarkdown(result) : renderText(result);
+}
+function saveReport(dir, result) {
+  ensureOutDir(dir);
+  for (const [name, text2] of [
+    ["result.json", renderJson(result)],
+    ["report.md", renderMarkdown(result)]
+  ]) {
+    const error62 = writeOutput(join14(dir, name), text2);
+    if (error62) throw error62;
+  }
+}
+async function analysisSettings(cwd, configPath, threshold) {
+  const config2 = configPath ? await loadConfig(resolve7(cwd, configPath)) : parseConfig("", resolve7(cwd, "perfgate.yml"));
+  const options = analysisOptions(config2);
+  if (threshold !== void 0) {
+    const t = parsePercent(threshold);
+    if (!t.ok) throw new UsageError(`--threshold: ${t.message}`, t.hint);
+    options.thresholds = { ...options.thresholds, default: t.value };
+  }
+  return { config: config2, options };
 }
 
 // src/cli/compare.ts
@@ -38874,42 +39197,27 @@ var compareCommand = {
       );
     }
     const format = parseFormat(args.values.format);
-    const config2 = args.values.config ? await loadConfig(resolve7(ctx.cwd, args.values.config)) : parseConfig("", resolve7(ctx.cwd, "perfgate.yml"));
-    const options = analysisOptions(config2);
-    if (args.values.threshold !== void 0) {
-      const t = parsePercent(args.values.threshold);
-      if (!t.ok) throw new UsageError(`--threshold: ${t.message}`, t.hint);
-      options.thresholds = { ...options.thresholds, default: t.value };
-    }
-    const set2 = await readSamples(resolve7(ctx.cwd, args.positionals[0]));
+    const { config: config2, options } = await analysisSettings(
+      ctx.cwd,
+      args.values.config,
+      args.values.threshold
+    );
+    const set2 = await readSamples(resolve8(ctx.cwd, args.positionals[0]));
     const onFlagRegression = args.values.annotate ? "annotate" : config2.onFlagRegression;
     const result = guardErrorAnswers(
       analyzeWithFlags(set2, { ...options, onFlagRegression }),
       set2.samples.filter((s) => s.flag === void 0),
       config2.allowErrors
     );
-    if (args.values.out) {
-      const dir = resolve7(ctx.cwd, args.values.out);
-      ensureOutDir(dir);
-      for (const [name, text2] of [
-        ["result.json", renderJson(result)],
-        ["report.md", renderMarkdown(result)]
-      ]) {
-        const error62 = writeOutput(join13(dir, name), text2);
-        if (error62) throw error62;
-      }
-    }
-    write(
-      ctx.stdout,
-      format === "json" ? renderJson(result) : format === "markdown" ? renderMarkdown(result) : renderText(result)
-    );
+    if (args.values.out) saveReport(resolve8(ctx.cwd, args.values.out), result);
+    write(ctx.stdout, render(result, format));
     const onRegression = args.values.annotate ? "annotate" : config2.onRegression;
     return exitCodeFor(result, onRegression);
   }
 };
 
 // src/cli/report.ts
-import { resolve as resolve8 } from "node:path";
+import { resolve as resolve9 } from "node:path";
 
 // src/cli/result-file.ts
 import { readFile as readFile5 } from "node:fs/promises";
@@ -38925,7 +39233,7 @@ async function loadResult(file2, withoutExplain = false) {
     const { explain: _explain, ...rest } = raw;
     raw = rest;
   }
-  const parsed = RunResultSchema.safeParse(raw);
+  const parsed = RunResultSchema.safeParse(withTypedWarnings(raw));
   if (!parsed.success) {
     const issue2 = parsed.error.issues[0];
     throw new ConfigError(`not a perfgate result (version 1): ${issue2.message}`, {
@@ -38934,6 +39242,31 @@ async function loadResult(file2, withoutExplain = false) {
     });
   }
   return parsed.data;
+}
+function withTypedWarnings(raw) {
+  if (typeof raw !== "object" || raw === null) return raw;
+  const r = raw;
+  const fallback = r.counter?.fallback === true;
+  const typed = (list) => Array.isArray(list) ? list.map(
+    (w) => typeof w === "string" ? { code: legacyCode(w, fallback), message: w } : w
+  ) : list;
+  const flags = r.flags;
+  return {
+    ...r,
+    ..."warnings" in r ? { warnings: typed(r.warnings) } : {},
+    ...flags && Array.isArray(flags.flags) ? {
+      flags: {
+        ...flags,
+        flags: flags.flags.map(
+          (f) => typeof f === "object" && f !== null && "warnings" in f ? { ...f, warnings: typed(f.warnings) } : f
+        )
+      }
+    } : {}
+  };
+}
+function legacyCode(message, fallback) {
+  if (fallback && /^measured with \S+, not instructions/.test(message)) return "counter-fallback";
+  return "legacy";
 }
 
 // src/cli/report.ts
@@ -38963,7 +39296,7 @@ var reportCommand = {
       );
     }
     const format = parseFormat(args.values.format, "markdown");
-    const file2 = resolve8(ctx.cwd, args.positionals[0]);
+    const file2 = resolve9(ctx.cwd, args.positionals[0]);
     const result = await loadResult(file2);
     write(
       ctx.stdout,
@@ -38974,7 +39307,7 @@ var reportCommand = {
 };
 
 // src/cli/explain.ts
-import { join as join14, resolve as resolve9 } from "node:path";
+import { join as join15, resolve as resolve10 } from "node:path";
 var help7 = `Usage: perfgate explain [--config perfgate.yml] [--out DIR] [--all | --endpoint NAME ...]
 
 Runs the profiling pass on a saved run: starts each build once more with a profiler (Node: V8's
@@ -39015,32 +39348,22 @@ var explainCommand = {
     }
     if (args.values.all && args.values.endpoint)
       throw new UsageError("--all and --endpoint: give one of them");
-    const outDir = resolve9(ctx.cwd, args.values.out ?? ".perfgate/run");
-    const resultPath = join14(outDir, "result.json");
+    const outDir = resolve10(ctx.cwd, args.values.out ?? ".perfgate/run");
+    const resultPath = join15(outDir, "result.json");
     const result = await loadResult(resultPath, true);
     const overrides = args.values["before-ref"] ? { beforeRef: args.values["before-ref"] } : {};
     const config2 = requireRunnable(
       applyOverrides(
-        await loadConfig(resolve9(ctx.cwd, args.values.config ?? "perfgate.yml")),
+        await loadConfig(resolve10(ctx.cwd, args.values.config ?? "perfgate.yml")),
         overrides,
         false,
         ctx.logger
       )
     );
-    const known = new Set(result.endpoints.map((e) => e.endpoint));
-    for (const e of args.values.endpoint ?? [])
-      if (!known.has(e))
-        throw new UsageError(
-          `--endpoint: '${e}' is not an endpoint of ${resultPath}`,
-          `its endpoints: ${[...known].join(", ")}`
-        );
+    requireKnown(args.values.endpoint ?? [], result, resultPath);
     const mode = args.values.all ? "all" : config2.explain.mode === "off" ? "auto" : config2.explain.mode;
     const pidFile2 = runPidFile(outDir);
-    const cleaned = await cleanupLeftovers(pidFile2);
-    if (cleaned.busy !== void 0)
-      throw new UsageError(`another perfgate run (pid ${cleaned.busy}) is using ${outDir}`);
-    const said = describeCleanup(cleaned);
-    if (said) ctx.logger.warn(said);
+    await claimOutDir(pidFile2, outDir, ctx.logger);
     const workload = await loadWorkload(config2.workload, { routes: config2.routes });
     const env = targetEnvironment(ctx.env, config2.env);
     const requests = prepareRequests(config2, workload.requests, ctx.env);
@@ -39048,19 +39371,13 @@ var explainCommand = {
     const builds = {};
     usePidFile(pidFile2);
     try {
-      for (const side of ["after", "before"])
-        builds[side] = await prepareBuild(
-          side,
-          config2[side],
-          config2,
-          env,
-          ctx.signal,
-          ctx.logger,
-          refOrigin(side, config2, overrides)
-        );
+      const ready = await prepareBuilds(
+        { config: config2, overrides, env, signal: ctx.signal, logger: ctx.logger },
+        builds
+      );
       const explained = await attachExplanation(result, {
         config: config2,
-        builds,
+        builds: ready,
         requests,
         env,
         noAslr,
@@ -39071,36 +39388,45 @@ var explainCommand = {
         ...args.values.endpoint ? { endpoints: args.values.endpoint } : {}
       });
       for (const e of [
-        writeOutput(resultPath, `${JSON.stringify(explained, null, 2)}
-`),
-        writeOutput(join14(outDir, "report.md"), renderMarkdown(explained))
+        writeOutput(resultPath, renderJson(explained)),
+        writeOutput(join15(outDir, "report.md"), renderMarkdown(explained))
       ])
         if (e) throw e;
-      const x = explained.explain;
-      if (!x) {
+      if (!explained.explain) {
         write(ctx.stdout, "explain: no endpoint to explain (none regressed; try --all)");
         return 0;
       }
-      for (const e of x.endpoints) {
-        const top = e.rows[0];
-        write(
-          ctx.stdout,
-          `${e.endpoint}: ${formatAmount(e.total.change, e.unit, true)} per request; top: ${top ? `${top.function} ${formatAmount(top.self.change, e.unit, true)} self` : e.note ?? "\u2014"}${e.flameGraph ? ` (${join14(outDir, e.flameGraph)})` : ""}; profiling pass ${(e.wallMs / 1e3).toFixed(1)} s`
-        );
-      }
-      for (const w of x.warnings) ctx.logger.warn(w);
+      for (const line of explainedLines(explained.explain, outDir)) write(ctx.stdout, line);
+      for (const w of explained.explain.warnings) ctx.logger.warn(w);
       ctx.logger.info(`result:  ${resultPath}
-report:  ${join14(outDir, "report.md")}`);
+report:  ${join15(outDir, "report.md")}`);
       return 0;
     } finally {
       usePidFile(void 0);
-      for (const b of new Set(Object.values(builds))) await b?.worktree?.remove();
+      await removeBuilds(builds);
     }
   }
 };
+function explainedLines(x, outDir) {
+  return x.endpoints.map((e) => {
+    const top = e.rows[0];
+    const leader = top ? `${top.function} ${formatAmount(top.self.change, e.unit, true)} self` : e.note ?? "\u2014";
+    const flame = e.flameGraph ? ` (${join15(outDir, e.flameGraph)})` : "";
+    return `${e.endpoint}: ${formatAmount(e.total.change, e.unit, true)} per request; top: ${leader}${flame}; profiling pass ${(e.wallMs / 1e3).toFixed(1)} s`;
+  });
+}
+function requireKnown(endpoints, result, resultPath) {
+  const known = new Set(result.endpoints.map((e) => e.endpoint));
+  for (const e of endpoints)
+    if (!known.has(e))
+      throw new UsageError(
+        `--endpoint: '${e}' is not an endpoint of ${resultPath}`,
+        `its endpoints: ${[...known].join(", ")}`
+      );
+}
 
 // src/cli/calibrate.ts
-import { resolve as resolve10 } from "node:path";
+import { resolve as resolve11 } from "node:path";
 var help8 = `Usage: perfgate calibrate [--config perfgate.yml] [--out DIR] [--samples FILE]
 
 Runs the after build against itself (A/A) for the configured rounds, measures each endpoint's
@@ -39134,14 +39460,14 @@ var calibrateCommand = {
       write(ctx.stdout, help8);
       return 0;
     }
-    const configPath = resolve10(ctx.cwd, args.values.config ?? "perfgate.yml");
+    const configPath = resolve11(ctx.cwd, args.values.config ?? "perfgate.yml");
     let samplesPath;
     if (args.values.samples) {
-      samplesPath = resolve10(ctx.cwd, args.values.samples);
+      samplesPath = resolve11(ctx.cwd, args.values.samples);
     } else {
       const outcome = await runGate({
         configPath,
-        outDir: resolve10(ctx.cwd, args.values.out ?? ".perfgate/calibrate"),
+        outDir: resolve11(ctx.cwd, args.values.out ?? ".perfgate/calibrate"),
         aa: true,
         logger: ctx.logger,
         signal: ctx.signal,
@@ -39167,7 +39493,7 @@ var calibrateCommand = {
 };
 
 // src/cli/cleanup.ts
-import { resolve as resolve11 } from "node:path";
+import { resolve as resolve12 } from "node:path";
 var help9 = `Usage: perfgate cleanup [--out DIR]
 
 Stops what a killed perfgate run left behind: the target servers listed in DIR/targets.pids, and
@@ -39190,7 +39516,7 @@ var cleanupCommand = {
       write(ctx.stdout, help9);
       return 0;
     }
-    const outDir = resolve11(ctx.cwd, args.values.out ?? ".perfgate/run");
+    const outDir = resolve12(ctx.cwd, args.values.out ?? ".perfgate/run");
     const cleaned = await cleanupLeftovers(runPidFile(outDir));
     if (cleaned.busy !== void 0) {
       throw new UsageError(
@@ -39205,7 +39531,7 @@ var cleanupCommand = {
 
 // src/cli/history.ts
 import { execFile as execFile4 } from "node:child_process";
-import { resolve as resolve12 } from "node:path";
+import { resolve as resolve13 } from "node:path";
 import { promisify as promisify2 } from "node:util";
 
 // src/history/file.ts
@@ -39292,7 +39618,7 @@ async function readHistory(file2) {
   }
   return parseHistory(text2, file2);
 }
-var sleep4 = (ms) => new Promise((resolve16) => setTimeout(resolve16, ms));
+var sleep4 = (ms) => new Promise((resolve17) => setTimeout(resolve17, ms));
 async function withLock(file2, work) {
   const lock = `${file2}.lock`;
   const deadline = Date.now() + WAIT_MS;
@@ -39454,8 +39780,8 @@ async function add2(argv, ctx) {
       "run 'perfgate history add --help' for usage"
     );
   }
-  const file2 = resolve12(ctx.cwd, args.positionals[0]);
-  const history = resolve12(ctx.cwd, args.values.history);
+  const file2 = resolve13(ctx.cwd, args.positionals[0]);
+  const history = resolve13(ctx.cwd, args.values.history);
   const result = await loadResult(file2);
   const commit = args.values.commit ?? await commitOf(ctx.cwd) ?? result.run.builds.after.commit;
   if (!commit) {
@@ -39503,7 +39829,7 @@ var historyCommand = {
 };
 
 // src/cli/drift.ts
-import { resolve as resolve13 } from "node:path";
+import { resolve as resolve14 } from "node:path";
 
 // src/history/edivisive.ts
 function bestSplit(d, n, idx, minSize) {
@@ -40013,7 +40339,7 @@ var driftCommand = {
     }
     const format = parseFormat(args.values.format, "text");
     const options = driftOptions(args.values);
-    const runs = await readHistory(resolve13(ctx.cwd, args.values.history));
+    const runs = await readHistory(resolve14(ctx.cwd, args.values.history));
     const report2 = detectDrift(runs, options);
     write(
       ctx.stdout,
@@ -40025,7 +40351,7 @@ var driftCommand = {
 
 // src/cli/dashboard.ts
 import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join15, resolve as resolve14 } from "node:path";
+import { join as join16, resolve as resolve15 } from "node:path";
 
 // src/dashboard/data.ts
 var round2 = (v) => Number(v.toPrecision(6));
@@ -40426,16 +40752,16 @@ var dashboardCommand = {
       );
     }
     const options = driftOptions(args.values);
-    const runs = byDate(await readHistory(resolve14(ctx.cwd, args.values.history)));
+    const runs = byDate(await readHistory(resolve15(ctx.cwd, args.values.history)));
     const report2 = detectDrift(runs.slice(-maxRuns), options);
     const data = dashboardData(
       report2,
       (/* @__PURE__ */ new Date()).toISOString(),
       args.values.title ?? "perfgate: CPU cost per request"
     );
-    const dir = resolve14(ctx.cwd, args.values.out);
+    const dir = resolve15(ctx.cwd, args.values.out);
     await mkdir2(dir, { recursive: true });
-    const file2 = join15(dir, "index.html");
+    const file2 = join16(dir, "index.html");
     const html = renderDashboard(data);
     await writeFile2(file2, html);
     const changes = report2.endpoints.reduce((n, e) => n + e.changes.length, 0);
@@ -40448,9 +40774,8 @@ var dashboardCommand = {
 };
 
 // src/cli/rollout.ts
-import { mkdirSync as mkdirSync7, writeFileSync as writeFileSync8 } from "node:fs";
 import { readFile as readFile7 } from "node:fs/promises";
-import { join as join16, resolve as resolve15 } from "node:path";
+import { resolve as resolve16 } from "node:path";
 
 // src/rollout/read.ts
 function readRecordings(text2, file2, into) {
@@ -40630,11 +40955,38 @@ function compareWindows(before, after, options) {
     );
   }
   const first = before[0] ?? after[0];
+  const grouped = groups(before, after, options);
+  const list = grouped.groups;
+  const endpoints = judgeGroups(list, after.length, grouped.min, options);
+  const counts = countVerdicts(endpoints);
+  const warnings = windowWarnings(first?.counter ?? "unknown", grouped, endpoints);
+  const total3 = !options.by && list.length > 0 ? toChange2(
+    unpairedRatio(
+      list.flatMap((g2) => g2.before),
+      list.flatMap((g2) => g2.after)
+    ),
+    options.confidence
+  ) : null;
+  let verdict = "pass";
+  if (endpoints.length === 0) verdict = "error";
+  else if (counts.regression > 0 || options.onInconclusive === "fail" && counts.inconclusive > 0)
+    verdict = "fail";
+  return resultOf({
+    verdict,
+    counter: recordedCounter(first),
+    options,
+    endpoints,
+    total: total3,
+    counts,
+    run: windowRun(before, after, options),
+    warnings
+  });
+}
+function judgeGroups(list, afterTotal, min, options) {
   const { alpha, confidence } = options;
-  const { groups: list, left, min } = groups(before, after, options);
-  const resolve16 = thresholdResolver(options.thresholds);
+  const resolve17 = thresholdResolver(options.thresholds);
   const estimates = list.map((g2) => unpairedRatio(g2.before, g2.after));
-  const choices = list.map((g2) => resolve16(g2.endpoint));
+  const choices = list.map((g2) => resolve17(g2.endpoint));
   const logs = list.map((g2) => ({
     before: thin(g2.before).map(Math.log),
     after: thin(g2.after).map(Math.log)
@@ -40646,11 +40998,10 @@ function compareWindows(before, after, options) {
   const raw = pMean.map((p, i) => Math.min(1, 2 * Math.min(p, pTypical[i])));
   const adjusted = holm(raw);
   const family = list.length;
-  const afterTotal = after.length;
-  const endpoints = list.map((g2, i) => {
+  return list.map((g2, i) => {
     const e = estimates[i];
     const change = toChange2(e, confidence);
-    const verdict2 = decideVerdict({
+    const verdict = decideVerdict({
       pAdjusted: adjusted[i],
       alpha,
       high: change.high,
@@ -40659,22 +41010,10 @@ function compareWindows(before, after, options) {
     const hl = twoSampleHodgesLehmann(logs[i].before, logs[i].after, confidence);
     const gamma = alpha / family;
     const hlGate = twoSampleHodgesLehmann(logs[i].before, logs[i].after, 1 - gamma);
-    const warnings2 = [];
-    if (g2.wholeBaseline) {
-      warnings2.push(
-        `fewer than ${min} samples of this slice before the rollout: compared with all of ${g2.endpoint} before it`
-      );
-    }
-    if (verdict2 === "regression" && pTypical[i] < pMean[i]) {
-      warnings2.push(
-        `flagged by the typical request's test (Mann\u2013Whitney on logs); the mean's own p was ${pMean[i].toPrecision(2)}: a few slow outliers in a window widen the mean`
-      );
-    }
-    if (e.method === "exact")
-      warnings2.push("no spread in the samples: decided on the estimate alone");
+    const flaggedByTypical = verdict === "regression" && pTypical[i] < pMean[i];
     return {
       endpoint: g2.name,
-      verdict: verdict2,
+      verdict,
       threshold: choices[i].threshold,
       thresholdSource: choices[i].source,
       confidence,
@@ -40693,75 +41032,83 @@ function compareWindows(before, after, options) {
       n: { before: g2.before.length, after: g2.after.length, rounds: 0 },
       weight: afterTotal > 0 ? g2.after.length / afterTotal : 0,
       moreRounds: null,
-      warnings: warnings2
+      warnings: groupWarnings(g2, min, e, flaggedByTypical ? pMean[i] : void 0)
     };
   });
-  const counts = countVerdicts(endpoints);
+}
+function groupWarnings(g2, min, e, meanP) {
   const warnings = [];
-  const counter = first?.counter ?? "unknown";
+  if (g2.wholeBaseline) {
+    warnings.push(
+      `fewer than ${min} samples of this slice before the rollout: compared with all of ${g2.endpoint} before it`
+    );
+  }
+  if (meanP !== void 0) {
+    warnings.push(
+      `flagged by the typical request's test (Mann\u2013Whitney on logs); the mean's own p was ${meanP.toPrecision(2)}: a few slow outliers in a window widen the mean`
+    );
+  }
+  if (e.method === "exact")
+    warnings.push("no spread in the samples: decided on the estimate alone");
+  return warnings;
+}
+function windowWarnings(counter, grouped, endpoints) {
+  const { left, min } = grouped;
+  const warnings = [];
   if (counter !== "instructions") {
     warnings.push(
-      `recorded with ${counter}, not instructions: CPU time varies with load and machine, so compare windows from the same fleet`
+      warning(
+        "recorded-counter",
+        `recorded with ${counter}, not instructions: CPU time varies with load and machine, so compare windows from the same fleet`
+      )
     );
   }
   warnings.push(
-    "production windows: unpaired comparison; traffic mix, load and data may differ between windows as well as the code"
+    warning(
+      "production-windows",
+      "production windows: unpaired comparison; traffic mix, load and data may differ between windows as well as the code"
+    )
   );
   if (left.length > 0) {
     warnings.push(
-      `left out ${plural(left.length, "group")} with fewer than ${min} samples in a window (before/after): ${left.slice(0, 8).join(", ")}${left.length > 8 ? ", \u2026" : ""}`
+      warning(
+        "few-samples",
+        `left out ${plural(left.length, "group")} with fewer than ${min} samples in a window (before/after): ${left.slice(0, 8).join(", ")}${left.length > 8 ? ", \u2026" : ""}`
+      )
     );
   }
-  if (endpoints.length === 0) warnings.push("no endpoints were measured");
-  let total3 = null;
-  if (!options.by && list.length > 0) {
-    const b = list.flatMap((g2) => g2.before);
-    const a = list.flatMap((g2) => g2.after);
-    total3 = toChange2(unpairedRatio(b, a), confidence);
-  }
-  let verdict = "pass";
-  if (endpoints.length === 0) verdict = "error";
-  else if (counts.regression > 0 || options.onInconclusive === "fail" && counts.inconclusive > 0)
-    verdict = "fail";
+  if (endpoints.length === 0) warnings.push(warning("no-endpoints", "no endpoints were measured"));
+  return warnings;
+}
+function recordedCounter(first) {
+  const counter = first?.counter ?? "unknown";
+  return {
+    name: counter,
+    unit: first?.unit === "count" && counter === "instructions" ? "instructions" : first?.unit ?? "count",
+    fallback: counter !== "instructions",
+    ...counter !== "instructions" ? { reason: "as recorded by the service" } : {},
+    all: [counter],
+    kernel: false
+  };
+}
+function windowRun(before, after, options) {
   const times = (xs) => xs.map((s) => s.time).filter(Number.isFinite);
   const startMs = Math.min(...times(before), ...times(after));
   const endMs = Math.max(...times(before), ...times(after));
-  const result = {
-    version: 1,
-    verdict,
-    summary: "",
-    counter: {
-      name: counter,
-      unit: first?.unit === "count" && counter === "instructions" ? "instructions" : first?.unit ?? "count",
-      fallback: counter !== "instructions",
-      ...counter !== "instructions" ? { reason: "as recorded by the service" } : {},
-      all: [counter],
-      kernel: false
+  return {
+    seed: null,
+    rounds: 0,
+    plannedRounds: null,
+    looks: 1,
+    startedAt: Number.isFinite(startMs) ? new Date(startMs).toISOString() : null,
+    durationMs: Number.isFinite(endMs - startMs) ? endMs - startMs : null,
+    complete: true,
+    builds: {
+      before: options.windows ? { ref: options.windows.before } : {},
+      after: options.windows ? { ref: options.windows.after } : {}
     },
-    alpha,
-    confidence,
-    onInconclusive: options.onInconclusive,
-    endpoints,
-    total: total3,
-    counts,
-    run: {
-      seed: null,
-      rounds: 0,
-      plannedRounds: null,
-      looks: 1,
-      startedAt: Number.isFinite(startMs) ? new Date(startMs).toISOString() : null,
-      durationMs: Number.isFinite(endMs - startMs) ? endMs - startMs : null,
-      complete: true,
-      builds: {
-        before: options.windows ? { ref: options.windows.before } : {},
-        after: options.windows ? { ref: options.windows.after } : {}
-      },
-      mode: "a-b"
-    },
-    warnings
+    mode: "a-b"
   };
-  result.summary = summarize(result);
-  return result;
 }
 
 // src/cli/rollout.ts
@@ -40829,13 +41176,7 @@ var rolloutCommand = {
     if (!Number.isInteger(minSamples) || minSamples < 2) {
       throw new UsageError(`--min-samples must be an integer \u2265 2, got '${v["min-samples"]}'`);
     }
-    const config2 = v.config ? await loadConfig(resolve15(ctx.cwd, v.config)) : parseConfig("", resolve15(ctx.cwd, "perfgate.yml"));
-    const options = analysisOptions(config2);
-    if (v.threshold !== void 0) {
-      const t = parsePercent(v.threshold);
-      if (!t.ok) throw new UsageError(`--threshold: ${t.message}`, t.hint);
-      options.thresholds = { ...options.thresholds, default: t.value };
-    }
+    const { config: config2, options } = await analysisSettings(ctx.cwd, v.config, v.threshold);
     let windows;
     let notes;
     if (v.before || v.after) {
@@ -40896,16 +41237,8 @@ var rolloutCommand = {
       if (error62 instanceof RangeError) throw new ConfigError(error62.message);
       throw error62;
     }
-    if (v.out) {
-      const dir = resolve15(ctx.cwd, v.out);
-      mkdirSync7(dir, { recursive: true });
-      writeFileSync8(join16(dir, "result.json"), renderJson(result));
-      writeFileSync8(join16(dir, "report.md"), renderMarkdown(result));
-    }
-    write(
-      ctx.stdout,
-      format === "json" ? renderJson(result) : format === "markdown" ? renderMarkdown(result) : renderText(result)
-    );
+    if (v.out) saveReport(resolve16(ctx.cwd, v.out), result);
+    write(ctx.stdout, render(result, format));
     return exitCodeFor(result, v.annotate ? "annotate" : config2.onRegression);
   }
 };
@@ -40938,7 +41271,7 @@ async function readAll(ctx, inputs) {
   for (const file2 of files) {
     let text2;
     try {
-      text2 = await readFile7(resolve15(ctx.cwd, file2), "utf8");
+      text2 = await readFile7(resolve16(ctx.cwd, file2), "utf8");
     } catch (error62) {
       const code3 = error62.code;
       throw new ConfigError(code3 === "ENOENT" ? "file not found" : `cannot read: ${code3}`, {
@@ -41046,7 +41379,7 @@ if (isEntryPoint()) {
       process.stderr.write(`
 perfgate: ${signal} received, stopping (again to force)
 `);
-      controller.abort(signal);
+      controller.abort(new InterruptedError(signal));
       return;
     }
     killAllNow();

@@ -3461,12 +3461,12 @@ var require_log = __commonJS({
       if (logLevel === "debug")
         console.log(...messages);
     }
-    function warn(logLevel, warning2) {
+    function warn(logLevel, warning3) {
       if (logLevel === "debug" || logLevel === "warn") {
         if (typeof node_process.emitWarning === "function")
-          node_process.emitWarning(warning2);
+          node_process.emitWarning(warning3);
         else
-          console.warn(warning2);
+          console.warn(warning3);
       }
     }
     exports.debug = debug2;
@@ -6936,9 +6936,9 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code2, message, warning2) => {
+        this.onError = (source, code2, message, warning3) => {
           const pos = getErrorPos(source);
-          if (warning2)
+          if (warning3)
             this.warnings.push(new errors.YAMLWarning(pos, code2, message));
           else
             this.errors.push(new errors.YAMLParseError(pos, code2, message));
@@ -7011,10 +7011,10 @@ ${cb}` : comment;
           console.dir(token, { depth: null });
         switch (token.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message, warning2) => {
+            this.directives.add(token.source, (offset, message, warning3) => {
               const pos = getErrorPos(token);
               pos[0] += offset;
-              this.onError(pos, "BAD_DIRECTIVE", message, warning2);
+              this.onError(pos, "BAD_DIRECTIVE", message, warning3);
             });
             this.prelude.push(token.source);
             this.atDirectives = true;
@@ -9056,7 +9056,7 @@ var require_public_api = __commonJS({
       const doc = parseDocument2(src, options);
       if (!doc)
         return null;
-      doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
+      doc.warnings.forEach((warning3) => log.warn(doc.options.logLevel, warning3));
       if (doc.errors.length > 0) {
         if (doc.options.logLevel !== "silent")
           throw doc.errors[0];
@@ -29037,9 +29037,7 @@ import { readFileSync as readFileSync12 } from "node:fs";
 import { tmpdir as tmpdir3 } from "node:os";
 
 // src/pipeline.ts
-import { createHash as createHash2, randomInt } from "node:crypto";
-import { readFileSync as readFileSync10 } from "node:fs";
-import { join as join9, relative as relative3, resolve as resolve2 } from "node:path";
+import { randomInt } from "node:crypto";
 
 // node_modules/simple-statistics/dist/simple-statistics.mjs
 function quantileSorted(x, p) {
@@ -29964,14 +29962,8 @@ function signedRankHodgesLehmann(d, confidence) {
   const set2 = walshAverages(sorted(d));
   const alpha = 1 - confidence;
   const exact = n < EXACT_LIMIT;
-  let qu = exact ? qsignrank(alpha / 2, n) : normalIndex(set2.size, Math.sqrt(n * (n + 1) * (2 * n + 1) / 24), alpha);
-  if (qu === 0) qu = 1;
-  return {
-    estimate: median3(set2),
-    low: select(set2, qu),
-    high: select(set2, set2.size - qu + 1),
-    method: exact ? "exact" : "normal"
-  };
+  const qu = exact ? qsignrank(alpha / 2, n) : normalIndex(set2.size, Math.sqrt(n * (n + 1) * (2 * n + 1) / 24), alpha);
+  return intervalAt(set2, qu, exact);
 }
 function twoSampleHodgesLehmann(x, y, confidence) {
   const n = x.length;
@@ -29980,12 +29972,15 @@ function twoSampleHodgesLehmann(x, y, confidence) {
   const set2 = pairwiseDifferences(sorted(x), sorted(y));
   const alpha = 1 - confidence;
   const exact = n < EXACT_LIMIT && m < EXACT_LIMIT;
-  let qu = exact ? qwilcox(alpha / 2, m, n) : normalIndex(set2.size, Math.sqrt(n * m * (n + m + 1) / 12), alpha);
-  if (qu === 0) qu = 1;
+  const qu = exact ? qwilcox(alpha / 2, m, n) : normalIndex(set2.size, Math.sqrt(n * m * (n + m + 1) / 12), alpha);
+  return intervalAt(set2, qu, exact);
+}
+function intervalAt(set2, qu, exact) {
+  const q = qu === 0 ? 1 : qu;
   return {
     estimate: median3(set2),
-    low: select(set2, qu),
-    high: select(set2, set2.size - qu + 1),
+    low: select(set2, q),
+    high: select(set2, set2.size - q + 1),
     method: exact ? "exact" : "normal"
   };
 }
@@ -30102,7 +30097,7 @@ function summarize(result) {
         broken.map((e) => `${e.endpoint} (${shortReason(e.warnings[0])})`)
       );
     }
-    const reason = result.run.complete ? result.warnings[0] ?? "nothing measured" : "the run did not complete";
+    const reason = result.run.complete ? result.warnings[0]?.message ?? "nothing measured" : "the run did not complete";
     return truncate(`error: ${reason}`);
   }
   if (counts.regression > 0) {
@@ -30164,6 +30159,48 @@ function decideVerdict(input2) {
   return "inconclusive";
 }
 
+// src/analysis/warnings.ts
+var WARNING_CODES = [
+  /** Measured with a clock counter because instructions could not be counted here. */
+  "counter-fallback",
+  /** Simulated instructions (Valgrind): what the figures mean under Callgrind. */
+  "simulated-counter",
+  /** Samples measured while the counter group was multiplexed. */
+  "multiplexed",
+  /** A target failed during the run. */
+  "target-error",
+  /** The run did not finish: interrupted, a crash, a full disk; or its samples end abruptly. */
+  "incomplete",
+  /** The samples carry no header: counter, seed and builds are unknown. */
+  "no-header",
+  "no-endpoints",
+  /** Warm-up: costs still drifting at its end, or processes that hit its time cap. */
+  "warmup",
+  /** One look of a sequential plan, with the alpha it spends. */
+  "sequential-look",
+  /** The traffic-weighted total could not be paired. */
+  "unpaired-total",
+  /** Endpoints that answered mostly HTTP errors. */
+  "http-errors",
+  /** Flag-matrix configurations the budget could not cover. */
+  "flags-not-measured",
+  /** Merged shards that ran on different machines. */
+  "shards",
+  /** Production windows (`perfgate rollout`): the service's own counter, not instructions. */
+  "recorded-counter",
+  /** Production windows: an unpaired comparison of different traffic. */
+  "production-windows",
+  /** Production windows: groups left out for too few samples. */
+  "few-samples",
+  /** A plain-text warning from a result.json written before warnings had codes. */
+  "legacy",
+  /** Why the run ended in an error (a crashed target, a full disk, a failed analysis). */
+  "run-failure"
+];
+function warning(code2, message) {
+  return { code: code2, message };
+}
+
 // src/analysis/analyze.ts
 var MIN_PAIRED_ROUNDS = 3;
 var UNKNOWN_COUNTER = {
@@ -30185,8 +30222,6 @@ function typicalChange(paired, pairs, values, confidence) {
   return { estimate: Math.expm1(hl.estimate), low: Math.expm1(hl.low), high: Math.expm1(hl.high) };
 }
 function measureEndpoint(data, choice, options, minRounds) {
-  const errors = [];
-  const warnings = [];
   const draft = {
     endpoint: data.endpoint,
     choice,
@@ -30196,11 +30231,34 @@ function measureEndpoint(data, choice, options, minRounds) {
     before: null,
     after: null,
     n: { before: 0, after: 0, rounds: 0 },
-    errors,
-    warnings,
+    errors: [],
+    warnings: [],
     paired: null,
     unpaired: null
   };
+  checkSamples(data, draft);
+  if (data.samples.before === 0 || data.samples.after === 0) return draft;
+  const layout = arrange(data);
+  if (layout.droppedRounds > 0) {
+    draft.warnings.push(
+      `dropped ${plural(layout.droppedRounds, "round")} measured in only one build`
+    );
+  }
+  if (layout.completeRounds < minRounds) {
+    draft.errors.push(
+      `too few samples: ${plural(layout.completeRounds, "complete round")} (need at least ${minRounds})`
+    );
+    return draft;
+  }
+  const usePaired = layout.paired.rounds.length >= MIN_PAIRED_ROUNDS;
+  if (usePaired) estimatePaired(layout, draft);
+  else if (!estimateUnpaired(layout, draft)) return draft;
+  draft.typical = typicalChange(usePaired, layout.paired, layout.unpaired, options.confidence);
+  shapeWarnings(draft, options.confidence);
+  return draft;
+}
+function checkSamples(data, draft) {
+  const { errors, warnings } = draft;
   for (const message of data.errors) errors.push(`target error: ${message}`);
   if (data.mismatched.size > 0) {
     errors.push(
@@ -30220,57 +30278,49 @@ function measureEndpoint(data, choice, options, minRounds) {
   for (const build of ["before", "after"]) {
     if (data.samples[build] === 0) errors.push(`no samples from the ${build} build`);
   }
-  if (data.samples.before === 0 || data.samples.after === 0) return draft;
-  const layout = arrange(data);
-  if (layout.droppedRounds > 0) {
-    warnings.push(`dropped ${plural(layout.droppedRounds, "round")} measured in only one build`);
-  }
-  if (layout.completeRounds < minRounds) {
-    errors.push(
-      `too few samples: ${plural(layout.completeRounds, "complete round")} (need at least ${minRounds})`
-    );
-    return draft;
-  }
+}
+function estimatePaired(layout, draft) {
   const pairs = layout.paired;
-  const usePaired = pairs.rounds.length >= MIN_PAIRED_ROUNDS;
-  if (usePaired) {
-    if (layout.unmatched > 0) {
-      warnings.push(
-        `left ${plural(layout.unmatched, "request")} measured in only one build of a round out of the pairing`
-      );
-    }
-    const chosen = pairs.blocked ? { ...pairs, ...pairs.blocked } : pairs;
-    draft.estimate = pairedRatio(chosen.before, chosen.after);
-    if (pairs.blocked) draft.meanEstimate = pairedRatio(pairs.before, pairs.after);
-    const requests = sum(pairs.requests);
-    draft.before = sum(chosen.before) / requests;
-    draft.after = sum(chosen.after) / requests;
-    draft.n = { ...pairs.samples, rounds: pairs.rounds.length };
-    draft.paired = chosen;
-  } else {
-    const { before, after } = layout.unpaired;
-    if (before.length < 2 || after.length < 2) {
-      errors.push("too few samples: fewer than 2 requests measured in a build");
-      return draft;
-    }
-    warnings.push(
-      `unpaired analysis (less powerful): fewer than ${MIN_PAIRED_ROUNDS} rounds in which both builds served the same requests`
+  if (layout.unmatched > 0) {
+    draft.warnings.push(
+      `left ${plural(layout.unmatched, "request")} measured in only one build of a round out of the pairing`
     );
-    draft.estimate = unpairedRatio(before, after);
-    draft.before = sum(before) / before.length;
-    draft.after = sum(after) / after.length;
-    draft.n = { before: before.length, after: after.length, rounds: layout.completeRounds };
-    draft.unpaired = layout.unpaired;
   }
+  const chosen = pairs.blocked ? { ...pairs, ...pairs.blocked } : pairs;
+  draft.estimate = pairedRatio(chosen.before, chosen.after);
+  if (pairs.blocked) draft.meanEstimate = pairedRatio(pairs.before, pairs.after);
+  const requests = sum(pairs.requests);
+  draft.before = sum(chosen.before) / requests;
+  draft.after = sum(chosen.after) / requests;
+  draft.n = { ...pairs.samples, rounds: pairs.rounds.length };
+  draft.paired = chosen;
+}
+function estimateUnpaired(layout, draft) {
+  const { before, after } = layout.unpaired;
+  if (before.length < 2 || after.length < 2) {
+    draft.errors.push("too few samples: fewer than 2 requests measured in a build");
+    return false;
+  }
+  draft.warnings.push(
+    `unpaired analysis (less powerful): fewer than ${MIN_PAIRED_ROUNDS} rounds in which both builds served the same requests`
+  );
+  draft.estimate = unpairedRatio(before, after);
+  draft.before = sum(before) / before.length;
+  draft.after = sum(after) / after.length;
+  draft.n = { before: before.length, after: after.length, rounds: layout.completeRounds };
+  draft.unpaired = layout.unpaired;
+  return true;
+}
+function shapeWarnings(draft, confidence) {
+  const { warnings } = draft;
   if (draft.estimate.method === "exact") {
     warnings.push(
       "every round gave exactly the same ratio (no spread): decided on the estimate alone"
     );
   }
-  draft.typical = typicalChange(usePaired, pairs, layout.unpaired, options.confidence);
-  const change = toChange(draft.estimate, options.confidence);
+  const change = toChange(draft.estimate, confidence);
   if (draft.meanEstimate) {
-    const mean = toChange(draft.meanEstimate, options.confidence);
+    const mean = toChange(draft.meanEstimate, confidence);
     if (mean.low > change.high || mean.high < change.low) {
       warnings.push(
         "the mean and the median of block means differ: a few costly requests (a slow path, or work outside the request) carry part of the change"
@@ -30282,7 +30332,6 @@ function measureEndpoint(data, choice, options, minRounds) {
       "the mean and the typical request moved differently: a change in the tail or in the mix of paths"
     );
   }
-  return draft;
 }
 function regressionP(d) {
   const p = pRegression(d.estimate, d.choice.threshold);
@@ -30345,7 +30394,10 @@ function totalChange(drafts, weights, confidence, warnings) {
   }
   if (before.length < 2 || after.length < 2) return null;
   warnings.push(
-    "the total is unpaired (endpoints share too few paired rounds): its interval is wide"
+    warning(
+      "unpaired-total",
+      "the total is unpaired (endpoints share too few paired rounds): its interval is wide"
+    )
   );
   return toChange(unpairedRatio(before, after), confidence);
 }
@@ -30392,13 +30444,19 @@ function warmupWarnings(w) {
       const { unsettled, processes, requests } = sides[build];
       if (unsettled === 0) continue;
       out.push(
-        `${endpoint2}: its cost was still drifting at the end of warm-up in ${unsettled} of ${processes} ${build} processes (${requests} warm-up requests): code that does not reach a steady state, or a warm-up cap too low for it`
+        warning(
+          "warmup",
+          `${endpoint2}: its cost was still drifting at the end of warm-up in ${unsettled} of ${processes} ${build} processes (${requests} warm-up requests): code that does not reach a steady state, or a warm-up cap too low for it`
+        )
       );
     }
   }
   if (w.timedOut > 0) {
     out.push(
-      `${plural(w.timedOut, "process", "processes")} hit the warm-up time cap (measure.warmup.max-time)`
+      warning(
+        "warmup",
+        `${plural(w.timedOut, "process", "processes")} hit the warm-up time cap (measure.warmup.max-time)`
+      )
     );
   }
   return out;
@@ -30407,25 +30465,39 @@ function runWarnings(set2, collected, counter) {
   const warnings = [];
   if (counter.fallback) {
     warnings.push(
-      `measured with ${counter.name}, not instructions${counter.reason ? `: ${counter.reason}` : ""}; CPU time is noisier, so intervals are wider`
+      warning(
+        "counter-fallback",
+        `measured with ${counter.name}, not instructions${counter.reason ? `: ${counter.reason}` : ""}; CPU time is noisier, so intervals are wider`
+      )
     );
   }
   if (counter.name === "simulated-instructions") {
     warnings.push(
-      "simulated instructions (Valgrind): counts do not depend on machine or load, but code under Callgrind can be compiled and tiered differently from native, and the counter is read per block of requests, so per-request figures are block means"
+      warning(
+        "simulated-counter",
+        "simulated instructions (Valgrind): counts do not depend on machine or load, but code under Callgrind can be compiled and tiered differently from native, and the counter is read per block of requests, so per-request figures are block means"
+      )
     );
   }
   if (collected.multiplexed > 0) {
     warnings.push(
-      `${plural(collected.multiplexed, "sample")} measured while the counter group was multiplexed (time_running < time_enabled): values were not scaled; use fewer counters`
+      warning(
+        "multiplexed",
+        `${plural(collected.multiplexed, "sample")} measured while the counter group was multiplexed (time_running < time_enabled): values were not scaled; use fewer counters`
+      )
     );
   }
-  for (const message of collected.runErrors) warnings.push(`target error: ${message}`);
+  for (const message of collected.runErrors)
+    warnings.push(warning("target-error", `target error: ${message}`));
   const end = endOf(set2);
   if (end && !end.complete) {
-    warnings.push(`the run stopped early${end.reason ? `: ${end.reason}` : ""}`);
+    warnings.push(
+      warning("incomplete", `the run stopped early${end.reason ? `: ${end.reason}` : ""}`)
+    );
   } else if (!end && set2.header) {
-    warnings.push("the samples end without an end marker: the run was cut short");
+    warnings.push(
+      warning("incomplete", "the samples end without an end marker: the run was cut short")
+    );
   }
   return warnings;
 }
@@ -30454,7 +30526,6 @@ function atDefaults(set2) {
 function analyze(full, options) {
   checkOptions(options);
   const set2 = atDefaults(full);
-  const { alpha, confidence } = options;
   const minRounds = Math.max(2, Math.ceil(options.minRounds ?? 2));
   const counter = set2.header?.counter ?? options.counter ?? UNKNOWN_COUNTER;
   const collected = collect(set2);
@@ -30464,26 +30535,55 @@ function analyze(full, options) {
   const drafts = names.map(
     (name) => measureEndpoint(collected.endpoints.get(name), resolve4(name), options, minRounds)
   );
-  const levelAlpha = options.sequential ? lookAlpha(options.sequential, alpha) : alpha;
+  const levelAlpha = options.sequential ? lookAlpha(options.sequential, options.alpha) : options.alpha;
+  const endpoints = judgeEndpoints(drafts, weights, options, levelAlpha);
+  const counts = countVerdicts(endpoints);
+  const warmup = warmupSummary(set2);
+  const warnings = [
+    ...runWarnings(set2, collected, counter),
+    ...warmupWarnings(warmup),
+    ...setWarnings(set2, endpoints, options, levelAlpha)
+  ];
+  const total2 = totalChange(drafts, weights, options.confidence, warnings);
+  const complete = isComplete(set2);
+  let verdict = "pass";
+  if (counts.error > 0 || !complete || collected.runErrors.length > 0 || endpoints.length === 0) {
+    verdict = "error";
+  } else if (counts.regression > 0 || options.onInconclusive === "fail" && counts.inconclusive > 0) {
+    verdict = "fail";
+  }
+  return resultOf({
+    verdict,
+    counter,
+    options,
+    endpoints,
+    total: total2,
+    counts,
+    run: runInfo(set2, options, pairedRounds(collected), complete, warmup),
+    warnings
+  });
+}
+function judgeEndpoints(drafts, weights, options, levelAlpha) {
+  const { alpha, confidence } = options;
   const judged = drafts.filter((d) => d.errors.length === 0 && d.estimate);
   const joint = options.jointP ?? [];
   const family = judged.length + joint.length;
   const raw = judged.map((d) => regressionP(d));
   const adjusted = holm([...raw, ...joint]).slice(0, raw.length);
   const tests = new Map(judged.map((d, i) => [d, { p: raw[i], pAdjusted: adjusted[i] }]));
-  const endpoints = drafts.map((d) => {
+  return drafts.map((d) => {
     const test = tests.get(d);
     const change = d.estimate ? toChange(d.estimate, confidence) : null;
-    let verdict2 = "error";
+    let verdict = "error";
     let moreRounds = null;
     if (test && change) {
-      verdict2 = decideVerdict({
+      verdict = decideVerdict({
         pAdjusted: test.pAdjusted,
         alpha: levelAlpha,
         high: change.high,
         threshold: d.choice.threshold
       });
-      if (verdict2 === "inconclusive") {
+      if (verdict === "inconclusive") {
         const towardsRegression = d.estimate.logRatio > Math.log1p(d.choice.threshold);
         const gamma = towardsRegression ? alpha / family : (1 - confidence) / 2;
         moreRounds = moreRoundsNeeded(d.estimate, d.choice.threshold, d.n.rounds, gamma);
@@ -30491,7 +30591,7 @@ function analyze(full, options) {
     }
     return {
       endpoint: d.endpoint,
-      verdict: verdict2,
+      verdict,
       threshold: d.choice.threshold,
       thresholdSource: d.choice.source,
       confidence,
@@ -30511,70 +30611,75 @@ function analyze(full, options) {
       warnings: [...d.errors, ...d.warnings]
     };
   });
-  const counts = countVerdicts(endpoints);
-  const warmup = warmupSummary(set2);
-  const warnings = [...runWarnings(set2, collected, counter), ...warmupWarnings(warmup)];
-  const complete = isComplete(set2);
+}
+function setWarnings(set2, endpoints, options, levelAlpha) {
+  const warnings = [];
   if (set2.header === void 0) {
-    warnings.push("no samples header: counter, seed and builds are unknown");
+    warnings.push(warning("no-header", "no samples header: counter, seed and builds are unknown"));
   }
-  if (endpoints.length === 0) warnings.push("no endpoints were measured");
+  if (endpoints.length === 0) warnings.push(warning("no-endpoints", "no endpoints were measured"));
   if (options.sequential && options.sequential.plan.length > 1) {
     const { plan, look } = options.sequential;
     warnings.push(
-      `look ${look + 1} of ${plan.length} (${plan[look]} of ${plan[plan.length - 1]} planned rounds): regressions tested at \u03B1 = ${levelAlpha.toPrecision(3)} spent at this look`
+      warning(
+        "sequential-look",
+        `look ${look + 1} of ${plan.length} (${plan[look]} of ${plan[plan.length - 1]} planned rounds): regressions tested at \u03B1 = ${levelAlpha.toPrecision(3)} spent at this look`
+      )
     );
   }
-  const total2 = totalChange(drafts, weights, confidence, warnings);
-  let verdict = "pass";
-  if (counts.error > 0 || !complete || collected.runErrors.length > 0 || endpoints.length === 0) {
-    verdict = "error";
-  } else if (counts.regression > 0 || options.onInconclusive === "fail" && counts.inconclusive > 0) {
-    verdict = "fail";
-  }
+  return warnings;
+}
+function pairedRounds(collected) {
   const rounds = /* @__PURE__ */ new Set();
   for (const data of collected.endpoints.values()) {
     for (const [round2, table] of data.rounds) {
       if (table.before.size > 0 && table.after.size > 0) rounds.add(round2);
     }
   }
+  return rounds.size;
+}
+function runInfo(set2, options, rounds, complete, warmup) {
   const header = set2.header;
   const end = endOf(set2);
-  const buildInfo = (build) => {
+  const buildInfo2 = (build) => {
     const info2 = header?.builds[build];
     return {
       ...info2?.ref !== void 0 ? { ref: info2.ref } : {},
       ...info2?.commit !== void 0 ? { commit: info2.commit } : {}
     };
   };
+  const { sequential } = options;
+  return {
+    seed: header?.seed ?? null,
+    rounds,
+    plannedRounds: sequential ? sequential.plan[sequential.plan.length - 1] : header?.rounds ?? null,
+    looks: sequential ? sequential.look + 1 : 1,
+    startedAt: header?.startedAt ?? null,
+    durationMs: end ? end.wallMs : null,
+    complete,
+    builds: { before: buildInfo2("before"), after: buildInfo2("after") },
+    mode: header?.mode ?? "a-b",
+    ...header?.platform ? { platform: header.platform } : {},
+    ...header?.placement ? { placement: header.placement } : {},
+    ...warmup ? { warmup } : {}
+  };
+}
+function resultOf(p) {
   const result = {
     version: 1,
-    verdict,
-    summary: "",
-    counter,
-    alpha,
-    confidence,
-    onInconclusive: options.onInconclusive,
-    endpoints,
-    total: total2,
-    counts,
-    run: {
-      seed: header?.seed ?? null,
-      rounds: rounds.size,
-      plannedRounds: options.sequential ? options.sequential.plan[options.sequential.plan.length - 1] : header?.rounds ?? null,
-      looks: options.sequential ? options.sequential.look + 1 : 1,
-      startedAt: header?.startedAt ?? null,
-      durationMs: end ? end.wallMs : null,
-      complete,
-      builds: { before: buildInfo("before"), after: buildInfo("after") },
-      mode: header?.mode ?? "a-b",
-      ...header?.platform ? { platform: header.platform } : {},
-      ...header?.placement ? { placement: header.placement } : {},
-      ...warmup ? { warmup } : {}
-    },
-    warnings
+    verdict: p.verdict,
+    summary: p.summary ?? "",
+    counter: p.counter,
+    alpha: p.options.alpha,
+    confidence: p.options.confidence,
+    onInconclusive: p.options.onInconclusive,
+    endpoints: p.endpoints,
+    total: p.total,
+    counts: p.counts,
+    run: p.run,
+    warnings: p.warnings
   };
-  result.summary = summarize(result);
+  if (p.summary === void 0) result.summary = summarize(result);
   return result;
 }
 
@@ -30681,7 +30786,7 @@ function analyzeWithFlags(set2, options) {
       counts: r.counts,
       rounds: r.run.rounds,
       // The run-wide notes (counter fallback, look alpha) are the gate's; keep the flag's own.
-      warnings: r.warnings.filter((w) => !main.warnings.includes(w))
+      warnings: r.warnings.filter((w) => !main.warnings.some((m) => m.message === w.message))
     };
   });
   const section2 = {
@@ -30702,7 +30807,10 @@ function analyzeWithFlags(set2, options) {
   const warnings = [...main.warnings];
   if (dropped.size > 0) {
     warnings.push(
-      `flag matrix: ${plural(dropped.size, "configuration")} not measured within the budget (${[...dropped.keys()].join(", ")}); raise measure.max-duration to cover them`
+      warning(
+        "flags-not-measured",
+        `flag matrix: ${plural(dropped.size, "configuration")} not measured within the budget (${[...dropped.keys()].join(", ")}); raise measure.max-duration to cover them`
+      )
     );
   }
   const result = { ...main, verdict, warnings, flags: section2 };
@@ -50430,7 +50538,7 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// src/explain/schema.ts
+// src/analysis/explanation-schema.ts
 var PairSchema = external_exports.strictObject({
   before: external_exports.number(),
   after: external_exports.number(),
@@ -50479,6 +50587,10 @@ var ChangeSchema = external_exports.strictObject({
   estimate: external_exports.number().describe("after/before \u2212 1 (0.05 = +5 %)"),
   low: external_exports.number(),
   high: external_exports.number()
+});
+var WarningSchema = external_exports.strictObject({
+  code: external_exports.enum(WARNING_CODES).describe("what the warning is about: stable, for tools to match on"),
+  message: external_exports.string()
 });
 var VerdictSchema = external_exports.enum(["regression", "improvement", "unchanged", "inconclusive", "error"]);
 var CounterSchema = external_exports.strictObject({
@@ -50541,7 +50653,7 @@ var FlagSchema = external_exports.strictObject({
   endpoints: external_exports.array(EndpointSchema).describe("before: the after build at defaults; after: the after build with this flag flipped"),
   counts: CountsSchema,
   rounds: external_exports.number().int().min(0),
-  warnings: external_exports.array(external_exports.string())
+  warnings: external_exports.array(WarningSchema)
 });
 var FlagsSchema = external_exports.strictObject({
   onFlagRegression: external_exports.enum(["fail", "annotate"]),
@@ -50591,7 +50703,7 @@ var RunResultSchema = external_exports.strictObject({
       timedOut: external_exports.number().int().min(0)
     }).optional().describe("warm-up per endpoint and build: median requests per process, never settled")
   }),
-  warnings: external_exports.array(external_exports.string()),
+  warnings: external_exports.array(WarningSchema),
   flags: FlagsSchema.optional(),
   explain: ExplanationSchema.optional()
 }).describe("perfgate result.json: per-endpoint CPU cost change, verdicts and the gate decision");
@@ -50657,10 +50769,47 @@ function guardErrorAnswers(result, samples, allowed = []) {
     verdict: failing > 0 ? "error" : result.verdict,
     warnings: [
       ...result.warnings,
-      ...warnings.length > 0 ? [`${plural(warnings.length, "endpoint")} answered mostly HTTP errors`, ...warnings] : []
+      ...warnings.length > 0 ? [`${plural(warnings.length, "endpoint")} answered mostly HTTP errors`, ...warnings].map(
+        (message) => warning("http-errors", message)
+      ) : []
     ]
   };
   return changed ? { ...guarded, summary: summarize(guarded) } : guarded;
+}
+
+// src/analysis/outcome.ts
+function analysisOptions(config2) {
+  return {
+    thresholds: config2.thresholds,
+    alpha: config2.alpha,
+    confidence: config2.confidence,
+    onInconclusive: config2.onInconclusive
+  };
+}
+function exitCodeFor(result, onRegression) {
+  if (result.verdict === "error") return 2;
+  if (result.verdict !== "fail") return 0;
+  if (!result.flags) return onRegression === "fail" ? 1 : 0;
+  const failing = (c) => c.regression > 0 || result.onInconclusive === "fail" && c.inconclusive > 0;
+  const own2 = failing(result.counts) && onRegression === "fail";
+  const flag = result.flags.onFlagRegression === "fail" && result.flags.flags.some((f) => failing(f.counts));
+  return own2 || flag ? 1 : 0;
+}
+var NOTHING = { header: void 0, samples: [], events: [] };
+function errorResult(counter, options, message) {
+  const line = message.split("\n")[0] ?? message;
+  return resultOf({
+    verdict: "error",
+    summary: `error: ${line}`.slice(0, 140),
+    counter,
+    options,
+    endpoints: [],
+    total: null,
+    counts: countVerdicts([]),
+    // No look was taken: nothing was measured to look at.
+    run: { ...runInfo(NOTHING, {}, 0, false), looks: 0 },
+    warnings: [warning("run-failure", line)]
+  });
 }
 
 // src/flags/file.ts
@@ -51187,8 +51336,8 @@ function methodLine(result) {
   if (result.run.seed !== null) parts2.push(`seed ${result.run.seed}`);
   return parts2.join(" \xB7 ");
 }
-function isCounterWarning(result, warning2) {
-  return result.counter.fallback && warning2.startsWith(`measured with ${result.counter.name}, not instructions`);
+function runNotes(result) {
+  return result.warnings.filter((w) => !(result.counter.fallback && w.code === "counter-fallback")).map((w) => w.message);
 }
 function fallbackBanner(counter) {
   const what = counter.unit === "ns" ? `${counter.name} (CPU time)` : counter.name;
@@ -51389,7 +51538,7 @@ function flagsSection(result, unit) {
     lines.push("");
   }
   const notes = section2.flags.flatMap((f) => [
-    ...f.warnings.map((w) => `${f.flag}: ${w}`),
+    ...f.warnings.map((w) => `${f.flag}: ${w.message}`),
     ...flagRows(f).flatMap((e) => e.warnings.map((w) => `${f.flag}, ${e.endpoint}: ${w}`))
   ]);
   if (notes.length > 0) lines.push(...notes.map((n) => `- ${cell(n)}`), "");
@@ -51413,7 +51562,7 @@ function renderMarkdown(result, options = {}) {
   if (result.counter.fallback) {
     lines.push("> [!WARNING]", `> ${fallbackBanner(result.counter)}`, "");
   }
-  const runWarnings2 = result.warnings.filter((w) => !isCounterWarning(result, w));
+  const runWarnings2 = runNotes(result);
   if (result.verdict === "error" && runWarnings2.length > 0) {
     lines.push("> [!CAUTION]", ...runWarnings2.map((w) => `> - ${cell(w)}`), "");
   } else if (runWarnings2.length > 0) {
@@ -51458,9 +51607,438 @@ function renderMarkdown(result, options = {}) {
   return lines.join("\n");
 }
 
+// src/report/json.ts
+function renderJson(result) {
+  return `${JSON.stringify(result, null, 2)}
+`;
+}
+
+// src/report/outcome.ts
+import { join as join2 } from "node:path";
+
+// src/samples/writer.ts
+import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
+import { dirname as dirname2 } from "node:path";
+
+// src/samples/files.ts
+import { accessSync, constants, mkdirSync as mkdirSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { dirname, resolve } from "node:path";
+var CAUSES = {
+  ENOSPC: "no space left on the device",
+  EDQUOT: "the disk quota is used up",
+  EROFS: "the file system is read-only",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  ENOTDIR: "a part of the path is a file, not a folder",
+  EISDIR: "it is a folder",
+  EFBIG: "the file is too large"
+};
+var OutputError = class _OutputError extends EnvironmentError {
+  code;
+  constructor(message, code2, hint) {
+    super(message, hint);
+    this.code = code2;
+  }
+  static from(path5, error63, consequence) {
+    if (error63 instanceof _OutputError) return error63;
+    const code2 = error63?.code;
+    const cause = (code2 && CAUSES[code2]) ?? errorMessage(error63);
+    return new _OutputError(
+      `cannot write ${path5}: ${cause}${code2 ? ` (${code2})` : ""}${consequence ? `; ${consequence}` : ""}`,
+      code2,
+      code2 === "ENOSPC" || code2 === "EDQUOT" ? "free some space, or write to a disk with room (--out or -o; the action's out-dir)" : code2 === "EROFS" || code2 === "EACCES" || code2 === "EPERM" ? "write to a folder perfgate may write to (--out or -o; the action's out-dir)" : void 0
+    );
+  }
+};
+function existingAncestor(path5) {
+  let dir = path5;
+  for (; ; ) {
+    try {
+      accessSync(dir, constants.F_OK);
+      return dir;
+    } catch {
+      const up = dirname(dir);
+      if (up === dir) return dir;
+      dir = up;
+    }
+  }
+}
+function makeFolders(dir) {
+  const missing = [];
+  for (let d = resolve(dir); !exists(d); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) mkdirSync2(d);
+}
+function exists(path5) {
+  try {
+    accessSync(path5, constants.F_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function ensureOutDir(dir) {
+  try {
+    makeFolders(dir);
+    accessSync(dir, constants.W_OK);
+  } catch (error63) {
+    let cause = error63;
+    try {
+      accessSync(existingAncestor(dir), constants.W_OK);
+    } catch (parentError) {
+      cause = parentError;
+    }
+    const code2 = cause?.code;
+    if (code2 === "ENOENT" && exists(existingAncestor(dir))) {
+      cause = Object.assign(new Error("the file system there does not allow new folders"), {
+        code: "ENOENT"
+      });
+    }
+    const e = OutputError.from(dir, cause);
+    throw new OutputError(
+      e.message.replace(/^cannot write/, "cannot create the output folder"),
+      e.code,
+      e.hint
+    );
+  }
+}
+function writeOutput(path5, text2) {
+  try {
+    writeFileSync2(path5, text2);
+    return void 0;
+  } catch (error63) {
+    return OutputError.from(path5, error63);
+  }
+}
+
+// src/samples/writer.ts
+var realOps = {
+  write: (fd, buffer, offset, length, position) => writeSync(fd, buffer, offset, length, position),
+  truncate: (fd, length) => ftruncateSync(fd, length)
+};
+var SamplesWriter = class {
+  constructor(path5, batch = 64, ops = realOps) {
+    this.batch = batch;
+    this.ops = ops;
+    this.path = path5;
+    try {
+      ensureOutDir(dirname2(path5));
+      this.fd = openSync(path5, "w");
+    } catch (error63) {
+      throw OutputError.from(path5, error63);
+    }
+    process.on("exit", this.onExit);
+  }
+  batch;
+  ops;
+  path;
+  fd;
+  pending = [];
+  /** Bytes of whole lines in the file. */
+  committed = 0;
+  failure;
+  onExit = () => {
+    try {
+      this.close();
+    } catch {
+    }
+  };
+  /** Bytes of whole lines written so far. */
+  get bytes() {
+    return this.committed;
+  }
+  /** Why writing stopped, if it did. */
+  get error() {
+    return this.failure;
+  }
+  write(line) {
+    if (this.failure) return;
+    this.pending.push(JSON.stringify(line));
+    if (this.pending.length >= this.batch) this.flush();
+  }
+  flush() {
+    if (this.fd === void 0 || this.failure || this.pending.length === 0) return;
+    const buffer = Buffer.from(`${this.pending.join("\n")}
+`, "utf8");
+    this.pending = [];
+    let done = 0;
+    try {
+      while (done < buffer.length) {
+        done += this.ops.write(this.fd, buffer, done, buffer.length - done, this.committed + done);
+      }
+      this.committed += buffer.length;
+    } catch (error63) {
+      this.failure = OutputError.from(
+        this.path,
+        error63,
+        "the samples after the last whole line are lost"
+      );
+      try {
+        if (done > 0) this.ops.truncate(this.fd, this.committed);
+      } catch {
+      }
+      throw this.failure;
+    }
+  }
+  close() {
+    if (this.fd === void 0) return;
+    const fd = this.fd;
+    try {
+      this.flush();
+    } finally {
+      this.fd = void 0;
+      closeSync(fd);
+      process.off("exit", this.onExit);
+    }
+  }
+};
+
+// src/samples/reader.ts
+import { readFile } from "node:fs/promises";
+var EVENT_KINDS = /* @__PURE__ */ new Set([
+  "round",
+  "round-end",
+  "warmup",
+  "error",
+  "mismatch",
+  "end",
+  "flag-dropped"
+]);
+function fail(file2, line, message) {
+  throw new ConfigError(message, { file: file2, line });
+}
+var MAX_SAMPLE_VALUE = Number.MAX_SAFE_INTEGER;
+function shown3(value, raw, key) {
+  if (typeof value === "number" && !Number.isFinite(value)) {
+    const m = new RegExp(`"${key}"\\s*:\\s*([^,}\\s]+)`).exec(raw);
+    return `${m?.[1] ?? String(value)} (beyond the range of a double)`;
+  }
+  return JSON.stringify(value) ?? String(value);
+}
+function checkSample(o, file2, line, raw) {
+  const need = (key, ok, what) => {
+    if (!ok) fail(file2, line, `'${key}' must be ${what}, got ${shown3(o[key], raw, key)}`);
+  };
+  need("endpoint", typeof o.endpoint === "string" && o.endpoint.length > 0, "a non-empty string");
+  need("build", o.build === "before" || o.build === "after", "'before' or 'after'");
+  need("round", Number.isInteger(o.round) && o.round >= 0, "a non-negative integer");
+  need(
+    "request",
+    typeof o.request === "string" || Number.isInteger(o.request),
+    "a string or an integer"
+  );
+  need(
+    "value",
+    typeof o.value === "number" && Number.isFinite(o.value) && o.value >= 0 && o.value <= MAX_SAMPLE_VALUE,
+    `a finite number from 0 to ${MAX_SAMPLE_VALUE}`
+  );
+  return o;
+}
+function parseSamples(text2, file2) {
+  let header;
+  const samples = [];
+  const events = [];
+  const lines = text2.split("\n");
+  const seen = /* @__PURE__ */ new Map();
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i].trim();
+    if (!raw) continue;
+    const n = i + 1;
+    let o;
+    try {
+      o = JSON.parse(raw);
+    } catch {
+      if (lines.slice(i + 1).every((l) => !l.trim())) break;
+      fail(file2, n, "not valid JSON");
+    }
+    if (typeof o !== "object" || o === null || Array.isArray(o))
+      fail(file2, n, "expected a JSON object");
+    const rec = o;
+    if (rec.kind === "header") {
+      if (rec.version !== 1)
+        fail(
+          file2,
+          n,
+          `unsupported samples version ${JSON.stringify(rec.version)} (this perfgate reads version 1)`
+        );
+      header = rec;
+    } else if (typeof rec.kind === "string") {
+      if (!EVENT_KINDS.has(rec.kind)) fail(file2, n, `unknown record kind '${rec.kind}'`);
+      events.push(rec);
+    } else {
+      const sample = checkSample(rec, file2, n, raw);
+      const first = "latencyMs" in rec ? seen.get(raw) : void 0;
+      if (first !== void 0) {
+        fail(
+          file2,
+          n,
+          `repeats the sample on line ${first} exactly; each measurement must appear once`
+        );
+      }
+      seen.set(raw, n);
+      samples.push(sample);
+    }
+  }
+  if (samples.length === 0) fail(file2, 1, "no samples in this file");
+  return { header, samples, events };
+}
+async function readSamples(file2) {
+  let text2;
+  try {
+    text2 = await readFile(file2, "utf8");
+  } catch (error63) {
+    throw new ConfigError(
+      `cannot read samples: ${error63.code ?? String(error63)}`,
+      { file: file2 }
+    );
+  }
+  return parseSamples(text2, file2);
+}
+
+// src/samples/header.ts
+import { createHash } from "node:crypto";
+import { readFileSync as readFileSync3 } from "node:fs";
+
+// src/proc/cpuinfo.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+import { cpus } from "node:os";
+function parseCpuInfo(text2) {
+  const out = {};
+  for (const line of text2.split("\n")) {
+    if (line.trim() === "" && out.flags) break;
+    const at2 = line.indexOf(":");
+    if (at2 < 0) continue;
+    const key = line.slice(0, at2).trim();
+    const value = line.slice(at2 + 1).trim();
+    if (key === "model name" && !out.cpuModel) out.cpuModel = value;
+    else if ((key === "flags" || key === "Features") && !out.flags)
+      out.flags = [...new Set(value.split(/\s+/).filter(Boolean))].sort();
+    else if (key === "microcode" && !out.microcode) out.microcode = value;
+  }
+  return out;
+}
+function readMachine() {
+  let facts = {};
+  try {
+    facts = parseCpuInfo(readFileSync2("/proc/cpuinfo", "utf8"));
+  } catch {
+  }
+  return {
+    cpuModel: facts.cpuModel ?? cpus()[0]?.model.trim() ?? "unknown",
+    flags: facts.flags ?? [],
+    ...facts.microcode ? { microcode: facts.microcode } : {}
+  };
+}
+
+// src/version.ts
+var VERSION = "0.1.0";
+
+// src/workload/weights.ts
+function endpointWeights(requests) {
+  const largest = requests.reduce((m, r) => Math.max(m, r.weight), 0);
+  const scaled = requests.map((r) => ({
+    endpoint: r.endpoint,
+    w: largest > 0 ? r.weight / largest : 0
+  }));
+  const total2 = scaled.reduce((s, r) => s + r.w, 0);
+  const out = {};
+  for (const r of scaled) out[r.endpoint] = (out[r.endpoint] ?? 0) + (total2 > 0 ? r.w / total2 : 0);
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+// src/samples/header.ts
+function samplesHeader(f) {
+  const { config: config2, report } = f;
+  return {
+    kind: "header",
+    version: 1,
+    tool: { name: "perfgate", version: VERSION },
+    startedAt: (/* @__PURE__ */ new Date()).toISOString(),
+    counter: f.counter,
+    seed: f.seed,
+    rounds: config2.measure.rounds,
+    warmup: config2.measure.warmup,
+    requests: config2.measure.requests,
+    aslr: !f.noAslr,
+    workload: {
+      path: config2.workload,
+      requests: f.requests,
+      endpoints: f.shard?.endpoints ?? f.workload.endpoints,
+      sha256: createHash("sha256").update(readFileSync3(config2.workload)).digest("hex"),
+      weights: endpointWeights(f.workload.requests)
+    },
+    builds: { before: buildInfo(f, "before"), after: buildInfo(f, "after") },
+    mode: f.aa ? "a-a" : "a-b",
+    platform: {
+      os: report.platform,
+      arch: report.arch,
+      kernel: report.kernel,
+      cpus: report.cpus,
+      cpuModel: report.cpuModel
+    },
+    ...f.placement.cpus || f.placement.pmu ? { placement: f.placement } : {},
+    machine: readMachine(),
+    ...f.shard ? { shard: { ...f.shard.info, looks: f.looks } } : {},
+    ...flagsOf(f.matrix),
+    ...f.simulated ? { simulated: f.simulated } : {}
+  };
+}
+function buildInfo(f, side) {
+  const b = f.builds[side];
+  return {
+    cwd: b.cwd,
+    start: f.config[side].start,
+    ...b.ref ? { ref: b.ref } : {},
+    ...b.commit ? { commit: b.commit } : {}
+  };
+}
+function flagsOf(matrix) {
+  if (!matrix || matrix.flags.length === 0) return {};
+  return {
+    flags: matrix.flags.map((m) => ({
+      name: m.flag,
+      delivery: m.delivery,
+      from: m.from,
+      to: m.to,
+      source: m.source
+    }))
+  };
+}
+
+// src/report/outcome.ts
+function outputPaths(outDir) {
+  return {
+    samplesPath: join2(outDir, "samples.jsonl"),
+    resultPath: join2(outDir, "result.json"),
+    reportPath: join2(outDir, "report.md")
+  };
+}
+function gateOutcome(paths, result, markdown, onRegression, error63) {
+  return {
+    result,
+    ...paths,
+    markdown,
+    onRegression,
+    exitCode: exitCodeFor(result, onRegression),
+    ...error63 !== void 0 ? { error: error63 } : {}
+  };
+}
+function saveOutputs(paths, result, logger) {
+  const markdown = renderMarkdown(result);
+  for (const e of [
+    writeOutput(paths.resultPath, renderJson(result)),
+    writeOutput(paths.reportPath, markdown)
+  ]) {
+    if (e) logger.error(e.message);
+  }
+  return markdown;
+}
+
 // src/config/parse.ts
 var import_yaml3 = __toESM(require_dist(), 1);
-import { readFile } from "node:fs/promises";
+import { readFile as readFile2 } from "node:fs/promises";
 import path2 from "node:path";
 
 // src/config/suggest.ts
@@ -51505,9 +52083,9 @@ function didYouMean(word, candidates) {
   return match === void 0 ? "" : ` (did you mean '${match}'?)`;
 }
 
-// src/counters/cpus.ts
-import { readFileSync as readFileSync2 } from "node:fs";
-import { join as join2 } from "node:path";
+// src/proc/cpus.ts
+import { readFileSync as readFileSync4 } from "node:fs";
+import { join as join3 } from "node:path";
 function parseCpuList(text2) {
   const cpus3 = /* @__PURE__ */ new Set();
   const trimmed = text2.trim();
@@ -51546,10 +52124,10 @@ function parseCpusSetting(text2) {
 }
 function readHybridCpu(sys = "/sys") {
   const pmu = (name) => {
-    const dir = join2(sys, "bus", "event_source", "devices", name);
+    const dir = join3(sys, "bus", "event_source", "devices", name);
     try {
-      const type = Number.parseInt(readFileSync2(join2(dir, "type"), "utf8").trim(), 10);
-      const cpus3 = parseCpuList(readFileSync2(join2(dir, "cpus"), "utf8"));
+      const type = Number.parseInt(readFileSync4(join3(dir, "type"), "utf8").trim(), 10);
+      const cpus3 = parseCpuList(readFileSync4(join3(dir, "cpus"), "utf8"));
       return Number.isInteger(type) && type > 0 ? { name, type, cpus: cpus3 } : null;
     } catch {
       return null;
@@ -51561,7 +52139,7 @@ function readHybridCpu(sys = "/sys") {
   return { core, others: atom ? [atom] : [] };
 }
 
-// src/counters/events.ts
+// src/proc/events.ts
 var EVENTS = [
   {
     name: "instructions",
@@ -51671,14 +52249,11 @@ function parseDuration(input2) {
   }
   return { ok: true, value: Math.round(total2) };
 }
-function parsePositiveDuration(input2) {
+var BUDGET_HINT = "a budget of 0 would stop before the first round; leave it out for the default";
+function parsePositiveDuration(input2, hint = BUDGET_HINT) {
   const parsed = parseDuration(input2);
   if (!parsed.ok || parsed.value > 0) return parsed;
-  return {
-    ok: false,
-    message: `must be longer than zero, got '${String(input2)}'`,
-    hint: "a budget of 0 would stop before the first round; leave it out for the default"
-  };
+  return { ok: false, message: `must be longer than zero, got '${String(input2)}'`, hint };
 }
 function parsePercent(input2) {
   const expected = "expected a percentage such as '3%' or '0.5%'";
@@ -51770,6 +52345,11 @@ function reading(read, meta3) {
   }).meta(meta3);
 }
 var duration3 = (description) => reading(parseDuration, { type: "string", pattern: DURATION_PATTERN, description });
+var positiveDuration = (description, hint) => reading((input2) => parsePositiveDuration(input2, hint), {
+  type: "string",
+  pattern: DURATION_PATTERN,
+  description
+});
 var percent3 = (description) => reading(parsePercent, { type: "string", pattern: PERCENT_PATTERN, description });
 var text = (description) => external_exports.string({ error: (iss) => `expected a string, got ${describe5(iss.input)}` }).trim().min(1, { error: "must not be empty" }).meta({ description });
 var positiveInt = (description) => external_exports.int({ error: "expected a positive integer" }).min(1, { error: "expected a positive integer" }).meta({ description });
@@ -51825,7 +52405,10 @@ var buildSchema = external_exports.strictObject({
 var readySchema = external_exports.strictObject({
   path: external_exports.string({ error: (iss) => `expected a path such as /healthz, got ${describe5(iss.input)}` }).regex(/^\//, { error: "expected a path starting with '/', such as /healthz" }).meta({ description: "HTTP path polled until it answers 2xx." }).optional(),
   port: external_exports.boolean({ error: "expected true or false" }).meta({ description: "Wait only until the TCP port accepts connections." }).optional(),
-  timeout: duration3("How long to wait for the server to become ready.").prefault("60s")
+  timeout: positiveDuration(
+    "How long to wait for the server to become ready.",
+    "a timeout of 0 fails every server before it can answer; leave it out for the default (60s)"
+  ).prefault("60s")
 }).superRefine((ready, ctx) => {
   const port = ready.port === true;
   if (port === (ready.path !== void 0)) {
@@ -51875,7 +52458,7 @@ var measureSchema = external_exports.strictObject({
   "max-rounds": positiveInt(
     "Most rounds: inconclusive endpoints get more rounds, at planned looks, while the budget lasts (default: 2 \xD7 rounds)."
   ).optional(),
-  "max-duration": duration3(
+  "max-duration": positiveDuration(
     "Time budget for the whole run; no round starts that would end after it."
   ).prefault("15m"),
   aslr: external_exports.boolean({ error: "expected true or false" }).meta({
@@ -51887,8 +52470,8 @@ var measureSchema = external_exports.strictObject({
     ["status", "body"],
     "What must agree between the two builds' answers to the same request: 'status', or 'body' (the status and a hash of the body, for services whose answers are deterministic)."
   ).default("status")
-}).superRefine((measure, ctx) => {
-  const w = measure.warmup;
+}).superRefine((measure2, ctx) => {
+  const w = measure2.warmup;
   if (typeof w === "object" && w.max < w.min) {
     ctx.addIssue({
       code: "custom",
@@ -51896,11 +52479,11 @@ var measureSchema = external_exports.strictObject({
       message: `must be at least min (${w.min})`
     });
   }
-  if (measure["max-rounds"] !== void 0 && measure["max-rounds"] < measure.rounds) {
+  if (measure2["max-rounds"] !== void 0 && measure2["max-rounds"] < measure2.rounds) {
     ctx.addIssue({
       code: "custom",
       path: ["max-rounds"],
-      message: `must be at least rounds (${measure.rounds})`
+      message: `must be at least rounds (${measure2.rounds})`
     });
   }
 });
@@ -51914,8 +52497,9 @@ var explainMapping = external_exports.strictObject({
     "Requests of an endpoint sent to the profiled process before its profile window."
   ).default(300),
   requests: positiveInt("Requests of an endpoint profiled on each build.").default(200),
-  "max-duration": duration3(
-    "Time cap for the profiling pass; endpoints it leaves out are named in the report."
+  "max-duration": positiveDuration(
+    "Time cap for the profiling pass; endpoints it leaves out are named in the report.",
+    "a cap of 0 would profile nothing; set explain to off to skip the pass"
   ).prefault("5m")
 });
 var explainSchema = external_exports.preprocess((v) => typeof v === "string" ? { endpoints: v } : v, explainMapping).meta({
@@ -52163,7 +52747,7 @@ function warmupOf(raw) {
   if (typeof raw === "number") return { mode: "fixed", requests: raw };
   return { mode: "auto", min: raw.min, max: raw.max, maxTimeMs: raw["max-time"] };
 }
-function flagsOf(raw, dir) {
+function flagsOf2(raw, dir) {
   const pathEnv = raw["path-env"];
   const list = Object.entries(raw.list).map(([name, f]) => {
     const delivery = f.env !== void 0 ? { kind: "env", name: f.env } : f.header !== void 0 ? { kind: "header", name: f.header } : f.query !== void 0 ? { kind: "query", name: f.query } : { kind: "file", path: path.resolve(dir, f.file), pathEnv: f["path-env"] ?? pathEnv };
@@ -52231,7 +52815,7 @@ function resolveConfig(raw, file2, lines) {
     confidence: raw.confidence,
     onRegression: raw["on-regression"],
     onInconclusive: raw["on-inconclusive"],
-    ...raw.flags ? { flags: flagsOf(raw.flags, dir) } : {},
+    ...raw.flags ? { flags: flagsOf2(raw.flags, dir) } : {},
     onFlagRegression: raw["on-flag-regression"] ?? raw["on-regression"],
     allowErrors: raw["allow-errors"],
     lines
@@ -52332,7 +52916,7 @@ function toProblems(issue3, source) {
 async function loadConfig(file2) {
   let text2;
   try {
-    text2 = await readFile(file2, "utf8");
+    text2 = await readFile2(file2, "utf8");
   } catch (error63) {
     const code2 = error63.code;
     if (code2 === "ENOENT") {
@@ -52401,7 +52985,7 @@ function checkBudget(config2) {
     const line = config2.lines[key];
     return { file: config2.file, ...line !== void 0 ? { line } : {}, path: key };
   };
-  const { rounds, maxDurationMs } = config2.measure;
+  const { rounds } = config2.measure;
   if (rounds < MIN_ROUNDS) {
     throw new ConfigError(
       `must be at least ${MIN_ROUNDS}, got ${rounds}: the confidence interval comes from the spread between rounds`,
@@ -52409,26 +52993,42 @@ function checkBudget(config2) {
       "each round is a fresh before and after process; 5 to 10 is usual"
     );
   }
-  if (!(maxDurationMs > 0)) {
-    throw new ConfigError(
-      `must be longer than zero, got ${maxDurationMs}ms: the run would stop before its first round`,
-      at2("measure.max-duration"),
-      "leave it out for the default (30m)"
+}
+
+// src/config/overrides.ts
+import { resolve as resolve2 } from "node:path";
+function applyOverrides(config2, o, aa, logger) {
+  let out = config2;
+  if (o.workload) out = { ...out, workload: resolve2(o.workload) };
+  const ref = o.beforeRef ?? (config2.before?.cwd === void 0 ? o.defaultBeforeRef : void 0);
+  if (o.defaultBeforeRef && !o.beforeRef && config2.before?.cwd !== void 0) {
+    logger.info(
+      `before build: the config pins before.cwd, so the pull request's base (${o.defaultBeforeRef}) is not used`
     );
   }
+  if (ref && out.after) {
+    const { cwd: _cwd, ...recipe } = out.after;
+    out = { ...out, before: { ...recipe, ref } };
+  }
+  if (o.onRegression) out = { ...out, onRegression: o.onRegression };
+  if (o.onRegression === "annotate") out = { ...out, onFlagRegression: "annotate" };
+  if (o.maxDurationMs !== void 0)
+    out = { ...out, measure: { ...out.measure, maxDurationMs: o.maxDurationMs } };
+  if (aa && out.after) out = { ...out, before: out.after };
+  return out;
 }
 
 // src/counters/binding.ts
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join as join3 } from "node:path";
+import { dirname as dirname3, join as join4 } from "node:path";
 import { fileURLToPath } from "node:url";
 var PLATFORM_TAG = `${process.platform}-${process.arch}`;
 var FILE = "perfgate.node";
 function addonPath(moduleFile, env = process.env) {
   if (env.PERFGATE_NATIVE) return env.PERFGATE_NATIVE;
-  const dir = dirname(moduleFile);
-  return moduleFile.endsWith(".ts") ? join3(dir, "..", "..", "native", "build", "Release", FILE) : join3(dir, "native", PLATFORM_TAG, FILE);
+  const dir = dirname3(moduleFile);
+  return moduleFile.endsWith(".ts") ? join4(dir, "..", "..", "native", "build", "Release", FILE) : join4(dir, "native", PLATFORM_TAG, FILE);
 }
 var VERBS = [
   "events",
@@ -52591,17 +53191,17 @@ var CounterSet = class _CounterSet {
 };
 
 // src/counters/probe.ts
-import { readFileSync as readFileSync3 } from "node:fs";
-import { cpus, release } from "node:os";
+import { readFileSync as readFileSync5 } from "node:fs";
+import { cpus as cpus2, release } from "node:os";
 function readParanoid() {
   try {
-    return Number.parseInt(readFileSync3("/proc/sys/kernel/perf_event_paranoid", "utf8").trim(), 10);
+    return Number.parseInt(readFileSync5("/proc/sys/kernel/perf_event_paranoid", "utf8").trim(), 10);
   } catch {
     return null;
   }
 }
 function cpuModel() {
-  return cpus()[0]?.model.trim() ?? "unknown";
+  return cpus2()[0]?.model.trim() ?? "unknown";
 }
 function gatherProbeFacts() {
   const base = {
@@ -52609,7 +53209,7 @@ function gatherProbeFacts() {
     arch: process.arch,
     kernel: release(),
     cpuModel: cpuModel(),
-    cpus: cpus().length,
+    cpus: cpus2().length,
     paranoid: process.platform === "linux" ? readParanoid() : null
   };
   const binding = loadBinding();
@@ -52638,17 +53238,21 @@ function gatherProbeFacts() {
   };
 }
 var PARANOID_FIX = "allow unprivileged counting of your own processes: sudo sysctl -w kernel.perf_event_paranoid=2 (persist it in /etc/sysctl.d/99-perfgate.conf)";
+var assessment = (status, selected, message, hint) => ({ status, selected, message, ...hint ? { hint } : {} });
 function assessProbe(facts) {
-  const done = (status, selected, message, hint) => ({
+  const a = hostRefusal(facts) ?? countersOf(facts);
+  return {
     ...facts,
-    status,
-    selected,
-    fallback: selected !== null && selected !== "instructions",
-    message,
-    ...hint ? { hint } : {}
-  });
+    status: a.status,
+    selected: a.selected,
+    fallback: a.selected !== null && a.selected !== "instructions",
+    message: a.message,
+    ...a.hint ? { hint: a.hint } : {}
+  };
+}
+function hostRefusal(facts) {
   if (facts.platform !== "linux") {
-    return done(
+    return assessment(
       "unsupported-os",
       null,
       `perfgate needs Linux perf_event_open; this runner is ${facts.platform}-${facts.arch}`,
@@ -52656,7 +53260,7 @@ function assessProbe(facts) {
     );
   }
   if (!facts.native.loaded) {
-    return done(
+    return assessment(
       "not-bound",
       null,
       facts.native.reason ?? "native addon not loaded",
@@ -52664,58 +53268,61 @@ function assessProbe(facts) {
     );
   }
   if (facts.paranoid === null) {
-    return done(
+    return assessment(
       "unsupported-os",
       null,
       "this kernel has no perf events (/proc/sys/kernel/perf_event_paranoid is missing)",
       "use a kernel built with CONFIG_PERF_EVENTS"
     );
   }
+  return void 0;
+}
+function countersOf(facts) {
   const sw = facts.events["task-clock"];
   const hw = facts.events["instructions"];
   if (hw?.ok) {
     const hybrid = facts.hybrid ? ` (hybrid CPU: on the ${facts.hybrid.core.name} PMU, targets kept on CPUs ${formatCpuList(facts.hybrid.core.cpus)})` : "";
-    return done(
+    return assessment(
       "available",
       "instructions",
       `hardware counters available: counting instructions${hybrid}`
     );
   }
-  if (!sw?.ok) {
-    const err = sw?.ok === false ? sw.error : "EUNKNOWN";
-    if (err === "EACCES") {
-      return done(
-        "permission-denied",
-        null,
-        `perf_event_open refused (EACCES) at kernel.perf_event_paranoid=${facts.paranoid}`,
-        PARANOID_FIX
-      );
-    }
-    if (err === "EPERM") {
-      return done(
-        "blocked",
-        null,
-        "perf_event_open is blocked (EPERM): a seccomp profile or security module forbids it",
-        "in Docker run with --cap-add PERFMON (Docker >= 23) or a seccomp profile that allows perf_event_open"
-      );
-    }
-    return done("unsupported-os", null, `perf_event_open(task-clock) failed: ${err}`);
-  }
+  if (!sw?.ok) return softwareRefusal(facts, sw?.ok === false ? sw.error : "EUNKNOWN");
   const hwErr = hw?.ok === false ? hw.error : "EUNKNOWN";
   if (hwErr === "EACCES") {
-    return done(
+    return assessment(
       "permission-denied",
       "task-clock",
       `hardware counters refused (EACCES) at kernel.perf_event_paranoid=${facts.paranoid}; falling back to task-clock (CPU time)`,
       PARANOID_FIX
     );
   }
-  return done(
+  return assessment(
     "no-pmu",
     "task-clock",
     `no hardware PMU visible (instructions: ${hwErr}); falling back to task-clock (CPU time), which is far noisier than instruction counts`,
     "typical of cloud VMs and GitHub-hosted runners; use a bare-metal self-hosted runner (or a VM with a virtual PMU) to count instructions"
   );
+}
+function softwareRefusal(facts, err) {
+  if (err === "EACCES") {
+    return assessment(
+      "permission-denied",
+      null,
+      `perf_event_open refused (EACCES) at kernel.perf_event_paranoid=${facts.paranoid}`,
+      PARANOID_FIX
+    );
+  }
+  if (err === "EPERM") {
+    return assessment(
+      "blocked",
+      null,
+      "perf_event_open is blocked (EPERM): a seccomp profile or security module forbids it",
+      "in Docker run with --cap-add PERFMON (Docker >= 23) or a seccomp profile that allows perf_event_open"
+    );
+  }
+  return assessment("unsupported-os", null, `perf_event_open(task-clock) failed: ${err}`);
 }
 function probe() {
   return assessProbe(gatherProbeFacts());
@@ -52756,14 +53363,83 @@ function selectCounters(requested, report) {
   };
 }
 
-// src/proc/spawn.ts
-import { spawn } from "node:child_process";
-import { statSync } from "node:fs";
-import { machine } from "node:os";
+// src/counters/placement.ts
+function resolvePlacement(setting, events, facts) {
+  const hybrid = facts.hybrid ?? null;
+  const allowedCpus = facts.allowedCpus ?? [];
+  const allowed = new Set(allowedCpus);
+  const hardware = events.some((e) => eventInfo(e)?.kind === "hardware");
+  const countingPmu = hybrid && hardware ? hybrid.core : null;
+  const coreList = countingPmu ? formatCpuList(countingPmu.cpus) : "";
+  let cpus3;
+  if (setting === "all") {
+    if (countingPmu) {
+      return {
+        ok: false,
+        message: `'all' on a hybrid CPU would leave the work done on the ${hybrid.others.map((p) => p.name).join(", ") || "other"} CPUs uncounted: the ${countingPmu.name} PMU counts only CPUs ${coreList}`,
+        hint: `use auto (CPUs ${coreList}) or a list within ${coreList}`
+      };
+    }
+  } else if (setting === "auto") {
+    if (countingPmu) {
+      cpus3 = countingPmu.cpus.filter((c) => allowed.has(c));
+      if (cpus3.length === 0) {
+        return {
+          ok: false,
+          message: `none of the performance cores (${coreList}) is available to perfgate (it may use ${formatCpuList(allowedCpus)})`,
+          hint: "allow perfgate onto the performance cores, or count task-clock (counter: task-clock)"
+        };
+      }
+    }
+  } else {
+    const missing = setting.filter((c) => !allowed.has(c));
+    if (missing.length > 0) {
+      return {
+        ok: false,
+        message: `CPU ${formatCpuList(missing)} is not available here (perfgate may use ${formatCpuList(allowedCpus)})`
+      };
+    }
+    if (countingPmu) {
+      const outside = setting.filter((c) => !countingPmu.cpus.includes(c));
+      if (outside.length > 0) {
+        return {
+          ok: false,
+          message: `CPU ${formatCpuList(outside)} is not a performance core: the ${countingPmu.name} PMU that counts instructions covers CPUs ${coreList} only`,
+          hint: `choose CPUs within ${coreList}`
+        };
+      }
+    }
+    cpus3 = setting;
+  }
+  const placement = {
+    ...cpus3 ? { cpus: cpus3 } : {},
+    ...countingPmu ? { pmuType: countingPmu.type } : {}
+  };
+  return {
+    ok: true,
+    placement,
+    cpus: cpus3 ? formatCpuList(cpus3) : null,
+    pmu: countingPmu ? countingPmu.name : null
+  };
+}
+
+// src/counters/simulated.ts
+import { execFile, execFileSync } from "node:child_process";
+import {
+  accessSync as accessSync2,
+  chmodSync,
+  constants as constants2,
+  mkdirSync as mkdirSync3,
+  readFileSync as readFileSync7,
+  readdirSync as readdirSync2,
+  readlinkSync,
+  writeFileSync as writeFileSync4
+} from "node:fs";
+import { delimiter, join as join5 } from "node:path";
 
 // src/proc/registry.ts
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync as readFileSync4, renameSync, writeFileSync as writeFileSync2, rmSync } from "node:fs";
+import { readdirSync, readFileSync as readFileSync6, renameSync, writeFileSync as writeFileSync3, rmSync } from "node:fs";
 var MARKER_VAR = "PERFGATE_GROUP";
 var live = /* @__PURE__ */ new Map();
 var worktrees = /* @__PURE__ */ new Map();
@@ -52771,7 +53447,7 @@ var pidFile;
 var exitHookInstalled = false;
 function statFields(pid) {
   try {
-    const stat3 = readFileSync4(`/proc/${pid}/stat`, "utf8");
+    const stat3 = readFileSync6(`/proc/${pid}/stat`, "utf8");
     return stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
   } catch {
     return null;
@@ -52791,7 +53467,7 @@ function persist() {
     worktrees: [...worktrees.values()]
   };
   try {
-    writeFileSync2(tmp, JSON.stringify(content));
+    writeFileSync3(tmp, JSON.stringify(content));
     renameSync(tmp, pidFile);
   } catch {
   }
@@ -52855,7 +53531,7 @@ function markedPids(marker2) {
     if (!f || f[0] === "Z" || f[0] === "X") continue;
     let environ;
     try {
-      environ = readFileSync4(`/proc/${pid}/environ`);
+      environ = readFileSync6(`/proc/${pid}/environ`);
     } catch {
       continue;
     }
@@ -52904,7 +53580,211 @@ async function terminateGroup(pgid, graceMs, marker2) {
   while (Date.now() < reaped && groupAlive(pgid, marker2)) await sleep(10);
 }
 
+// src/counters/simulated.ts
+var SIMULATED = "simulated-instructions";
+function probeValgrind() {
+  try {
+    const version2 = execFileSync("valgrind", ["--version"], { encoding: "utf8", timeout: 1e4 }).trim().replace(/^valgrind-/, "");
+    execFileSync("vgdb", ["--help"], { stdio: "ignore", timeout: 1e4 });
+    return { ok: true, version: version2, path: "valgrind" };
+  } catch (error63) {
+    const missing = error63.code === "ENOENT";
+    return {
+      ok: false,
+      reason: missing ? "valgrind (with vgdb) is not installed" : "valgrind --version failed",
+      hint: "install it (Debian/Ubuntu: apt-get install valgrind) to count simulated instructions"
+    };
+  }
+}
+function onPath(name, path5) {
+  for (const dir of (path5 ?? "").split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join5(dir, name);
+    try {
+      accessSync2(candidate, constants2.X_OK);
+      return candidate;
+    } catch {
+    }
+  }
+  return null;
+}
+function deterministicEnv(env, nodeFlags, dir) {
+  const out = { PYTHONHASHSEED: "0", ...env };
+  const knobs = { PYTHONHASHSEED: out.PYTHONHASHSEED };
+  const node2 = nodeFlags.trim() ? onPath("node", env.PATH) : null;
+  if (node2) {
+    const bin = join5(dir, "bin");
+    mkdirSync3(bin, { recursive: true });
+    const shim = join5(bin, "node");
+    writeFileSync4(shim, `#!/bin/sh
+exec '${node2.replace(/'/g, `'\\''`)}' ${nodeFlags} "$@"
+`);
+    chmodSync(shim, 493);
+    out.PATH = `${bin}${delimiter}${env.PATH ?? ""}`;
+    knobs.node = `${node2} ${nodeFlags}`;
+  }
+  return { env: out, knobs };
+}
+function valgrindArgv(argv, outDir) {
+  return [
+    "valgrind",
+    "-q",
+    "--tool=callgrind",
+    "--vgdb=yes",
+    "--trace-children=yes",
+    `--callgrind-out-file=${join5(outDir, "callgrind.out.%p")}`,
+    "--dump-instr=no",
+    "--collect-jumps=no",
+    ...argv
+  ];
+}
+function parseStatus(text2) {
+  let main = 0;
+  let all = 0;
+  let seen = false;
+  for (const m of text2.matchAll(/^events-(\d+): (\d+)$/gm)) {
+    seen = true;
+    const n = Number(m[2]);
+    all += n;
+    if (m[1] === "1") main += n;
+  }
+  return seen ? { main, all } : null;
+}
+function parseTotals(text2) {
+  const m = /^(?:summary|totals): (\d+)/m.exec(text2);
+  return m ? Number(m[1]) : null;
+}
+function groupUnderCallgrind(pgid) {
+  const out = [];
+  for (const entry of readdirSync2("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    if (Number(statFields(entry)?.[2]) !== pgid) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/exe`).includes("callgrind-")) out.push(Number(entry));
+    } catch {
+    }
+  }
+  return out;
+}
+function vgdbStatus(pid) {
+  return new Promise((resolve4, reject) => {
+    execFile(
+      "vgdb",
+      [`--pid=${pid}`, "--max-invoke-ms=1", "status", "internal"],
+      { encoding: "utf8", timeout: 3e4, maxBuffer: 64 * 1024 * 1024 },
+      (error63, stdout) => error63 ? reject(error63) : resolve4(stdout)
+    );
+  });
+}
+var SimulatedCounter = class {
+  constructor(pgid, outDir, threads) {
+    this.pgid = pgid;
+    this.outDir = outDir;
+    this.threads = threads;
+  }
+  pgid;
+  outDir;
+  threads;
+  events = [SIMULATED];
+  known = /* @__PURE__ */ new Map();
+  /** Processes already counted, live or at exit, so an out file is never counted twice. */
+  counted = /* @__PURE__ */ new Set();
+  /** Counts of processes that have exited, at their exit. */
+  finished = 0;
+  reads = 0;
+  readMs = 0;
+  /** The tree's count so far. Throws when no process of the tree answers. */
+  async read() {
+    const started = performance.now();
+    const pids2 = groupUnderCallgrind(this.pgid);
+    const replies = await Promise.all(
+      pids2.map(
+        (pid) => vgdbStatus(pid).then(
+          (text2) => ({ pid, counts: parseStatus(text2) }),
+          () => ({ pid, counts: null })
+        )
+      )
+    );
+    const live2 = /* @__PURE__ */ new Set();
+    for (const { pid, counts } of replies) {
+      if (!counts) continue;
+      live2.add(pid);
+      this.known.set(pid, counts);
+    }
+    for (const [pid, last] of this.known) {
+      if (live2.has(pid) || pids2.includes(pid)) continue;
+      this.known.delete(pid);
+      this.finished += this.exitCount(pid, last);
+    }
+    this.finishNewcomers(live2);
+    let total2 = this.finished;
+    for (const c of this.known.values()) total2 += this.threads === "main" ? c.main : c.all;
+    this.reads++;
+    this.readMs += performance.now() - started;
+    return total2;
+  }
+  /** A process that exited: its count at exit; the last count read if its file is missing. */
+  exitCount(pid, last) {
+    const final = this.totalsOf(pid);
+    if (final === null) return this.threads === "main" ? last.main : last.all;
+    return this.threads === "main" ? last.main + Math.max(0, final - last.all) : final;
+  }
+  /** Children born and gone between two reads: counted whole from their out files. */
+  finishNewcomers(live2) {
+    let files;
+    try {
+      files = readdirSync2(this.outDir);
+    } catch {
+      return;
+    }
+    for (const f of files) {
+      const m = /^callgrind\.out\.(\d+)$/.exec(f);
+      if (!m) continue;
+      const pid = Number(m[1]);
+      if (live2.has(pid) || this.known.has(pid) || this.counted.has(pid)) continue;
+      const total2 = this.totalsOf(pid);
+      if (total2 === null) continue;
+      this.counted.add(pid);
+      this.finished += total2;
+    }
+    for (const pid of this.known.keys()) this.counted.add(pid);
+  }
+  totalsOf(pid) {
+    try {
+      return parseTotals(readFileSync7(join5(this.outDir, `callgrind.out.${pid}`), "utf8"));
+    } catch {
+      return null;
+    }
+  }
+};
+
+// src/counters/choose.ts
+var SIMULATED_SETTING = "simulated";
+function chooseCounting(requested, cpus3, report) {
+  if (requested[0] === SIMULATED_SETTING) {
+    const valgrind = probeValgrind();
+    if (!valgrind.ok)
+      throw new EnvironmentError(`counter 'simulated': ${valgrind.reason}`, valgrind.hint);
+    return { ok: true, counter: simulatedChoice(), valgrind, placement: {}, cpus: null, pmu: null };
+  }
+  const counter = selectCounters([...requested], report);
+  const placed = resolvePlacement(cpus3, counter.all, report);
+  return placed.ok ? { ...placed, counter } : placed;
+}
+function simulatedChoice() {
+  return {
+    name: SIMULATED,
+    unit: "instructions",
+    fallback: false,
+    all: [SIMULATED],
+    kernel: false
+  };
+}
+
 // src/proc/spawn.ts
+import { spawn } from "node:child_process";
+import { statSync } from "node:fs";
+import { machine } from "node:os";
 var TAIL_LINE_CHARS = 500;
 var BLOCKER = 'IFS= read -r _ <&3 || exit 97; exec 3<&-; exec "$@"';
 var LineTail = class {
@@ -53042,256 +53922,6 @@ async function spawnCounted(options, events, kernel = false, placement = {}) {
   return { group, counters };
 }
 
-// src/counters/placement.ts
-function resolvePlacement(setting, events, facts) {
-  const hybrid = facts.hybrid ?? null;
-  const allowedCpus = facts.allowedCpus ?? [];
-  const allowed = new Set(allowedCpus);
-  const hardware = events.some((e) => eventInfo(e)?.kind === "hardware");
-  const countingPmu = hybrid && hardware ? hybrid.core : null;
-  const coreList = countingPmu ? formatCpuList(countingPmu.cpus) : "";
-  let cpus3;
-  if (setting === "all") {
-    if (countingPmu) {
-      return {
-        ok: false,
-        message: `'all' on a hybrid CPU would leave the work done on the ${hybrid.others.map((p) => p.name).join(", ") || "other"} CPUs uncounted: the ${countingPmu.name} PMU counts only CPUs ${coreList}`,
-        hint: `use auto (CPUs ${coreList}) or a list within ${coreList}`
-      };
-    }
-  } else if (setting === "auto") {
-    if (countingPmu) {
-      cpus3 = countingPmu.cpus.filter((c) => allowed.has(c));
-      if (cpus3.length === 0) {
-        return {
-          ok: false,
-          message: `none of the performance cores (${coreList}) is available to perfgate (it may use ${formatCpuList(allowedCpus)})`,
-          hint: "allow perfgate onto the performance cores, or count task-clock (counter: task-clock)"
-        };
-      }
-    }
-  } else {
-    const missing = setting.filter((c) => !allowed.has(c));
-    if (missing.length > 0) {
-      return {
-        ok: false,
-        message: `CPU ${formatCpuList(missing)} is not available here (perfgate may use ${formatCpuList(allowedCpus)})`
-      };
-    }
-    if (countingPmu) {
-      const outside = setting.filter((c) => !countingPmu.cpus.includes(c));
-      if (outside.length > 0) {
-        return {
-          ok: false,
-          message: `CPU ${formatCpuList(outside)} is not a performance core: the ${countingPmu.name} PMU that counts instructions covers CPUs ${coreList} only`,
-          hint: `choose CPUs within ${coreList}`
-        };
-      }
-    }
-    cpus3 = setting;
-  }
-  const placement = {
-    ...cpus3 ? { cpus: cpus3 } : {},
-    ...countingPmu ? { pmuType: countingPmu.type } : {}
-  };
-  return {
-    ok: true,
-    placement,
-    cpus: cpus3 ? formatCpuList(cpus3) : null,
-    pmu: countingPmu ? countingPmu.name : null
-  };
-}
-
-// src/counters/simulated.ts
-import { execFile, execFileSync } from "node:child_process";
-import {
-  accessSync,
-  chmodSync,
-  constants,
-  mkdirSync as mkdirSync2,
-  readFileSync as readFileSync5,
-  readdirSync as readdirSync2,
-  readlinkSync,
-  writeFileSync as writeFileSync3
-} from "node:fs";
-import { delimiter, join as join4 } from "node:path";
-var SIMULATED = "simulated-instructions";
-function probeValgrind() {
-  try {
-    const version2 = execFileSync("valgrind", ["--version"], { encoding: "utf8", timeout: 1e4 }).trim().replace(/^valgrind-/, "");
-    execFileSync("vgdb", ["--help"], { stdio: "ignore", timeout: 1e4 });
-    return { ok: true, version: version2, path: "valgrind" };
-  } catch (error63) {
-    const missing = error63.code === "ENOENT";
-    return {
-      ok: false,
-      reason: missing ? "valgrind (with vgdb) is not installed" : "valgrind --version failed",
-      hint: "install it (Debian/Ubuntu: apt-get install valgrind) to count simulated instructions"
-    };
-  }
-}
-function onPath(name, path5) {
-  for (const dir of (path5 ?? "").split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join4(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-    }
-  }
-  return null;
-}
-function deterministicEnv(env, nodeFlags, dir) {
-  const out = { PYTHONHASHSEED: "0", ...env };
-  const knobs = { PYTHONHASHSEED: out.PYTHONHASHSEED };
-  const node2 = nodeFlags.trim() ? onPath("node", env.PATH) : null;
-  if (node2) {
-    const bin = join4(dir, "bin");
-    mkdirSync2(bin, { recursive: true });
-    const shim = join4(bin, "node");
-    writeFileSync3(shim, `#!/bin/sh
-exec '${node2.replace(/'/g, `'\\''`)}' ${nodeFlags} "$@"
-`);
-    chmodSync(shim, 493);
-    out.PATH = `${bin}${delimiter}${env.PATH ?? ""}`;
-    knobs.node = `${node2} ${nodeFlags}`;
-  }
-  return { env: out, knobs };
-}
-function valgrindArgv(argv, outDir) {
-  return [
-    "valgrind",
-    "-q",
-    "--tool=callgrind",
-    "--vgdb=yes",
-    "--trace-children=yes",
-    `--callgrind-out-file=${join4(outDir, "callgrind.out.%p")}`,
-    "--dump-instr=no",
-    "--collect-jumps=no",
-    ...argv
-  ];
-}
-function parseStatus(text2) {
-  let main = 0;
-  let all = 0;
-  let seen = false;
-  for (const m of text2.matchAll(/^events-(\d+): (\d+)$/gm)) {
-    seen = true;
-    const n = Number(m[2]);
-    all += n;
-    if (m[1] === "1") main += n;
-  }
-  return seen ? { main, all } : null;
-}
-function parseTotals(text2) {
-  const m = /^(?:summary|totals): (\d+)/m.exec(text2);
-  return m ? Number(m[1]) : null;
-}
-function groupUnderCallgrind(pgid) {
-  const out = [];
-  for (const entry of readdirSync2("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    if (Number(statFields(entry)?.[2]) !== pgid) continue;
-    try {
-      if (readlinkSync(`/proc/${entry}/exe`).includes("callgrind-")) out.push(Number(entry));
-    } catch {
-    }
-  }
-  return out;
-}
-function vgdbStatus(pid) {
-  return new Promise((resolve4, reject) => {
-    execFile(
-      "vgdb",
-      [`--pid=${pid}`, "--max-invoke-ms=1", "status", "internal"],
-      { encoding: "utf8", timeout: 3e4, maxBuffer: 64 * 1024 * 1024 },
-      (error63, stdout) => error63 ? reject(error63) : resolve4(stdout)
-    );
-  });
-}
-var SimulatedCounter = class {
-  constructor(pgid, outDir, threads) {
-    this.pgid = pgid;
-    this.outDir = outDir;
-    this.threads = threads;
-  }
-  pgid;
-  outDir;
-  threads;
-  events = [SIMULATED];
-  known = /* @__PURE__ */ new Map();
-  /** Processes already counted, live or at exit, so an out file is never counted twice. */
-  counted = /* @__PURE__ */ new Set();
-  /** Counts of processes that have exited, at their exit. */
-  finished = 0;
-  reads = 0;
-  readMs = 0;
-  /** The tree's count so far. Throws when no process of the tree answers. */
-  async read() {
-    const started = performance.now();
-    const pids2 = groupUnderCallgrind(this.pgid);
-    const replies = await Promise.all(
-      pids2.map(
-        (pid) => vgdbStatus(pid).then(
-          (text2) => ({ pid, counts: parseStatus(text2) }),
-          () => ({ pid, counts: null })
-        )
-      )
-    );
-    const live2 = /* @__PURE__ */ new Set();
-    for (const { pid, counts } of replies) {
-      if (!counts) continue;
-      live2.add(pid);
-      this.known.set(pid, counts);
-    }
-    for (const [pid, last] of this.known) {
-      if (live2.has(pid) || pids2.includes(pid)) continue;
-      this.known.delete(pid);
-      this.finished += this.exitCount(pid, last);
-    }
-    this.finishNewcomers(live2);
-    let total2 = this.finished;
-    for (const c of this.known.values()) total2 += this.threads === "main" ? c.main : c.all;
-    this.reads++;
-    this.readMs += performance.now() - started;
-    return total2;
-  }
-  /** A process that exited: its count at exit; the last count read if its file is missing. */
-  exitCount(pid, last) {
-    const final = this.totalsOf(pid);
-    if (final === null) return this.threads === "main" ? last.main : last.all;
-    return this.threads === "main" ? last.main + Math.max(0, final - last.all) : final;
-  }
-  /** Children born and gone between two reads: counted whole from their out files. */
-  finishNewcomers(live2) {
-    let files;
-    try {
-      files = readdirSync2(this.outDir);
-    } catch {
-      return;
-    }
-    for (const f of files) {
-      const m = /^callgrind\.out\.(\d+)$/.exec(f);
-      if (!m) continue;
-      const pid = Number(m[1]);
-      if (live2.has(pid) || this.known.has(pid) || this.counted.has(pid)) continue;
-      const total2 = this.totalsOf(pid);
-      if (total2 === null) continue;
-      this.counted.add(pid);
-      this.finished += total2;
-    }
-    for (const pid of this.known.keys()) this.counted.add(pid);
-  }
-  totalsOf(pid) {
-    try {
-      return parseTotals(readFileSync5(join4(this.outDir, `callgrind.out.${pid}`), "utf8"));
-    } catch {
-      return null;
-    }
-  }
-};
-
 // src/proc/aslr.ts
 import { execFile as execFile2 } from "node:child_process";
 var cached3;
@@ -53306,7 +53936,7 @@ function aslrOffWorks() {
 // src/targets/target.ts
 import { mkdtempSync, rmSync as rmSync2 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join5 } from "node:path";
+import { join as join6 } from "node:path";
 
 // src/targets/port.ts
 import { createServer } from "node:net";
@@ -53392,7 +54022,7 @@ async function runShell(build, what, command, cwd, env, signal, logger) {
   group.release();
   try {
     const exit = await group.exited;
-    if (signal.aborted) throw new InterruptedError(String(signal.reason ?? "SIGINT"));
+    if (signal.aborted) throw interruption(signal);
     if (exit.code !== 0) {
       const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
       throw new TargetError(build, `${what} command ${how}: ${command}`, group.tail());
@@ -53410,33 +54040,7 @@ function describeExit(code2, signal) {
 async function startTarget(spec, signal, logger) {
   const port = await freePort();
   const label = spec.label ?? spec.build;
-  const spawnOptions = {
-    argv: shellArgv(spec.start),
-    cwd: spec.cwd,
-    env: { ...spec.env, PORT: String(port) },
-    label,
-    noAslr: spec.noAslr,
-    tailLines: 30,
-    onLine: (l) => logger.debug(`${label}| ${l}`)
-  };
-  let group;
-  let counters;
-  let simulated;
-  let outDir;
-  if (spec.simulated) {
-    outDir = mkdtempSync(join5(tmpdir(), `perfgate-callgrind-${spec.build}-`));
-    const { env } = deterministicEnv(spawnOptions.env, spec.simulated.nodeFlags, outDir);
-    group = spawnBlocked({ ...spawnOptions, env, argv: valgrindArgv(spawnOptions.argv, outDir) });
-    group.release();
-    simulated = new SimulatedCounter(group.pid, outDir, spec.simulated.threads);
-  } else {
-    ({ group, counters } = await spawnCounted(
-      spawnOptions,
-      spec.events,
-      spec.kernel,
-      spec.placement
-    ));
-  }
+  const { group, counters, simulated, outDir } = await spawnTarget(spec, port, label, logger);
   let exit;
   void group.exited.then((e) => {
     exit = e;
@@ -53453,23 +54057,8 @@ async function startTarget(spec, signal, logger) {
   if (!outcome.ready) {
     const tail = group.tail();
     await stop();
-    if (outcome.reason === "aborted") throw new InterruptedError(String(signal.reason ?? "SIGINT"));
-    const ex = await group.exited;
-    if (outcome.reason === "exited") {
-      throw new TargetError(
-        label,
-        `server ${describeExit(ex.code, ex.signal)} before it was ready (start: ${spec.start})`,
-        tail,
-        "the start command must keep a server running that listens on 127.0.0.1:$PORT"
-      );
-    }
-    const what = spec.readiness.kind === "http" ? `GET ${spec.readiness.path}` : `TCP port ${port}`;
-    throw new TargetError(
-      label,
-      `server was not ready after ${Math.round(spec.readiness.timeoutMs / 1e3)}s: ${what} never answered (last: ${outcome.last})`,
-      tail,
-      "check that the server listens on $PORT (perfgate sets it), or raise 'ready.timeout'"
-    );
+    if (outcome.reason === "aborted") throw interruption(signal);
+    throw notReady(spec, label, port, outcome, await group.exited, tail);
   }
   const crashed = () => {
     if (group.running || stopped) return void 0;
@@ -53502,9 +54091,50 @@ async function startTarget(spec, signal, logger) {
     stop
   };
 }
+async function spawnTarget(spec, port, label, logger) {
+  const spawnOptions = {
+    argv: shellArgv(spec.start),
+    cwd: spec.cwd,
+    env: { ...spec.env, PORT: String(port) },
+    label,
+    noAslr: spec.noAslr,
+    tailLines: 30,
+    onLine: (l) => logger.debug(`${label}| ${l}`)
+  };
+  if (!spec.simulated) {
+    return spawnCounted(spawnOptions, spec.events, spec.kernel, spec.placement);
+  }
+  const outDir = mkdtempSync(join6(tmpdir(), `perfgate-callgrind-${spec.build}-`));
+  const { env } = deterministicEnv(spawnOptions.env, spec.simulated.nodeFlags, outDir);
+  const group = spawnBlocked({
+    ...spawnOptions,
+    env,
+    argv: valgrindArgv(spawnOptions.argv, outDir)
+  });
+  group.release();
+  const simulated = new SimulatedCounter(group.pid, outDir, spec.simulated.threads);
+  return { group, simulated, outDir };
+}
+function notReady(spec, label, port, outcome, ex, tail) {
+  if (outcome.reason === "exited") {
+    return new TargetError(
+      label,
+      `server ${describeExit(ex.code, ex.signal)} before it was ready (start: ${spec.start})`,
+      tail,
+      "the start command must keep a server running that listens on 127.0.0.1:$PORT"
+    );
+  }
+  const what = spec.readiness.kind === "http" ? `GET ${spec.readiness.path}` : `TCP port ${port}`;
+  return new TargetError(
+    label,
+    `server was not ready after ${Math.round(spec.readiness.timeoutMs / 1e3)}s: ${what} never answered (last: ${outcome.last})`,
+    tail,
+    "check that the server listens on $PORT (perfgate sets it), or raise 'ready.timeout'"
+  );
+}
 
 // src/replay/client.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 import { Agent, request as request2 } from "node:http";
 var NonLocalRequestError = class extends Error {
 };
@@ -53552,7 +54182,7 @@ var LocalClient = class {
         },
         (res) => {
           let bytes = 0;
-          const hash2 = this.hashBodies ? createHash("sha1") : void 0;
+          const hash2 = this.hashBodies ? createHash2("sha1") : void 0;
           res.on("data", (chunk) => {
             bytes += chunk.length;
             hash2?.update(chunk);
@@ -53954,566 +54584,366 @@ function expectedDuration(plan, firstMs) {
   return `expected duration: about ${minutes(Math.min(first * firstMs, plan.maxDurationMs))} for ${first} rounds${extra}`;
 }
 async function replay(plan, writer, logger, signal, hooks = {}) {
-  const started = now3();
-  const groups = byEndpoint(plan.requests);
-  const maxRounds = plan.looks[plan.looks.length - 1] ?? 0;
-  let round2 = 0;
-  let look = 0;
-  let lastProgress = 0;
-  const live2 = [];
-  const progress = (text2, force = false) => {
-    const t = now3();
-    if (!force && t - lastProgress < 250) return;
-    lastProgress = t;
-    logger.progress(
-      `round ${round2}/${plan.looks[look]} \xB7 ${text2} \xB7 ${((t - started) / 1e3).toFixed(1)}s`
+  return new Replay(plan, writer, logger, signal).run(hooks);
+}
+var Replay = class {
+  constructor(plan, writer, logger, signal) {
+    this.plan = plan;
+    this.writer = writer;
+    this.logger = logger;
+    this.signal = signal;
+    this.groups = byEndpoint(plan.requests);
+    this.maxRounds = plan.looks[plan.looks.length - 1] ?? 0;
+    this.activeFlags = [...plan.flags ?? []];
+    this.adapters = new Map(
+      this.activeFlags.map((f) => [f.name, adaptRequest(f.headers, f.query)])
     );
+  }
+  plan;
+  writer;
+  logger;
+  signal;
+  started = now3();
+  groups;
+  maxRounds;
+  round = 0;
+  look = 0;
+  lastProgress = 0;
+  live = [];
+  /** Flags still measured; the budget may drop some after the first round. */
+  activeFlags;
+  adapters;
+  /** Simulated counter reads in the round, by the build that read most. */
+  reads = { count: 0, ms: 0 };
+  progress(text2, force = false) {
+    const t = now3();
+    if (!force && t - this.lastProgress < 250) return;
+    this.lastProgress = t;
+    this.logger.progress(
+      `round ${this.round}/${this.plan.looks[this.look]} \xB7 ${text2} \xB7 ${((t - this.started) / 1e3).toFixed(1)}s`
+    );
+  }
+  checkAbort = () => {
+    if (this.signal.aborted) throw interruption(this.signal);
   };
-  const checkAbort = () => {
-    if (signal.aborted) throw new InterruptedError(String(signal.reason ?? "SIGINT"));
-  };
-  let activeFlags = [...plan.flags ?? []];
-  const adapters = new Map(
-    activeFlags.map((f) => [f.name, adaptRequest(f.headers, f.query)])
-  );
-  const reads = { count: 0, ms: 0 };
-  const measureRound = async (r) => {
-    reads.count = 0;
-    reads.ms = 0;
+  async run(hooks) {
+    let reason;
+    try {
+      reason = await this.rounds(hooks);
+    } catch (error63) {
+      await Promise.all(this.live.map((t) => t.stop()));
+      this.writeFailure(error63);
+      throw error63;
+    }
+    const wallMs = Math.round(now3() - this.started);
+    this.writer.write({
+      kind: "end",
+      at: (/* @__PURE__ */ new Date()).toISOString(),
+      complete: true,
+      ...reason ? { reason } : {},
+      rounds: this.round,
+      wallMs
+    });
+    this.writer.flush();
+    const looks = this.look + 1;
+    return { rounds: this.round, looks, wallMs, complete: true, ...reason ? { reason } : {} };
+  }
+  /** Rounds until the cap, a look that settles the run, or the budget; returns why it stopped. */
+  async rounds(hooks) {
+    const { plan } = this;
+    for (; ; ) {
+      if (this.round >= this.maxRounds) return void 0;
+      if (this.round === plan.looks[this.look]) {
+        const more = hooks.onLook ? await hooks.onLook(this.round, this.look) : false;
+        if (!more) return "settled";
+        this.look++;
+      }
+      const elapsed = now3() - this.started;
+      if (this.round > 0 && elapsed + elapsed / this.round > plan.maxDurationMs) {
+        this.logger.warn(
+          `stopping after ${this.round} rounds: another round would pass max-duration (${Math.round(plan.maxDurationMs / 1e3)}s)`
+        );
+        return "max-duration";
+      }
+      this.round++;
+      const roundStart = now3();
+      await this.measureRound(this.round);
+      const wallMs = Math.round(now3() - roundStart);
+      const { reads } = this;
+      this.writer.write({
+        kind: "round-end",
+        round: this.round,
+        at: (/* @__PURE__ */ new Date()).toISOString(),
+        wallMs,
+        ...reads.count > 0 ? { reads: { count: reads.count, ms: Math.round(reads.ms) } } : {}
+      });
+      this.logger.info(
+        `round ${this.round}/${plan.looks[this.look]} done in ${(wallMs / 1e3).toFixed(1)}s`
+      );
+      if (this.round === 1) {
+        this.dropUnaffordableFlags(wallMs);
+        this.logger.info(expectedDuration(plan, now3() - this.started));
+      }
+    }
+  }
+  /** After the first round: the flag configurations the budget cannot carry are dropped. */
+  dropUnaffordableFlags(roundMs) {
+    const { plan } = this;
+    if (this.activeFlags.length === 0) return;
+    const keep = affordableFlags({
+      flags: this.activeFlags.length,
+      roundMs,
+      roundsLeft: (plan.looks[0] ?? 1) - 1,
+      budgetLeftMs: plan.maxDurationMs - (now3() - this.started)
+    });
+    if (keep >= this.activeFlags.length) return;
+    const dropped = this.activeFlags.slice(keep).map((f) => f.name);
+    this.activeFlags = this.activeFlags.slice(0, keep);
+    const reason = `max-duration (${minutes(plan.maxDurationMs)}) cannot afford ${plural3(dropped.length, "more flag configuration")} for ${plan.looks[0]} rounds`;
+    this.writer.write({ kind: "flag-dropped", flags: dropped, round: this.round + 1, reason });
+    this.logger.warn(`flag matrix: not measuring ${dropped.join(", ")}: ${reason}`);
+  }
+  /** The error and end lines of a run that stopped early: a target's failure is its build's. */
+  writeFailure(error63) {
+    const build = error63 instanceof TargetError ? error63.build : void 0;
+    const flag = this.plan.flags?.find((f) => build === `after (flag ${f.name})`);
+    const at2 = () => (/* @__PURE__ */ new Date()).toISOString();
+    if (build === "before" || build === "after" || flag) {
+      this.writer.write({
+        kind: "error",
+        build: flag ? "after" : build,
+        round: this.round,
+        message: errorMessage(error63),
+        at: at2(),
+        ...flag ? { flag: flag.name } : {}
+      });
+    }
+    this.writer.write({
+      kind: "end",
+      at: at2(),
+      complete: false,
+      reason: error63 instanceof InterruptedError ? "interrupted" : errorMessage(error63).split("\n")[0],
+      rounds: this.round,
+      wallMs: Math.round(now3() - this.started)
+    });
+    this.writer.flush();
+  }
+  async measureRound(r) {
+    const { plan, writer } = this;
+    this.reads.count = 0;
+    this.reads.ms = 0;
     const order2 = buildOrder(r);
     const seed = roundSeed(plan.seed, r);
     writer.write({ kind: "round", round: r, order: order2, seed, at: (/* @__PURE__ */ new Date()).toISOString() });
-    const meters = {};
-    const flagMeters = [];
+    const opened = [];
     try {
-      checkAbort();
-      progress("starting both builds", true);
-      const launched = await Promise.allSettled(
-        order2.map(async (build) => {
-          const target = await startTarget({ ...plan.targets[build], build }, signal, logger);
-          live2.push(target);
-          meters[build] = new Meter(target, writer, plan.settleMs, plan.compareBodies ?? false);
-        })
-      );
-      const flagged = await Promise.allSettled(
-        activeFlags.map(async (f) => {
-          const target = await startTarget(
-            { ...f.target, build: "after", label: `after (flag ${f.name})` },
-            signal,
-            logger
-          );
-          live2.push(target);
-          return new Meter(target, writer, plan.settleMs, plan.compareBodies ?? false, {
-            flag: f.name,
-            adapt: adapters.get(f.name)
-          });
-        })
-      );
-      for (const s of flagged) if (s.status === "fulfilled") flagMeters.push(s.value);
-      const failed = [...launched, ...flagged].find(
-        (s) => s.status === "rejected"
-      );
-      if (failed) throw failed.reason;
-      const [first, second] = order2.map((b) => meters[b]);
-      let warmed = 0;
-      const deadline = started + plan.maxDurationMs;
-      const warm = (m) => warmUp(m, groups, plan.warmup, deadline, checkAbort, (n) => {
-        warmed += n;
-        progress(`warming up \xB7 ${warmed} requests`);
-      });
-      const reports = await Promise.all([first, second].map(warm));
-      const flagReports = [];
-      for (let i = 0; i < flagMeters.length; i += 2) {
-        flagReports.push(...await Promise.all(flagMeters.slice(i, i + 2).map(warm)));
-      }
-      if (now3() - started > plan.maxDurationMs) {
-        logger.warn(
-          `warm-up stopped: max-duration (${Math.round(plan.maxDurationMs / 1e3)}s) is spent; measuring this round anyway`
-        );
-      }
-      [first, second].forEach((m, i) => {
-        const w = reports[i];
-        writer.write({
-          kind: "warmup",
-          round: r,
-          build: m.target.build,
-          wallMs: w.wallMs,
-          endpoints: w.endpoints,
-          ...w.timedOut ? { timedOut: true } : {}
-        });
-      });
-      flagMeters.forEach((m, i) => {
-        const w = flagReports[i];
-        writer.write({
-          kind: "warmup",
-          round: r,
-          build: "after",
-          wallMs: w.wallMs,
-          endpoints: w.endpoints,
-          ...w.timedOut ? { timedOut: true } : {},
-          flag: m.flag
-        });
-      });
-      const mismatched = /* @__PURE__ */ new Set();
-      const compare2 = (req, rx, ry, x) => {
-        if (rx.status === ry.status && rx.bodyHash === ry.bodyHash || mismatched.has(req.id))
-          return;
-        mismatched.add(req.id);
-        const [before, after] = x.target.build === "before" ? [rx, ry] : [ry, rx];
-        writer.write({
-          kind: "mismatch",
-          endpoint: req.endpoint,
-          request: req.id,
-          round: r,
-          before: before.status,
-          after: after.status,
-          ...before.status === after.status ? { bodies: { before: before.bodyHash, after: after.bodyHash } } : {}
-        });
-      };
-      const compareFlag = (req, atDefaults2, m, res) => {
-        const key = `${m.flag}\0${req.id}`;
-        if (res.status === atDefaults2.status || mismatched.has(key)) return;
-        mismatched.add(key);
-        writer.write({
-          kind: "mismatch",
-          endpoint: req.endpoint,
-          request: req.id,
-          round: r,
-          before: atDefaults2.status,
-          after: res.status,
-          flag: m.flag
-        });
-      };
-      if (first.perBlock) {
-        const blocks = roundBlocks(groups, plan.requestsPerEndpoint, seed);
-        let sent = 0;
-        const total2 = blocks.reduce((n, b) => n + b.reqs.length, 0);
-        const all = [first, second, ...flagMeters];
-        for (const { reqs, block } of blocks) {
-          checkAbort();
-          const answers = await Promise.all(all.map((m) => m.measureBlock(reqs, r, block)));
-          const [rx, ry] = answers;
-          reqs.forEach((req, i) => compare2(req, rx[i], ry[i], first));
-          const atDefaults2 = answers[all.indexOf(meters.after)];
-          flagMeters.forEach(
-            (m, j) => reqs.forEach((req, i) => compareFlag(req, atDefaults2[i], m, answers[2 + j][i]))
-          );
-          sent += reqs.length;
-          progress(`measuring \xB7 ${sent}/${total2} requests`);
-        }
-      } else {
-        const schedule = roundSchedule(groups, plan.requestsPerEndpoint, seed);
-        for (let k = 0; k < schedule.length; k++) {
-          checkAbort();
-          const { req, block } = schedule[k];
-          const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
-          if (flagMeters.length === 0) {
-            const rx = await x.measure(req, r, block);
-            const ry = await y.measure(req, r, block);
-            compare2(req, rx, ry, x);
-          } else {
-            const answers = /* @__PURE__ */ new Map();
-            for (const m of measureOrder([first, second, ...flagMeters], k)) {
-              answers.set(m, await m.measure(req, r, block));
-            }
-            compare2(req, answers.get(x), answers.get(y), x);
-            const atDefaults2 = answers.get(meters.after);
-            for (const m of flagMeters) compareFlag(req, atDefaults2, m, answers.get(m));
-          }
-          progress(`measuring \xB7 ${k + 1}/${schedule.length} requests`);
-        }
-      }
-      for (const m of [first, second, ...flagMeters]) {
+      this.checkAbort();
+      this.progress("starting both builds", true);
+      const meters = await this.startAll(order2, opened);
+      await this.warmAll(r, meters);
+      const round2 = { r, seed, meters, mismatches: new Mismatches(writer, r) };
+      if (meters.first.perBlock) await this.measureBlocks(round2);
+      else await this.measureSerially(round2);
+      for (const m of [meters.first, meters.second, ...meters.flags]) {
         const crash = m.target.crashed();
         if (crash) throw crash;
       }
     } finally {
-      for (const m of [...Object.values(meters), ...flagMeters]) {
+      for (const m of opened) {
         const sim = m.target.simulated;
         if (sim) {
-          reads.count = Math.max(reads.count, sim.reads);
-          reads.ms = Math.max(reads.ms, sim.readMs);
+          this.reads.count = Math.max(this.reads.count, sim.reads);
+          this.reads.ms = Math.max(this.reads.ms, sim.readMs);
         }
         m.close();
       }
-      await Promise.all(live2.map((t) => t.stop()));
-      live2.length = 0;
+      await Promise.all(this.live.map((t) => t.stop()));
+      this.live.length = 0;
       writer.flush();
     }
-  };
-  let reason;
-  try {
-    for (; ; ) {
-      if (round2 >= maxRounds) break;
-      if (round2 === plan.looks[look]) {
-        const more = hooks.onLook ? await hooks.onLook(round2, look) : false;
-        if (!more) {
-          reason = "settled";
-          break;
-        }
-        look++;
-      }
-      const elapsed = now3() - started;
-      if (round2 > 0 && elapsed + elapsed / round2 > plan.maxDurationMs) {
-        reason = "max-duration";
-        logger.warn(
-          `stopping after ${round2} rounds: another round would pass max-duration (${Math.round(plan.maxDurationMs / 1e3)}s)`
-        );
-        break;
-      }
-      round2++;
-      const roundStart = now3();
-      await measureRound(round2);
-      const wallMs2 = Math.round(now3() - roundStart);
-      writer.write({
-        kind: "round-end",
-        round: round2,
-        at: (/* @__PURE__ */ new Date()).toISOString(),
-        wallMs: wallMs2,
-        ...reads.count > 0 ? { reads: { count: reads.count, ms: Math.round(reads.ms) } } : {}
-      });
-      logger.info(`round ${round2}/${plan.looks[look]} done in ${(wallMs2 / 1e3).toFixed(1)}s`);
-      if (round2 === 1 && activeFlags.length > 0) {
-        const keep = affordableFlags({
-          flags: activeFlags.length,
-          roundMs: wallMs2,
-          roundsLeft: (plan.looks[0] ?? 1) - 1,
-          budgetLeftMs: plan.maxDurationMs - (now3() - started)
-        });
-        if (keep < activeFlags.length) {
-          const dropped = activeFlags.slice(keep).map((f) => f.name);
-          activeFlags = activeFlags.slice(0, keep);
-          const reason2 = `max-duration (${minutes(plan.maxDurationMs)}) cannot afford ${plural3(dropped.length, "more flag configuration")} for ${plan.looks[0]} rounds`;
-          writer.write({ kind: "flag-dropped", flags: dropped, round: round2 + 1, reason: reason2 });
-          logger.warn(`flag matrix: not measuring ${dropped.join(", ")}: ${reason2}`);
-        }
-      }
-      if (round2 === 1) logger.info(expectedDuration(plan, now3() - started));
-    }
-  } catch (error63) {
-    await Promise.all(live2.map((t) => t.stop()));
-    const build = error63 instanceof TargetError ? error63.build : void 0;
-    const flag = plan.flags?.find((f) => build === `after (flag ${f.name})`);
-    if (build === "before" || build === "after" || flag) {
-      writer.write({
-        kind: "error",
-        build: flag ? "after" : build,
-        round: round2,
-        message: errorMessage(error63),
-        at: (/* @__PURE__ */ new Date()).toISOString(),
-        ...flag ? { flag: flag.name } : {}
-      });
-    }
-    writer.write({
-      kind: "end",
-      at: (/* @__PURE__ */ new Date()).toISOString(),
-      complete: false,
-      reason: error63 instanceof InterruptedError ? "interrupted" : errorMessage(error63).split("\n")[0],
-      rounds: round2,
-      wallMs: Math.round(now3() - started)
+  }
+  /**
+   * Both builds start at once (start-up is most of a round's wall time), and the flags' processes
+   * with them; whichever started is tracked in `opened`, so a failure of one still stops the rest.
+   */
+  async startAll(order2, opened) {
+    const { plan, writer, signal, logger } = this;
+    const compareBodies = plan.compareBodies ?? false;
+    const start = async (spec, variant) => {
+      const target = await startTarget(spec, signal, logger);
+      this.live.push(target);
+      const meter = new Meter(target, writer, plan.settleMs, compareBodies, variant);
+      opened.push(meter);
+      return meter;
+    };
+    const meters = {};
+    const launched = await Promise.allSettled(
+      order2.map(async (build) => {
+        meters[build] = await start({ ...plan.targets[build], build });
+      })
+    );
+    const flagged = await Promise.allSettled(
+      this.activeFlags.map(
+        (f) => start(
+          { ...f.target, build: "after", label: `after (flag ${f.name})` },
+          { flag: f.name, adapt: this.adapters.get(f.name) }
+        )
+      )
+    );
+    const failed = [...launched, ...flagged].find(
+      (s) => s.status === "rejected"
+    );
+    if (failed) throw failed.reason;
+    const [first, second] = order2.map((b) => meters[b]);
+    const flags = flagged.flatMap((s) => s.status === "fulfilled" ? [s.value] : []);
+    return { first, second, after: meters.after, flags };
+  }
+  /**
+   * Both processes warm at once, each on its own core: warm-up is most of a round's time, and
+   * nothing is measured while it runs. The flag configurations warm two at a time too.
+   */
+  async warmAll(r, meters) {
+    const { plan } = this;
+    let warmed = 0;
+    const deadline = this.started + plan.maxDurationMs;
+    const warm = (m) => warmUp(m, this.groups, plan.warmup, deadline, this.checkAbort, (n) => {
+      warmed += n;
+      this.progress(`warming up \xB7 ${warmed} requests`);
     });
-    writer.flush();
-    throw error63;
-  }
-  const wallMs = Math.round(now3() - started);
-  writer.write({
-    kind: "end",
-    at: (/* @__PURE__ */ new Date()).toISOString(),
-    complete: true,
-    ...reason ? { reason } : {},
-    rounds: round2,
-    wallMs
-  });
-  writer.flush();
-  return { rounds: round2, looks: look + 1, wallMs, complete: true, ...reason ? { reason } : {} };
-}
-
-// src/samples/writer.ts
-import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
-import { dirname as dirname3 } from "node:path";
-
-// src/samples/files.ts
-import { accessSync as accessSync2, constants as constants2, mkdirSync as mkdirSync3, writeFileSync as writeFileSync4 } from "node:fs";
-import { dirname as dirname2, resolve } from "node:path";
-var CAUSES = {
-  ENOSPC: "no space left on the device",
-  EDQUOT: "the disk quota is used up",
-  EROFS: "the file system is read-only",
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-  ENOTDIR: "a part of the path is a file, not a folder",
-  EISDIR: "it is a folder",
-  EFBIG: "the file is too large"
-};
-var OutputError = class _OutputError extends EnvironmentError {
-  code;
-  constructor(message, code2, hint) {
-    super(message, hint);
-    this.code = code2;
-  }
-  static from(path5, error63, consequence) {
-    if (error63 instanceof _OutputError) return error63;
-    const code2 = error63?.code;
-    const cause = (code2 && CAUSES[code2]) ?? errorMessage(error63);
-    return new _OutputError(
-      `cannot write ${path5}: ${cause}${code2 ? ` (${code2})` : ""}${consequence ? `; ${consequence}` : ""}`,
-      code2,
-      code2 === "ENOSPC" || code2 === "EDQUOT" ? "free some space, or write to a disk with room (--out or -o; the action's out-dir)" : code2 === "EROFS" || code2 === "EACCES" || code2 === "EPERM" ? "write to a folder perfgate may write to (--out or -o; the action's out-dir)" : void 0
-    );
-  }
-};
-function existingAncestor(path5) {
-  let dir = path5;
-  for (; ; ) {
-    try {
-      accessSync2(dir, constants2.F_OK);
-      return dir;
-    } catch {
-      const up = dirname2(dir);
-      if (up === dir) return dir;
-      dir = up;
+    const builds = [meters.first, meters.second];
+    const reports = await Promise.all(builds.map(warm));
+    const flagReports = [];
+    for (let i = 0; i < meters.flags.length; i += 2) {
+      flagReports.push(...await Promise.all(meters.flags.slice(i, i + 2).map(warm)));
     }
-  }
-}
-function makeFolders(dir) {
-  const missing = [];
-  for (let d = resolve(dir); !exists(d); d = dirname2(d)) {
-    missing.unshift(d);
-    if (dirname2(d) === d) break;
-  }
-  for (const d of missing) mkdirSync3(d);
-}
-function exists(path5) {
-  try {
-    accessSync2(path5, constants2.F_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function ensureOutDir(dir) {
-  try {
-    makeFolders(dir);
-    accessSync2(dir, constants2.W_OK);
-  } catch (error63) {
-    let cause = error63;
-    try {
-      accessSync2(existingAncestor(dir), constants2.W_OK);
-    } catch (parentError) {
-      cause = parentError;
-    }
-    const code2 = cause?.code;
-    if (code2 === "ENOENT" && exists(existingAncestor(dir))) {
-      cause = Object.assign(new Error("the file system there does not allow new folders"), {
-        code: "ENOENT"
-      });
-    }
-    const e = OutputError.from(dir, cause);
-    throw new OutputError(
-      e.message.replace(/^cannot write/, "cannot create the output folder"),
-      e.code,
-      e.hint
-    );
-  }
-}
-function writeOutput(path5, text2) {
-  try {
-    writeFileSync4(path5, text2);
-    return void 0;
-  } catch (error63) {
-    return OutputError.from(path5, error63);
-  }
-}
-
-// src/samples/writer.ts
-var realOps = {
-  write: (fd, buffer, offset, length, position) => writeSync(fd, buffer, offset, length, position),
-  truncate: (fd, length) => ftruncateSync(fd, length)
-};
-var SamplesWriter = class {
-  constructor(path5, batch = 64, ops = realOps) {
-    this.batch = batch;
-    this.ops = ops;
-    this.path = path5;
-    try {
-      ensureOutDir(dirname3(path5));
-      this.fd = openSync(path5, "w");
-    } catch (error63) {
-      throw OutputError.from(path5, error63);
-    }
-    process.on("exit", this.onExit);
-  }
-  batch;
-  ops;
-  path;
-  fd;
-  pending = [];
-  /** Bytes of whole lines in the file. */
-  committed = 0;
-  failure;
-  onExit = () => {
-    try {
-      this.close();
-    } catch {
-    }
-  };
-  /** Bytes of whole lines written so far. */
-  get bytes() {
-    return this.committed;
-  }
-  /** Why writing stopped, if it did. */
-  get error() {
-    return this.failure;
-  }
-  write(line) {
-    if (this.failure) return;
-    this.pending.push(JSON.stringify(line));
-    if (this.pending.length >= this.batch) this.flush();
-  }
-  flush() {
-    if (this.fd === void 0 || this.failure || this.pending.length === 0) return;
-    const buffer = Buffer.from(`${this.pending.join("\n")}
-`, "utf8");
-    this.pending = [];
-    let done = 0;
-    try {
-      while (done < buffer.length) {
-        done += this.ops.write(this.fd, buffer, done, buffer.length - done, this.committed + done);
-      }
-      this.committed += buffer.length;
-    } catch (error63) {
-      this.failure = OutputError.from(
-        this.path,
-        error63,
-        "the samples after the last whole line are lost"
+    if (now3() - this.started > plan.maxDurationMs) {
+      this.logger.warn(
+        `warm-up stopped: max-duration (${Math.round(plan.maxDurationMs / 1e3)}s) is spent; measuring this round anyway`
       );
-      try {
-        if (done > 0) this.ops.truncate(this.fd, this.committed);
-      } catch {
-      }
-      throw this.failure;
+    }
+    builds.forEach((m, i) => this.writeWarmup(r, m, reports[i]));
+    meters.flags.forEach((m, i) => this.writeWarmup(r, m, flagReports[i]));
+  }
+  writeWarmup(r, m, w) {
+    this.writer.write({
+      kind: "warmup",
+      round: r,
+      build: m.target.build,
+      wallMs: w.wallMs,
+      endpoints: w.endpoints,
+      ...w.timedOut ? { timedOut: true } : {},
+      ...m.flag !== void 0 ? { flag: m.flag } : {}
+    });
+  }
+  /**
+   * Counted instructions do not depend on what else runs: every process takes each block at
+   * once, and the counter is read only between blocks.
+   */
+  async measureBlocks(round2) {
+    const { r, seed, meters, mismatches } = round2;
+    const { first, second, flags } = meters;
+    const blocks = roundBlocks(this.groups, this.plan.requestsPerEndpoint, seed);
+    let sent = 0;
+    const total2 = blocks.reduce((n, b) => n + b.reqs.length, 0);
+    const all = [first, second, ...flags];
+    for (const { reqs, block } of blocks) {
+      this.checkAbort();
+      const answers = await Promise.all(all.map((m) => m.measureBlock(reqs, r, block)));
+      const [rx, ry] = answers;
+      reqs.forEach((req, i) => mismatches.compare(req, rx[i], ry[i], first));
+      const atDefaults2 = answers[all.indexOf(meters.after)];
+      flags.forEach(
+        (m, j) => reqs.forEach(
+          (req, i) => mismatches.compareFlag(req, atDefaults2[i], m, answers[2 + j][i])
+        )
+      );
+      sent += reqs.length;
+      this.progress(`measuring \xB7 ${sent}/${total2} requests`);
     }
   }
-  close() {
-    if (this.fd === void 0) return;
-    const fd = this.fd;
-    try {
-      this.flush();
-    } finally {
-      this.fd = void 0;
-      closeSync(fd);
-      process.off("exit", this.onExit);
+  /** Request by request, the builds in turn, alternating which serves a request first. */
+  async measureSerially(round2) {
+    const { r, seed, meters, mismatches } = round2;
+    const { first, second, flags } = meters;
+    const schedule = roundSchedule(this.groups, this.plan.requestsPerEndpoint, seed);
+    for (let k = 0; k < schedule.length; k++) {
+      this.checkAbort();
+      const { req, block } = schedule[k];
+      const [x, y] = k % 2 === 0 ? [first, second] : [second, first];
+      if (flags.length === 0) {
+        const rx = await x.measure(req, r, block);
+        const ry = await y.measure(req, r, block);
+        mismatches.compare(req, rx, ry, x);
+      } else {
+        const answers = /* @__PURE__ */ new Map();
+        for (const m of measureOrder([first, second, ...flags], k)) {
+          answers.set(m, await m.measure(req, r, block));
+        }
+        mismatches.compare(req, answers.get(x), answers.get(y), x);
+        const atDefaults2 = answers.get(meters.after);
+        for (const m of flags) mismatches.compareFlag(req, atDefaults2, m, answers.get(m));
+      }
+      this.progress(`measuring \xB7 ${k + 1}/${schedule.length} requests`);
     }
   }
 };
-
-// src/samples/reader.ts
-import { readFile as readFile2 } from "node:fs/promises";
-var EVENT_KINDS = /* @__PURE__ */ new Set([
-  "round",
-  "round-end",
-  "warmup",
-  "error",
-  "mismatch",
-  "end",
-  "flag-dropped"
-]);
-function fail(file2, line, message) {
-  throw new ConfigError(message, { file: file2, line });
-}
-var MAX_SAMPLE_VALUE = Number.MAX_SAFE_INTEGER;
-function shown3(value, raw, key) {
-  if (typeof value === "number" && !Number.isFinite(value)) {
-    const m = new RegExp(`"${key}"\\s*:\\s*([^,}\\s]+)`).exec(raw);
-    return `${m?.[1] ?? String(value)} (beyond the range of a double)`;
+var Mismatches = class {
+  constructor(writer, round2) {
+    this.writer = writer;
+    this.round = round2;
   }
-  return JSON.stringify(value) ?? String(value);
-}
-function checkSample(o, file2, line, raw) {
-  const need = (key, ok, what) => {
-    if (!ok) fail(file2, line, `'${key}' must be ${what}, got ${shown3(o[key], raw, key)}`);
-  };
-  need("endpoint", typeof o.endpoint === "string" && o.endpoint.length > 0, "a non-empty string");
-  need("build", o.build === "before" || o.build === "after", "'before' or 'after'");
-  need("round", Number.isInteger(o.round) && o.round >= 0, "a non-negative integer");
-  need(
-    "request",
-    typeof o.request === "string" || Number.isInteger(o.request),
-    "a string or an integer"
-  );
-  need(
-    "value",
-    typeof o.value === "number" && Number.isFinite(o.value) && o.value >= 0 && o.value <= MAX_SAMPLE_VALUE,
-    `a finite number from 0 to ${MAX_SAMPLE_VALUE}`
-  );
-  return o;
-}
-function parseSamples(text2, file2) {
-  let header;
-  const samples = [];
-  const events = [];
-  const lines = text2.split("\n");
-  const seen = /* @__PURE__ */ new Map();
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i].trim();
-    if (!raw) continue;
-    const n = i + 1;
-    let o;
-    try {
-      o = JSON.parse(raw);
-    } catch {
-      if (lines.slice(i + 1).every((l) => !l.trim())) break;
-      fail(file2, n, "not valid JSON");
-    }
-    if (typeof o !== "object" || o === null || Array.isArray(o))
-      fail(file2, n, "expected a JSON object");
-    const rec = o;
-    if (rec.kind === "header") {
-      if (rec.version !== 1)
-        fail(
-          file2,
-          n,
-          `unsupported samples version ${JSON.stringify(rec.version)} (this perfgate reads version 1)`
-        );
-      header = rec;
-    } else if (typeof rec.kind === "string") {
-      if (!EVENT_KINDS.has(rec.kind)) fail(file2, n, `unknown record kind '${rec.kind}'`);
-      events.push(rec);
-    } else {
-      const sample = checkSample(rec, file2, n, raw);
-      const first = "latencyMs" in rec ? seen.get(raw) : void 0;
-      if (first !== void 0) {
-        fail(
-          file2,
-          n,
-          `repeats the sample on line ${first} exactly; each measurement must appear once`
-        );
-      }
-      seen.set(raw, n);
-      samples.push(sample);
-    }
-  }
-  if (samples.length === 0) fail(file2, 1, "no samples in this file");
-  return { header, samples, events };
-}
-async function readSamples(file2) {
-  let text2;
-  try {
-    text2 = await readFile2(file2, "utf8");
-  } catch (error63) {
-    throw new ConfigError(
-      `cannot read samples: ${error63.code ?? String(error63)}`,
-      { file: file2 }
+  writer;
+  round;
+  seen = /* @__PURE__ */ new Set();
+  compare(req, rx, ry, x) {
+    if (rx.status === ry.status && rx.bodyHash === ry.bodyHash || this.seen.has(req.id)) return;
+    this.seen.add(req.id);
+    const [before, after] = x.target.build === "before" ? [rx, ry] : [ry, rx];
+    this.write(
+      req,
+      before.status,
+      after.status,
+      before.status === after.status ? { bodies: { before: before.bodyHash, after: after.bodyHash } } : {}
     );
   }
-  return parseSamples(text2, file2);
+  /** The flag matrix: a flag may change what a page says, not whether it answers. */
+  compareFlag(req, atDefaults2, m, res) {
+    const key = `${m.flag}\0${req.id}`;
+    if (res.status === atDefaults2.status || this.seen.has(key)) return;
+    this.seen.add(key);
+    this.write(req, atDefaults2.status, res.status, { flag: m.flag });
+  }
+  write(req, before, after, more) {
+    this.writer.write({
+      kind: "mismatch",
+      endpoint: req.endpoint,
+      request: req.id,
+      round: this.round,
+      before,
+      after,
+      ...more
+    });
+  }
+};
+
+// src/replay/requests.ts
+function prepareRequests(config2, requests, env) {
+  const injected = resolveHeaders(config2, env);
+  return requests.map((r) => ({
+    id: r.id,
+    endpoint: r.endpoint,
+    method: r.method,
+    path: r.path,
+    headers: { ...r.headers, ...injected },
+    ...r.body ? { body: r.body } : {}
+  }));
 }
 
 // src/targets/worktree.ts
 import { execFile as execFile3 } from "node:child_process";
-import { existsSync as existsSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync3, readFileSync as readFileSync6, rmSync as rmSync3 } from "node:fs";
+import { existsSync as existsSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync3, readFileSync as readFileSync8, rmSync as rmSync3 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname4, join as join6 } from "node:path";
+import { dirname as dirname4, join as join7 } from "node:path";
 import { promisify } from "node:util";
 var WORKTREE_PREFIX = "perfgate-before-";
 var run = promisify(execFile3);
@@ -54554,7 +54984,7 @@ async function createWorktree(fromDir, ref, origin = {}) {
       "fetch it first (actions/checkout with fetch-depth: 0), or name a branch, tag or sha that exists"
     );
   }
-  const dir = mkdtempSync2(join6(tmpdir2(), `${WORKTREE_PREFIX}${process.pid}-`));
+  const dir = mkdtempSync2(join7(tmpdir2(), `${WORKTREE_PREFIX}${process.pid}-`));
   rmSync3(dir, { recursive: true, force: true });
   registerWorktree({ dir, repoRoot });
   try {
@@ -54626,6 +55056,63 @@ function targetEnvironment(base, configured = {}) {
     if (value !== void 0 && !withheld(name)) out[name] = value;
   }
   return { ...out, ...configured };
+}
+
+// src/targets/prepare.ts
+import { join as join8, relative as relative2 } from "node:path";
+function refOrigin(side, config2, overrides) {
+  if (side === "before" && overrides.beforeRef !== void 0)
+    return { path: overrides.beforeRefFrom ?? "--before-ref" };
+  if (side === "before" && overrides.defaultBeforeRef === config2.before.ref)
+    return { path: "the pull request's base" };
+  const line = config2.lines[`${side}.ref`];
+  return { file: config2.file, ...line ? { line } : {} };
+}
+async function prepareBuild(side, build, config2, env, signal, logger, origin) {
+  let cwd;
+  let worktree;
+  if (build.ref !== void 0) {
+    worktree = await createWorktree(config2.dir, build.ref, origin);
+    const afterCwd = config2.after.cwd ?? config2.dir;
+    const rel = relative2(worktree.repoRoot, afterCwd);
+    cwd = join8(worktree.dir, rel.startsWith("..") ? "" : rel);
+    logger.info(
+      `${side}: checked out ${build.ref} (${worktree.commit.slice(0, 12)}) in ${worktree.dir}`
+    );
+  } else {
+    cwd = build.cwd;
+  }
+  try {
+    requireBuildFolder(side, cwd, config2, worktree);
+    if (build.build) await runShell(side, "build", build.build, cwd, env, signal, logger);
+  } catch (error63) {
+    await worktree?.remove();
+    throw error63;
+  }
+  const commit = worktree?.commit ?? await commitOf(cwd);
+  return {
+    cwd,
+    ...build.ref ? { ref: build.ref } : {},
+    ...commit ? { commit } : {},
+    ...worktree ? { worktree } : {}
+  };
+}
+async function prepareBuilds(r, into) {
+  const prep = (side) => prepareBuild(
+    side,
+    r.config[side],
+    r.config,
+    r.env,
+    r.signal,
+    r.logger,
+    refOrigin(side, r.config, r.overrides)
+  );
+  into.after = await prep("after");
+  into.before = r.aa ? into.after : await prep("before");
+  return into;
+}
+async function removeBuilds(builds) {
+  for (const b of new Set(Object.values(builds))) await b?.worktree?.remove();
 }
 
 // src/workload/parse.ts
@@ -54861,57 +55348,85 @@ function parseRecord(content, problem, routes, index, line) {
     return void 0;
   }
   const r = record2;
+  checkUnknownFields(r, problem);
+  const method = readMethod(r, problem);
+  const path5 = readPath(r, problem);
+  const headers = readHeaders(r, problem);
+  const body = readBody(r, problem);
+  const { endpoint: endpoint2, weight, id } = readLabels(r, problem, index);
+  if (method === void 0 || path5 === void 0) return void 0;
+  return {
+    id,
+    line,
+    method,
+    path: path5,
+    headers,
+    ...body !== void 0 ? { body } : {},
+    endpoint: endpoint2 ?? endpointFor(method, path5, routes).name,
+    weight
+  };
+}
+function checkUnknownFields(r, problem) {
+  const flat = (s) => s.toLowerCase().replace(/[-_]/g, "");
   for (const key of Object.keys(r)) {
     if (RECORD_FIELDS.includes(key)) continue;
     const near = closest(key, RECORD_FIELDS);
-    const flat = (s) => s.toLowerCase().replace(/[-_]/g, "");
     if (near && !(near in r) && (key.length >= 4 || flat(key) === flat(near))) {
       problem(key, `unknown field (did you mean '${near}'?)`);
     }
   }
-  let method;
+}
+function readMethod(r, problem) {
   if (typeof r.method !== "string" || r.method === "")
     problem("method", 'required: a method such as "GET"');
   else if (!TOKEN3.test(r.method)) problem("method", `not a valid HTTP method: '${r.method}'`);
   else if (r.method.toUpperCase() === "CONNECT") problem("method", "CONNECT cannot be replayed");
-  else method = r.method.toUpperCase();
-  let path5;
+  else return r.method.toUpperCase();
+  return void 0;
+}
+function readPath(r, problem) {
   if (typeof r.url !== "string") {
     const hint = typeof r.path === "string" ? " (found 'path'; the field is called 'url')" : "";
     problem("url", `required: a path such as "/users/7?full=1"${hint}`);
-  } else {
-    const target = toRequestTarget(r.url);
-    if (target.ok) path5 = target.path;
-    else problem("url", target.message);
+    return void 0;
   }
+  const target = toRequestTarget(r.url);
+  if (target.ok) return target.path;
+  problem("url", target.message);
+  return void 0;
+}
+function readHeaders(r, problem) {
   const headers = {};
-  if (r.headers !== void 0 && r.headers !== null) {
-    if (typeof r.headers !== "object" || Array.isArray(r.headers)) {
-      problem("headers", "expected an object of name: value");
-    } else {
-      const seen = /* @__PURE__ */ new Set();
-      for (const [name, value] of Object.entries(r.headers)) {
-        const why = headerProblem(name, value);
-        if (why) problem(`headers.${name}`, why);
-        else if (seen.has(name.toLowerCase()))
-          problem(`headers.${name}`, "given twice (names are case-insensitive)");
-        else headers[name] = value;
-        seen.add(name.toLowerCase());
-      }
-    }
+  if (r.headers === void 0 || r.headers === null) return headers;
+  if (typeof r.headers !== "object" || Array.isArray(r.headers)) {
+    problem("headers", "expected an object of name: value");
+    return headers;
   }
-  let body;
-  if (typeof r.body === "string") body = Buffer.from(r.body, "utf8");
-  else if (r.body !== void 0 && r.body !== null) {
-    const b64 = typeof r.body === "object" ? r.body.base64 : void 0;
-    if (typeof b64 !== "string" || Object.keys(r.body).length !== 1) {
-      problem("body", 'expected a string or {"base64": "..."}');
-    } else if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 === 1) {
-      problem("body.base64", "not valid base64");
-    } else {
-      body = Buffer.from(b64, "base64");
-    }
+  const seen = /* @__PURE__ */ new Set();
+  for (const [name, value] of Object.entries(r.headers)) {
+    const why = headerProblem(name, value);
+    if (why) problem(`headers.${name}`, why);
+    else if (seen.has(name.toLowerCase()))
+      problem(`headers.${name}`, "given twice (names are case-insensitive)");
+    else headers[name] = value;
+    seen.add(name.toLowerCase());
   }
+  return headers;
+}
+function readBody(r, problem) {
+  if (typeof r.body === "string") return Buffer.from(r.body, "utf8");
+  if (r.body === void 0 || r.body === null) return void 0;
+  const b64 = typeof r.body === "object" ? r.body.base64 : void 0;
+  if (typeof b64 !== "string" || Object.keys(r.body).length !== 1) {
+    problem("body", 'expected a string or {"base64": "..."}');
+  } else if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 === 1) {
+    problem("body.base64", "not valid base64");
+  } else {
+    return Buffer.from(b64, "base64");
+  }
+  return void 0;
+}
+function readLabels(r, problem, index) {
   let endpoint2;
   if (r.endpoint !== void 0 && r.endpoint !== null) {
     if (typeof r.endpoint !== "string" || r.endpoint.trim() === "")
@@ -54930,17 +55445,7 @@ function parseRecord(content, problem, routes, index, line) {
     else if (typeof r.id === "number" && Number.isSafeInteger(r.id)) id = r.id;
     else problem("id", "expected a non-empty string or an integer");
   }
-  if (method === void 0 || path5 === void 0) return void 0;
-  return {
-    id,
-    line,
-    method,
-    path: path5,
-    headers,
-    ...body !== void 0 ? { body } : {},
-    endpoint: endpoint2 ?? endpointFor(method, path5, routes).name,
-    weight
-  };
+  return { endpoint: endpoint2, weight, id };
 }
 async function loadWorkload(file2, options = {}) {
   let bytes;
@@ -54989,7 +55494,7 @@ function oneLine(message) {
 }
 
 // src/workload/shard.ts
-import { readFileSync as readFileSync7 } from "node:fs";
+import { readFileSync as readFileSync9 } from "node:fs";
 function byName2(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -55068,7 +55573,7 @@ function selectShard(workload, shard, logger) {
 function readBalance(file2) {
   let json2;
   try {
-    json2 = JSON.parse(readFileSync7(file2, "utf8"));
+    json2 = JSON.parse(readFileSync9(file2, "utf8"));
   } catch (error63) {
     const code2 = error63.code;
     throw new ConfigError(code2 ? `cannot read the balance result: ${code2}` : "not valid JSON", {
@@ -55080,68 +55585,21 @@ function readBalance(file2) {
   return costs.value;
 }
 
-// src/workload/weights.ts
-function endpointWeights(requests) {
-  const largest = requests.reduce((m, r) => Math.max(m, r.weight), 0);
-  const scaled = requests.map((r) => ({
-    endpoint: r.endpoint,
-    w: largest > 0 ? r.weight / largest : 0
-  }));
-  const total2 = scaled.reduce((s, r) => s + r.w, 0);
-  const out = {};
-  for (const r of scaled) out[r.endpoint] = (out[r.endpoint] ?? 0) + (total2 > 0 ? r.w / total2 : 0);
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
-}
-
-// src/proc/cpuinfo.ts
-import { readFileSync as readFileSync8 } from "node:fs";
-import { cpus as cpus2 } from "node:os";
-function parseCpuInfo(text2) {
-  const out = {};
-  for (const line of text2.split("\n")) {
-    if (line.trim() === "" && out.flags) break;
-    const at2 = line.indexOf(":");
-    if (at2 < 0) continue;
-    const key = line.slice(0, at2).trim();
-    const value = line.slice(at2 + 1).trim();
-    if (key === "model name" && !out.cpuModel) out.cpuModel = value;
-    else if ((key === "flags" || key === "Features") && !out.flags)
-      out.flags = [...new Set(value.split(/\s+/).filter(Boolean))].sort();
-    else if (key === "microcode" && !out.microcode) out.microcode = value;
-  }
-  return out;
-}
-function readMachine() {
-  let facts = {};
-  try {
-    facts = parseCpuInfo(readFileSync8("/proc/cpuinfo", "utf8"));
-  } catch {
-  }
-  return {
-    cpuModel: facts.cpuModel ?? cpus2()[0]?.model.trim() ?? "unknown",
-    flags: facts.flags ?? [],
-    ...facts.microcode ? { microcode: facts.microcode } : {}
-  };
-}
-
-// src/version.ts
-var VERSION = "0.1.0";
-
 // src/explain/run.ts
 import {
   existsSync as existsSync3,
   mkdirSync as mkdirSync5,
   readdirSync as readdirSync4,
-  readFileSync as readFileSync9,
+  readFileSync as readFileSync10,
   renameSync as renameSync2,
   rmSync as rmSync4,
   writeFileSync as writeFileSync6
 } from "node:fs";
-import { join as join8 } from "node:path";
+import { join as join10 } from "node:path";
 
 // src/explain/agents.ts
 import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync5 } from "node:fs";
-import { join as join7 } from "node:path";
+import { join as join9 } from "node:path";
 var NODE_PRELOAD = `'use strict';
 // perfgate profiling pass: V8's CPU profiler for this process, written out when stopped.
 (() => {
@@ -55322,11 +55780,11 @@ except Exception:
     pass
 `;
 function writeAgents(dir) {
-  const pythonDir = join7(dir, "python");
+  const pythonDir = join9(dir, "python");
   mkdirSync4(pythonDir, { recursive: true });
-  const nodePreload = join7(dir, "perfgate-node-preload.cjs");
+  const nodePreload = join9(dir, "perfgate-node-preload.cjs");
   writeFileSync5(nodePreload, NODE_PRELOAD);
-  writeFileSync5(join7(pythonDir, "sitecustomize.py"), PYTHON_SITECUSTOMIZE);
+  writeFileSync5(join9(pythonDir, "sitecustomize.py"), PYTHON_SITECUSTOMIZE);
   return { nodePreload, pythonDir };
 }
 function nodeOptionPath(path5) {
@@ -55347,7 +55805,7 @@ function profilingEnv(base, agents, profileDir, intervalUs, pythonTimer = "threa
 
 // src/explain/profile.ts
 import { fileURLToPath as fileURLToPath2 } from "node:url";
-import { isAbsolute, relative as relative2 } from "node:path";
+import { isAbsolute, relative as relative3 } from "node:path";
 function emptyProfile() {
   return { requests: 0, functions: /* @__PURE__ */ new Map(), edges: /* @__PURE__ */ new Map(), stacks: /* @__PURE__ */ new Map() };
 }
@@ -55375,7 +55833,7 @@ function displayFile(file2, cwd) {
   }
   if (!isAbsolute(path5)) return path5;
   if (PACKAGE_DIRS.test(path5)) return path5.replace(PACKAGE_DIRS, "");
-  const rel = relative2(cwd, path5);
+  const rel = relative3(cwd, path5);
   if (!rel.startsWith("..") || rel.split("/").filter((p) => p === "..").length <= 2) return rel;
   if (PYTHON_STDLIB.test(path5)) return path5.replace(PYTHON_STDLIB, "");
   return path5;
@@ -55992,12 +56450,12 @@ function pidsOf(dir, suffix) {
   return readdirSync4(dir).filter((f) => f.endsWith(suffix)).map((f) => Number(f.slice(0, -suffix.length))).filter((n) => Number.isInteger(n));
 }
 async function pythonMark(dir, seq) {
-  writeFileSync6(join8(dir, "ctl.tmp"), String(seq));
-  renameSync2(join8(dir, "ctl.tmp"), join8(dir, "ctl"));
+  writeFileSync6(join10(dir, "ctl.tmp"), String(seq));
+  renameSync2(join10(dir, "ctl.tmp"), join10(dir, "ctl"));
   const until = Date.now() + 3e3;
   while (Date.now() < until) {
     const waiting = pidsOf(dir, ".python").filter(
-      (p) => alive(p) && !existsSync3(join8(dir, `${p}-${seq}.json`))
+      (p) => alive(p) && !existsSync3(join10(dir, `${p}-${seq}.json`))
     );
     if (waiting.length === 0) return;
     await sleep3(5);
@@ -56005,7 +56463,7 @@ async function pythonMark(dir, seq) {
 }
 async function send(target, client, reqs, n, signal) {
   for (let i = 0; i < n; i++) {
-    if (signal.aborted) throw new InterruptedError(String(signal.reason ?? "SIGINT"));
+    if (signal.aborted) throw interruption(signal);
     const r = reqs[i % reqs.length];
     try {
       await client.send(r, void 0, void 0, 6e4, target.signal);
@@ -56015,9 +56473,9 @@ async function send(target, client, reqs, n, signal) {
   }
 }
 async function profileBuild(side, o, groups, endpoints, deadline, signal, logger) {
-  const root = join8(o.outDir, "explain");
-  const agents = writeAgents(join8(root, "agent"));
-  const dir = join8(root, "profiles", side);
+  const root = join10(o.outDir, "explain");
+  const agents = writeAgents(join10(root, "agent"));
+  const dir = join10(root, "profiles", side);
   rmSync4(dir, { recursive: true, force: true });
   mkdirSync5(dir, { recursive: true });
   const run4 = {
@@ -56073,7 +56531,7 @@ async function profileBuild(side, o, groups, endpoints, deadline, signal, logger
   const until = Date.now() + 5e3;
   while (Date.now() < until) {
     const pending = pidsOf(dir, ".node").filter(
-      (p) => alive(p) && !existsSync3(join8(dir, `${p}.cpuprofile`))
+      (p) => alive(p) && !existsSync3(join10(dir, `${p}.cpuprofile`))
     );
     if (pending.length === 0) break;
     await sleep3(20);
@@ -56082,7 +56540,7 @@ async function profileBuild(side, o, groups, endpoints, deadline, signal, logger
 }
 function readJson(path5) {
   try {
-    return JSON.parse(readFileSync9(path5, "utf8"));
+    return JSON.parse(readFileSync10(path5, "utf8"));
   } catch {
     return void 0;
   }
@@ -56099,7 +56557,7 @@ function collect2(run4, cwd) {
   const endpoints = [...run4.windows.keys()];
   for (const f of readdirSync4(run4.dir)) {
     if (!f.endsWith(".cpuprofile")) continue;
-    const cpu = readJson(join8(run4.dir, f));
+    const cpu = readJson(join10(run4.dir, f));
     if (!isCpuProfile(cpu)) continue;
     runtimes.add("node");
     const windows = endpoints.map((e) => run4.windows.get(e));
@@ -56109,7 +56567,7 @@ function collect2(run4, cwd) {
   for (const f of readdirSync4(run4.dir)) {
     const m = /^(\d+)-(\d+)\.json$/.exec(f);
     if (!m) continue;
-    const d = readJson(join8(run4.dir, f));
+    const d = readJson(join10(run4.dir, f));
     if (!isPstatsDump(d)) continue;
     if (d.timer) timers.add(d.timer);
     let byPid = dumps.get(d.pid);
@@ -56160,55 +56618,13 @@ async function explainEndpoints(o, signal, logger) {
   const b = collect2(before, o.builds.before.cwd);
   const a = collect2(after, o.builds.after.cwd);
   const runtimes = [.../* @__PURE__ */ new Set([...b.runtimes, ...a.runtimes])].sort();
-  const graphs = join8(o.outDir, "explain");
+  const graphs = join10(o.outDir, "explain");
   const taken = /* @__PURE__ */ new Set();
-  const endpoints = [];
-  for (const e of done) {
-    const pb = b.profiles.get(e);
-    const pa = a.profiles.get(e);
+  const endpoints = done.map((e) => {
     const wallMs = Math.round((before.wallMs.get(e) ?? 0) + (after.wallMs.get(e) ?? 0));
-    const requests = { before: pb.requests, after: pa?.requests ?? 0 };
-    if (!pa || pb.functions.size === 0 && pa.functions.size === 0) {
-      endpoints.push({
-        endpoint: e,
-        runtimes,
-        requests,
-        unit: "ns",
-        scale: "profile",
-        total: { before: 0, after: 0, change: 0 },
-        rows: [],
-        flameGraph: null,
-        wallMs,
-        note: runtimes.length === 0 ? "no attribution available for this runtime: perfgate profiles Node (V8) and Python (cProfile) servers" : "no samples fell in this endpoint\u2019s window"
-      });
-      continue;
-    }
-    const scale = scaleToMeasured(pb, pa, o.measured?.get(e), o.unit);
-    const diff = diffProfiles(pb, pa);
-    const fb = foldedStacks(pb, diff.wrappers);
-    const fa = foldedStacks(pa, diff.wrappers);
-    const labels = new Map([...fb.labels, ...fa.labels]);
-    const file2 = flameFileName(e, taken);
-    writeFileSync6(
-      join8(graphs, file2),
-      renderFlameGraphPage(mergeTree(fb.stacks, fa.stacks), {
-        title: `${e}: after vs before, per request`,
-        labels,
-        ...displayUnit(scale.unit)
-      })
-    );
-    endpoints.push({
-      endpoint: e,
-      runtimes,
-      requests,
-      unit: scale.unit,
-      scale: scale.scale,
-      total: diff.total,
-      rows: diff.rows.slice(0, 500),
-      flameGraph: `explain/${file2}`,
-      wallMs
-    });
-  }
+    const profiles = { before: b.profiles.get(e), after: a.profiles.get(e) };
+    return explainOne(e, profiles, runtimes, wallMs, o, { dir: graphs, taken });
+  });
   const skipped = wanted.filter((e) => !done.includes(e));
   if (skipped.length > 0)
     warnings.push(
@@ -56228,6 +56644,49 @@ async function explainEndpoints(o, signal, logger) {
     warnings
   };
 }
+function explainOne(e, profiles, runtimes, wallMs, o, graphs) {
+  const { before: pb, after: pa } = profiles;
+  const requests = { before: pb.requests, after: pa?.requests ?? 0 };
+  if (!pa || pb.functions.size === 0 && pa.functions.size === 0) {
+    return {
+      endpoint: e,
+      runtimes,
+      requests,
+      unit: "ns",
+      scale: "profile",
+      total: { before: 0, after: 0, change: 0 },
+      rows: [],
+      flameGraph: null,
+      wallMs,
+      note: runtimes.length === 0 ? "no attribution available for this runtime: perfgate profiles Node (V8) and Python (cProfile) servers" : "no samples fell in this endpoint\u2019s window"
+    };
+  }
+  const scale = scaleToMeasured(pb, pa, o.measured?.get(e), o.unit);
+  const diff = diffProfiles(pb, pa);
+  const fb = foldedStacks(pb, diff.wrappers);
+  const fa = foldedStacks(pa, diff.wrappers);
+  const labels = new Map([...fb.labels, ...fa.labels]);
+  const file2 = flameFileName(e, graphs.taken);
+  writeFileSync6(
+    join10(graphs.dir, file2),
+    renderFlameGraphPage(mergeTree(fb.stacks, fa.stacks), {
+      title: `${e}: after vs before, per request`,
+      labels,
+      ...displayUnit(scale.unit)
+    })
+  );
+  return {
+    endpoint: e,
+    runtimes,
+    requests,
+    unit: scale.unit,
+    scale: scale.scale,
+    total: diff.total,
+    rows: diff.rows.slice(0, 500),
+    flameGraph: `explain/${file2}`,
+    wallMs
+  };
+}
 
 // src/explain/select.ts
 function endpointsToExplain(mode, endpoints) {
@@ -56236,175 +56695,7 @@ function endpointsToExplain(mode, endpoints) {
   return endpoints.filter((e) => e.verdict === "regression").map((e) => e.endpoint);
 }
 
-// src/pipeline.ts
-function applyOverrides(config2, o, aa, logger) {
-  let out = config2;
-  if (o.workload) out = { ...out, workload: resolve2(o.workload) };
-  const ref = o.beforeRef ?? (config2.before?.cwd === void 0 ? o.defaultBeforeRef : void 0);
-  if (o.defaultBeforeRef && !o.beforeRef && config2.before?.cwd !== void 0) {
-    logger.info(
-      `before build: the config pins before.cwd, so the pull request's base (${o.defaultBeforeRef}) is not used`
-    );
-  }
-  if (ref && out.after) {
-    const { cwd: _cwd, ...recipe } = out.after;
-    out = { ...out, before: { ...recipe, ref } };
-  }
-  if (o.onRegression) out = { ...out, onRegression: o.onRegression };
-  if (o.onRegression === "annotate") out = { ...out, onFlagRegression: "annotate" };
-  if (o.maxDurationMs !== void 0)
-    out = { ...out, measure: { ...out.measure, maxDurationMs: o.maxDurationMs } };
-  if (aa && out.after) out = { ...out, before: out.after };
-  return out;
-}
-function exitCodeFor(result, onRegression) {
-  if (result.verdict === "error") return 2;
-  if (result.verdict !== "fail") return 0;
-  if (!result.flags) return onRegression === "fail" ? 1 : 0;
-  const failing = (c) => c.regression > 0 || result.onInconclusive === "fail" && c.inconclusive > 0;
-  const own2 = failing(result.counts) && onRegression === "fail";
-  const flag = result.flags.onFlagRegression === "fail" && result.flags.flags.some((f) => failing(f.counts));
-  return own2 || flag ? 1 : 0;
-}
-function errorResult(counter, options, message) {
-  const line = message.split("\n")[0] ?? message;
-  return {
-    version: 1,
-    verdict: "error",
-    summary: `error: ${line}`.slice(0, 140),
-    counter,
-    alpha: options.alpha,
-    confidence: options.confidence,
-    onInconclusive: options.onInconclusive,
-    endpoints: [],
-    total: null,
-    counts: { regression: 0, improvement: 0, unchanged: 0, inconclusive: 0, error: 0 },
-    run: {
-      seed: null,
-      rounds: 0,
-      plannedRounds: null,
-      looks: 0,
-      startedAt: null,
-      durationMs: null,
-      complete: false,
-      builds: { before: {}, after: {} },
-      mode: "a-b"
-    },
-    warnings: [line]
-  };
-}
-function analysisOptions(config2) {
-  return {
-    thresholds: config2.thresholds,
-    alpha: config2.alpha,
-    confidence: config2.confidence,
-    onInconclusive: config2.onInconclusive
-  };
-}
-function refOrigin(side, config2, overrides) {
-  if (side === "before" && overrides.beforeRef !== void 0)
-    return { path: overrides.beforeRefFrom ?? "--before-ref" };
-  if (side === "before" && overrides.defaultBeforeRef === config2.before.ref)
-    return { path: "the pull request's base" };
-  const line = config2.lines[`${side}.ref`];
-  return { file: config2.file, ...line ? { line } : {} };
-}
-async function prepareBuild(side, build, config2, env, signal, logger, origin) {
-  let cwd;
-  let worktree;
-  if (build.ref !== void 0) {
-    worktree = await createWorktree(config2.dir, build.ref, origin);
-    const afterCwd = config2.after.cwd ?? config2.dir;
-    const rel = relative3(worktree.repoRoot, afterCwd);
-    cwd = join9(worktree.dir, rel.startsWith("..") ? "" : rel);
-    logger.info(
-      `${side}: checked out ${build.ref} (${worktree.commit.slice(0, 12)}) in ${worktree.dir}`
-    );
-  } else {
-    cwd = build.cwd;
-  }
-  try {
-    requireBuildFolder(side, cwd, config2, worktree);
-    if (build.build) await runShell(side, "build", build.build, cwd, env, signal, logger);
-  } catch (error63) {
-    await worktree?.remove();
-    throw error63;
-  }
-  const commit = worktree?.commit ?? await commitOf(cwd);
-  return {
-    cwd,
-    ...build.ref ? { ref: build.ref } : {},
-    ...commit ? { commit } : {},
-    ...worktree ? { worktree } : {}
-  };
-}
-function prepareRequests(config2, requests, env) {
-  const injected = resolveHeaders(config2, env);
-  return requests.map((r) => ({
-    id: r.id,
-    endpoint: r.endpoint,
-    method: r.method,
-    path: r.path,
-    headers: { ...r.headers, ...injected },
-    ...r.body ? { body: r.body } : {}
-  }));
-}
-function samplesHeader(f) {
-  const { config: config2, builds, report } = f;
-  const build = (side) => ({
-    cwd: builds[side].cwd,
-    start: config2[side].start,
-    ...builds[side].ref ? { ref: builds[side].ref } : {},
-    ...builds[side].commit ? { commit: builds[side].commit } : {}
-  });
-  return {
-    kind: "header",
-    version: 1,
-    tool: { name: "perfgate", version: VERSION },
-    startedAt: (/* @__PURE__ */ new Date()).toISOString(),
-    counter: f.counter,
-    seed: f.seed,
-    rounds: config2.measure.rounds,
-    warmup: config2.measure.warmup,
-    requests: config2.measure.requests,
-    aslr: !f.noAslr,
-    workload: {
-      path: config2.workload,
-      requests: f.requests,
-      endpoints: f.shard?.endpoints ?? f.workload.endpoints,
-      sha256: createHash2("sha256").update(readFileSync10(config2.workload)).digest("hex"),
-      weights: endpointWeights(f.workload.requests)
-    },
-    builds: { before: build("before"), after: build("after") },
-    mode: f.aa ? "a-a" : "a-b",
-    platform: {
-      os: report.platform,
-      arch: report.arch,
-      kernel: report.kernel,
-      cpus: report.cpus,
-      cpuModel: report.cpuModel
-    },
-    ...f.placement.cpus || f.placement.pmu ? { placement: f.placement } : {},
-    machine: readMachine(),
-    ...f.shard ? { shard: { ...f.shard.info, looks: f.looks } } : {},
-    ...f.matrix && f.matrix.flags.length > 0 ? {
-      flags: f.matrix.flags.map((m) => ({
-        name: m.flag,
-        delivery: m.delivery,
-        from: m.from,
-        to: m.to,
-        source: m.source
-      }))
-    } : {},
-    ...f.simulated ? { simulated: f.simulated } : {}
-  };
-}
-function planLine(config2, plan) {
-  const m = config2.measure;
-  const warm = m.warmup.mode === "auto" ? `warm-up until each endpoint's cost settles (${m.warmup.min}\u2013${m.warmup.max} requests)` : `warm-up ${m.warmup.requests} requests per endpoint`;
-  const more = plan.length > 1 ? `, up to ${plan[plan.length - 1]} while endpoints are inconclusive` : "";
-  return `plan: ${plan[0]} rounds${more}; each a fresh process per build, ${warm}, then \u2265 ${m.requests} measured requests per endpoint; budget ${Math.round(m.maxDurationMs / 6e4)} min`;
-}
+// src/explain/attach.ts
 async function attachExplanation(result, c) {
   const mode = c.mode ?? c.config.explain.mode;
   const endpoints = c.endpoints ?? endpointsToExplain(mode, result.endpoints);
@@ -56454,8 +56745,21 @@ async function attachExplanation(result, c) {
     c.logger.info(`explain: ${e.endpoint}: profiling pass ${(e.wallMs / 1e3).toFixed(1)} s`);
   return { ...result, explain };
 }
+
+// src/pipeline.ts
 async function runGate(options) {
-  const { logger, signal } = options;
+  const plan = await planGate(options);
+  const builds = {};
+  try {
+    const measurement = await measure(plan, builds);
+    const result = await decide(plan, measurement);
+    return await writeArtifacts(plan, measurement, result);
+  } finally {
+    await removeBuilds(builds);
+  }
+}
+async function planGate(options) {
+  const { logger } = options;
   const env = options.env ?? process.env;
   const aa = options.aa ?? false;
   const config2 = withSimulatedDefaults(
@@ -56464,262 +56768,270 @@ async function runGate(options) {
     )
   );
   const report = probe();
-  const simulated = config2.measure.counter === "simulated" ? requireValgrind(logger) : void 0;
-  const counter = simulated ? simulatedChoice() : selectCounters([config2.measure.counter], report);
-  if (counter.fallback) logger.warn(`${counter.reason}`, "counter fallback");
-  if (counter.fallback && probeValgrind().ok) {
-    logger.info(
-      "Valgrind is installed: 'measure.counter: simulated' counts instructions without a PMU (30\u201340\xD7 slower, far less noise)"
-    );
-  }
-  const placed = simulated ? { ok: true, placement: {}, cpus: null, pmu: null } : resolvePlacement(config2.measure.cpus, counter.all, report);
-  if (!placed.ok) {
-    throw new ConfigError(
-      placed.message,
-      { file: config2.file, line: config2.lines["measure.cpus"], path: "measure.cpus" },
-      placed.hint
-    );
-  }
-  if (placed.cpus)
-    logger.info(`targets run on CPUs ${placed.cpus}${placed.pmu ? ` (${placed.pmu})` : ""}`);
+  const counting = countOn(config2, report, logger);
   const workload = await loadWorkload(config2.workload, { routes: config2.routes });
   if (workload.requests.length === 0) {
     throw new EnvironmentError(`the workload ${config2.workload} holds no requests`);
   }
   const shard = options.overrides?.shard ? selectShard(workload, options.overrides.shard, logger) : void 0;
   const requests = prepareRequests(config2, shard?.requests ?? workload.requests, env);
-  let noAslr = !config2.measure.aslr;
-  if (noAslr && !await aslrOffWorks()) {
-    logger.warn(
-      "cannot turn address-space randomisation off here (setarch -R failed); measuring with it on"
-    );
-    noAslr = false;
-  }
+  const noAslr = await aslrOff(config2, logger);
   ensureOutDir(options.outDir);
-  const matrix = aa ? void 0 : prepareMatrix(config2, options.outDir);
-  if (aa && config2.flags) logger.info("flag matrix: not measured in an A/A run");
-  if (matrix) {
-    for (const s of matrix.skipped) logger.info(`flag matrix: ${s.flag} left out (${s.reason})`);
-    logger.info(
-      matrix.flags.length > 0 ? `flag matrix: the after build also with each of ${matrix.flags.length} flags flipped alone (${matrix.flags.map((f) => f.flag).join(", ")})` : "flag matrix: no flags to measure"
-    );
-  }
-  const flagSkipped = matrix?.skipped ?? [];
-  const samplesPath = join9(options.outDir, "samples.jsonl");
-  const resultPath = join9(options.outDir, "result.json");
-  const reportPath = join9(options.outDir, "report.md");
-  usePidFile(options.pidFile);
-  const targetEnv = targetEnvironment(env, config2.env);
-  const builds = {};
-  let failure2;
-  let writer;
-  let looks = 1;
-  const aOptions = {
+  const matrix = flagMatrix(config2, aa, options.outDir, logger);
+  const analysis = {
     ...analysisOptions(config2),
     onFlagRegression: config2.onFlagRegression,
-    skipped: flagSkipped
+    skipped: matrix?.skipped ?? []
   };
-  let measured = false;
-  const plan = planLooks(config2.measure.rounds, config2.measure.maxRounds);
+  return {
+    options,
+    logger,
+    config: config2,
+    aa,
+    report,
+    counting,
+    workload,
+    shard,
+    requests,
+    noAslr,
+    matrix,
+    targetEnv: targetEnvironment(env, config2.env),
+    looks: planLooks(config2.measure.rounds, config2.measure.maxRounds),
+    paths: outputPaths(options.outDir),
+    analysis
+  };
+}
+function countOn(config2, report, logger) {
+  const counting = chooseCounting([config2.measure.counter], config2.measure.cpus, report);
+  if (!counting.ok) {
+    throw new ConfigError(
+      counting.message,
+      { file: config2.file, line: config2.lines["measure.cpus"], path: "measure.cpus" },
+      counting.hint
+    );
+  }
+  const { counter, valgrind } = counting;
+  if (valgrind)
+    logger.info(`counting simulated instructions with Valgrind ${valgrind.version} (Callgrind)`);
+  if (counter.fallback) logger.warn(`${counter.reason}`, "counter fallback");
+  if (counter.fallback && probeValgrind().ok) {
+    logger.info(
+      "Valgrind is installed: 'measure.counter: simulated' counts instructions without a PMU (30\u201340\xD7 slower, far less noise)"
+    );
+  }
+  if (counting.cpus)
+    logger.info(`targets run on CPUs ${counting.cpus}${counting.pmu ? ` (${counting.pmu})` : ""}`);
+  return counting;
+}
+async function aslrOff(config2, logger) {
+  if (config2.measure.aslr) return false;
+  if (await aslrOffWorks()) return true;
+  logger.warn(
+    "cannot turn address-space randomisation off here (setarch -R failed); measuring with it on"
+  );
+  return false;
+}
+function flagMatrix(config2, aa, outDir, logger) {
+  if (aa) {
+    if (config2.flags) logger.info("flag matrix: not measured in an A/A run");
+    return void 0;
+  }
+  const matrix = prepareMatrix(config2, outDir);
+  if (!matrix) return void 0;
+  for (const s of matrix.skipped) logger.info(`flag matrix: ${s.flag} left out (${s.reason})`);
+  logger.info(
+    matrix.flags.length > 0 ? `flag matrix: the after build also with each of ${matrix.flags.length} flags flipped alone (${matrix.flags.map((f) => f.flag).join(", ")})` : "flag matrix: no flags to measure"
+  );
+  return matrix;
+}
+async function measure(plan, builds) {
+  const { options, logger } = plan;
+  const m = {
+    builds,
+    writer: void 0,
+    looks: 1,
+    measured: false,
+    failure: void 0
+  };
+  usePidFile(options.pidFile);
   try {
-    const o = options.overrides ?? {};
-    const prep = (side) => prepareBuild(
-      side,
-      config2[side],
-      config2,
-      targetEnv,
-      signal,
-      logger,
-      refOrigin(side, config2, o)
-    );
-    builds.after = await prep("after");
-    builds.before = aa ? builds.after : await prep("before");
-    const seed = options.seed ?? randomInt(0, 2 ** 31);
-    writer = new SamplesWriter(samplesPath);
-    const header = samplesHeader({
-      config: config2,
-      counter,
-      seed,
-      noAslr,
-      aa,
-      report,
-      builds,
-      workload,
-      requests: requests.length,
-      placement: { cpus: placed.cpus, pmu: placed.pmu },
-      shard,
-      looks: plan,
-      matrix,
-      simulated: simulated && {
-        valgrind: simulated.version,
-        threads: config2.measure.threads,
-        nodeFlags: config2.measure.nodeFlags,
-        env: { PYTHONHASHSEED: targetEnv.PYTHONHASHSEED ?? "0" }
-      }
-    });
-    writer.write(header);
-    writer.flush();
-    logger.info(planLine(config2, plan));
-    const common = {
-      env: simulated ? { PYTHONHASHSEED: "0", ...targetEnv } : targetEnv,
-      ...simulated ? { simulated: { threads: config2.measure.threads, nodeFlags: config2.measure.nodeFlags } } : {},
-      readiness: config2.ready,
-      events: counter.all,
-      // User-space counting: it works at perf_event_paranoid 2 (the clock events include kernel time anyway).
-      kernel: false,
-      noAslr,
-      placement: placed.placement
-    };
-    const outcome = await replay(
+    const ready = await prepareBuilds(
       {
-        requests,
-        looks: plan,
-        warmup: config2.measure.warmup,
-        requestsPerEndpoint: config2.measure.requests,
-        maxDurationMs: config2.measure.maxDurationMs,
-        settleMs: config2.measure.settleMs,
-        compareBodies: config2.measure.compare === "body",
-        seed,
-        targets: {
-          before: { ...common, cwd: builds.before.cwd, start: config2.before.start },
-          after: {
-            ...common,
-            env: { ...common.env, ...matrix?.defaultsEnv },
-            cwd: builds.after.cwd,
-            start: config2.after.start
-          }
-        },
-        flags: (matrix?.flags ?? []).map((f) => ({
-          name: f.flag,
-          target: {
-            ...common,
-            env: { ...common.env, ...f.targetEnv },
-            cwd: builds.after.cwd,
-            start: config2.after.start
-          },
-          headers: f.headers,
-          query: f.query
-        }))
+        config: plan.config,
+        overrides: options.overrides ?? {},
+        aa: plan.aa,
+        env: plan.targetEnv,
+        signal: options.signal,
+        logger
       },
-      writer,
-      logger,
-      signal,
-      {
-        onLook: async (_rounds, look) => {
-          writer.flush();
-          const interim = analyzeWithFlags(await readSamples(samplesPath), {
-            ...aOptions,
-            sequential: { plan, look }
-          });
-          const more = flagsNeedMoreRounds(interim);
-          if (more)
-            logger.info(
-              `look ${look + 1}: ${interim.counts.inconclusive} endpoint(s) inconclusive; measuring more rounds`
-            );
-          return more;
-        }
-      }
+      builds
     );
-    looks = outcome.looks;
-    measured = true;
+    const seed = options.seed ?? randomInt(0, 2 ** 31);
+    m.writer = new SamplesWriter(plan.paths.samplesPath);
+    m.writer.write(headerOf(plan, ready, seed));
+    m.writer.flush();
+    logger.info(planLine(plan.config, plan.looks));
+    const hooks = { onLook: lookHook(plan, m.writer) };
+    const outcome = await replay(
+      replayPlan(plan, ready, seed),
+      m.writer,
+      logger,
+      options.signal,
+      hooks
+    );
+    m.looks = outcome.looks;
+    m.measured = true;
   } catch (error63) {
     if (error63 instanceof InterruptedError) {
-      if (writer) logger.info(`stopped; the samples measured so far are in ${samplesPath}`);
+      if (m.writer) logger.info(`stopped; the samples measured so far are in ${m.writer.path}`);
       throw error63;
     }
     if (!(error63 instanceof TargetError || error63 instanceof OutputError)) throw error63;
-    failure2 = error63;
+    m.failure = error63;
   } finally {
     try {
-      writer?.close();
+      m.writer?.close();
     } catch (error63) {
-      failure2 ??= error63;
+      m.failure ??= error63;
     }
     usePidFile(void 0);
-    if (!measured || config2.explain.mode === "off")
-      for (const b of new Set(Object.values(builds))) await b?.worktree?.remove();
   }
-  let result;
-  if (writer && writer.bytes > 0) {
-    try {
-      const set2 = await readSamples(samplesPath);
-      result = guardErrorAnswers(
-        analyzeWithFlags(set2, { ...aOptions, sequential: { plan, look: looks - 1 } }),
-        set2.samples.filter((x) => x.flag === void 0),
-        config2.allowErrors
+  return m;
+}
+function headerOf(plan, builds, seed) {
+  const { config: config2, counting } = plan;
+  return samplesHeader({
+    config: config2,
+    counter: counting.counter,
+    seed,
+    noAslr: plan.noAslr,
+    aa: plan.aa,
+    report: plan.report,
+    builds,
+    workload: plan.workload,
+    requests: plan.requests.length,
+    placement: { cpus: counting.cpus, pmu: counting.pmu },
+    shard: plan.shard,
+    looks: plan.looks,
+    matrix: plan.matrix,
+    simulated: counting.valgrind && {
+      valgrind: counting.valgrind.version,
+      threads: config2.measure.threads,
+      nodeFlags: config2.measure.nodeFlags,
+      env: { PYTHONHASHSEED: plan.targetEnv.PYTHONHASHSEED ?? "0" }
+    }
+  });
+}
+function planLine(config2, plan) {
+  const m = config2.measure;
+  const warm = m.warmup.mode === "auto" ? `warm-up until each endpoint's cost settles (${m.warmup.min}\u2013${m.warmup.max} requests)` : `warm-up ${m.warmup.requests} requests per endpoint`;
+  const more = plan.length > 1 ? `, up to ${plan[plan.length - 1]} while endpoints are inconclusive` : "";
+  return `plan: ${plan[0]} rounds${more}; each a fresh process per build, ${warm}, then \u2265 ${m.requests} measured requests per endpoint; budget ${Math.round(m.maxDurationMs / 6e4)} min`;
+}
+function lookHook(plan, writer) {
+  return async (_rounds, look) => {
+    writer.flush();
+    const interim = analyzeWithFlags(await readSamples(plan.paths.samplesPath), {
+      ...plan.analysis,
+      sequential: { plan: plan.looks, look }
+    });
+    const more = flagsNeedMoreRounds(interim);
+    if (more)
+      plan.logger.info(
+        `look ${look + 1}: ${interim.counts.inconclusive} endpoint(s) inconclusive; measuring more rounds`
       );
-      for (const w of result.warnings.filter((w2) => w2.includes("HTTP errors"))) logger.warn(w);
-    } catch (error63) {
-      failure2 ??= error63;
-      result = errorResult(counter, aOptions, errorMessage(failure2));
-    }
-  } else {
-    result = errorResult(counter, aOptions, errorMessage(failure2));
-  }
-  if (failure2)
-    result = {
-      ...result,
-      verdict: "error",
-      warnings: [...result.warnings, errorMessage(failure2).split("\n")[0]]
-    };
-  const save = (r) => {
-    const markdown2 = renderMarkdown(r);
-    for (const e of [
-      writeOutput(resultPath, `${JSON.stringify(r, null, 2)}
-`),
-      writeOutput(reportPath, markdown2)
-    ]) {
-      if (e) logger.error(e.message);
-    }
-    return markdown2;
+    return more;
   };
-  let markdown;
-  if (measured && config2.explain.mode !== "off") {
-    save(result);
+}
+function replayPlan(plan, builds, seed) {
+  const { config: config2, counting, targetEnv, matrix } = plan;
+  const simulated = counting.valgrind !== void 0;
+  const common = {
+    env: simulated ? { PYTHONHASHSEED: "0", ...targetEnv } : targetEnv,
+    ...simulated ? { simulated: { threads: config2.measure.threads, nodeFlags: config2.measure.nodeFlags } } : {},
+    readiness: config2.ready,
+    events: counting.counter.all,
+    // User-space counting: it works at perf_event_paranoid 2 (the clock events include kernel time anyway).
+    kernel: false,
+    noAslr: plan.noAslr,
+    placement: counting.placement
+  };
+  const after = { ...common, cwd: builds.after.cwd, start: config2.after.start };
+  return {
+    requests: plan.requests,
+    looks: plan.looks,
+    warmup: config2.measure.warmup,
+    requestsPerEndpoint: config2.measure.requests,
+    maxDurationMs: config2.measure.maxDurationMs,
+    settleMs: config2.measure.settleMs,
+    compareBodies: config2.measure.compare === "body",
+    seed,
+    targets: {
+      before: { ...common, cwd: builds.before.cwd, start: config2.before.start },
+      after: { ...after, env: { ...common.env, ...matrix?.defaultsEnv } }
+    },
+    flags: (matrix?.flags ?? []).map((f) => ({
+      name: f.flag,
+      target: { ...after, env: { ...common.env, ...f.targetEnv } },
+      headers: f.headers,
+      query: f.query
+    }))
+  };
+}
+async function decide(plan, m) {
+  const { counter } = plan.counting;
+  if (!m.writer || m.writer.bytes === 0)
+    return errorResult(counter, plan.analysis, errorMessage(m.failure));
+  let result;
+  try {
+    const set2 = await readSamples(plan.paths.samplesPath);
+    result = guardErrorAnswers(
+      analyzeWithFlags(set2, {
+        ...plan.analysis,
+        sequential: { plan: plan.looks, look: m.looks - 1 }
+      }),
+      set2.samples.filter((x) => x.flag === void 0),
+      plan.config.allowErrors
+    );
+  } catch (error63) {
+    m.failure ??= error63;
+    return errorResult(counter, plan.analysis, errorMessage(m.failure));
+  }
+  for (const w of result.warnings.filter((w2) => w2.code === "http-errors"))
+    plan.logger.warn(w.message);
+  if (!m.failure) return result;
+  const line = errorMessage(m.failure).split("\n")[0];
+  return {
+    ...result,
+    verdict: "error",
+    warnings: [...result.warnings, warning("run-failure", line)]
+  };
+}
+async function writeArtifacts(plan, m, measured) {
+  const { options, logger, config: config2 } = plan;
+  let result = measured;
+  let markdown = saveOutputs(plan.paths, result, logger);
+  if (m.measured && config2.explain.mode !== "off") {
+    usePidFile(options.pidFile);
     try {
-      usePidFile(options.pidFile);
       result = await attachExplanation(result, {
         config: config2,
-        builds,
-        requests,
-        env: targetEnv,
-        noAslr,
-        placement: placed.placement,
+        builds: m.builds,
+        requests: plan.requests,
+        env: plan.targetEnv,
+        noAslr: plan.noAslr,
+        placement: plan.counting.placement,
         outDir: options.outDir,
-        signal,
+        signal: options.signal,
         logger
       });
     } finally {
       usePidFile(void 0);
-      for (const b of new Set(Object.values(builds))) await b?.worktree?.remove();
     }
-    markdown = result.explain ? save(result) : renderMarkdown(result);
-  } else markdown = save(result);
-  return {
-    result,
-    samplesPath,
-    resultPath,
-    reportPath,
-    markdown,
-    onRegression: config2.onRegression,
-    exitCode: exitCodeFor(result, config2.onRegression),
-    ...failure2 ? { error: errorMessage(failure2) } : {}
-  };
-}
-function requireValgrind(logger) {
-  const found = probeValgrind();
-  if (!found.ok) throw new EnvironmentError(`counter 'simulated': ${found.reason}`, found.hint);
-  logger.info(`counting simulated instructions with Valgrind ${found.version} (Callgrind)`);
-  return found;
-}
-function simulatedChoice() {
-  return {
-    name: SIMULATED,
-    unit: "instructions",
-    fallback: false,
-    all: [SIMULATED],
-    kernel: false
-  };
+    if (result.explain) markdown = saveOutputs(plan.paths, result, logger);
+  }
+  const error63 = m.failure ? errorMessage(m.failure) : void 0;
+  return gateOutcome(plan.paths, result, markdown, config2.onRegression, error63);
 }
 
 // src/merge/merge.ts
@@ -56951,7 +57263,7 @@ function mergeShards(files) {
 
 // src/merge/run.ts
 import { readdirSync as readdirSync5, statSync as statSync3, writeFileSync as writeFileSync7, mkdirSync as mkdirSync6 } from "node:fs";
-import { join as join10, relative as relative4, resolve as resolve3 } from "node:path";
+import { join as join11, relative as relative4, resolve as resolve3 } from "node:path";
 var SAMPLES = "samples.jsonl";
 function findSamples(dir, skip) {
   const out = [];
@@ -56960,7 +57272,7 @@ function findSamples(dir, skip) {
     for (const entry of readdirSync5(d, { withFileTypes: true }).sort(
       (a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0
     )) {
-      const path5 = join10(d, entry.name);
+      const path5 = join11(d, entry.name);
       if (entry.isDirectory()) walk(path5);
       else if (entry.isFile() && entry.name === SAMPLES) out.push(path5);
     }
@@ -57016,12 +57328,13 @@ async function runMerge(options) {
     ...analysisOptions(config2),
     sequential: merged.sequential
   });
-  const result = { ...analysed, warnings: [...analysed.warnings, ...merged.warnings] };
+  const result = {
+    ...analysed,
+    warnings: [...analysed.warnings, ...merged.warnings.map((w) => warning("shards", w))]
+  };
   mkdirSync6(options.outDir, { recursive: true });
-  const samplesPath = join10(options.outDir, SAMPLES);
-  const resultPath = join10(options.outDir, "result.json");
-  const reportPath = join10(options.outDir, "report.md");
-  const writer = new SamplesWriter(samplesPath, 4096);
+  const paths = outputPaths(options.outDir);
+  const writer = new SamplesWriter(paths.samplesPath, 4096);
   try {
     if (merged.set.header) writer.write(merged.set.header);
     for (const s of merged.set.samples) writer.write(s);
@@ -57033,18 +57346,9 @@ async function runMerge(options) {
 
 <sub>Merged from ${merged.files.length} shards.</sub>
 `;
-  writeFileSync7(resultPath, `${JSON.stringify(result, null, 2)}
-`);
-  writeFileSync7(reportPath, markdown);
-  return {
-    result,
-    samplesPath,
-    resultPath,
-    reportPath,
-    markdown,
-    onRegression,
-    exitCode: exitCodeFor(result, onRegression)
-  };
+  writeFileSync7(paths.resultPath, renderJson(result));
+  writeFileSync7(paths.reportPath, markdown);
+  return gateOutcome(paths, result, markdown, onRegression);
 }
 
 // node_modules/@actions/core/lib/command.js
@@ -57542,7 +57846,7 @@ function debug(message) {
 function error62(message, properties = {}) {
   issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
-function warning(message, properties = {}) {
+function warning2(message, properties = {}) {
   issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 function info(message) {
@@ -57569,7 +57873,7 @@ var actionsCore = {
   getState: (name) => getState(name),
   debug: (message) => debug(message),
   info: (message) => info(message),
-  warning: (message, props) => warning(message, props),
+  warning: (message, props) => warning2(message, props),
   error: (message, props) => error62(message, props),
   writeSummary: async (markdown) => {
     await summary.addRaw(markdown, true).write();
@@ -61931,7 +62235,7 @@ function summarizeRun(result, context3) {
 import { execFile as execFile4 } from "node:child_process";
 import { mkdtemp, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import { join as join11 } from "node:path";
+import { join as join12 } from "node:path";
 import { promisify as promisify2 } from "node:util";
 
 // src/history/file.ts
@@ -62105,17 +62409,17 @@ async function recordOnBranch(store, entry) {
   refName(store.path, "history path");
   const tracking = `refs/perfgate/history/${store.branch}`;
   const attempts = store.attempts ?? 8;
-  const work = await mkdtemp(join11(tmpdir4(), "perfgate-history-"));
+  const work = await mkdtemp(join12(tmpdir4(), "perfgate-history-"));
   try {
     for (let attempt = 1; ; attempt++) {
       const tip = await fetchTip(store, tracking);
-      const file2 = join11(work, "history.jsonl");
+      const file2 = join12(work, "history.jsonl");
       const current = tip ? await git2(store.cwd, ["cat-file", "-p", `${tip}:${store.path}`]).catch(() => "") : "";
       await writeFile2(file2, current ? `${current}
 ` : "");
       if (!await appendRun(file2, entry)) return null;
       const blob = await git2(store.cwd, ["hash-object", "-w", file2]);
-      const index = { GIT_INDEX_FILE: join11(work, "index") };
+      const index = { GIT_INDEX_FILE: join12(work, "index") };
       await rm3(index.GIT_INDEX_FILE, { force: true });
       if (tip) await git2(store.cwd, ["read-tree", tip], index);
       await git2(
@@ -62743,8 +63047,8 @@ async function run3(deps) {
     const inputs = parseInputs((name) => core.getInput(name), context3);
     logInputs(deps, inputs);
     target = { core, context: context3, inputs, client: connect2(core, deps.github, context3, inputs) };
-    for (const warning2 of checkSafety(context3, inputs)) {
-      core.warning(warning2, { title: "perfgate: untrusted code" });
+    for (const warning3 of checkSafety(context3, inputs)) {
+      core.warning(warning3, { title: "perfgate: untrusted code" });
     }
     const pidFile2 = path4.join(
       context3.runnerTemp ?? deps.tmpdir,

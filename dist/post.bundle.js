@@ -19307,7 +19307,7 @@ async function takeLeftovers(file, graceMs = 3e3) {
 // src/counters/binding.ts
 var PLATFORM_TAG = `${process.platform}-${process.arch}`;
 
-// src/counters/events.ts
+// src/proc/events.ts
 var EVENTS = [
   {
     name: "instructions",
