@@ -66,7 +66,14 @@ describe('the profiling pass', () => {
       // Python numbers a decorated function from its first decorator line.
       const wrapper = (deco: string) =>
         lineOf('server.py', '@functools.wraps', lineOf('server.py', `def ${deco}`));
-      expect(top.via).toEqual([
+      // The request handler above them is folded too when its own cost is as small (it is on
+      // some Python builds, not on others): only server.py's handler may come first.
+      const handler = top.via.slice(0, -3);
+      expect(
+        handler.every((f) => /^server\.py:\d+ Handler\.do_GET$/.test(f)),
+        handler.join(),
+      ).toBe(true);
+      expect(top.via.slice(-3)).toEqual([
         `server.py:${wrapper('logged')} logged.<locals>.wrapper`,
         `server.py:${wrapper('timed')} timed.<locals>.wrapper`,
         `server.py:${lineOf('server.py', '@logged')} view`,

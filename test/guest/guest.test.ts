@@ -72,6 +72,9 @@ describe.skipIf(!REQUESTED)(`arm64 guest with a PMU (${SKIP_REASON || 'qemu'})`,
   });
 
   it('runs and passes every hardware-counter test there, none skipped', () => {
+    const crashes = read('vitest-crashes').trim();
+    if (crashes) console.info(`the test runner was restarted in the guest:\n${crashes}`);
+    expect(read('vitest.rc').trim()).toBe('0');
     const report = JSON.parse(read('vitest.json')) as VitestJson;
     const all = report.testResults.flatMap((f) => f.assertionResults);
     const hardware = all.filter((t) => t.ancestorTitles.some((a) => a.startsWith('hardware')));
