@@ -7,7 +7,7 @@
 //
 //   npm run build && node --import tsx benchmarks/rollout.ts [--reps 20] [--json FILE]
 
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import type { RunResult } from '../src/analysis/types.js';
 import { rolloutCommand } from '../src/cli/rollout.js';
 import { silentLogger } from '../src/log.js';
-import { request, startServer, type Req, type Server } from '../test/examples/helpers.js';
+import { recordShopWindow } from '../test/examples/helpers.js';
 
 const { values: args } = parseArgs({
   options: { reps: { type: 'string', default: '20' }, json: { type: 'string' } },
@@ -25,41 +25,8 @@ const reps = Number(args.reps);
 const shop = fileURLToPath(new URL('../examples/shop/', import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), 'perfgate-bench-rollout-'));
 
-const workload: Req[] = readFileSync(path.join(shop, 'workload.jsonl'), 'utf8')
-  .trim()
-  .split('\n')
-  .map(
-    (l) =>
-      JSON.parse(l) as { method: string; url: string; headers: Record<string, string> } & {
-        body?: string;
-      },
-  )
-  .map((r) => ({
-    method: r.method,
-    path: r.url,
-    headers: r.headers,
-    ...(r.body ? { body: r.body } : {}),
-  }));
-
 async function record(window: string, servers: { build: string; flags?: string }[]) {
-  const started: Server[] = [];
-  try {
-    for (const s of servers) {
-      started.push(
-        await startServer(shop, 'record-server.js', {
-          SHOP_BUILD: s.build,
-          RECORD: path.join(dir, window, `${s.build}.jsonl`),
-          PERFGATE_COMMIT: s.build,
-          SHOP_FLAGS: s.flags ?? '',
-        }),
-      );
-    }
-    for (let i = 0; i < reps; i++) {
-      for (const r of workload) for (const s of started) await request(s.port, s.agent, r);
-    }
-  } finally {
-    for (const s of started) await s.stop();
-  }
+  await recordShopWindow(shop, dir, window, servers, reps);
 }
 
 async function rollout(...argv: string[]): Promise<RunResult> {

@@ -1,7 +1,9 @@
 // Helpers for the example tests: start a real server process and talk to it over kept-alive HTTP.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { join } from 'node:path';
 import { freePort } from '../../src/targets/port.js';
 
 export interface Server {
@@ -89,4 +91,59 @@ export async function startServer(
     await new Promise((r) => setTimeout(r, 50));
   }
   return { proc, pid: proc.pid!, port, agent, output: () => out, stop };
+}
+
+/** A workload file's requests, as `request` sends them. */
+export function workloadRequests(file: string): Req[] {
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          method: string;
+          url: string;
+          headers: Record<string, string>;
+          body?: string;
+        },
+    )
+    .map((r) => ({
+      method: r.method,
+      path: r.url,
+      headers: r.headers,
+      ...(r.body ? { body: r.body } : {}),
+    }));
+}
+
+/**
+ * Records one window of the shop's traffic: one recording server per build (`record-server.js`,
+ * to `<dir>/<window>/<build>.jsonl`), the workload sent `reps` times, requests taking turns
+ * between the servers so that load from elsewhere falls on each alike.
+ */
+export async function recordShopWindow(
+  shop: string,
+  dir: string,
+  window: string,
+  servers: { build: string; flags?: string }[],
+  reps: number,
+): Promise<void> {
+  const workload = workloadRequests(join(shop, 'workload.jsonl'));
+  const started: Server[] = [];
+  try {
+    for (const s of servers) {
+      started.push(
+        await startServer(shop, 'record-server.js', {
+          SHOP_BUILD: s.build,
+          RECORD: join(dir, window, `${s.build}.jsonl`),
+          PERFGATE_COMMIT: s.build,
+          SHOP_FLAGS: s.flags ?? '',
+        }),
+      );
+    }
+    for (let i = 0; i < reps; i++) {
+      for (const r of workload) for (const s of started) await request(s.port, s.agent, r);
+    }
+  } finally {
+    for (const s of started) await s.stop();
+  }
 }

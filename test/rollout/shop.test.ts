@@ -19,54 +19,18 @@ import { rolloutCommand } from '../../src/cli/rollout.js';
 import { silentLogger } from '../../src/log.js';
 import { createRandom } from '../../src/random.js';
 import { parseWorkload } from '../../src/workload/parse.js';
-import { request, startServer, type Req, type Server } from '../examples/helpers.js';
+import { recordShopWindow, workloadRequests } from '../examples/helpers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shop = path.join(root, 'examples/shop');
 const bundled = existsSync(path.join(root, 'dist/recorder.js'));
-const workload: Req[] = readFileSync(path.join(shop, 'workload.jsonl'), 'utf8')
-  .trim()
-  .split('\n')
-  .map(
-    (l) =>
-      JSON.parse(l) as {
-        method: string;
-        url: string;
-        headers: Record<string, string>;
-        body?: string;
-      },
-  )
-  .map((r) => ({
-    method: r.method,
-    path: r.url,
-    headers: r.headers,
-    ...(r.body ? { body: r.body } : {}),
-  }));
 
 let dir: string;
 const REPS = 10;
 const FLAGGED_REPS = 12;
 
 async function record(window: string, servers: { build: string; flags?: string }[], reps: number) {
-  const started: Server[] = [];
-  try {
-    for (const s of servers) {
-      started.push(
-        await startServer(shop, 'record-server.js', {
-          SHOP_BUILD: s.build,
-          RECORD: path.join(dir, window, `${s.build}.jsonl`),
-          PERFGATE_COMMIT: s.build,
-          SHOP_FLAGS: s.flags ?? '',
-        }),
-      );
-    }
-    // Requests take turns between the servers, so load from elsewhere falls on each alike.
-    for (let i = 0; i < reps; i++) {
-      for (const r of workload) for (const s of started) await request(s.port, s.agent, r);
-    }
-  } finally {
-    for (const s of started) await s.stop();
-  }
+  await recordShopWindow(shop, dir, window, servers, reps);
 }
 
 /**
@@ -158,7 +122,7 @@ describe.skipIf(!bundled)('recorded shop windows and perfgate rollout', () => {
     const parsed = parseWorkload(text, 'before.jsonl');
     // Plus the readiness checks the test harness made before the load.
     expect(parsed.requests.filter((r) => r.path !== '/healthz')).toHaveLength(
-      REPS * workload.length,
+      REPS * workloadRequests(path.join(shop, 'workload.jsonl')).length,
     );
     expect(parsed.endpoints).toContain('GET /api/products/:id');
   });
