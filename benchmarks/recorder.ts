@@ -35,19 +35,25 @@ interface Target {
   agent: http.Agent;
 }
 
-/** CPU ns of a process and all its descendants, from each thread's schedstat. */
-function treeCpuNs(pid: number): number {
-  const pids = [pid];
+/** The direct children of a process, from /proc/<pid>/stat. */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) pids.push(Number(entry));
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid)
+        out.push(Number(entry));
     } catch {
       // gone
     }
   }
+  return out;
+}
+
+/** CPU ns of a process and its children, from each thread's schedstat. */
+function treeCpuNs(pid: number): number {
+  const pids = [pid, ...childrenOf(pid)];
   let total = 0;
   for (const p of pids) {
     try {
@@ -155,17 +161,7 @@ async function startPython(mode: string, dir: string, cg = false): Promise<Targe
 
 /** The process that serves: the server itself for Node, gunicorn's one worker for Python. */
 function servingPid(t: Target): number {
-  const pid = t.proc.pid!;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) return Number(entry);
-    } catch {
-      // gone
-    }
-  }
-  return pid;
+  return childrenOf(t.proc.pid!)[0] ?? t.proc.pid!;
 }
 
 /** Instructions of a Callgrind process's main thread (Valgrind's thread 1), through vgdb. */

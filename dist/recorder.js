@@ -516,6 +516,7 @@ var Sampler = class {
     this.random = options.random ?? Math.random;
     this.maxEndpoints = options.maxEndpoints ?? 1e3;
     this.maxPaths = options.maxPaths ?? 1e4;
+    this.probeP = options.rate + options.floor.probe * (1 - options.rate);
     this.periodStart = this.now();
   }
   options;
@@ -535,6 +536,8 @@ var Sampler = class {
   /** `METHOD path` → the endpoint a measured request on it was judged under. */
   paths = /* @__PURE__ */ new Map();
   maxPaths;
+  /** The chance that a request is measured while the floor probes. */
+  probeP;
   /**
    * At request start: whether to take counter readings for it. `method` and `url` (query and
    * all) are looked at only for a probe.
@@ -544,12 +547,12 @@ var Sampler = class {
     const { rate, floor } = this.options;
     const probing = floor.count > 0 && this.probing();
     if (r < rate) return probing ? 3 : 1;
-    if (!probing || r >= this.probeP()) return 0;
+    if (!probing || r >= this.probeP) return 0;
     if (method === void 0 || url === void 0) return 2;
     const endpoint = this.paths.get(pathKey(method, url));
     const count2 = endpoint === void 0 ? void 0 : this.kept.get(endpoint);
     if (endpoint === void 0 || count2 === void 0 || count2 < floor.count) return 2;
-    this.since.set(endpoint, (this.since.get(endpoint) ?? 0) + 1 / this.probeP());
+    this.since.set(endpoint, (this.since.get(endpoint) ?? 0) + 1 / this.probeP);
     return 0;
   }
   /**
@@ -567,7 +570,7 @@ var Sampler = class {
       if (floor > 0) this.owed++;
       this.found = true;
     }
-    const p = decision === 1 ? this.options.rate : this.probeP();
+    const p = decision === 1 ? this.options.rate : this.probeP;
     const seen = (this.since.get(endpoint) ?? 0) + 1 / p;
     const keep = decision !== 2 || count2 !== void 0 && count2 < floor;
     if (!keep) {
@@ -585,11 +588,6 @@ var Sampler = class {
   probing() {
     this.roll();
     return this.owed > 0 || this.discovering;
-  }
-  /** The chance that a request is measured while the floor probes. */
-  probeP() {
-    const { rate, floor } = this.options;
-    return rate + floor.probe * (1 - rate);
   }
   learn(key, endpoint) {
     if (this.paths.get(key) === endpoint) return;

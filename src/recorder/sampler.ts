@@ -48,6 +48,8 @@ export class Sampler {
   /** `METHOD path` → the endpoint a measured request on it was judged under. */
   private readonly paths = new Map<string, string>();
   private readonly maxPaths: number;
+  /** The chance that a request is measured while the floor probes. */
+  private readonly probeP: number;
 
   constructor(private readonly options: SamplerOptions) {
     checkFraction('rate', options.rate);
@@ -59,6 +61,7 @@ export class Sampler {
     this.random = options.random ?? Math.random;
     this.maxEndpoints = options.maxEndpoints ?? 1000;
     this.maxPaths = options.maxPaths ?? 10_000;
+    this.probeP = options.rate + options.floor.probe * (1 - options.rate);
     this.periodStart = this.now();
   }
 
@@ -71,12 +74,12 @@ export class Sampler {
     const { rate, floor } = this.options;
     const probing = floor.count > 0 && this.probing();
     if (r < rate) return probing ? 3 : 1;
-    if (!probing || r >= this.probeP()) return 0;
+    if (!probing || r >= this.probeP) return 0;
     if (method === undefined || url === undefined) return 2;
     const endpoint = this.paths.get(pathKey(method, url));
     const count = endpoint === undefined ? undefined : this.kept.get(endpoint);
     if (endpoint === undefined || count === undefined || count < floor.count) return 2;
-    this.since.set(endpoint, (this.since.get(endpoint) ?? 0) + 1 / this.probeP());
+    this.since.set(endpoint, (this.since.get(endpoint) ?? 0) + 1 / this.probeP);
     return 0;
   }
 
@@ -101,7 +104,7 @@ export class Sampler {
       this.found = true;
     }
     // What the request stands for: 1 / the chance it had of being measured.
-    const p = decision === 1 ? this.options.rate : this.probeP();
+    const p = decision === 1 ? this.options.rate : this.probeP;
     const seen = (this.since.get(endpoint) ?? 0) + 1 / p;
     const keep = decision !== 2 || (count !== undefined && count < floor);
     if (!keep) {
@@ -120,12 +123,6 @@ export class Sampler {
   private probing(): boolean {
     this.roll();
     return this.owed > 0 || this.discovering;
-  }
-
-  /** The chance that a request is measured while the floor probes. */
-  private probeP(): number {
-    const { rate, floor } = this.options;
-    return rate + floor.probe * (1 - rate);
   }
 
   private learn(key: string, endpoint: string): void {
