@@ -49,7 +49,7 @@ export async function syntheticRequests(): Promise<PreparedRequest[]> {
  * Writes dir/perfgate.yml: before is the plain server, after the same file with `b` costing
  * `multiplier` times its units (1 = A/A). Everything else is perfgate's default budget.
  */
-export function writeConfig(dir: string, multiplier: number): string {
+export function writeConfig(dir: string, multiplier: number, extra: string[] = []): string {
   const regress = multiplier === 1 ? '' : `PERFGATE_SYNTH_REGRESS=b=${multiplier} `;
   const file = join(dir, 'perfgate.yml');
   writeFileSync(
@@ -60,6 +60,7 @@ export function writeConfig(dir: string, multiplier: number): string {
       `after: { cwd: ${JSON.stringify(FIXTURES)}, start: ${JSON.stringify(regress + START)} }`,
       `env: { PERFGATE_SYNTH_WORK: ${JSON.stringify(WORK)} }`,
       'ready: { path: /healthz }',
+      ...extra,
       '',
     ].join('\n'),
   );

@@ -10017,10 +10017,12 @@ function resolvePlacement(setting, events, facts) {
 
 // src/counters/simulated.ts
 import { execFile, execFileSync } from "node:child_process";
+import { createConnection } from "node:net";
 import {
   accessSync,
   chmodSync,
   constants,
+  existsSync as existsSync2,
   mkdirSync,
   readFileSync as readFileSync4,
   readdirSync as readdirSync2,
@@ -10055,20 +10057,51 @@ function onPath(name, path5) {
   }
   return null;
 }
-function deterministicEnv(env, nodeFlags, dir) {
+function gcHookSource(dir) {
+  return `'use strict';
+(() => {
+  if (!require('node:worker_threads').isMainThread) return;
+  let gc;
+  try {
+    require('node:v8').setFlagsFromString('--expose-gc');
+    gc = require('node:vm').runInNewContext('gc');
+  } catch {
+    return;
+  }
+  const server = require('node:net').createServer((socket) => {
+    socket.on('error', () => {});
+    socket.on('data', () => {
+      gc({ type: 'minor' });
+      socket.write('1');
+    });
+  });
+  server.on('error', () => {});
+  server.listen(${JSON.stringify(dir)} + '/gc-' + process.pid + '.sock');
+  server.unref();
+})();
+`;
+}
+function deterministicEnv(env, nodeFlags, dir, gc = "off") {
   const out = { PYTHONHASHSEED: "0", ...env };
   const knobs = { PYTHONHASHSEED: out.PYTHONHASHSEED };
-  const node2 = nodeFlags.trim() ? onPath("node", env.PATH) : null;
+  const node2 = nodeFlags.trim() || gc === "block" ? onPath("node", env.PATH) : null;
   if (node2) {
     const bin = join3(dir, "bin");
     mkdirSync(bin, { recursive: true });
+    const quote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+    let flags = nodeFlags.trim();
+    if (gc === "block") {
+      const hook = join3(bin, "gc-hook.cjs");
+      writeFileSync2(hook, gcHookSource(dir));
+      flags = `${flags} --require ${quote(hook)}`.trim();
+    }
     const shim = join3(bin, "node");
     writeFileSync2(shim, `#!/bin/sh
-exec '${node2.replace(/'/g, `'\\''`)}' ${nodeFlags} "$@"
+exec ${quote(node2)} ${flags} "$@"
 `);
     chmodSync(shim, 493);
     out.PATH = `${bin}${delimiter}${env.PATH ?? ""}`;
-    knobs.node = `${node2} ${nodeFlags}`;
+    knobs.node = `${node2} ${nodeFlags}`.trim();
   }
   return { env: out, knobs };
 }
@@ -10123,15 +10156,46 @@ function vgdbStatus(pid) {
     );
   });
 }
+function connectHook(path5) {
+  if (!existsSync2(path5)) return Promise.resolve(null);
+  return new Promise((resolve17) => {
+    const socket = createConnection(path5);
+    socket.once("error", () => resolve17(null));
+    socket.once("connect", () => {
+      socket.on("error", () => {
+      });
+      resolve17(socket);
+    });
+  });
+}
+var COLLECT_TIMEOUT_MS = 3e4;
+function ask(socket) {
+  return new Promise((resolve17) => {
+    const settle2 = (ok) => {
+      clearTimeout(timer);
+      socket.off("data", onData);
+      socket.off("close", onClose);
+      resolve17(ok);
+    };
+    const onData = () => settle2(true);
+    const onClose = () => settle2(false);
+    const timer = setTimeout(() => settle2(false), COLLECT_TIMEOUT_MS);
+    socket.on("data", onData);
+    socket.on("close", onClose);
+    socket.write("g");
+  });
+}
 var SimulatedCounter = class {
-  constructor(pgid, outDir, threads) {
+  constructor(pgid, outDir, threads, gc = "off") {
     this.pgid = pgid;
     this.outDir = outDir;
     this.threads = threads;
+    this.gc = gc;
   }
   pgid;
   outDir;
   threads;
+  gc;
   events = [SIMULATED];
   known = /* @__PURE__ */ new Map();
   /** Processes already counted, live or at exit, so an out file is never counted twice. */
@@ -10140,6 +10204,34 @@ var SimulatedCounter = class {
   finished = 0;
   reads = 0;
   readMs = 0;
+  /** Open connections to the Node processes' collection hooks, by pid. */
+  hooks = /* @__PURE__ */ new Map();
+  /**
+   * Ends a block: a minor collection in every Node process of the tree that has the hook, each
+   * waited for, so the block's read includes the collection of its own garbage.
+   */
+  async collect() {
+    if (this.gc !== "block") return;
+    const pids2 = groupUnderCallgrind(this.pgid);
+    await Promise.all(pids2.map((pid) => this.collectIn(pid)));
+  }
+  async collectIn(pid) {
+    let hook = this.hooks.get(pid);
+    if (!hook) this.hooks.set(pid, hook = connectHook(join3(this.outDir, `gc-${pid}.sock`)));
+    const socket = await hook;
+    if (!socket) return this.forget(pid, socket);
+    const done = await ask(socket);
+    if (!done) this.forget(pid, socket);
+  }
+  forget(pid, socket) {
+    socket?.destroy();
+    this.hooks.delete(pid);
+  }
+  /** Closes the connections to the hooks. */
+  close() {
+    for (const hook of this.hooks.values()) void hook.then((s) => s?.destroy());
+    this.hooks.clear();
+  }
   /** The tree's count so far. Throws when no process of the tree answers. */
   async read() {
     const started = performance.now();
@@ -33456,7 +33548,9 @@ var SIMULATED_WARMUP = {
   max: 600,
   maxTimeMs: 18e4
 };
+var DEFAULT_ROUNDS = 10;
 var SIMULATED_REQUESTS = 24;
+var SIMULATED_ROUNDS = 3;
 var DETERMINISTIC_NODE_FLAGS = "--hash-seed=1 --random-seed=1";
 var SIMULATED_READY_MS = 18e4;
 var DEFAULT_WARMUP = {
@@ -33699,9 +33793,13 @@ var measureSchema = external_exports.strictObject({
   "node-flags": external_exports.string({ error: "expected a string of V8 flags" }).meta({
     description: "Under counter: simulated, V8 flags for every 'node' the targets start from PATH, the same for both builds ('' for none). The default fixes V8's hash and random seeds."
   }).default(DETERMINISTIC_NODE_FLAGS),
+  gc: oneOf(
+    ["block", "off"],
+    "Under counter: simulated, end every block of requests with a minor garbage collection in each Node process of the targets (the default), so a block pays for its own garbage instead of a scavenge landing in whichever block filled V8's young space; or 'off'."
+  ).default("block"),
   rounds: positiveInt(
-    "Rounds, each with a fresh before and after process, before the first look."
-  ).default(10),
+    "Rounds, each with a fresh before and after process, before the first look (default: 10; 3 under counter: simulated)."
+  ).optional(),
   warmup: warmupSchema.default("auto"),
   requests: positiveInt(
     "Measured requests per endpoint per round, at least: the endpoint's requests are repeated in whole passes, in blocks of at least 8 requests (at least 5 blocks)."
@@ -33730,11 +33828,12 @@ var measureSchema = external_exports.strictObject({
       message: `must be at least min (${w.min})`
     });
   }
-  if (measure2["max-rounds"] !== void 0 && measure2["max-rounds"] < measure2.rounds) {
+  const rounds = measure2.rounds ?? (measure2.counter === "simulated" ? 1 : DEFAULT_ROUNDS);
+  if (measure2["max-rounds"] !== void 0 && measure2["max-rounds"] < rounds) {
     ctx.addIssue({
       code: "custom",
       path: ["max-rounds"],
-      message: `must be at least rounds (${measure2.rounds})`
+      message: `must be at least rounds (${rounds})`
     });
   }
 });
@@ -34050,10 +34149,11 @@ function resolveConfig(raw, file2, lines) {
       counter: raw.measure.counter,
       threads: raw.measure.threads,
       nodeFlags: raw.measure["node-flags"],
-      rounds: raw.measure.rounds,
+      gc: raw.measure.gc,
+      rounds: raw.measure.rounds ?? DEFAULT_ROUNDS,
       warmup: warmupOf(raw.measure.warmup),
       requests: raw.measure.requests,
-      maxRounds: raw.measure["max-rounds"] ?? 2 * raw.measure.rounds,
+      maxRounds: raw.measure["max-rounds"] ?? 2 * (raw.measure.rounds ?? DEFAULT_ROUNDS),
       maxDurationMs: raw.measure["max-duration"],
       aslr: raw.measure.aslr,
       settleMs: raw.measure.settle,
@@ -34081,6 +34181,7 @@ function withSimulatedDefaults(config2) {
     measure: {
       ...config2.measure,
       ...set2("measure.requests") ? {} : { requests: SIMULATED_REQUESTS },
+      ...set2("measure.rounds") ? {} : set2("measure.max-rounds") ? { rounds: Math.min(SIMULATED_ROUNDS, config2.measure.maxRounds) } : { rounds: SIMULATED_ROUNDS, maxRounds: 2 * SIMULATED_ROUNDS },
       ...set2("measure.warmup") ? {} : { warmup: SIMULATED_WARMUP }
     }
   };
@@ -34731,6 +34832,7 @@ async function startTarget(spec, signal, logger) {
     if (stopped) return;
     stopped = true;
     counters?.close();
+    simulated?.close();
     await group.stop(spec.stopGraceMs ?? 5e3);
     if (outDir) rmSync2(outDir, { recursive: true, force: true });
   };
@@ -34785,15 +34887,16 @@ async function spawnTarget(spec, port, label, logger) {
   if (!spec.simulated) {
     return spawnCounted(spawnOptions, spec.events, spec.kernel, spec.placement);
   }
-  const outDir = mkdtempSync(join7(tmpdir(), `perfgate-callgrind-${spec.build}-`));
-  const { env } = deterministicEnv(spawnOptions.env, spec.simulated.nodeFlags, outDir);
+  const outDir = mkdtempSync(join7(tmpdir(), "perfgate-callgrind-"));
+  const { gc = "off", nodeFlags, threads } = spec.simulated;
+  const { env } = deterministicEnv(spawnOptions.env, nodeFlags, outDir, gc);
   const group = spawnBlocked({
     ...spawnOptions,
     env,
     argv: valgrindArgv(spawnOptions.argv, outDir)
   });
   group.release();
-  const simulated = new SimulatedCounter(group.pid, outDir, spec.simulated.threads);
+  const simulated = new SimulatedCounter(group.pid, outDir, threads, gc);
   return { group, simulated, outDir };
 }
 function notReady(spec, label, port, outcome, ex, tail) {
@@ -34949,12 +35052,16 @@ var Meter = class {
   get flag() {
     return this.variant?.flag;
   }
-  /** Sends requests one after another without per-request reads; returns their summed cost. */
-  async warmBlock(reqs) {
+  /**
+   * Sends requests one after another without per-request reads; returns their summed cost, or
+   * NaN when `counted` is false (the simulated counter is then not read: a read costs ~0.1 s).
+   */
+  async warmBlock(reqs, counted = true) {
     if (this.perBlock) {
-      const start = await this.readSimulated();
+      const start = counted ? await this.readSimulated() : NaN;
       for (const req of reqs) await this.send(req, false);
-      return await this.readSimulated() - start;
+      await this.target.simulated.collect();
+      return counted ? await this.readSimulated() - start : NaN;
     }
     const counters = this.perf;
     counters.snapshot(this.a);
@@ -34986,6 +35093,7 @@ var Meter = class {
       responses.push({ res, latencyMs: now() - this.t0 });
     }
     if (this.settleMs > 0) await sleep2(this.settleMs);
+    await this.target.simulated.collect();
     const total3 = await this.readSimulated() - start;
     const value = total3 / reqs.length;
     reqs.forEach((req, i) => {
@@ -35187,44 +35295,52 @@ function nextBlock(reqs, cursor, size) {
   for (let i = 0; i < size; i++) out.push(reqs[(cursor + i) % reqs.length]);
   return out;
 }
-async function warmUp(meter, groups2, policy, deadline, checkAbort, onBlock = () => {
+async function warmUp(meters, groups2, policy, deadline, checkAbort, onBlock = () => {
 }) {
   const started = now2();
   const fixed = policy.mode === "fixed";
   const min = fixed ? policy.requests : policy.min;
   const max = fixed ? policy.requests : policy.max;
   const until = fixed ? deadline : Math.min(deadline, started + policy.maxTimeMs);
-  const states = /* @__PURE__ */ new Map();
+  const states = meters.map(() => /* @__PURE__ */ new Map());
   const cursors = /* @__PURE__ */ new Map();
   for (const endpoint of groups2.keys()) {
-    states.set(endpoint, newWarmState());
+    for (const own2 of states) own2.set(endpoint, newWarmState());
     cursors.set(endpoint, 0);
   }
   const done = (s) => fixed ? s.requests >= max : s.settled || s.requests >= max;
+  const doneEverywhere = (endpoint) => states.every((own2) => done(own2.get(endpoint)));
   let timedOut = false;
-  while (max > 0 && [...states.values()].some((s) => !done(s))) {
+  while (max > 0 && [...groups2.keys()].some((e) => !doneEverywhere(e))) {
     if (now2() > until) {
       timedOut = true;
       break;
     }
     for (const [endpoint, reqs] of groups2) {
       checkAbort();
-      const state = states.get(endpoint);
-      if (fixed && done(state)) continue;
-      const size = Math.min(warmBlockSize(reqs.length), fixed ? max - state.requests : Infinity);
+      const requests = states[0].get(endpoint).requests;
+      if (fixed && doneEverywhere(endpoint)) continue;
+      const size = Math.min(warmBlockSize(reqs.length), fixed ? max - requests : Infinity);
       const block = nextBlock(reqs, cursors.get(endpoint), size);
       cursors.set(endpoint, (cursors.get(endpoint) + size) % reqs.length);
-      const cost = await meter.warmBlock(block);
-      if (fixed) state.requests += size;
-      else addBlock(state, size, cost, min);
-      onBlock(size);
+      const counted = !fixed && !states.every((own2) => own2.get(endpoint).settled);
+      const costs = await Promise.all(meters.map((m) => m.warmBlock(block, counted)));
+      costs.forEach((cost, i) => {
+        const state = states[i].get(endpoint);
+        if (!counted) state.requests += size;
+        else addBlock(state, size, cost, min);
+      });
+      onBlock(size * meters.length);
     }
   }
-  const endpoints = {};
-  for (const [endpoint, s] of states) {
-    endpoints[endpoint] = { requests: s.requests, settled: fixed ? null : s.settled };
-  }
-  return { wallMs: Math.round(now2() - started), endpoints, timedOut };
+  const wallMs = Math.round(now2() - started);
+  return states.map((own2) => {
+    const endpoints = {};
+    for (const [endpoint, s] of own2) {
+      endpoints[endpoint] = { requests: s.requests, settled: fixed ? null : s.settled };
+    }
+    return { wallMs, endpoints, timedOut };
+  });
 }
 
 // src/replay/flags.ts
@@ -35487,15 +35603,15 @@ var Replay = class {
     const { plan } = this;
     let warmed = 0;
     const deadline = this.started + plan.maxDurationMs;
-    const warm = (m) => warmUp(m, this.groups, plan.warmup, deadline, this.checkAbort, (n) => {
+    const warm = (ms) => warmUp(ms, this.groups, plan.warmup, deadline, this.checkAbort, (n) => {
       warmed += n;
       this.progress(`warming up \xB7 ${warmed} requests`);
     });
     const builds = [meters.first, meters.second];
-    const reports = await Promise.all(builds.map(warm));
+    const reports = await warm(builds);
     const flagReports = [];
     for (let i = 0; i < meters.flags.length; i += 2) {
-      flagReports.push(...await Promise.all(meters.flags.slice(i, i + 2).map(warm)));
+      flagReports.push(...await warm(meters.flags.slice(i, i + 2)));
     }
     if (now3() - this.started > plan.maxDurationMs) {
       this.logger.warn(
@@ -35622,7 +35738,7 @@ function prepareRequests(config2, requests, env) {
 
 // src/targets/worktree.ts
 import { execFile as execFile3 } from "node:child_process";
-import { existsSync as existsSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync3, readFileSync as readFileSync8, rmSync as rmSync3 } from "node:fs";
+import { existsSync as existsSync3, mkdtempSync as mkdtempSync2, readdirSync as readdirSync3, readFileSync as readFileSync8, rmSync as rmSync3 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
 import { dirname as dirname4, join as join8 } from "node:path";
 import { promisify } from "node:util";
@@ -35724,7 +35840,7 @@ function repoOfWorktree(path5) {
     if (!m) return void 0;
     const common = dirname4(dirname4(m[1].trim()));
     const root = dirname4(common);
-    return existsSync2(root) ? root : void 0;
+    return existsSync3(root) ? root : void 0;
   } catch {
     return void 0;
   }
@@ -36755,7 +36871,7 @@ function readBalance(file2) {
 
 // src/explain/run.ts
 import {
-  existsSync as existsSync3,
+  existsSync as existsSync4,
   mkdirSync as mkdirSync5,
   readdirSync as readdirSync4,
   readFileSync as readFileSync10,
@@ -37613,7 +37729,7 @@ function displayUnit(unit) {
 var METHOD = "Node: V8's CPU profiler (through the inspector, sampling the main thread every 100 \xB5s). Python: cProfile in every process, timed by the thread's instruction counter (perf_event_open) where a PMU exists, else by its CPU time, built-in functions folded into their caller. Each build's profile is scaled to the mean cost per request the gate measured (the profilers' own clocks carry their overhead), so the rows and the flame graph add up to the measured change.";
 var sleep3 = (ms) => new Promise((r) => setTimeout(r, ms));
 var nowUs = () => Number(process.hrtime.bigint() / 1000n);
-var alive = (pid) => existsSync3(`/proc/${pid}`);
+var alive = (pid) => existsSync4(`/proc/${pid}`);
 function pidsOf(dir, suffix) {
   return readdirSync4(dir).filter((f) => f.endsWith(suffix)).map((f) => Number(f.slice(0, -suffix.length))).filter((n) => Number.isInteger(n));
 }
@@ -37623,7 +37739,7 @@ async function pythonMark(dir, seq) {
   const until = Date.now() + 3e3;
   while (Date.now() < until) {
     const waiting = pidsOf(dir, ".python").filter(
-      (p) => alive(p) && !existsSync3(join11(dir, `${p}-${seq}.json`))
+      (p) => alive(p) && !existsSync4(join11(dir, `${p}-${seq}.json`))
     );
     if (waiting.length === 0) return;
     await sleep3(5);
@@ -37699,7 +37815,7 @@ async function profileBuild(side, o, groups2, endpoints, deadline, signal, logge
   const until = Date.now() + 5e3;
   while (Date.now() < until) {
     const pending = pidsOf(dir, ".node").filter(
-      (p) => alive(p) && !existsSync3(join11(dir, `${p}.cpuprofile`))
+      (p) => alive(p) && !existsSync4(join11(dir, `${p}.cpuprofile`))
     );
     if (pending.length === 0) break;
     await sleep3(20);
@@ -38086,6 +38202,7 @@ function headerOf(plan, builds, seed) {
       valgrind: counting.valgrind.version,
       threads: config2.measure.threads,
       nodeFlags: config2.measure.nodeFlags,
+      gc: config2.measure.gc,
       env: { PYTHONHASHSEED: plan.targetEnv.PYTHONHASHSEED ?? "0" }
     }
   });
@@ -38116,7 +38233,13 @@ function replayPlan(plan, builds, seed) {
   const simulated = counting.valgrind !== void 0;
   const common = {
     env: simulated ? { PYTHONHASHSEED: "0", ...targetEnv } : targetEnv,
-    ...simulated ? { simulated: { threads: config2.measure.threads, nodeFlags: config2.measure.nodeFlags } } : {},
+    ...simulated ? {
+      simulated: {
+        threads: config2.measure.threads,
+        nodeFlags: config2.measure.nodeFlags,
+        gc: config2.measure.gc
+      }
+    } : {},
     readiness: config2.ready,
     events: counting.counter.all,
     // User-space counting: it works at perf_event_paranoid 2 (the clock events include kernel time anyway).

@@ -326,6 +326,7 @@ function headerOf(plan: GatePlan, builds: Record<Build, PreparedBuild>, seed: nu
       valgrind: counting.valgrind.version,
       threads: config.measure.threads,
       nodeFlags: config.measure.nodeFlags,
+      gc: config.measure.gc,
       env: { PYTHONHASHSEED: plan.targetEnv.PYTHONHASHSEED ?? '0' },
     },
   });
@@ -370,7 +371,13 @@ function replayPlan(
   const common = {
     env: simulated ? { PYTHONHASHSEED: '0', ...targetEnv } : targetEnv,
     ...(simulated
-      ? { simulated: { threads: config.measure.threads, nodeFlags: config.measure.nodeFlags } }
+      ? {
+          simulated: {
+            threads: config.measure.threads,
+            nodeFlags: config.measure.nodeFlags,
+            gc: config.measure.gc,
+          },
+        }
       : {}),
     readiness: config.ready,
     events: counting.counter.all,

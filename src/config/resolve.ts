@@ -9,7 +9,9 @@ import {
   type FlagConfig,
   type FlagsConfig,
   SIMULATED_READY_MS,
+  DEFAULT_ROUNDS,
   SIMULATED_REQUESTS,
+  SIMULATED_ROUNDS,
   SIMULATED_WARMUP,
   type ExplainConfig,
   type WarmupConfig,
@@ -88,10 +90,11 @@ export function resolveConfig(raw: RawConfig, file: string, lines: Record<string
       counter: raw.measure.counter,
       threads: raw.measure.threads,
       nodeFlags: raw.measure['node-flags'],
-      rounds: raw.measure.rounds,
+      gc: raw.measure.gc,
+      rounds: raw.measure.rounds ?? DEFAULT_ROUNDS,
       warmup: warmupOf(raw.measure.warmup),
       requests: raw.measure.requests,
-      maxRounds: raw.measure['max-rounds'] ?? 2 * raw.measure.rounds,
+      maxRounds: raw.measure['max-rounds'] ?? 2 * (raw.measure.rounds ?? DEFAULT_ROUNDS),
       maxDurationMs: raw.measure['max-duration'],
       aslr: raw.measure.aslr,
       settleMs: raw.measure.settle,
@@ -124,6 +127,11 @@ export function withSimulatedDefaults<C extends Config>(config: C): C {
     measure: {
       ...config.measure,
       ...(set('measure.requests') ? {} : { requests: SIMULATED_REQUESTS }),
+      ...(set('measure.rounds')
+        ? {}
+        : set('measure.max-rounds')
+          ? { rounds: Math.min(SIMULATED_ROUNDS, config.measure.maxRounds) }
+          : { rounds: SIMULATED_ROUNDS, maxRounds: 2 * SIMULATED_ROUNDS }),
       ...(set('measure.warmup') ? {} : { warmup: SIMULATED_WARMUP }),
     },
   };

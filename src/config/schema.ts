@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { didYouMean } from './suggest.js';
 import { parseCpusSetting } from '../proc/cpus.js';
-import { COUNTERS, DETERMINISTIC_NODE_FLAGS, type CpusSetting } from './types.js';
+import { COUNTERS, DEFAULT_ROUNDS, DETERMINISTIC_NODE_FLAGS, type CpusSetting } from './types.js';
 import {
   DURATION_PATTERN,
   PERCENT_PATTERN,
@@ -207,9 +207,13 @@ const measureSchema = z
           "Under counter: simulated, V8 flags for every 'node' the targets start from PATH, the same for both builds ('' for none). The default fixes V8's hash and random seeds.",
       })
       .default(DETERMINISTIC_NODE_FLAGS),
+    gc: oneOf(
+      ['block', 'off'],
+      "Under counter: simulated, end every block of requests with a minor garbage collection in each Node process of the targets (the default), so a block pays for its own garbage instead of a scavenge landing in whichever block filled V8's young space; or 'off'.",
+    ).default('block'),
     rounds: positiveInt(
-      'Rounds, each with a fresh before and after process, before the first look.',
-    ).default(10),
+      'Rounds, each with a fresh before and after process, before the first look (default: 10; 3 under counter: simulated).',
+    ).optional(),
     warmup: warmupSchema.default('auto'),
     requests: positiveInt(
       "Measured requests per endpoint per round, at least: the endpoint's requests are repeated in whole passes, in blocks of at least 8 requests (at least 5 blocks).",
@@ -243,11 +247,12 @@ const measureSchema = z
         message: `must be at least min (${w.min})`,
       });
     }
-    if (measure['max-rounds'] !== undefined && measure['max-rounds'] < measure.rounds) {
+    const rounds = measure.rounds ?? (measure.counter === 'simulated' ? 1 : DEFAULT_ROUNDS);
+    if (measure['max-rounds'] !== undefined && measure['max-rounds'] < rounds) {
       ctx.addIssue({
         code: 'custom',
         path: ['max-rounds'],
-        message: `must be at least rounds (${measure.rounds})`,
+        message: `must be at least rounds (${rounds})`,
       });
     }
   });

@@ -25,8 +25,16 @@ export const SIMULATED_WARMUP: WarmupConfig = {
   max: 600,
   maxTimeMs: 180_000,
 };
+/** Rounds before the first look unless configured. */
+export const DEFAULT_ROUNDS = 10;
 /** Measured requests per endpoint per round under the simulated counter unless configured. */
 export const SIMULATED_REQUESTS = 24;
+/**
+ * Rounds before the first look under the simulated counter unless configured (up to twice as many
+ * when an endpoint is inconclusive): its per-round noise is ~1 % where task-clock's is ~10 %, and
+ * a round costs a minute or more (Callgrind's start-up and warm-up at 30–40× slowdown).
+ */
+export const SIMULATED_ROUNDS = 3;
 /**
  * V8 flags for Node targets under the simulated counter: fixed hash and random seeds, the same
  * for both builds. Not `--single-threaded`: it moves all GC work onto the main thread, where it
@@ -72,6 +80,8 @@ export interface MeasureConfig {
   threads: 'main' | 'all';
   /** Under the simulated counter: V8 flags for every `node` the targets run from PATH ('' for none). */
   nodeFlags: string;
+  /** Under the simulated counter: a minor collection in each Node process at every block's end. */
+  gc: 'block' | 'off';
   rounds: number;
   /** Warm-up in each fresh process before measuring. */
   warmup: WarmupConfig;

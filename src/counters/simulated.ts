@@ -6,10 +6,12 @@
 // of requests, not per request (research: measurement.md §3).
 
 import { execFile, execFileSync } from 'node:child_process';
+import { createConnection, type Socket } from 'node:net';
 import {
   accessSync,
   chmodSync,
   constants,
+  existsSync,
   mkdirSync,
   readFileSync,
   readdirSync,
@@ -62,27 +64,72 @@ function onPath(name: string, path: string | undefined): string | null {
   return null;
 }
 
+/** Whether each block of requests ends with a minor collection in every Node process of the tree. */
+export type SimulatedGc = 'block' | 'off';
+
+/**
+ * Preloaded into every `node` of the tree (main thread only): a Unix socket on which one byte
+ * asks for a minor collection, answered when it is done. V8 scavenges when its young space fills,
+ * so without this a scavenge lands in one block or the next, depending on where the previous
+ * blocks left the young space; collecting at each block's end makes every block start from an
+ * empty young space and pay for its own garbage. `gc` is taken from a fresh context, so the
+ * application's `globalThis.gc` stays as it was.
+ */
+export function gcHookSource(dir: string): string {
+  return `'use strict';
+(() => {
+  if (!require('node:worker_threads').isMainThread) return;
+  let gc;
+  try {
+    require('node:v8').setFlagsFromString('--expose-gc');
+    gc = require('node:vm').runInNewContext('gc');
+  } catch {
+    return;
+  }
+  const server = require('node:net').createServer((socket) => {
+    socket.on('error', () => {});
+    socket.on('data', () => {
+      gc({ type: 'minor' });
+      socket.write('1');
+    });
+  });
+  server.on('error', () => {});
+  server.listen(${JSON.stringify(dir)} + '/gc-' + process.pid + '.sock');
+  server.unref();
+})();
+`;
+}
+
 /**
  * The targets' environment under the simulated counter: PYTHONHASHSEED fixed unless set, and,
- * when `node` is on PATH and flags are given, a `node` first on PATH that runs the real one with
- * them (NODE_OPTIONS refuses V8 flags). Returns what it did, for the samples header.
+ * when `node` is on PATH and flags or the block-end collection are asked for, a `node` first on
+ * PATH that runs the real one with them (NODE_OPTIONS refuses V8 flags). `dir` must not name the
+ * build: both builds get environments of the same size. Returns what it did, for the samples header.
  */
 export function deterministicEnv(
   env: NodeJS.ProcessEnv,
   nodeFlags: string,
   dir: string,
+  gc: SimulatedGc = 'off',
 ): { env: NodeJS.ProcessEnv; knobs: Record<string, string> } {
   const out: NodeJS.ProcessEnv = { PYTHONHASHSEED: '0', ...env };
   const knobs: Record<string, string> = { PYTHONHASHSEED: out.PYTHONHASHSEED! };
-  const node = nodeFlags.trim() ? onPath('node', env.PATH) : null;
+  const node = nodeFlags.trim() || gc === 'block' ? onPath('node', env.PATH) : null;
   if (node) {
     const bin = join(dir, 'bin');
     mkdirSync(bin, { recursive: true });
+    const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    let flags = nodeFlags.trim();
+    if (gc === 'block') {
+      const hook = join(bin, 'gc-hook.cjs');
+      writeFileSync(hook, gcHookSource(dir));
+      flags = `${flags} --require ${quote(hook)}`.trim();
+    }
     const shim = join(bin, 'node');
-    writeFileSync(shim, `#!/bin/sh\nexec '${node.replace(/'/g, `'\\''`)}' ${nodeFlags} "$@"\n`);
+    writeFileSync(shim, `#!/bin/sh\nexec ${quote(node)} ${flags} "$@"\n`);
     chmodSync(shim, 0o755);
     out.PATH = `${bin}${delimiter}${env.PATH ?? ''}`;
-    knobs.node = `${node} ${nodeFlags}`;
+    knobs.node = `${node} ${nodeFlags}`.trim();
   }
   return { env: out, knobs };
 }
@@ -149,6 +196,40 @@ function vgdbStatus(pid: number): Promise<string> {
   });
 }
 
+/** A connection to a process's collection hook; null when it has none. */
+function connectHook(path: string): Promise<Socket | null> {
+  if (!existsSync(path)) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const socket = createConnection(path);
+    socket.once('error', () => resolve(null));
+    socket.once('connect', () => {
+      socket.on('error', () => {}); // a process that exits closes it: seen as 'close'
+      resolve(socket);
+    });
+  });
+}
+
+/** A collection under Callgrind takes milliseconds; a process this slow to answer is stuck. */
+const COLLECT_TIMEOUT_MS = 30_000;
+
+/** One collection: a byte out, a byte back. False when the process went away or never answered. */
+function ask(socket: Socket): Promise<boolean> {
+  return new Promise((resolve) => {
+    const settle = (ok: boolean) => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      resolve(ok);
+    };
+    const onData = () => settle(true);
+    const onClose = () => settle(false);
+    const timer = setTimeout(() => settle(false), COLLECT_TIMEOUT_MS);
+    socket.on('data', onData);
+    socket.on('close', onClose);
+    socket.write('g');
+  });
+}
+
 interface Known {
   main: number;
   all: number;
@@ -165,11 +246,46 @@ export class SimulatedCounter {
   reads = 0;
   readMs = 0;
 
+  /** Open connections to the Node processes' collection hooks, by pid. */
+  private readonly hooks = new Map<number, Promise<Socket | null>>();
+
   constructor(
     private readonly pgid: number,
     private readonly outDir: string,
     private readonly threads: SimulatedThreads,
+    private readonly gc: SimulatedGc = 'off',
   ) {}
+
+  /**
+   * Ends a block: a minor collection in every Node process of the tree that has the hook, each
+   * waited for, so the block's read includes the collection of its own garbage.
+   */
+  async collect(): Promise<void> {
+    if (this.gc !== 'block') return;
+    const pids = groupUnderCallgrind(this.pgid);
+    await Promise.all(pids.map((pid) => this.collectIn(pid)));
+  }
+
+  private async collectIn(pid: number): Promise<void> {
+    let hook = this.hooks.get(pid);
+    if (!hook) this.hooks.set(pid, (hook = connectHook(join(this.outDir, `gc-${pid}.sock`))));
+    const socket = await hook;
+    // Not a Node process, or one that has not set its hook up yet: nothing to collect.
+    if (!socket) return this.forget(pid, socket);
+    const done = await ask(socket);
+    if (!done) this.forget(pid, socket);
+  }
+
+  private forget(pid: number, socket: Socket | null): void {
+    socket?.destroy();
+    this.hooks.delete(pid);
+  }
+
+  /** Closes the connections to the hooks. */
+  close(): void {
+    for (const hook of this.hooks.values()) void hook.then((s) => s?.destroy());
+    this.hooks.clear();
+  }
 
   /** The tree's count so far. Throws when no process of the tree answers. */
   async read(): Promise<number> {

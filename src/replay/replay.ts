@@ -111,7 +111,7 @@ interface Round {
   mismatches: Mismatches;
 }
 
-type WarmupReport = Awaited<ReturnType<typeof warmUp>>;
+type WarmupReport = Awaited<ReturnType<typeof warmUp>>[number];
 
 /** One replay's state: the round and look reached, the processes alive, the flags measured. */
 class Replay {
@@ -343,16 +343,17 @@ class Replay {
     const { plan } = this;
     let warmed = 0;
     const deadline = this.started + plan.maxDurationMs;
-    const warm = (m: Meter) =>
-      warmUp(m, this.groups, plan.warmup, deadline, this.checkAbort, (n) => {
+    const warm = (ms: readonly Meter[]) =>
+      warmUp(ms, this.groups, plan.warmup, deadline, this.checkAbort, (n) => {
         warmed += n;
         this.progress(`warming up · ${warmed} requests`);
       });
     const builds = [meters.first, meters.second];
-    const reports = await Promise.all(builds.map(warm));
+    const reports = await warm(builds);
+    // The flag configurations warm two at a time, each pair on the same requests.
     const flagReports: WarmupReport[] = [];
     for (let i = 0; i < meters.flags.length; i += 2) {
-      flagReports.push(...(await Promise.all(meters.flags.slice(i, i + 2).map(warm))));
+      flagReports.push(...(await warm(meters.flags.slice(i, i + 2))));
     }
     if (now() - this.started > plan.maxDurationMs) {
       // The budget covers warm-up too; the round still measures, so the run has samples.

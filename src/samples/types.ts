@@ -53,6 +53,8 @@ export interface SamplesHeader {
     valgrind: string;
     threads: 'main' | 'all';
     nodeFlags: string;
+    /** A minor collection ended every block ('block'); absent in files from before it existed. */
+    gc?: 'block' | 'off';
     env: Record<string, string>;
   };
   /** The flag matrix: configurations of the after build measured beside it, one flag flipped each. */

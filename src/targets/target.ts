@@ -10,6 +10,7 @@ import {
   SimulatedCounter,
   deterministicEnv,
   valgrindArgv,
+  type SimulatedGc,
   type SimulatedThreads,
 } from '../counters/simulated.js';
 import { spawnBlocked } from '../proc/spawn.js';
@@ -38,7 +39,7 @@ export interface TargetSpec {
   placement?: Placement;
   stopGraceMs?: number;
   /** Count simulated instructions: the tree runs under Callgrind instead of perf counters. */
-  simulated?: { threads: SimulatedThreads; nodeFlags: string };
+  simulated?: { threads: SimulatedThreads; nodeFlags: string; gc?: SimulatedGc };
 }
 
 export interface RunningTarget {
@@ -85,6 +86,7 @@ export async function startTarget(
     if (stopped) return;
     stopped = true;
     counters?.close();
+    simulated?.close();
     await group.stop(spec.stopGraceMs ?? 5000);
     if (outDir) rmSync(outDir, { recursive: true, force: true });
   };
@@ -154,15 +156,17 @@ async function spawnTarget(
   if (!spec.simulated) {
     return spawnCounted(spawnOptions, spec.events, spec.kernel, spec.placement);
   }
-  const outDir = mkdtempSync(join(tmpdir(), `perfgate-callgrind-${spec.build}-`));
-  const { env } = deterministicEnv(spawnOptions.env, spec.simulated.nodeFlags, outDir);
+  // Not named after the build: both builds' environments (PATH holds this folder) are the same size.
+  const outDir = mkdtempSync(join(tmpdir(), 'perfgate-callgrind-'));
+  const { gc = 'off', nodeFlags, threads } = spec.simulated;
+  const { env } = deterministicEnv(spawnOptions.env, nodeFlags, outDir, gc);
   const group = spawnBlocked({
     ...spawnOptions,
     env,
     argv: valgrindArgv(spawnOptions.argv, outDir),
   });
   group.release();
-  const simulated = new SimulatedCounter(group.pid, outDir, spec.simulated.threads);
+  const simulated = new SimulatedCounter(group.pid, outDir, threads, gc);
   return { group, simulated, outDir };
 }
 

@@ -76,7 +76,7 @@ function groupMembers(pgid: number): number[] {
     .map(Number);
 }
 
-async function start(command: string): Promise<RunningTarget> {
+async function start(command: string, gc: 'block' | 'off' = 'off'): Promise<RunningTarget> {
   return startTarget(
     {
       build: 'after',
@@ -87,7 +87,7 @@ async function start(command: string): Promise<RunningTarget> {
       events: [],
       kernel: false,
       noAslr: false,
-      simulated: { threads: 'main', nodeFlags: DETERMINISTIC_NODE_FLAGS },
+      simulated: { threads: 'main', nodeFlags: DETERMINISTIC_NODE_FLAGS, gc },
     },
     new AbortController().signal,
     silentLogger,
@@ -120,6 +120,25 @@ describe.skipIf(!valgrind.ok && process.env.CI !== 'true')('a process tree under
       await target.stop();
     }
     expect(groupMembers(pgid)).toEqual([]);
+  }, 600_000);
+
+  it('ends a block with a minor collection in the Node process, out of the app’s sight', async () => {
+    const target = await start('exec node young.cjs', 'block');
+    try {
+      const young = async () =>
+        JSON.parse(await send(target.port, '/young')) as { used: number; gc: string };
+      await send(target.port, '/alloc?n=20000');
+      const before = await young();
+      await target.simulated!.collect();
+      const after = await young();
+      expect(before.gc).toBe('undefined');
+      expect(before.used).toBeGreaterThan(500_000);
+      expect(after.used).toBeLessThan(before.used / 4);
+      // Collecting again on the same connection works, and a stopped target closes it.
+      await target.simulated!.collect();
+    } finally {
+      await target.stop();
+    }
   }, 600_000);
 
   it('names the build when its start command cannot run under Valgrind', async () => {
