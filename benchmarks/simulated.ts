@@ -55,6 +55,7 @@ if (!valgrind.ok) {
   console.error(`perfgate bench: ${valgrind.reason}; ${valgrind.hint}`);
   process.exit(2);
 }
+const valgrindVersion = valgrind.version;
 const aaRuns = Number(values.aa ?? (values.quick ? 3 : 20));
 const abRuns = Number(values.ab ?? (values.quick ? 3 : 10));
 const multipliers = (values.multipliers ?? '1.02').split(',').map(Number);
@@ -115,6 +116,55 @@ async function gateRun(multiplier: number): Promise<Run> {
   }
 }
 
+/** The figures so far, written after every run: an interrupted bench keeps what it measured. */
+async function save() {
+  const summary = [1, ...multipliers].map((multiplier) => {
+    const mine = runs.filter((r) => r.multiplier === multiplier);
+    const ok = mine.filter((r) => r.verdict !== 'error');
+    const detected = ok.filter((r) => r.b.verdict === 'regression').length;
+    const falseFails = ok.filter((r) =>
+      r.regressions.some((e) => multiplier === 1 || e !== REGRESSED),
+    ).length;
+    const changes = ok.flatMap((r) => (r.b.change === null ? [] : [r.b.change]));
+    return {
+      multiplier,
+      runs: mine.length,
+      errors: mine.length - ok.length,
+      detected,
+      power: ok.length ? detected / ok.length : 0,
+      falseFails,
+      bChangeMedian: median(changes),
+      bWidthMedian: median(ok.flatMap((r) => (r.b.low === null ? [] : [r.b.high! - r.b.low]))),
+      wallSMedian: median(mine.map((r) => r.wallMs / 1000)),
+    };
+  });
+  const readShare = runs.map((r) => r.readsMs / r.roundsMs);
+  const figures = {
+    date: new Date().toISOString().slice(0, 10),
+    machine: { cpuModel: cpus()[0]?.model, cores: cpus().length, node: process.version },
+    valgrind: valgrindVersion,
+    loadAverage: loadavg(),
+    threshold,
+    durationS: (performance.now() - started) / 1000,
+    summary,
+    reads: {
+      shareOfRoundWallMedian: median(readShare),
+      shareOfRoundWallMax: Math.max(...readShare),
+      msPerReadMedian: median(runs.map((r) => r.readsMs / Math.max(1, r.reads))),
+    },
+    runs,
+  };
+
+  const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `simulated-${figures.date}.json`);
+  writeFileSync(
+    file,
+    await format(JSON.stringify(figures), { ...(await resolveConfig(file)), parser: 'json' }),
+  );
+  return { ...figures, file };
+}
+
 const runs: Run[] = [];
 const total = aaRuns + abRuns * multipliers.length;
 const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(2)} %`);
@@ -124,6 +174,7 @@ for (let rep = 0; rep < Math.max(aaRuns, abRuns); rep++) {
     if (controller.signal.aborted) process.exit(130);
     const run = await gateRun(multiplier);
     runs.push(run);
+    await save();
     log(
       `gate ${runs.length}/${total}: b ×${multiplier} → ${run.verdict}; b ${run.b.verdict} ` +
         `${pct(run.b.change)} [${pct(run.b.low)}, ${pct(run.b.high)}], ${run.rounds} rounds, ` +
@@ -132,54 +183,11 @@ for (let rep = 0; rep < Math.max(aaRuns, abRuns); rep++) {
   }
 }
 
-const summary = [1, ...multipliers].map((multiplier) => {
-  const mine = runs.filter((r) => r.multiplier === multiplier);
-  const ok = mine.filter((r) => r.verdict !== 'error');
-  const detected = ok.filter((r) => r.b.verdict === 'regression').length;
-  const falseFails = ok.filter((r) =>
-    r.regressions.some((e) => multiplier === 1 || e !== REGRESSED),
-  ).length;
-  const changes = ok.flatMap((r) => (r.b.change === null ? [] : [r.b.change]));
-  return {
-    multiplier,
-    runs: mine.length,
-    errors: mine.length - ok.length,
-    detected,
-    power: ok.length ? detected / ok.length : 0,
-    falseFails,
-    bChangeMedian: median(changes),
-    bWidthMedian: median(ok.flatMap((r) => (r.b.low === null ? [] : [r.b.high! - r.b.low]))),
-    wallSMedian: median(mine.map((r) => r.wallMs / 1000)),
-  };
-});
-const readShare = runs.map((r) => r.readsMs / r.roundsMs);
-const figures = {
-  date: new Date().toISOString().slice(0, 10),
-  machine: { cpuModel: cpus()[0]?.model, cores: cpus().length, node: process.version },
-  valgrind: valgrind.version,
-  loadAverage: loadavg(),
-  threshold,
-  durationS: (performance.now() - started) / 1000,
-  summary,
-  reads: {
-    shareOfRoundWallMedian: median(readShare),
-    shareOfRoundWallMax: Math.max(...readShare),
-    msPerReadMedian: median(runs.map((r) => r.readsMs / Math.max(1, r.reads))),
-  },
-  runs,
-};
-
-const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
-mkdirSync(dir, { recursive: true });
-const file = join(dir, `simulated-${figures.date}.json`);
-writeFileSync(
-  file,
-  await format(JSON.stringify(figures), { ...(await resolveConfig(file)), parser: 'json' }),
-);
-log(`figures written to ${file}`);
-
+const figures = await save();
+const { summary } = figures;
+log(`figures written to ${figures.file}`);
 const lines = [
-  `## Detection on simulated instructions (Valgrind ${valgrind.version}), threshold ${threshold}`,
+  `## Detection on simulated instructions (Valgrind ${valgrindVersion}), threshold ${threshold}`,
   '',
   '| b | runs | b flagged | power | runs with a false fail | b change (median) | interval width (median) | wall (median) |',
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

@@ -10110,6 +10110,7 @@ function valgrindArgv(argv, outDir) {
     "valgrind",
     "-q",
     "--tool=callgrind",
+    "--fair-sched=yes",
     "--vgdb=yes",
     "--trace-children=yes",
     `--callgrind-out-file=${join3(outDir, "callgrind.out.%p")}`,
@@ -33795,7 +33796,7 @@ var measureSchema = external_exports.strictObject({
   }).default(DETERMINISTIC_NODE_FLAGS),
   gc: oneOf(
     ["block", "off"],
-    "Under counter: simulated, end every block of requests with a minor garbage collection in each Node process of the targets (the default), so a block pays for its own garbage instead of a scavenge landing in whichever block filled V8's young space; or 'off'."
+    "Under counter: simulated, 'block' (the default) ends every block of requests with a minor garbage collection in each Node process of the targets, so a block pays for its own garbage instead of a scavenge landing in whichever block filled V8's young space; 'off' leaves V8's schedule alone."
   ).default("block"),
   rounds: positiveInt(
     "Rounds, each with a fresh before and after process, before the first look (default: 10; 3 under counter: simulated)."
@@ -35236,9 +35237,10 @@ function roundSchedule(groups2, minRequests, seed) {
   }
   return items;
 }
-function warmBlockSize(distinct) {
+var READ_WARM_BLOCK = 20;
+function warmBlockSize(distinct, least = WARM_BLOCK) {
   if (distinct >= WARM_BLOCK_MAX) return WARM_BLOCK_MAX;
-  return distinct * Math.ceil(WARM_BLOCK / distinct);
+  return distinct * Math.ceil(least / distinct);
 }
 var READ_BLOCKS = 3;
 function roundBlocks(groups2, minRequests, seed) {
@@ -35308,6 +35310,7 @@ async function warmUp(meters, groups2, policy, deadline, checkAbort, onBlock = (
     for (const own2 of states) own2.set(endpoint, newWarmState());
     cursors.set(endpoint, 0);
   }
+  const least = meters.some((m) => m.perBlock) ? READ_WARM_BLOCK : void 0;
   const done = (s) => fixed ? s.requests >= max : s.settled || s.requests >= max;
   const doneEverywhere = (endpoint) => states.every((own2) => done(own2.get(endpoint)));
   let timedOut = false;
@@ -35320,7 +35323,7 @@ async function warmUp(meters, groups2, policy, deadline, checkAbort, onBlock = (
       checkAbort();
       const requests = states[0].get(endpoint).requests;
       if (fixed && doneEverywhere(endpoint)) continue;
-      const size = Math.min(warmBlockSize(reqs.length), fixed ? max - requests : Infinity);
+      const size = Math.min(warmBlockSize(reqs.length, least), fixed ? max - requests : Infinity);
       const block = nextBlock(reqs, cursors.get(endpoint), size);
       cursors.set(endpoint, (cursors.get(endpoint) + size) % reqs.length);
       const counted = !fixed && !states.every((own2) => own2.get(endpoint).settled);

@@ -209,7 +209,7 @@ const measureSchema = z
       .default(DETERMINISTIC_NODE_FLAGS),
     gc: oneOf(
       ['block', 'off'],
-      "Under counter: simulated, end every block of requests with a minor garbage collection in each Node process of the targets (the default), so a block pays for its own garbage instead of a scavenge landing in whichever block filled V8's young space; or 'off'.",
+      "Under counter: simulated, 'block' (the default) ends every block of requests with a minor garbage collection in each Node process of the targets, so a block pays for its own garbage instead of a scavenge landing in whichever block filled V8's young space; 'off' leaves V8's schedule alone.",
     ).default('block'),
     rounds: positiveInt(
       'Rounds, each with a fresh before and after process, before the first look (default: 10; 3 under counter: simulated).',

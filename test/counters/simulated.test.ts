@@ -53,6 +53,7 @@ describe('Callgrind replies', () => {
     const argv = valgrindArgv(['/bin/sh', '-c', 'node server.js'], '/tmp/x');
     expect(argv.slice(0, 3)).toEqual(['valgrind', '-q', '--tool=callgrind']);
     expect(argv).toContain('--trace-children=yes');
+    expect(argv).toContain('--fair-sched=yes');
     expect(argv).toContain('--callgrind-out-file=/tmp/x/callgrind.out.%p');
     expect(argv.slice(-3)).toEqual(['/bin/sh', '-c', 'node server.js']);
   });

@@ -18,12 +18,15 @@ const groups = new Map([
  * A process whose requests cost less and less (as a JIT tiers up) until `warmAfter` requests
  * (per endpoint, or one figure for all), then the same. `uncounted` lists the endpoints of blocks sent unread.
  */
-function fakeMeter(warmAfter: number | Record<string, number>) {
+function fakeMeter(warmAfter: number | Record<string, number>, perBlock = false) {
   const sent: string[] = [];
   const uncounted: string[] = [];
+  const sizes: number[] = [];
   const seen = new Map<string, number>();
   const meter = {
+    perBlock,
     async warmBlock(reqs: readonly PreparedRequest[], counted = true) {
+      sizes.push(reqs.length);
       let cost = 0;
       for (const r of reqs) {
         const n = (seen.get(r.endpoint) ?? 0) + 1;
@@ -36,7 +39,7 @@ function fakeMeter(warmAfter: number | Record<string, number>) {
       return counted ? cost : NaN;
     },
   } as unknown as Meter;
-  return { meter, sent, uncounted };
+  return { meter, sent, uncounted, sizes };
 }
 
 describe('warmUp', () => {
@@ -77,5 +80,14 @@ describe('warmUp', () => {
     expect(report!.endpoints.b!.requests).toBeGreaterThan(500);
     expect(x.uncounted.length).toBeGreaterThan(10);
     expect(new Set(x.uncounted)).toEqual(new Set(['b']));
+  });
+
+  it('sends longer blocks to a counter read per block (each read is slow)', async () => {
+    const perRequest = fakeMeter(0);
+    const perBlock = fakeMeter(0, true);
+    await warmUp([perRequest.meter], groups, policy, Infinity, () => {});
+    await warmUp([perBlock.meter], groups, policy, Infinity, () => {});
+    expect(Math.min(...perRequest.sizes)).toBe(10);
+    expect(Math.min(...perBlock.sizes)).toBe(20);
   });
 });
