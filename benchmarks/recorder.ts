@@ -2,14 +2,23 @@
 // sampling, side by side in one run, measured two ways that do not come from perfgate:
 //  - CPU time: requests take turns between the servers one at a time (order rotating), so load
 //    from elsewhere falls on all of them alike; each server's CPU time is read from /proc
-//    (schedstat, ns, every thread and child process) per block of turns.
+//    (schedstat, ns, every thread and child process) per block of turns. In rounds: each round
+//    starts every server afresh, warms them up in turns too, and measures its blocks; a round's
+//    overhead is the 10 %-trimmed mean of its blocks' log ratios (a block that a burst of load
+//    from elsewhere caught on one server says nothing about the recorder), and the interval is
+//    over rounds, so that what differs between two processes of the same server (heap and code
+//    layout, which core they ran on) is in it rather than taken for the recorder's doing.
+//    Node servers run with V8 on one thread (--single-threaded) and fixed seeds: V8's helper
+//    threads' GC and compile work varied by ±50 % from block to block, apart in each server.
 //  - Instructions under Callgrind (--callgrind): each server runs under valgrind, and its
 //    serving thread's instructions over the same requests are read with vgdb. Exact and
 //    independent of load, but user space only (no syscalls, no context switches), and at
-//    Valgrind's pace the recorder's 200 ms write batches hold fewer records.
+//    Valgrind's pace the recorder's 1 s write batches hold fewer records.
 //
-//   node --import tsx benchmarks/recorder.ts [--blocks 40] [--per-block 100] [--callgrind]
-//     [--json FILE]
+//   node --import tsx benchmarks/recorder.ts [--rounds 8] [--blocks 10] [--per-block 100]
+//     [--warmup 600] [--only node|python] [--modes none,0.01,1] [--callgrind] [--json FILE]
+// (modes: `none`, or a sampling rate; `RATE:COUNTER` picks the Node recorder's counter, e.g.
+// `0:none` for the hooks alone.) More rounds narrow the interval: --rounds 24 for a long run.
 //
 // Node: a node:http server (benchmarks/fixtures/recorder-server.ts). Python: a WSGI app under
 // gunicorn (one sync worker) with PerfgateWSGI (benchmarks/fixtures/recorder_app.py), run with
@@ -112,8 +121,10 @@ function launch(argv: string[], options: Parameters<typeof spawn>[2]): ChildProc
 async function startNode(mode: string, dir: string, cg = false): Promise<Target> {
   const node = [
     process.execPath,
-    // Fixed seeds: the same hash tables and random draws in every server under Callgrind.
-    ...(cg ? ['--hash-seed=1', '--random-seed=1'] : []),
+    // Fixed seeds: the same hash tables and random draws in every server.
+    '--hash-seed=1',
+    '--random-seed=1',
+    ...(cg ? [] : ['--single-threaded']),
     '--import',
     'tsx',
     path.join(here, 'fixtures/recorder-server.ts'),
@@ -206,24 +217,66 @@ interface Row {
   overhead: { estimate: number; low: number; high: number } | null;
 }
 
-async function measure(targets: Target[], blocks: number, perBlock: number): Promise<Row[]> {
+interface CpuPlan {
+  rounds: number;
+  blocks: number;
+  perBlock: number;
+  warmup: number;
+}
+
+/** Rounds of fresh servers, each warmed up and measured in interleaved turns (see the top). */
+async function measure(start: () => Promise<Target[]>, plan: CpuPlan): Promise<Row[]> {
   const queries = ['a', 'item+1', '3', 'b', 'item+42', 'zzz'];
-  for (const t of targets)
-    for (let i = 0; i < 2 * perBlock; i++) await get(t, queries[i % queries.length]!); // warm-up
-  const costs = targets.map(() => [] as number[]);
-  for (let b = 0; b < blocks; b++) {
-    const before = targets.map((t) => treeCpuNs(t.proc.pid!));
-    for (let k = 0; k < perBlock; k++) {
-      for (let j = 0; j < targets.length; j++) {
-        await get(targets[(j + k + b) % targets.length]!, queries[k % queries.length]!);
+  const perRound: number[][] = [];
+  const all: number[][] = [];
+  let names: string[] = [];
+  for (let round = 0; round < plan.rounds; round++) {
+    const targets = await start();
+    try {
+      names = targets.map((t) => t.name);
+      const turns = async (n: number, shift: number) => {
+        for (let k = 0; k < n; k++)
+          for (let j = 0; j < targets.length; j++)
+            await get(targets[(j + k + shift) % targets.length]!, queries[k % queries.length]!);
+      };
+      // In turns as well: a server left idle while the others warm up is not in the same state.
+      await turns(plan.warmup, round);
+      const costs = targets.map(() => [] as number[]);
+      for (let b = 0; b < plan.blocks; b++) {
+        const before = targets.map((t) => treeCpuNs(t.proc.pid!));
+        await turns(plan.perBlock, b + round);
+        targets.forEach((t, i) =>
+          costs[i]!.push((treeCpuNs(t.proc.pid!) - before[i]!) / plan.perBlock),
+        );
       }
+      perRound.push(costs.map((c) => trimmedMean(c.map((x, b) => Math.log(x / costs[0]![b]!)))));
+      costs.forEach((c, i) => (all[i] ??= []).push(...c));
+    } finally {
+      await stopAll(targets);
     }
-    targets.forEach((t, i) => costs[i]!.push((treeCpuNs(t.proc.pid!) - before[i]!) / perBlock));
   }
-  return rows(
-    targets.map((t) => t.name),
-    costs,
-  );
+  return names.map((mode, i) => {
+    const nsPerRequest = all[i]!.reduce((a, c) => a + c, 0) / all[i]!.length;
+    if (i === 0) return { mode, nsPerRequest, overhead: null };
+    return { mode, nsPerRequest, overhead: interval(perRound.map((r) => r[i]!)) };
+  });
+}
+
+/** Mean after dropping the lowest and highest 10 % (at least one each from 5 values). */
+function trimmedMean(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const cut = sorted.length >= 5 ? Math.max(1, Math.floor(sorted.length * 0.1)) : 0;
+  const kept = sorted.slice(cut, sorted.length - cut);
+  return kept.reduce((a, x) => a + x, 0) / kept.length;
+}
+
+/** A mean of log ratios with its 95 % t interval, as relative overheads. */
+function interval(logs: number[]): { estimate: number; low: number; high: number } {
+  const n = logs.length;
+  const m = logs.reduce((a, x) => a + x, 0) / n;
+  const sd = Math.sqrt(logs.reduce((a, x) => a + (x - m) ** 2, 0) / Math.max(1, n - 1));
+  const h = n > 1 ? -tQuantile(0.025, n - 1) * (sd / Math.sqrt(n)) : 0;
+  return { estimate: Math.expm1(m), low: Math.expm1(m - h), high: Math.expm1(m + h) };
 }
 
 /** Per-target mean cost, and each one's overhead against the first as a mean of paired logs. */
@@ -233,14 +286,10 @@ function rows(names: string[], costs: number[][]): Row[] {
   return names.map((name, i) => {
     const mean = costs[i]!.reduce((a, c) => a + c, 0) / blocks;
     if (i === 0) return { mode: name, nsPerRequest: mean, overhead: null };
-    const logs = costs[i]!.map((c, b) => Math.log(c / base[b]!));
-    const m = logs.reduce((a, x) => a + x, 0) / blocks;
-    const sd = Math.sqrt(logs.reduce((a, x) => a + (x - m) ** 2, 0) / Math.max(1, blocks - 1));
-    const h = blocks > 1 ? -tQuantile(0.025, blocks - 1) * (sd / Math.sqrt(blocks)) : 0;
     return {
       mode: name,
       nsPerRequest: mean,
-      overhead: { estimate: Math.expm1(m), low: Math.expm1(m - h), high: Math.expm1(m + h) },
+      overhead: interval(costs[i]!.map((c, b) => Math.log(c / base[b]!))),
     };
   });
 }
@@ -258,6 +307,12 @@ async function stopAll(targets: Target[]): Promise<void> {
   }
 }
 
+function label(mode: string): string {
+  if (mode === 'none') return 'none';
+  const [rate, counter] = mode.split(':');
+  return `${Number(rate) * 100} % sampling${counter ? ` (counter: ${counter})` : ''}`;
+}
+
 function table(title: string, rows: Row[], unit: 'ns' | 'instructions'): string {
   const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)} %`;
   const cost = (r: Row) =>
@@ -271,66 +326,105 @@ function table(title: string, rows: Row[], unit: 'ns' | 'instructions'): string 
     '| --- | ---: | --- |',
     ...rows.map(
       (r) =>
-        `| ${r.mode === 'none' ? 'none' : `${Number(r.mode) * 100} % sampling`} | ${cost(r)} | ${r.overhead ? `${pct(r.overhead.estimate)} [${pct(r.overhead.low)}, ${pct(r.overhead.high)}]` : '—'} |`,
+        `| ${label(r.mode)} | ${cost(r)} | ${r.overhead ? `${pct(r.overhead.estimate)} [${pct(r.overhead.low)}, ${pct(r.overhead.high)}]` : '—'} |`,
     ),
     '',
   ].join('\n');
 }
 
 interface Measured {
-  node: Row[];
+  node: Row[] | null;
   python: Row[] | null;
   pythonSkipped?: string;
 }
 
-type Measure = (targets: Target[]) => Promise<Row[]>;
+type Measure = (start: () => Promise<Target[]>) => Promise<Row[]>;
 
-async function both(dir: string, modes: string[], cg: boolean, node: Measure, python: Measure) {
-  const out: Measured = { node: [], python: null };
-  let targets: Target[] = [];
-  try {
-    // Started side by side: under Callgrind each takes a while to come up.
-    targets = await Promise.all(modes.map((m) => startNode(m, dir, cg)));
-    out.node = await node(targets);
-    await stopAll(targets);
-    const gunicorn =
-      spawnSync('/usr/bin/python3', ['-c', 'import gunicorn'], { stdio: 'ignore' }).status === 0;
-    if (gunicorn) {
-      targets = await Promise.all(
-        modes.filter((x) => !x.includes(':')).map((m) => startPython(m, dir, cg)),
-      );
-      out.python = await python(targets);
-      await stopAll(targets);
-    } else out.pythonSkipped = '/usr/bin/python3 has no gunicorn (apt-get install gunicorn)';
-  } finally {
-    await stopAll(targets);
-  }
+const hasGunicorn = () =>
+  spawnSync('/usr/bin/python3', ['-c', 'import gunicorn'], { stdio: 'ignore' }).status === 0;
+
+async function both(
+  dir: string,
+  modes: string[],
+  only: string | undefined,
+  cg: boolean,
+  node: Measure,
+  python: Measure,
+): Promise<Measured> {
+  const out: Measured = { node: null, python: null };
+  // Started side by side: under Callgrind each takes a while to come up.
+  const starter =
+    (one: (mode: string, dir: string, cg: boolean) => Promise<Target>, ms: string[]) => () =>
+      startAll(ms, (m) => one(m, dir, cg));
+  if (only !== 'python') out.node = await node(starter(startNode, modes));
+  if (only === 'node') return out;
+  if (hasGunicorn()) {
+    // `RATE:COUNTER` modes are the Node recorder's.
+    out.python = await python(
+      starter(
+        startPython,
+        modes.filter((x) => !x.includes(':')),
+      ),
+    );
+  } else out.pythonSkipped = '/usr/bin/python3 has no gunicorn (apt-get install gunicorn)';
   return out;
 }
 
-export async function measureRecorderOverhead(
-  blocks: number,
-  perBlock: number,
-  withCallgrind = false,
-) {
+async function startAll(modes: string[], one: (mode: string) => Promise<Target>) {
+  const started = await Promise.allSettled(modes.map(one));
+  const targets = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    await stopAll(targets);
+    throw failed.reason;
+  }
+  return targets;
+}
+
+/** Instructions: one set of servers, measured in blocks. */
+function once(run: (targets: Target[]) => Promise<Row[]>): Measure {
+  return async (start) => {
+    const targets = await start();
+    try {
+      return await run(targets);
+    } finally {
+      await stopAll(targets);
+    }
+  };
+}
+
+export interface BenchOptions extends CpuPlan {
+  modes: string[];
+  only?: 'node' | 'python';
+  callgrind?: boolean;
+}
+
+export async function measureRecorderOverhead(o: BenchOptions) {
   const dir = mkdtempSync(path.join(tmpdir(), 'perfgate-bench-rec-'));
-  const modes = (process.env.BENCH_MODES ?? 'none,0.01,1').split(',');
   try {
+    // Python: half the turns per block (each request costs more, on a new connection).
+    const py = {
+      ...o,
+      perBlock: Math.max(20, Math.floor(o.perBlock / 2)),
+      warmup: Math.ceil(o.warmup / 3),
+    };
     const cpu = await both(
       dir,
-      modes,
+      o.modes,
+      o.only,
       false,
-      (t) => measure(t, blocks, perBlock),
-      (t) => measure(t, blocks, Math.max(20, Math.floor(perBlock / 2))),
+      (start) => measure(start, o),
+      (start) => measure(start, py),
     );
     // Fewer requests: each costs ~40× more under Callgrind, and the counts do not need many.
-    const instructions = withCallgrind
+    const instructions = o.callgrind
       ? await both(
           dir,
-          modes,
+          o.modes,
+          o.only,
           true,
-          (t) => measureInstructions(t, 5, 300, 1500),
-          (t) => measureInstructions(t, 5, 100, 200),
+          once((t) => measureInstructions(t, 5, 300, 1500)),
+          once((t) => measureInstructions(t, 5, 100, 200)),
         )
       : null;
     return { cpu, instructions };
@@ -342,25 +436,42 @@ export async function measureRecorderOverhead(
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({
     options: {
+      rounds: { type: 'string' },
       blocks: { type: 'string' },
       'per-block': { type: 'string' },
+      warmup: { type: 'string' },
+      only: { type: 'string' },
+      modes: { type: 'string' },
       callgrind: { type: 'boolean' },
       json: { type: 'string' },
     },
   });
-  const blocks = Number(values.blocks ?? 40);
-  const perBlock = Number(values['per-block'] ?? 100);
-  const r = await measureRecorderOverhead(blocks, perBlock, values.callgrind ?? false);
+  const only = values.only;
+  if (only !== undefined && only !== 'node' && only !== 'python')
+    throw new Error('--only: node or python');
+  const o: BenchOptions = {
+    rounds: Number(values.rounds ?? 8),
+    blocks: Number(values.blocks ?? 10),
+    perBlock: Number(values['per-block'] ?? 100),
+    warmup: Number(values.warmup ?? 600),
+    modes: (values.modes ?? 'none,0.01,1').split(','),
+    ...(only ? { only } : {}),
+    callgrind: values.callgrind ?? false,
+  };
+  const r = await measureRecorderOverhead(o);
   console.log(
-    `## Recorder overhead: CPU time (${blocks} blocks × ${perBlock} turns, one request per server a turn)\n`,
+    `## Recorder overhead: CPU time (${o.rounds} rounds of fresh servers, each ${o.blocks} blocks × ${o.perBlock} turns (Python ${Math.max(20, Math.floor(o.perBlock / 2))}), one request per server a turn)\n`,
   );
-  console.log(table('Node: node:http + perfgate/recorder', r.cpu.node, 'ns'));
+  if (r.cpu.node) console.log(table('Node: node:http + perfgate/recorder', r.cpu.node, 'ns'));
   if (r.cpu.python)
     console.log(table('Python: gunicorn (1 sync worker) + PerfgateWSGI', r.cpu.python, 'ns'));
-  else console.log(`Python skipped: ${r.cpu.pythonSkipped}`);
+  else if (r.cpu.pythonSkipped) console.log(`Python skipped: ${r.cpu.pythonSkipped}`);
   if (r.instructions) {
     console.log('## Recorder overhead: instructions of the serving thread, under Callgrind\n');
-    console.log(table('Node: node:http + perfgate/recorder', r.instructions.node, 'instructions'));
+    if (r.instructions.node)
+      console.log(
+        table('Node: node:http + perfgate/recorder', r.instructions.node, 'instructions'),
+      );
     if (r.instructions.python)
       console.log(
         table(

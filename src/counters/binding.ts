@@ -47,6 +47,8 @@ export interface NativeBinding {
   setAffinity(pid: number, cpus: number[]): void;
   /** sched_getaffinity (0 = this thread). */
   getAffinity(pid: number): number[];
+  /** clock_gettime(CLOCK_THREAD_CPUTIME_ID) of the calling thread, ns (absent from older builds). */
+  threadCpuNs?(): number;
   /** The Node-API version the addon was built against (NAPI_VERSION in native/binding.gyp). */
   napiVersion: number;
 }

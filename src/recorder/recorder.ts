@@ -30,7 +30,7 @@ export interface RecorderOptions {
   /** Bodies longer than this are left out of the record (default 64 KiB). */
   maxBodyBytes?: number;
   rotate?: { maxBytes?: number; maxAgeMs?: number };
-  /** Default 'auto': instructions, else task-clock, else thread CPU time, else process CPU time. */
+  /** Default 'auto': instructions, else thread CPU time, else process CPU time ('task-clock' on request). */
   counter?: CpuChoice;
   /** Commit of the running build (default $PERFGATE_COMMIT, $GIT_COMMIT or $SOURCE_VERSION). */
   commit?: string;

@@ -149,14 +149,18 @@ class Recorder:
         state = State(decision)
         if environ is not None:
             state.key = path_key(environ)
-        state.cpu0 = self.meter.read()
+        meter = self.meter
+        meter.begin()
+        state.cpu0 = meter.read()
         return state
 
     def finish(self, state, environ):
         if state.done:
             return
         state.done = True
-        cpu1 = self.meter.read()
+        meter = self.meter
+        cpu1 = meter.read()
+        meter.end()
         t1 = time.perf_counter_ns()
         try:
             self._record(state, environ, cpu1, t1)
