@@ -391,13 +391,16 @@ function bind() {
 function openCpuMeter(choice) {
   if (choice === "none") return void 0;
   const reasons = [];
-  for (const counter of ["instructions", "task-clock"]) {
-    if (choice !== "auto" && choice !== counter) continue;
-    const meter = addonMeter(counter, reasons);
+  if (choice === "auto" || choice === "instructions") {
+    const meter = addonMeter("instructions", reasons);
+    if (meter) return withReason(meter, reasons);
+  }
+  if (choice === "task-clock") {
+    const meter = addonMeter("task-clock", reasons);
     if (meter) return withReason(meter, reasons);
   }
   if (choice === "auto" || choice === "thread-cpu") {
-    const meter = schedstatMeter(reasons);
+    const meter = clockMeter(reasons) ?? schedstatMeter(reasons);
     if (meter) return withReason(meter, reasons);
     const thread = process.threadCpuUsage;
     if (typeof thread === "function") {
@@ -476,6 +479,25 @@ function usageMeter(counter, usage) {
     close() {
     }
   };
+}
+function clockMeter(reasons) {
+  const binding = loadBinding();
+  if (!binding.bound) {
+    if (!reasons.includes(binding.reason)) reasons.push(binding.reason);
+    return void 0;
+  }
+  const clock = binding.native.threadCpuNs?.bind(binding.native);
+  if (!clock) return void 0;
+  try {
+    clock();
+  } catch (error) {
+    reasons.push(`thread-cpu: ${error instanceof Error ? error.message : String(error)}`);
+    return void 0;
+  }
+  return { counter: "thread-cpu", unit: "ns", read: clock, begin() {
+  }, end() {
+  }, close() {
+  } };
 }
 function schedstatMeter(reasons) {
   let fd;
@@ -614,8 +636,7 @@ function checkFraction(name, value) {
 }
 
 // src/recorder/sink.ts
-import { closeSync, mkdirSync, openSync as openSync2, writeSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { close, closeSync, mkdirSync, open, openSync as openSync2, write, writeSync } from "node:fs";
 import path from "node:path";
 var RotatingSink = class {
   constructor(options) {
@@ -624,13 +645,12 @@ var RotatingSink = class {
     this.maxAgeMs = options.maxAgeMs ?? 60 * 60 * 1e3;
     this.maxQueueBytes = options.maxQueueBytes ?? 8 * 1024 * 1024;
     this.retryMs = options.retryMs ?? 3e4;
-    this.flushMs = options.flushMs ?? 200;
+    this.flushMs = options.flushMs ?? 1e3;
     this.now = options.now ?? Date.now;
   }
   options;
   queue = [];
   queued = 0;
-  handle;
   fd;
   file;
   size = 0;
@@ -683,11 +703,11 @@ var RotatingSink = class {
       const batch = this.queue;
       this.queue = [];
       this.queued = 0;
-      const text = batch.join("");
+      const data = Buffer.from(batch.join(""));
       try {
-        await this.ensureFile(Buffer.byteLength(text));
-        await this.handle.appendFile(text);
-        this.size += Buffer.byteLength(text);
+        await this.ensureFile(data.length);
+        await writeAll(this.fd, data);
+        this.size += data.length;
         this.stats.written += batch.length;
       } catch (error) {
         this.fail(error, batch.length);
@@ -696,13 +716,14 @@ var RotatingSink = class {
     }
   }
   async ensureFile(incoming) {
-    const stale = this.handle !== void 0 && (this.size > 0 && this.size + incoming > this.maxBytes || this.now() - this.openedAt >= this.maxAgeMs);
+    const stale = this.fd !== void 0 && (this.size > 0 && this.size + incoming > this.maxBytes || this.now() - this.openedAt >= this.maxAgeMs);
     if (stale) await this.closeFile();
-    if (this.handle) return;
+    if (this.fd !== void 0) return;
     const file = this.nextName();
     mkdirSync(path.dirname(file), { recursive: true });
-    this.handle = await open(file, "a");
-    this.fd = this.handle.fd;
+    this.fd = await new Promise(
+      (resolve, reject) => open(file, "a", (error, fd) => error ? reject(error) : resolve(fd))
+    );
     this.file = file;
     this.size = 0;
     this.openedAt = this.now();
@@ -720,12 +741,10 @@ var RotatingSink = class {
     );
   }
   async closeFile() {
-    const handle = this.handle;
-    this.handle = void 0;
+    const fd = this.fd;
     this.fd = void 0;
     this.file = void 0;
-    if (handle) await handle.close().catch(() => {
-    });
+    if (fd !== void 0) await new Promise((resolve) => close(fd, () => resolve()));
   }
   fail(error, lost) {
     this.stats.dropped += lost + this.queue.length;
@@ -775,6 +794,16 @@ var RotatingSink = class {
     return this.file;
   }
 };
+function writeAll(fd, data) {
+  return new Promise((resolve, reject) => {
+    const step = (offset) => write(fd, data, offset, data.length - offset, null, (error, written) => {
+      if (error) reject(error);
+      else if (offset + written < data.length) step(offset + written);
+      else resolve();
+    });
+    step(0);
+  });
+}
 
 // src/recorder/recorder.ts
 var STATE = /* @__PURE__ */ Symbol("perfgate.recorder");
