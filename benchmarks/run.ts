@@ -36,12 +36,15 @@ const started = performance.now();
 const log = (line: string) =>
   console.error(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 
-// Ctrl-C stops the gate run in progress (which stops its servers) or the group after this one.
+// Ctrl-C (or a kill) stops the gate run in progress (which stops its servers) or the group after
+// this one.
 const controller = new AbortController();
-process.once('SIGINT', () => {
-  console.error('perfgate bench: interrupted; stopping the servers');
-  controller.abort('SIGINT');
-});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error('perfgate bench: interrupted; stopping the servers');
+    controller.abort(signal);
+  });
+}
 const next = (line: string) => {
   if (controller.signal.aborted) process.exit(130);
   log(line);

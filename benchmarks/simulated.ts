@@ -65,7 +65,10 @@ const started = performance.now();
 const log = (line: string) =>
   console.error(`[${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s] ${line}`);
 const controller = new AbortController();
-process.once('SIGINT', () => controller.abort('SIGINT'));
+// Ctrl-C or a kill stops the gate run in progress, which stops its servers (Valgrind included).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => controller.abort(signal));
+}
 
 async function gateRun(multiplier: number): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'perfgate-bench-sim-'));

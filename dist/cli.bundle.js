@@ -35237,10 +35237,9 @@ function roundSchedule(groups2, minRequests, seed) {
   }
   return items;
 }
-var READ_WARM_BLOCK = 20;
-function warmBlockSize(distinct, least = WARM_BLOCK) {
+function warmBlockSize(distinct) {
   if (distinct >= WARM_BLOCK_MAX) return WARM_BLOCK_MAX;
-  return distinct * Math.ceil(least / distinct);
+  return distinct * Math.ceil(WARM_BLOCK / distinct);
 }
 var READ_BLOCKS = 3;
 function roundBlocks(groups2, minRequests, seed) {
@@ -35310,7 +35309,6 @@ async function warmUp(meters, groups2, policy, deadline, checkAbort, onBlock = (
     for (const own2 of states) own2.set(endpoint, newWarmState());
     cursors.set(endpoint, 0);
   }
-  const least = meters.some((m) => m.perBlock) ? READ_WARM_BLOCK : void 0;
   const done = (s) => fixed ? s.requests >= max : s.settled || s.requests >= max;
   const doneEverywhere = (endpoint) => states.every((own2) => done(own2.get(endpoint)));
   let timedOut = false;
@@ -35323,7 +35321,7 @@ async function warmUp(meters, groups2, policy, deadline, checkAbort, onBlock = (
       checkAbort();
       const requests = states[0].get(endpoint).requests;
       if (fixed && doneEverywhere(endpoint)) continue;
-      const size = Math.min(warmBlockSize(reqs.length, least), fixed ? max - requests : Infinity);
+      const size = Math.min(warmBlockSize(reqs.length), fixed ? max - requests : Infinity);
       const block = nextBlock(reqs, cursors.get(endpoint), size);
       cursors.set(endpoint, (cursors.get(endpoint) + size) % reqs.length);
       const counted = !fixed && !states.every((own2) => own2.get(endpoint).settled);

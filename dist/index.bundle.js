@@ -54556,10 +54556,9 @@ function roundSchedule(groups, minRequests, seed) {
   }
   return items;
 }
-var READ_WARM_BLOCK = 20;
-function warmBlockSize(distinct, least = WARM_BLOCK) {
+function warmBlockSize(distinct) {
   if (distinct >= WARM_BLOCK_MAX) return WARM_BLOCK_MAX;
-  return distinct * Math.ceil(least / distinct);
+  return distinct * Math.ceil(WARM_BLOCK / distinct);
 }
 var READ_BLOCKS = 3;
 function roundBlocks(groups, minRequests, seed) {
@@ -54629,7 +54628,6 @@ async function warmUp(meters, groups, policy, deadline, checkAbort, onBlock = ()
     for (const own2 of states) own2.set(endpoint2, newWarmState());
     cursors.set(endpoint2, 0);
   }
-  const least = meters.some((m) => m.perBlock) ? READ_WARM_BLOCK : void 0;
   const done = (s) => fixed ? s.requests >= max : s.settled || s.requests >= max;
   const doneEverywhere = (endpoint2) => states.every((own2) => done(own2.get(endpoint2)));
   let timedOut = false;
@@ -54642,7 +54640,7 @@ async function warmUp(meters, groups, policy, deadline, checkAbort, onBlock = ()
       checkAbort();
       const requests = states[0].get(endpoint2).requests;
       if (fixed && doneEverywhere(endpoint2)) continue;
-      const size = Math.min(warmBlockSize(reqs.length, least), fixed ? max - requests : Infinity);
+      const size = Math.min(warmBlockSize(reqs.length), fixed ? max - requests : Infinity);
       const block = nextBlock(reqs, cursors.get(endpoint2), size);
       cursors.set(endpoint2, (cursors.get(endpoint2) + size) % reqs.length);
       const counted = !fixed && !states.every((own2) => own2.get(endpoint2).settled);

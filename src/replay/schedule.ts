@@ -83,16 +83,10 @@ export function requestsPerRound(
   return out;
 }
 
-/**
- * Requests per warm-up block, at least, when the counter is read per block (the simulated
- * counter): each read costs ~0.1 s, and twice the block halves the warm-up's reads.
- */
-export const READ_WARM_BLOCK = 20;
-
 /** Warm-up block size for an endpoint with `distinct` requests: whole passes, 10 to 50 requests. */
-export function warmBlockSize(distinct: number, least = WARM_BLOCK): number {
+export function warmBlockSize(distinct: number): number {
   if (distinct >= WARM_BLOCK_MAX) return WARM_BLOCK_MAX;
-  return distinct * Math.ceil(least / distinct);
+  return distinct * Math.ceil(WARM_BLOCK / distinct);
 }
 
 /** Blocks per endpoint per round when the counter is read per block (the simulated counter). */

@@ -6,7 +6,7 @@
 
 import type { WarmupConfig } from '../config/types.js';
 import type { Meter, PreparedRequest } from './meter.js';
-import { READ_WARM_BLOCK, warmBlockSize } from './schedule.js';
+import { warmBlockSize } from './schedule.js';
 import { addBlock, newWarmState, type WarmState } from './steady.js';
 
 export interface WarmupReport {
@@ -50,7 +50,6 @@ export async function warmUp(
     for (const own of states) own.set(endpoint, newWarmState());
     cursors.set(endpoint, 0);
   }
-  const least = meters.some((m) => m.perBlock) ? READ_WARM_BLOCK : undefined;
   const done = (s: WarmState) => (fixed ? s.requests >= max : s.settled || s.requests >= max);
   const doneEverywhere = (endpoint: string) => states.every((own) => done(own.get(endpoint)!));
   let timedOut = false;
@@ -64,7 +63,7 @@ export async function warmUp(
       const requests = states[0]!.get(endpoint)!.requests;
       // A fixed warm-up stops each endpoint at its count; auto keeps the mix going.
       if (fixed && doneEverywhere(endpoint)) continue;
-      const size = Math.min(warmBlockSize(reqs.length, least), fixed ? max - requests : Infinity);
+      const size = Math.min(warmBlockSize(reqs.length), fixed ? max - requests : Infinity);
       const block = nextBlock(reqs, cursors.get(endpoint)!, size);
       cursors.set(endpoint, (cursors.get(endpoint)! + size) % reqs.length);
       // Once an endpoint has settled everywhere its blocks keep the mix going, uncounted.

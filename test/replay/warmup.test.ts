@@ -81,13 +81,4 @@ describe('warmUp', () => {
     expect(x.uncounted.length).toBeGreaterThan(10);
     expect(new Set(x.uncounted)).toEqual(new Set(['b']));
   });
-
-  it('sends longer blocks to a counter read per block (each read is slow)', async () => {
-    const perRequest = fakeMeter(0);
-    const perBlock = fakeMeter(0, true);
-    await warmUp([perRequest.meter], groups, policy, Infinity, () => {});
-    await warmUp([perBlock.meter], groups, policy, Infinity, () => {});
-    expect(Math.min(...perRequest.sizes)).toBe(10);
-    expect(Math.min(...perBlock.sizes)).toBe(20);
-  });
 });
