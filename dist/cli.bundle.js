@@ -10209,12 +10209,12 @@ var SimulatedCounter = class {
   hooks = /* @__PURE__ */ new Map();
   /**
    * Ends a block: a minor collection in every Node process of the tree that has the hook, each
-   * waited for, so the block's read includes the collection of its own garbage.
+   * waited for, so the block's read includes the collection of its own garbage. `pids`: the
+   * tree's processes when the caller has just listed them (a read does).
    */
-  async collect() {
+  async collect(pids2) {
     if (this.gc !== "block") return;
-    const pids2 = groupUnderCallgrind(this.pgid);
-    await Promise.all(pids2.map((pid) => this.collectIn(pid)));
+    await Promise.all((pids2 ?? groupUnderCallgrind(this.pgid)).map((pid) => this.collectIn(pid)));
   }
   async collectIn(pid) {
     let hook = this.hooks.get(pid);
@@ -10233,10 +10233,14 @@ var SimulatedCounter = class {
     for (const hook of this.hooks.values()) void hook.then((s) => s?.destroy());
     this.hooks.clear();
   }
-  /** The tree's count so far. Throws when no process of the tree answers. */
-  async read() {
-    const started = performance.now();
+  /**
+   * The tree's count so far; with `collect`, after a block-end collection (the processes listed
+   * once for both). Throws when no process of the tree answers.
+   */
+  async read(options = {}) {
     const pids2 = groupUnderCallgrind(this.pgid);
+    if (options.collect) await this.collect(pids2);
+    const started = performance.now();
     const replies = await Promise.all(
       pids2.map(
         (pid) => vgdbStatus(pid).then(
@@ -35042,10 +35046,13 @@ var Meter = class {
   get perBlock() {
     return this.target.simulated !== void 0;
   }
-  /** The simulated count now; a read with no request since the last one is not repeated. */
-  async readSimulated() {
+  /**
+   * The simulated count now; a read with no request since the last one is not repeated. With
+   * `endOfBlock`, the block's garbage is collected first (measure.gc).
+   */
+  async readSimulated(endOfBlock = false) {
     if (this.lastRead && !this.lastRead.stale) return this.lastRead.value;
-    const value = await this.target.simulated.read();
+    const value = await this.target.simulated.read({ collect: endOfBlock });
     this.lastRead = { value, stale: false };
     return value;
   }
@@ -35061,8 +35068,11 @@ var Meter = class {
     if (this.perBlock) {
       const start = counted ? await this.readSimulated() : NaN;
       for (const req of reqs) await this.send(req, false);
-      await this.target.simulated.collect();
-      return counted ? await this.readSimulated() - start : NaN;
+      if (!counted) {
+        await this.target.simulated.collect();
+        return NaN;
+      }
+      return await this.readSimulated(true) - start;
     }
     const counters = this.perf;
     counters.snapshot(this.a);
@@ -35094,8 +35104,7 @@ var Meter = class {
       responses.push({ res, latencyMs: now() - this.t0 });
     }
     if (this.settleMs > 0) await sleep2(this.settleMs);
-    await this.target.simulated.collect();
-    const total3 = await this.readSimulated() - start;
+    const total3 = await this.readSimulated(true) - start;
     const value = total3 / reqs.length;
     reqs.forEach((req, i) => {
       const { res, latencyMs } = responses[i];

