@@ -18,15 +18,12 @@ const groups = new Map([
  * A process whose requests cost less and less (as a JIT tiers up) until `warmAfter` requests
  * (per endpoint, or one figure for all), then the same. `uncounted` lists the endpoints of blocks sent unread.
  */
-function fakeMeter(warmAfter: number | Record<string, number>, perBlock = false) {
+function fakeMeter(warmAfter: number | Record<string, number>) {
   const sent: string[] = [];
   const uncounted: string[] = [];
-  const sizes: number[] = [];
   const seen = new Map<string, number>();
   const meter = {
-    perBlock,
     async warmBlock(reqs: readonly PreparedRequest[], counted = true) {
-      sizes.push(reqs.length);
       let cost = 0;
       for (const r of reqs) {
         const n = (seen.get(r.endpoint) ?? 0) + 1;
@@ -39,7 +36,7 @@ function fakeMeter(warmAfter: number | Record<string, number>, perBlock = false)
       return counted ? cost : NaN;
     },
   } as unknown as Meter;
-  return { meter, sent, uncounted, sizes };
+  return { meter, sent, uncounted };
 }
 
 describe('warmUp', () => {
