@@ -53591,6 +53591,215 @@ async function terminateGroup(pgid, graceMs, marker2) {
   while (Date.now() < reaped && groupAlive(pgid, marker2)) await sleep(10);
 }
 
+// src/counters/vgdb.ts
+import { spawn } from "node:child_process";
+var PASS_SIGNALS = `QPassSignals:${Array.from({ length: 77 }, (_, i) => (i + 1).toString(16)).join(";")}`;
+var REPLY_TIMEOUT_MS = 3e4;
+var REWAKE_FIRST_MS = 5;
+var REWAKE_MAX_MS = 100;
+var CLOSE_GRACE_MS = 5e3;
+function packet(data) {
+  let sum2 = 0;
+  for (let i = 0; i < data.length; i++) sum2 = sum2 + data.charCodeAt(i) & 255;
+  return `$${data}#${sum2.toString(16).padStart(2, "0")}`;
+}
+function expandRuns(data) {
+  return data.replace(/(.)\*(.)/gs, (_, c, n) => c.repeat(n.charCodeAt(0) - 28));
+}
+function splitPackets(buffer) {
+  const packets = [];
+  let at2 = 0;
+  for (; ; ) {
+    const start = buffer.indexOf("$", at2);
+    if (start < 0) return { packets, rest: "" };
+    const end = buffer.indexOf("#", start);
+    if (end < 0 || buffer.length < end + 3) return { packets, rest: buffer.slice(start) };
+    packets.push(expandRuns(buffer.slice(start + 1, end)));
+    at2 = end + 3;
+  }
+}
+function consoleText(packets) {
+  return packets.map((p) => Buffer.from(p.slice(1), "hex").toString("latin1")).join("");
+}
+var VgdbLinkError = class extends Error {
+};
+var VgdbLink = class _VgdbLink {
+  constructor(pid, relay) {
+    this.pid = pid;
+    this.relay = relay;
+    relay.stdout.setEncoding("latin1");
+    relay.stdout.on("data", (chunk) => this.receive(chunk));
+    relay.stderr.setEncoding("utf8");
+    relay.stderr.on("data", (chunk) => this.stderr = (this.stderr + chunk).slice(-2e3));
+    relay.stdin.on("error", () => {
+    });
+    this.exited = new Promise((resolve4) => {
+      relay.on("error", (e) => {
+        this.die(`vgdb could not run: ${e.message}`);
+        if (relay.pid === void 0) resolve4();
+      });
+      relay.on("close", (code2, signal) => {
+        this.die(`vgdb exited (${signal ?? code2})`);
+        resolve4();
+      });
+    });
+  }
+  pid;
+  relay;
+  buffer = "";
+  queue = [];
+  waiter = null;
+  acks = true;
+  stderr = "";
+  dead = null;
+  /** Interrupts re-sent because the first was not answered (see `wake`). */
+  rewakes = 0;
+  /** Settles when the relay has exited (and so released the gdbserver's lock). */
+  exited;
+  /** Connects, and leaves the process running. */
+  static async open(pid) {
+    const relay = spawn("vgdb", [`--pid=${pid}`, "--max-invoke-ms=1"], {
+      stdio: ["pipe", "pipe", "pipe"]
+    });
+    const link = new _VgdbLink(pid, relay);
+    try {
+      link.send("QStartNoAckMode");
+      await link.expect((p) => p === "OK", "QStartNoAckMode");
+      link.acks = false;
+      link.send(PASS_SIGNALS);
+      await link.expect((p) => p === "OK", "QPassSignals");
+      link.send("?");
+      await link.expect(isStop, "the stop reply");
+      link.send("c");
+      return link;
+    } catch (error63) {
+      await link.close();
+      throw error63;
+    }
+  }
+  /** `status internal`: the counts so far, one `events-<tid>` line per thread. */
+  async status() {
+    await this.wake();
+    this.send(`qRcmd,${Buffer.from("status internal", "latin1").toString("hex")}`);
+    const out = [];
+    for (; ; ) {
+      const p = await this.next(REPLY_TIMEOUT_MS, "status internal");
+      if (p === "OK") break;
+      if (p[0] !== "O")
+        throw new VgdbLinkError(
+          `pid ${this.pid}: status internal answered ${p.slice(0, 40) || "nothing"}`
+        );
+      out.push(p);
+    }
+    this.send("c");
+    return consoleText(out);
+  }
+  /**
+   * Stops the running process. An interrupt can be lost: the gdbserver reads all that is waiting,
+   * so one written just after the last resume may be read with it and dropped once the process
+   * runs again, and nothing then tells the gdbserver to look. Another interrupt does; a surplus
+   * one is skipped by the gdbserver as noise between packets.
+   */
+  async wake() {
+    const deadline = performance.now() + REPLY_TIMEOUT_MS;
+    for (let wait = REWAKE_FIRST_MS; ; wait = Math.min(wait * 2, REWAKE_MAX_MS)) {
+      this.relay.stdin.write("");
+      const p = await this.next(wait, "an interrupt", true);
+      if (p !== null) {
+        if (isExit(p)) throw this.die(`pid ${this.pid} exited`);
+        if (isStop(p)) return;
+        continue;
+      }
+      if (performance.now() > deadline)
+        throw new VgdbLinkError(
+          `pid ${this.pid} did not stop for a read in ${REPLY_TIMEOUT_MS / 1e3}s`
+        );
+      this.rewakes++;
+    }
+  }
+  /**
+   * Ends the relay by closing its input, as GDB does when it quits: vgdb then puts back what it
+   * changed in the process and lets go of it. A relay is never killed outright while it may be
+   * attached: it holds the process with ptrace and its registers altered while the gdbserver
+   * runs, and a process left so is stopped for good or crashes when it resumes. Signals follow
+   * only when the relay ignores its closed input (SIGTERM, which vgdb also handles, then SIGKILL).
+   */
+  close() {
+    this.die("closed");
+    if (this.relay.exitCode !== null || this.relay.signalCode !== null) return this.exited;
+    this.relay.stdin.end();
+    const term = setTimeout(() => this.relay.kill("SIGTERM"), CLOSE_GRACE_MS);
+    const kill = setTimeout(() => this.relay.kill("SIGKILL"), 2 * CLOSE_GRACE_MS);
+    term.unref();
+    kill.unref();
+    return this.exited.finally(() => {
+      clearTimeout(term);
+      clearTimeout(kill);
+    });
+  }
+  get alive() {
+    return this.dead === null;
+  }
+  send(data) {
+    this.relay.stdin.write(packet(data));
+  }
+  receive(chunk) {
+    const { packets, rest } = splitPackets(this.buffer + chunk);
+    this.buffer = rest;
+    for (const p of packets) {
+      if (this.acks) this.relay.stdin.write("+");
+      this.queue.push(p);
+    }
+    if (packets.length) this.notify();
+  }
+  notify() {
+    const w = this.waiter;
+    this.waiter = null;
+    w?.();
+  }
+  die(why) {
+    if (this.dead === null) this.dead = why;
+    this.notify();
+    const detail = this.stderr.trim().split("\n").pop();
+    return new VgdbLinkError(`pid ${this.pid}: ${this.dead}${detail ? ` (${detail})` : ""}`);
+  }
+  async expect(ok, what) {
+    const p = await this.next(REPLY_TIMEOUT_MS, what);
+    if (!ok(p)) throw new VgdbLinkError(`pid ${this.pid}: ${what} answered ${p.slice(0, 40)}`);
+    return p;
+  }
+  async next(ms, what, quiet = false) {
+    const deadline = performance.now() + ms;
+    while (this.queue.length === 0) {
+      if (this.dead !== null) throw this.die(this.dead);
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        if (quiet) return null;
+        throw new VgdbLinkError(
+          `pid ${this.pid}: no answer to ${what} in ${Math.round(ms / 1e3)}s`
+        );
+      }
+      await new Promise((resolve4) => {
+        const timer = setTimeout(() => {
+          this.waiter = null;
+          resolve4();
+        }, left);
+        this.waiter = () => {
+          clearTimeout(timer);
+          resolve4();
+        };
+      });
+    }
+    return this.queue.shift();
+  }
+};
+function isStop(p) {
+  return p[0] === "T" || p[0] === "S";
+}
+function isExit(p) {
+  return p[0] === "W" || p[0] === "X";
+}
+
 // src/counters/simulated.ts
 var SIMULATED = "simulated-instructions";
 function probeValgrind() {
@@ -53767,6 +53976,10 @@ var SimulatedCounter = class {
   finished = 0;
   reads = 0;
   readMs = 0;
+  /** Open connections to the processes' gdbservers, by pid. */
+  links = /* @__PURE__ */ new Map();
+  /** Reads that fell back to a one-off `vgdb` because a connection failed. */
+  fallbacks = 0;
   /** Open connections to the Node processes' collection hooks, by pid. */
   hooks = /* @__PURE__ */ new Map();
   /**
@@ -53790,10 +54003,41 @@ var SimulatedCounter = class {
     socket?.destroy();
     this.hooks.delete(pid);
   }
-  /** Closes the connections to the hooks. */
+  /** Closes the connections to the hooks and to the gdbservers. */
   close() {
     for (const hook2 of this.hooks.values()) void hook2.then((s) => s?.destroy());
     this.hooks.clear();
+    for (const link of this.links.values())
+      void link.then(
+        (l) => l.close(),
+        () => {
+        }
+      );
+    this.links.clear();
+  }
+  /**
+   * One process's `status internal`, over its kept connection. A connection that cannot be made
+   * or breaks is dropped (the next read makes a new one) and this read goes through a one-off
+   * `vgdb`, which fails too when the process has exited.
+   */
+  async statusOf(pid) {
+    let link = this.links.get(pid);
+    if (!link) {
+      link = VgdbLink.open(pid);
+      this.links.set(pid, link);
+    }
+    try {
+      return await (await link).status();
+    } catch {
+      this.links.delete(pid);
+      await link.then(
+        (l) => l.close(),
+        () => {
+        }
+      );
+      this.fallbacks++;
+      return vgdbStatus(pid);
+    }
   }
   /**
    * The tree's count so far; with `collect`, after a block-end collection (the processes listed
@@ -53805,7 +54049,7 @@ var SimulatedCounter = class {
     const started = performance.now();
     const replies = await Promise.all(
       pids2.map(
-        (pid) => vgdbStatus(pid).then(
+        (pid) => this.statusOf(pid).then(
           (text2) => ({ pid, counts: parseStatus(text2) }),
           () => ({ pid, counts: null })
         )
@@ -53820,6 +54064,12 @@ var SimulatedCounter = class {
     for (const [pid, last] of this.known) {
       if (live2.has(pid) || pids2.includes(pid)) continue;
       this.known.delete(pid);
+      void this.links.get(pid)?.then(
+        (l) => l.close(),
+        () => {
+        }
+      );
+      this.links.delete(pid);
       this.finished += this.exitCount(pid, last);
     }
     this.finishNewcomers(live2);
@@ -53888,7 +54138,7 @@ function simulatedChoice() {
 }
 
 // src/proc/spawn.ts
-import { spawn } from "node:child_process";
+import { spawn as spawn2 } from "node:child_process";
 import { statSync } from "node:fs";
 import { machine } from "node:os";
 var TAIL_LINE_CHARS = 500;
@@ -53940,7 +54190,7 @@ function spawnBlocked(options) {
   requireFolder(options.cwd, options.label);
   const marker2 = newMarker();
   const shell = options.shell ?? "/bin/sh";
-  const child = spawn(shell, ["-c", BLOCKER, "perfgate-blocker", ...argv], {
+  const child = spawn2(shell, ["-c", BLOCKER, "perfgate-blocker", ...argv], {
     cwd: options.cwd,
     env: { ...options.env ?? process.env, [MARKER_VAR]: marker2 },
     // setsid(): its own session and process group, so the whole tree can be signalled at once.

@@ -19358,6 +19358,9 @@ var EVENTS = [
 var BY_NAME = new Map(EVENTS.map((e) => [e.name, e]));
 var EVENT_NAMES = EVENTS.map((e) => e.name);
 
+// src/counters/vgdb.ts
+var PASS_SIGNALS = `QPassSignals:${Array.from({ length: 77 }, (_, i) => (i + 1).toString(16)).join(";")}`;
+
 // src/targets/worktree.ts
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync as readdirSync2, readFileSync as readFileSync2, rmSync as rmSync2 } from "node:fs";

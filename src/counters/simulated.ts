@@ -1,9 +1,9 @@
 // Simulated instructions: the target's whole process tree runs under Valgrind's Callgrind, and
-// each read asks every live process for its cumulative instruction count (`vgdb status
-// internal`, one `events-<tid>` line per thread). A process that exited since the last read is
-// counted from the totals Callgrind wrote at its exit. Counts do not depend on the machine, its
-// load or a PMU; the price is a 30–40× slowdown and ~0.1 s per read, so reads are made per block
-// of requests, not per request (research: measurement.md §3).
+// each read asks every live process for its cumulative instruction count (`status internal`, one
+// `events-<tid>` line per thread) over a connection kept open to its gdbserver (vgdb.ts). A
+// process that exited since the last read is counted from the totals Callgrind wrote at its exit.
+// Counts do not depend on the machine, its load or a PMU; the price is a 30–40× slowdown. Reads
+// are made per block of requests, not per request (research: measurement.md §3).
 
 import { execFile, execFileSync } from 'node:child_process';
 import { createConnection, type Socket } from 'node:net';
@@ -20,6 +20,7 @@ import {
 } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { statFields } from '../proc/registry.js';
+import { VgdbLink } from './vgdb.js';
 
 /** The counter's name in samples, results and reports. */
 export const SIMULATED = 'simulated-instructions';
@@ -192,6 +193,7 @@ function groupUnderCallgrind(pgid: number): number[] {
   return out;
 }
 
+/** A one-off read through a fresh `vgdb` (10–110 ms): when a connection could not be kept. */
 function vgdbStatus(pid: number): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
@@ -253,6 +255,11 @@ export class SimulatedCounter {
   reads = 0;
   readMs = 0;
 
+  /** Open connections to the processes' gdbservers, by pid. */
+  private readonly links = new Map<number, Promise<VgdbLink>>();
+  /** Reads that fell back to a one-off `vgdb` because a connection failed. */
+  fallbacks = 0;
+
   /** Open connections to the Node processes' collection hooks, by pid. */
   private readonly hooks = new Map<number, Promise<Socket | null>>();
 
@@ -288,10 +295,41 @@ export class SimulatedCounter {
     this.hooks.delete(pid);
   }
 
-  /** Closes the connections to the hooks. */
+  /** Closes the connections to the hooks and to the gdbservers. */
   close(): void {
     for (const hook of this.hooks.values()) void hook.then((s) => s?.destroy());
     this.hooks.clear();
+    for (const link of this.links.values())
+      void link.then(
+        (l) => l.close(),
+        () => {},
+      );
+    this.links.clear();
+  }
+
+  /**
+   * One process's `status internal`, over its kept connection. A connection that cannot be made
+   * or breaks is dropped (the next read makes a new one) and this read goes through a one-off
+   * `vgdb`, which fails too when the process has exited.
+   */
+  private async statusOf(pid: number): Promise<string> {
+    let link = this.links.get(pid);
+    if (!link) {
+      link = VgdbLink.open(pid);
+      this.links.set(pid, link);
+    }
+    try {
+      return await (await link).status();
+    } catch {
+      this.links.delete(pid);
+      // The relay holds the gdbserver's lock until it has exited.
+      await link.then(
+        (l) => l.close(),
+        () => {},
+      );
+      this.fallbacks++;
+      return vgdbStatus(pid);
+    }
   }
 
   /**
@@ -304,7 +342,7 @@ export class SimulatedCounter {
     const started = performance.now(); // read time, the collection apart
     const replies = await Promise.all(
       pids.map((pid) =>
-        vgdbStatus(pid).then(
+        this.statusOf(pid).then(
           (text) => ({ pid, counts: parseStatus(text) }),
           () => ({ pid, counts: null }),
         ),
@@ -320,6 +358,11 @@ export class SimulatedCounter {
     for (const [pid, last] of this.known) {
       if (live.has(pid) || pids.includes(pid)) continue;
       this.known.delete(pid);
+      void this.links.get(pid)?.then(
+        (l) => l.close(),
+        () => {},
+      );
+      this.links.delete(pid);
       this.finished += this.exitCount(pid, last);
     }
     this.finishNewcomers(live);

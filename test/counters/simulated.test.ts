@@ -3,7 +3,8 @@
 // the target leaves no Valgrind process behind, and a start command that cannot run names its
 // build.
 
-import { readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ import {
   probeValgrind,
   valgrindArgv,
 } from '../../src/counters/simulated.js';
+import { packet } from '../../src/counters/vgdb.js';
 import { DETERMINISTIC_NODE_FLAGS } from '../../src/config/types.js';
 import { TargetError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
@@ -77,13 +79,58 @@ function groupMembers(pgid: number): number[] {
     .map(Number);
 }
 
-async function start(command: string, gc: 'block' | 'off' = 'off'): Promise<RunningTarget> {
+/** The `vgdb` processes that speak to process `pid`. */
+function relaysOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((e) => {
+      try {
+        const argv = readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
+        return argv[0]?.endsWith('vgdb') && argv.includes(`--pid=${pid}`);
+      } catch {
+        return false; // gone
+      }
+    })
+    .map(Number);
+}
+
+/**
+ * A bare relay that connects and leaves the process held (as a read does while it is answered),
+ * then loses its input there, as when perfgate is killed mid-read.
+ */
+async function holdThenDrop(pid: number): Promise<void> {
+  const relay = spawn('vgdb', [`--pid=${pid}`, '--max-invoke-ms=1'], { stdio: 'pipe' });
+  let seen = '';
+  relay.stdout.on('data', (c: Buffer) => (seen += c.toString('latin1')));
+  const saw = async (text: string) => {
+    for (let i = 0; i < 3000 && !seen.includes(text); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    if (!seen.includes(text)) throw new Error(`the gdbserver never sent ${text}: ${seen}`);
+  };
+  try {
+    relay.stdin.write(packet('QStartNoAckMode'));
+    await saw('$OK#');
+    relay.stdin.write('+'); // the gdbserver waits for this ack before it takes no-ack mode
+    relay.stdin.write(packet('?'));
+    await saw('$T');
+  } finally {
+    const closed = new Promise((r) => relay.on('close', r));
+    relay.stdin.end();
+    await closed;
+  }
+}
+
+async function start(
+  command: string,
+  gc: 'block' | 'off' = 'off',
+  env: Record<string, string> = {},
+): Promise<RunningTarget> {
   return startTarget(
     {
       build: 'after',
       cwd: servers,
       start: command,
-      env: { PATH: process.env.PATH },
+      env: { PATH: process.env.PATH, ...env },
       readiness: { kind: 'http', path: '/', timeoutMs: 180_000 },
       events: [],
       kernel: false,
@@ -121,6 +168,44 @@ describe.skipIf(!valgrind.ok && process.env.CI !== 'true')('a process tree under
       await target.stop();
     }
     expect(groupMembers(pgid)).toEqual([]);
+  }, 600_000);
+
+  it('reads over a kept connection to each process, which runs on between reads', async () => {
+    const target = await start('exec node basic.cjs', 'off', { COST: '200000' });
+    const pid = target.group.pid;
+    try {
+      const counter = target.simulated!;
+      await send(target.port, '/work'); // compiled before it is measured
+      const a = await counter.read();
+      await send(target.port, '/work');
+      const b = await counter.read();
+      const c = await counter.read();
+      // The request is counted; a read with none since adds next to nothing (the event loop's
+      // own timers at most).
+      expect(b - a).toBeGreaterThan(1_000_000);
+      expect(c - b).toBeLessThan((b - a) / 10);
+      for (let i = 0; i < 10; i++) await counter.read();
+      // One relay for the process, none left by the reads, and no read fell back to a one-off vgdb.
+      expect(relaysOf(pid)).toHaveLength(1);
+      expect(counter.fallbacks).toBe(0);
+      expect(await send(target.port, '/work')).toBeTruthy();
+
+      // A relay whose input closes while it holds the process leaves it serving, and the counter
+      // connects anew.
+      counter.close();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(relaysOf(pid)).toEqual([]);
+      await holdThenDrop(pid);
+      expect(await send(target.port, '/work')).toBeTruthy();
+      const d = await counter.read();
+      await send(target.port, '/work');
+      expect((await counter.read()) - d).toBeGreaterThan(1_000_000);
+      expect(counter.fallbacks).toBe(0);
+    } finally {
+      await target.stop();
+    }
+    expect(relaysOf(pid)).toEqual([]);
+    expect(groupMembers(pid)).toEqual([]);
   }, 600_000);
 
   it('ends a block with a minor collection in the Node process, out of the app’s sight', async () => {
