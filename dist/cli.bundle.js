@@ -10064,9 +10064,10 @@ function consoleText(packets) {
 var VgdbLinkError = class extends Error {
 };
 var VgdbLink = class _VgdbLink {
-  constructor(pid, relay) {
+  constructor(pid, relay, stats2) {
     this.pid = pid;
     this.relay = relay;
+    this.stats = stats2;
     relay.stdout.setEncoding("latin1");
     relay.stdout.on("data", (chunk) => this.receive(chunk));
     relay.stderr.setEncoding("utf8");
@@ -10086,22 +10087,23 @@ var VgdbLink = class _VgdbLink {
   }
   pid;
   relay;
+  stats;
   buffer = "";
   queue = [];
   waiter = null;
   acks = true;
   stderr = "";
   dead = null;
-  /** Interrupts re-sent because the first was not answered (see `wake`). */
-  rewakes = 0;
+  /** Whether a read holds the process; between reads it runs. */
+  reading = true;
   /** Settles when the relay has exited (and so released the gdbserver's lock). */
   exited;
   /** Connects, and leaves the process running. */
-  static async open(pid) {
+  static async open(pid, stats2 = { rewakes: 0, unasked: 0 }) {
     const relay = spawn("vgdb", [`--pid=${pid}`, "--max-invoke-ms=1"], {
       stdio: ["pipe", "pipe", "pipe"]
     });
-    const link = new _VgdbLink(pid, relay);
+    const link = new _VgdbLink(pid, relay, stats2);
     try {
       link.send("QStartNoAckMode");
       await link.expect((p) => p === "OK", "QStartNoAckMode");
@@ -10110,7 +10112,7 @@ var VgdbLink = class _VgdbLink {
       await link.expect((p) => p === "OK", "QPassSignals");
       link.send("?");
       await link.expect(isStop, "the stop reply");
-      link.send("c");
+      link.resume();
       return link;
     } catch (error62) {
       await link.close();
@@ -10131,7 +10133,7 @@ var VgdbLink = class _VgdbLink {
         );
       out.push(p);
     }
-    this.send("c");
+    this.resume();
     return consoleText(out);
   }
   /**
@@ -10141,6 +10143,7 @@ var VgdbLink = class _VgdbLink {
    * one is skipped by the gdbserver as noise between packets.
    */
   async wake() {
+    this.reading = true;
     const deadline = performance.now() + REPLY_TIMEOUT_MS;
     for (let wait = REWAKE_FIRST_MS; ; wait = Math.min(wait * 2, REWAKE_MAX_MS)) {
       this.relay.stdin.write("");
@@ -10154,7 +10157,7 @@ var VgdbLink = class _VgdbLink {
         throw new VgdbLinkError(
           `pid ${this.pid} did not stop for a read in ${REPLY_TIMEOUT_MS / 1e3}s`
         );
-      this.rewakes++;
+      this.stats.rewakes++;
     }
   }
   /**
@@ -10180,6 +10183,10 @@ var VgdbLink = class _VgdbLink {
   get alive() {
     return this.dead === null;
   }
+  resume() {
+    this.reading = false;
+    this.send("c");
+  }
   send(data) {
     this.relay.stdin.write(packet(data));
   }
@@ -10188,6 +10195,11 @@ var VgdbLink = class _VgdbLink {
     this.buffer = rest;
     for (const p of packets) {
       if (this.acks) this.relay.stdin.write("+");
+      if (!this.reading && isStop(p)) {
+        this.stats.unasked++;
+        this.send("c");
+        continue;
+      }
       this.queue.push(p);
     }
     if (packets.length) this.notify();
@@ -10420,6 +10432,7 @@ var SimulatedCounter = class {
   links = /* @__PURE__ */ new Map();
   /** Reads that fell back to a one-off `vgdb` because a connection failed. */
   fallbacks = 0;
+  linkStats = { rewakes: 0, unasked: 0 };
   /** Open connections to the Node processes' collection hooks, by pid. */
   hooks = /* @__PURE__ */ new Map();
   /**
@@ -10463,7 +10476,7 @@ var SimulatedCounter = class {
   async statusOf(pid) {
     let link = this.links.get(pid);
     if (!link) {
-      link = VgdbLink.open(pid);
+      link = VgdbLink.open(pid, this.linkStats);
       this.links.set(pid, link);
     }
     try {
@@ -35673,7 +35686,7 @@ var Replay = class {
   activeFlags;
   adapters;
   /** Simulated counter reads in the round, by the build that read most. */
-  reads = { count: 0, ms: 0 };
+  reads = { count: 0, ms: 0, fallbacks: 0, unasked: 0 };
   progress(text2, force = false) {
     const t = now3();
     if (!force && t - this.lastProgress < 250) return;
@@ -35734,7 +35747,14 @@ var Replay = class {
         round: this.round,
         at: (/* @__PURE__ */ new Date()).toISOString(),
         wallMs,
-        ...reads.count > 0 ? { reads: { count: reads.count, ms: Math.round(reads.ms) } } : {}
+        ...reads.count > 0 ? {
+          reads: {
+            count: reads.count,
+            ms: Math.round(reads.ms),
+            fallbacks: reads.fallbacks,
+            unasked: reads.unasked
+          }
+        } : {}
       });
       this.logger.info(
         `round ${this.round}/${plan.looks[this.look]} done in ${(wallMs / 1e3).toFixed(1)}s`
@@ -35791,6 +35811,8 @@ var Replay = class {
     const { plan, writer } = this;
     this.reads.count = 0;
     this.reads.ms = 0;
+    this.reads.fallbacks = 0;
+    this.reads.unasked = 0;
     const order2 = buildOrder(r);
     const seed = roundSeed(plan.seed, r);
     writer.write({ kind: "round", round: r, order: order2, seed, at: (/* @__PURE__ */ new Date()).toISOString() });
@@ -35813,6 +35835,8 @@ var Replay = class {
         if (sim) {
           this.reads.count = Math.max(this.reads.count, sim.reads);
           this.reads.ms = Math.max(this.reads.ms, sim.readMs);
+          this.reads.fallbacks += sim.fallbacks;
+          this.reads.unasked += sim.linkStats.unasked;
         }
         m.close();
       }

@@ -20,7 +20,7 @@ import {
 } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { statFields } from '../proc/registry.js';
-import { VgdbLink } from './vgdb.js';
+import { VgdbLink, type LinkStats } from './vgdb.js';
 
 /** The counter's name in samples, results and reports. */
 export const SIMULATED = 'simulated-instructions';
@@ -259,6 +259,7 @@ export class SimulatedCounter {
   private readonly links = new Map<number, Promise<VgdbLink>>();
   /** Reads that fell back to a one-off `vgdb` because a connection failed. */
   fallbacks = 0;
+  readonly linkStats: LinkStats = { rewakes: 0, unasked: 0 };
 
   /** Open connections to the Node processes' collection hooks, by pid. */
   private readonly hooks = new Map<number, Promise<Socket | null>>();
@@ -315,7 +316,7 @@ export class SimulatedCounter {
   private async statusOf(pid: number): Promise<string> {
     let link = this.links.get(pid);
     if (!link) {
-      link = VgdbLink.open(pid);
+      link = VgdbLink.open(pid, this.linkStats);
       this.links.set(pid, link);
     }
     try {

@@ -53,6 +53,14 @@ export function consoleText(packets: readonly string[]): string {
 
 export class VgdbLinkError extends Error {}
 
+/** What the links of one counter had to work around, summed over them. */
+export interface LinkStats {
+  /** Interrupts re-sent because the first was not answered (see `wake`). */
+  rewakes: number;
+  /** Stops no read asked for, each answered at once with a resume (see `receive`). */
+  unasked: number;
+}
+
 /** A relay to one process's gdbserver; `open` it, `status` as often as needed, `close` it. */
 export class VgdbLink {
   private buffer = '';
@@ -61,14 +69,15 @@ export class VgdbLink {
   private acks = true;
   private stderr = '';
   private dead: string | null = null;
-  /** Interrupts re-sent because the first was not answered (see `wake`). */
-  rewakes = 0;
+  /** Whether a read holds the process; between reads it runs. */
+  private reading = true;
   /** Settles when the relay has exited (and so released the gdbserver's lock). */
   readonly exited: Promise<void>;
 
   private constructor(
     readonly pid: number,
     private readonly relay: ChildProcess,
+    private readonly stats: LinkStats,
   ) {
     relay.stdout!.setEncoding('latin1');
     relay.stdout!.on('data', (chunk: string) => this.receive(chunk));
@@ -88,11 +97,11 @@ export class VgdbLink {
   }
 
   /** Connects, and leaves the process running. */
-  static async open(pid: number): Promise<VgdbLink> {
+  static async open(pid: number, stats: LinkStats = { rewakes: 0, unasked: 0 }): Promise<VgdbLink> {
     const relay = spawn('vgdb', [`--pid=${pid}`, '--max-invoke-ms=1'], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    const link = new VgdbLink(pid, relay);
+    const link = new VgdbLink(pid, relay, stats);
     try {
       // Any packet brings the gdbserver in, and it holds the process until told to go on.
       link.send('QStartNoAckMode');
@@ -104,7 +113,7 @@ export class VgdbLink {
       await link.expect((p) => p === 'OK', 'QPassSignals');
       link.send('?');
       await link.expect(isStop, 'the stop reply');
-      link.send('c');
+      link.resume();
       return link;
     } catch (error) {
       await link.close();
@@ -126,7 +135,7 @@ export class VgdbLink {
         );
       out.push(p);
     }
-    this.send('c');
+    this.resume();
     return consoleText(out);
   }
 
@@ -137,6 +146,7 @@ export class VgdbLink {
    * one is skipped by the gdbserver as noise between packets.
    */
   private async wake(): Promise<void> {
+    this.reading = true;
     const deadline = performance.now() + REPLY_TIMEOUT_MS;
     for (let wait = REWAKE_FIRST_MS; ; wait = Math.min(wait * 2, REWAKE_MAX_MS)) {
       this.relay.stdin!.write('\x03');
@@ -150,7 +160,7 @@ export class VgdbLink {
         throw new VgdbLinkError(
           `pid ${this.pid} did not stop for a read in ${REPLY_TIMEOUT_MS / 1000}s`,
         );
-      this.rewakes++;
+      this.stats.rewakes++;
     }
   }
 
@@ -179,6 +189,11 @@ export class VgdbLink {
     return this.dead === null;
   }
 
+  private resume(): void {
+    this.reading = false;
+    this.send('c');
+  }
+
   private send(data: string): void {
     this.relay.stdin!.write(packet(data));
   }
@@ -188,6 +203,14 @@ export class VgdbLink {
     this.buffer = rest;
     for (const p of packets) {
       if (this.acks) this.relay.stdin!.write('+');
+      // The gdbserver can come in unasked: vgdb forces it in when the bytes it passed on sit
+      // unread for a moment, and that can land just after a read that the gdbserver's own
+      // polling had already served. It then holds the process; let it go on at once.
+      if (!this.reading && isStop(p)) {
+        this.stats.unasked++;
+        this.send('c');
+        continue;
+      }
       this.queue.push(p);
     }
     if (packets.length) this.notify();

@@ -126,7 +126,7 @@ class Replay {
   private activeFlags: ReplayFlag[];
   private readonly adapters: Map<string, (req: PreparedRequest) => PreparedRequest>;
   /** Simulated counter reads in the round, by the build that read most. */
-  private readonly reads = { count: 0, ms: 0 };
+  private readonly reads = { count: 0, ms: 0, fallbacks: 0, unasked: 0 };
 
   constructor(
     private readonly plan: ReplayPlan,
@@ -206,7 +206,16 @@ class Replay {
         round: this.round,
         at: new Date().toISOString(),
         wallMs,
-        ...(reads.count > 0 ? { reads: { count: reads.count, ms: Math.round(reads.ms) } } : {}),
+        ...(reads.count > 0
+          ? {
+              reads: {
+                count: reads.count,
+                ms: Math.round(reads.ms),
+                fallbacks: reads.fallbacks,
+                unasked: reads.unasked,
+              },
+            }
+          : {}),
       });
       this.logger.info(
         `round ${this.round}/${plan.looks[this.look]} done in ${(wallMs / 1000).toFixed(1)}s`,
@@ -267,6 +276,8 @@ class Replay {
     const { plan, writer } = this;
     this.reads.count = 0;
     this.reads.ms = 0;
+    this.reads.fallbacks = 0;
+    this.reads.unasked = 0;
     const order = buildOrder(r);
     const seed = roundSeed(plan.seed, r);
     writer.write({ kind: 'round', round: r, order, seed, at: new Date().toISOString() });
@@ -289,6 +300,8 @@ class Replay {
         if (sim) {
           this.reads.count = Math.max(this.reads.count, sim.reads);
           this.reads.ms = Math.max(this.reads.ms, sim.readMs);
+          this.reads.fallbacks += sim.fallbacks;
+          this.reads.unasked += sim.linkStats.unasked;
         }
         m.close();
       }

@@ -124,8 +124,11 @@ export type SamplesEvent =
       round: number;
       at: string;
       wallMs: number;
-      /** Simulated counter: reads per build this round, and the wall time the slower build's took. */
-      reads?: { count: number; ms: number };
+      /**
+       * Simulated counter: reads per build this round, the wall time the slower build's took,
+       * reads that fell back to a one-off vgdb, and stops no read asked for (both builds).
+       */
+      reads?: { count: number; ms: number; fallbacks?: number; unasked?: number };
     }
   | {
       kind: 'warmup';
