@@ -208,6 +208,39 @@ describe.skipIf(!valgrind.ok && process.env.CI !== 'true')('a process tree under
     expect(groupMembers(pid)).toEqual([]);
   }, 600_000);
 
+  it('leaves no relay behind when perfgate is killed mid-read, and the process serves on', async () => {
+    const target = await start('exec node basic.cjs');
+    const pid = target.group.pid;
+    const root = path.join(here, '../..');
+    try {
+      // A stand-in for perfgate that reads as fast as it can until it is killed.
+      const holder = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '-e',
+          `import { VgdbLink } from './src/counters/vgdb.ts';
+           const link = await VgdbLink.open(${pid});
+           for (;;) { await link.status(); process.stdout.write('.'); }`,
+        ],
+        { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      let reads = 0;
+      await new Promise<void>((resolve, reject) => {
+        holder.on('exit', (code) => reject(new Error(`the reader exited (${code})`)));
+        holder.stdout.on('data', (c: Buffer) => (reads += c.length) >= 20 && resolve());
+      });
+      holder.kill('SIGKILL');
+      for (let i = 0; i < 100 && relaysOf(pid).length > 0; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(relaysOf(pid)).toEqual([]);
+      expect(await send(target.port, '/work')).toBeTruthy();
+    } finally {
+      await target.stop();
+    }
+  }, 600_000);
+
   it('ends a block with a minor collection in the Node process, out of the app’s sight', async () => {
     const target = await start('exec node young.cjs', 'block');
     try {
