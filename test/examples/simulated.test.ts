@@ -106,16 +106,18 @@ const gunicorn = spawnSync('gunicorn', ['--version']).status === 0 || process.en
         '',
       ].join('\n'),
     );
+    const logger = memoryLogger();
     const out = await runGate({
       configPath: config,
       outDir: join(dir, 'out'),
-      logger: memoryLogger(),
+      logger,
       signal: new AbortController().signal,
     });
     const byName = new Map(out.result.endpoints.map((e) => [e.endpoint, e]));
-    const summary = JSON.stringify(
-      out.result.endpoints.map((e) => [e.endpoint, e.verdict, e.change]),
-    );
+    const summary = JSON.stringify({
+      endpoints: out.result.endpoints.map((e) => [e.endpoint, e.verdict, e.change]),
+      problems: logger.lines.filter((l) => l.level === 'warn' || l.level === 'error'),
+    });
     for (const name of ['GET /api/report', 'GET /api/feed']) {
       expect(byName.get(name)?.verdict, summary).toBe('regression');
       expect(byName.get(name)!.change!.low, summary).toBeGreaterThan(0.1);
