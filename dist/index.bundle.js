@@ -53594,6 +53594,7 @@ async function terminateGroup(pgid, graceMs, marker2) {
 // src/counters/vgdb.ts
 import { spawn } from "node:child_process";
 var PASS_SIGNALS = `QPassSignals:${Array.from({ length: 77 }, (_, i) => (i + 1).toString(16)).join(";")}`;
+var STATUS_QUERY = `qRcmd,${Buffer.from("status internal", "latin1").toString("hex")}`;
 var REPLY_TIMEOUT_MS = 3e4;
 var REWAKE_FIRST_MS = 5;
 var REWAKE_MAX_MS = 100;
@@ -53682,7 +53683,7 @@ var VgdbLink = class _VgdbLink {
   /** `status internal`: the counts so far, one `events-<tid>` line per thread. */
   async status() {
     await this.wake();
-    this.send(`qRcmd,${Buffer.from("status internal", "latin1").toString("hex")}`);
+    this.send(STATUS_QUERY);
     const out = [];
     for (; ; ) {
       const p = await this.next(REPLY_TIMEOUT_MS, "status internal");
@@ -53739,9 +53740,6 @@ var VgdbLink = class _VgdbLink {
       clearTimeout(term);
       clearTimeout(kill);
     });
-  }
-  get alive() {
-    return this.dead === null;
   }
   resume() {
     this.reading = false;
@@ -54020,13 +54018,17 @@ var SimulatedCounter = class {
   close() {
     for (const hook2 of this.hooks.values()) void hook2.then((s) => s?.destroy());
     this.hooks.clear();
-    for (const link of this.links.values())
-      void link.then(
-        (l) => l.close(),
-        () => {
-        }
-      );
-    this.links.clear();
+    for (const pid of [...this.links.keys()]) void this.dropLink(pid);
+  }
+  /** Forgets a process's connection and closes it; settles when its relay has exited. */
+  dropLink(pid) {
+    const link = this.links.get(pid);
+    this.links.delete(pid);
+    return link?.then(
+      (l) => l.close(),
+      () => {
+      }
+    ) ?? Promise.resolve();
   }
   /**
    * One process's `status internal`, over its kept connection. A connection that cannot be made
@@ -54042,12 +54044,7 @@ var SimulatedCounter = class {
     try {
       return await (await link).status();
     } catch {
-      this.links.delete(pid);
-      await link.then(
-        (l) => l.close(),
-        () => {
-        }
-      );
+      await this.dropLink(pid);
       this.fallbacks++;
       return vgdbStatus(pid);
     }
@@ -54077,12 +54074,7 @@ var SimulatedCounter = class {
     for (const [pid, last] of this.known) {
       if (live2.has(pid) || pids2.includes(pid)) continue;
       this.known.delete(pid);
-      void this.links.get(pid)?.then(
-        (l) => l.close(),
-        () => {
-        }
-      );
-      this.links.delete(pid);
+      void this.dropLink(pid);
       this.finished += this.exitCount(pid, last);
     }
     this.finishNewcomers(live2);

@@ -19360,6 +19360,7 @@ var EVENT_NAMES = EVENTS.map((e) => e.name);
 
 // src/counters/vgdb.ts
 var PASS_SIGNALS = `QPassSignals:${Array.from({ length: 77 }, (_, i) => (i + 1).toString(16)).join(";")}`;
+var STATUS_QUERY = `qRcmd,${Buffer.from("status internal", "latin1").toString("hex")}`;
 
 // src/targets/worktree.ts
 import { execFile } from "node:child_process";

@@ -300,12 +300,19 @@ export class SimulatedCounter {
   close(): void {
     for (const hook of this.hooks.values()) void hook.then((s) => s?.destroy());
     this.hooks.clear();
-    for (const link of this.links.values())
-      void link.then(
+    for (const pid of [...this.links.keys()]) void this.dropLink(pid);
+  }
+
+  /** Forgets a process's connection and closes it; settles when its relay has exited. */
+  private dropLink(pid: number): Promise<void> {
+    const link = this.links.get(pid);
+    this.links.delete(pid);
+    return (
+      link?.then(
         (l) => l.close(),
         () => {},
-      );
-    this.links.clear();
+      ) ?? Promise.resolve()
+    );
   }
 
   /**
@@ -322,12 +329,8 @@ export class SimulatedCounter {
     try {
       return await (await link).status();
     } catch {
-      this.links.delete(pid);
       // The relay holds the gdbserver's lock until it has exited.
-      await link.then(
-        (l) => l.close(),
-        () => {},
-      );
+      await this.dropLink(pid);
       this.fallbacks++;
       return vgdbStatus(pid);
     }
@@ -359,11 +362,7 @@ export class SimulatedCounter {
     for (const [pid, last] of this.known) {
       if (live.has(pid) || pids.includes(pid)) continue;
       this.known.delete(pid);
-      void this.links.get(pid)?.then(
-        (l) => l.close(),
-        () => {},
-      );
-      this.links.delete(pid);
+      void this.dropLink(pid);
       this.finished += this.exitCount(pid, last);
     }
     this.finishNewcomers(live);

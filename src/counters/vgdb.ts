@@ -12,6 +12,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
  */
 const PASS_SIGNALS = `QPassSignals:${Array.from({ length: 77 }, (_, i) => (i + 1).toString(16)).join(';')}`;
 
+/** `qRcmd,` and the monitor command in hex: the same for every read. */
+const STATUS_QUERY = `qRcmd,${Buffer.from('status internal', 'latin1').toString('hex')}`;
+
 /** The longest a live gdbserver takes to answer; a slower one is stuck. */
 const REPLY_TIMEOUT_MS = 30_000;
 /** Interrupt retries start this soon and back off to REWAKE_MAX_MS (see `wake`). */
@@ -83,7 +86,7 @@ export class VgdbLink {
     relay.stdout!.on('data', (chunk: string) => this.receive(chunk));
     relay.stderr!.setEncoding('utf8');
     relay.stderr!.on('data', (chunk: string) => (this.stderr = (this.stderr + chunk).slice(-2000)));
-    relay.stdin!.on('error', () => {}); // a relay that exited: seen as 'exit'
+    relay.stdin!.on('error', () => {}); // a relay that exited: seen as 'close'
     this.exited = new Promise((resolve) => {
       relay.on('error', (e) => {
         this.die(`vgdb could not run: ${e.message}`);
@@ -124,7 +127,7 @@ export class VgdbLink {
   /** `status internal`: the counts so far, one `events-<tid>` line per thread. */
   async status(): Promise<string> {
     await this.wake();
-    this.send(`qRcmd,${Buffer.from('status internal', 'latin1').toString('hex')}`);
+    this.send(STATUS_QUERY);
     const out: string[] = [];
     for (;;) {
       const p = await this.next(REPLY_TIMEOUT_MS, 'status internal');
@@ -183,10 +186,6 @@ export class VgdbLink {
       clearTimeout(term);
       clearTimeout(kill);
     });
-  }
-
-  get alive(): boolean {
-    return this.dead === null;
   }
 
   private resume(): void {

@@ -19,36 +19,49 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const shop = join(root, 'examples/shop');
 const run = probeValgrind().ok || process.env.CI === 'true' ? describe : describe.skip;
 
+/**
+ * The gate on an example's two builds (`before/`, `after/`), with `start` and the config's other
+ * lines; the verdicts by endpoint, and a summary for failure messages (with the gate's warnings
+ * and errors, which say why a run ended early).
+ */
+async function gateOn(dir: string, example: string, start: string, lines: string[]) {
+  const config = join(dir, 'perfgate.yml');
+  writeFileSync(
+    config,
+    [
+      `workload: ${join(example, 'workload.jsonl')}`,
+      `before: { cwd: ${join(example, 'before')}, start: ${start} }`,
+      `after: { cwd: ${join(example, 'after')}, start: ${start} }`,
+      'ready: { path: /healthz }',
+      ...lines,
+      '',
+    ].join('\n'),
+  );
+  const logger = memoryLogger();
+  const out = await runGate({
+    configPath: config,
+    outDir: join(dir, 'out'),
+    logger,
+    signal: new AbortController().signal,
+  });
+  const byName = new Map(out.result.endpoints.map((e) => [e.endpoint, e]));
+  const summary = JSON.stringify({
+    endpoints: out.result.endpoints.map((e) => [e.endpoint, e.verdict, e.change]),
+    problems: logger.lines.filter((l) => l.level === 'warn' || l.level === 'error'),
+  });
+  return { out, byName, summary };
+}
+
 run('the shop example on simulated instructions', () => {
   const dir = mkdtempSync(join(tmpdir(), 'perfgate-simulated-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('flags search, sees the product pages improve, and nothing else', async () => {
-    const config = join(dir, 'perfgate.yml');
-    writeFileSync(
-      config,
-      [
-        `workload: ${join(shop, 'workload.jsonl')}`,
-        `before: { cwd: ${join(shop, 'before')}, start: node server.js }`,
-        `after: { cwd: ${join(shop, 'after')}, start: node server.js }`,
-        'ready: { path: /healthz }',
-        'env: { NODE_ENV: production }',
-        'measure: { counter: simulated, compare: body, rounds: 3, max-rounds: 3 }',
-        'thresholds: { default: 5% }',
-        '',
-      ].join('\n'),
-    );
-    const logger = memoryLogger();
-    const out = await runGate({
-      configPath: config,
-      outDir: join(dir, 'out'),
-      logger,
-      signal: new AbortController().signal,
-    });
-    const byName = new Map(out.result.endpoints.map((e) => [e.endpoint, e]));
-    const summary = JSON.stringify(
-      out.result.endpoints.map((e) => [e.endpoint, e.verdict, e.change]),
-    );
+    const { out, byName, summary } = await gateOn(dir, shop, 'node server.js', [
+      'env: { NODE_ENV: production }',
+      'measure: { counter: simulated, compare: body, rounds: 3, max-rounds: 3 }',
+      'thresholds: { default: 5% }',
+    ]);
     expect(out.result.counter.name, summary).toBe('simulated-instructions');
     expect(byName.get('GET /api/search')?.verdict, summary).toBe('regression');
     expect(byName.get('GET /api/search')!.change!.low, summary).toBeGreaterThan(0.3);
@@ -90,34 +103,13 @@ const gunicorn = spawnSync('gunicorn', ['--version']).status === 0 || process.en
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('flags report and feed, and nothing else', async () => {
-    const config = join(dir, 'perfgate.yml');
-    const start = 'exec gunicorn -w 1 --timeout 600 -b 127.0.0.1:$PORT app:application';
-    writeFileSync(
-      config,
-      [
-        `workload: ${join(django, 'workload.jsonl')}`,
-        `before: { cwd: ${join(django, 'before')}, start: '${start}' }`,
-        `after: { cwd: ${join(django, 'after')}, start: '${start}' }`,
-        'ready: { path: /healthz }',
-        "env: { PYTHONHASHSEED: '0' }",
-        'measure: { counter: simulated, compare: body, rounds: 3, max-rounds: 3 }',
-        'routes: [/api/items/:id]',
-        'thresholds: { default: 2% }',
-        '',
-      ].join('\n'),
-    );
-    const logger = memoryLogger();
-    const out = await runGate({
-      configPath: config,
-      outDir: join(dir, 'out'),
-      logger,
-      signal: new AbortController().signal,
-    });
-    const byName = new Map(out.result.endpoints.map((e) => [e.endpoint, e]));
-    const summary = JSON.stringify({
-      endpoints: out.result.endpoints.map((e) => [e.endpoint, e.verdict, e.change]),
-      problems: logger.lines.filter((l) => l.level === 'warn' || l.level === 'error'),
-    });
+    const start = "'exec gunicorn -w 1 --timeout 600 -b 127.0.0.1:$PORT app:application'";
+    const { out, byName, summary } = await gateOn(dir, django, start, [
+      "env: { PYTHONHASHSEED: '0' }",
+      'measure: { counter: simulated, compare: body, rounds: 3, max-rounds: 3 }',
+      'routes: [/api/items/:id]',
+      'thresholds: { default: 2% }',
+    ]);
     for (const name of ['GET /api/report', 'GET /api/feed']) {
       expect(byName.get(name)?.verdict, summary).toBe('regression');
       expect(byName.get(name)!.change!.low, summary).toBeGreaterThan(0.1);
