@@ -17,6 +17,7 @@
 //
 //   node --import tsx benchmarks/recorder.ts [--rounds 8] [--blocks 10] [--per-block 100]
 //     [--warmup 600] [--only node|python] [--modes none,0.01,1] [--callgrind] [--json FILE]
+//     [--cpu N|none] (CPU time is measured with the bench and its servers on CPU N, default the last)
 // (modes: `none`, or a sampling rate; `RATE:COUNTER` picks the Node recorder's counter, e.g.
 // `0:none` for the hooks alone.) More rounds narrow the interval: --rounds 24 for a long run.
 //
@@ -27,7 +28,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -395,8 +396,28 @@ function once(run: (targets: Target[]) => Promise<Row[]>): Measure {
 
 export interface BenchOptions extends CpuPlan {
   modes: string[];
+  /** CPU that the bench and its servers share while CPU time is measured; null: not pinned. */
+  cpu: number | null;
   only?: 'node' | 'python';
   callgrind?: boolean;
+}
+
+/** `--cpu N` (default: the last CPU) or `--cpu none`. */
+function cpuOption(value: string | undefined): number | null {
+  if (value === 'none') return null;
+  const n = value === undefined ? availableParallelism() - 1 : Number(value);
+  if (!Number.isInteger(n) || n < 0 || n >= availableParallelism())
+    throw new Error(`--cpu: a CPU number from 0 to ${availableParallelism() - 1}, or none`);
+  return n;
+}
+
+/** Every thread of this process, and so the servers it starts from now on, on these CPUs. */
+function pin(cpus: string): void {
+  const r = spawnSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0)
+    throw new Error(`taskset -c ${cpus}: ${(r.stderr || r.error?.message || '').trim()}`);
 }
 
 export async function measureRecorderOverhead(o: BenchOptions) {
@@ -408,6 +429,10 @@ export async function measureRecorderOverhead(o: BenchOptions) {
       perBlock: Math.max(20, Math.floor(o.perBlock / 2)),
       warmup: Math.ceil(o.warmup / 3),
     };
+    // On one CPU, the load generator and the servers take turns on the same core: on two
+    // vCPUs, which server shared a core with the load generator moved a run's reading by
+    // ±15 %; pinned, by ±2 %.
+    if (o.cpu !== null) pin(String(o.cpu));
     const cpu = await both(
       dir,
       o.modes,
@@ -415,7 +440,9 @@ export async function measureRecorderOverhead(o: BenchOptions) {
       false,
       (start) => measure(start, o),
       (start) => measure(start, py),
-    );
+    ).finally(() => {
+      if (o.cpu !== null) pin(`0-${availableParallelism() - 1}`);
+    });
     // Fewer requests: each costs ~40× more under Callgrind, and the counts do not need many.
     const instructions = o.callgrind
       ? await both(
@@ -443,6 +470,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       only: { type: 'string' },
       modes: { type: 'string' },
       callgrind: { type: 'boolean' },
+      cpu: { type: 'string' },
       json: { type: 'string' },
     },
   });
@@ -457,6 +485,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     modes: (values.modes ?? 'none,0.01,1').split(','),
     ...(only ? { only } : {}),
     callgrind: values.callgrind ?? false,
+    cpu: cpuOption(values.cpu),
   };
   const r = await measureRecorderOverhead(o);
   console.log(
