@@ -81,6 +81,24 @@ afterEach(async () => {
 });
 
 describe('node:http recorder', () => {
+  it('leaves a measured request the same own properties as one it does not measure', async () => {
+    const keys: string[][] = [];
+    const shape: http.RequestListener = (req, res) => {
+      keys.push(Reflect.ownKeys(req).map(String).sort());
+      res.end('ok');
+    };
+    for (const rate of [0, 1]) {
+      recorder = createRecorder({ path: path.join(dir, 'rec.jsonl'), rate, floor: false });
+      await listen(shape);
+      expect((await send('GET', '/items/1')).status).toBe(200);
+      await recorder.close();
+      await new Promise((r) => server.close(r));
+    }
+    expect(recorder!.stats().measured).toBe(1);
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toEqual(keys[0]);
+  });
+
   it('writes workload lines with meta that perfgate parses, credentials redacted', async () => {
     recorder = createRecorder({
       path: path.join(dir, 'rec.jsonl'),
