@@ -30566,7 +30566,7 @@ function analyze(full, options) {
 function judgeEndpoints(drafts, weights, options, levelAlpha) {
   const { alpha, confidence } = options;
   const judged = drafts.filter((d) => d.errors.length === 0 && d.estimate);
-  const joint = options.jointP ?? [];
+  const joint = [...options.jointP ?? [], ...new Array(options.elsewhere ?? 0).fill(1)];
   const family = judged.length + joint.length;
   const raw = judged.map((d) => regressionP(d));
   const adjusted = holm([...raw, ...joint]).slice(0, raw.length);
@@ -57172,6 +57172,8 @@ async function planGate(options) {
   const matrix = flagMatrix(config2, aa, options.outDir, logger);
   const analysis = {
     ...analysisOptions(config2),
+    // A shard's verdicts join the other shards' in the merge's family: judge at its size.
+    ...shard ? { elsewhere: workload.endpoints.length - shard.endpoints.length } : {},
     onFlagRegression: config2.onFlagRegression,
     skipped: matrix?.skipped ?? []
   };

@@ -163,6 +163,8 @@ async function planGate(options: GateOptions): Promise<GatePlan> {
   const matrix = flagMatrix(config, aa, options.outDir, logger);
   const analysis = {
     ...analysisOptions(config),
+    // A shard's verdicts join the other shards' in the merge's family: judge at its size.
+    ...(shard ? { elsewhere: workload.endpoints.length - shard.endpoints.length } : {}),
     onFlagRegression: config.onFlagRegression,
     skipped: matrix?.skipped ?? [],
   };

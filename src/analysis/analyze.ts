@@ -509,7 +509,7 @@ function judgeEndpoints(
 ): EndpointResult[] {
   const { alpha, confidence } = options;
   const judged = drafts.filter((d) => d.errors.length === 0 && d.estimate);
-  const joint = options.jointP ?? [];
+  const joint = [...(options.jointP ?? []), ...new Array<number>(options.elsewhere ?? 0).fill(1)];
   const family = judged.length + joint.length;
   const raw = judged.map((d) => regressionP(d));
   const adjusted = holm([...raw, ...joint]).slice(0, raw.length);

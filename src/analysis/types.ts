@@ -151,6 +151,11 @@ export interface AnalysisOptions {
    * Holm runs over them and this analysis's endpoints together.
    */
   jointP?: number[];
+  /**
+   * Endpoints of the same family measured elsewhere (a shard's siblings): they join Holm as
+   * p = 1, so a shard decides, and adds rounds, at least as strictly as the merge will.
+   */
+  elsewhere?: number;
 }
 
 /** How the processes warmed up, summarised over the rounds. */

@@ -67,6 +67,17 @@ describe('analyze: estimates', () => {
     expect(RunResultSchema.safeParse(result).success).toBe(true);
   });
 
+  it("judges a shard's endpoints in the whole workload's family (elsewhere: p = 1 in Holm)", () => {
+    const alone = analyze(fullSet(goldenSamples()), OPTIONS).endpoints[0]!;
+    const shard = analyze(fullSet(goldenSamples()), { ...OPTIONS, elsewhere: 4 }).endpoints[0]!;
+    expect(shard.p).toBe(alone.p);
+    // Five in the family: Holm's first step multiplies the smallest p by 5.
+    expect(rel(shard.pAdjusted!, Math.min(1, 5 * alone.p!))).toBeLessThan(1e-12);
+    // The gate's lower bound and the rounds asked for are those of a family of five.
+    expect(shard.gateLow!).toBeLessThan(alone.gateLow!);
+    expect(shard.moreRounds!).toBeGreaterThanOrEqual(alone.moreRounds!);
+  });
+
   it('matches the R golden example end to end', () => {
     const result = analyze(fullSet(goldenSamples()), OPTIONS);
     const e = result.endpoints[0]!;
