@@ -411,6 +411,14 @@ function cpuOption(value: string | undefined): number | null {
   return n;
 }
 
+/** This process's CPUs, as taskset lists them (`0-1`). */
+function affinity(): string {
+  const r = spawnSync('taskset', ['-c', '-p', String(process.pid)], { encoding: 'utf8' });
+  const list = /:\s*(\S+)\s*$/.exec(r.stdout ?? '')?.[1];
+  if (r.status !== 0 || !list) throw new Error(`taskset -p: ${(r.stderr || '').trim()}`);
+  return list;
+}
+
 /** Every thread of this process, and so the servers it starts from now on, on these CPUs. */
 function pin(cpus: string): void {
   const r = spawnSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], {
@@ -432,6 +440,7 @@ export async function measureRecorderOverhead(o: BenchOptions) {
     // On one CPU, the load generator and the servers take turns on the same core: on two
     // vCPUs, which server shared a core with the load generator moved a run's reading by
     // ±15 %; pinned, by ±2 %.
+    const free = o.cpu !== null ? affinity() : null;
     if (o.cpu !== null) pin(String(o.cpu));
     const cpu = await both(
       dir,
@@ -441,7 +450,7 @@ export async function measureRecorderOverhead(o: BenchOptions) {
       (start) => measure(start, o),
       (start) => measure(start, py),
     ).finally(() => {
-      if (o.cpu !== null) pin(`0-${availableParallelism() - 1}`);
+      if (free !== null) pin(free);
     });
     // Fewer requests: each costs ~40× more under Callgrind, and the counts do not need many.
     const instructions = o.callgrind

@@ -887,14 +887,18 @@ var Recorder = class {
   flush() {
     return this.sink.flush();
   }
+  /** Every request passes here from the adapters: while nothing is measured, no lookup. */
+  stateOf(req) {
+    return this.inFlight === 0 ? void 0 : this.states.get(req);
+  }
   /** Names the route template of a request (`/users/:id`), as a framework matched it. */
   setRoute(req, template) {
-    const state = this.states.get(req);
+    const state = this.stateOf(req);
     if (state && typeof template === "string" && template !== "") state.route = template;
   }
   /** Attaches a flag state evaluated while serving this request. */
   setFlag(req, key, value) {
-    const state = this.states.get(req);
+    const state = this.stateOf(req);
     if (!state) return;
     (state.flags ??= {})[key] = value;
   }
@@ -905,7 +909,7 @@ var Recorder = class {
   /** Express: `app.use(recorder.express())` first; the template is the matched route's path. */
   express() {
     return (req, res, next) => {
-      const state = this.states.get(req);
+      const state = this.stateOf(req);
       if (state) {
         const writeHead = res.writeHead;
         res.writeHead = function(...args) {

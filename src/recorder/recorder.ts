@@ -162,15 +162,20 @@ export class Recorder {
     return this.sink.flush();
   }
 
+  /** Every request passes here from the adapters: while nothing is measured, no lookup. */
+  private stateOf(req: IncomingMessage): State | undefined {
+    return this.inFlight === 0 ? undefined : this.states.get(req);
+  }
+
   /** Names the route template of a request (`/users/:id`), as a framework matched it. */
   setRoute(req: IncomingMessage, template: string): void {
-    const state = this.states.get(req);
+    const state = this.stateOf(req);
     if (state && typeof template === 'string' && template !== '') state.route = template;
   }
 
   /** Attaches a flag state evaluated while serving this request. */
   setFlag(req: IncomingMessage, key: string, value: FlagValue): void {
-    const state = this.states.get(req);
+    const state = this.stateOf(req);
     if (!state) return;
     (state.flags ??= {})[key] = value;
   }
@@ -183,7 +188,7 @@ export class Recorder {
   /** Express: `app.use(recorder.express())` first; the template is the matched route's path. */
   express(): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
     return (req, res, next) => {
-      const state = this.states.get(req);
+      const state = this.stateOf(req);
       if (state) {
         const writeHead = res.writeHead;
         // This response only: the route is still on req while the handler sends.
