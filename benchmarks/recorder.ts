@@ -18,7 +18,7 @@
 //   node --import tsx benchmarks/recorder.ts [--rounds 8] [--blocks 10] [--per-block 100]
 //     [--warmup 600] [--only node|python] [--modes none,0.01,1] [--callgrind] [--json FILE]
 //     [--cpu N|none] (CPU time is measured with the bench and its servers on CPU N, default the last)
-// (modes: `none`, or a sampling rate; `RATE:COUNTER` picks the Node recorder's counter, e.g.
+// (modes: `none`, `bare` (Node: no-op subscribers on the recorder's two channels), or a sampling rate; `RATE:COUNTER` picks the Node recorder's counter, e.g.
 // `0:none` for the hooks alone.) More rounds narrow the interval: --rounds 24 for a long run.
 //
 // Node: a node:http server (benchmarks/fixtures/recorder-server.ts). Python: a WSGI app under
@@ -310,6 +310,7 @@ async function stopAll(targets: Target[]): Promise<void> {
 
 function label(mode: string): string {
   if (mode === 'none') return 'none';
+  if (mode === 'bare') return 'no-op subscribers';
   const [rate, counter] = mode.split(':');
   return `${Number(rate) * 100} % sampling${counter ? ` (counter: ${counter})` : ''}`;
 }
@@ -364,7 +365,7 @@ async function both(
     out.python = await python(
       starter(
         startPython,
-        modes.filter((x) => !x.includes(':')),
+        modes.filter((x) => !x.includes(':') && x !== 'bare'),
       ),
     );
   } else out.pythonSkipped = '/usr/bin/python3 has no gunicorn (apt-get install gunicorn)';

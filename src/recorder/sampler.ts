@@ -31,6 +31,9 @@ export interface SamplerOptions {
 /** 0 skip; 1 won the rate draw; 2 measured for the floor; 3 won the rate draw while probing. */
 export type StartDecision = 0 | 1 | 2 | 3;
 
+/** Longest gap between two looks at the clock and the floor's state, in requests. */
+const SKIP_CAP = 64;
+
 export class Sampler {
   private readonly now: () => number;
   private readonly random: () => number;
@@ -50,6 +53,12 @@ export class Sampler {
   private readonly maxPaths: number;
   /** The chance that a request is measured while the floor probes. */
   private readonly probeP: number;
+  /** Requests left in the current gap, this one included; 0 draws one at the next request. */
+  private countdown = 0;
+  /** Whether the gap ends in a measured request (false: it was capped, and ends in a redraw). */
+  private pending = false;
+  /** Whether the gap was drawn with the probing chance. */
+  private drawnProbing = false;
 
   constructor(private readonly options: SamplerOptions) {
     checkFraction('rate', options.rate);
@@ -63,16 +72,38 @@ export class Sampler {
     this.maxPaths = options.maxPaths ?? 10_000;
     this.probeP = options.rate + options.floor.probe * (1 - options.rate);
     this.periodStart = this.now();
+    this.draw(options.floor.count > 0);
   }
 
   /**
    * At request start: whether to take counter readings for it. `method` and `url` (query and
    * all) are looked at only for a probe.
+   *
+   * Requests between two measured ones are skipped by counting down a geometric gap rather than
+   * by a draw each: the same Bernoulli choices, and the unsampled path is one decrement. The gap
+   * is drawn with the chance in force (rate, or probeP while probing) and capped at SKIP_CAP, so
+   * the period clock and the floor's state are looked at every SKIP_CAP requests at least.
    */
   start(method?: string, url?: string): StartDecision {
-    const r = this.random();
+    return this.skip() ? 0 : this.decide(method, url);
+  }
+
+  /** The unsampled path on its own: true while inside a gap (the request is not measured). */
+  skip(): boolean {
+    return --this.countdown > 0;
+  }
+
+  /** At the end of a gap (skip() was false): a measured request, or a fresh draw. */
+  decide(method?: string, url?: string): StartDecision {
+    const hit = this.pending;
+    const drawnProbing = this.drawnProbing;
     const { rate, floor } = this.options;
     const probing = floor.count > 0 && this.probing();
+    this.draw(probing);
+    if (!hit) return 0;
+    // Chosen as if by one draw r: r < rate wins the rate; rate ≤ r < probeP probes.
+    const p = drawnProbing ? this.probeP : rate;
+    const r = this.random() * p;
     if (r < rate) return probing ? 3 : 1;
     if (!probing || r >= this.probeP) return 0;
     if (method === undefined || url === undefined) return 2;
@@ -81,6 +112,18 @@ export class Sampler {
     if (endpoint === undefined || count === undefined || count < floor.count) return 2;
     this.since.set(endpoint, (this.since.get(endpoint) ?? 0) + 1 / this.probeP);
     return 0;
+  }
+
+  /** The next gap: requests until the next measured one (geometric), at most SKIP_CAP. */
+  private draw(probing: boolean): void {
+    const p = probing ? this.probeP : this.options.rate;
+    this.drawnProbing = probing;
+    let gap: number;
+    if (p >= 1) gap = 1;
+    else if (p <= 0) gap = Infinity;
+    else gap = Math.floor(Math.log(1 - this.random()) / Math.log(1 - p)) + 1;
+    this.pending = gap <= SKIP_CAP;
+    this.countdown = this.pending ? gap : SKIP_CAP;
   }
 
   /**

@@ -265,4 +265,32 @@ describe('node:http recorder', () => {
     expect(recorder.stats()).toMatchObject({ failed: true, written: 0 });
     expect(recorder.stats().dropped).toBe(5);
   });
+
+  it('makes no record of a request aborted before its response finished, and records the next', async () => {
+    recorder = createRecorder({ path: path.join(dir, 'rec.jsonl'), rate: 1, batchMs: 10 });
+    let hung: http.ServerResponse | undefined;
+    const arrived = new Promise<void>((resolve) =>
+      listen((req, res) => {
+        if (req.url === '/hang') {
+          hung = res;
+          resolve();
+          return;
+        }
+        res.end('ok');
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 0));
+    const aborted = http.request({ host: '127.0.0.1', port, path: '/hang' });
+    aborted.on('error', () => {});
+    aborted.end();
+    await arrived;
+    const closed = new Promise((r) => hung!.once('close', r));
+    aborted.destroy();
+    await closed;
+    await send('GET', '/after');
+    await new Promise((r) => setTimeout(r, 50)); // the batch interval, unflushed
+    const paths = lines().map((l) => l.url);
+    expect(paths).toEqual(['/after']);
+    expect(recorder.stats()).toMatchObject({ measured: 2, recorded: 1 });
+  });
 });

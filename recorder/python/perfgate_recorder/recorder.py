@@ -1,6 +1,7 @@
 """The recorder shared by the WSGI and Django middlewares: sampling (a rate plus a per-endpoint
 floor, as in perfgate's Node recorder), CPU readings, records and the sink."""
 
+import math
 import os
 import random
 import socket
@@ -14,6 +15,8 @@ from .sink import RotatingSink
 
 ENVIRON_KEY = "perfgate.recorder"
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Longest gap between two looks at the clock and the floor's state, in requests.
+SKIP_CAP = 64
 
 
 class Sampler:
@@ -31,6 +34,8 @@ class Sampler:
         self.kept, self.since, self.paths = {}, {}, {}
         self.owed, self.discovering, self.found = 0, True, False
         self.lock = threading.Lock()
+        self.countdown, self.pending, self.drawn_probing = 0, False, False
+        self._draw(bool(floor))
 
     def _roll(self):
         now = self.clock()
@@ -42,18 +47,34 @@ class Sampler:
             self.kept[key] = 0
         self.owed = len(self.kept) if self.floor else 0
 
+    def skip(self):
+        """The unsampled path on its own: True while inside a gap (the request is not measured).
+        Requests between two measured ones are skipped by counting down a geometric gap rather
+        than by a draw and a clock read each: the same Bernoulli choices at one decrement a
+        request. Unlocked: a lost decrement under threads only shifts a gap by one."""
+        self.countdown -= 1
+        return self.countdown > 0
+
     def start(self, environ=None):
         """0 skip, 1 won the rate draw, 2 measured for the floor, 3 won the rate draw while
         probing. A probe of a path seen before whose endpoint has met its floor is counted
-        towards that endpoint's weight and not measured (it could not be kept). The common
-        case (no draw won, nothing probed) takes no lock and makes no call but the draw's."""
-        r = self.rand()
-        if not self.floor:
-            return 1 if r < self.rate else 0
-        if self.clock() - self.start_at >= self.period_s:
-            with self.lock:
-                self._roll()
-        probing = self.owed > 0 or self.discovering
+        towards that endpoint's weight and not measured (it could not be kept)."""
+        return 0 if self.skip() else self.decide(environ)
+
+    def decide(self, environ=None):
+        """At the end of a gap: a measured request, or (after a capped gap) a fresh draw."""
+        hit, drawn_probing = self.pending, self.drawn_probing
+        probing = False
+        if self.floor:
+            if self.clock() - self.start_at >= self.period_s:
+                with self.lock:
+                    self._roll()
+            probing = self.owed > 0 or self.discovering
+        self._draw(probing)
+        if not hit:
+            return 0
+        # Chosen as if by one draw r: r < rate wins the rate; rate <= r < probe_p probes.
+        r = self.rand() * (self.probe_p if drawn_probing else self.rate)
         if r < self.rate:
             return 3 if probing else 1
         if not probing or r >= self.probe_p:
@@ -68,6 +89,20 @@ class Sampler:
                 return 2
             self.since[endpoint] = self.since.get(endpoint, 0) + 1 / self.probe_p
             return 0
+
+    def _draw(self, probing):
+        """The next gap (requests until the next measured one, geometric), at most SKIP_CAP, so
+        that the period clock and the floor's state are looked at every SKIP_CAP requests."""
+        p = self.probe_p if probing else self.rate
+        self.drawn_probing = probing
+        if p >= 1:
+            gap = 1
+        elif p <= 0:
+            gap = SKIP_CAP + 1
+        else:
+            gap = int(math.log(1.0 - self.rand()) / math.log(1.0 - p)) + 1
+        self.pending = gap <= SKIP_CAP
+        self.countdown = gap if self.pending else SKIP_CAP
 
     def finish(self, endpoint, decision, key=None):
         with self.lock:
@@ -142,7 +177,11 @@ class Recorder:
 
     # --- called by the middlewares -------------------------------------------------------
     def begin(self, environ=None):
-        decision = self.sampler.start(environ)
+        return None if self.sampler.skip() else self.begin_due(environ)
+
+    def begin_due(self, environ=None):
+        """begin() once the sampler's gap has run out (the WSGI middleware counts it down itself)."""
+        decision = self.sampler.decide(environ)
         if not decision:
             return None
         self.measured += 1

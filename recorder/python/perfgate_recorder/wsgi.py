@@ -56,7 +56,12 @@ class PerfgateWSGI:
 
     def __call__(self, environ, start_response):
         recorder = self.recorder
-        state = recorder.begin(environ)
+        # The unsampled path, inlined: a decrement (Sampler.skip) and the app.
+        sampler = recorder.sampler
+        sampler.countdown -= 1
+        if sampler.countdown > 0:
+            return self.app(environ, start_response)
+        state = recorder.begin_due(environ)
         if state is None:
             return self.app(environ, start_response)
         environ[ENVIRON_KEY] = state
