@@ -10291,8 +10291,9 @@ function gcHookSource(dir) {
   }
   const server = require('node:net').createServer((socket) => {
     socket.on('error', () => {});
-    socket.on('data', () => {
-      gc({ type: 'minor' });
+    socket.on('data', (data) => {
+      if (data.includes(71)) gc();
+      else gc({ type: 'minor' });
       socket.write('1');
     });
   });
@@ -10391,7 +10392,7 @@ function connectHook(path5) {
   });
 }
 var COLLECT_TIMEOUT_MS = 3e4;
-function ask(socket) {
+function ask(socket, full = false) {
   return new Promise((resolve17) => {
     const settle2 = (ok) => {
       clearTimeout(timer);
@@ -10404,7 +10405,7 @@ function ask(socket) {
     const timer = setTimeout(() => settle2(false), COLLECT_TIMEOUT_MS);
     socket.on("data", onData);
     socket.on("close", onClose);
-    socket.write("g");
+    socket.write(full ? "G" : "g");
   });
 }
 var SimulatedCounter = class {
@@ -10442,12 +10443,21 @@ var SimulatedCounter = class {
     if (this.gc !== "block") return;
     await Promise.all((pids2 ?? groupUnderCallgrind(this.pgid)).map((pid) => this.collectIn(pid)));
   }
-  async collectIn(pid) {
+  /**
+   * A full collection in every Node process of the tree, before a round's first block (outside
+   * every block's reads): each round's blocks then start from an old space of the same size, so
+   * that a major collection (tens of millions of instructions) lands in a block less often.
+   */
+  async collectFull() {
+    if (this.gc !== "block") return;
+    await Promise.all(groupUnderCallgrind(this.pgid).map((pid) => this.collectIn(pid, true)));
+  }
+  async collectIn(pid, full = false) {
     let hook = this.hooks.get(pid);
     if (!hook) this.hooks.set(pid, hook = connectHook(join3(this.outDir, `gc-${pid}.sock`)));
     const socket = await hook;
     if (!socket) return this.forget(pid, socket);
-    const done = await ask(socket);
+    const done = await ask(socket, full);
     if (!done) this.forget(pid, socket);
   }
   forget(pid, socket) {
@@ -12194,7 +12204,7 @@ function renderCalibrationYaml(rows) {
   ];
   for (const row2 of rows) {
     const key = JSON.stringify(row2.endpoint);
-    const why = row2.noise === null || row2.detectable === null ? `too few rounds (${row2.rounds}) to measure noise; kept ${thresholdPercent(row2.configured)}` : `noise ${pct(row2.noise)}, detectable ${pct(row2.detectable)} at ${row2.designRounds} rounds, A/A ${pct(row2.observed ?? 0)}; was ${thresholdPercent(row2.configured)} (${row2.configuredSource})`;
+    const why = row2.noise === null || row2.detectable === null ? `too few rounds (${row2.rounds}) to measure noise; kept ${thresholdPercent(row2.configured)}` : `noise ${pct(row2.noise)}${row2.meanNoise !== void 0 ? ` (median of block means; plain mean ${pct(row2.meanNoise)})` : ""}, detectable ${pct(row2.detectable)} at ${row2.designRounds} rounds, A/A ${pct(row2.observed ?? 0)}; was ${thresholdPercent(row2.configured)} (${row2.configuredSource})`;
     lines.push(`${key}: ${JSON.stringify(thresholdPercent(row2.suggested))} # ${why}`);
   }
   return `${lines.join("\n")}
@@ -13183,13 +13193,14 @@ function calibrate(set2, options) {
     if (rounds < 2) {
       return { ...base, noise: null, observed: null, detectable: null, suggested: threshold };
     }
-    const logs = paired.before.map((a, r) => Math.log(paired.after[r] / a));
-    const noise = sampleStandardDeviation(logs);
+    const sd = (x) => sampleStandardDeviation(x.before.map((a, r) => Math.log(x.after[r] / a)));
+    const noise = sd(paired.blocked ?? paired);
     const reach = (criticalValue(designRounds - 1, options.alpha / family) - normalQuantile(1 - power)) * (noise / Math.sqrt(designRounds));
     const detectable = Math.expm1(reach);
     return {
       ...base,
       noise,
+      ...paired.blocked ? { meanNoise: sd(paired) } : {},
       observed: sum2(paired.after) / sum2(paired.before) - 1,
       detectable,
       suggested: Math.max(threshold, roundUp(detectable, step))
@@ -35313,6 +35324,12 @@ var Meter = class {
     this.lastRead = { value, stale: false };
     return value;
   }
+  /** Before a round's first block: a full collection, counted in no block (simulated only). */
+  async collectFull() {
+    if (!this.perBlock) return;
+    await this.target.simulated.collectFull();
+    if (this.lastRead) this.lastRead.stale = true;
+  }
   /** The flag this process runs with (flag matrix), if any. */
   get flag() {
     return this.variant?.flag;
@@ -35921,6 +35938,7 @@ var Replay = class {
     let sent = 0;
     const total3 = blocks.reduce((n, b) => n + b.reqs.length, 0);
     const all = [first, second, ...flags];
+    await Promise.all(all.map((m) => m.collectFull()));
     for (const { reqs, block } of blocks) {
       this.checkAbort();
       const answers = await Promise.all(all.map((m) => m.measureBlock(reqs, r, block)));

@@ -53851,8 +53851,9 @@ function gcHookSource(dir) {
   }
   const server = require('node:net').createServer((socket) => {
     socket.on('error', () => {});
-    socket.on('data', () => {
-      gc({ type: 'minor' });
+    socket.on('data', (data) => {
+      if (data.includes(71)) gc();
+      else gc({ type: 'minor' });
       socket.write('1');
     });
   });
@@ -53951,7 +53952,7 @@ function connectHook(path5) {
   });
 }
 var COLLECT_TIMEOUT_MS = 3e4;
-function ask(socket) {
+function ask(socket, full = false) {
   return new Promise((resolve4) => {
     const settle2 = (ok) => {
       clearTimeout(timer);
@@ -53964,7 +53965,7 @@ function ask(socket) {
     const timer = setTimeout(() => settle2(false), COLLECT_TIMEOUT_MS);
     socket.on("data", onData);
     socket.on("close", onClose);
-    socket.write("g");
+    socket.write(full ? "G" : "g");
   });
 }
 var SimulatedCounter = class {
@@ -54002,12 +54003,21 @@ var SimulatedCounter = class {
     if (this.gc !== "block") return;
     await Promise.all((pids2 ?? groupUnderCallgrind(this.pgid)).map((pid) => this.collectIn(pid)));
   }
-  async collectIn(pid) {
+  /**
+   * A full collection in every Node process of the tree, before a round's first block (outside
+   * every block's reads): each round's blocks then start from an old space of the same size, so
+   * that a major collection (tens of millions of instructions) lands in a block less often.
+   */
+  async collectFull() {
+    if (this.gc !== "block") return;
+    await Promise.all(groupUnderCallgrind(this.pgid).map((pid) => this.collectIn(pid, true)));
+  }
+  async collectIn(pid, full = false) {
     let hook2 = this.hooks.get(pid);
     if (!hook2) this.hooks.set(pid, hook2 = connectHook(join5(this.outDir, `gc-${pid}.sock`)));
     const socket = await hook2;
     if (!socket) return this.forget(pid, socket);
-    const done = await ask(socket);
+    const done = await ask(socket, full);
     if (!done) this.forget(pid, socket);
   }
   forget(pid, socket) {
@@ -54630,6 +54640,12 @@ var Meter = class {
     this.lastRead = { value, stale: false };
     return value;
   }
+  /** Before a round's first block: a full collection, counted in no block (simulated only). */
+  async collectFull() {
+    if (!this.perBlock) return;
+    await this.target.simulated.collectFull();
+    if (this.lastRead) this.lastRead.stale = true;
+  }
   /** The flag this process runs with (flag matrix), if any. */
   get flag() {
     return this.variant?.flag;
@@ -55238,6 +55254,7 @@ var Replay = class {
     let sent = 0;
     const total2 = blocks.reduce((n, b) => n + b.reqs.length, 0);
     const all = [first, second, ...flags];
+    await Promise.all(all.map((m) => m.collectFull()));
     for (const { reqs, block } of blocks) {
       this.checkAbort();
       const answers = await Promise.all(all.map((m) => m.measureBlock(reqs, r, block)));

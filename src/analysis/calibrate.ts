@@ -32,8 +32,13 @@ export interface CalibrationRow {
   endpoint: string;
   /** Paired rounds in the A/A data. */
   rounds: number;
-  /** SD of the per-round log ratios ln(B_r/A_r); null with fewer than 2 paired rounds. */
+  /**
+   * SD of the per-round log ratios ln(B_r/A_r) of the gate's estimate (with blocks, each round's
+   * median of block means); null with fewer than 2 paired rounds.
+   */
   noise: number | null;
+  /** With blocks: the same SD for the rounds' plain means (the gate's second test). */
+  meanNoise?: number;
   /** The A/A change (ΣB/ΣA − 1); near 0 unless the harness favours a side. */
   observed: number | null;
   /** Rounds of the design the detectable change is computed for. */
@@ -73,8 +78,11 @@ export function calibrate(set: SampleSet, options: CalibrationOptions): Calibrat
     if (rounds < 2) {
       return { ...base, noise: null, observed: null, detectable: null, suggested: threshold };
     }
-    const logs = paired.before.map((a, r) => Math.log(paired.after[r]! / a));
-    const noise = sampleStandardDeviation(logs);
+    const sd = (x: { before: number[]; after: number[] }) =>
+      sampleStandardDeviation(x.before.map((a, r) => Math.log(x.after[r]! / a)));
+    // The noise of what the gate estimates from: the median of block means where rounds have
+    // blocks (a lump in one block moves the plain mean, not the median).
+    const noise = sd(paired.blocked ?? paired);
     const reach =
       (criticalValue(designRounds - 1, options.alpha / family) - normalQuantile(1 - power)) *
       (noise / Math.sqrt(designRounds));
@@ -82,6 +90,7 @@ export function calibrate(set: SampleSet, options: CalibrationOptions): Calibrat
     return {
       ...base,
       noise,
+      ...(paired.blocked ? { meanNoise: sd(paired) } : {}),
       observed: sum(paired.after) / sum(paired.before) - 1,
       detectable,
       suggested: Math.max(threshold, roundUp(detectable, step)),

@@ -70,7 +70,7 @@ export type SimulatedGc = 'block' | 'off';
 
 /**
  * Preloaded into every `node` of the tree (main thread only): a Unix socket on which one byte
- * asks for a minor collection, answered when it is done. V8 scavenges when its young space fills,
+ * asks for a collection, answered when it is done: `g` a minor one, `G` a full one. V8 scavenges when its young space fills,
  * so without this a scavenge lands in one block or the next, depending on where the previous
  * blocks left the young space; collecting at each block's end makes every block start from an
  * empty young space and pay for its own garbage. `gc` is taken from a fresh context, so the
@@ -89,8 +89,9 @@ export function gcHookSource(dir: string): string {
   }
   const server = require('node:net').createServer((socket) => {
     socket.on('error', () => {});
-    socket.on('data', () => {
-      gc({ type: 'minor' });
+    socket.on('data', (data) => {
+      if (data.includes(71)) gc();
+      else gc({ type: 'minor' });
       socket.write('1');
     });
   });
@@ -222,7 +223,7 @@ function connectHook(path: string): Promise<Socket | null> {
 const COLLECT_TIMEOUT_MS = 30_000;
 
 /** One collection: a byte out, a byte back. False when the process went away or never answered. */
-function ask(socket: Socket): Promise<boolean> {
+function ask(socket: Socket, full = false): Promise<boolean> {
   return new Promise((resolve) => {
     const settle = (ok: boolean) => {
       clearTimeout(timer);
@@ -235,7 +236,7 @@ function ask(socket: Socket): Promise<boolean> {
     const timer = setTimeout(() => settle(false), COLLECT_TIMEOUT_MS);
     socket.on('data', onData);
     socket.on('close', onClose);
-    socket.write('g');
+    socket.write(full ? 'G' : 'g');
   });
 }
 
@@ -281,13 +282,23 @@ export class SimulatedCounter {
     await Promise.all((pids ?? groupUnderCallgrind(this.pgid)).map((pid) => this.collectIn(pid)));
   }
 
-  private async collectIn(pid: number): Promise<void> {
+  /**
+   * A full collection in every Node process of the tree, before a round's first block (outside
+   * every block's reads): each round's blocks then start from an old space of the same size, so
+   * that a major collection (tens of millions of instructions) lands in a block less often.
+   */
+  async collectFull(): Promise<void> {
+    if (this.gc !== 'block') return;
+    await Promise.all(groupUnderCallgrind(this.pgid).map((pid) => this.collectIn(pid, true)));
+  }
+
+  private async collectIn(pid: number, full = false): Promise<void> {
     let hook = this.hooks.get(pid);
     if (!hook) this.hooks.set(pid, (hook = connectHook(join(this.outDir, `gc-${pid}.sock`))));
     const socket = await hook;
     // Not a Node process, or one that has not set its hook up yet: nothing to collect.
     if (!socket) return this.forget(pid, socket);
-    const done = await ask(socket);
+    const done = await ask(socket, full);
     if (!done) this.forget(pid, socket);
   }
 

@@ -82,6 +82,14 @@ export class Meter {
     return value;
   }
 
+  /** Before a round's first block: a full collection, counted in no block (simulated only). */
+  async collectFull(): Promise<void> {
+    if (!this.perBlock) return;
+    await this.target.simulated!.collectFull();
+    // Its instructions are past the last read: the next block starts from a fresh one.
+    if (this.lastRead) this.lastRead.stale = true;
+  }
+
   /** The flag this process runs with (flag matrix), if any. */
   get flag(): string | undefined {
     return this.variant?.flag;

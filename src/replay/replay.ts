@@ -401,6 +401,7 @@ class Replay {
     let sent = 0;
     const total = blocks.reduce((n, b) => n + b.reqs.length, 0);
     const all = [first, second, ...flags];
+    await Promise.all(all.map((m) => m.collectFull()));
     for (const { reqs, block } of blocks) {
       this.checkAbort();
       const answers = await Promise.all(all.map((m) => m.measureBlock(reqs, r, block)));

@@ -23,7 +23,7 @@ export function renderCalibrationYaml(rows: readonly CalibrationRow[]): string {
     const why =
       row.noise === null || row.detectable === null
         ? `too few rounds (${row.rounds}) to measure noise; kept ${thresholdPercent(row.configured)}`
-        : `noise ${pct(row.noise)}, detectable ${pct(row.detectable)} at ${row.designRounds} rounds, A/A ${pct(row.observed ?? 0)}; was ${thresholdPercent(row.configured)} (${row.configuredSource})`;
+        : `noise ${pct(row.noise)}${row.meanNoise !== undefined ? ` (median of block means; plain mean ${pct(row.meanNoise)})` : ''}, detectable ${pct(row.detectable)} at ${row.designRounds} rounds, A/A ${pct(row.observed ?? 0)}; was ${thresholdPercent(row.configured)} (${row.configuredSource})`;
     lines.push(`${key}: ${JSON.stringify(thresholdPercent(row.suggested))} # ${why}`);
   }
   return `${lines.join('\n')}\n`;

@@ -89,4 +89,25 @@ describe('calibrate (A/A)', () => {
     });
     expect(text).toContain('"GET /api/items/:id": ');
   });
+
+  it('with blocks, measures the noise of the median of block means, and the mean apart', () => {
+    // Four rounds of three blocks of two requests; one block of one round caught a lump (×3).
+    const samples: Sample[] = [];
+    const ratio = [1.004, 0.996, 1.002, 0.998];
+    for (let round = 0; round < 4; round++)
+      for (const build of ['before', 'after'] as const)
+        for (let block = 0; block < 3; block++)
+          for (let request = 0; request < 2; request++) {
+            const lump = round === 1 && build === 'after' && block === 0 ? 3 : 1;
+            const value = 100 * (build === 'after' ? ratio[round]! : 1) * lump;
+            samples.push({ endpoint: 'POST /o', build, round, request, block, value });
+          }
+    const [row] = calibrate({ header: undefined, samples, events: [] }, options);
+    const logs = ratio.map((x) => Math.log(x));
+    const mean = logs.reduce((a, b) => a + b, 0) / 4;
+    const sd = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / 3);
+    expect(row!.noise!).toBeCloseTo(sd, 12);
+    expect(row!.meanNoise!).toBeGreaterThan(0.1);
+    expect(renderCalibrationYaml([row!])).toContain('median of block means; plain mean');
+  });
 });

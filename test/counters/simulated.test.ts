@@ -245,7 +245,11 @@ describe.skipIf(!valgrind.ok && process.env.CI !== 'true')('a process tree under
     const target = await start('exec node young.cjs', 'block');
     try {
       const young = async () =>
-        JSON.parse(await send(target.port, '/young')) as { used: number; gc: string };
+        JSON.parse(await send(target.port, '/young')) as {
+          used: number;
+          gc: string;
+          majors: number;
+        };
       await send(target.port, '/alloc?n=20000');
       const before = await young();
       await target.simulated!.collect();
@@ -255,6 +259,13 @@ describe.skipIf(!valgrind.ok && process.env.CI !== 'true')('a process tree under
       expect(after.used).toBeLessThan(before.used / 4);
       // Collecting again on the same connection works, and a stopped target closes it.
       await target.simulated!.collect();
+      // A full collection (before a round's blocks) on the same hook; the minor ones were not.
+      await new Promise((r) => setTimeout(r, 200)); // gc entries are delivered asynchronously
+      const minorOnly = await young();
+      await target.simulated!.collectFull();
+      await new Promise((r) => setTimeout(r, 200));
+      const full = await young();
+      expect(full.majors).toBeGreaterThan(minorOnly.majors);
     } finally {
       await target.stop();
     }
