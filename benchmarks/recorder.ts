@@ -18,8 +18,9 @@
 //   node --import tsx benchmarks/recorder.ts [--rounds 8] [--blocks 10] [--per-block 100]
 //     [--warmup 600] [--only node|python] [--modes none,0.01,1] [--callgrind] [--json FILE]
 //     [--cpu N|none] (CPU time is measured with the bench and its servers on CPU N, default the last)
-// (modes: `none`, `bare` (Node: no-op subscribers on the recorder's two channels), or a sampling rate; `RATE:COUNTER` picks the Node recorder's counter, e.g.
-// `0:none` for the hooks alone.) More rounds narrow the interval: --rounds 24 for a long run.
+// (modes: `none`, `bare` (Node: a no-op subscriber on each of node:http's two request channels),
+// or a sampling rate; `RATE:COUNTER` picks the Node recorder's counter, e.g. `0:none` for the
+// hooks alone.) More rounds narrow the interval: --rounds 24 for a long run.
 //
 // Node: a node:http server (benchmarks/fixtures/recorder-server.ts). Python: a WSGI app under
 // gunicorn (one sync worker) with PerfgateWSGI (benchmarks/fixtures/recorder_app.py), run with
@@ -36,9 +37,9 @@ import { tQuantile } from '../src/analysis/distributions.js';
 import { freePort } from '../src/targets/port.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
 /** Longer than the recorders' batch interval (1 s, both recorders). */
 const BATCH_WAIT_MS = 1500;
-const root = path.resolve(here, '..');
 
 interface Target {
   name: string;

@@ -10292,7 +10292,7 @@ function gcHookSource(dir) {
   const server = require('node:net').createServer((socket) => {
     socket.on('error', () => {});
     socket.on('data', (data) => {
-      if (data.includes(71)) gc();
+      if (data.includes('G')) gc();
       else gc({ type: 'minor' });
       socket.write('1');
     });

@@ -1012,7 +1012,7 @@ var Recorder = class {
   }
   requestStart(message) {
     if (this.options.server && message.server !== this.options.server) return;
-    const decision = this.sampler.skip() ? 0 : this.decideFor(message.request);
+    const decision = this.sampler.skip() ? 0 : this.sampler.decide(message.request.method, message.request.url);
     if (decision === 0) {
       if (this.context) this.context.enterWith(void 0);
       return;
@@ -1037,9 +1037,6 @@ var Recorder = class {
       this.meter.begin();
       state.cpu0 = this.meter.read();
     }
-  }
-  decideFor(request) {
-    return this.sampler.decide(request.method, request.url);
   }
   responseClose(request, response) {
     const state = this.states.get(request);
@@ -1126,15 +1123,14 @@ var Recorder = class {
       state.method,
       state.url
     );
-    return keep ? { path: target.path, named, weight } : null;
+    return keep ? { method, path: target.path, named, weight } : null;
   }
   finishRecord(f) {
     const { state } = f;
     const judged = f.judged ?? this.judge(state, f.url, f.route);
     if (!judged) return;
-    const { named, weight } = judged;
-    const method = (state.method ?? "GET").toUpperCase();
-    const flags = f.flags;
+    const { method, named, weight } = judged;
+    const { flags } = f;
     const meta = {
       endpoint: named.name,
       endpointSource: named.source,

@@ -70,10 +70,10 @@ export type SimulatedGc = 'block' | 'off';
 
 /**
  * Preloaded into every `node` of the tree (main thread only): a Unix socket on which one byte
- * asks for a collection, answered when it is done: `g` a minor one, `G` a full one. V8 scavenges when its young space fills,
- * so without this a scavenge lands in one block or the next, depending on where the previous
- * blocks left the young space; collecting at each block's end makes every block start from an
- * empty young space and pay for its own garbage. `gc` is taken from a fresh context, so the
+ * asks for a collection, answered when it is done: `g` a minor one, `G` a full one. V8
+ * scavenges when its young space fills, so without this a scavenge lands in one block or the
+ * next, depending on where the previous blocks left the young space; collecting at each block's
+ * end makes every block start from an empty young space and pay for its own garbage. `gc` is taken from a fresh context, so the
  * application's `globalThis.gc` stays as it was.
  */
 export function gcHookSource(dir: string): string {
@@ -90,7 +90,7 @@ export function gcHookSource(dir: string): string {
   const server = require('node:net').createServer((socket) => {
     socket.on('error', () => {});
     socket.on('data', (data) => {
-      if (data.includes(71)) gc();
+      if (data.includes('G')) gc();
       else gc({ type: 'minor' });
       socket.write('1');
     });

@@ -89,6 +89,7 @@ interface Finished {
 }
 
 interface Judged {
+  method: string;
   path: string;
   named: { name: string; source: RecordMeta['endpointSource'] };
   weight: number;
@@ -286,7 +287,9 @@ export class Recorder {
 
   private requestStart(message: StartMessage): void {
     if (this.options.server && message.server !== this.options.server) return;
-    const decision = this.sampler.skip() ? 0 : this.decideFor(message.request);
+    const decision = this.sampler.skip()
+      ? 0
+      : this.sampler.decide(message.request.method, message.request.url);
     if (decision === 0) {
       if (this.context) this.context.enterWith(undefined);
       return;
@@ -312,10 +315,6 @@ export class Recorder {
       this.meter.begin();
       state.cpu0 = this.meter.read();
     }
-  }
-
-  private decideFor(request: IncomingMessage): StartDecision {
-    return this.sampler.decide(request.method, request.url);
   }
 
   private responseClose(request: IncomingMessage, response: ServerResponse): void {
@@ -410,16 +409,15 @@ export class Recorder {
       state.method,
       state.url,
     );
-    return keep ? { path: target.path, named, weight } : null;
+    return keep ? { method, path: target.path, named, weight } : null;
   }
 
   private finishRecord(f: Finished): void {
     const { state } = f;
     const judged = f.judged ?? this.judge(state, f.url, f.route);
     if (!judged) return;
-    const { named, weight } = judged;
-    const method = (state.method ?? 'GET').toUpperCase();
-    const flags = f.flags;
+    const { method, named, weight } = judged;
+    const { flags } = f;
     const meta: RecordMeta = {
       endpoint: named.name,
       endpointSource: named.source,
