@@ -18,8 +18,8 @@
 //   node --import tsx benchmarks/recorder.ts [--rounds 8] [--blocks 10] [--per-block 100]
 //     [--warmup 600] [--only node|python] [--modes none,0.01,1] [--callgrind] [--json FILE]
 //     [--cpu N|none] (CPU time is measured with the bench and its servers on CPU N, default the last)
-// (modes: `none`, `bare` (Node: a no-op subscriber on each of node:http's two request channels),
-// or a sampling rate; `RATE:COUNTER` picks the Node recorder's counter, e.g. `0:none` for the
+// (modes: `none`, `bare` (Node: a no-op subscriber on node:http's request channel), `imported`
+// (Node: the recorder loaded and not started), or a sampling rate; `RATE:COUNTER` picks the Node recorder's counter, e.g. `0:none` for the
 // hooks alone.) More rounds narrow the interval: --rounds 24 for a long run.
 //
 // Node: a node:http server (benchmarks/fixtures/recorder-server.ts). Python: a WSGI app under
@@ -317,7 +317,8 @@ async function stopAll(targets: Target[]): Promise<void> {
 
 function label(mode: string): string {
   if (mode === 'none') return 'none';
-  if (mode === 'bare') return 'no-op subscribers';
+  if (mode === 'bare') return 'no-op subscriber';
+  if (mode === 'imported') return 'loaded, not started';
   const [rate, counter] = mode.split(':');
   return `${Number(rate) * 100} % sampling${counter ? ` (counter: ${counter})` : ''}`;
 }
@@ -372,7 +373,7 @@ async function both(
     out.python = await python(
       starter(
         startPython,
-        modes.filter((x) => !x.includes(':') && x !== 'bare'),
+        modes.filter((x) => !x.includes(':') && x !== 'bare' && x !== 'imported'),
       ),
     );
   } else out.pythonSkipped = '/usr/bin/python3 has no gunicorn (apt-get install gunicorn)';

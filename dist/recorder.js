@@ -540,6 +540,9 @@ var Sampler = class {
     this.maxEndpoints = options.maxEndpoints ?? 1e3;
     this.maxPaths = options.maxPaths ?? 1e4;
     this.probeP = options.rate + options.floor.probe * (1 - options.rate);
+    this.probeWeight = 1 / this.probeP;
+    this.logRate = Math.log(1 - options.rate);
+    this.logProbe = Math.log(1 - this.probeP);
     this.periodStart = this.now();
     this.draw(options.floor.count > 0);
   }
@@ -548,20 +551,27 @@ var Sampler = class {
   random;
   maxEndpoints;
   periodStart;
-  /** Records kept this period, per endpoint seen so far. */
-  kept = /* @__PURE__ */ new Map();
+  /**
+   * Per endpoint seen so far: records kept this period, and requests seen since its last record
+   * (measured ones only), the next record's weight. One object, updated in place: a probe on a
+   * known path costs two map lookups and no allocation.
+   */
+  endpoints = /* @__PURE__ */ new Map();
   owed = 0;
   /** Probing also looks for endpoints not seen yet: in the first period, and in any period
    * after one that found a new endpoint. Later newcomers are found by the rate alone. */
   discovering = true;
   found = false;
-  /** Requests seen since an endpoint's last record (measured ones only): the record's weight. */
-  since = /* @__PURE__ */ new Map();
-  /** `METHOD path` → the endpoint a measured request on it was judged under. */
+  /** Method → path (no query) → the endpoint a measured request on it was judged under. */
   paths = /* @__PURE__ */ new Map();
+  pathCount = 0;
   maxPaths;
-  /** The chance that a request is measured while the floor probes. */
+  /** The chance that a request is measured while the floor probes, and what one stands for. */
   probeP;
+  probeWeight;
+  /** log(1 - p) of both chances, for drawing gaps. */
+  logRate;
+  logProbe;
   /** Requests left in the current gap, this one included; 0 draws one at the next request. */
   countdown = 0;
   /** Whether the gap ends in a measured request (false: it was capped, and ends in a redraw). */
@@ -597,10 +607,9 @@ var Sampler = class {
     if (r < rate) return probing ? 3 : 1;
     if (!probing || r >= this.probeP) return 0;
     if (method === void 0 || url === void 0) return 2;
-    const endpoint = this.paths.get(pathKey(method, url));
-    const count2 = endpoint === void 0 ? void 0 : this.kept.get(endpoint);
-    if (endpoint === void 0 || count2 === void 0 || count2 < floor.count) return 2;
-    this.since.set(endpoint, (this.since.get(endpoint) ?? 0) + 1 / this.probeP);
+    const entry = this.pathEntry(method, url);
+    if (entry === void 0 || entry.kept < floor.count) return 2;
+    entry.since += this.probeWeight;
     return 0;
   }
   /** The next gap: requests until the next measured one (geometric), at most SKIP_CAP. */
@@ -610,7 +619,8 @@ var Sampler = class {
     let gap;
     if (p >= 1) gap = 1;
     else if (p <= 0) gap = Infinity;
-    else gap = Math.floor(Math.log(1 - this.random()) / Math.log(1 - p)) + 1;
+    else
+      gap = Math.floor(Math.log(1 - this.random()) / (probing ? this.logProbe : this.logRate)) + 1;
     this.pending = gap <= SKIP_CAP;
     this.countdown = this.pending ? gap : SKIP_CAP;
   }
@@ -620,26 +630,25 @@ var Sampler = class {
    */
   finish(endpoint, decision, method, url) {
     this.roll();
-    if (method !== void 0 && url !== void 0) this.learn(pathKey(method, url), endpoint);
     const floor = this.options.floor.count;
-    let count2 = this.kept.get(endpoint);
-    if (count2 === void 0 && this.kept.size < this.maxEndpoints) {
-      count2 = 0;
-      this.kept.set(endpoint, 0);
+    let entry = this.endpoints.get(endpoint);
+    if (entry === void 0 && this.endpoints.size < this.maxEndpoints) {
+      entry = { kept: 0, since: 0 };
+      this.endpoints.set(endpoint, entry);
       if (floor > 0) this.owed++;
       this.found = true;
     }
-    const p = decision === 1 ? this.options.rate : this.probeP;
-    const seen = (this.since.get(endpoint) ?? 0) + 1 / p;
-    const keep = decision !== 2 || count2 !== void 0 && count2 < floor;
+    if (entry && method !== void 0 && url !== void 0) this.learn(method, url, entry);
+    const seen = (entry?.since ?? 0) + (decision === 1 ? 1 / this.options.rate : this.probeWeight);
+    const keep = decision !== 2 || entry !== void 0 && entry.kept < floor;
     if (!keep) {
-      this.since.set(endpoint, seen);
+      if (entry) entry.since = seen;
       return { keep, weight: 0 };
     }
-    this.since.set(endpoint, 0);
-    if (count2 !== void 0) {
-      this.kept.set(endpoint, count2 + 1);
-      if (count2 + 1 === floor) this.owed--;
+    if (entry) {
+      entry.since = 0;
+      entry.kept++;
+      if (entry.kept === floor) this.owed--;
     }
     return { keep, weight: seen };
   }
@@ -648,10 +657,23 @@ var Sampler = class {
     this.roll();
     return this.owed > 0 || this.discovering;
   }
-  learn(key, endpoint) {
-    if (this.paths.get(key) === endpoint) return;
-    if (this.paths.size >= this.maxPaths) this.paths.clear();
-    this.paths.set(key, endpoint);
+  pathEntry(method, url) {
+    const q = url.indexOf("?");
+    return this.paths.get(method)?.get(q < 0 ? url : url.slice(0, q));
+  }
+  learn(method, url, entry) {
+    const q = url.indexOf("?");
+    const path2 = q < 0 ? url : url.slice(0, q);
+    let byPath = this.paths.get(method);
+    if (byPath?.get(path2) === entry) return;
+    if (this.pathCount >= this.maxPaths) {
+      this.paths.clear();
+      this.pathCount = 0;
+      byPath = void 0;
+    }
+    if (!byPath) this.paths.set(method, byPath = /* @__PURE__ */ new Map());
+    if (!byPath.has(path2)) this.pathCount++;
+    byPath.set(path2, entry);
   }
   roll() {
     const t = this.now();
@@ -659,14 +681,10 @@ var Sampler = class {
     this.periodStart = t;
     this.discovering = this.found;
     this.found = false;
-    for (const key of this.kept.keys()) this.kept.set(key, 0);
-    this.owed = this.options.floor.count > 0 ? this.kept.size : 0;
+    for (const entry of this.endpoints.values()) entry.kept = 0;
+    this.owed = this.options.floor.count > 0 ? this.endpoints.size : 0;
   }
 };
-function pathKey(method, url) {
-  const q = url.indexOf("?");
-  return `${method} ${q < 0 ? url : url.slice(0, q)}`;
-}
 function checkFraction(name, value) {
   if (!(value >= 0 && value <= 1))
     throw new RangeError(`${name} must be between 0 and 1, got ${value}`);

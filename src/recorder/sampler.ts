@@ -31,6 +31,11 @@ export interface SamplerOptions {
 /** 0 skip; 1 won the rate draw; 2 measured for the floor; 3 won the rate draw while probing. */
 export type StartDecision = 0 | 1 | 2 | 3;
 
+interface Entry {
+  kept: number;
+  since: number;
+}
+
 /** Longest gap between two looks at the clock and the floor's state, in requests. */
 const SKIP_CAP = 64;
 
@@ -39,20 +44,27 @@ export class Sampler {
   private readonly random: () => number;
   private readonly maxEndpoints: number;
   private periodStart: number;
-  /** Records kept this period, per endpoint seen so far. */
-  private readonly kept = new Map<string, number>();
+  /**
+   * Per endpoint seen so far: records kept this period, and requests seen since its last record
+   * (measured ones only), the next record's weight. One object, updated in place: a probe on a
+   * known path costs two map lookups and no allocation.
+   */
+  private readonly endpoints = new Map<string, Entry>();
   private owed = 0;
   /** Probing also looks for endpoints not seen yet: in the first period, and in any period
    * after one that found a new endpoint. Later newcomers are found by the rate alone. */
   private discovering = true;
   private found = false;
-  /** Requests seen since an endpoint's last record (measured ones only): the record's weight. */
-  private readonly since = new Map<string, number>();
-  /** `METHOD path` → the endpoint a measured request on it was judged under. */
-  private readonly paths = new Map<string, string>();
+  /** Method → path (no query) → the endpoint a measured request on it was judged under. */
+  private readonly paths = new Map<string, Map<string, Entry>>();
+  private pathCount = 0;
   private readonly maxPaths: number;
-  /** The chance that a request is measured while the floor probes. */
+  /** The chance that a request is measured while the floor probes, and what one stands for. */
   private readonly probeP: number;
+  private readonly probeWeight: number;
+  /** log(1 - p) of both chances, for drawing gaps. */
+  private readonly logRate: number;
+  private readonly logProbe: number;
   /** Requests left in the current gap, this one included; 0 draws one at the next request. */
   private countdown = 0;
   /** Whether the gap ends in a measured request (false: it was capped, and ends in a redraw). */
@@ -71,6 +83,9 @@ export class Sampler {
     this.maxEndpoints = options.maxEndpoints ?? 1000;
     this.maxPaths = options.maxPaths ?? 10_000;
     this.probeP = options.rate + options.floor.probe * (1 - options.rate);
+    this.probeWeight = 1 / this.probeP;
+    this.logRate = Math.log(1 - options.rate);
+    this.logProbe = Math.log(1 - this.probeP);
     this.periodStart = this.now();
     this.draw(options.floor.count > 0);
   }
@@ -107,10 +122,9 @@ export class Sampler {
     if (r < rate) return probing ? 3 : 1;
     if (!probing || r >= this.probeP) return 0;
     if (method === undefined || url === undefined) return 2;
-    const endpoint = this.paths.get(pathKey(method, url));
-    const count = endpoint === undefined ? undefined : this.kept.get(endpoint);
-    if (endpoint === undefined || count === undefined || count < floor.count) return 2;
-    this.since.set(endpoint, (this.since.get(endpoint) ?? 0) + 1 / this.probeP);
+    const entry = this.pathEntry(method, url);
+    if (entry === undefined || entry.kept < floor.count) return 2;
+    entry.since += this.probeWeight;
     return 0;
   }
 
@@ -121,7 +135,8 @@ export class Sampler {
     let gap: number;
     if (p >= 1) gap = 1;
     else if (p <= 0) gap = Infinity;
-    else gap = Math.floor(Math.log(1 - this.random()) / Math.log(1 - p)) + 1;
+    else
+      gap = Math.floor(Math.log(1 - this.random()) / (probing ? this.logProbe : this.logRate)) + 1;
     this.pending = gap <= SKIP_CAP;
     this.countdown = this.pending ? gap : SKIP_CAP;
   }
@@ -137,27 +152,26 @@ export class Sampler {
     url?: string,
   ): { keep: boolean; weight: number } {
     this.roll();
-    if (method !== undefined && url !== undefined) this.learn(pathKey(method, url), endpoint);
     const floor = this.options.floor.count;
-    let count = this.kept.get(endpoint);
-    if (count === undefined && this.kept.size < this.maxEndpoints) {
-      count = 0;
-      this.kept.set(endpoint, 0);
+    let entry = this.endpoints.get(endpoint);
+    if (entry === undefined && this.endpoints.size < this.maxEndpoints) {
+      entry = { kept: 0, since: 0 };
+      this.endpoints.set(endpoint, entry);
       if (floor > 0) this.owed++;
       this.found = true;
     }
+    if (entry && method !== undefined && url !== undefined) this.learn(method, url, entry);
     // What the request stands for: 1 / the chance it had of being measured.
-    const p = decision === 1 ? this.options.rate : this.probeP;
-    const seen = (this.since.get(endpoint) ?? 0) + 1 / p;
-    const keep = decision !== 2 || (count !== undefined && count < floor);
+    const seen = (entry?.since ?? 0) + (decision === 1 ? 1 / this.options.rate : this.probeWeight);
+    const keep = decision !== 2 || (entry !== undefined && entry.kept < floor);
     if (!keep) {
-      this.since.set(endpoint, seen);
+      if (entry) entry.since = seen;
       return { keep, weight: 0 };
     }
-    this.since.set(endpoint, 0);
-    if (count !== undefined) {
-      this.kept.set(endpoint, count + 1);
-      if (count + 1 === floor) this.owed--;
+    if (entry) {
+      entry.since = 0;
+      entry.kept++;
+      if (entry.kept === floor) this.owed--;
     }
     return { keep, weight: seen };
   }
@@ -168,10 +182,24 @@ export class Sampler {
     return this.owed > 0 || this.discovering;
   }
 
-  private learn(key: string, endpoint: string): void {
-    if (this.paths.get(key) === endpoint) return;
-    if (this.paths.size >= this.maxPaths) this.paths.clear();
-    this.paths.set(key, endpoint);
+  private pathEntry(method: string, url: string): Entry | undefined {
+    const q = url.indexOf('?');
+    return this.paths.get(method)?.get(q < 0 ? url : url.slice(0, q));
+  }
+
+  private learn(method: string, url: string, entry: Entry): void {
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    let byPath = this.paths.get(method);
+    if (byPath?.get(path) === entry) return;
+    if (this.pathCount >= this.maxPaths) {
+      this.paths.clear();
+      this.pathCount = 0;
+      byPath = undefined;
+    }
+    if (!byPath) this.paths.set(method, (byPath = new Map()));
+    if (!byPath.has(path)) this.pathCount++;
+    byPath.set(path, entry);
   }
 
   private roll(): void {
@@ -180,14 +208,9 @@ export class Sampler {
     this.periodStart = t;
     this.discovering = this.found;
     this.found = false;
-    for (const key of this.kept.keys()) this.kept.set(key, 0);
-    this.owed = this.options.floor.count > 0 ? this.kept.size : 0;
+    for (const entry of this.endpoints.values()) entry.kept = 0;
+    this.owed = this.options.floor.count > 0 ? this.endpoints.size : 0;
   }
-}
-
-function pathKey(method: string, url: string): string {
-  const q = url.indexOf('?');
-  return `${method} ${q < 0 ? url : url.slice(0, q)}`;
 }
 
 function checkFraction(name: string, value: number): void {
