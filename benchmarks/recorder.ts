@@ -16,15 +16,16 @@
 //    Valgrind's pace the recorder's 1 s write batches hold fewer records.
 //
 //   node --import tsx benchmarks/recorder.ts [--rounds 8] [--blocks 10] [--per-block 100]
-//     [--warmup 600] [--only node|python] [--modes none,0.01,1] [--callgrind] [--json FILE]
+//     [--warmup 600] [--only node|python|django] [--modes none,0.01,1] [--callgrind] [--no-layout] [--json FILE]
 //     [--cpu N|none] (CPU time is measured with the bench and its servers on CPU N, default the last)
 // (modes: `none`, `bare` (Node: a no-op subscriber on node:http's request channel), `imported`
-// (Node: the recorder loaded and not started), or a sampling rate; `RATE:COUNTER` picks the Node recorder's counter, e.g. `0:none` for the
+// (the recorder loaded and not used), or a sampling rate; `RATE:COUNTER` picks the Node recorder's counter, e.g. `0:none` for the
 // hooks alone.) More rounds narrow the interval: --rounds 24 for a long run.
 //
 // Node: a node:http server (benchmarks/fixtures/recorder-server.ts). Python: a WSGI app under
 // gunicorn (one sync worker) with PerfgateWSGI (benchmarks/fixtures/recorder_app.py), run with
-// /usr/bin/python3 when it has gunicorn.
+// /usr/bin/python3 when it has gunicorn; and the Django example's before build under gunicorn with
+// perfgate's Django middleware (examples/django, PERFGATE_RECORD), when it has Django too.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,7 +47,22 @@ interface Target {
   proc: ChildProcess;
   port: number;
   agent: http.Agent;
+  /** The k-th request's path. */
+  url: (k: number) => string;
 }
+
+const QUERIES = ['a', 'item+1', '3', 'b', 'item+42', 'zzz'];
+const searchUrl = (k: number) => `/search?q=${QUERIES[k % QUERIES.length]}`;
+/** The Django example's GET endpoints, cheap and dear. */
+const DJANGO_URLS = [
+  '/api/items/3',
+  '/api/feed?user=2',
+  '/api/report?days=7',
+  '/api/items/17',
+  '/api/feed?user=5',
+  '/api/report?days=30&category=books',
+];
+const djangoUrl = (k: number) => DJANGO_URLS[k % DJANGO_URLS.length]!;
 
 /** The direct children of a process, from /proc/<pid>/stat. */
 function childrenOf(pid: number): number[] {
@@ -80,10 +96,10 @@ function treeCpuNs(pid: number): number {
   return total;
 }
 
-function get(t: Target, q: string): Promise<void> {
+function get(t: Target, k: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = http.get(
-      { host: '127.0.0.1', port: t.port, path: `/search?q=${q}`, agent: t.agent },
+      { host: '127.0.0.1', port: t.port, path: t.url(k), agent: t.agent },
       (res) => {
         res.resume();
         res.on('end', resolve);
@@ -96,7 +112,7 @@ function get(t: Target, q: string): Promise<void> {
 async function waitReady(t: Target, tries = 400): Promise<void> {
   for (let i = 0; i < tries; i++) {
     try {
-      await get(t, 'a');
+      await get(t, 0);
       return;
     } catch {
       await new Promise((r) => setTimeout(r, 50));
@@ -122,6 +138,26 @@ function launch(argv: string[], options: Parameters<typeof spawn>[2]): ChildProc
   return spawn(argv[0]!, argv.slice(1), options);
 }
 
+/** Off with --no-layout (the servers' memory layout then shifts the same way in every process). */
+let randomLayout = true;
+const LAYOUT_DIR = path.join(here, 'fixtures/layout');
+
+/**
+ * Each fresh server's memory layout drawn at random (Stabilizer's idea, by padding rather than
+ * by relinking): a seed for the fixtures' padding objects (fixtures/layout/sitecustomize.py for
+ * Python, recorder-server.ts for Node) and an environment of random size, which moves the
+ * initial stack. Without it, loading a module shifts every later object the same way in each
+ * process, and what that does to cache sets reads as the module's steady cost or saving, the
+ * same in every round, so no number of rounds averages it out.
+ */
+function layoutEnv(): NodeJS.ProcessEnv {
+  if (!randomLayout) return {};
+  return {
+    PERFGATE_BENCH_LAYOUT: String(1 + Math.floor(Math.random() * 2 ** 31)),
+    PERFGATE_BENCH_ENV_PAD: 'x'.repeat(Math.floor(Math.random() * 4096)),
+  };
+}
+
 async function startNode(mode: string, dir: string, cg = false): Promise<Target> {
   const node = [
     process.execPath,
@@ -137,12 +173,19 @@ async function startNode(mode: string, dir: string, cg = false): Promise<Target>
   ];
   const proc = launch(cg ? callgrind(dir, node) : node, {
     cwd: root,
+    env: { ...process.env, ...layoutEnv() },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve) =>
     proc.stdout!.once('data', (d: Buffer) => resolve(Number(d))),
   );
-  const t = { name: mode, proc, port, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) };
+  const t = {
+    name: mode,
+    proc,
+    port,
+    agent: new http.Agent({ keepAlive: true, maxSockets: 1 }),
+    url: searchUrl,
+  };
   await waitReady(t, cg ? 2400 : 400);
   return t;
 }
@@ -151,7 +194,8 @@ async function startPython(mode: string, dir: string, cg = false): Promise<Targe
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    PYTHONPATH: `${path.join(root, 'recorder/python')}:${path.join(here, 'fixtures')}`,
+    ...layoutEnv(),
+    PYTHONPATH: `${LAYOUT_DIR}:${path.join(root, 'recorder/python')}:${path.join(here, 'fixtures')}`,
     RECORD_DIR: dir,
   };
   if (mode !== 'none') env.RECORD_RATE = mode;
@@ -169,7 +213,43 @@ async function startPython(mode: string, dir: string, cg = false): Promise<Targe
     'recorder_app:application',
   ];
   const proc = launch(cg ? callgrind(dir, argv) : argv, { env, stdio: 'ignore' });
-  const t = { name: mode, proc, port, agent: new http.Agent({ keepAlive: false }) };
+  const t = { name: mode, proc, port, agent: new http.Agent({ keepAlive: false }), url: searchUrl };
+  await waitReady(t, cg ? 2400 : 400);
+  return t;
+}
+
+/** The Django example's before build under gunicorn (one sync worker), with or without
+ * perfgate's Django middleware (PERFGATE_RECORD, examples/django/lib/project.py). */
+async function startDjango(mode: string, dir: string, cg = false): Promise<Target> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...layoutEnv(),
+    PYTHONPATH: LAYOUT_DIR,
+    PYTHONHASHSEED: '0',
+  };
+  delete env.PERFGATE_RECORD;
+  if (mode !== 'none') {
+    env.PERFGATE_RECORD = path.join(dir, `django-${mode}.jsonl`);
+    env.PERFGATE_RECORD_RATE = mode;
+  }
+  const argv = [
+    '/usr/bin/python3',
+    '-m',
+    'gunicorn',
+    '-w',
+    '1',
+    '-b',
+    `127.0.0.1:${port}`,
+    ...(cg ? ['--timeout', '600'] : []),
+    'app:application',
+  ];
+  const proc = launch(cg ? callgrind(dir, argv) : argv, {
+    cwd: path.join(root, 'examples/django/before'),
+    env,
+    stdio: 'ignore',
+  });
+  const t = { name: mode, proc, port, agent: new http.Agent({ keepAlive: false }), url: djangoUrl };
   await waitReady(t, cg ? 2400 : 400);
   return t;
 }
@@ -196,16 +276,13 @@ async function measureInstructions(
   perBlock: number,
   warmup: number,
 ): Promise<Row[]> {
-  const queries = ['a', 'item+1', '3', 'b', 'item+42', 'zzz'];
-  for (const t of targets)
-    for (let i = 0; i < warmup; i++) await get(t, queries[i % queries.length]!);
+  for (const t of targets) for (let i = 0; i < warmup; i++) await get(t, i);
   const pids = targets.map(servingPid);
   const costs = targets.map(() => [] as number[]);
   for (let b = 0; b < blocks; b++) {
     const before = pids.map(mainThreadInstructions);
     for (let k = 0; k < perBlock; k++)
-      for (let j = 0; j < targets.length; j++)
-        await get(targets[(j + k + b) % targets.length]!, queries[k % queries.length]!);
+      for (let j = 0; j < targets.length; j++) await get(targets[(j + k + b) % targets.length]!, k);
     pids.forEach((pid, i) => costs[i]!.push((mainThreadInstructions(pid) - before[i]!) / perBlock));
   }
   return rows(
@@ -230,7 +307,6 @@ interface CpuPlan {
 
 /** Rounds of fresh servers, each warmed up and measured in interleaved turns (see the top). */
 async function measure(start: () => Promise<Target[]>, plan: CpuPlan): Promise<Row[]> {
-  const queries = ['a', 'item+1', '3', 'b', 'item+42', 'zzz'];
   const perRound: number[][] = [];
   const all: number[][] = [];
   let names: string[] = [];
@@ -241,7 +317,7 @@ async function measure(start: () => Promise<Target[]>, plan: CpuPlan): Promise<R
       const turns = async (n: number, shift: number) => {
         for (let k = 0; k < n; k++)
           for (let j = 0; j < targets.length; j++)
-            await get(targets[(j + k + shift) % targets.length]!, queries[k % queries.length]!);
+            await get(targets[(j + k + shift) % targets.length]!, k);
       };
       // In turns as well: a server left idle while the others warm up is not in the same state.
       await turns(plan.warmup, round);
@@ -318,7 +394,7 @@ async function stopAll(targets: Target[]): Promise<void> {
 function label(mode: string): string {
   if (mode === 'none') return 'none';
   if (mode === 'bare') return 'no-op subscriber';
-  if (mode === 'imported') return 'loaded, not started';
+  if (mode === 'imported') return 'loaded, not used';
   const [rate, counter] = mode.split(':');
   return `${Number(rate) * 100} % sampling${counter ? ` (counter: ${counter})` : ''}`;
 }
@@ -345,38 +421,44 @@ function table(title: string, rows: Row[], unit: 'ns' | 'instructions'): string 
 interface Measured {
   node: Row[] | null;
   python: Row[] | null;
+  /** The Django example with perfgate's Django middleware. */
+  django: Row[] | null;
   pythonSkipped?: string;
 }
 
 type Measure = (start: () => Promise<Target[]>) => Promise<Row[]>;
+type Only = 'node' | 'python' | 'django';
 
-const hasGunicorn = () =>
-  spawnSync('/usr/bin/python3', ['-c', 'import gunicorn'], { stdio: 'ignore' }).status === 0;
+const hasModules = (modules: string) =>
+  spawnSync('/usr/bin/python3', ['-c', `import ${modules}`], { stdio: 'ignore' }).status === 0;
 
 async function both(
   dir: string,
   modes: string[],
-  only: string | undefined,
+  only: Only | undefined,
   cg: boolean,
   node: Measure,
   python: Measure,
 ): Promise<Measured> {
-  const out: Measured = { node: null, python: null };
+  const out: Measured = { node: null, python: null, django: null };
   // Started side by side: under Callgrind each takes a while to come up.
   const starter =
     (one: (mode: string, dir: string, cg: boolean) => Promise<Target>, ms: string[]) => () =>
       startAll(ms, (m) => one(m, dir, cg));
-  if (only !== 'python') out.node = await node(starter(startNode, modes));
+  if (only === undefined || only === 'node') out.node = await node(starter(startNode, modes));
   if (only === 'node') return out;
-  if (hasGunicorn()) {
-    // `RATE:COUNTER` modes are the Node recorder's.
-    out.python = await python(
-      starter(
-        startPython,
-        modes.filter((x) => !x.includes(':') && x !== 'bare' && x !== 'imported'),
-      ),
-    );
-  } else out.pythonSkipped = '/usr/bin/python3 has no gunicorn (apt-get install gunicorn)';
+  // `RATE:COUNTER` and `bare` modes are the Node recorder's.
+  const pyModes = modes.filter((x) => !x.includes(':') && x !== 'bare');
+  if (!hasModules('gunicorn')) {
+    out.pythonSkipped = '/usr/bin/python3 has no gunicorn (apt-get install gunicorn)';
+    return out;
+  }
+  if (only !== 'django') out.python = await python(starter(startPython, pyModes));
+  if (only === 'python') return out;
+  // The example loads the middleware only to record with it: no `imported` mode.
+  const djangoModes = pyModes.filter((x) => x !== 'imported');
+  if (hasModules('django')) out.django = await python(starter(startDjango, djangoModes));
+  else out.pythonSkipped = '/usr/bin/python3 has no Django (apt-get install python3-django)';
   return out;
 }
 
@@ -407,7 +489,7 @@ export interface BenchOptions extends CpuPlan {
   modes: string[];
   /** CPU that the bench and its servers share while CPU time is measured; null: not pinned. */
   cpu: number | null;
-  only?: 'node' | 'python';
+  only?: Only;
   callgrind?: boolean;
 }
 
@@ -488,13 +570,14 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       only: { type: 'string' },
       modes: { type: 'string' },
       callgrind: { type: 'boolean' },
+      'no-layout': { type: 'boolean' },
       cpu: { type: 'string' },
       json: { type: 'string' },
     },
   });
   const only = values.only;
-  if (only !== undefined && only !== 'node' && only !== 'python')
-    throw new Error('--only: node or python');
+  if (only !== undefined && only !== 'node' && only !== 'python' && only !== 'django')
+    throw new Error('--only: node, python or django');
   const o: BenchOptions = {
     rounds: Number(values.rounds ?? 8),
     blocks: Number(values.blocks ?? 10),
@@ -505,6 +588,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     callgrind: values.callgrind ?? false,
     cpu: cpuOption(values.cpu),
   };
+  randomLayout = !values['no-layout'];
   const r = await measureRecorderOverhead(o);
   console.log(
     `## Recorder overhead: CPU time (${o.rounds} rounds of fresh servers, each ${o.blocks} blocks × ${o.perBlock} turns (Python ${Math.max(20, Math.floor(o.perBlock / 2))}), one request per server a turn)\n`,
@@ -512,7 +596,15 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   if (r.cpu.node) console.log(table('Node: node:http + perfgate/recorder', r.cpu.node, 'ns'));
   if (r.cpu.python)
     console.log(table('Python: gunicorn (1 sync worker) + PerfgateWSGI', r.cpu.python, 'ns'));
-  else if (r.cpu.pythonSkipped) console.log(`Python skipped: ${r.cpu.pythonSkipped}`);
+  if (r.cpu.django)
+    console.log(
+      table(
+        'Python: the Django example under gunicorn (1 sync worker) + RecorderMiddleware',
+        r.cpu.django,
+        'ns',
+      ),
+    );
+  if (r.cpu.pythonSkipped) console.log(`Python skipped: ${r.cpu.pythonSkipped}`);
   if (r.instructions) {
     console.log('## Recorder overhead: instructions of the serving thread, under Callgrind\n');
     if (r.instructions.node)
@@ -524,6 +616,14 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
         table(
           'Python: gunicorn (1 sync worker) + PerfgateWSGI',
           r.instructions.python,
+          'instructions',
+        ),
+      );
+    if (r.instructions.django)
+      console.log(
+        table(
+          'Python: the Django example + RecorderMiddleware',
+          r.instructions.django,
           'instructions',
         ),
       );

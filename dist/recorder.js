@@ -638,18 +638,19 @@ var Sampler = class {
       if (floor > 0) this.owed++;
       this.found = true;
     }
-    if (entry && method !== void 0 && url !== void 0) this.learn(method, url, entry);
-    const seen = (entry?.since ?? 0) + (decision === 1 ? 1 / this.options.rate : this.probeWeight);
-    const keep = decision !== 2 || entry !== void 0 && entry.kept < floor;
+    if (entry === void 0) {
+      return decision === 2 ? { keep: false, weight: 0 } : { keep: true, weight: 1 / this.options.rate };
+    }
+    if (method !== void 0 && url !== void 0) this.learn(method, url, entry);
+    const seen = entry.since + (decision === 1 ? 1 / this.options.rate : this.probeWeight);
+    const keep = decision !== 2 || entry.kept < floor;
     if (!keep) {
-      if (entry) entry.since = seen;
+      entry.since = seen;
       return { keep, weight: 0 };
     }
-    if (entry) {
-      entry.since = 0;
-      entry.kept++;
-      if (entry.kept === floor) this.owed--;
-    }
+    entry.since = 0;
+    entry.kept++;
+    if (entry.kept === floor) this.owed--;
     return { keep, weight: seen };
   }
   /** Whether the floor probes now: some endpoint is below its floor, or new ones are sought. */

@@ -160,19 +160,24 @@ export class Sampler {
       if (floor > 0) this.owed++;
       this.found = true;
     }
-    if (entry && method !== undefined && url !== undefined) this.learn(method, url, entry);
+    if (entry === undefined) {
+      // Past maxEndpoints: no floor and no tally, so only rate winners are kept, each
+      // standing for the 1 / rate requests it was drawn from.
+      return decision === 2
+        ? { keep: false, weight: 0 }
+        : { keep: true, weight: 1 / this.options.rate };
+    }
+    if (method !== undefined && url !== undefined) this.learn(method, url, entry);
     // What the request stands for: 1 / the chance it had of being measured.
-    const seen = (entry?.since ?? 0) + (decision === 1 ? 1 / this.options.rate : this.probeWeight);
-    const keep = decision !== 2 || (entry !== undefined && entry.kept < floor);
+    const seen = entry.since + (decision === 1 ? 1 / this.options.rate : this.probeWeight);
+    const keep = decision !== 2 || entry.kept < floor;
     if (!keep) {
-      if (entry) entry.since = seen;
+      entry.since = seen;
       return { keep, weight: 0 };
     }
-    if (entry) {
-      entry.since = 0;
-      entry.kept++;
-      if (entry.kept === floor) this.owed--;
-    }
+    entry.since = 0;
+    entry.kept++;
+    if (entry.kept === floor) this.owed--;
     return { keep, weight: seen };
   }
 

@@ -168,4 +168,35 @@ describe.skipIf(!available)('Django under gunicorn with the recorder', () => {
     expect(result.endpoints.map((e) => e.endpoint)).toContain('POST /api/orders');
     expect(result.endpoints.every((e) => e.n.before > 0)).toBe(true);
   }, 120_000);
+
+  it('records the Django example with examples/django/record.py: two workers, one workload', () => {
+    const out = path.join(dir, 'example', 'django.jsonl');
+    const r = spawnSync(
+      PYTHON,
+      ['examples/django/record.py', '--requests', '120', '--build', 'after', '--out', out],
+      { cwd: root, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(
+      /sent 120 requests \(status 200: \d+, 201: \d+, 404: \d+, 422: \d+\); 121 records/,
+    );
+    const text = readFileSync(out, 'utf8');
+    const records = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { meta: { endpoint: string; commit: string; pid: number } });
+    expect(new Set(records.map((x) => x.meta.endpoint))).toEqual(
+      new Set([
+        'GET /api/items/:item_id',
+        'GET /api/report',
+        'GET /api/feed',
+        'POST /api/orders',
+        'GET /healthz',
+      ]),
+    );
+    expect(new Set(records.map((x) => x.meta.commit))).toEqual(new Set(['after']));
+    // The workload perfgate run --workload takes: every request parses, templates kept.
+    const workload = parseWorkload(text, 'django.jsonl');
+    expect(workload.requests).toHaveLength(121);
+  }, 90_000);
 });

@@ -119,4 +119,23 @@ describe('recorder sampler', () => {
       expect(ratio, t.endpoint).toBeLessThan(1 + slack);
     }
   });
+
+  it('gives endpoints past maxEndpoints the rate alone, without failing on their probes', () => {
+    const random = createRandom(5);
+    const floor = { count: 1, periodMs: 60_000, probe: 0.1 };
+    const s = new Sampler({ rate: 0.01, floor, random, now: () => 0, maxEndpoints: 2 });
+    const traffic = ['a', 'b', 'c', 'd'].map((x) => ({
+      endpoint: `GET /${x}`,
+      url: `/${x}`,
+      share: 0.25,
+    }));
+    const { weight, seen } = drive(s, traffic, 40_000, random);
+    // Two endpoints are tracked (floor and weights); the others still get records at the rate,
+    // each standing for 1 / rate requests.
+    for (const t of traffic) {
+      const w = weight.get(t.endpoint) ?? 0;
+      expect(w / seen.get(t.endpoint)!).toBeGreaterThan(0.6);
+      expect(w / seen.get(t.endpoint)!).toBeLessThan(1.4);
+    }
+  });
 });

@@ -7,14 +7,26 @@ import sys
 import django
 from django.conf import settings
 
+# PERFGATE_RECORD=FILE records the requests served with perfgate's Django middleware (rate
+# PERFGATE_RECORD_RATE, default 1): examples/django/record.py drives it. perfgate.yml leaves it
+# unset, so the gate measures the app alone.
+_record = os.environ.get("PERFGATE_RECORD")
+_middleware = ["django.middleware.common.CommonMiddleware"]
+_recorder = {}
+if _record:
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "recorder", "python"))
+    _middleware.insert(0, "perfgate_recorder.django.RecorderMiddleware")
+    _recorder["PERFGATE_RECORDER"] = {"path": _record, "rate": float(os.environ.get("PERFGATE_RECORD_RATE", "1"))}
+
 settings.configure(
     DEBUG=False,
     SECRET_KEY="perfgate-example-not-secret",
     ALLOWED_HOSTS=["127.0.0.1", "localhost"],
     ROOT_URLCONF=None,  # set by build()
-    MIDDLEWARE=["django.middleware.common.CommonMiddleware"],
+    MIDDLEWARE=_middleware,
     INSTALLED_APPS=[],
     USE_TZ=True,
+    **_recorder,
 )
 django.setup()
 
