@@ -20,6 +20,28 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
+const USAGE = `usage: node examples/shop/ground-truth.mjs [--pairs 4] [--warmup 3000] [--block 300] [--json FILE]
+       node examples/shop/ground-truth.mjs --curve [--requests 4000] [--build after]
+       node examples/shop/ground-truth.mjs --flag NAME [--pairs 4]
+
+Measures each shop endpoint's true change in CPU cost per request between the before and after
+builds, with no perfgate code: fresh server pairs, a long warm-up, then long blocks of one
+endpoint at a time, alternately on the two builds, CPU time of every thread from /proc.
+--curve prints one process's warm-up curve; --flag NAME compares the after build with that flag
+on against the after build at defaults.`;
+const KNOWN = new Set(['pairs', 'warmup', 'block', 'json', 'flag', 'curve', 'requests', 'build']);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+for (let i = 0; i < args.length; i++) {
+  const name = args[i].startsWith('--') ? args[i].slice(2) : null;
+  if (name === null || !KNOWN.has(name)) {
+    console.error(`ground-truth.mjs: unknown argument ${JSON.stringify(args[i])}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (name !== 'curve') i++; // its value
+}
 const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : dflt;
