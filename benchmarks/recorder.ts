@@ -291,7 +291,7 @@ async function measureInstructions(
   );
 }
 
-interface Row {
+export interface Row {
   mode: string;
   nsPerRequest: number;
   /** Overhead against no recorder: mean of per-block log ratios with a 95 % t interval. */
@@ -399,7 +399,7 @@ function label(mode: string): string {
   return `${Number(rate) * 100} % sampling${counter ? ` (counter: ${counter})` : ''}`;
 }
 
-function table(title: string, rows: Row[], unit: 'ns' | 'instructions'): string {
+export function table(title: string, rows: Row[], unit: 'ns' | 'instructions'): string {
   const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)} %`;
   const cost = (r: Row) =>
     unit === 'ns'
@@ -418,7 +418,7 @@ function table(title: string, rows: Row[], unit: 'ns' | 'instructions'): string 
   ].join('\n');
 }
 
-interface Measured {
+export interface Measured {
   node: Row[] | null;
   python: Row[] | null;
   /** The Django example with perfgate's Django middleware. */

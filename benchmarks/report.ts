@@ -4,6 +4,7 @@ import type { AnalysisSpeed } from './analysis-speed.js';
 import type { ConfigSummary, Detection, ThresholdSummary } from './detection.js';
 import type { Overhead } from './overhead.js';
 import type { ReadCost } from './read-cost.js';
+import { table as recorderTable, type Measured } from './recorder.js';
 import { REGRESSED, UNITS } from './synthetic.js';
 
 export interface Machine {
@@ -25,6 +26,8 @@ export interface Figures {
   overhead: Overhead;
   detection: Detection;
   analysisSpeed: AnalysisSpeed;
+  /** The recorders' CPU overhead (bench:recorder's CPU-time measurement, fewer rounds). */
+  recorder?: { rounds: number; cpu: Measured };
 }
 
 const int = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -178,5 +181,26 @@ export function renderMarkdown(f: Figures): string {
     ),
     '',
   );
+  if (f.recorder) out.push(...recorderSection(f.recorder));
   return out.join('\n');
+}
+
+function recorderSection(r: NonNullable<Figures['recorder']>): string[] {
+  const out = [
+    '### 5. Recorder overhead',
+    '',
+    `CPU time against no recorder, side by side: ${r.rounds} rounds of fresh servers, pinned to ` +
+      'one CPU, memory layout drawn at random per process (`npm run bench:recorder` for more).',
+    '',
+  ];
+  const { node, python, django, pythonSkipped } = r.cpu;
+  // One heading level below this section's.
+  const sub = (t: string) => t.replace(/^### /, '#### ');
+  if (node) out.push(sub(recorderTable('Node: node:http + perfgate/recorder', node, 'ns')));
+  if (python)
+    out.push(sub(recorderTable('Python: gunicorn (1 sync worker) + PerfgateWSGI', python, 'ns')));
+  if (django)
+    out.push(sub(recorderTable('Python: the Django example + RecorderMiddleware', django, 'ns')));
+  if (pythonSkipped) out.push(`Python skipped: ${pythonSkipped}`, '');
+  return out;
 }

@@ -3,7 +3,7 @@
 // last by name; no undated copy to drift from it).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
@@ -12,6 +12,7 @@ import { measureAnalysisSpeed, type AnalysisSpeed } from './analysis-speed.js';
 import { measureDetection, median } from './detection.js';
 import { measureOverhead } from './overhead.js';
 import { measureReadCost } from './read-cost.js';
+import { measureRecorderOverhead } from './recorder.js';
 import { renderMarkdown, type Figures } from './report.js';
 import { FIXTURES, START, serverEnv, syntheticRequests } from './synthetic.js';
 
@@ -55,10 +56,10 @@ const counter = selectCounters(['auto'], report);
 const loadStart = loadavg();
 log(`${mode} run; counter ${counter.name}`);
 
-next('1/4 counter read cost');
+next('1/5 counter read cost');
 const readCost = await measureReadCost(budget.reads);
 
-next('2/4 harness overhead');
+next('2/5 harness overhead');
 const overhead = await measureOverhead(
   { start: START, cwd: FIXTURES, env: serverEnv() },
   await syntheticRequests(),
@@ -67,7 +68,7 @@ const overhead = await measureOverhead(
 );
 
 next(
-  `3/4 detection power: ${budget.aaRuns} A/A and ${budget.abRuns} per regression size ` +
+  `3/5 detection power: ${budget.aaRuns} A/A and ${budget.abRuns} per regression size ` +
     `(${budget.multipliers.map((m) => `×${m}`).join(' ')})`,
 );
 const detection = await measureDetection({
@@ -81,11 +82,29 @@ const detection = await measureDetection({
   throw error;
 });
 
-next('4/4 analysis speed');
+next('4/5 analysis speed');
 const speeds: AnalysisSpeed[] = [];
 for (let i = 0; i < budget.analysisRepeats; i++) speeds.push(measureAnalysisSpeed());
 const ms = median(speeds.map((s) => s.ms))!;
 const analysisSpeed = { ...speeds[0]!, ms, samplesPerSecond: speeds[0]!.samples / (ms / 1000) };
+
+// Quick: Node only, 4 rounds (~1 min); full: Node, Python and the Django example, 8 rounds.
+const recorderRounds = quick ? 4 : 8;
+next(`5/5 recorder overhead: ${recorderRounds} rounds${quick ? ', Node only' : ''}`);
+const recorder = {
+  rounds: recorderRounds,
+  cpu: (
+    await measureRecorderOverhead({
+      rounds: recorderRounds,
+      blocks: 10,
+      perBlock: 100,
+      warmup: 600,
+      modes: ['none', '0.01', '1'],
+      cpu: availableParallelism() - 1,
+      ...(quick ? { only: 'node' as const } : {}),
+    })
+  ).cpu,
+};
 
 const date = new Date().toISOString().slice(0, 10);
 const figures: Figures = {
@@ -107,6 +126,7 @@ const figures: Figures = {
   overhead,
   detection,
   analysisSpeed,
+  recorder,
 };
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
