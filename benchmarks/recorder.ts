@@ -190,16 +190,14 @@ async function startNode(mode: string, dir: string, cg = false): Promise<Target>
   return t;
 }
 
-async function startPython(mode: string, dir: string, cg = false): Promise<Target> {
+/** One gunicorn sync worker serving `app` from `cwd`, under Callgrind with `cg`. */
+async function startGunicorn(
+  mode: string,
+  dir: string,
+  cg: boolean,
+  site: { app: string; cwd?: string; env: NodeJS.ProcessEnv; url: (k: number) => string },
+): Promise<Target> {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...layoutEnv(),
-    PYTHONPATH: `${LAYOUT_DIR}:${path.join(root, 'recorder/python')}:${path.join(here, 'fixtures')}`,
-    RECORD_DIR: dir,
-  };
-  if (mode !== 'none') env.RECORD_RATE = mode;
-  if (cg) env.PYTHONHASHSEED = '0';
   const argv = [
     '/usr/bin/python3',
     '-m',
@@ -210,18 +208,33 @@ async function startPython(mode: string, dir: string, cg = false): Promise<Targe
     `127.0.0.1:${port}`,
     // Under Callgrind a request takes long enough for the default 30 s worker timeout.
     ...(cg ? ['--timeout', '600'] : []),
-    'recorder_app:application',
+    site.app,
   ];
-  const proc = launch(cg ? callgrind(dir, argv) : argv, { env, stdio: 'ignore' });
-  const t = { name: mode, proc, port, agent: new http.Agent({ keepAlive: false }), url: searchUrl };
+  const proc = launch(cg ? callgrind(dir, argv) : argv, {
+    ...(site.cwd ? { cwd: site.cwd } : {}),
+    env: site.env,
+    stdio: 'ignore',
+  });
+  const t = { name: mode, proc, port, agent: new http.Agent({ keepAlive: false }), url: site.url };
   await waitReady(t, cg ? 2400 : 400);
   return t;
 }
 
+function startPython(mode: string, dir: string, cg = false): Promise<Target> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...layoutEnv(),
+    PYTHONPATH: `${LAYOUT_DIR}:${path.join(root, 'recorder/python')}:${path.join(here, 'fixtures')}`,
+    RECORD_DIR: dir,
+  };
+  if (mode !== 'none') env.RECORD_RATE = mode;
+  if (cg) env.PYTHONHASHSEED = '0';
+  return startGunicorn(mode, dir, cg, { app: 'recorder_app:application', env, url: searchUrl });
+}
+
 /** The Django example's before build under gunicorn (one sync worker), with or without
  * perfgate's Django middleware (PERFGATE_RECORD, examples/django/lib/project.py). */
-async function startDjango(mode: string, dir: string, cg = false): Promise<Target> {
-  const port = await freePort();
+function startDjango(mode: string, dir: string, cg = false): Promise<Target> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...layoutEnv(),
@@ -233,25 +246,12 @@ async function startDjango(mode: string, dir: string, cg = false): Promise<Targe
     env.PERFGATE_RECORD = path.join(dir, `django-${mode}.jsonl`);
     env.PERFGATE_RECORD_RATE = mode;
   }
-  const argv = [
-    '/usr/bin/python3',
-    '-m',
-    'gunicorn',
-    '-w',
-    '1',
-    '-b',
-    `127.0.0.1:${port}`,
-    ...(cg ? ['--timeout', '600'] : []),
-    'app:application',
-  ];
-  const proc = launch(cg ? callgrind(dir, argv) : argv, {
+  return startGunicorn(mode, dir, cg, {
+    app: 'app:application',
     cwd: path.join(root, 'examples/django/before'),
     env,
-    stdio: 'ignore',
+    url: djangoUrl,
   });
-  const t = { name: mode, proc, port, agent: new http.Agent({ keepAlive: false }), url: djangoUrl };
-  await waitReady(t, cg ? 2400 : 400);
-  return t;
 }
 
 /** The process that serves: the server itself for Node, gunicorn's one worker for Python. */

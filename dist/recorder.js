@@ -659,12 +659,10 @@ var Sampler = class {
     return this.owed > 0 || this.discovering;
   }
   pathEntry(method, url) {
-    const q = url.indexOf("?");
-    return this.paths.get(method)?.get(q < 0 ? url : url.slice(0, q));
+    return this.paths.get(method)?.get(pathOf(url));
   }
   learn(method, url, entry) {
-    const q = url.indexOf("?");
-    const path2 = q < 0 ? url : url.slice(0, q);
+    const path2 = pathOf(url);
     let byPath = this.paths.get(method);
     if (byPath?.get(path2) === entry) return;
     if (this.pathCount >= this.maxPaths) {
@@ -686,6 +684,10 @@ var Sampler = class {
     this.owed = this.options.floor.count > 0 ? this.endpoints.size : 0;
   }
 };
+function pathOf(url) {
+  const q = url.indexOf("?");
+  return q < 0 ? url : url.slice(0, q);
+}
 function checkFraction(name, value) {
   if (!(value >= 0 && value <= 1))
     throw new RangeError(`${name} must be between 0 and 1, got ${value}`);

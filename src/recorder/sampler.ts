@@ -188,13 +188,11 @@ export class Sampler {
   }
 
   private pathEntry(method: string, url: string): Entry | undefined {
-    const q = url.indexOf('?');
-    return this.paths.get(method)?.get(q < 0 ? url : url.slice(0, q));
+    return this.paths.get(method)?.get(pathOf(url));
   }
 
   private learn(method: string, url: string, entry: Entry): void {
-    const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
+    const path = pathOf(url);
     let byPath = this.paths.get(method);
     if (byPath?.get(path) === entry) return;
     if (this.pathCount >= this.maxPaths) {
@@ -216,6 +214,12 @@ export class Sampler {
     for (const entry of this.endpoints.values()) entry.kept = 0;
     this.owed = this.options.floor.count > 0 ? this.endpoints.size : 0;
   }
+}
+
+/** The URL without its query: what paths are remembered by. */
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
 }
 
 function checkFraction(name: string, value: number): void {
